@@ -1,0 +1,784 @@
+//! Type-checks expressions and compiles them to Rust tokens in one pass.
+//!
+//! Values that may be missing have an optional type (`number?`). Operations on them propagate
+//! the missing value (SQL's three-valued logic): a rule whose inputs are missing neither passes
+//! nor fails; it does not apply. `x.or(default)` supplies a default.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::parse::{BinOp, Expr, ExprKind};
+use crate::model::{ColumnType, DataField, DataTree, Schema, ScalarType};
+
+/// The type of an expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ty {
+    Bool,
+    Num,
+    Str,
+    Severity,
+    /// A value that may be missing.
+    Opt(Box<Ty>),
+    List(Box<Ty>),
+    /// A row of a table.
+    Row(String),
+    /// A whole table.
+    Table(String),
+    /// One match of an extractor.
+    Item(String),
+    /// A Tier-1 issue (escalation rules only).
+    Issue,
+    /// A group of the `data` section, by path.
+    Group(Vec<String>),
+}
+
+impl Ty {
+    fn opt(self) -> Ty {
+        match self {
+            Ty::Opt(_) => self,
+            other => Ty::Opt(Box::new(other)),
+        }
+    }
+
+    fn is_opt(&self) -> bool {
+        matches!(self, Ty::Opt(_))
+    }
+
+    /// The type with any optional layer removed.
+    fn base(&self) -> &Ty {
+        match self {
+            Ty::Opt(inner) => inner,
+            other => other,
+        }
+    }
+
+    pub(crate) fn is_condition(&self) -> bool {
+        matches!(self.base(), Ty::Bool)
+    }
+
+    pub(crate) fn is_showable(&self) -> bool {
+        matches!(self.base(), Ty::Bool | Ty::Num | Ty::Str | Ty::Severity)
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Bool => f.write_str("bool"),
+            Ty::Num => f.write_str("number"),
+            Ty::Str => f.write_str("string"),
+            Ty::Severity => f.write_str("severity"),
+            Ty::Opt(inner) => write!(f, "{inner}? (may be missing)"),
+            Ty::List(inner) => write!(f, "list<{inner}>"),
+            Ty::Row(t) => write!(f, "a row of table `{t}`"),
+            Ty::Table(t) => write!(f, "table `{t}`"),
+            Ty::Item(e) => write!(f, "a match of extractor `{e}`"),
+            Ty::Issue => f.write_str("issue"),
+            Ty::Group(p) => write!(f, "data group `{}`", p.join(".")),
+        }
+    }
+}
+
+/// A compiled expression: its type and the Rust tokens that compute it.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub(crate) ty: Ty,
+    pub(crate) tokens: TokenStream,
+    /// Whether the tokens need parentheses when used as an operand or receiver.
+    compound: bool,
+}
+
+impl Compiled {
+    fn atom(ty: Ty, tokens: TokenStream) -> Self {
+        Compiled {
+            ty,
+            tokens,
+            compound: false,
+        }
+    }
+
+    fn compound(ty: Ty, tokens: TokenStream) -> Self {
+        Compiled {
+            ty,
+            tokens,
+            compound: true,
+        }
+    }
+
+    /// The tokens, parenthesised when they would bind wrongly as an operand.
+    fn operand(&self) -> TokenStream {
+        let t = &self.tokens;
+        if self.compound { quote!((#t)) } else { t.clone() }
+    }
+
+    /// The tokens as an `Option`: wrapped in `Some` unless already optional.
+    fn as_option(&self) -> TokenStream {
+        if self.ty.is_opt() {
+            self.tokens.clone()
+        } else {
+            let t = &self.tokens;
+            quote!(Some(#t))
+        }
+    }
+}
+
+/// A type error: what is wrong and where in the expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CheckError {
+    pub(crate) message: String,
+    pub(crate) span: Range<usize>,
+}
+
+fn err<T>(span: &Range<usize>, message: impl Into<String>) -> Result<T, CheckError> {
+    Err(CheckError {
+        message: message.into(),
+        span: span.clone(),
+    })
+}
+
+/// Names bound locally: `for_each` variables, `let` values, lambda parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    locals: Vec<(String, Ty)>,
+    /// Whether `issues` (the Tier-1 issues) is in scope: escalation rules only.
+    pub(crate) issues: bool,
+}
+
+impl Scope {
+    pub(crate) fn bind(&mut self, name: &str, ty: Ty) {
+        self.locals.push((name.to_owned(), ty));
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Ty> {
+        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+}
+
+/// What an expression read, so that an issue can point at its evidence.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refs {
+    pub(crate) extractors: BTreeSet<String>,
+    pub(crate) data_paths: BTreeSet<String>,
+    /// Local names (`for_each` variables, `let` values) that were read.
+    pub(crate) locals: BTreeSet<String>,
+}
+
+/// Checks and compiles expressions against a domain's schema.
+pub(crate) struct Checker<'s> {
+    schema: &'s Schema,
+    pub(crate) refs: Refs,
+    fresh: usize,
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+fn num_lit(v: f64) -> TokenStream {
+    let lit = Literal::f64_unsuffixed(v);
+    quote!(#lit)
+}
+
+impl<'s> Checker<'s> {
+    pub(crate) fn new(schema: &'s Schema) -> Self {
+        Checker {
+            schema,
+            refs: Refs::default(),
+            fresh: 0,
+        }
+    }
+
+    fn fresh(&mut self) -> Ident {
+        self.fresh += 1;
+        format_ident!("__v{}", self.fresh)
+    }
+
+    /// Compiles `expr` in `scope`.
+    pub(crate) fn compile(&mut self, expr: &Expr, scope: &Scope) -> Result<Compiled, CheckError> {
+        let span = &expr.span;
+        match &expr.kind {
+            ExprKind::Number(v) => Ok(Compiled::atom(Ty::Num, num_lit(*v))),
+            ExprKind::Str(s) => Ok(Compiled::atom(Ty::Str, quote!(#s))),
+            ExprKind::Bool(b) => Ok(Compiled::atom(Ty::Bool, quote!(#b))),
+            ExprKind::Name(name) => self.name(name, span, scope),
+            ExprKind::Field(recv, name) => {
+                let recv = self.compile(recv, scope)?;
+                self.field(recv, name, span)
+            }
+            ExprKind::Index(recv, index) => {
+                let recv_c = self.compile(recv, scope)?;
+                let Ty::Table(table) = &recv_c.ty else {
+                    return err(span, format!("only a table can be indexed, and this is {}", recv_c.ty));
+                };
+                let table = self.schema.table(table).ok_or_else(|| CheckError {
+                    message: "unknown table".into(),
+                    span: span.clone(),
+                })?;
+                let Some(key) = &table.key else {
+                    return err(span, format!("table `{}` has no `key`, so it cannot be indexed; declare `key:` in the table or use `{}.find(r => …)`", table.name, table.name));
+                };
+                let index = self.compile(index, scope)?;
+                if index.ty.base() != &Ty::Str {
+                    return err(&expr.span, format!("a key of table `{}` is a string (its `{key}` column), but this is {}", table.name, index.ty));
+                }
+                let lookup = format_ident!("{}_by_{}", table.name, key);
+                let row = Ty::Row(table.name.clone());
+                Ok(self.lift(false, vec![index], |a| (row.clone().opt(), quote!(#lookup(#(#a)*)))))
+            }
+            ExprKind::Call(name, args) => self.call(name, args, span, scope),
+            ExprKind::Method(recv, name, args) => self.method(recv, name, args, span, scope),
+            ExprKind::Lambda(..) => err(span, "a lambda (`x => …`) is only allowed as the argument of `any`, `all`, `count` or `find`"),
+            ExprKind::Not(inner) => {
+                let c = self.compile(inner, scope)?;
+                if !c.ty.is_condition() {
+                    return err(&inner.span, format!("`!` needs a condition (bool), but this is {}", c.ty));
+                }
+                if c.ty.is_opt() {
+                    let t = c.operand();
+                    Ok(Compiled::atom(Ty::Bool.opt(), quote!(#t.map(|v| !v))))
+                } else {
+                    let t = c.operand();
+                    Ok(Compiled::atom(Ty::Bool, quote!(!#t)))
+                }
+            }
+            ExprKind::Neg(inner) => {
+                let c = self.compile(inner, scope)?;
+                if c.ty.base() != &Ty::Num {
+                    return err(&inner.span, format!("`-` needs a number, but this is {}", c.ty));
+                }
+                Ok(self.lift(true, vec![c], |a| (Ty::Num, quote!(-#(#a)*))))
+            }
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span, scope),
+            ExprKind::In(value, items) => {
+                let v = self.compile(value, scope)?;
+                if v.ty.base() != &Ty::Str {
+                    return err(&value.span, format!("`in [...]` compares strings, but this is {}", v.ty));
+                }
+                let mut lits = Vec::new();
+                for item in items {
+                    let ExprKind::Str(s) = &item.kind else {
+                        return err(&item.span, "the list after `in` may hold only string literals");
+                    };
+                    lits.push(s.clone());
+                }
+                if lits.is_empty() {
+                    return err(span, "the list after `in` is empty: the condition could never hold");
+                }
+                Ok(self.lift(false, vec![v], |a| {
+                    let a = &a[0];
+                    (Ty::Bool, quote!(matches!(#a, #(#lits)|*)))
+                }))
+            }
+        }
+    }
+
+    fn name(&mut self, name: &str, span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+        if let Some(ty) = scope.lookup(name) {
+            self.refs.locals.insert(name.to_owned());
+            let id = ident(name);
+            return Ok(Compiled::atom(ty.clone(), quote!(#id)));
+        }
+        match name {
+            "input" => return Ok(Compiled::atom(Ty::Str, quote!(ctx.trace.input.as_str()))),
+            "output" => return Ok(Compiled::atom(Ty::Str, quote!(ctx.trace.output.as_str()))),
+            "model" => return Ok(Compiled::atom(Ty::Str.opt(), quote!(ctx.trace.model.as_deref()))),
+            "issues" if scope.issues => return Ok(Compiled::atom(Ty::List(Box::new(Ty::Issue)), quote!(issues))),
+            _ => {}
+        }
+        if let Some(node) = self.schema.data.get(name) {
+            return Ok(self.data_node(node, &[name.to_owned()]));
+        }
+        if self.schema.table(name).is_some() {
+            let id = format_ident!("{}", name.to_uppercase());
+            return Ok(Compiled::atom(Ty::Table(name.to_owned()), quote!(#id)));
+        }
+        if self.schema.extractor(name).is_some() {
+            self.refs.extractors.insert(name.to_owned());
+            let id = ident(name);
+            return Ok(Compiled::atom(Ty::List(Box::new(Ty::Item(name.to_owned()))), quote!(ctx.#id)));
+        }
+        let mut known: Vec<String> = scope.locals.iter().map(|(n, _)| n.clone()).collect();
+        known.extend(self.schema.data.keys().cloned());
+        known.extend(self.schema.tables.iter().map(|t| t.name.clone()));
+        known.extend(self.schema.extractors.iter().map(|e| e.name.clone()));
+        known.extend(["input", "output", "model"].map(String::from));
+        if scope.issues {
+            known.push("issues".into());
+        }
+        known.sort();
+        known.dedup();
+        let hint = if name == "issues" {
+            " (`issues` exists only in escalation rules)".to_owned()
+        } else {
+            String::new()
+        };
+        err(span, format!("unknown name `{name}`{hint}; known names here: {}", known.join(", ")))
+    }
+
+    fn data_node(&mut self, node: &DataTree, path: &[String]) -> Compiled {
+        let fields: Vec<Ident> = path.iter().map(|p| ident(p)).collect();
+        let place = quote!(ctx.data #(.#fields)*);
+        match node {
+            DataTree::Group(_) => Compiled::atom(Ty::Group(path.to_vec()), place),
+            DataTree::Field(field) => {
+                self.refs.data_paths.insert(format!("domain_data.{}", path.join(".")));
+                data_field_value(field, place)
+            }
+        }
+    }
+
+    fn field(&mut self, recv: Compiled, name: &str, span: &Range<usize>) -> Result<Compiled, CheckError> {
+        let base = recv.ty.base().clone();
+        match &base {
+            Ty::Group(path) => {
+                let Some(DataTree::Group(children)) = self.schema.data_at(path) else {
+                    return err(span, "unknown data group");
+                };
+                match children.get(name) {
+                    Some(child) => {
+                        let mut p = path.clone();
+                        p.push(name.to_owned());
+                        let child = child.clone();
+                        Ok(self.data_node(&child, &p))
+                    }
+                    None => err(span, format!(
+                        "unknown field `{name}` in data group `{}`; its fields are: {}",
+                        path.join("."),
+                        children.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
+            Ty::Row(table) => {
+                let t = self.schema.table(table).ok_or_else(|| CheckError { message: "unknown table".into(), span: span.clone() })?;
+                let Some(col) = t.columns.iter().find(|c| c.name == name) else {
+                    return err(span, format!(
+                        "unknown column `{name}` in table `{table}`; its columns are: {}",
+                        t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ));
+                };
+                let col_ty = column_ty(&col.ty);
+                let is_int = col.ty.scalar == ScalarType::Int;
+                let f = ident(name);
+                Ok(self.lift(false, vec![recv], |a| {
+                    let r = &a[0];
+                    let t = match (is_int, col_ty.is_opt()) {
+                        (false, _) => quote!(#r.#f),
+                        (true, false) => quote!((#r.#f as f64)),
+                        (true, true) => quote!(#r.#f.map(|v| v as f64)),
+                    };
+                    (col_ty.clone(), t)
+                }))
+            }
+            Ty::Item(extractor) => {
+                let e = self.schema.extractor(extractor).ok_or_else(|| CheckError { message: "unknown extractor".into(), span: span.clone() })?;
+                if name == "start" || name == "end" {
+                    let f = ident(name);
+                    let r = recv.operand();
+                    return Ok(Compiled::compound(Ty::Num, quote!(#r.#f as f64)));
+                }
+                let ty = if name == "text" {
+                    Ty::Str
+                } else if let Some(cap) = e.captures.iter().find(|c| c.name == name) {
+                    cap.ty()
+                } else {
+                    let mut names: Vec<&str> = e.captures.iter().map(|c| c.name.as_str()).collect();
+                    names.extend(["text", "start", "end"]);
+                    return err(span, format!(
+                        "extractor `{extractor}` has no capture `{name}`; its fields are: {}",
+                        names.join(", ")
+                    ));
+                };
+                let f = ident(name);
+                let r = recv.operand();
+                Ok(Compiled::atom(ty, quote!(#r.#f)))
+            }
+            Ty::Issue => {
+                let r = recv.operand();
+                match name {
+                    "validator" => Ok(Compiled::atom(Ty::Str, quote!(#r.validator.as_str()))),
+                    "message" => Ok(Compiled::atom(Ty::Str, quote!(#r.message.as_str()))),
+                    "severity" => Ok(Compiled::atom(Ty::Severity, quote!(#r.severity))),
+                    _ => err(span, format!("an issue has no field `{name}`; its fields are: validator, severity, message")),
+                }
+            }
+            other => err(span, format!("{other} has no fields (`.{name}`)")),
+        }
+    }
+
+    /// Applies `build` to the values of `args`, propagating a missing value of any optional one.
+    fn lift(
+        &mut self,
+        compound: bool,
+        args: Vec<Compiled>,
+        build: impl FnOnce(Vec<TokenStream>) -> (Ty, TokenStream),
+    ) -> Compiled {
+        let mut binders = Vec::new();
+        let mut inner_args = Vec::new();
+        for a in &args {
+            if a.ty.is_opt() {
+                let v = self.fresh();
+                inner_args.push(quote!(#v));
+                binders.push((v, a.operand()));
+            } else {
+                inner_args.push(a.operand());
+            }
+        }
+        let (ty, body) = build(inner_args);
+        if binders.is_empty() {
+            return Compiled { ty, tokens: body, compound };
+        }
+        let result_opt = ty.is_opt();
+        let mut tokens = body;
+        for (i, (v, src)) in binders.iter().enumerate().rev() {
+            let innermost = i == binders.len() - 1;
+            tokens = if innermost && !result_opt {
+                quote!(#src.map(|#v| #tokens))
+            } else {
+                quote!(#src.and_then(|#v| #tokens))
+            };
+        }
+        Compiled::atom(ty.opt(), tokens)
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+        let lc = self.compile(l, scope)?;
+        let rc = self.compile(r, scope)?;
+        let sym = op.symbol();
+        match op {
+            BinOp::And | BinOp::Or => {
+                for (c, e) in [(&lc, l), (&rc, r)] {
+                    if !c.ty.is_condition() {
+                        return err(&e.span, format!("`{sym}` needs conditions (bool) on both sides, but this is {}", c.ty));
+                    }
+                }
+                if !lc.ty.is_opt() && !rc.ty.is_opt() {
+                    let (a, b) = (lc.operand(), rc.operand());
+                    let t = if op == BinOp::And { quote!(#a && #b) } else { quote!(#a || #b) };
+                    return Ok(Compiled::compound(Ty::Bool, t));
+                }
+                let (a, b) = (lc.as_option(), rc.as_option());
+                let f = if op == BinOp::And { quote!(and) } else { quote!(or) };
+                Ok(Compiled::atom(Ty::Bool.opt(), quote!(::aegis_core::__private::#f(#a, #b))))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
+                for (c, e) in [(&lc, l), (&rc, r)] {
+                    if c.ty.base() != &Ty::Num {
+                        return err(&e.span, format!("`{sym}` needs numbers on both sides, but this is {}", c.ty));
+                    }
+                }
+                let o: TokenStream = sym.parse().unwrap_or_default();
+                Ok(self.lift(true, vec![lc, rc], |a| {
+                    let (x, y) = (&a[0], &a[1]);
+                    (Ty::Num, quote!(#x #o #y))
+                }))
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let (lc, rc) = self.coerce_severity(lc, rc, l, r)?;
+                let (lt, rt) = (lc.ty.base().clone(), rc.ty.base().clone());
+                let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+                let ok = lt == rt
+                    && match lt {
+                        Ty::Num | Ty::Severity => true,
+                        Ty::Str | Ty::Bool => !ordered,
+                        _ => false,
+                    };
+                if !ok {
+                    let what = if lt == rt && ordered { "cannot be ordered" } else { "cannot be compared" };
+                    return err(span, format!("{} and {} {what} with `{sym}`", lc.ty, rc.ty));
+                }
+                let o: TokenStream = sym.parse().unwrap_or_default();
+                Ok(self.lift(true, vec![lc, rc], |a| {
+                    let (x, y) = (&a[0], &a[1]);
+                    (Ty::Bool, quote!(#x #o #y))
+                }))
+            }
+        }
+    }
+
+    /// A string literal compared with a severity is a severity name, checked here.
+    fn coerce_severity(&mut self, lc: Compiled, rc: Compiled, l: &Expr, r: &Expr) -> Result<(Compiled, Compiled), CheckError> {
+        let to_sev = |c: &Compiled, e: &Expr| -> Result<Option<Compiled>, CheckError> {
+            let ExprKind::Str(s) = &e.kind else { return Ok(None) };
+            let _ = c;
+            match aegis_core::Severity::parse(s) {
+                Some(sev) => {
+                    let v = format_ident!("{}", variant_name(sev.as_str()));
+                    Ok(Some(Compiled::atom(Ty::Severity, quote!(::aegis_core::Severity::#v))))
+                }
+                None => err(&e.span, format!("`{s}` is not a severity; expected one of info, low, medium, high, critical")),
+            }
+        };
+        if lc.ty.base() == &Ty::Severity {
+            if let Some(c) = to_sev(&rc, r)? {
+                return Ok((lc, c));
+            }
+        }
+        if rc.ty.base() == &Ty::Severity {
+            if let Some(c) = to_sev(&lc, l)? {
+                return Ok((c, rc));
+            }
+        }
+        Ok((lc, rc))
+    }
+
+    fn expect_args(&self, name: &str, args: &[Expr], n: usize, span: &Range<usize>) -> Result<(), CheckError> {
+        if args.len() != n {
+            return err(span, format!("`{name}` takes {n} argument{}, found {}", if n == 1 { "" } else { "s" }, args.len()));
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+        // (parameter types, result type) of each built-in function.
+        let sig: (&[Ty], Ty) = match name {
+            "abs" | "round" | "floor" | "ceil" | "sqrt" => (&[Ty::Num], Ty::Num),
+            "min" | "max" => (&[Ty::Num, Ty::Num], Ty::Num),
+            "to_mg" | "to_ml" => (&[Ty::Num, Ty::Str], Ty::Num.opt()),
+            "times_per_day" => (&[Ty::Str], Ty::Num.opt()),
+            "iequals" => (&[Ty::Str, Ty::Str], Ty::Bool),
+            "exists" => {
+                self.expect_args(name, args, 1, span)?;
+                let c = self.compile(&args[0], scope)?;
+                if !c.ty.is_opt() {
+                    return err(&args[0].span, format!("`exists` asks whether a value is present, but this {} is never missing", c.ty));
+                }
+                let t = c.operand();
+                return Ok(Compiled::atom(Ty::Bool, quote!(#t.is_some())));
+            }
+            _ => return err(span, format!(
+                "unknown function `{name}`; functions are: abs, ceil, exists, floor, iequals, max, min, round, sqrt, times_per_day, to_mg, to_ml"
+            )),
+        };
+        self.expect_args(name, args, sig.0.len(), span)?;
+        let mut compiled = Vec::new();
+        for (arg, want) in args.iter().zip(sig.0) {
+            let c = self.compile(arg, scope)?;
+            if c.ty.base() != want {
+                return err(&arg.span, format!("argument of `{name}` must be a {want}, but this is {}", c.ty));
+            }
+            compiled.push(c);
+        }
+        let result = sig.1.clone();
+        let name = name.to_owned();
+        Ok(self.lift(false, compiled, move |a| {
+            let t = match name.as_str() {
+                "abs" | "round" | "floor" | "ceil" | "sqrt" => {
+                    let m = ident(&name);
+                    let x = &a[0];
+                    quote!(f64::#m(#x))
+                }
+                "min" | "max" => {
+                    let m = ident(&name);
+                    let (x, y) = (&a[0], &a[1]);
+                    quote!(f64::#m(#x, #y))
+                }
+                _ => {
+                    let f = ident(&name);
+                    quote!(::aegis_core::__private::#f(#(#a),*))
+                }
+            };
+            (result, t)
+        }))
+    }
+
+    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+        let rc = self.compile(recv, scope)?;
+        // Methods of a value that may be missing.
+        match name {
+            "or" => {
+                self.expect_args(name, args, 1, span)?;
+                if !rc.ty.is_opt() {
+                    return err(&recv.span, format!("`.or(…)` supplies a default for a missing value, but this {} is never missing", rc.ty));
+                }
+                let d = self.compile(&args[0], scope)?;
+                if d.ty.base() != rc.ty.base() {
+                    return err(&args[0].span, format!("the default must be a {}, like the value, but this is {}", rc.ty.base(), d.ty));
+                }
+                let (r, dt) = (rc.operand(), d.tokens.clone());
+                return Ok(if d.ty.is_opt() {
+                    Compiled::atom(rc.ty.clone(), quote!(#r.or(#dt)))
+                } else {
+                    Compiled::atom(d.ty.clone(), quote!(#r.unwrap_or(#dt)))
+                });
+            }
+            "exists" => {
+                self.expect_args(name, args, 0, span)?;
+                if !rc.ty.is_opt() {
+                    return err(&recv.span, format!("`.exists()` asks whether a value is present, but this {} is never missing", rc.ty));
+                }
+                let r = rc.operand();
+                return Ok(Compiled::atom(Ty::Bool, quote!(#r.is_some())));
+            }
+            _ => {}
+        }
+        let base = rc.ty.base().clone();
+        let elem = match &base {
+            Ty::List(e) => Some((**e).clone()),
+            Ty::Table(t) => Some(Ty::Row(t.clone())),
+            _ => None,
+        };
+        if let Some(elem) = elem {
+            if rc.ty.is_opt() {
+                return err(&recv.span, "this list may be missing; give it a default first");
+            }
+            return self.list_method(rc, elem, name, args, span, scope);
+        }
+        if base == Ty::Str {
+            let (f, want): (&str, Option<Ty>) = match name {
+                "contains" => ("icontains", Some(Ty::Str)),
+                "starts_with" => ("starts_with", Some(Ty::Str)),
+                "ends_with" => ("ends_with", Some(Ty::Str)),
+                "len" => ("len", None),
+                _ => return err(span, format!("a string has no method `{name}`; its methods are: contains (ignores case), starts_with, ends_with, len")),
+            };
+            let mut parts = vec![rc];
+            if let Some(want) = want {
+                self.expect_args(name, args, 1, span)?;
+                let a = self.compile(&args[0], scope)?;
+                if a.ty.base() != &want {
+                    return err(&args[0].span, format!("argument of `{name}` must be a {want}, but this is {}", a.ty));
+                }
+                parts.push(a);
+            } else {
+                self.expect_args(name, args, 0, span)?;
+            }
+            let f = f.to_owned();
+            return Ok(self.lift(false, parts, move |a| match f.as_str() {
+                "icontains" => (Ty::Bool, quote!(::aegis_core::__private::icontains(#(#a),*))),
+                "len" => {
+                    let s = &a[0];
+                    (Ty::Num, quote!(#s.chars().count() as f64))
+                }
+                m => {
+                    let m = ident(m);
+                    let (s, x) = (&a[0], &a[1]);
+                    (Ty::Bool, quote!(#s.#m(#x)))
+                }
+            }));
+        }
+        err(span, format!("{} has no method `{name}`", rc.ty))
+    }
+
+    fn list_method(&mut self, list: Compiled, elem: Ty, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+        let l = list.operand();
+        match name {
+            "len" | "count" if args.is_empty() => Ok(Compiled::compound(Ty::Num, quote!(#l.len() as f64))),
+            "is_empty" => {
+                self.expect_args(name, args, 0, span)?;
+                Ok(Compiled::atom(Ty::Bool, quote!(#l.is_empty())))
+            }
+            "contains" => {
+                self.expect_args(name, args, 1, span)?;
+                let v = self.compile(&args[0], scope)?;
+                if !matches!(elem, Ty::Str | Ty::Num) || v.ty.base() != &elem {
+                    return err(&args[0].span, format!("`contains` looks for a {elem} in this list, but this is {}", v.ty));
+                }
+                let cmp = if elem == Ty::Str {
+                    quote!(::aegis_core::__private::iequals(x, __needle))
+                } else {
+                    quote!(*x == __needle)
+                };
+                Ok(self.lift(false, vec![v], |a| {
+                    let needle = &a[0];
+                    (Ty::Bool, quote!({ let __needle = #needle; #l.iter().any(|x| #cmp) }))
+                }))
+            }
+            "any" | "all" | "count" | "find" => {
+                self.expect_args(name, args, 1, span)?;
+                let ExprKind::Lambda(param, body) = &args[0].kind else {
+                    return err(&args[0].span, format!("`{name}` takes a lambda, as in `{name}(x => x.dose > 10)`"));
+                };
+                if !crate::model::is_identifier(param) {
+                    return err(&args[0].span, format!("`{param}` cannot be a parameter name: use lowercase letters, digits and `_`, not a Rust keyword"));
+                }
+                let mut inner = scope.clone();
+                inner.bind(param, elem.clone());
+                let b = self.compile(body, &inner)?;
+                if !b.ty.is_condition() {
+                    return err(&body.span, format!("the lambda of `{name}` must give a condition (bool), but this is {}", b.ty));
+                }
+                let p = ident(param);
+                // How an element reference becomes the parameter's value.
+                let (pat, prelude) = match elem {
+                    Ty::Str => (quote!(#p), quote!(let #p = #p.as_str();)),
+                    Ty::Num | Ty::Bool => (quote!(&#p), quote!()),
+                    _ => (quote!(#p), quote!()),
+                };
+                let bt = &b.tokens;
+                // A condition that is unknown for an element counts as not holding (`any`,
+                // `count`, `find`) and as not violated (`all`).
+                let cond = if b.ty.is_opt() {
+                    if name == "all" { quote!(#bt.unwrap_or(true)) } else { quote!(#bt.unwrap_or(false)) }
+                } else {
+                    bt.clone()
+                };
+                let closure = if prelude.is_empty() {
+                    quote!(|#pat| #cond)
+                } else {
+                    quote!(|#pat| { #prelude #cond })
+                };
+                Ok(match name {
+                    "any" => Compiled::atom(Ty::Bool, quote!(#l.iter().any(#closure))),
+                    "all" => Compiled::atom(Ty::Bool, quote!(#l.iter().all(#closure))),
+                    "count" => Compiled::compound(Ty::Num, quote!(#l.iter().filter(#closure).count() as f64)),
+                    _ => {
+                        let (pat2, deref) = match elem {
+                            Ty::Num | Ty::Bool => (quote!(&&#p), quote!(.copied())),
+                            Ty::Str => (quote!(#p), quote!(.map(String::as_str))),
+                            _ => (quote!(&#p), quote!()),
+                        };
+                        let closure = if prelude.is_empty() {
+                            quote!(|#pat2| #cond)
+                        } else {
+                            quote!(|#pat2| { #prelude #cond })
+                        };
+                        Compiled::atom(elem.clone().opt(), quote!(#l.iter().find(#closure)#deref))
+                    }
+                })
+            }
+            _ => err(span, format!("a list has no method `{name}`; its methods are: len, count, is_empty, contains, any, all, count(x => …), find(x => …)")),
+        }
+    }
+}
+
+/// The value of a data field, as an expression of its type.
+fn data_field_value(field: &DataField, place: TokenStream) -> Compiled {
+    use ScalarType as S;
+    let ty = field.ty();
+    let tokens = match (&field.list, field.optional, field.scalar) {
+        (true, _, _) => place,
+        (false, false, S::Str) => quote!(#place.as_str()),
+        (false, true, S::Str) => quote!(#place.as_deref()),
+        (false, false, S::Int) => return Compiled::compound(ty, quote!(#place as f64)),
+        (false, true, S::Int) => quote!(#place.map(|v| v as f64)),
+        (false, _, S::Float | S::Bool) => place,
+    };
+    Compiled::atom(ty, tokens)
+}
+
+fn column_ty(col: &ColumnType) -> Ty {
+    let base = match col.scalar {
+        ScalarType::Float | ScalarType::Int => Ty::Num,
+        ScalarType::Str => Ty::Str,
+        ScalarType::Bool => Ty::Bool,
+    };
+    if col.optional { base.opt() } else { base }
+}
+
+/// `critical` → `Critical`.
+pub(crate) fn variant_name(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,587 @@
+//! The expression language's syntax: a lexer and a precedence-climbing parser.
+//!
+//! ```text
+//! expr    := or
+//! or      := and ('||' and)*
+//! and     := not ('&&' not)*
+//! not     := '!' not | compare
+//! compare := sum (('=='|'!='|'<'|'<='|'>'|'>=') sum | 'in' '[' literal, … ']')?
+//! sum     := product (('+'|'-') product)*
+//! product := unary (('*'|'/'|'%') unary)*
+//! unary   := '-' unary | postfix
+//! postfix := primary ('.' name ('(' args ')')? | '[' expr ']')*
+//! primary := number | string | true | false | name ('(' args ')')? | '(' expr ')'
+//! args    := (arg (',' arg)*)?      arg := name '=>' expr | expr
+//! ```
+
+use std::ops::Range;
+
+/// A parse error: what is wrong and where (a byte range of the expression).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Range<usize>,
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "||",
+            BinOp::And => "&&",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+        }
+    }
+}
+
+/// An expression with the byte range it spans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Range<usize>,
+}
+
+/// What an expression is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Number(f64),
+    Str(String),
+    Bool(bool),
+    Name(String),
+    /// `receiver.name`
+    Field(Box<Expr>, String),
+    /// `receiver[index]`
+    Index(Box<Expr>, Box<Expr>),
+    /// `name(args)`
+    Call(String, Vec<Expr>),
+    /// `receiver.name(args)`
+    Method(Box<Expr>, String, Vec<Expr>),
+    /// `param => body`, only as an argument.
+    Lambda(String, Box<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `value in [a, b, …]`
+    In(Box<Expr>, Vec<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(f64),
+    Str(String),
+    Ident(String),
+    Punct(&'static str),
+    End,
+}
+
+const PUNCTS: [&str; 23] = [
+    "=>", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "(", ")",
+    "[", "]", ".", ",", "?", "=",
+];
+
+fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
+    let bytes = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b'_') {
+                // `1.or(2)` is not a thing; a dot followed by a letter ends the number.
+                if bytes[i] == b'.' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    break;
+                }
+                i += 1;
+            }
+            if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+                let mut j = i + 1;
+                if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
+                    j += 1;
+                }
+                if j < bytes.len() && bytes[j].is_ascii_digit() {
+                    i = j;
+                    while i < bytes.len() && bytes[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+            }
+            let text: String = src[start..i].chars().filter(|c| *c != '_').collect();
+            let value: f64 = text.parse().map_err(|_| ParseError {
+                message: format!("`{}` is not a number", &src[start..i]),
+                span: start..i,
+            })?;
+            if !value.is_finite() {
+                return Err(ParseError {
+                    message: format!("`{}` is too large", &src[start..i]),
+                    span: start..i,
+                });
+            }
+            out.push((Tok::Num(value), start..i));
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            out.push((Tok::Ident(src[start..i].to_owned()), start..i));
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            let quote = c as char;
+            let mut value = String::new();
+            let mut chars = src[i + 1..].char_indices();
+            let mut closed = None;
+            while let Some((j, ch)) = chars.next() {
+                match ch {
+                    '\\' => match chars.next() {
+                        Some((_, 'n')) => value.push('\n'),
+                        Some((_, 't')) => value.push('\t'),
+                        Some((_, other)) => value.push(other),
+                        None => break,
+                    },
+                    ch if ch == quote => {
+                        closed = Some(i + 1 + j + 1);
+                        break;
+                    }
+                    ch => value.push(ch),
+                }
+            }
+            let Some(end) = closed else {
+                return Err(ParseError {
+                    message: "unterminated string: expected a closing quote".into(),
+                    span: start..src.len(),
+                });
+            };
+            out.push((Tok::Str(value), start..end));
+            i = end;
+            continue;
+        }
+        let rest = &src[i..];
+        if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(**p)) {
+            i += p.len();
+            out.push((Tok::Punct(p), start..i));
+            continue;
+        }
+        let ch = rest.chars().next().unwrap_or('?');
+        return Err(ParseError {
+            message: format!("unexpected character `{ch}`"),
+            span: start..start + ch.len_utf8(),
+        });
+    }
+    out.push((Tok::End, src.len()..src.len()));
+    Ok(out)
+}
+
+/// Parses an expression.
+pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    let tokens = lex(src)?;
+    let mut p = Parser { tokens, pos: 0 };
+    let e = p.expr()?;
+    match p.peek() {
+        Tok::End => Ok(e),
+        _ => Err(p.unexpected("an operator or the end of the expression")),
+    }
+}
+
+/// Parses `name in list` or `a, b in list` (a validator's `for_each`).
+pub fn parse_for_each(src: &str) -> Result<(Vec<(String, Range<usize>)>, Expr), ParseError> {
+    let tokens = lex(src)?;
+    let mut p = Parser { tokens, pos: 0 };
+    let mut names = Vec::new();
+    loop {
+        let (name, span) = p.ident("a name to bind, as in `m in medications`")?;
+        names.push((name, span));
+        if p.eat(",") {
+            continue;
+        }
+        break;
+    }
+    if !p.eat_keyword("in") {
+        return Err(p.unexpected("`in`, as in `m in medications` or `a, b in medications`"));
+    }
+    let list = p.expr()?;
+    match p.peek() {
+        Tok::End => Ok((names, list)),
+        _ => Err(p.unexpected("the end of `for_each`")),
+    }
+}
+
+struct Parser {
+    tokens: Vec<(Tok, Range<usize>)>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].0
+    }
+
+    fn span(&self) -> Range<usize> {
+        self.tokens[self.pos.min(self.tokens.len() - 1)].1.clone()
+    }
+
+    fn bump(&mut self) -> (Tok, Range<usize>) {
+        let t = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat(&mut self, punct: &str) -> bool {
+        if matches!(self.peek(), Tok::Punct(p) if *p == punct) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_keyword(&mut self, kw: &str) -> bool {
+        if matches!(self.peek(), Tok::Ident(i) if i == kw) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn unexpected(&self, expected: &str) -> ParseError {
+        let found = match self.peek() {
+            Tok::Num(n) => format!("the number {n}"),
+            Tok::Str(s) => format!("the string {s:?}"),
+            Tok::Ident(i) => format!("`{i}`"),
+            Tok::Punct(p) => format!("`{p}`"),
+            Tok::End => "the end of the expression".to_owned(),
+        };
+        let hint = match self.peek() {
+            Tok::Punct("=") => " (use `==` to compare)",
+            Tok::Punct("?") => " (`?` is only for types; use `.or(default)` for a missing value)",
+            _ => "",
+        };
+        ParseError {
+            message: format!("expected {expected}, found {found}{hint}"),
+            span: self.span(),
+        }
+    }
+
+    fn expect(&mut self, punct: &str, what: &str) -> Result<Range<usize>, ParseError> {
+        if self.eat(punct) {
+            Ok(self.tokens[self.pos - 1].1.clone())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> Result<(String, Range<usize>), ParseError> {
+        match self.peek().clone() {
+            Tok::Ident(name) if !matches!(name.as_str(), "true" | "false" | "in") => {
+                let (_, span) = self.bump();
+                Ok((name, span))
+            }
+            _ => Err(self.unexpected(what)),
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        self.left_assoc(&[("||", BinOp::Or)], Parser::and)
+    }
+
+    fn and(&mut self) -> Result<Expr, ParseError> {
+        self.left_assoc(&[("&&", BinOp::And)], Parser::not)
+    }
+
+    fn sum(&mut self) -> Result<Expr, ParseError> {
+        self.left_assoc(&[("+", BinOp::Add), ("-", BinOp::Sub)], Parser::product)
+    }
+
+    fn product(&mut self) -> Result<Expr, ParseError> {
+        self.left_assoc(
+            &[("*", BinOp::Mul), ("/", BinOp::Div), ("%", BinOp::Rem)],
+            Parser::unary,
+        )
+    }
+
+    /// `next (op next)*`, folded to the left.
+    fn left_assoc(
+        &mut self,
+        ops: &[(&str, BinOp)],
+        next: fn(&mut Parser) -> Result<Expr, ParseError>,
+    ) -> Result<Expr, ParseError> {
+        let mut lhs = next(self)?;
+        'outer: loop {
+            for (sym, op) in ops {
+                if self.eat(sym) {
+                    let rhs = next(self)?;
+                    let span = lhs.span.start..rhs.span.end;
+                    lhs = Expr {
+                        kind: ExprKind::Binary(*op, Box::new(lhs), Box::new(rhs)),
+                        span,
+                    };
+                    continue 'outer;
+                }
+            }
+            return Ok(lhs);
+        }
+    }
+
+    fn not(&mut self) -> Result<Expr, ParseError> {
+        let start = self.span().start;
+        if self.eat("!") {
+            let inner = self.not()?;
+            let span = start..inner.span.end;
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                span,
+            });
+        }
+        self.compare()
+    }
+
+    fn compare(&mut self) -> Result<Expr, ParseError> {
+        const OPS: [(&str, BinOp); 6] = [
+            ("==", BinOp::Eq),
+            ("!=", BinOp::Ne),
+            ("<=", BinOp::Le),
+            (">=", BinOp::Ge),
+            ("<", BinOp::Lt),
+            (">", BinOp::Gt),
+        ];
+        let lhs = self.sum()?;
+        for (sym, op) in OPS {
+            if self.eat(sym) {
+                let rhs = self.sum()?;
+                let span = lhs.span.start..rhs.span.end;
+                return Ok(Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span,
+                });
+            }
+        }
+        if self.eat_keyword("in") {
+            self.expect("[", "`[` to start the list after `in`")?;
+            let mut items = Vec::new();
+            if !self.eat("]") {
+                loop {
+                    items.push(self.primary()?);
+                    if self.eat(",") {
+                        continue;
+                    }
+                    self.expect("]", "`,` or `]` in the list after `in`")?;
+                    break;
+                }
+            }
+            let end = self.tokens[self.pos - 1].1.end;
+            let span = lhs.span.start..end;
+            return Ok(Expr {
+                kind: ExprKind::In(Box::new(lhs), items),
+                span,
+            });
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        let start = self.span().start;
+        if self.eat("-") {
+            let inner = self.unary()?;
+            let span = start..inner.span.end;
+            return Ok(Expr {
+                kind: ExprKind::Neg(Box::new(inner)),
+                span,
+            });
+        }
+        self.postfix()
+    }
+
+    fn postfix(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.primary()?;
+        loop {
+            if self.eat(".") {
+                let (name, name_span) = self.ident("a field or method name after `.`")?;
+                if self.eat("(") {
+                    let args = self.args()?;
+                    let span = e.span.start..self.tokens[self.pos - 1].1.end;
+                    e = Expr {
+                        kind: ExprKind::Method(Box::new(e), name, args),
+                        span,
+                    };
+                } else {
+                    let span = e.span.start..name_span.end;
+                    e = Expr {
+                        kind: ExprKind::Field(Box::new(e), name),
+                        span,
+                    };
+                }
+            } else if self.eat("[") {
+                let index = self.expr()?;
+                let end = self.expect("]", "`]`")?.end;
+                let span = e.span.start..end;
+                e = Expr {
+                    kind: ExprKind::Index(Box::new(e), Box::new(index)),
+                    span,
+                };
+            } else {
+                return Ok(e);
+            }
+        }
+    }
+
+    fn args(&mut self) -> Result<Vec<Expr>, ParseError> {
+        let mut args = Vec::new();
+        if self.eat(")") {
+            return Ok(args);
+        }
+        loop {
+            let is_lambda = matches!(self.peek(), Tok::Ident(_))
+                && matches!(
+                    self.tokens.get(self.pos + 1).map(|t| &t.0),
+                    Some(Tok::Punct("=>"))
+                );
+            if is_lambda {
+                let (param, span) = self.ident("a parameter name")?;
+                self.pos += 1; // `=>`
+                let body = self.expr()?;
+                let whole = span.start..body.span.end;
+                args.push(Expr {
+                    kind: ExprKind::Lambda(param, Box::new(body)),
+                    span: whole,
+                });
+            } else {
+                args.push(self.expr()?);
+            }
+            if self.eat(",") {
+                continue;
+            }
+            self.expect(")", "`,` or `)` after an argument")?;
+            return Ok(args);
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        let (tok, span) = self.bump();
+        let kind = match tok {
+            Tok::Num(n) => ExprKind::Number(n),
+            Tok::Str(s) => ExprKind::Str(s),
+            Tok::Ident(i) if i == "true" => ExprKind::Bool(true),
+            Tok::Ident(i) if i == "false" => ExprKind::Bool(false),
+            Tok::Ident(i) if i == "in" => {
+                self.pos -= 1;
+                return Err(self.unexpected("a value"));
+            }
+            Tok::Ident(name) => {
+                if self.eat("(") {
+                    let args = self.args()?;
+                    let end = self.tokens[self.pos - 1].1.end;
+                    return Ok(Expr {
+                        kind: ExprKind::Call(name, args),
+                        span: span.start..end,
+                    });
+                }
+                ExprKind::Name(name)
+            }
+            Tok::Punct("(") => {
+                let inner = self.expr()?;
+                let end = self.expect(")", "`)`")?.end;
+                return Ok(Expr {
+                    kind: inner.kind,
+                    span: span.start..end,
+                });
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.unexpected("a value (a number, a string, a name or `(`)"));
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Number(n) => n.to_string(),
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Field(r, n) => format!("{}.{n}", show(r)),
+            ExprKind::Index(r, i) => format!("{}[{}]", show(r), show(i)),
+            ExprKind::Call(n, a) => format!("{n}({})", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Method(r, n, a) => format!(
+                "{}.{n}({})",
+                show(r),
+                a.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Lambda(p, b) => format!("{p} => {}", show(b)),
+            ExprKind::Not(i) => format!("!{}", show(i)),
+            ExprKind::Neg(i) => format!("-{}", show(i)),
+            ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
+            ExprKind::In(v, l) => format!("({} in [{}])", show(v), l.iter().map(show).collect::<Vec<_>>().join(", ")),
+        }
+    }
+
+    #[test]
+    fn precedence_is_conventional() {
+        let e = parse("a + b * 2 <= c.d && !x || y in ['p', 'q']").unwrap();
+        assert_eq!(show(&e), "((((a + (b * 2)) <= c.d) && !x) || (y in [\"p\", \"q\"]))");
+    }
+
+    #[test]
+    fn methods_lambdas_and_indexing() {
+        let e = parse("drugs[m.drug].max_daily_mg * times_per_day(m.freq).or(1)").unwrap();
+        assert_eq!(show(&e), "(drugs[m.drug].max_daily_mg * times_per_day(m.freq).or(1))");
+        let e = parse("issues.any(i => i.severity >= \"high\")").unwrap();
+        assert_eq!(show(&e), "issues.any(i => (i.severity >= \"high\"))");
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_token() {
+        let err = parse("a = 3").unwrap_err();
+        assert_eq!(err.span, 2..3);
+        assert!(err.message.contains("use `==`"), "{}", err.message);
+        let err = parse("(a + 1").unwrap_err();
+        assert!(err.message.contains("expected `)`"), "{}", err.message);
+    }
+
+    #[test]
+    fn for_each_binds_one_or_two_names() {
+        let (names, list) = parse_for_each("a, b in medications").unwrap();
+        assert_eq!(names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(show(&list), "medications");
+    }
+}

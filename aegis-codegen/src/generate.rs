@@ -1,0 +1,708 @@
+//! Emits a checked [`DomainModel`] as Rust tokens. Items come out in a fixed order (data, tables,
+//! extractors, context, validators, escalation, domain), generation reads no clock and no
+//! environment, and every item's doc comment names the spec location it came from.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use aegis_core::{Severity, TextField, Tier};
+
+use crate::error::Position;
+use crate::expr::Ty;
+use crate::expr::check::variant_name;
+use crate::model::*;
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `no_medication_overdose` → `NoMedicationOverdose`.
+fn camel(name: &str) -> String {
+    variant_name(name)
+}
+
+fn doc(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.lines().map(|l| format!(" {}", l.trim_end())).collect();
+    if lines.is_empty() {
+        return quote!();
+    }
+    quote!(#(#[doc = #lines])*)
+}
+
+fn severity_tokens(s: Severity) -> TokenStream {
+    let v = format_ident!("{}", variant_name(s.as_str()));
+    quote!(::aegis_core::Severity::#v)
+}
+
+fn tier_tokens(t: Tier) -> TokenStream {
+    let v = format_ident!("{}", variant_name(t.as_str()));
+    quote!(::aegis_core::Tier::#v)
+}
+
+fn text_field_tokens(f: TextField) -> TokenStream {
+    match f {
+        TextField::Input => quote!(::aegis_core::TextField::Input),
+        TextField::Output => quote!(::aegis_core::TextField::Output),
+    }
+}
+
+struct Emitter<'m> {
+    m: &'m DomainModel,
+}
+
+impl Emitter<'_> {
+    fn at(&self, p: Position) -> String {
+        format!("{}:{}:{}", self.m.spec_display, p.line, p.column)
+    }
+
+    fn data(&self) -> TokenStream {
+        let mut items = Vec::new();
+        let summary = format!(
+            "The typed `domain_data` of a `{}` trace: the spec's `data` section.",
+            self.m.name
+        );
+        self.group(&[], &self.m.schema.data, &summary, &mut items);
+        quote!(#(#items)*)
+    }
+
+    fn group_struct_name(path: &[String]) -> Ident {
+        if path.is_empty() {
+            ident("DomainData")
+        } else {
+            format_ident!("{}Data", path.iter().map(|p| camel(p)).collect::<String>())
+        }
+    }
+
+    fn group(&self, path: &[String], children: &std::collections::BTreeMap<String, DataTree>, summary: &str, out: &mut Vec<TokenStream>) {
+        let name = Self::group_struct_name(path);
+        let docs = doc(summary);
+        let mut fields = Vec::new();
+        for (field, node) in children {
+            let f = ident(field);
+            let mut child_path = path.to_vec();
+            child_path.push(field.clone());
+            let dotted = child_path.join(".");
+            match node {
+                DataTree::Group(grandchildren) => {
+                    let ty = Self::group_struct_name(&child_path);
+                    let d = doc(&format!("Group `{dotted}`."));
+                    let default = if has_required(grandchildren) { quote!() } else { quote!(#[serde(default)]) };
+                    fields.push(quote!(#d #default pub #f: #ty,));
+                    self.group(&child_path, grandchildren, &format!("Group `{dotted}` of the `{}` domain's data.", self.m.name), out);
+                }
+                DataTree::Field(df) => {
+                    let scalar = match df.scalar {
+                        ScalarType::Float => quote!(f64),
+                        ScalarType::Int => quote!(i64),
+                        ScalarType::Str => quote!(::std::string::String),
+                        ScalarType::Bool => quote!(bool),
+                    };
+                    let (ty, default) = if df.list {
+                        (quote!(::std::vec::Vec<#scalar>), quote!(#[serde(default)]))
+                    } else if df.optional {
+                        (quote!(::std::option::Option<#scalar>), quote!(#[serde(default)]))
+                    } else {
+                        (scalar, quote!())
+                    };
+                    let d = doc(&format!("`{dotted}: {}` — spec `{}`.", df.written.trim(), self.at(df.position)));
+                    fields.push(quote!(#d #default pub #f: #ty,));
+                }
+            }
+        }
+        out.insert(0, quote! {
+            #docs
+            #[derive(Debug, Clone, Default, PartialEq, ::aegis_core::__private::serde::Deserialize)]
+            #[serde(crate = "::aegis_core::__private::serde")]
+            pub struct #name {
+                #(#fields)*
+            }
+        });
+    }
+
+    fn tables(&self) -> TokenStream {
+        let mut items = Vec::new();
+        for t in &self.m.schema.tables {
+            let row = format_ident!("{}Row", camel(&t.name));
+            let stat = format_ident!("{}", t.name.to_uppercase());
+            let n = t.rows.len();
+            let fields = t.columns.iter().map(|c| {
+                let f = ident(&c.name);
+                let base = match c.ty.scalar {
+                    ScalarType::Float => quote!(f64),
+                    ScalarType::Int => quote!(i64),
+                    ScalarType::Str => quote!(&'static str),
+                    ScalarType::Bool => quote!(bool),
+                };
+                let ty = if c.ty.optional { quote!(::std::option::Option<#base>) } else { base };
+                let d = doc(&format!("Column `{}` ({}{}).", c.name, c.ty.scalar.name(), if c.ty.optional { ", may be empty" } else { "" }));
+                quote!(#d pub #f: #ty,)
+            });
+            let rows = t.rows.iter().map(|r| {
+                let cells = t.columns.iter().zip(r).map(|(c, cell)| {
+                    let f = ident(&c.name);
+                    let v = match cell {
+                        Cell::Str(s) => quote!(#s),
+                        Cell::Float(x) => {
+                            let l = Literal::f64_unsuffixed(*x);
+                            quote!(#l)
+                        }
+                        Cell::Int(i) => {
+                            let l = Literal::i64_unsuffixed(*i);
+                            quote!(#l)
+                        }
+                        Cell::Bool(b) => quote!(#b),
+                        Cell::Missing => quote!(None),
+                    };
+                    let v = if c.ty.optional && *cell != Cell::Missing { quote!(Some(#v)) } else { v };
+                    quote!(#f: #v)
+                });
+                quote!(#row { #(#cells),* })
+            });
+            let row_doc = doc(&format!(
+                "A row of table `{}`{}\n\nCompiled from `{}`; declared at `{}`.",
+                t.name,
+                if t.description.is_empty() { ".".to_owned() } else { format!(": {}", t.description) },
+                t.source,
+                self.at(t.position)
+            ));
+            let order = match &t.key {
+                Some(k) => format!(", sorted by `{k}` ignoring ASCII case"),
+                None => ", in file order".to_owned(),
+            };
+            let stat_doc = doc(&format!("The {n} rows of table `{}`{order}.", t.name));
+            let lookup = t.key.as_ref().map(|k| {
+                let f = format_ident!("{}_by_{}", t.name, k);
+                let key = ident(k);
+                let d = doc(&format!("Looks up a row of table `{}` by its key `{k}`, ignoring ASCII case.", t.name));
+                quote! {
+                    #d
+                    pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
+                        ::aegis_core::__private::find_row(&#stat, |row| row.#key, #key)
+                    }
+                }
+            });
+            items.push(quote! {
+                #row_doc
+                #[derive(Debug, Clone, Copy, PartialEq)]
+                pub struct #row {
+                    #(#fields)*
+                }
+                #stat_doc
+                pub static #stat: [#row; #n] = [#(#rows),*];
+                #lookup
+            });
+        }
+        quote!(#(#items)*)
+    }
+
+    fn extractors(&self) -> TokenStream {
+        let mut items = Vec::new();
+        for e in &self.m.schema.extractors {
+            let name = &e.name;
+            let st = format_ident!("{}Match", camel(name));
+            let pat = format_ident!("{}_PATTERN", name.to_uppercase());
+            let fun = format_ident!("extract_{}", name);
+            let field = e.from.as_str();
+            let field_tokens = text_field_tokens(e.from);
+            let cap_fields = e.captures.iter().map(|c| {
+                let f = ident(&c.name);
+                let base = match &c.kind {
+                    CaptureKind::Str => quote!(&'t str),
+                    CaptureKind::Num => quote!(f64),
+                    CaptureKind::Row(t) => {
+                        let r = format_ident!("{}Row", camel(t));
+                        quote!(&'static #r)
+                    }
+                };
+                let ty = if c.optional { quote!(::std::option::Option<#base>) } else { base };
+                let what = match &c.kind {
+                    CaptureKind::Str => "the captured text".to_owned(),
+                    CaptureKind::Num => "the captured number".to_owned(),
+                    CaptureKind::Row(t) => format!("the row of table `{t}` the captured text names"),
+                };
+                let d = doc(&format!("Group `{}`: {what}{}.", c.name, if c.optional { ", when the group took part" } else { "" }));
+                quote!(#d pub #f: #ty,)
+            });
+            let reads = e.captures.iter().map(|c| {
+                let f = ident(&c.name);
+                let group = &c.name;
+                let convert = match &c.kind {
+                    CaptureKind::Str => None,
+                    CaptureKind::Num => Some(quote!(::aegis_core::__private::parse_number(m.as_str()))),
+                    CaptureKind::Row(t) => {
+                        let table = self.m.schema.table(t);
+                        let key = table.and_then(|t| t.key.clone()).unwrap_or_default();
+                        let lookup = format_ident!("{}_by_{}", t, key);
+                        Some(quote!(#lookup(m.as_str())))
+                    }
+                };
+                match (convert, c.optional) {
+                    (None, true) => quote!(let #f = caps.name(#group).map(|m| m.as_str());),
+                    (None, false) => quote!(let #f = caps.name(#group).map_or("", |m| m.as_str());),
+                    (Some(conv), true) => quote!(let #f = caps.name(#group).and_then(|m| #conv);),
+                    (Some(conv), false) => quote! {
+                        let Some(#f) = caps.name(#group).and_then(|m| #conv) else {
+                            continue;
+                        };
+                    },
+                }
+            });
+            let names: Vec<Ident> = e.captures.iter().map(|c| ident(&c.name)).collect();
+            let pattern = &e.pattern;
+            let lifetime = quote!(<'t>);
+            let st_doc = doc(&format!(
+                "A match of extractor `{name}` in the trace's `{field}`{}\n\nSpec: `{}`.",
+                if e.description.is_empty() { ".".to_owned() } else { format!(": {}", e.description) },
+                self.at(e.position)
+            ));
+            let pat_doc = doc(&format!("The compiled pattern of extractor `{name}`."));
+            let fun_doc = doc(&format!("Finds every match of extractor `{name}` in `text` (the trace's `{field}`)."));
+            let body = if e.captures.is_empty() {
+                quote! {
+                    #pat
+                        .find_iter(text)
+                        .map(|m| #st { start: m.start(), end: m.end(), text: m.as_str() })
+                        .collect()
+                }
+            } else {
+                quote! {
+                    let mut found = ::std::vec::Vec::new();
+                    for caps in #pat.captures_iter(text) {
+                        let Some(whole) = caps.get(0) else {
+                            continue;
+                        };
+                        #(#reads)*
+                        found.push(#st {
+                            start: whole.start(),
+                            end: whole.end(),
+                            text: whole.as_str(),
+                            #(#names),*
+                        });
+                    }
+                    found
+                }
+            };
+            items.push(quote! {
+                #st_doc
+                #[derive(Debug, Clone, Copy, PartialEq)]
+                pub struct #st #lifetime {
+                    #[doc = " Byte offset where the match starts."]
+                    pub start: usize,
+                    #[doc = " Byte offset just past the match."]
+                    pub end: usize,
+                    #[doc = " The matched text."]
+                    pub text: &'t str,
+                    #(#cap_fields)*
+                }
+                impl #st<'_> {
+                    #[doc = " Where the match is, as evidence for an issue."]
+                    pub fn evidence(&self) -> ::aegis_core::Evidence {
+                        ::aegis_core::__private::span(#field_tokens, self.start, self.end)
+                    }
+                }
+                #pat_doc
+                static #pat: ::aegis_core::__private::LazyRegex = ::aegis_core::__private::LazyRegex::new(|| {
+                    ::aegis_core::__private::compile_checked_regex(#pattern)
+                });
+                #fun_doc
+                pub fn #fun(text: &str) -> ::std::vec::Vec<#st<'_>> {
+                    #body
+                }
+            });
+        }
+        quote!(#(#items)*)
+    }
+
+    fn context(&self) -> TokenStream {
+        let ex = &self.m.schema.extractors;
+        let fields = ex.iter().map(|e| {
+            let f = ident(&e.name);
+            let st = format_ident!("{}Match", camel(&e.name));
+            let d = doc(&format!("Matches of extractor `{}` in the trace's `{}`.", e.name, e.from.as_str()));
+            quote!(#d pub #f: ::std::vec::Vec<#st<'t>>,)
+        });
+        let inits = ex.iter().map(|e| {
+            let f = ident(&e.name);
+            let fun = format_ident!("extract_{}", e.name);
+            let src = ident(e.from.as_str());
+            quote!(#f: #fun(&trace.#src),)
+        });
+        let d = doc(&format!(
+            "What the rules of the `{}` domain read: the trace, its typed data and every extractor's matches.",
+            self.m.name
+        ));
+        quote! {
+            #d
+            #[derive(Debug, Clone)]
+            pub struct Context<'t> {
+                #[doc = " The trace."]
+                pub trace: &'t ::aegis_core::Trace,
+                #[doc = " The trace's `domain_data`, typed."]
+                pub data: DomainData,
+                #(#fields)*
+            }
+            impl<'t> Context<'t> {
+                #[doc = " Reads a trace: its typed data and every extractor's matches."]
+                #[doc = ""]
+                #[doc = " Fails with the offending field's path when `domain_data` does not fit the spec."]
+                pub fn new(trace: &'t ::aegis_core::Trace) -> ::std::result::Result<Self, ::std::string::String> {
+                    ::std::result::Result::Ok(Context {
+                        trace,
+                        data: ::aegis_core::__private::read_domain_data(trace)?,
+                        #(#inits)*
+                    })
+                }
+            }
+        }
+    }
+
+    fn message(parts: &[MessagePart]) -> TokenStream {
+        let mut fmt = String::new();
+        let mut args = Vec::new();
+        for p in parts {
+            match p {
+                MessagePart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                MessagePart::Value(c) => {
+                    fmt.push_str("{}");
+                    let t = &c.tokens;
+                    args.push(quote!(::aegis_core::__private::Show(#t)));
+                }
+            }
+        }
+        if args.is_empty() {
+            let text: String = parts
+                .iter()
+                .map(|p| match p {
+                    MessagePart::Text(t) => t.as_str(),
+                    MessagePart::Value(_) => "",
+                })
+                .collect();
+            quote!(::std::string::String::from(#text))
+        } else {
+            quote!(::std::format!(#fmt, #(#args),*))
+        }
+    }
+
+    fn validator(&self, v: &ValidatorModel) -> TokenStream {
+        let fun = format_ident!("check_{}", v.id);
+        let looped = v.for_each.is_some();
+        let skip = if looped { quote!(continue) } else { quote!(return outcome) };
+        let when = v.when.as_ref().map(|w| {
+            let t = &w.tokens;
+            if matches!(w.ty, Ty::Opt(_)) {
+                quote!(let applies = #t; if applies != Some(true) { #skip; })
+            } else {
+                quote!(let applies = #t; if !applies { #skip; })
+            }
+        });
+        let lets = v.lets.iter().map(|(name, c)| {
+            let n = ident(name);
+            let t = &c.tokens;
+            quote!(let #n = #t;)
+        });
+        let check = &v.check.tokens;
+        let var = if v.check_kind == CheckKind::Require { ident("holds") } else { ident("fires") };
+        let bind = if matches!(v.check.ty, Ty::Opt(_)) {
+            quote!(let Some(#var) = #check else { #skip; };)
+        } else {
+            quote!(let #var = #check;)
+        };
+        let ok = if v.check_kind == CheckKind::Require { quote!(#var) } else { quote!(!#var) };
+        let message = Self::message(&v.message);
+        let id = &v.id;
+        let severity = severity_tokens(v.severity);
+
+        // Evidence: the items the rule is about, the extractors it read whole, the data it read.
+        let mut fixed = Vec::new();
+        if let Some(f) = &v.for_each {
+            if matches!(f.element, Ty::Item(_)) {
+                for n in &f.names {
+                    let n = ident(n);
+                    fixed.push(quote!(#n.evidence()));
+                }
+            }
+        }
+        for path in &v.evidence_fields {
+            fixed.push(quote!(::aegis_core::__private::field(#path)));
+        }
+        let extends: Vec<TokenStream> = v
+            .evidence_extractors
+            .iter()
+            .map(|e| {
+                let f = ident(e);
+                quote!(evidence.extend(ctx.#f.iter().map(|x| x.evidence()));)
+            })
+            .collect();
+        let (evidence_setup, evidence_field) = if extends.is_empty() {
+            (quote!(), quote!(evidence: ::std::vec![#(#fixed),*],))
+        } else {
+            (
+                quote!(let mut evidence = ::std::vec![#(#fixed),*]; #(#extends)*),
+                quote!(evidence,),
+            )
+        };
+
+        let body = quote! {
+            #when
+            #(#lets)*
+            #bind
+            if #ok {
+                outcome = outcome.max(::aegis_core::ModuleOutcome::Passed);
+                #skip;
+            }
+            #evidence_setup
+            issues_out.push(::aegis_core::Issue {
+                validator: ::std::string::String::from(#id),
+                tier: ::aegis_core::Tier::Rules,
+                severity: #severity,
+                message: #message,
+                #evidence_field
+            });
+            outcome = ::aegis_core::ModuleOutcome::Failed;
+        };
+        let body = match &v.for_each {
+            None => body,
+            Some(f) => {
+                let list = &f.list.tokens;
+                let (pat_a, pat_b) = match f.element {
+                    Ty::Num | Ty::Bool => (quote!(&), quote!(&)),
+                    _ => (quote!(), quote!()),
+                };
+                let a = ident(&f.names[0]);
+                let str_prelude = |n: &Ident| if f.element == Ty::Str { quote!(let #n = #n.as_str();) } else { quote!() };
+                let pa = str_prelude(&a);
+                if f.names.len() == 2 {
+                    let b = ident(&f.names[1]);
+                    let pb = str_prelude(&b);
+                    quote! {
+                        for (index, #pat_a #a) in #list.iter().enumerate() {
+                            #pa
+                            for #pat_b #b in &#list[index + 1..] {
+                                #pb
+                                #body
+                            }
+                        }
+                    }
+                } else {
+                    quote! {
+                        for #pat_a #a in #list.iter() {
+                            #pa
+                            #body
+                        }
+                    }
+                }
+            }
+        };
+        let kind = if v.check_kind == CheckKind::Require { "must hold" } else { "must not hold" };
+        let d = doc(&format!(
+            "Validator `{}` ({}): {}\n\nIts condition {kind}{}. Spec: `{}`.",
+            v.id,
+            v.severity,
+            if v.description.is_empty() { "(no description)" } else { v.description.as_str() },
+            match &v.for_each {
+                Some(f) if f.names.len() == 2 => " for every pair of items",
+                Some(_) => " for every item",
+                None => "",
+            },
+            self.at(v.position)
+        ));
+        quote! {
+            #d
+            pub fn #fun(ctx: &Context<'_>, issues_out: &mut ::std::vec::Vec<::aegis_core::Issue>) -> ::aegis_core::ModuleOutcome {
+                let mut outcome = ::aegis_core::ModuleOutcome::NotApplicable;
+                #body
+                outcome
+            }
+        }
+    }
+
+    fn escalations(&self) -> TokenStream {
+        let rules = self.m.escalation_rules.iter().map(|r| {
+            let w = &r.when.tokens;
+            let cond = if matches!(r.when.ty, Ty::Opt(_)) { quote!(#w == Some(true)) } else { w.clone() };
+            let id = &r.id;
+            let f = format_ident!("escalate_{}", r.id);
+            let to = tier_tokens(r.to);
+            let reason = Self::message(&r.reason);
+            let d = doc(&format!(
+                "Escalation rule `{}`: sends the trace on to {}. Spec: `{}`.",
+                r.id,
+                r.to,
+                self.at(r.position)
+            ));
+            quote! {
+                #d
+                pub fn #f(ctx: &Context<'_>, issues: &[::aegis_core::Issue]) -> ::std::option::Option<::aegis_core::EscalationRequest> {
+                    let _ = (ctx, issues);
+                    let applies = #cond;
+                    applies.then(|| ::aegis_core::EscalationRequest { rule: #id, to: #to, reason: #reason })
+                }
+            }
+        });
+        let calls = self.m.escalation_rules.iter().map(|r| {
+            let f = format_ident!("escalate_{}", r.id);
+            quote!(#f(ctx, issues))
+        });
+        let d = doc(&format!(
+            "The escalation rules of the `{}` domain that match a trace, given its Tier-1 issues.",
+            self.m.name
+        ));
+        let body = if self.m.escalation_rules.is_empty() {
+            quote!(let _ = (ctx, issues); ::std::vec::Vec::new())
+        } else {
+            quote!([#(#calls),*].into_iter().flatten().collect())
+        };
+        quote! {
+            #(#rules)*
+            #d
+            pub fn escalations(ctx: &Context<'_>, issues: &[::aegis_core::Issue]) -> ::std::vec::Vec<::aegis_core::EscalationRequest> {
+                #body
+            }
+        }
+    }
+
+    fn domain(&self) -> TokenStream {
+        let m = self.m;
+        let ty = format_ident!("{}", camel(&m.name));
+        let n = m.validators.len();
+        let entries = m.validators.iter().map(|v| {
+            let id = &v.id;
+            let f = format_ident!("check_{}", v.id);
+            quote!((#id, #f))
+        });
+        let validator_infos = m.validators.iter().map(|v| {
+            let id = &v.id;
+            let sev = severity_tokens(v.severity);
+            let desc = &v.description;
+            let loc = self.at(v.position);
+            quote!(::aegis_core::ValidatorInfo { id: #id, severity: #sev, description: #desc, spec_location: #loc })
+        });
+        let table_infos = m.schema.tables.iter().map(|t| {
+            let name = &t.name;
+            let source = &t.source;
+            let key = match &t.key {
+                Some(k) => quote!(Some(#k)),
+                None => quote!(None),
+            };
+            let cols = t.columns.iter().map(|c| format!("{}: {}{}", c.name, c.ty.scalar.name(), if c.ty.optional { "?" } else { "" }));
+            let rows = t.rows.len();
+            quote!(::aegis_core::TableInfo { name: #name, source: #source, key: #key, columns: &[#(#cols),*], rows: #rows })
+        });
+        let extractor_infos = m.schema.extractors.iter().map(|e| {
+            let name = &e.name;
+            let from = e.from.as_str();
+            let caps = e.captures.iter().map(|c| {
+                let t = match &c.kind {
+                    CaptureKind::Str => "string".to_owned(),
+                    CaptureKind::Num => "number".to_owned(),
+                    CaptureKind::Row(t) => format!("row of {t}"),
+                };
+                format!("{}: {t}{}", c.name, if c.optional { "?" } else { "" })
+            });
+            let desc = &e.description;
+            quote!(::aegis_core::ExtractorInfo { name: #name, from: #from, captures: &[#(#caps),*], description: #desc })
+        });
+        let (name, version, description, spec_path, spec_hash) = (&m.name, &m.version, &m.description, &m.spec_display, &m.spec_hash);
+        let compliance = &m.compliance;
+        let sanitize = m.requires_sanitizing;
+        let fail_at = severity_tokens(m.fail_at);
+        let uncertain_at = match m.uncertain_at {
+            Some(s) => {
+                let s = severity_tokens(s);
+                quote!(Some(#s))
+            }
+            None => quote!(None),
+        };
+        let ty_doc = doc(&format!(
+            "The `{name}` domain{}\n\nGenerated from `{spec_path}` (version {version}). Implements [`::aegis_core::Domain`].",
+            if description.is_empty() { ".".to_owned() } else { format!(": {description}") }
+        ));
+        let info_doc = doc(&format!("What the `{name}` domain declares."));
+        quote! {
+            #ty_doc
+            #[derive(Debug, Clone, Copy, Default)]
+            pub struct #ty;
+
+            #[doc = " A Tier-1 validator: reads the context, pushes its issues, says how it went."]
+            pub type Validator = fn(&Context<'_>, &mut ::std::vec::Vec<::aegis_core::Issue>) -> ::aegis_core::ModuleOutcome;
+
+            #[doc = " Every Tier-1 validator of the domain with its id, in spec order."]
+            pub static VALIDATORS: [(&str, Validator); #n] = [#(#entries),*];
+
+            #info_doc
+            pub static INFO: ::aegis_core::DomainInfo = ::aegis_core::DomainInfo {
+                name: #name,
+                version: #version,
+                description: #description,
+                compliance: &[#(#compliance),*],
+                spec_path: #spec_path,
+                spec_hash: #spec_hash,
+                requires_sanitizing: #sanitize,
+                policy: ::aegis_core::EscalationPolicy { fail_at: #fail_at, uncertain_at: #uncertain_at },
+                validators: &[#(#validator_infos),*],
+                tables: &[#(#table_infos),*],
+                extractors: &[#(#extractor_infos),*],
+                models: &[],
+                prompts: &[],
+                simulators: &[],
+            };
+
+            impl ::aegis_core::Domain for #ty {
+                fn info(&self) -> &'static ::aegis_core::DomainInfo {
+                    &INFO
+                }
+
+                fn evaluate_rules(&self, trace: &::aegis_core::Trace) -> ::aegis_core::RuleOutcome {
+                    let ctx = match Context::new(trace) {
+                        Ok(ctx) => ctx,
+                        Err(error) => {
+                            return ::aegis_core::RuleOutcome { data_error: Some(error), ..::std::default::Default::default() };
+                        }
+                    };
+                    let mut issues = ::std::vec::Vec::new();
+                    let mut modules = ::std::vec::Vec::with_capacity(VALIDATORS.len());
+                    for (id, check) in VALIDATORS {
+                        let before = issues.len();
+                        let outcome = check(&ctx, &mut issues);
+                        modules.push(::aegis_core::ModuleResult {
+                            module: ::std::string::String::from(id),
+                            outcome,
+                            issues: issues.len() - before,
+                            score: None,
+                        });
+                    }
+                    let escalations = escalations(&ctx, &issues);
+                    ::aegis_core::RuleOutcome { issues, modules, escalations, data_error: None }
+                }
+            }
+        }
+    }
+}
+
+fn has_required(children: &std::collections::BTreeMap<String, DataTree>) -> bool {
+    children.values().any(|c| match c {
+        DataTree::Field(f) => !f.optional && !f.list,
+        DataTree::Group(g) => has_required(g),
+    })
+}
+
+/// Emits the whole domain as one token stream.
+pub(crate) fn emit(model: &DomainModel) -> TokenStream {
+    let e = Emitter { m: model };
+    let data = e.data();
+    let tables = e.tables();
+    let extractors = e.extractors();
+    let context = e.context();
+    let validators = model.validators.iter().map(|v| e.validator(v));
+    let escalations = e.escalations();
+    let domain = e.domain();
+    quote! {
+        #data
+        #tables
+        #extractors
+        #context
+        #(#validators)*
+        #escalations
+        #domain
+    }
+}

@@ -1,0 +1,803 @@
+//! Loads a spec and everything it names, and checks it into a [`DomainModel`], collecting every
+//! error with its `file:line:col` before reporting.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use aegis_core::TextField;
+use regex_syntax::hir::{Hir, HirKind};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ErrorSink, Position, SpecError, SpecErrors};
+use crate::expr::parse::{self, ParseError};
+use crate::expr::{Checker, Compiled, Scope, Ty};
+use crate::model::*;
+use crate::source::SourceText;
+use crate::spec::*;
+
+/// Names expressions use for the trace itself.
+const RESERVED: [&str; 6] = ["input", "output", "model", "issues", "trace", "data"];
+
+/// Reads a spec file and checks it.
+pub(crate) fn load(spec_path: &Path, display: &Path) -> Result<DomainModel, SpecErrors> {
+    let text = std::fs::read_to_string(spec_path).map_err(|e| SpecErrors {
+        errors: vec![SpecError::new(
+            display,
+            Position { line: 1, column: 1 },
+            format!("cannot read the spec: {e}"),
+        )],
+    })?;
+    let spec: DomainSpec = serde_saphyr::from_str(&text).map_err(|e| {
+        let position = e
+            .location()
+            .map(|l| Position {
+                line: u32::try_from(l.line()).unwrap_or(u32::MAX).max(1),
+                column: u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
+            })
+            .unwrap_or(Position { line: 1, column: 1 });
+        let message = e.without_snippet().to_string();
+        let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+        SpecErrors {
+            errors: vec![SpecError::new(display, position, message)],
+        }
+    })?;
+    let base_dir = spec_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let display_dir = display.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut b = Builder {
+        display: display.to_path_buf(),
+        display_dir,
+        base_dir,
+        source: SourceText::new(&text),
+        errors: ErrorSink::default(),
+        hasher: Sha256::new(),
+        inputs: vec![spec_path.to_path_buf()],
+    };
+    b.hasher.update(text.as_bytes());
+    let model = b.build(&spec);
+    let Builder { errors, .. } = b;
+    errors.into_result(model)
+}
+
+struct Builder<'a> {
+    display: PathBuf,
+    display_dir: PathBuf,
+    base_dir: PathBuf,
+    source: SourceText<'a>,
+    errors: ErrorSink,
+    hasher: Sha256,
+    inputs: Vec<PathBuf>,
+}
+
+impl Builder<'_> {
+    fn error(&mut self, position: Position, message: impl Into<String>) {
+        let e = SpecError::new(&self.display, position, message);
+        self.errors.push(e);
+    }
+
+    /// An error at `span` of the string value `node`, showing the offending text.
+    fn error_in(&mut self, node: &Located<String>, span: std::ops::Range<usize>, message: impl Into<String>) {
+        let position = self.source.position_in(node, span.start);
+        let value = &node.value;
+        let start = span.start.min(value.len());
+        let end = span.end.clamp(start, value.len());
+        // Show the line of the value that holds the span, with carets under it.
+        let line_start = value[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = value[start..].find('\n').map_or(value.len(), |i| start + i);
+        let line = &value[line_start..line_end];
+        let pad = value[line_start..start].chars().count();
+        let width = value[start..end.min(line_end)].chars().count().max(1);
+        let snippet = format!("{line}\n    | {}{}", " ".repeat(pad), "^".repeat(width));
+        self.errors.push(SpecError::new(&self.display, position, message).with_snippet(snippet));
+    }
+
+    fn check_name(&mut self, name: &Located<String>, what: &str) -> bool {
+        if is_identifier(&name.value) {
+            true
+        } else {
+            self.error(
+                name.position,
+                format!(
+                    "`{}` is not a valid {what} name: use lowercase letters, digits and `_`, starting with a letter, and no Rust keyword",
+                    name.value
+                ),
+            );
+            false
+        }
+    }
+
+    fn build(&mut self, spec: &DomainSpec) -> DomainModel {
+        self.check_name(&spec.domain, "domain");
+        if spec.version.value.trim().is_empty() {
+            self.error(spec.version.position, "`version` is empty; expected a version such as 1.0.0");
+        }
+
+        // Every top-level name expressions can use must be unique.
+        let mut top: BTreeMap<String, Position> = BTreeMap::new();
+        let mut claim = |b: &mut Self, name: &Located<String>, what: &str| {
+            if RESERVED.contains(&name.value.as_str()) {
+                b.error(name.position, format!("`{}` is reserved (it names part of the trace in expressions); choose another {what} name", name.value));
+                return;
+            }
+            if let Some(first) = top.get(&name.value) {
+                b.error(
+                    name.position,
+                    format!("duplicate name `{}`: already used at line {}; data groups, tables and extractors share one namespace", name.value, first.line),
+                );
+            } else {
+                top.insert(name.value.clone(), name.position);
+            }
+        };
+
+        let mut schema = Schema::default();
+        for (name, node) in spec.data.iter() {
+            claim(self, name, "data");
+            if self.check_name(name, "data field") {
+                if let Some(tree) = self.data_tree(node) {
+                    schema.data.insert(name.value.clone(), tree);
+                }
+            }
+        }
+        for (name, table) in spec.tables.iter() {
+            claim(self, name, "table");
+            if self.check_name(name, "table") {
+                if let Some(t) = self.table(name, table) {
+                    schema.tables.push(t);
+                }
+            }
+        }
+        for (name, extractor) in spec.extractors.iter() {
+            claim(self, name, "extractor");
+            if self.check_name(name, "extractor") {
+                if let Some(e) = self.extractor(name, extractor, &schema) {
+                    schema.extractors.push(e);
+                }
+            }
+        }
+
+        let mut ids: BTreeMap<String, Position> = BTreeMap::new();
+        let mut validators = Vec::new();
+        for v in &spec.tier1 {
+            if let Some(first) = ids.get(&v.id.value) {
+                self.error(v.id.position, format!("duplicate validator id `{}`: already used at line {}", v.id.value, first.line));
+                continue;
+            }
+            ids.insert(v.id.value.clone(), v.id.position);
+            if !self.check_name(&v.id, "validator") {
+                continue;
+            }
+            if let Some(m) = self.validator(v, &schema) {
+                validators.push(m);
+            }
+        }
+
+        let (fail_at, uncertain_at, rules) = match &spec.escalation {
+            None => (aegis_core::Severity::High, None, Vec::new()),
+            Some(esc) => {
+                let fail_at = esc.fail_at.severity();
+                let uncertain_at = esc.uncertain_at.map(SeverityName::severity);
+                let mut rules = Vec::new();
+                let mut rule_ids: BTreeMap<String, Position> = BTreeMap::new();
+                for r in &esc.rules {
+                    if let Some(first) = rule_ids.get(&r.id.value) {
+                        self.error(r.id.position, format!("duplicate escalation rule id `{}`: already used at line {}", r.id.value, first.line));
+                        continue;
+                    }
+                    rule_ids.insert(r.id.value.clone(), r.id.position);
+                    if !self.check_name(&r.id, "escalation rule") {
+                        continue;
+                    }
+                    let mut scope = Scope::default();
+                    scope.issues = true;
+                    let mut checker = Checker::new(&schema);
+                    let when = self.condition(&mut checker, &r.when, &scope, "`when`");
+                    let reason = self.message(&mut checker, &r.reason, &scope);
+                    if let (Some(when), Some(reason)) = (when, reason) {
+                        rules.push(EscalationRuleModel {
+                            id: r.id.value.clone(),
+                            to: r.to.tier(),
+                            when,
+                            reason,
+                            position: r.id.position,
+                        });
+                    }
+                }
+                if let Some(u) = uncertain_at {
+                    if u >= fail_at {
+                        let pos = esc.rules.first().map_or(spec.domain.position, |r| r.id.position);
+                        self.error(pos, format!("`uncertain_at` ({u}) must be below `fail_at` ({fail_at})"));
+                    }
+                }
+                (fail_at, uncertain_at, rules)
+            }
+        };
+
+        let hash = std::mem::take(&mut self.hasher).finalize();
+        let spec_hash = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        DomainModel {
+            name: spec.domain.value.clone(),
+            version: spec.version.value.clone(),
+            description: spec.description.trim().to_owned(),
+            compliance: spec.compliance.clone(),
+            requires_sanitizing: spec.phi.as_ref().is_some_and(|p| p.detect == PhiDetect::All),
+            spec_display: self.display.to_string_lossy().replace('\\', "/"),
+            spec_hash,
+            schema,
+            validators,
+            fail_at,
+            uncertain_at,
+            escalation_rules: rules,
+            inputs: std::mem::take(&mut self.inputs),
+        }
+    }
+
+    fn data_tree(&mut self, node: &Located<DataNode>) -> Option<DataTree> {
+        match &node.value {
+            DataNode::Field(written) => match DataField::parse(written, node.position) {
+                Some(f) => Some(DataTree::Field(f)),
+                None => {
+                    self.error(node.position, format!("unknown type `{written}`; expected float, int, string or bool, optionally as list<T>, with `?` for optional"));
+                    None
+                }
+            },
+            DataNode::Group(children) => {
+                let mut out = BTreeMap::new();
+                for (name, child) in children.iter() {
+                    if self.check_name(name, "data field") {
+                        if let Some(t) = self.data_tree(child) {
+                            out.insert(name.value.clone(), t);
+                        }
+                    }
+                }
+                Some(DataTree::Group(out))
+            }
+        }
+    }
+
+    fn table(&mut self, name: &Located<String>, spec: &TableSpec) -> Option<TableModel> {
+        let path = self.base_dir.join(&spec.source.value);
+        let shown = self.display_dir.join(&spec.source.value);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(spec.source.position, format!("cannot read table `{}` from `{}`: {e}", name.value, shown.display()));
+                return None;
+            }
+        };
+        self.hasher.update(spec.source.value.as_bytes());
+        self.hasher.update(text.as_bytes());
+        self.inputs.push(path);
+
+        let mut columns = Vec::new();
+        for (col, ty) in spec.columns.iter() {
+            if !self.check_name(col, "column") {
+                continue;
+            }
+            let written = ty.value.trim();
+            let (base, optional) = match written.strip_suffix('?') {
+                Some(b) => (b.trim_end(), true),
+                None => (written, false),
+            };
+            match ScalarType::parse(base) {
+                Some(scalar) => columns.push(Column { name: col.value.clone(), ty: ColumnType { scalar, optional } }),
+                None => self.error(ty.position, format!("unknown column type `{written}`; expected float, int, string or bool, with `?` for optional")),
+            }
+        }
+        if columns.is_empty() {
+            self.error(name.position, format!("table `{}` declares no columns", name.value));
+            return None;
+        }
+
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.file_error(&shown, 1, 1, format!("not a valid CSV header: {e}"));
+                return None;
+            }
+        };
+        let mut index = Vec::new();
+        for (col, ty_node) in spec.columns.iter() {
+            if let Some(i) = headers.iter().position(|h| h.trim() == col.value) {
+                index.push(i);
+            } else if columns.iter().any(|c| c.name == col.value) {
+                self.error(ty_node.position, format!(
+                    "column `{}` is not in `{}`; its header has: {}",
+                    col.value, shown.display(), headers.iter().collect::<Vec<_>>().join(", ")
+                ));
+                return None;
+            }
+        }
+        if index.len() != columns.len() {
+            return None;
+        }
+        let key = match &spec.key {
+            Some(k) => match columns.iter().find(|c| c.name == k.value) {
+                Some(c) if c.ty.scalar == ScalarType::Str && !c.ty.optional => Some(k.value.clone()),
+                Some(_) => {
+                    self.error(k.position, format!("key column `{}` must be of type `string` (not optional)", k.value));
+                    None
+                }
+                None => {
+                    self.error(k.position, format!("key `{}` is not a declared column of table `{}`", k.value, name.value));
+                    None
+                }
+            },
+            None => None,
+        };
+
+        let mut rows = Vec::new();
+        let mut ok = true;
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
+                    ok = false;
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, csv::Position::line);
+            let mut row = Vec::new();
+            for (col, &i) in columns.iter().zip(&index) {
+                let raw = record.get(i).unwrap_or("").trim();
+                let column_no = (i + 1) as u32;
+                let cell = if raw.is_empty() {
+                    if col.ty.optional || col.ty.scalar == ScalarType::Str {
+                        if col.ty.optional { Cell::Missing } else { Cell::Str(String::new()) }
+                    } else {
+                        self.file_error(&shown, line, column_no, format!("column `{}` is empty, but its type `{}` is not optional (write `{}?`)", col.name, col.ty.scalar.name(), col.ty.scalar.name()));
+                        ok = false;
+                        continue;
+                    }
+                } else {
+                    match col.ty.scalar {
+                        ScalarType::Str => Cell::Str(raw.to_owned()),
+                        ScalarType::Float => match raw.parse::<f64>() {
+                            Ok(v) if v.is_finite() => Cell::Float(v),
+                            _ => {
+                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not a number", col.name));
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        ScalarType::Int => match raw.parse::<i64>() {
+                            Ok(v) => Cell::Int(v),
+                            Err(_) => {
+                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not a whole number", col.name));
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        ScalarType::Bool => match raw.to_ascii_lowercase().as_str() {
+                            "true" | "yes" | "1" => Cell::Bool(true),
+                            "false" | "no" | "0" => Cell::Bool(false),
+                            _ => {
+                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not true or false", col.name));
+                                ok = false;
+                                continue;
+                            }
+                        },
+                    }
+                };
+                row.push(cell);
+            }
+            rows.push((line, row));
+        }
+        if !ok {
+            return None;
+        }
+        if let Some(key) = &key {
+            let k = columns.iter().position(|c| &c.name == key).unwrap_or(0);
+            let key_of = |r: &Vec<Cell>| match &r[k] {
+                Cell::Str(s) => s.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            rows.sort_by_key(|(_, r)| key_of(r));
+            let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+            for (line, r) in &rows {
+                let kv = key_of(r);
+                if kv.is_empty() {
+                    self.file_error(&shown, *line, 1, format!("key column `{key}` is empty"));
+                } else if let Some(first) = seen.get(&kv) {
+                    self.file_error(&shown, *line, 1, format!("duplicate key `{kv}` in column `{key}` (first at line {first}); keys must be unique regardless of case"));
+                } else {
+                    seen.insert(kv, *line);
+                }
+            }
+        }
+        Some(TableModel {
+            name: name.value.clone(),
+            source: spec.source.value.clone(),
+            key,
+            columns,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            description: spec.description.trim().to_owned(),
+            position: name.position,
+        })
+    }
+
+    fn file_error(&mut self, file: &Path, line: u64, column: u32, message: String) {
+        let position = Position { line: u32::try_from(line).unwrap_or(u32::MAX).max(1), column };
+        self.errors.push(SpecError::new(file, position, message));
+    }
+
+    fn extractor(&mut self, name: &Located<String>, spec: &ExtractorSpec, schema: &Schema) -> Option<ExtractorModel> {
+        let pattern = self.expand_pattern(&spec.pattern, schema)?;
+        if let Err(e) = regex::Regex::new(&pattern) {
+            let detail = e.to_string();
+            let last = detail.lines().last().unwrap_or("").trim().to_owned();
+            self.error_in(&spec.pattern, 0..spec.pattern.value.len(), format!("invalid regex in extractor `{}`: {last}", name.value));
+            return None;
+        }
+        let groups = match regex_syntax::ParserBuilder::new().build().parse(&pattern) {
+            Ok(hir) => {
+                let mut out = Vec::new();
+                capture_groups(&hir, false, &mut out);
+                out
+            }
+            Err(e) => {
+                self.error_in(&spec.pattern, 0..spec.pattern.value.len(), format!("invalid regex in extractor `{}`: {e}", name.value));
+                return None;
+            }
+        };
+        let mut declared: BTreeMap<&str, &Located<String>> = BTreeMap::new();
+        for (cap, ty) in spec.captures.iter() {
+            if !groups.iter().any(|(g, _)| g == &cap.value) {
+                let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
+                self.error(cap.position, format!(
+                    "capture `{}` is not a named group of the pattern; its groups are: {}",
+                    cap.value,
+                    if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
+                ));
+                continue;
+            }
+            declared.insert(&cap.value, ty);
+        }
+        let mut captures = Vec::new();
+        for (group, optional) in &groups {
+            let loc = Located { value: group.clone(), position: spec.pattern.position, offset: None };
+            if !is_identifier(group) || group == "text" || group == "start" || group == "end" {
+                self.error(spec.pattern.position, format!("group name `{group}` cannot be a field name (lowercase letters, digits and `_`; not text, start or end)"));
+                let _ = loc;
+                continue;
+            }
+            let kind = match declared.get(group.as_str()).map(|t| t.value.trim()) {
+                None | Some("string") => CaptureKind::Str,
+                Some("float" | "int" | "number") => CaptureKind::Num,
+                Some(table) => match schema.table(table) {
+                    Some(t) if t.key.is_some() => CaptureKind::Row(table.to_owned()),
+                    Some(_) => {
+                        if let Some(ty) = declared.get(group.as_str()) {
+                            self.error(ty.position, format!("table `{table}` has no `key`, so a capture cannot be looked up in it"));
+                        }
+                        continue;
+                    }
+                    None => {
+                        if let Some(ty) = declared.get(group.as_str()) {
+                            self.error(ty.position, format!("unknown capture type `{table}`; expected string, float, int, or the name of a table with a key"));
+                        }
+                        continue;
+                    }
+                },
+            };
+            captures.push(CaptureModel { name: group.clone(), kind, optional: *optional });
+        }
+        Some(ExtractorModel {
+            name: name.value.clone(),
+            from: match spec.from {
+                TextFieldName::Input => TextField::Input,
+                TextFieldName::Output => TextField::Output,
+            },
+            pattern,
+            captures,
+            description: spec.description.trim().to_owned(),
+            position: name.position,
+        })
+    }
+
+    /// Replaces `{table.column}` with an alternation of the column's values, longest first.
+    fn expand_pattern(&mut self, pattern: &Located<String>, schema: &Schema) -> Option<String> {
+        let p = &pattern.value;
+        let bytes = p.as_bytes();
+        let mut out = String::with_capacity(p.len());
+        let mut i = 0;
+        let mut ok = true;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => {
+                    let ch_len = p[i + 1..].chars().next().map_or(0, char::len_utf8);
+                    out.push_str(&p[i..i + 1 + ch_len]);
+                    i += 1 + ch_len;
+                }
+                b'{' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
+                    let Some(close) = p[i..].find('}').map(|c| i + c) else {
+                        self.error_in(pattern, i..i + 1, "unclosed `{` in pattern; expected `{table.column}`");
+                        return None;
+                    };
+                    let inner = &p[i + 1..close];
+                    let Some((table, column)) = inner.split_once('.') else {
+                        self.error_in(pattern, i..close + 1, format!("`{{{inner}}}` must name a table column, as in `{{drugs.name}}`"));
+                        ok = false;
+                        i = close + 1;
+                        continue;
+                    };
+                    match schema.table(table) {
+                        None => {
+                            self.error_in(pattern, i..close + 1, format!("unknown table `{table}` in pattern; tables are: {}", schema.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
+                            ok = false;
+                        }
+                        Some(t) => match t.columns.iter().position(|c| c.name == column) {
+                            None => {
+                                self.error_in(pattern, i..close + 1, format!("unknown column `{column}` in table `{table}`; its columns are: {}", t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")));
+                                ok = false;
+                            }
+                            Some(ci) if t.columns[ci].ty.scalar != ScalarType::Str => {
+                                self.error_in(pattern, i..close + 1, format!("column `{table}.{column}` is not a string column, so it cannot make an alternation"));
+                                ok = false;
+                            }
+                            Some(ci) => {
+                                let mut values: Vec<&str> = t.rows.iter().filter_map(|r| match &r[ci] { Cell::Str(s) if !s.is_empty() => Some(s.as_str()), _ => None }).collect();
+                                values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+                                values.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+                                let alternation: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+                                // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`) pattern.
+                                out.push_str("(?-x:");
+                                out.push_str(&alternation.join("|"));
+                                out.push(')');
+                            }
+                        },
+                    }
+                    i = close + 1;
+                }
+                _ => {
+                    let ch_len = p[i..].chars().next().map_or(1, char::len_utf8);
+                    out.push_str(&p[i..i + ch_len]);
+                    i += ch_len;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Compiles one expression string; reports parse and type errors at their place.
+    fn expression(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope) -> Option<Compiled> {
+        let parsed = match parse::parse(&node.value) {
+            Ok(e) => e,
+            Err(ParseError { message, span }) => {
+                self.error_in(node, span, format!("syntax error: {message}"));
+                return None;
+            }
+        };
+        match checker.compile(&parsed, scope) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.error_in(node, e.span, e.message);
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope, what: &str) -> Option<Compiled> {
+        let c = self.expression(checker, node, scope)?;
+        if c.ty.is_condition() {
+            Some(c)
+        } else {
+            self.error_in(node, 0..node.value.len(), format!("type mismatch: {what} must be a condition (bool), but this expression is {}", c.ty));
+            None
+        }
+    }
+
+    /// Parses a message template: text with `{expression}` placeholders; `{{` and `}}` are braces.
+    fn message(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope) -> Option<Vec<MessagePart>> {
+        let s = &node.value;
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut i = 0;
+        let mut ok = true;
+        while i < s.len() {
+            let rest = &s[i..];
+            if rest.starts_with("{{") {
+                text.push('{');
+                i += 2;
+            } else if rest.starts_with("}}") {
+                text.push('}');
+                i += 2;
+            } else if rest.starts_with('{') {
+                let Some(close) = rest.find('}') else {
+                    self.error_in(node, i..s.len(), "unclosed `{` in message; write `{{` for a literal brace");
+                    return None;
+                };
+                let inner = &rest[1..close];
+                let span_start = i + 1;
+                match parse::parse(inner) {
+                    Err(e) => {
+                        self.error_in(node, span_start + e.span.start..span_start + e.span.end, format!("syntax error in placeholder `{{{inner}}}`: {}", e.message));
+                        ok = false;
+                    }
+                    Ok(expr) => match checker.compile(&expr, scope) {
+                        Err(e) => {
+                            let msg = if e.message.starts_with("unknown name") {
+                                format!("unknown placeholder `{{{inner}}}` in message: {}", e.message)
+                            } else {
+                                e.message
+                            };
+                            self.error_in(node, span_start + e.span.start..span_start + e.span.end, msg);
+                            ok = false;
+                        }
+                        Ok(c) if !c.ty.is_showable() => {
+                            self.error_in(node, span_start..span_start + inner.len(), format!("placeholder `{{{inner}}}` is {}, which a message cannot show; pick a field (e.g. `{{m.drug.name}}`)", c.ty));
+                            ok = false;
+                        }
+                        Ok(c) => {
+                            if !text.is_empty() {
+                                parts.push(MessagePart::Text(std::mem::take(&mut text)));
+                            }
+                            parts.push(MessagePart::Value(c));
+                        }
+                    },
+                }
+                i += close + 1;
+            } else if rest.starts_with('}') {
+                self.error_in(node, i..i + 1, "unmatched `}` in message; write `}}` for a literal brace");
+                ok = false;
+                i += 1;
+            } else {
+                let ch = rest.chars().next().unwrap_or(' ');
+                text.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+        if !text.is_empty() {
+            parts.push(MessagePart::Text(text));
+        }
+        ok.then_some(parts)
+    }
+
+    fn validator(&mut self, v: &ValidatorSpec, schema: &Schema) -> Option<ValidatorModel> {
+        let mut checker = Checker::new(schema);
+        let mut scope = Scope::default();
+        let mut ok = true;
+        let mut bound: BTreeSet<String> = BTreeSet::new();
+
+        let for_each = match &v.for_each {
+            None => None,
+            Some(node) => match parse::parse_for_each(&node.value) {
+                Err(e) => {
+                    self.error_in(node, e.span, format!("syntax error in `for_each`: {}", e.message));
+                    return None;
+                }
+                Ok((names, list_expr)) => {
+                    if names.len() > 2 {
+                        self.error_in(node, names[2].1.clone(), "`for_each` binds one name (each item) or two (each pair), not more");
+                        return None;
+                    }
+                    let list = match checker.compile(&list_expr, &scope) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            self.error_in(node, e.span, e.message);
+                            return None;
+                        }
+                    };
+                    let element = match &list.ty {
+                        Ty::List(e) => (**e).clone(),
+                        Ty::Table(t) => Ty::Row(t.clone()),
+                        other => {
+                            self.error_in(node, list_expr.span.clone(), format!("type mismatch: `for_each` needs a list (an extractor, a table or a list field), but this is {other}"));
+                            return None;
+                        }
+                    };
+                    for (name, span) in &names {
+                        if !is_identifier(name) || RESERVED.contains(&name.as_str()) || schema.data.contains_key(name) || schema.table(name).is_some() || schema.extractor(name).is_some() {
+                            self.error_in(node, span.clone(), format!("`{name}` cannot be bound here: it is not a valid name or it hides a data group, table, extractor or trace field"));
+                            return None;
+                        }
+                        if !bound.insert(name.clone()) {
+                            self.error_in(node, span.clone(), format!("`{name}` is bound twice"));
+                            return None;
+                        }
+                        scope.bind(name, element.clone());
+                    }
+                    Some(ForEach { names: names.into_iter().map(|(n, _)| n).collect(), list, element })
+                }
+            },
+        };
+        // Extractors named in `for_each` are evidence through their bound items, not as lists.
+        checker.refs = Default::default();
+
+        let when = match &v.when {
+            Some(node) => {
+                let c = self.condition(&mut checker, node, &scope, "`when`");
+                ok &= c.is_some();
+                c
+            }
+            None => None,
+        };
+        // Extractors read only by `when` are the rule's precondition, not its evidence.
+        let when_locals = std::mem::take(&mut checker.refs.locals);
+        checker.refs = Default::default();
+        checker.refs.locals = when_locals;
+        let mut lets = Vec::new();
+        for (name, node) in v.lets.iter() {
+            if !self.check_name(name, "let") {
+                ok = false;
+                continue;
+            }
+            if RESERVED.contains(&name.value.as_str()) || schema.data.contains_key(&name.value) || schema.table(&name.value).is_some() || schema.extractor(&name.value).is_some() || !bound.insert(name.value.clone()) {
+                self.error(name.position, format!("duplicate name `{}`: a `let` may not hide another name", name.value));
+                ok = false;
+                continue;
+            }
+            match self.expression(&mut checker, node, &scope) {
+                Some(c) => {
+                    scope.bind(&name.value, c.ty.clone());
+                    lets.push((name.value.clone(), c));
+                }
+                None => ok = false,
+            }
+        }
+        let (check_kind, node) = match (&v.require, &v.forbid) {
+            (Some(r), None) => (CheckKind::Require, r),
+            (None, Some(f)) => (CheckKind::Forbid, f),
+            (Some(_), Some(f)) => {
+                self.error(f.position, format!("validator `{}` has both `require` and `forbid`; give one", v.id.value));
+                return None;
+            }
+            (None, None) => {
+                self.error(v.id.position, format!("validator `{}` needs `require` (must hold) or `forbid` (must not hold)", v.id.value));
+                return None;
+            }
+        };
+        let what = if check_kind == CheckKind::Require { "`require`" } else { "`forbid`" };
+        let check = self.condition(&mut checker, node, &scope, what);
+        let message = self.message(&mut checker, &v.message, &scope);
+        let (Some(check), Some(message), true) = (check, message, ok) else {
+            return None;
+        };
+        let mut unused: Vec<&str> = for_each.iter().flat_map(|f| f.names.iter().map(String::as_str)).collect();
+        unused.extend(lets.iter().map(|(n, _)| n.as_str()));
+        unused.retain(|n| !checker.refs.locals.contains(*n));
+        if !unused.is_empty() {
+            self.error(v.id.position, format!("validator `{}` binds {} but never uses {}", v.id.value, unused.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "), if unused.len() == 1 { "it" } else { "them" }));
+            return None;
+        }
+        Some(ValidatorModel {
+            id: v.id.value.clone(),
+            severity: v.severity.severity(),
+            description: v.description.trim().to_owned(),
+            position: v.id.position,
+            for_each,
+            when,
+            lets,
+            check_kind,
+            check,
+            message,
+            evidence_extractors: checker.refs.extractors.iter().cloned().collect(),
+            evidence_fields: checker.refs.data_paths.iter().cloned().collect(),
+        })
+    }
+}
+
+/// Named capture groups of a regex, in order, and whether each may not take part in a match.
+fn capture_groups(hir: &Hir, optional: bool, out: &mut Vec<(String, bool)>) {
+    match hir.kind() {
+        HirKind::Capture(c) => {
+            if let Some(name) = &c.name {
+                out.push((name.to_string(), optional));
+            }
+            capture_groups(&c.sub, optional, out);
+        }
+        HirKind::Concat(parts) => {
+            for h in parts {
+                capture_groups(h, optional, out);
+            }
+        }
+        HirKind::Alternation(branches) => {
+            for h in branches {
+                capture_groups(h, true, out);
+            }
+        }
+        HirKind::Repetition(r) => capture_groups(&r.sub, optional || r.min == 0, out),
+        _ => {}
+    }
+}

@@ -1,0 +1,291 @@
+//! The checked domain model: a spec with every name resolved, every table read, every
+//! pattern compiled and every expression type-checked. The emitter works from this alone.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use aegis_core::{Severity, TextField, Tier};
+
+use crate::error::Position;
+use crate::expr::{Compiled, Ty};
+
+/// A scalar type of a data field or a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScalarType {
+    Float,
+    Int,
+    Str,
+    Bool,
+}
+
+impl ScalarType {
+    pub(crate) fn parse(name: &str) -> Option<ScalarType> {
+        match name {
+            "float" | "number" => Some(ScalarType::Float),
+            "int" => Some(ScalarType::Int),
+            "string" => Some(ScalarType::Str),
+            "bool" => Some(ScalarType::Bool),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ScalarType::Float => "float",
+            ScalarType::Int => "int",
+            ScalarType::Str => "string",
+            ScalarType::Bool => "bool",
+        }
+    }
+
+    fn ty(self) -> Ty {
+        match self {
+            ScalarType::Float | ScalarType::Int => Ty::Num,
+            ScalarType::Str => Ty::Str,
+            ScalarType::Bool => Ty::Bool,
+        }
+    }
+}
+
+/// A field of the `data` section.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DataField {
+    pub(crate) scalar: ScalarType,
+    pub(crate) optional: bool,
+    pub(crate) list: bool,
+    pub(crate) written: String,
+    pub(crate) position: Position,
+}
+
+impl DataField {
+    /// Parses `float`, `string?`, `list<int>`.
+    pub(crate) fn parse(written: &str, position: Position) -> Option<DataField> {
+        let t = written.trim();
+        let (t, optional) = match t.strip_suffix('?') {
+            Some(inner) => (inner.trim_end(), true),
+            None => (t, false),
+        };
+        let (scalar, list) = match t.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+            Some(inner) => (ScalarType::parse(inner.trim())?, true),
+            None => (ScalarType::parse(t)?, false),
+        };
+        Some(DataField {
+            scalar,
+            // A missing list is an empty list.
+            optional: optional && !list,
+            list,
+            written: written.to_owned(),
+            position,
+        })
+    }
+
+    pub(crate) fn ty(&self) -> Ty {
+        let base = self.scalar.ty();
+        if self.list {
+            Ty::List(Box::new(base))
+        } else if self.optional {
+            Ty::Opt(Box::new(base))
+        } else {
+            base
+        }
+    }
+}
+
+/// The `data` section as a tree.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DataTree {
+    Field(DataField),
+    Group(BTreeMap<String, DataTree>),
+}
+
+/// A table column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ColumnType {
+    pub(crate) scalar: ScalarType,
+    pub(crate) optional: bool,
+}
+
+/// A declared table column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) ty: ColumnType,
+}
+
+/// A cell of a compiled table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Str(String),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    Missing,
+}
+
+/// A table, read and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TableModel {
+    pub(crate) name: String,
+    pub(crate) source: String,
+    pub(crate) key: Option<String>,
+    pub(crate) columns: Vec<Column>,
+    /// Rows sorted by key (ASCII case-insensitively) when the table has one, else in file order.
+    pub(crate) rows: Vec<Vec<Cell>>,
+    pub(crate) description: String,
+    pub(crate) position: Position,
+}
+
+/// What a named capture holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CaptureKind {
+    Str,
+    Num,
+    /// The row of this table whose key is the captured text.
+    Row(String),
+}
+
+/// A named capture group of an extractor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CaptureModel {
+    pub(crate) name: String,
+    pub(crate) kind: CaptureKind,
+    /// The group need not take part in a match.
+    pub(crate) optional: bool,
+}
+
+impl CaptureModel {
+    pub(crate) fn ty(&self) -> Ty {
+        let base = match &self.kind {
+            CaptureKind::Str => Ty::Str,
+            CaptureKind::Num => Ty::Num,
+            CaptureKind::Row(t) => Ty::Row(t.clone()),
+        };
+        if self.optional { Ty::Opt(Box::new(base)) } else { base }
+    }
+}
+
+/// An extractor, its pattern expanded and compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExtractorModel {
+    pub(crate) name: String,
+    pub(crate) from: TextField,
+    pub(crate) pattern: String,
+    pub(crate) captures: Vec<CaptureModel>,
+    pub(crate) description: String,
+    pub(crate) position: Position,
+}
+
+/// Everything expressions can refer to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Schema {
+    pub(crate) data: BTreeMap<String, DataTree>,
+    pub(crate) tables: Vec<TableModel>,
+    pub(crate) extractors: Vec<ExtractorModel>,
+}
+
+impl Schema {
+    pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub(crate) fn extractor(&self, name: &str) -> Option<&ExtractorModel> {
+        self.extractors.iter().find(|e| e.name == name)
+    }
+
+    pub(crate) fn data_at(&self, path: &[String]) -> Option<&DataTree> {
+        let (first, rest) = path.split_first()?;
+        let mut node = self.data.get(first)?;
+        for p in rest {
+            match node {
+                DataTree::Group(children) => node = children.get(p)?,
+                DataTree::Field(_) => return None,
+            }
+        }
+        Some(node)
+    }
+}
+
+/// A piece of a message template.
+#[derive(Debug, Clone)]
+pub(crate) enum MessagePart {
+    Text(String),
+    Value(Compiled),
+}
+
+/// How a validator iterates.
+#[derive(Debug, Clone)]
+pub(crate) struct ForEach {
+    /// One name (each item) or two (each unordered pair of distinct items).
+    pub(crate) names: Vec<String>,
+    pub(crate) list: Compiled,
+    pub(crate) element: Ty,
+}
+
+/// Whether a validator's condition must hold or must not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CheckKind {
+    Require,
+    Forbid,
+}
+
+/// A Tier-1 validator, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidatorModel {
+    pub(crate) id: String,
+    pub(crate) severity: Severity,
+    pub(crate) description: String,
+    pub(crate) position: Position,
+    pub(crate) for_each: Option<ForEach>,
+    pub(crate) when: Option<Compiled>,
+    pub(crate) lets: Vec<(String, Compiled)>,
+    pub(crate) check_kind: CheckKind,
+    pub(crate) check: Compiled,
+    pub(crate) message: Vec<MessagePart>,
+    /// Extractors read as whole lists (their matches are evidence).
+    pub(crate) evidence_extractors: Vec<String>,
+    /// Data fields read (their paths are evidence).
+    pub(crate) evidence_fields: Vec<String>,
+}
+
+/// An escalation rule, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct EscalationRuleModel {
+    pub(crate) id: String,
+    pub(crate) to: Tier,
+    pub(crate) when: Compiled,
+    pub(crate) reason: Vec<MessagePart>,
+    pub(crate) position: Position,
+}
+
+/// A whole domain, checked and ready to emit.
+#[derive(Debug, Clone)]
+pub(crate) struct DomainModel {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) description: String,
+    pub(crate) compliance: Vec<String>,
+    pub(crate) requires_sanitizing: bool,
+    /// The spec's path as shown to people (`domains/healthcare/domain_spec.yaml`).
+    pub(crate) spec_display: String,
+    pub(crate) spec_hash: String,
+    pub(crate) schema: Schema,
+    pub(crate) validators: Vec<ValidatorModel>,
+    pub(crate) fail_at: Severity,
+    pub(crate) uncertain_at: Option<Severity>,
+    pub(crate) escalation_rules: Vec<EscalationRuleModel>,
+    /// Every file the generation read (the spec, its tables), for rebuild tracking.
+    pub(crate) inputs: Vec<PathBuf>,
+}
+
+/// Whether `name` can be a name in a spec and an identifier in generated Rust: lowercase
+/// ASCII letters, digits and `_`, starting with a letter, and not a Rust keyword.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    starts_ok
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && syn::parse_str::<syn::Ident>(name).is_ok()
+        && !matches!(name, "self" | "super" | "crate" | "ctx" | "issues_out")
+}

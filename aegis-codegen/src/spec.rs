@@ -1,0 +1,399 @@
+//! The spec model: what a `domain_spec.yaml` may say, as serde types. `cargo xtask schema`
+//! turns these types into the JSON Schema editors use to complete and check specs.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::error::Position;
+
+/// A value with the place in the spec it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Line and column of the YAML node.
+    pub position: Position,
+    /// Byte offset of the YAML node in the spec file, when known.
+    pub offset: Option<usize>,
+}
+
+impl<T> Located<T> {
+    /// The value.
+    pub fn get(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        let loc = spanned.referenced;
+        Ok(Located {
+            value: spanned.value,
+            position: Position {
+                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+            },
+            offset: loc
+                .span()
+                .byte_offset()
+                .and_then(|b| usize::try_from(b).ok()),
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A YAML mapping whose keys keep their place in the spec and whose entries keep their order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderedMap<V> {
+    /// The entries, in spec order.
+    pub entries: Vec<(Located<String>, V)>,
+}
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> OrderedMap<V> {
+    /// The entries, in spec order.
+    pub fn iter(&self) -> impl Iterator<Item = &(Located<String>, V)> {
+        self.entries.iter()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Located<String>>()? {
+                    let value = map.next_value::<V>()?;
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap { entries })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap::default())
+            }
+        }
+        d.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for OrderedMap<V> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let value = generator.subschema_for::<V>();
+        json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9_]*$" },
+            "additionalProperties": value,
+        })
+    }
+}
+
+/// Parses a spec's text (no checking beyond its shape).
+pub fn parse_spec(text: &str) -> Result<DomainSpec, String> {
+    serde_saphyr::from_str(text).map_err(|e| e.to_string())
+}
+
+/// A domain spec: `domains/<name>/domain_spec.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Aegis domain spec")]
+pub struct DomainSpec {
+    /// The domain's name: a lowercase identifier such as `healthcare`.
+    pub domain: Located<String>,
+    /// The spec's version (semantic versioning).
+    pub version: Located<String>,
+    /// A sentence about the domain.
+    #[serde(default)]
+    pub description: String,
+    /// Regulations and standards the domain addresses (e.g. `HIPAA`).
+    #[serde(default)]
+    pub compliance: Vec<String>,
+    /// Whether traces of this domain carry PHI/PII that Tier 0 must sanitise.
+    #[serde(default)]
+    pub phi: Option<PhiSpec>,
+    /// Typed fields an application may attach to a trace as `domain_data`. A value is a type
+    /// (`float`, `int`, `string`, `bool`, `list<T>`, with `?` for optional) or a nested group.
+    #[serde(default)]
+    pub data: OrderedMap<Located<DataNode>>,
+    /// Tables compiled into the binary from CSV files.
+    #[serde(default)]
+    pub tables: OrderedMap<TableSpec>,
+    /// Regexes that pull typed facts out of trace text.
+    #[serde(default)]
+    pub extractors: OrderedMap<ExtractorSpec>,
+    /// Tier-1 validators: compiled rules.
+    #[serde(default)]
+    pub tier1: Vec<ValidatorSpec>,
+    /// When Tier 1 decides by itself and when a trace goes on to a later tier.
+    #[serde(default)]
+    pub escalation: Option<EscalationSpec>,
+}
+
+/// Tier-0 settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhiSpec {
+    /// Which identifiers to detect: `all` (HIPAA Safe Harbor's classes) or `none`.
+    pub detect: PhiDetect,
+    /// Replace identifiers with consistent pseudonyms (otherwise they are redacted).
+    #[serde(default)]
+    pub pseudonymize: bool,
+}
+
+/// Which PHI/PII classes Tier 0 detects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PhiDetect {
+    /// Every Safe Harbor class.
+    All,
+    /// None: the domain's traces carry no PHI.
+    None,
+}
+
+/// A node of the `data` section: a field's type, or a group of fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataNode {
+    /// A field, with its type as written (`float?`, `list<string>`).
+    Field(String),
+    /// A group of fields.
+    Group(OrderedMap<Located<DataNode>>),
+}
+
+impl<'de> Deserialize<'de> for DataNode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+        impl<'de> Visitor<'de> for NodeVisitor {
+            type Value = DataNode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a type such as `float?` or `list<string>`, or a group of fields")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DataNode, E> {
+                Ok(DataNode::Field(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataNode, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Located<String>>()? {
+                    entries.push((key, map.next_value::<Located<DataNode>>()?));
+                }
+                Ok(DataNode::Group(OrderedMap { entries }))
+            }
+        }
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+impl JsonSchema for DataNode {
+    fn schema_name() -> Cow<'static, str> {
+        "DataNode".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let self_ref = generator.subschema_for::<DataNode>();
+        json_schema!({
+            "description": "A field's type (`float`, `int`, `string`, `bool`, `list<T>`; `?` makes it optional) or a group of fields.",
+            "anyOf": [
+                { "type": "string", "pattern": "^(float|int|string|bool|list<(float|int|string|bool)>)\\??$" },
+                { "type": "object", "additionalProperties": self_ref }
+            ]
+        })
+    }
+}
+
+/// A table compiled into the binary from a CSV file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// The CSV file, relative to the spec. Its first line names the columns.
+    pub source: Located<String>,
+    /// The column rows are looked up by (`drugs[name]` in expressions); values must be unique
+    /// regardless of ASCII case.
+    #[serde(default)]
+    pub key: Option<Located<String>>,
+    /// The columns the spec uses and their types (`string`, `float`, `int`, `bool`, `?` for
+    /// optional: an empty cell). Other columns of the CSV are ignored.
+    pub columns: OrderedMap<Located<String>>,
+    /// What the table holds and where its data comes from.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The text field an extractor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TextFieldName {
+    /// The prompt or user message.
+    Input,
+    /// The model's answer.
+    #[default]
+    Output,
+}
+
+/// A regex that pulls typed facts out of a trace's text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractorSpec {
+    /// The text field to read (`output` by default).
+    #[serde(default)]
+    pub from: TextFieldName,
+    /// The regex (Rust `regex` syntax). `{table.column}` stands for an alternation of every value
+    /// of a table's column, longest first. Named groups `(?P<name>…)` become typed fields.
+    pub pattern: Located<String>,
+    /// Types of the named groups: `string` (default), `float`, `int`, or a table's name (the
+    /// text is looked up by the table's key and the match is dropped when no row has it).
+    /// Whether a field is optional follows from the regex.
+    #[serde(default)]
+    pub captures: OrderedMap<Located<String>>,
+    /// What it finds.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A severity as written in a spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum SeverityName {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl SeverityName {
+    /// The core severity.
+    pub fn severity(self) -> aegis_core::Severity {
+        match self {
+            SeverityName::Info => aegis_core::Severity::Info,
+            SeverityName::Low => aegis_core::Severity::Low,
+            SeverityName::Medium => aegis_core::Severity::Medium,
+            SeverityName::High => aegis_core::Severity::High,
+            SeverityName::Critical => aegis_core::Severity::Critical,
+        }
+    }
+}
+
+/// A Tier-1 validator: a compiled rule.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorSpec {
+    /// A unique identifier (`no_medication_overdose`).
+    pub id: Located<String>,
+    /// How serious a violation is.
+    pub severity: SeverityName,
+    /// What the rule checks and why.
+    #[serde(default)]
+    pub description: String,
+    /// Runs the rule once per extracted item (`m in medications`) or once per unordered pair of
+    /// distinct items (`a, b in medications`); the names are bound in every expression.
+    #[serde(default)]
+    pub for_each: Option<Located<String>>,
+    /// A precondition: the rule applies only where it is true.
+    #[serde(default)]
+    pub when: Option<Located<String>>,
+    /// Named intermediate values, in order; each may use the ones before it.
+    #[serde(default, rename = "let")]
+    pub lets: OrderedMap<Located<String>>,
+    /// Must be true; a violation when it is false. Unknown (a missing value) is not a violation.
+    #[serde(default)]
+    pub require: Option<Located<String>>,
+    /// Must be false; a violation when it is true. Unknown (a missing value) is not a violation.
+    #[serde(default)]
+    pub forbid: Option<Located<String>>,
+    /// The issue's message; `{expression}` placeholders are type-checked and filled in.
+    pub message: Located<String>,
+}
+
+/// A tier a trace can be escalated to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationTarget {
+    /// Tier 2: small models.
+    Tier2,
+    /// Tier 3: the LLM judge.
+    Tier3,
+    /// Tier 4: human review.
+    Tier4,
+}
+
+impl EscalationTarget {
+    /// The core tier.
+    pub fn tier(self) -> aegis_core::Tier {
+        match self {
+            EscalationTarget::Tier2 => aegis_core::Tier::Models,
+            EscalationTarget::Tier3 => aegis_core::Tier::Judge,
+            EscalationTarget::Tier4 => aegis_core::Tier::Human,
+        }
+    }
+}
+
+/// When Tier 1 decides by itself and when a trace goes on.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSpec {
+    /// An issue at or above this severity fails the trace at once (default `high`).
+    #[serde(default = "default_fail_at")]
+    pub fail_at: SeverityName,
+    /// An issue at or above this severity but below `fail_at` makes Tier 1 unsure, and the trace
+    /// goes on to the next tier. Absent: such issues never escalate by themselves.
+    #[serde(default)]
+    pub uncertain_at: Option<SeverityName>,
+    /// Explicit rules: when `when` holds, the trace goes on to tier `to`. Expressions may also use
+    /// `issues`, the list of Tier-1 issues (`issues.any(i => i.severity >= "medium")`).
+    #[serde(default)]
+    pub rules: Vec<EscalationRuleSpec>,
+}
+
+fn default_fail_at() -> SeverityName {
+    SeverityName::High
+}
+
+/// An explicit escalation rule.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationRuleSpec {
+    /// A unique identifier.
+    pub id: Located<String>,
+    /// When the trace must go on.
+    pub when: Located<String>,
+    /// The tier it goes on to.
+    pub to: EscalationTarget,
+    /// Why, for a person; `{expression}` placeholders allowed.
+    pub reason: Located<String>,
+}

@@ -1,0 +1,313 @@
+//! Support code that generated domain crates call. Not a public API: it may change with any
+//! release of the generator, which is always released together with this crate.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+pub use regex::Regex;
+pub use serde;
+pub use serde_json;
+
+use crate::result::Evidence;
+use crate::trace::{TextField, Trace};
+
+/// A lazily compiled regex, as generated extractors declare them.
+pub type LazyRegex = LazyLock<Regex>;
+
+/// Compiles a pattern the generator has already validated.
+///
+/// The generator compiles every pattern with the same `regex` version at generation time, so
+/// this cannot fail for generated code; should it ever, the regex matches nothing rather than
+/// panicking on a production trace.
+pub fn compile_checked_regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| never_matching_regex())
+}
+
+fn never_matching_regex() -> Regex {
+    // `[^\s\S]` is a valid character class that matches no character.
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"[^\s\S]").unwrap()
+}
+
+/// Reads a trace's `domain_data` into the domain's generated data type. A missing value gives
+/// the type's default; a value of the wrong shape gives an error naming the field path.
+pub fn read_domain_data<T>(trace: &Trace) -> Result<T, String>
+where
+    T: for<'de> serde::Deserialize<'de> + Default,
+{
+    match &trace.domain_data {
+        None | Some(serde_json::Value::Null) => Ok(T::default()),
+        Some(value) => serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let detail = crate::redact_quoted(&e.inner().to_string());
+            if path == "." {
+                format!("domain_data: {detail}")
+            } else {
+                format!("domain_data.{path}: {detail}")
+            }
+        }),
+    }
+}
+
+/// Finds a row of a table sorted by its key, comparing keys without regard to ASCII case.
+pub fn find_row<R>(rows: &'static [R], key: fn(&R) -> &str, needle: &str) -> Option<&'static R> {
+    rows.binary_search_by(|row| cmp_ignore_ascii_case(key(row), needle))
+        .ok()
+        .map(|i| &rows[i])
+}
+
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let a = a.bytes().map(|c| c.to_ascii_lowercase());
+    let b = b.bytes().map(|c| c.to_ascii_lowercase());
+    a.cmp(b)
+}
+
+/// Evidence for bytes `start..end` of a text field.
+pub fn span(field: TextField, start: usize, end: usize) -> Evidence {
+    Evidence::Span { field, start, end }
+}
+
+/// Evidence for a field of the structured data.
+pub fn field(path: &str) -> Evidence {
+    Evidence::Field {
+        path: path.to_owned(),
+    }
+}
+
+/// Kleene AND over unknown (`None`) truth values: false wins, then unknown.
+pub fn and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// Kleene OR over unknown (`None`) truth values: true wins, then unknown.
+pub fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether two strings are equal without regard to case.
+pub fn iequals(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b) || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+}
+
+/// Whether `haystack` contains `needle` without regard to case.
+pub fn icontains(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+/// Parses a number as written in text: `1,000`, `2.5`, `.5`.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' '))
+        .collect();
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Converts an amount of a mass unit to milligrams; `None` for units that are not a mass.
+pub fn to_mg(amount: f64, unit: &str) -> Option<f64> {
+    let factor = match unit.trim().to_ascii_lowercase().trim_end_matches('.') {
+        "mg" | "mgs" | "milligram" | "milligrams" => 1.0,
+        "mcg" | "ug" | "µg" | "μg" | "microgram" | "micrograms" => 0.001,
+        "g" | "gm" | "gram" | "grams" => 1000.0,
+        _ => return None,
+    };
+    Some(amount * factor)
+}
+
+/// Converts an amount of a volume unit to millilitres; `None` for units that are not a volume.
+pub fn to_ml(amount: f64, unit: &str) -> Option<f64> {
+    let factor = match unit.trim().to_ascii_lowercase().trim_end_matches('.') {
+        "ml" | "millilitre" | "millilitres" | "milliliter" | "milliliters" | "cc" => 1.0,
+        "l" | "litre" | "liter" | "litres" | "liters" => 1000.0,
+        "tsp" | "teaspoon" | "teaspoons" | "teaspoonful" | "teaspoonfuls" => 5.0,
+        "tbsp" | "tablespoon" | "tablespoons" | "tablespoonful" | "tablespoonfuls" => 15.0,
+        _ => return None,
+    };
+    Some(amount * factor)
+}
+
+static EVERY_N_HOURS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_checked_regex(
+        r"^(?:every|q)\s*(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?\s*(?:h|hr|hrs|hour|hours)\b",
+    )
+});
+static N_TIMES_A_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    compile_checked_regex(
+        r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s*(?:-|to)\s*(\d+|one|two|three|four|five|six))?\s*(?:x|times)\s*(?:a|per|each|every)?\s*(?:day|daily)\b",
+    )
+});
+
+fn small_number(word: &str) -> Option<f64> {
+    let n = match word {
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        digits => digits.parse().ok()?,
+    };
+    Some(n)
+}
+
+/// How many times a day a dosing frequency means: `twice daily` → 2, `q6h` → 4,
+/// `every 4-6 hours` → 6 (the shortest interval: the most doses the text allows),
+/// `TID` → 3, `3 times a day` → 3, `once weekly` → 1/7. `None` when the text is not a frequency.
+pub fn times_per_day(text: &str) -> Option<f64> {
+    let lower = text.to_lowercase().replace('.', "");
+    let t = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = t.as_str();
+    if let Some(c) = EVERY_N_HOURS.captures(t) {
+        let hours: f64 = c.get(1)?.as_str().parse().ok()?;
+        return (hours > 0.0).then(|| 24.0 / hours);
+    }
+    if let Some(c) = N_TIMES_A_DAY.captures(t) {
+        let high = c.get(2).or(c.get(1))?;
+        return small_number(high.as_str());
+    }
+    let per_day = match t {
+        "qd" | "od" | "daily" | "once daily" | "once a day" | "once per day" | "every day"
+        | "each day" | "a day" | "per day" | "qam" | "qpm" | "qhs" | "at bedtime" | "nightly"
+        | "every morning" | "every night" | "every evening" | "each morning" | "each night" => 1.0,
+        "bid" | "twice daily" | "twice a day" | "twice per day" => 2.0,
+        "tid" | "thrice daily" => 3.0,
+        "qid" => 4.0,
+        "every other day" | "qod" | "alternate days" => 0.5,
+        "weekly" | "once weekly" | "once a week" | "every week" => 1.0 / 7.0,
+        _ => return None,
+    };
+    Some(per_day)
+}
+
+/// A value shown in a validator's message.
+pub trait MessageValue {
+    /// Writes the value for a person: numbers without needless decimals, absent values as
+    /// `unknown`.
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl MessageValue for f64 {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rounded = (self * 100.0).round() / 100.0;
+        if rounded == rounded.trunc() && rounded.abs() < 1e15 {
+            write!(f, "{}", rounded as i64)
+        } else {
+            write!(f, "{rounded}")
+        }
+    }
+}
+
+impl MessageValue for &str {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl MessageValue for bool {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if *self { "yes" } else { "no" })
+    }
+}
+
+impl MessageValue for crate::result::Severity {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<T: MessageValue> MessageValue for Option<T> {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Some(v) => v.show(f),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+/// Wraps a [`MessageValue`] so that `format!` can show it.
+pub struct Show<T>(pub T);
+
+impl<T: MessageValue> fmt::Display for Show<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.show(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frequencies_are_understood() {
+        let cases = [
+            ("twice daily", Some(2.0)),
+            ("BID", Some(2.0)),
+            ("b.i.d.", Some(2.0)),
+            ("TID", Some(3.0)),
+            ("QID", Some(4.0)),
+            ("q6h", Some(4.0)),
+            ("q 8 h", Some(3.0)),
+            ("every 8 hours", Some(3.0)),
+            ("every 4-6 hours", Some(6.0)),
+            ("every 4 to 6 hours", Some(6.0)),
+            ("3 times a day", Some(3.0)),
+            ("three times daily", Some(3.0)),
+            ("2-3 times a day", Some(3.0)),
+            ("once daily", Some(1.0)),
+            ("at bedtime", Some(1.0)),
+            ("once weekly", Some(1.0 / 7.0)),
+            ("with food", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(times_per_day(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn units_convert_to_mg_and_ml() {
+        assert_eq!(to_mg(500.0, "mg"), Some(500.0));
+        assert_eq!(to_mg(1.5, "g"), Some(1500.0));
+        assert_eq!(to_mg(250.0, "mcg"), Some(0.25));
+        assert_eq!(to_mg(5.0, "mL"), None);
+        assert_eq!(to_ml(2.0, "tsp"), Some(10.0));
+        assert_eq!(to_ml(5.0, "mL"), Some(5.0));
+        assert_eq!(to_ml(5.0, "mg"), None);
+    }
+
+    #[test]
+    fn kleene_logic() {
+        assert_eq!(and(Some(false), None), Some(false));
+        assert_eq!(and(Some(true), None), None);
+        assert_eq!(or(Some(true), None), Some(true));
+        assert_eq!(or(Some(false), None), None);
+    }
+
+    #[test]
+    fn numbers_parse_as_written() {
+        assert_eq!(parse_number("1,000"), Some(1000.0));
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(parse_number("abc"), None);
+    }
+
+    #[test]
+    fn messages_show_numbers_plainly() {
+        assert_eq!(Show(4000.0).to_string(), "4000");
+        assert_eq!(Show(0.1 + 0.2).to_string(), "0.3");
+        assert_eq!(Show(None::<f64>).to_string(), "unknown");
+    }
+}

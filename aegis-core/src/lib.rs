@@ -1,0 +1,72 @@
+//! Core types of Aegis.
+//!
+//! * [`Trace`]: what an application logged — model, input, output, metadata, optional
+//!   structured domain data and an optional reinforcement-learning [`Episode`].
+//! * [`EvaluationResult`]: what Aegis concluded — a [`Verdict`], the [`Tier`] that decided,
+//!   every [`Issue`], and cost and latency per tier.
+//! * [`Domain`]: the trait a generated domain crate implements; the runtime drives it.
+//! * [`tiers`]: the traits the other tiers (sanitiser, models, judge, human review) implement.
+//!
+//! This crate is what generated domain code depends on. It is not the orchestrator (that is
+//! `aegis-runtime`) and it knows nothing about any particular domain.
+
+mod domain;
+mod result;
+mod trace;
+pub mod tiers;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use domain::{
+    Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, PromptInfo,
+    RuleOutcome, SimulatorInfo, TableInfo, ValidatorInfo,
+};
+pub use result::{
+    Evidence, EvaluationResult, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome,
+    TierReport, UsdCost, Verdict,
+};
+pub use trace::{
+    Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace,
+};
+
+/// Replaces every double-quoted value in a message (as serde and similar libraries quote the
+/// offending input) with `"…"`, so that an error message never repeats user data such as PHI.
+pub fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_quote = false;
+    let mut escaped = false;
+    for c in message.chars() {
+        if in_quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_quote = false;
+                out.push_str("…\"");
+            }
+        } else {
+            out.push(c);
+            if c == '"' {
+                in_quote = true;
+            }
+        }
+    }
+    if in_quote {
+        out.push_str("…\"");
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn quoted_values_are_redacted() {
+        assert_eq!(
+            super::redact_quoted(r#"invalid type: string "Jane \"J\" Doe", expected f64 at line 1"#),
+            r#"invalid type: string "…", expected f64 at line 1"#
+        );
+        assert_eq!(super::redact_quoted("no quotes"), "no quotes");
+    }
+}

@@ -1,0 +1,374 @@
+//! What Aegis concludes about a trace: issues, per-tier reports and the final verdict.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::trace::TextField;
+
+/// How serious an issue is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing, not a problem.
+    Info,
+    /// A minor problem.
+    Low,
+    /// A problem a reviewer should see.
+    Medium,
+    /// A serious problem.
+    High,
+    /// A problem that could cause harm.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The severity's name as written in specs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a severity name (`info`, `low`, `medium`, `high`, `critical`).
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The tiers of the evaluation pipeline, cheapest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Tier 0: PHI/PII detection and pseudonymisation.
+    Sanitize,
+    /// Tier 1: compiled rules.
+    Rules,
+    /// Tier 2: small models on CPU.
+    Models,
+    /// Tier 3: an LLM judge.
+    Judge,
+    /// Tier 4: human expert review.
+    Human,
+}
+
+impl Tier {
+    /// Every tier, in pipeline order.
+    pub const ALL: [Tier; 5] = [
+        Tier::Sanitize,
+        Tier::Rules,
+        Tier::Models,
+        Tier::Judge,
+        Tier::Human,
+    ];
+
+    /// The tier's number, 0 to 4.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The tier's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Sanitize => "sanitize",
+            Tier::Rules => "rules",
+            Tier::Models => "models",
+            Tier::Judge => "judge",
+            Tier::Human => "human",
+        }
+    }
+
+    /// The tier with this number, if any.
+    pub fn from_number(n: u8) -> Option<Tier> {
+        Tier::ALL.get(usize::from(n)).copied()
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tier {} ({})", self.number(), self.as_str())
+    }
+}
+
+/// Where an issue was found: a byte span of a text field, or a structured field's path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    /// Bytes `start..end` of a text field.
+    Span {
+        /// The text field.
+        field: TextField,
+        /// First byte.
+        start: usize,
+        /// One past the last byte.
+        end: usize,
+    },
+    /// A field of the trace's structured data, as a dotted path (e.g. `domain_data.patient.age_years`).
+    Field {
+        /// The path.
+        path: String,
+    },
+}
+
+/// One finding: which validator raised it, how serious it is, what it says and where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    /// The id of the validator, model or judge that raised it.
+    pub validator: String,
+    /// The tier it was raised at.
+    pub tier: Tier,
+    /// How serious it is.
+    pub severity: Severity,
+    /// A sentence for a person.
+    pub message: String,
+    /// Where it was found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// An amount of money in US dollars, kept exactly as whole micro-dollars.
+///
+/// Serialised as a JSON number of dollars (e.g. `0.0123`); parsing rounds to the micro-dollar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UsdCost {
+    micros: u64,
+}
+
+impl UsdCost {
+    /// No cost.
+    pub const ZERO: UsdCost = UsdCost { micros: 0 };
+
+    /// A cost of `micros` millionths of a dollar.
+    pub fn from_micros(micros: u64) -> UsdCost {
+        UsdCost { micros }
+    }
+
+    /// The cost in millionths of a dollar.
+    pub fn micros(self) -> u64 {
+        self.micros
+    }
+
+    /// The cost in dollars.
+    pub fn dollars(self) -> f64 {
+        self.micros as f64 / 1_000_000.0
+    }
+}
+
+impl std::ops::Add for UsdCost {
+    type Output = UsdCost;
+    fn add(self, rhs: UsdCost) -> UsdCost {
+        UsdCost {
+            micros: self.micros.saturating_add(rhs.micros),
+        }
+    }
+}
+
+impl std::ops::AddAssign for UsdCost {
+    fn add_assign(&mut self, rhs: UsdCost) {
+        *self = *self + rhs;
+    }
+}
+
+impl fmt::Display for UsdCost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "${}.{:06}", self.micros / 1_000_000, self.micros % 1_000_000)
+    }
+}
+
+impl Serialize for UsdCost {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.dollars())
+    }
+}
+
+impl<'de> Deserialize<'de> for UsdCost {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dollars = f64::deserialize(d)?;
+        if !dollars.is_finite() || dollars < 0.0 {
+            return Err(serde::de::Error::custom(format!(
+                "a cost must be a non-negative number of dollars, found {dollars}"
+            )));
+        }
+        Ok(UsdCost {
+            micros: (dollars * 1_000_000.0).round() as u64,
+        })
+    }
+}
+
+/// The overall conclusion about a trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every tier that ran is satisfied.
+    Pass,
+    /// A tier found a problem it is sure of.
+    Fail,
+    /// No tier could decide: a person must look (Tier 4).
+    NeedsReview,
+    /// The trace could not be evaluated (malformed input, invalid domain data, unknown domain).
+    Error,
+}
+
+impl Verdict {
+    /// The verdict's name as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::NeedsReview => "needs_review",
+            Verdict::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one tier did with a trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TierOutcome {
+    /// The tier decided the verdict; the pipeline stopped here.
+    Decided {
+        /// The verdict it reached.
+        verdict: Verdict,
+    },
+    /// The tier ran and passed the trace on to a later tier.
+    Escalated {
+        /// The tier asked for.
+        to: Tier,
+        /// Why.
+        reason: String,
+    },
+    /// The tier ran and had nothing to say (e.g. Tier 0 with no PHI found).
+    Completed,
+    /// The trace needed this tier, but it is not available in this build or configuration.
+    Unavailable {
+        /// Why, for a person.
+        reason: String,
+    },
+    /// The tier was not needed for this trace.
+    Skipped,
+}
+
+/// The result of one module (a validator, a model, a judge) within a tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleResult {
+    /// The module's id (a validator id, a model id, a judge id).
+    pub module: String,
+    /// What it concluded.
+    pub outcome: ModuleOutcome,
+    /// How many issues it raised.
+    #[serde(default)]
+    pub issues: usize,
+    /// A model score or judge score, where the module has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// What one module concluded. Ordered `NotApplicable < Passed < Failed`, so that the outcome of
+/// a module that checks many items is the maximum of its items' outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModuleOutcome {
+    /// Its precondition did not hold (e.g. a paediatric rule on an adult), or its inputs were absent.
+    NotApplicable,
+    /// It checked the trace and found nothing.
+    Passed,
+    /// It raised at least one issue.
+    Failed,
+}
+
+/// One tier's part in an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierReport {
+    /// Which tier.
+    pub tier: Tier,
+    /// What it did.
+    #[serde(flatten)]
+    pub outcome: TierOutcome,
+    /// Wall-clock time spent in the tier, in nanoseconds.
+    pub latency_ns: u64,
+    /// Money spent in the tier.
+    pub cost_usd: UsdCost,
+    /// Per-module results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<ModuleResult>,
+}
+
+/// Everything Aegis concluded about one trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationResult {
+    /// The trace's id, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// The 1-based input line (or array index + 1) the trace came from, when read from a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The domain the trace was evaluated against, if one could be chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The conclusion.
+    pub verdict: Verdict,
+    /// The tier that decided, if one did (`None` for `needs_review` and `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Tier>,
+    /// Every issue every tier raised, most severe first.
+    #[serde(default)]
+    pub issues: Vec<Issue>,
+    /// What each tier did, in pipeline order.
+    #[serde(default)]
+    pub tiers: Vec<TierReport>,
+    /// Total money spent.
+    pub cost_usd: UsdCost,
+    /// Total wall-clock time, in nanoseconds.
+    pub latency_ns: u64,
+    /// Why the trace could not be evaluated, when `verdict` is `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl EvaluationResult {
+    /// A result for a trace that could not be evaluated at all.
+    pub fn error(line: Option<u64>, trace_id: Option<String>, message: impl Into<String>) -> Self {
+        EvaluationResult {
+            trace_id,
+            line,
+            domain: None,
+            verdict: Verdict::Error,
+            decided_by: None,
+            issues: Vec::new(),
+            tiers: Vec::new(),
+            cost_usd: UsdCost::ZERO,
+            latency_ns: 0,
+            error: Some(message.into()),
+        }
+    }
+
+    /// The most severe issue's severity, if there is any issue.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.issues.iter().map(|i| i.severity).max()
+    }
+}

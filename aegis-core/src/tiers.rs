@@ -1,0 +1,46 @@
+//! The traits the tiers around Tier 1 implement. The orchestrator in `aegis-runtime` holds one
+//! optional implementation of each; an absent tier is reported as unavailable in every result
+//! that needed it, never skipped silently.
+
+use crate::domain::DomainInfo;
+use crate::result::{Issue, ModuleResult, UsdCost, Verdict};
+use crate::trace::Trace;
+
+/// What a tier after Tier 1 concluded about one trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierDecision {
+    /// `Some` when the tier is sure; `None` when it passes the trace on.
+    pub verdict: Option<Verdict>,
+    /// Issues it raised.
+    pub issues: Vec<Issue>,
+    /// Per-module results (one per model or judge).
+    pub modules: Vec<ModuleResult>,
+    /// Money it spent.
+    pub cost: UsdCost,
+    /// Why it decided or passed on, for a person.
+    pub reason: String,
+}
+
+/// Tier 0: detects PHI/PII in a trace and replaces it before any other tier sees it.
+pub trait Sanitizer: Send + Sync {
+    /// Replaces every identifier in the trace's text and data; returns how many it replaced.
+    fn sanitize(&self, trace: &mut Trace) -> usize;
+}
+
+/// Tier 2: small models that score a trace.
+pub trait ModelTier: Send + Sync {
+    /// Scores a trace for a domain.
+    fn evaluate(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> TierDecision;
+}
+
+/// Tier 3: an LLM judge.
+pub trait JudgeTier: Send + Sync {
+    /// Asks the judge about a trace.
+    fn evaluate(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> TierDecision;
+}
+
+/// Tier 4: a queue of traces for human experts.
+pub trait ReviewQueue: Send + Sync {
+    /// Queues a trace for review; returns the queue's task id.
+    fn enqueue(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> String;
+}

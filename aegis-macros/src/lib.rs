@@ -1,0 +1,54 @@
+//! `domain!`: generates a domain inline from its spec, exactly as a domain crate's `build.rs`
+//! does (both call `aegis_codegen::generate`).
+//!
+//! ```ignore
+//! mod healthcare {
+//!     aegis_macros::domain!("../domains/healthcare/domain_spec.yaml");
+//! }
+//! let result = healthcare::Healthcare.evaluate_rules(&trace);
+//! ```
+//!
+//! The path is relative to the invoking crate's `Cargo.toml`. The expansion needs `aegis-core`
+//! as a dependency of that crate. Spec errors become compile errors on the path literal, each
+//! naming `file:line:col`. Editing the spec or its tables rebuilds the crate.
+
+use std::path::PathBuf;
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::{LitStr, parse_macro_input};
+
+/// Generates the domain whose spec is at the given path (relative to `CARGO_MANIFEST_DIR`).
+#[proc_macro]
+pub fn domain(input: TokenStream) -> TokenStream {
+    let path = parse_macro_input!(input as LitStr);
+    expand(&path).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| syn::Error::new(path.span(), "CARGO_MANIFEST_DIR is not set"))?;
+    let spec = dir.join(path.value());
+    let generated = aegis_codegen::generate(&spec).map_err(|errors| {
+        let mut all: Option<syn::Error> = None;
+        for e in &errors.errors {
+            let one = syn::Error::new(path.span(), e.to_string());
+            match &mut all {
+                Some(a) => a.combine(one),
+                None => all = Some(one),
+            }
+        }
+        all.unwrap_or_else(|| syn::Error::new(path.span(), errors.to_string()))
+    })?;
+    // `include_str!` of every input makes Cargo rebuild this crate when one changes.
+    let tracked = generated.inputs().iter().map(|p| {
+        let p = p.to_string_lossy().into_owned();
+        quote!(const _: &str = ::core::include_str!(#p);)
+    });
+    let tokens = generated.tokens();
+    Ok(quote! {
+        #(#tracked)*
+        #tokens
+    })
+}

@@ -1,0 +1,109 @@
+//! The `aegis-eval` command line. A generated `aegis-eval` binary calls [`main`] with the domains
+//! it links; everything else is here.
+//!
+//! Arguments have two layers, as in ripgrep: [`args`] is what clap parses, and the commands
+//! work on validated values.
+
+mod args;
+mod inspect;
+mod output;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use aegis_core::Domain;
+use clap::Parser;
+
+pub use run::RunSummary;
+
+/// Exit code: success (no gate tripped, every line evaluated).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: an issue at or above `--fail-on` was found.
+pub const EXIT_GATE: u8 = 1;
+/// Exit code: bad usage, an unknown domain, or an input/output error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: some input lines could not be evaluated (and no gate tripped).
+pub const EXIT_INPUT_ERRORS: u8 = 3;
+
+/// Runs the `aegis-eval` command line with these domains; returns the process exit code.
+pub fn main(domains: &[&'static dyn Domain]) -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run_command(cli, domains) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
+    match cli.command {
+        args::Command::Domains => {
+            inspect::list_domains(domains, &mut std::io::stdout().lock())?;
+            Ok(EXIT_OK)
+        }
+        args::Command::Inspect { domain, json } => {
+            let d = find_domain(domains, &domain)?;
+            inspect::inspect(d, json, &mut std::io::stdout().lock())?;
+            Ok(EXIT_OK)
+        }
+        args::Command::Run(run_args) => run::run(run_args, domains),
+    }
+}
+
+/// Finds a linked domain by name.
+fn find_domain(domains: &[&'static dyn Domain], name: &str) -> Result<&'static dyn Domain, CliError> {
+    domains
+        .iter()
+        .copied()
+        .find(|d| d.info().name == name)
+        .ok_or_else(|| CliError::UnknownDomain {
+            name: name.to_owned(),
+            known: domains.iter().map(|d| d.info().name).collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// An error that stops a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A domain name this binary does not link.
+    #[error("unknown domain `{name}`; this aegis-eval knows: {known}")]
+    UnknownDomain {
+        /// The name given.
+        name: String,
+        /// The domains linked.
+        known: String,
+    },
+    /// An input file could not be opened.
+    #[error("cannot read {path}: {source}")]
+    Open {
+        /// The path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Reading input or writing output failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(source: std::io::Error) -> Self {
+        CliError::Io { context: "cannot write output".into(), source }
+    }
+}

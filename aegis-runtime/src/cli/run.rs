@@ -1,0 +1,217 @@
+//! `aegis-eval run`: streams traces through the orchestrator and writes one result per trace.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::time::Instant;
+
+use aegis_core::{Domain, EvaluationResult, Severity, Tier, UsdCost, Verdict};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use super::args::{Format, RunArgs};
+use super::{CliError, EXIT_GATE, EXIT_INPUT_ERRORS, EXIT_OK, find_domain, output};
+use crate::Orchestrator;
+use crate::input::{Record, TraceReader};
+
+/// Totals of a run, printed at the end and included in JSON output.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    /// Traces (and erroneous lines) seen.
+    pub total: u64,
+    /// Results per verdict.
+    pub verdicts: BTreeMap<&'static str, u64>,
+    /// Results per deciding tier.
+    pub decided_by: BTreeMap<&'static str, u64>,
+    /// Issues per severity.
+    pub issues_by_severity: BTreeMap<&'static str, u64>,
+    /// Issues per validator.
+    pub issues_by_validator: BTreeMap<String, u64>,
+    /// Money spent in all tiers.
+    pub cost_usd: UsdCost,
+    /// Wall-clock seconds of the whole run.
+    pub elapsed_seconds: f64,
+    /// Traces per second.
+    pub traces_per_second: f64,
+    /// The `--fail-on` severity, if one was given.
+    pub fail_on: Option<Severity>,
+    /// Whether an issue at or above `fail_on` was found.
+    pub gate_tripped: bool,
+}
+
+impl RunSummary {
+    fn add(&mut self, r: &EvaluationResult) {
+        self.total += 1;
+        *self.verdicts.entry(r.verdict.as_str()).or_default() += 1;
+        if let Some(t) = r.decided_by {
+            *self.decided_by.entry(t.as_str()).or_default() += 1;
+        }
+        for i in &r.issues {
+            *self.issues_by_severity.entry(i.severity.as_str()).or_default() += 1;
+            *self.issues_by_validator.entry(i.validator.clone()).or_default() += 1;
+            if self.fail_on.is_some_and(|f| i.severity >= f) {
+                self.gate_tripped = true;
+            }
+        }
+        self.cost_usd += r.cost_usd;
+    }
+
+    pub(crate) fn count(&self, v: Verdict) -> u64 {
+        self.verdicts.get(v.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Writes the summary for people.
+    pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} traces: {} pass, {} fail, {} needs review, {} error",
+            self.total,
+            self.count(Verdict::Pass),
+            self.count(Verdict::Fail),
+            self.count(Verdict::NeedsReview),
+            self.count(Verdict::Error)
+        )?;
+        let decided: Vec<String> = Tier::ALL
+            .iter()
+            .filter_map(|t| self.decided_by.get(t.as_str()).map(|n| format!("{n} by {}", t.as_str())))
+            .collect();
+        if !decided.is_empty() {
+            writeln!(out, "decided: {}", decided.join(", "))?;
+        }
+        let sev: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|s| self.issues_by_severity.get(s.as_str()).map(|n| format!("{n} {}", s.as_str())))
+            .collect();
+        if sev.is_empty() {
+            writeln!(out, "issues: none")?;
+        } else {
+            writeln!(out, "issues: {}", sev.join(", "))?;
+            let mut top: Vec<(&String, &u64)> = self.issues_by_validator.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (v, n) in top.iter().take(10) {
+                writeln!(out, "  {n:>6}  {v}")?;
+            }
+        }
+        writeln!(
+            out,
+            "cost {}  time {:.3} s  ({:.0} traces/s)",
+            self.cost_usd, self.elapsed_seconds, self.traces_per_second
+        )?;
+        if let Some(f) = self.fail_on {
+            if self.gate_tripped {
+                writeln!(out, "gate: FAILED (issues at or above {f})")?;
+            } else {
+                writeln!(out, "gate: passed (no issue at or above {f})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_broken_pipe(e: &CliError) -> bool {
+    matches!(e, CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
+pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
+    let fixed = args.domain.as_deref().map(|d| find_domain(domains, d)).transpose()?;
+    let input_name = args.input.display().to_string();
+    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if input_name == "-" {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let file = File::open(&args.input).map_err(|source| CliError::Open { path: input_name.clone(), source })?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 16, file)), size)
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| CliError::Io {
+            context: format!("cannot create {}", path.display()),
+            source,
+        })?)),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    let mut summary = RunSummary { fail_on: args.fail_on.map(|s| s.severity()), ..RunSummary::default() };
+    match evaluate_all(reader, size, &input_name, out, fixed, domains, &args, &mut summary) {
+        Ok(()) => {}
+        Err(e) if is_broken_pipe(&e) => {}
+        Err(e) => return Err(e),
+    }
+    if summary.gate_tripped {
+        Ok(EXIT_GATE)
+    } else if summary.count(Verdict::Error) > 0 {
+        Ok(EXIT_INPUT_ERRORS)
+    } else {
+        Ok(EXIT_OK)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate_all(
+    reader: Box<dyn BufRead>,
+    size: Option<u64>,
+    input_name: &str,
+    out: Box<dyn Write>,
+    fixed: Option<&'static dyn Domain>,
+    domains: &[&'static dyn Domain],
+    args: &RunArgs,
+    summary: &mut RunSummary,
+) -> Result<(), CliError> {
+    let started = Instant::now();
+    let progress = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+        let template = if size.is_some() {
+            "{spinner} {bytes}/{total_bytes} {wide_bar} {per_sec} eta {eta} {msg}"
+        } else {
+            "{spinner} {bytes} read {per_sec} {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar
+    };
+    let orchestrator = Orchestrator::new();
+    let mut sink = output::Sink::new(args.format, out)?;
+    let mut traces = TraceReader::new(reader);
+    let mut n: u64 = 0;
+    while let Some(record) = traces.next() {
+        let record = record.map_err(|source| CliError::Io { context: format!("cannot read {input_name}"), source })?;
+        let result = match record {
+            Record::Trace { line, trace } => {
+                let named = trace.metadata.domain.clone();
+                let domain = match (fixed, named) {
+                    (Some(d), _) => Ok(d),
+                    (None, Some(name)) => find_domain(domains, &name).map_err(|e| e.to_string()),
+                    (None, None) => Err("the trace names no domain (metadata.domain) and no --domain was given".to_owned()),
+                };
+                match domain {
+                    Ok(d) => {
+                        let mut r = orchestrator.evaluate(d, *trace);
+                        r.line = Some(line);
+                        r
+                    }
+                    Err(message) => EvaluationResult::error(Some(line), trace.id.clone(), format!("line {line}: {message}")),
+                }
+            }
+            Record::Error { line, id, message } => EvaluationResult::error(Some(line), id, message),
+        };
+        summary.add(&result);
+        sink.result(&result)?;
+        n += 1;
+        if n % 256 == 0 {
+            progress.set_position(traces.bytes_read());
+            progress.set_message(format!("{n} traces"));
+        }
+    }
+    progress.finish_and_clear();
+    summary.elapsed_seconds = started.elapsed().as_secs_f64();
+    summary.traces_per_second = if summary.elapsed_seconds > 0.0 { summary.total as f64 / summary.elapsed_seconds } else { 0.0 };
+    sink.finish(summary)?;
+    if !args.quiet && args.format != Format::Table {
+        let mut err = io::stderr().lock();
+        summary.write_text(&mut err)?;
+    }
+    Ok(())
+}

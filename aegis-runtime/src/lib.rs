@@ -1,0 +1,17 @@
+//! The Aegis runtime: links domain crates into a tiered evaluation pipeline.
+//!
+//! * [`Orchestrator`] runs a trace through Tier 0 (sanitise), Tier 1 (the domain's compiled
+//!   rules), and — as the domain's escalation policy asks — Tier 2 (models), Tier 3 (LLM judge)
+//!   and Tier 4 (human review), stopping as soon as a tier is sure. A tier that a trace needs but
+//!   this build lacks is reported as unavailable, and the trace ends `needs_review`: never a
+//!   silent pass.
+//! * [`input`] streams traces from JSONL (or a JSON array), one result per input line.
+//! * [`cli`] is the whole `aegis-eval` command line; a generated binary only lists its domains.
+//!
+//! The runtime never names a domain: domains come in as `&dyn aegis_core::Domain`.
+
+pub mod cli;
+pub mod input;
+mod orchestrator;
+
+pub use orchestrator::Orchestrator;

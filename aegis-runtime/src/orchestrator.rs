@@ -1,0 +1,215 @@
+//! The tiered pipeline.
+
+use std::time::Instant;
+
+use aegis_core::tiers::{JudgeTier, ModelTier, ReviewQueue, Sanitizer, TierDecision};
+use aegis_core::{
+    Domain, EvaluationResult, Issue, Tier, TierOutcome, TierReport, Trace, UsdCost, Verdict,
+};
+
+/// Runs traces through the tiers. Holds one optional implementation of each tier around
+/// Tier 1; the domain supplies Tier 1 itself.
+#[derive(Default)]
+pub struct Orchestrator {
+    sanitizer: Option<Box<dyn Sanitizer>>,
+    models: Option<Box<dyn ModelTier>>,
+    judge: Option<Box<dyn JudgeTier>>,
+    review: Option<Box<dyn ReviewQueue>>,
+}
+
+impl std::fmt::Debug for Orchestrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Orchestrator")
+            .field("sanitizer", &self.sanitizer.is_some())
+            .field("models", &self.models.is_some())
+            .field("judge", &self.judge.is_some())
+            .field("review", &self.review.is_some())
+            .finish()
+    }
+}
+
+fn elapsed_ns(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn report(tier: Tier, outcome: TierOutcome, latency_ns: u64) -> TierReport {
+    TierReport {
+        tier,
+        outcome,
+        latency_ns,
+        cost_usd: UsdCost::ZERO,
+        modules: Vec::new(),
+    }
+}
+
+impl Orchestrator {
+    /// An orchestrator with Tier 1 only: every other tier is reported unavailable when needed.
+    pub fn new() -> Self {
+        Orchestrator::default()
+    }
+
+    /// Installs a Tier-0 sanitiser.
+    pub fn with_sanitizer(mut self, sanitizer: Box<dyn Sanitizer>) -> Self {
+        self.sanitizer = Some(sanitizer);
+        self
+    }
+
+    /// Installs Tier-2 models.
+    pub fn with_models(mut self, models: Box<dyn ModelTier>) -> Self {
+        self.models = Some(models);
+        self
+    }
+
+    /// Installs a Tier-3 judge.
+    pub fn with_judge(mut self, judge: Box<dyn JudgeTier>) -> Self {
+        self.judge = Some(judge);
+        self
+    }
+
+    /// Installs a Tier-4 review queue.
+    pub fn with_review_queue(mut self, review: Box<dyn ReviewQueue>) -> Self {
+        self.review = Some(review);
+        self
+    }
+
+    /// Evaluates one trace against a domain.
+    pub fn evaluate(&self, domain: &dyn Domain, mut trace: Trace) -> EvaluationResult {
+        let started = Instant::now();
+        let info = domain.info();
+        let mut result = EvaluationResult {
+            trace_id: trace.id.clone(),
+            line: None,
+            domain: Some(info.name.to_owned()),
+            verdict: Verdict::NeedsReview,
+            decided_by: None,
+            issues: Vec::new(),
+            tiers: Vec::with_capacity(5),
+            cost_usd: UsdCost::ZERO,
+            latency_ns: 0,
+            error: None,
+        };
+
+        // Tier 0: sanitise before anything else sees the text.
+        let t0 = Instant::now();
+        let outcome = match (&self.sanitizer, info.requires_sanitizing) {
+            (Some(s), _) => {
+                s.sanitize(&mut trace);
+                TierOutcome::Completed
+            }
+            (None, true) => TierOutcome::Unavailable {
+                reason: "the domain asks for PHI sanitising, but no Tier-0 sanitiser is installed in this build; text was evaluated as given".into(),
+            },
+            (None, false) => TierOutcome::Skipped,
+        };
+        result.tiers.push(report(Tier::Sanitize, outcome, elapsed_ns(t0)));
+
+        // Tier 1: the domain's compiled rules.
+        let t1 = Instant::now();
+        let rules = domain.evaluate_rules(&trace);
+        let mut tier1 = report(Tier::Rules, TierOutcome::Completed, 0);
+        tier1.modules = rules.modules;
+        if let Some(error) = rules.data_error {
+            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Error };
+            tier1.latency_ns = elapsed_ns(t1);
+            result.tiers.push(tier1);
+            result.verdict = Verdict::Error;
+            result.error = Some(error);
+            return finish(result, started);
+        }
+        let policy = info.policy;
+        result.issues = rules.issues;
+
+        let worst = result.issues.iter().map(|i| i.severity).max();
+        let mut escalate: Option<(Tier, String)> = None;
+        if worst.is_some_and(|w| w >= policy.fail_at) {
+            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Fail };
+            tier1.latency_ns = elapsed_ns(t1);
+            result.tiers.push(tier1);
+            result.verdict = Verdict::Fail;
+            result.decided_by = Some(Tier::Rules);
+            return finish(result, started);
+        }
+        for request in &rules.escalations {
+            let earlier = escalate.as_ref().is_none_or(|(t, _)| request.to < *t);
+            if earlier {
+                escalate = Some((request.to, format!("rule `{}`: {}", request.rule, request.reason)));
+            }
+        }
+        if let Some(threshold) = policy.uncertain_at {
+            if let Some(issue) = result.issues.iter().find(|i| i.severity >= threshold) {
+                let reason = format!(
+                    "`{}` raised a {} issue, below the fail threshold ({}): Tier 1 is not sure",
+                    issue.validator, issue.severity, policy.fail_at
+                );
+                if escalate.as_ref().is_none_or(|(t, _)| Tier::Models < *t) {
+                    escalate = Some((Tier::Models, reason));
+                }
+            }
+        }
+        let Some((target, reason)) = escalate else {
+            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Pass };
+            tier1.latency_ns = elapsed_ns(t1);
+            result.tiers.push(tier1);
+            result.verdict = Verdict::Pass;
+            result.decided_by = Some(Tier::Rules);
+            return finish(result, started);
+        };
+        tier1.outcome = TierOutcome::Escalated { to: target, reason };
+        tier1.latency_ns = elapsed_ns(t1);
+        result.tiers.push(tier1);
+
+        // Tiers 2 to 4, from the requested one on, until one decides.
+        for tier in [Tier::Models, Tier::Judge, Tier::Human] {
+            if result.decided_by.is_some() || tier < target {
+                result.tiers.push(report(tier, TierOutcome::Skipped, 0));
+                continue;
+            }
+            let t = Instant::now();
+            let decision = match tier {
+                Tier::Models => self.models.as_ref().map(|m| m.evaluate(info, &trace, &result.issues)),
+                Tier::Judge => self.judge.as_ref().map(|j| j.evaluate(info, &trace, &result.issues)),
+                _ => None,
+            };
+            let tier_report = match (tier, decision) {
+                (Tier::Human, _) => match &self.review {
+                    Some(queue) => {
+                        let task = queue.enqueue(info, &trace, &result.issues);
+                        report(tier, TierOutcome::Escalated { to: Tier::Human, reason: format!("queued for expert review as task {task}") }, elapsed_ns(t))
+                    }
+                    None => report(tier, TierOutcome::Unavailable { reason: "no review queue is configured; the trace needs a person to look at it".into() }, elapsed_ns(t)),
+                },
+                (_, Some(d)) => self.apply(&mut result, tier, d, t),
+                (_, None) => report(tier, TierOutcome::Unavailable { reason: format!("{tier} is not available in this build; the trace goes on") }, elapsed_ns(t)),
+            };
+            result.tiers.push(tier_report);
+        }
+        if result.decided_by.is_none() {
+            result.verdict = Verdict::NeedsReview;
+        }
+        finish(result, started)
+    }
+
+    fn apply(&self, result: &mut EvaluationResult, tier: Tier, d: TierDecision, t: Instant) -> TierReport {
+        result.issues.extend(d.issues);
+        let outcome = match d.verdict {
+            Some(verdict) => {
+                result.verdict = verdict;
+                result.decided_by = Some(tier);
+                TierOutcome::Decided { verdict }
+            }
+            None => TierOutcome::Escalated { to: next_tier(tier), reason: d.reason },
+        };
+        TierReport { tier, outcome, latency_ns: elapsed_ns(t), cost_usd: d.cost, modules: d.modules }
+    }
+}
+
+fn next_tier(t: Tier) -> Tier {
+    Tier::from_number(t.number() + 1).unwrap_or(Tier::Human)
+}
+
+fn finish(mut result: EvaluationResult, started: Instant) -> EvaluationResult {
+    result.issues.sort_by(|a: &Issue, b: &Issue| b.severity.cmp(&a.severity));
+    result.cost_usd = result.tiers.iter().fold(UsdCost::ZERO, |sum, t| sum + t.cost_usd);
+    result.latency_ns = elapsed_ns(started);
+    result
+}
