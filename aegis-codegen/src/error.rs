@@ -76,7 +76,11 @@ impl fmt::Display for SpecErrors {
             write!(f, "error: {e}")?;
         }
         let n = self.errors.len();
-        write!(f, "\n{n} error{} in the domain spec", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "\n{n} error{} in the domain spec",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 

@@ -73,7 +73,13 @@ impl Emitter<'_> {
         }
     }
 
-    fn group(&self, path: &[String], children: &std::collections::BTreeMap<String, DataTree>, summary: &str, out: &mut Vec<TokenStream>) {
+    fn group(
+        &self,
+        path: &[String],
+        children: &std::collections::BTreeMap<String, DataTree>,
+        summary: &str,
+        out: &mut Vec<TokenStream>,
+    ) {
         let name = Self::group_struct_name(path);
         let docs = doc(summary);
         let mut fields = Vec::new();
@@ -86,9 +92,18 @@ impl Emitter<'_> {
                 DataTree::Group(grandchildren) => {
                     let ty = Self::group_struct_name(&child_path);
                     let d = doc(&format!("Group `{dotted}`."));
-                    let default = if has_required(grandchildren) { quote!() } else { quote!(#[serde(default)]) };
+                    let default = if has_required(grandchildren) {
+                        quote!()
+                    } else {
+                        quote!(#[serde(default)])
+                    };
                     fields.push(quote!(#d #default pub #f: #ty,));
-                    self.group(&child_path, grandchildren, &format!("Group `{dotted}` of the `{}` domain's data.", self.m.name), out);
+                    self.group(
+                        &child_path,
+                        grandchildren,
+                        &format!("Group `{dotted}` of the `{}` domain's data.", self.m.name),
+                        out,
+                    );
                 }
                 DataTree::Field(df) => {
                     let scalar = match df.scalar {
@@ -100,11 +115,18 @@ impl Emitter<'_> {
                     let (ty, default) = if df.list {
                         (quote!(::std::vec::Vec<#scalar>), quote!(#[serde(default)]))
                     } else if df.optional {
-                        (quote!(::std::option::Option<#scalar>), quote!(#[serde(default)]))
+                        (
+                            quote!(::std::option::Option<#scalar>),
+                            quote!(#[serde(default)]),
+                        )
                     } else {
                         (scalar, quote!())
                     };
-                    let d = doc(&format!("`{dotted}: {}` — spec `{}`.", df.written.trim(), self.at(df.position)));
+                    let d = doc(&format!(
+                        "`{dotted}: {}` — spec `{}`.",
+                        df.written.trim(),
+                        self.at(df.position)
+                    ));
                     fields.push(quote!(#d #default pub #f: #ty,));
                 }
             }
@@ -133,8 +155,17 @@ impl Emitter<'_> {
                     ScalarType::Str => quote!(&'static str),
                     ScalarType::Bool => quote!(bool),
                 };
-                let ty = if c.ty.optional { quote!(::std::option::Option<#base>) } else { base };
-                let d = doc(&format!("Column `{}` ({}{}).", c.name, c.ty.scalar.name(), if c.ty.optional { ", may be empty" } else { "" }));
+                let ty = if c.ty.optional {
+                    quote!(::std::option::Option<#base>)
+                } else {
+                    base
+                };
+                let d = doc(&format!(
+                    "Column `{}` ({}{}).",
+                    c.name,
+                    c.ty.scalar.name(),
+                    if c.ty.optional { ", may be empty" } else { "" }
+                ));
                 quote!(#d pub #f: #ty,)
             });
             let rows = t.rows.iter().map(|r| {
@@ -153,7 +184,11 @@ impl Emitter<'_> {
                         Cell::Bool(b) => quote!(#b),
                         Cell::Missing => quote!(None),
                     };
-                    let v = if c.ty.optional && *cell != Cell::Missing { quote!(Some(#v)) } else { v };
+                    let v = if c.ty.optional && *cell != Cell::Missing {
+                        quote!(Some(#v))
+                    } else {
+                        v
+                    };
                     quote!(#f: #v)
                 });
                 quote!(#row { #(#cells),* })
@@ -161,7 +196,11 @@ impl Emitter<'_> {
             let row_doc = doc(&format!(
                 "A row of table `{}`{}\n\nCompiled from `{}`; declared at `{}`.",
                 t.name,
-                if t.description.is_empty() { ".".to_owned() } else { format!(": {}", t.description) },
+                if t.description.is_empty() {
+                    ".".to_owned()
+                } else {
+                    format!(": {}", t.description)
+                },
                 t.source,
                 self.at(t.position)
             ));
@@ -173,7 +212,10 @@ impl Emitter<'_> {
             let lookup = t.key.as_ref().map(|k| {
                 let f = format_ident!("{}_by_{}", t.name, k);
                 let key = ident(k);
-                let d = doc(&format!("Looks up a row of table `{}` by its key `{k}`, ignoring ASCII case.", t.name));
+                let d = doc(&format!(
+                    "Looks up a row of table `{}` by its key `{k}`, ignoring ASCII case.",
+                    t.name
+                ));
                 quote! {
                     #d
                     pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
@@ -214,13 +256,27 @@ impl Emitter<'_> {
                         quote!(&'static #r)
                     }
                 };
-                let ty = if c.optional { quote!(::std::option::Option<#base>) } else { base };
+                let ty = if c.optional {
+                    quote!(::std::option::Option<#base>)
+                } else {
+                    base
+                };
                 let what = match &c.kind {
                     CaptureKind::Str => "the captured text".to_owned(),
                     CaptureKind::Num => "the captured number".to_owned(),
-                    CaptureKind::Row(t) => format!("the row of table `{t}` the captured text names"),
+                    CaptureKind::Row(t) => {
+                        format!("the row of table `{t}` the captured text names")
+                    }
                 };
-                let d = doc(&format!("Group `{}`: {what}{}.", c.name, if c.optional { ", when the group took part" } else { "" }));
+                let d = doc(&format!(
+                    "Group `{}`: {what}{}.",
+                    c.name,
+                    if c.optional {
+                        ", when the group took part"
+                    } else {
+                        ""
+                    }
+                ));
                 quote!(#d pub #f: #ty,)
             });
             let reads = e.captures.iter().map(|c| {
@@ -228,7 +284,9 @@ impl Emitter<'_> {
                 let group = &c.name;
                 let convert = match &c.kind {
                     CaptureKind::Str => None,
-                    CaptureKind::Num => Some(quote!(::aegis_core::__private::parse_number(m.as_str()))),
+                    CaptureKind::Num => {
+                        Some(quote!(::aegis_core::__private::parse_number(m.as_str())))
+                    }
                     CaptureKind::Row(t) => {
                         let table = self.m.schema.table(t);
                         let key = table.and_then(|t| t.key.clone()).unwrap_or_default();
@@ -252,11 +310,17 @@ impl Emitter<'_> {
             let lifetime = quote!(<'t>);
             let st_doc = doc(&format!(
                 "A match of extractor `{name}` in the trace's `{field}`{}\n\nSpec: `{}`.",
-                if e.description.is_empty() { ".".to_owned() } else { format!(": {}", e.description) },
+                if e.description.is_empty() {
+                    ".".to_owned()
+                } else {
+                    format!(": {}", e.description)
+                },
                 self.at(e.position)
             ));
             let pat_doc = doc(&format!("The compiled pattern of extractor `{name}`."));
-            let fun_doc = doc(&format!("Finds every match of extractor `{name}` in `text` (the trace's `{field}`)."));
+            let fun_doc = doc(&format!(
+                "Finds every match of extractor `{name}` in `text` (the trace's `{field}`)."
+            ));
             let body = if e.captures.is_empty() {
                 quote! {
                     #pat
@@ -318,7 +382,11 @@ impl Emitter<'_> {
         let fields = ex.iter().map(|e| {
             let f = ident(&e.name);
             let st = format_ident!("{}Match", camel(&e.name));
-            let d = doc(&format!("Matches of extractor `{}` in the trace's `{}`.", e.name, e.from.as_str()));
+            let d = doc(&format!(
+                "Matches of extractor `{}` in the trace's `{}`.",
+                e.name,
+                e.from.as_str()
+            ));
             quote!(#d pub #f: ::std::vec::Vec<#st<'t>>,)
         });
         let inits = ex.iter().map(|e| {
@@ -386,7 +454,11 @@ impl Emitter<'_> {
     fn validator(&self, v: &ValidatorModel) -> TokenStream {
         let fun = format_ident!("check_{}", v.id);
         let looped = v.for_each.is_some();
-        let skip = if looped { quote!(continue) } else { quote!(return outcome) };
+        let skip = if looped {
+            quote!(continue)
+        } else {
+            quote!(return outcome)
+        };
         let when = v.when.as_ref().map(|w| {
             let t = &w.tokens;
             if matches!(w.ty, Ty::Opt(_)) {
@@ -401,25 +473,33 @@ impl Emitter<'_> {
             quote!(let #n = #t;)
         });
         let check = &v.check.tokens;
-        let var = if v.check_kind == CheckKind::Require { ident("holds") } else { ident("fires") };
+        let var = if v.check_kind == CheckKind::Require {
+            ident("holds")
+        } else {
+            ident("fires")
+        };
         let bind = if matches!(v.check.ty, Ty::Opt(_)) {
             quote!(let Some(#var) = #check else { #skip; };)
         } else {
             quote!(let #var = #check;)
         };
-        let ok = if v.check_kind == CheckKind::Require { quote!(#var) } else { quote!(!#var) };
+        let ok = if v.check_kind == CheckKind::Require {
+            quote!(#var)
+        } else {
+            quote!(!#var)
+        };
         let message = Self::message(&v.message);
         let id = &v.id;
         let severity = severity_tokens(v.severity);
 
         // Evidence: the items the rule is about, the extractors it read whole, the data it read.
         let mut fixed = Vec::new();
-        if let Some(f) = &v.for_each {
-            if matches!(f.element, Ty::Item(_)) {
-                for n in &f.names {
-                    let n = ident(n);
-                    fixed.push(quote!(#n.evidence()));
-                }
+        if let Some(f) = &v.for_each
+            && matches!(f.element, Ty::Item(_))
+        {
+            for n in &f.names {
+                let n = ident(n);
+                fixed.push(quote!(#n.evidence()));
             }
         }
         for path in &v.evidence_fields {
@@ -469,7 +549,13 @@ impl Emitter<'_> {
                     _ => (quote!(), quote!()),
                 };
                 let a = ident(&f.names[0]);
-                let str_prelude = |n: &Ident| if f.element == Ty::Str { quote!(let #n = #n.as_str();) } else { quote!() };
+                let str_prelude = |n: &Ident| {
+                    if f.element == Ty::Str {
+                        quote!(let #n = #n.as_str();)
+                    } else {
+                        quote!()
+                    }
+                };
                 let pa = str_prelude(&a);
                 if f.names.len() == 2 {
                     let b = ident(&f.names[1]);
@@ -493,12 +579,20 @@ impl Emitter<'_> {
                 }
             }
         };
-        let kind = if v.check_kind == CheckKind::Require { "must hold" } else { "must not hold" };
+        let kind = if v.check_kind == CheckKind::Require {
+            "must hold"
+        } else {
+            "must not hold"
+        };
         let d = doc(&format!(
             "Validator `{}` ({}): {}\n\nIts condition {kind}{}. Spec: `{}`.",
             v.id,
             v.severity,
-            if v.description.is_empty() { "(no description)" } else { v.description.as_str() },
+            if v.description.is_empty() {
+                "(no description)"
+            } else {
+                v.description.as_str()
+            },
             match &v.for_each {
                 Some(f) if f.names.len() == 2 => " for every pair of items",
                 Some(_) => " for every item",
@@ -602,7 +696,13 @@ impl Emitter<'_> {
             let desc = &e.description;
             quote!(::aegis_core::ExtractorInfo { name: #name, from: #from, captures: &[#(#caps),*], description: #desc })
         });
-        let (name, version, description, spec_path, spec_hash) = (&m.name, &m.version, &m.description, &m.spec_display, &m.spec_hash);
+        let (name, version, description, spec_path, spec_hash) = (
+            &m.name,
+            &m.version,
+            &m.description,
+            &m.spec_display,
+            &m.spec_hash,
+        );
         let compliance = &m.compliance;
         let sanitize = m.requires_sanitizing;
         let fail_at = severity_tokens(m.fail_at);
@@ -615,7 +715,11 @@ impl Emitter<'_> {
         };
         let ty_doc = doc(&format!(
             "The `{name}` domain{}\n\nGenerated from `{spec_path}` (version {version}). Implements [`::aegis_core::Domain`].",
-            if description.is_empty() { ".".to_owned() } else { format!(": {description}") }
+            if description.is_empty() {
+                ".".to_owned()
+            } else {
+                format!(": {description}")
+            }
         ));
         let info_doc = doc(&format!("What the `{name}` domain declares."));
         quote! {

@@ -90,7 +90,8 @@ pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErro
 /// The JSON Schema of domain specs, as pretty-printed JSON.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(spec::DomainSpec);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(&schema).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -75,7 +75,12 @@ impl Builder<'_> {
     }
 
     /// An error at `span` of the string value `node`, showing the offending text.
-    fn error_in(&mut self, node: &Located<String>, span: std::ops::Range<usize>, message: impl Into<String>) {
+    fn error_in(
+        &mut self,
+        node: &Located<String>,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) {
         let position = self.source.position_in(node, span.start);
         let value = &node.value;
         let start = span.start.min(value.len());
@@ -87,7 +92,8 @@ impl Builder<'_> {
         let pad = value[line_start..start].chars().count();
         let width = value[start..end.min(line_end)].chars().count().max(1);
         let snippet = format!("{line}\n    | {}{}", " ".repeat(pad), "^".repeat(width));
-        self.errors.push(SpecError::new(&self.display, position, message).with_snippet(snippet));
+        self.errors
+            .push(SpecError::new(&self.display, position, message).with_snippet(snippet));
     }
 
     fn check_name(&mut self, name: &Located<String>, what: &str) -> bool {
@@ -108,7 +114,10 @@ impl Builder<'_> {
     fn build(&mut self, spec: &DomainSpec) -> DomainModel {
         self.check_name(&spec.domain, "domain");
         if spec.version.value.trim().is_empty() {
-            self.error(spec.version.position, "`version` is empty; expected a version such as 1.0.0");
+            self.error(
+                spec.version.position,
+                "`version` is empty; expected a version such as 1.0.0",
+            );
         }
 
         // Every top-level name expressions can use must be unique.
@@ -131,26 +140,26 @@ impl Builder<'_> {
         let mut schema = Schema::default();
         for (name, node) in spec.data.iter() {
             claim(self, name, "data");
-            if self.check_name(name, "data field") {
-                if let Some(tree) = self.data_tree(node) {
-                    schema.data.insert(name.value.clone(), tree);
-                }
+            if self.check_name(name, "data field")
+                && let Some(tree) = self.data_tree(node)
+            {
+                schema.data.insert(name.value.clone(), tree);
             }
         }
         for (name, table) in spec.tables.iter() {
             claim(self, name, "table");
-            if self.check_name(name, "table") {
-                if let Some(t) = self.table(name, table) {
-                    schema.tables.push(t);
-                }
+            if self.check_name(name, "table")
+                && let Some(t) = self.table(name, table)
+            {
+                schema.tables.push(t);
             }
         }
         for (name, extractor) in spec.extractors.iter() {
             claim(self, name, "extractor");
-            if self.check_name(name, "extractor") {
-                if let Some(e) = self.extractor(name, extractor, &schema) {
-                    schema.extractors.push(e);
-                }
+            if self.check_name(name, "extractor")
+                && let Some(e) = self.extractor(name, extractor, &schema)
+            {
+                schema.extractors.push(e);
             }
         }
 
@@ -158,7 +167,13 @@ impl Builder<'_> {
         let mut validators = Vec::new();
         for v in &spec.tier1 {
             if let Some(first) = ids.get(&v.id.value) {
-                self.error(v.id.position, format!("duplicate validator id `{}`: already used at line {}", v.id.value, first.line));
+                self.error(
+                    v.id.position,
+                    format!(
+                        "duplicate validator id `{}`: already used at line {}",
+                        v.id.value, first.line
+                    ),
+                );
                 continue;
             }
             ids.insert(v.id.value.clone(), v.id.position);
@@ -179,7 +194,13 @@ impl Builder<'_> {
                 let mut rule_ids: BTreeMap<String, Position> = BTreeMap::new();
                 for r in &esc.rules {
                     if let Some(first) = rule_ids.get(&r.id.value) {
-                        self.error(r.id.position, format!("duplicate escalation rule id `{}`: already used at line {}", r.id.value, first.line));
+                        self.error(
+                            r.id.position,
+                            format!(
+                                "duplicate escalation rule id `{}`: already used at line {}",
+                                r.id.value, first.line
+                            ),
+                        );
                         continue;
                     }
                     rule_ids.insert(r.id.value.clone(), r.id.position);
@@ -201,11 +222,17 @@ impl Builder<'_> {
                         });
                     }
                 }
-                if let Some(u) = uncertain_at {
-                    if u >= fail_at {
-                        let pos = esc.rules.first().map_or(spec.domain.position, |r| r.id.position);
-                        self.error(pos, format!("`uncertain_at` ({u}) must be below `fail_at` ({fail_at})"));
-                    }
+                if let Some(u) = uncertain_at
+                    && u >= fail_at
+                {
+                    let pos = esc
+                        .rules
+                        .first()
+                        .map_or(spec.domain.position, |r| r.id.position);
+                    self.error(
+                        pos,
+                        format!("`uncertain_at` ({u}) must be below `fail_at` ({fail_at})"),
+                    );
                 }
                 (fail_at, uncertain_at, rules)
             }
@@ -218,7 +245,10 @@ impl Builder<'_> {
             version: spec.version.value.clone(),
             description: spec.description.trim().to_owned(),
             compliance: spec.compliance.clone(),
-            requires_sanitizing: spec.phi.as_ref().is_some_and(|p| p.detect == PhiDetect::All),
+            requires_sanitizing: spec
+                .phi
+                .as_ref()
+                .is_some_and(|p| p.detect == PhiDetect::All),
             spec_display: self.display.to_string_lossy().replace('\\', "/"),
             spec_hash,
             schema,
@@ -242,10 +272,10 @@ impl Builder<'_> {
             DataNode::Group(children) => {
                 let mut out = BTreeMap::new();
                 for (name, child) in children.iter() {
-                    if self.check_name(name, "data field") {
-                        if let Some(t) = self.data_tree(child) {
-                            out.insert(name.value.clone(), t);
-                        }
+                    if self.check_name(name, "data field")
+                        && let Some(t) = self.data_tree(child)
+                    {
+                        out.insert(name.value.clone(), t);
                     }
                 }
                 Some(DataTree::Group(out))
@@ -259,7 +289,14 @@ impl Builder<'_> {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                self.error(spec.source.position, format!("cannot read table `{}` from `{}`: {e}", name.value, shown.display()));
+                self.error(
+                    spec.source.position,
+                    format!(
+                        "cannot read table `{}` from `{}`: {e}",
+                        name.value,
+                        shown.display()
+                    ),
+                );
                 return None;
             }
         };
@@ -283,11 +320,16 @@ impl Builder<'_> {
             }
         }
         if columns.is_empty() {
-            self.error(name.position, format!("table `{}` declares no columns", name.value));
+            self.error(
+                name.position,
+                format!("table `{}` declares no columns", name.value),
+            );
             return None;
         }
 
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -300,10 +342,15 @@ impl Builder<'_> {
             if let Some(i) = headers.iter().position(|h| h.trim() == col.value) {
                 index.push(i);
             } else if columns.iter().any(|c| c.name == col.value) {
-                self.error(ty_node.position, format!(
-                    "column `{}` is not in `{}`; its header has: {}",
-                    col.value, shown.display(), headers.iter().collect::<Vec<_>>().join(", ")
-                ));
+                self.error(
+                    ty_node.position,
+                    format!(
+                        "column `{}` is not in `{}`; its header has: {}",
+                        col.value,
+                        shown.display(),
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                );
                 return None;
             }
         }
@@ -312,13 +359,27 @@ impl Builder<'_> {
         }
         let key = match &spec.key {
             Some(k) => match columns.iter().find(|c| c.name == k.value) {
-                Some(c) if c.ty.scalar == ScalarType::Str && !c.ty.optional => Some(k.value.clone()),
+                Some(c) if c.ty.scalar == ScalarType::Str && !c.ty.optional => {
+                    Some(k.value.clone())
+                }
                 Some(_) => {
-                    self.error(k.position, format!("key column `{}` must be of type `string` (not optional)", k.value));
+                    self.error(
+                        k.position,
+                        format!(
+                            "key column `{}` must be of type `string` (not optional)",
+                            k.value
+                        ),
+                    );
                     None
                 }
                 None => {
-                    self.error(k.position, format!("key `{}` is not a declared column of table `{}`", k.value, name.value));
+                    self.error(
+                        k.position,
+                        format!(
+                            "key `{}` is not a declared column of table `{}`",
+                            k.value, name.value
+                        ),
+                    );
                     None
                 }
             },
@@ -344,7 +405,11 @@ impl Builder<'_> {
                 let column_no = (i + 1) as u32;
                 let cell = if raw.is_empty() {
                     if col.ty.optional || col.ty.scalar == ScalarType::Str {
-                        if col.ty.optional { Cell::Missing } else { Cell::Str(String::new()) }
+                        if col.ty.optional {
+                            Cell::Missing
+                        } else {
+                            Cell::Str(String::new())
+                        }
                     } else {
                         self.file_error(&shown, line, column_no, format!("column `{}` is empty, but its type `{}` is not optional (write `{}?`)", col.name, col.ty.scalar.name(), col.ty.scalar.name()));
                         ok = false;
@@ -356,7 +421,12 @@ impl Builder<'_> {
                         ScalarType::Float => match raw.parse::<f64>() {
                             Ok(v) if v.is_finite() => Cell::Float(v),
                             _ => {
-                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not a number", col.name));
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not a number", col.name),
+                                );
                                 ok = false;
                                 continue;
                             }
@@ -364,7 +434,12 @@ impl Builder<'_> {
                         ScalarType::Int => match raw.parse::<i64>() {
                             Ok(v) => Cell::Int(v),
                             Err(_) => {
-                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not a whole number", col.name));
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not a whole number", col.name),
+                                );
                                 ok = false;
                                 continue;
                             }
@@ -373,7 +448,12 @@ impl Builder<'_> {
                             "true" | "yes" | "1" => Cell::Bool(true),
                             "false" | "no" | "0" => Cell::Bool(false),
                             _ => {
-                                self.file_error(&shown, line, column_no, format!("column `{}`: `{raw}` is not true or false", col.name));
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not true or false", col.name),
+                                );
                                 ok = false;
                                 continue;
                             }
@@ -418,16 +498,28 @@ impl Builder<'_> {
     }
 
     fn file_error(&mut self, file: &Path, line: u64, column: u32, message: String) {
-        let position = Position { line: u32::try_from(line).unwrap_or(u32::MAX).max(1), column };
+        let position = Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX).max(1),
+            column,
+        };
         self.errors.push(SpecError::new(file, position, message));
     }
 
-    fn extractor(&mut self, name: &Located<String>, spec: &ExtractorSpec, schema: &Schema) -> Option<ExtractorModel> {
+    fn extractor(
+        &mut self,
+        name: &Located<String>,
+        spec: &ExtractorSpec,
+        schema: &Schema,
+    ) -> Option<ExtractorModel> {
         let pattern = self.expand_pattern(&spec.pattern, schema)?;
         if let Err(e) = regex::Regex::new(&pattern) {
             let detail = e.to_string();
             let last = detail.lines().last().unwrap_or("").trim().to_owned();
-            self.error_in(&spec.pattern, 0..spec.pattern.value.len(), format!("invalid regex in extractor `{}`: {last}", name.value));
+            self.error_in(
+                &spec.pattern,
+                0..spec.pattern.value.len(),
+                format!("invalid regex in extractor `{}`: {last}", name.value),
+            );
             return None;
         }
         let groups = match regex_syntax::ParserBuilder::new().build().parse(&pattern) {
@@ -437,7 +529,11 @@ impl Builder<'_> {
                 out
             }
             Err(e) => {
-                self.error_in(&spec.pattern, 0..spec.pattern.value.len(), format!("invalid regex in extractor `{}`: {e}", name.value));
+                self.error_in(
+                    &spec.pattern,
+                    0..spec.pattern.value.len(),
+                    format!("invalid regex in extractor `{}`: {e}", name.value),
+                );
                 return None;
             }
         };
@@ -445,18 +541,29 @@ impl Builder<'_> {
         for (cap, ty) in spec.captures.iter() {
             if !groups.iter().any(|(g, _)| g == &cap.value) {
                 let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
-                self.error(cap.position, format!(
-                    "capture `{}` is not a named group of the pattern; its groups are: {}",
-                    cap.value,
-                    if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
-                ));
+                self.error(
+                    cap.position,
+                    format!(
+                        "capture `{}` is not a named group of the pattern; its groups are: {}",
+                        cap.value,
+                        if names.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                );
                 continue;
             }
             declared.insert(&cap.value, ty);
         }
         let mut captures = Vec::new();
         for (group, optional) in &groups {
-            let loc = Located { value: group.clone(), position: spec.pattern.position, offset: None };
+            let loc = Located {
+                value: group.clone(),
+                position: spec.pattern.position,
+                offset: None,
+            };
             if !is_identifier(group) || group == "text" || group == "start" || group == "end" {
                 self.error(spec.pattern.position, format!("group name `{group}` cannot be a field name (lowercase letters, digits and `_`; not text, start or end)"));
                 let _ = loc;
@@ -481,7 +588,11 @@ impl Builder<'_> {
                     }
                 },
             };
-            captures.push(CaptureModel { name: group.clone(), kind, optional: *optional });
+            captures.push(CaptureModel {
+                name: group.clone(),
+                kind,
+                optional: *optional,
+            });
         }
         Some(ExtractorModel {
             name: name.value.clone(),
@@ -512,19 +623,41 @@ impl Builder<'_> {
                 }
                 b'{' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
                     let Some(close) = p[i..].find('}').map(|c| i + c) else {
-                        self.error_in(pattern, i..i + 1, "unclosed `{` in pattern; expected `{table.column}`");
+                        self.error_in(
+                            pattern,
+                            i..i + 1,
+                            "unclosed `{` in pattern; expected `{table.column}`",
+                        );
                         return None;
                     };
                     let inner = &p[i + 1..close];
                     let Some((table, column)) = inner.split_once('.') else {
-                        self.error_in(pattern, i..close + 1, format!("`{{{inner}}}` must name a table column, as in `{{drugs.name}}`"));
+                        self.error_in(
+                            pattern,
+                            i..close + 1,
+                            format!(
+                                "`{{{inner}}}` must name a table column, as in `{{drugs.name}}`"
+                            ),
+                        );
                         ok = false;
                         i = close + 1;
                         continue;
                     };
                     match schema.table(table) {
                         None => {
-                            self.error_in(pattern, i..close + 1, format!("unknown table `{table}` in pattern; tables are: {}", schema.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
+                            self.error_in(
+                                pattern,
+                                i..close + 1,
+                                format!(
+                                    "unknown table `{table}` in pattern; tables are: {}",
+                                    schema
+                                        .tables
+                                        .iter()
+                                        .map(|t| t.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
                             ok = false;
                         }
                         Some(t) => match t.columns.iter().position(|c| c.name == column) {
@@ -537,10 +670,18 @@ impl Builder<'_> {
                                 ok = false;
                             }
                             Some(ci) => {
-                                let mut values: Vec<&str> = t.rows.iter().filter_map(|r| match &r[ci] { Cell::Str(s) if !s.is_empty() => Some(s.as_str()), _ => None }).collect();
+                                let mut values: Vec<&str> = t
+                                    .rows
+                                    .iter()
+                                    .filter_map(|r| match &r[ci] {
+                                        Cell::Str(s) if !s.is_empty() => Some(s.as_str()),
+                                        _ => None,
+                                    })
+                                    .collect();
                                 values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
                                 values.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-                                let alternation: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+                                let alternation: Vec<String> =
+                                    values.iter().map(|v| regex::escape(v)).collect();
                                 // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`) pattern.
                                 out.push_str("(?-x:");
                                 out.push_str(&alternation.join("|"));
@@ -561,7 +702,12 @@ impl Builder<'_> {
     }
 
     /// Compiles one expression string; reports parse and type errors at their place.
-    fn expression(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope) -> Option<Compiled> {
+    fn expression(
+        &mut self,
+        checker: &mut Checker<'_>,
+        node: &Located<String>,
+        scope: &Scope,
+    ) -> Option<Compiled> {
         let parsed = match parse::parse(&node.value) {
             Ok(e) => e,
             Err(ParseError { message, span }) => {
@@ -578,18 +724,36 @@ impl Builder<'_> {
         }
     }
 
-    fn condition(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope, what: &str) -> Option<Compiled> {
+    fn condition(
+        &mut self,
+        checker: &mut Checker<'_>,
+        node: &Located<String>,
+        scope: &Scope,
+        what: &str,
+    ) -> Option<Compiled> {
         let c = self.expression(checker, node, scope)?;
         if c.ty.is_condition() {
             Some(c)
         } else {
-            self.error_in(node, 0..node.value.len(), format!("type mismatch: {what} must be a condition (bool), but this expression is {}", c.ty));
+            self.error_in(
+                node,
+                0..node.value.len(),
+                format!(
+                    "type mismatch: {what} must be a condition (bool), but this expression is {}",
+                    c.ty
+                ),
+            );
             None
         }
     }
 
     /// Parses a message template: text with `{expression}` placeholders; `{{` and `}}` are braces.
-    fn message(&mut self, checker: &mut Checker<'_>, node: &Located<String>, scope: &Scope) -> Option<Vec<MessagePart>> {
+    fn message(
+        &mut self,
+        checker: &mut Checker<'_>,
+        node: &Located<String>,
+        scope: &Scope,
+    ) -> Option<Vec<MessagePart>> {
         let s = &node.value;
         let mut parts = Vec::new();
         let mut text = String::new();
@@ -605,24 +769,39 @@ impl Builder<'_> {
                 i += 2;
             } else if rest.starts_with('{') {
                 let Some(close) = rest.find('}') else {
-                    self.error_in(node, i..s.len(), "unclosed `{` in message; write `{{` for a literal brace");
+                    self.error_in(
+                        node,
+                        i..s.len(),
+                        "unclosed `{` in message; write `{{` for a literal brace",
+                    );
                     return None;
                 };
                 let inner = &rest[1..close];
                 let span_start = i + 1;
                 match parse::parse(inner) {
                     Err(e) => {
-                        self.error_in(node, span_start + e.span.start..span_start + e.span.end, format!("syntax error in placeholder `{{{inner}}}`: {}", e.message));
+                        self.error_in(
+                            node,
+                            span_start + e.span.start..span_start + e.span.end,
+                            format!("syntax error in placeholder `{{{inner}}}`: {}", e.message),
+                        );
                         ok = false;
                     }
                     Ok(expr) => match checker.compile(&expr, scope) {
                         Err(e) => {
                             let msg = if e.message.starts_with("unknown name") {
-                                format!("unknown placeholder `{{{inner}}}` in message: {}", e.message)
+                                format!(
+                                    "unknown placeholder `{{{inner}}}` in message: {}",
+                                    e.message
+                                )
                             } else {
                                 e.message
                             };
-                            self.error_in(node, span_start + e.span.start..span_start + e.span.end, msg);
+                            self.error_in(
+                                node,
+                                span_start + e.span.start..span_start + e.span.end,
+                                msg,
+                            );
                             ok = false;
                         }
                         Ok(c) if !c.ty.is_showable() => {
@@ -639,7 +818,11 @@ impl Builder<'_> {
                 }
                 i += close + 1;
             } else if rest.starts_with('}') {
-                self.error_in(node, i..i + 1, "unmatched `}` in message; write `}}` for a literal brace");
+                self.error_in(
+                    node,
+                    i..i + 1,
+                    "unmatched `}` in message; write `}}` for a literal brace",
+                );
                 ok = false;
                 i += 1;
             } else {
@@ -664,12 +847,20 @@ impl Builder<'_> {
             None => None,
             Some(node) => match parse::parse_for_each(&node.value) {
                 Err(e) => {
-                    self.error_in(node, e.span, format!("syntax error in `for_each`: {}", e.message));
+                    self.error_in(
+                        node,
+                        e.span,
+                        format!("syntax error in `for_each`: {}", e.message),
+                    );
                     return None;
                 }
                 Ok((names, list_expr)) => {
                     if names.len() > 2 {
-                        self.error_in(node, names[2].1.clone(), "`for_each` binds one name (each item) or two (each pair), not more");
+                        self.error_in(
+                            node,
+                            names[2].1.clone(),
+                            "`for_each` binds one name (each item) or two (each pair), not more",
+                        );
                         return None;
                     }
                     let list = match checker.compile(&list_expr, &scope) {
@@ -688,7 +879,12 @@ impl Builder<'_> {
                         }
                     };
                     for (name, span) in &names {
-                        if !is_identifier(name) || RESERVED.contains(&name.as_str()) || schema.data.contains_key(name) || schema.table(name).is_some() || schema.extractor(name).is_some() {
+                        if !is_identifier(name)
+                            || RESERVED.contains(&name.as_str())
+                            || schema.data.contains_key(name)
+                            || schema.table(name).is_some()
+                            || schema.extractor(name).is_some()
+                        {
                             self.error_in(node, span.clone(), format!("`{name}` cannot be bound here: it is not a valid name or it hides a data group, table, extractor or trace field"));
                             return None;
                         }
@@ -698,7 +894,11 @@ impl Builder<'_> {
                         }
                         scope.bind(name, element.clone());
                     }
-                    Some(ForEach { names: names.into_iter().map(|(n, _)| n).collect(), list, element })
+                    Some(ForEach {
+                        names: names.into_iter().map(|(n, _)| n).collect(),
+                        list,
+                        element,
+                    })
                 }
             },
         };
@@ -723,8 +923,19 @@ impl Builder<'_> {
                 ok = false;
                 continue;
             }
-            if RESERVED.contains(&name.value.as_str()) || schema.data.contains_key(&name.value) || schema.table(&name.value).is_some() || schema.extractor(&name.value).is_some() || !bound.insert(name.value.clone()) {
-                self.error(name.position, format!("duplicate name `{}`: a `let` may not hide another name", name.value));
+            if RESERVED.contains(&name.value.as_str())
+                || schema.data.contains_key(&name.value)
+                || schema.table(&name.value).is_some()
+                || schema.extractor(&name.value).is_some()
+                || !bound.insert(name.value.clone())
+            {
+                self.error(
+                    name.position,
+                    format!(
+                        "duplicate name `{}`: a `let` may not hide another name",
+                        name.value
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -740,25 +951,56 @@ impl Builder<'_> {
             (Some(r), None) => (CheckKind::Require, r),
             (None, Some(f)) => (CheckKind::Forbid, f),
             (Some(_), Some(f)) => {
-                self.error(f.position, format!("validator `{}` has both `require` and `forbid`; give one", v.id.value));
+                self.error(
+                    f.position,
+                    format!(
+                        "validator `{}` has both `require` and `forbid`; give one",
+                        v.id.value
+                    ),
+                );
                 return None;
             }
             (None, None) => {
-                self.error(v.id.position, format!("validator `{}` needs `require` (must hold) or `forbid` (must not hold)", v.id.value));
+                self.error(
+                    v.id.position,
+                    format!(
+                        "validator `{}` needs `require` (must hold) or `forbid` (must not hold)",
+                        v.id.value
+                    ),
+                );
                 return None;
             }
         };
-        let what = if check_kind == CheckKind::Require { "`require`" } else { "`forbid`" };
+        let what = if check_kind == CheckKind::Require {
+            "`require`"
+        } else {
+            "`forbid`"
+        };
         let check = self.condition(&mut checker, node, &scope, what);
         let message = self.message(&mut checker, &v.message, &scope);
         let (Some(check), Some(message), true) = (check, message, ok) else {
             return None;
         };
-        let mut unused: Vec<&str> = for_each.iter().flat_map(|f| f.names.iter().map(String::as_str)).collect();
+        let mut unused: Vec<&str> = for_each
+            .iter()
+            .flat_map(|f| f.names.iter().map(String::as_str))
+            .collect();
         unused.extend(lets.iter().map(|(n, _)| n.as_str()));
         unused.retain(|n| !checker.refs.locals.contains(*n));
         if !unused.is_empty() {
-            self.error(v.id.position, format!("validator `{}` binds {} but never uses {}", v.id.value, unused.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "), if unused.len() == 1 { "it" } else { "them" }));
+            self.error(
+                v.id.position,
+                format!(
+                    "validator `{}` binds {} but never uses {}",
+                    v.id.value,
+                    unused
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if unused.len() == 1 { "it" } else { "them" }
+                ),
+            );
             return None;
         }
         Some(ValidatorModel {

@@ -160,7 +160,11 @@ impl CaptureModel {
             CaptureKind::Num => Ty::Num,
             CaptureKind::Row(t) => Ty::Row(t.clone()),
         };
-        if self.optional { Ty::Opt(Box::new(base)) } else { base }
+        if self.optional {
+            Ty::Opt(Box::new(base))
+        } else {
+            base
+        }
     }
 }
 

@@ -94,7 +94,8 @@ pub fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 
 /// Whether two strings are equal without regard to case.
 pub fn iequals(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+    a.eq_ignore_ascii_case(b)
+        || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
 }
 
 /// Whether `haystack` contains `needle` without regard to case.
@@ -181,8 +182,9 @@ pub fn times_per_day(text: &str) -> Option<f64> {
     }
     let per_day = match t {
         "qd" | "od" | "daily" | "once daily" | "once a day" | "once per day" | "every day"
-        | "each day" | "a day" | "per day" | "qam" | "qpm" | "qhs" | "at bedtime" | "nightly"
-        | "every morning" | "every night" | "every evening" | "each morning" | "each night" => 1.0,
+        | "each day" | "a day" | "per day" | "/day" | "/ day" | "a day total" | "qam" | "qpm"
+        | "qhs" | "at bedtime" | "nightly" | "every morning" | "every night" | "every evening"
+        | "each morning" | "each night" => 1.0,
         "bid" | "twice daily" | "twice a day" | "twice per day" => 2.0,
         "tid" | "thrice daily" => 3.0,
         "qid" => 4.0,

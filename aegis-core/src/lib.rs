@@ -12,8 +12,8 @@
 
 mod domain;
 mod result;
-mod trace;
 pub mod tiers;
+mod trace;
 
 #[doc(hidden)]
 pub mod __private;
@@ -23,12 +23,10 @@ pub use domain::{
     RuleOutcome, SimulatorInfo, TableInfo, ValidatorInfo,
 };
 pub use result::{
-    Evidence, EvaluationResult, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome,
+    EvaluationResult, Evidence, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome,
     TierReport, UsdCost, Verdict,
 };
-pub use trace::{
-    Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace,
-};
+pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
 
 /// Replaces every double-quoted value in a message (as serde and similar libraries quote the
 /// offending input) with `"…"`, so that an error message never repeats user data such as PHI.
@@ -64,7 +62,9 @@ mod redact_tests {
     #[test]
     fn quoted_values_are_redacted() {
         assert_eq!(
-            super::redact_quoted(r#"invalid type: string "Jane \"J\" Doe", expected f64 at line 1"#),
+            super::redact_quoted(
+                r#"invalid type: string "Jane \"J\" Doe", expected f64 at line 1"#
+            ),
             r#"invalid type: string "…", expected f64 at line 1"#
         );
         assert_eq!(super::redact_quoted("no quotes"), "no quotes");

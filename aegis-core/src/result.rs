@@ -190,7 +190,12 @@ impl std::ops::AddAssign for UsdCost {
 
 impl fmt::Display for UsdCost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "${}.{:06}", self.micros / 1_000_000, self.micros % 1_000_000)
+        write!(
+            f,
+            "${}.{:06}",
+            self.micros / 1_000_000,
+            self.micros % 1_000_000
+        )
     }
 }
 

@@ -22,7 +22,9 @@ use syn::{LitStr, parse_macro_input};
 #[proc_macro]
 pub fn domain(input: TokenStream) -> TokenStream {
     let path = parse_macro_input!(input as LitStr);
-    expand(&path).unwrap_or_else(syn::Error::into_compile_error).into()
+    expand(&path)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
@@ -44,7 +46,9 @@ fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
     // `include_str!` of every input makes Cargo rebuild this crate when one changes.
     let tracked = generated.inputs().iter().map(|p| {
         let p = p.to_string_lossy().into_owned();
-        quote!(const _: &str = ::core::include_str!(#p);)
+        quote!(
+            const _: &str = ::core::include_str!(#p);
+        )
     });
     let tokens = generated.tokens();
     Ok(quote! {

@@ -43,7 +43,14 @@ pub struct TraceReader<R> {
 impl<R: BufRead> TraceReader<R> {
     /// A reader over `reader`.
     pub fn new(reader: R) -> Self {
-        TraceReader { reader, line: 0, buf: Vec::new(), bytes_read: 0, array: None, started: false }
+        TraceReader {
+            reader,
+            line: 0,
+            buf: Vec::new(),
+            bytes_read: 0,
+            array: None,
+            started: false,
+        }
     }
 
     /// How many bytes of input have been consumed so far.
@@ -82,26 +89,39 @@ impl<R: BufRead> TraceReader<R> {
                 Err(e) => Ok(Some(Record::Error {
                     line: e.line() as u64,
                     id: None,
-                    message: format!("the input is not a valid JSON array of traces: {}", redact_quoted(&e.to_string())),
+                    message: format!(
+                        "the input is not a valid JSON array of traces: {}",
+                        redact_quoted(&e.to_string())
+                    ),
                 })),
             };
         }
     }
 
     fn next_record(&mut self) -> io::Result<Option<Record>> {
-        if !self.started {
-            if let Some(error) = self.start()? {
-                self.array = Some(Vec::new().into_iter().enumerate());
-                return Ok(Some(error));
-            }
+        if !self.started
+            && let Some(error) = self.start()?
+        {
+            self.array = Some(Vec::new().into_iter().enumerate());
+            return Ok(Some(error));
         }
         if let Some(items) = &mut self.array {
             return Ok(items.next().map(|(i, value)| {
                 let line = i as u64 + 1;
                 let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
                 match serde_json::from_value::<Trace>(value) {
-                    Ok(trace) => Record::Trace { line, trace: Box::new(trace) },
-                    Err(e) => Record::Error { line, id, message: format!("element {line} is not a valid trace: {}", redact_quoted(&e.to_string())) },
+                    Ok(trace) => Record::Trace {
+                        line,
+                        trace: Box::new(trace),
+                    },
+                    Err(e) => Record::Error {
+                        line,
+                        id,
+                        message: format!(
+                            "element {line} is not a valid trace: {}",
+                            redact_quoted(&e.to_string())
+                        ),
+                    },
                 }
             }));
         }
@@ -115,20 +135,35 @@ impl<R: BufRead> TraceReader<R> {
             self.line += 1;
             let line = self.line;
             let Ok(text) = std::str::from_utf8(&self.buf) else {
-                return Ok(Some(Record::Error { line, id: None, message: format!("line {line} is not valid UTF-8") }));
+                return Ok(Some(Record::Error {
+                    line,
+                    id: None,
+                    message: format!("line {line} is not valid UTF-8"),
+                }));
             };
             let text = text.trim();
             if text.is_empty() {
                 continue;
             }
             return Ok(Some(match serde_json::from_str::<Trace>(text) {
-                Ok(trace) => Record::Trace { line, trace: Box::new(trace) },
+                Ok(trace) => Record::Trace {
+                    line,
+                    trace: Box::new(trace),
+                },
                 Err(e) => {
                     let id = serde_json::from_str::<Value>(text)
                         .ok()
                         .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
-                    let what = if e.is_syntax() || e.is_eof() { "is not valid JSON" } else { "is not a valid trace" };
-                    Record::Error { line, id, message: format!("line {line} {what}: {}", redact_quoted(&e.to_string())) }
+                    let what = if e.is_syntax() || e.is_eof() {
+                        "is not valid JSON"
+                    } else {
+                        "is not a valid trace"
+                    };
+                    Record::Error {
+                        line,
+                        id,
+                        message: format!("line {line} {what}: {}", redact_quoted(&e.to_string())),
+                    }
                 }
             }));
         }
@@ -148,7 +183,9 @@ mod tests {
     use super::*;
 
     fn records(input: &str) -> Vec<Record> {
-        TraceReader::new(input.as_bytes()).collect::<io::Result<Vec<_>>>().unwrap()
+        TraceReader::new(input.as_bytes())
+            .collect::<io::Result<Vec<_>>>()
+            .unwrap()
     }
 
     #[test]
@@ -157,7 +194,9 @@ mod tests {
         let r = records(input);
         assert_eq!(r.len(), 4);
         assert!(matches!(&r[0], Record::Trace { line: 1, .. }));
-        assert!(matches!(&r[1], Record::Error { line: 3, message, .. } if message.starts_with("line 3 is not valid JSON")));
+        assert!(
+            matches!(&r[1], Record::Error { line: 3, message, .. } if message.starts_with("line 3 is not valid JSON"))
+        );
         assert!(matches!(&r[2], Record::Error { line: 4, id: Some(id), .. } if id == "x"));
         assert!(matches!(&r[3], Record::Trace { line: 5, .. }));
     }
@@ -165,7 +204,9 @@ mod tests {
     #[test]
     fn error_messages_do_not_repeat_input_values() {
         let r = records("{\"output\": \"ok\", \"model\": {\"name\": \"Jane Doe 555-0100\"}}\n");
-        let Record::Error { message, .. } = &r[0] else { panic!("expected an error") };
+        let Record::Error { message, .. } = &r[0] else {
+            panic!("expected an error")
+        };
         assert!(!message.contains("Jane"), "{message}");
     }
 
@@ -181,7 +222,9 @@ mod tests {
         let mut input = b"{\"output\": \"a\"}\n".to_vec();
         input.extend_from_slice(&[0xff, 0xfe, b'\n']);
         input.extend_from_slice(b"{\"output\": \"c\"}\n");
-        let r: Vec<Record> = TraceReader::new(&input[..]).collect::<io::Result<_>>().unwrap();
+        let r: Vec<Record> = TraceReader::new(&input[..])
+            .collect::<io::Result<_>>()
+            .unwrap();
         assert_eq!(r.len(), 3);
         assert!(matches!(&r[1], Record::Error { line: 2, .. }));
     }

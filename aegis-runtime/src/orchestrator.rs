@@ -101,7 +101,9 @@ impl Orchestrator {
             },
             (None, false) => TierOutcome::Skipped,
         };
-        result.tiers.push(report(Tier::Sanitize, outcome, elapsed_ns(t0)));
+        result
+            .tiers
+            .push(report(Tier::Sanitize, outcome, elapsed_ns(t0)));
 
         // Tier 1: the domain's compiled rules.
         let t1 = Instant::now();
@@ -109,7 +111,9 @@ impl Orchestrator {
         let mut tier1 = report(Tier::Rules, TierOutcome::Completed, 0);
         tier1.modules = rules.modules;
         if let Some(error) = rules.data_error {
-            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Error };
+            tier1.outcome = TierOutcome::Decided {
+                verdict: Verdict::Error,
+            };
             tier1.latency_ns = elapsed_ns(t1);
             result.tiers.push(tier1);
             result.verdict = Verdict::Error;
@@ -122,7 +126,9 @@ impl Orchestrator {
         let worst = result.issues.iter().map(|i| i.severity).max();
         let mut escalate: Option<(Tier, String)> = None;
         if worst.is_some_and(|w| w >= policy.fail_at) {
-            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Fail };
+            tier1.outcome = TierOutcome::Decided {
+                verdict: Verdict::Fail,
+            };
             tier1.latency_ns = elapsed_ns(t1);
             result.tiers.push(tier1);
             result.verdict = Verdict::Fail;
@@ -132,22 +138,26 @@ impl Orchestrator {
         for request in &rules.escalations {
             let earlier = escalate.as_ref().is_none_or(|(t, _)| request.to < *t);
             if earlier {
-                escalate = Some((request.to, format!("rule `{}`: {}", request.rule, request.reason)));
+                escalate = Some((
+                    request.to,
+                    format!("rule `{}`: {}", request.rule, request.reason),
+                ));
             }
         }
-        if let Some(threshold) = policy.uncertain_at {
-            if let Some(issue) = result.issues.iter().find(|i| i.severity >= threshold) {
-                let reason = format!(
-                    "`{}` raised a {} issue, below the fail threshold ({}): Tier 1 is not sure",
-                    issue.validator, issue.severity, policy.fail_at
-                );
-                if escalate.as_ref().is_none_or(|(t, _)| Tier::Models < *t) {
-                    escalate = Some((Tier::Models, reason));
-                }
-            }
+        if let Some(threshold) = policy.uncertain_at
+            && let Some(issue) = result.issues.iter().find(|i| i.severity >= threshold)
+            && escalate.as_ref().is_none_or(|(t, _)| Tier::Models < *t)
+        {
+            let reason = format!(
+                "`{}` raised a {} issue, below the fail threshold ({}): Tier 1 is not sure",
+                issue.validator, issue.severity, policy.fail_at
+            );
+            escalate = Some((Tier::Models, reason));
         }
         let Some((target, reason)) = escalate else {
-            tier1.outcome = TierOutcome::Decided { verdict: Verdict::Pass };
+            tier1.outcome = TierOutcome::Decided {
+                verdict: Verdict::Pass,
+            };
             tier1.latency_ns = elapsed_ns(t1);
             result.tiers.push(tier1);
             result.verdict = Verdict::Pass;
@@ -166,8 +176,14 @@ impl Orchestrator {
             }
             let t = Instant::now();
             let decision = match tier {
-                Tier::Models => self.models.as_ref().map(|m| m.evaluate(info, &trace, &result.issues)),
-                Tier::Judge => self.judge.as_ref().map(|j| j.evaluate(info, &trace, &result.issues)),
+                Tier::Models => self
+                    .models
+                    .as_ref()
+                    .map(|m| m.evaluate(info, &trace, &result.issues)),
+                Tier::Judge => self
+                    .judge
+                    .as_ref()
+                    .map(|j| j.evaluate(info, &trace, &result.issues)),
                 _ => None,
             };
             let tier_report = match (tier, decision) {
@@ -189,7 +205,13 @@ impl Orchestrator {
         finish(result, started)
     }
 
-    fn apply(&self, result: &mut EvaluationResult, tier: Tier, d: TierDecision, t: Instant) -> TierReport {
+    fn apply(
+        &self,
+        result: &mut EvaluationResult,
+        tier: Tier,
+        d: TierDecision,
+        t: Instant,
+    ) -> TierReport {
         result.issues.extend(d.issues);
         let outcome = match d.verdict {
             Some(verdict) => {
@@ -197,9 +219,18 @@ impl Orchestrator {
                 result.decided_by = Some(tier);
                 TierOutcome::Decided { verdict }
             }
-            None => TierOutcome::Escalated { to: next_tier(tier), reason: d.reason },
+            None => TierOutcome::Escalated {
+                to: next_tier(tier),
+                reason: d.reason,
+            },
         };
-        TierReport { tier, outcome, latency_ns: elapsed_ns(t), cost_usd: d.cost, modules: d.modules }
+        TierReport {
+            tier,
+            outcome,
+            latency_ns: elapsed_ns(t),
+            cost_usd: d.cost,
+            modules: d.modules,
+        }
     }
 }
 
@@ -208,8 +239,13 @@ fn next_tier(t: Tier) -> Tier {
 }
 
 fn finish(mut result: EvaluationResult, started: Instant) -> EvaluationResult {
-    result.issues.sort_by(|a: &Issue, b: &Issue| b.severity.cmp(&a.severity));
-    result.cost_usd = result.tiers.iter().fold(UsdCost::ZERO, |sum, t| sum + t.cost_usd);
+    result
+        .issues
+        .sort_by_key(|i: &Issue| std::cmp::Reverse(i.severity));
+    result.cost_usd = result
+        .tiers
+        .iter()
+        .fold(UsdCost::ZERO, |sum, t| sum + t.cost_usd);
     result.latency_ns = elapsed_ns(started);
     result
 }

@@ -20,9 +20,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let result = Orchestrator::new().evaluate(&Healthcare, trace);
 
-    println!("verdict: {} (decided by {:?})", result.verdict, result.decided_by);
+    println!(
+        "verdict: {} (decided by {:?})",
+        result.verdict, result.decided_by
+    );
     for issue in &result.issues {
-        println!("  {} {}: {}", issue.severity, issue.validator, issue.message);
+        println!(
+            "  {} {}: {}",
+            issue.severity, issue.validator, issue.message
+        );
     }
     Ok(())
 }

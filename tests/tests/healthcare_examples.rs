@@ -12,7 +12,8 @@ const EXPECTED: &str = include_str!("../../examples/traces/healthcare.expected.j
 
 #[test]
 fn every_example_trace_gets_exactly_its_expected_findings() {
-    let expected: BTreeMap<String, BTreeSet<String>> = serde_json::from_str(EXPECTED).expect("expected file parses");
+    let expected: BTreeMap<String, BTreeSet<String>> =
+        serde_json::from_str(EXPECTED).expect("expected file parses");
     let orchestrator = Orchestrator::new();
     let mut mismatches = Vec::new();
     let mut seen = 0;
@@ -24,11 +25,23 @@ fn every_example_trace_gets_exactly_its_expected_findings() {
         let found: BTreeSet<String> = result.issues.iter().map(|i| i.validator.clone()).collect();
         let want = expected.get(&id).cloned().unwrap_or_default();
         if found != want {
-            let messages: Vec<String> = result.issues.iter().map(|i| format!("{}: {}", i.validator, i.message)).collect();
-            mismatches.push(format!("{id}: expected {want:?}, found {found:?}\n    {}", messages.join("\n    ")));
+            let messages: Vec<String> = result
+                .issues
+                .iter()
+                .map(|i| format!("{}: {}", i.validator, i.message))
+                .collect();
+            mismatches.push(format!(
+                "{id}: expected {want:?}, found {found:?}\n    {}",
+                messages.join("\n    ")
+            ));
         }
         seen += 1;
     }
     assert!(seen >= 30, "only {seen} example traces");
-    assert!(mismatches.is_empty(), "{} of {seen} traces differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {seen} traces differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

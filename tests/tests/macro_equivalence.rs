@@ -13,7 +13,10 @@ fn the_macro_and_the_domain_crate_agree_on_every_example() {
     let built = aegis_domain_healthcare::Healthcare;
     let inline = inline::Healthcare;
     assert_eq!(built.info().spec_hash, inline.info().spec_hash);
-    assert_eq!(built.info().validators.len(), inline.info().validators.len());
+    assert_eq!(
+        built.info().validators.len(),
+        inline.info().validators.len()
+    );
     let mut compared = 0;
     for line in TRACES.lines().filter(|l| !l.trim().is_empty()) {
         let trace: Trace = serde_json::from_str(line).expect("example trace parses");

@@ -52,7 +52,8 @@ fn workspace_root() -> PathBuf {
 /// Every domain with a spec under `domains/`, sorted.
 fn all_domains(root: &Path) -> Result<Vec<String>, String> {
     let dir = root.join("domains");
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().join("domain_spec.yaml").is_file())
@@ -62,10 +63,46 @@ fn all_domains(root: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// Formats Rust source with the workspace's rustfmt, so that generated scaffolding passes
+/// `cargo fmt --check`; returns the source unchanged when rustfmt is not installed.
+fn rustfmt(source: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return source.to_owned();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(source.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_owned())
+        }
+        _ => source.to_owned(),
+    }
+}
+
 /// Writes (or, with `check`, compares) files; returns the stale ones.
 fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> Result<Vec<String>, String> {
     let mut stale = Vec::new();
-    for f in files {
+    let files: Vec<ScaffoldFile> = files
+        .iter()
+        .map(|f| ScaffoldFile {
+            path: f.path.clone(),
+            content: if f.path.ends_with(".rs") {
+                rustfmt(&f.content)
+            } else {
+                f.content.clone()
+            },
+        })
+        .collect();
+    for f in &files {
         let path = root.join(&f.path);
         let current = std::fs::read_to_string(&path).ok();
         if current.as_deref() == Some(f.content.as_str()) {
@@ -73,7 +110,8 @@ fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> Result<Vec<String>,
         }
         stale.push(f.path.clone());
         if !check {
-            scaffold::write_if_changed(&path, &f.content).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            scaffold::write_if_changed(&path, &f.content)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             println!("wrote {}", f.path);
         }
     }
@@ -88,13 +126,20 @@ fn gen_domains(root: &Path, names: &[String], all: bool, check: bool) -> Result<
     for name in &names {
         let spec = root.join("domains").join(name).join("domain_spec.yaml");
         if !spec.is_file() {
-            return Err(format!("no spec for domain `{name}`: {} does not exist (domains: {})", spec.display(), known.join(", ")));
+            return Err(format!(
+                "no spec for domain `{name}`: {} does not exist (domains: {})",
+                spec.display(),
+                known.join(", ")
+            ));
         }
         // The spec must generate cleanly; its errors are the user's to see, all at once.
         match aegis_codegen::generate(&spec) {
             Ok(generated) => {
                 if generated.name() != name {
-                    eprintln!("error: domains/{name}/domain_spec.yaml names its domain `{}`; it must be `{name}` (its folder's name)", generated.name());
+                    eprintln!(
+                        "error: domains/{name}/domain_spec.yaml names its domain `{}`; it must be `{name}` (its folder's name)",
+                        generated.name()
+                    );
                     failed = true;
                     continue;
                 }
@@ -112,15 +157,28 @@ fn gen_domains(root: &Path, names: &[String], all: bool, check: bool) -> Result<
     }
     files.extend(scaffold::eval_crate(&known));
     if all {
-        files.push(ScaffoldFile { path: SCHEMA_PATH.into(), content: aegis_codegen::json_schema() });
+        files.push(ScaffoldFile {
+            path: SCHEMA_PATH.into(),
+            content: aegis_codegen::json_schema(),
+        });
     }
     let stale = sync(root, &files, check)?;
     if check && !stale.is_empty() {
-        let fix = if all { "cargo xtask gen-domain --all".to_owned() } else { format!("cargo xtask gen-domain {}", names.join(" ")) };
-        return Err(format!("generated files are stale:\n  {}\nrun `{fix}` to refresh them", stale.join("\n  ")));
+        let fix = if all {
+            "cargo xtask gen-domain --all".to_owned()
+        } else {
+            format!("cargo xtask gen-domain {}", names.join(" "))
+        };
+        return Err(format!(
+            "generated files are stale:\n  {}\nrun `{fix}` to refresh them",
+            stale.join("\n  ")
+        ));
     }
     if check {
-        println!("{} domain(s) checked: generated files are up to date", names.len());
+        println!(
+            "{} domain(s) checked: generated files are up to date",
+            names.len()
+        );
     } else if stale.is_empty() {
         println!("{} domain(s) generated: nothing changed", names.len());
     }
@@ -141,7 +199,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::GenDomain { names, all, check } => gen_domains(&root, &names, all, check),
         Command::Schema { check } => {
-            let file = ScaffoldFile { path: SCHEMA_PATH.into(), content: aegis_codegen::json_schema() };
+            let file = ScaffoldFile {
+                path: SCHEMA_PATH.into(),
+                content: aegis_codegen::json_schema(),
+            };
             sync(&root, &[file], check).and_then(|stale| {
                 if check && !stale.is_empty() {
                     Err(format!("{SCHEMA_PATH} is stale; run `cargo xtask schema`"))

@@ -12,7 +12,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::parse::{BinOp, Expr, ExprKind};
-use crate::model::{ColumnType, DataField, DataTree, Schema, ScalarType};
+use crate::model::{ColumnType, DataField, DataTree, ScalarType, Schema};
 
 /// The type of an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +112,11 @@ impl Compiled {
     /// The tokens, parenthesised when they would bind wrongly as an operand.
     fn operand(&self) -> TokenStream {
         let t = &self.tokens;
-        if self.compound { quote!((#t)) } else { t.clone() }
+        if self.compound {
+            quote!((#t))
+        } else {
+            t.clone()
+        }
     }
 
     /// The tokens as an `Option`: wrapped in `Some` unless already optional.
@@ -154,7 +158,11 @@ impl Scope {
     }
 
     fn lookup(&self, name: &str) -> Option<&Ty> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 }
 
@@ -212,30 +220,64 @@ impl<'s> Checker<'s> {
             ExprKind::Index(recv, index) => {
                 let recv_c = self.compile(recv, scope)?;
                 let Ty::Table(table) = &recv_c.ty else {
-                    return err(span, format!("only a table can be indexed, and this is {}", recv_c.ty));
+                    return err(
+                        span,
+                        format!("only a table can be indexed, and this is {}", recv_c.ty),
+                    );
                 };
                 let table = self.schema.table(table).ok_or_else(|| CheckError {
                     message: "unknown table".into(),
                     span: span.clone(),
                 })?;
                 let Some(key) = &table.key else {
-                    return err(span, format!("table `{}` has no `key`, so it cannot be indexed; declare `key:` in the table or use `{}.find(r => …)`", table.name, table.name));
+                    return err(
+                        span,
+                        format!(
+                            "table `{}` has no `key`, so it cannot be indexed; declare `key:` in the table or use `{}.find(r => …)`",
+                            table.name, table.name
+                        ),
+                    );
                 };
                 let index = self.compile(index, scope)?;
                 if index.ty.base() != &Ty::Str {
-                    return err(&expr.span, format!("a key of table `{}` is a string (its `{key}` column), but this is {}", table.name, index.ty));
+                    return err(
+                        &expr.span,
+                        format!(
+                            "a key of table `{}` is a string (its `{key}` column), but this is {}",
+                            table.name, index.ty
+                        ),
+                    );
                 }
                 let lookup = format_ident!("{}_by_{}", table.name, key);
                 let row = Ty::Row(table.name.clone());
-                Ok(self.lift(false, vec![index], |a| (row.clone().opt(), quote!(#lookup(#(#a)*)))))
+                Ok(self.lift(false, vec![index], |a| {
+                    (row.clone().opt(), quote!(#lookup(#(#a)*)))
+                }))
             }
             ExprKind::Call(name, args) => self.call(name, args, span, scope),
             ExprKind::Method(recv, name, args) => self.method(recv, name, args, span, scope),
-            ExprKind::Lambda(..) => err(span, "a lambda (`x => …`) is only allowed as the argument of `any`, `all`, `count` or `find`"),
+            ExprKind::Lambda(..) => err(
+                span,
+                "a lambda (`x => …`) is only allowed as the argument of `any`, `all`, `count`, `find` or `last`",
+            ),
             ExprKind::Not(inner) => {
+                // `!x.exists()` reads better (and lints cleaner) as `x.is_none()`.
+                if let ExprKind::Method(recv, m, args) = &inner.kind
+                    && m == "exists"
+                    && args.is_empty()
+                {
+                    let c = self.compile(recv, scope)?;
+                    if c.ty.is_opt() {
+                        let t = c.operand();
+                        return Ok(Compiled::atom(Ty::Bool, quote!(#t.is_none())));
+                    }
+                }
                 let c = self.compile(inner, scope)?;
                 if !c.ty.is_condition() {
-                    return err(&inner.span, format!("`!` needs a condition (bool), but this is {}", c.ty));
+                    return err(
+                        &inner.span,
+                        format!("`!` needs a condition (bool), but this is {}", c.ty),
+                    );
                 }
                 if c.ty.is_opt() {
                     let t = c.operand();
@@ -248,7 +290,10 @@ impl<'s> Checker<'s> {
             ExprKind::Neg(inner) => {
                 let c = self.compile(inner, scope)?;
                 if c.ty.base() != &Ty::Num {
-                    return err(&inner.span, format!("`-` needs a number, but this is {}", c.ty));
+                    return err(
+                        &inner.span,
+                        format!("`-` needs a number, but this is {}", c.ty),
+                    );
                 }
                 Ok(self.lift(true, vec![c], |a| (Ty::Num, quote!(-#(#a)*))))
             }
@@ -256,17 +301,26 @@ impl<'s> Checker<'s> {
             ExprKind::In(value, items) => {
                 let v = self.compile(value, scope)?;
                 if v.ty.base() != &Ty::Str {
-                    return err(&value.span, format!("`in [...]` compares strings, but this is {}", v.ty));
+                    return err(
+                        &value.span,
+                        format!("`in [...]` compares strings, but this is {}", v.ty),
+                    );
                 }
                 let mut lits = Vec::new();
                 for item in items {
                     let ExprKind::Str(s) = &item.kind else {
-                        return err(&item.span, "the list after `in` may hold only string literals");
+                        return err(
+                            &item.span,
+                            "the list after `in` may hold only string literals",
+                        );
                     };
                     lits.push(s.clone());
                 }
                 if lits.is_empty() {
-                    return err(span, "the list after `in` is empty: the condition could never hold");
+                    return err(
+                        span,
+                        "the list after `in` is empty: the condition could never hold",
+                    );
                 }
                 Ok(self.lift(false, vec![v], |a| {
                     let a = &a[0];
@@ -276,7 +330,12 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn name(&mut self, name: &str, span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+    fn name(
+        &mut self,
+        name: &str,
+        span: &Range<usize>,
+        scope: &Scope,
+    ) -> Result<Compiled, CheckError> {
         if let Some(ty) = scope.lookup(name) {
             self.refs.locals.insert(name.to_owned());
             let id = ident(name);
@@ -285,8 +344,18 @@ impl<'s> Checker<'s> {
         match name {
             "input" => return Ok(Compiled::atom(Ty::Str, quote!(ctx.trace.input.as_str()))),
             "output" => return Ok(Compiled::atom(Ty::Str, quote!(ctx.trace.output.as_str()))),
-            "model" => return Ok(Compiled::atom(Ty::Str.opt(), quote!(ctx.trace.model.as_deref()))),
-            "issues" if scope.issues => return Ok(Compiled::atom(Ty::List(Box::new(Ty::Issue)), quote!(issues))),
+            "model" => {
+                return Ok(Compiled::atom(
+                    Ty::Str.opt(),
+                    quote!(ctx.trace.model.as_deref()),
+                ));
+            }
+            "issues" if scope.issues => {
+                return Ok(Compiled::atom(
+                    Ty::List(Box::new(Ty::Issue)),
+                    quote!(issues),
+                ));
+            }
             _ => {}
         }
         if let Some(node) = self.schema.data.get(name) {
@@ -299,7 +368,10 @@ impl<'s> Checker<'s> {
         if self.schema.extractor(name).is_some() {
             self.refs.extractors.insert(name.to_owned());
             let id = ident(name);
-            return Ok(Compiled::atom(Ty::List(Box::new(Ty::Item(name.to_owned()))), quote!(ctx.#id)));
+            return Ok(Compiled::atom(
+                Ty::List(Box::new(Ty::Item(name.to_owned()))),
+                quote!(ctx.#id),
+            ));
         }
         let mut known: Vec<String> = scope.locals.iter().map(|(n, _)| n.clone()).collect();
         known.extend(self.schema.data.keys().cloned());
@@ -316,7 +388,13 @@ impl<'s> Checker<'s> {
         } else {
             String::new()
         };
-        err(span, format!("unknown name `{name}`{hint}; known names here: {}", known.join(", ")))
+        err(
+            span,
+            format!(
+                "unknown name `{name}`{hint}; known names here: {}",
+                known.join(", ")
+            ),
+        )
     }
 
     fn data_node(&mut self, node: &DataTree, path: &[String]) -> Compiled {
@@ -325,13 +403,20 @@ impl<'s> Checker<'s> {
         match node {
             DataTree::Group(_) => Compiled::atom(Ty::Group(path.to_vec()), place),
             DataTree::Field(field) => {
-                self.refs.data_paths.insert(format!("domain_data.{}", path.join(".")));
+                self.refs
+                    .data_paths
+                    .insert(format!("domain_data.{}", path.join(".")));
                 data_field_value(field, place)
             }
         }
     }
 
-    fn field(&mut self, recv: Compiled, name: &str, span: &Range<usize>) -> Result<Compiled, CheckError> {
+    fn field(
+        &mut self,
+        recv: Compiled,
+        name: &str,
+        span: &Range<usize>,
+    ) -> Result<Compiled, CheckError> {
         let base = recv.ty.base().clone();
         match &base {
             Ty::Group(path) => {
@@ -345,20 +430,33 @@ impl<'s> Checker<'s> {
                         let child = child.clone();
                         Ok(self.data_node(&child, &p))
                     }
-                    None => err(span, format!(
-                        "unknown field `{name}` in data group `{}`; its fields are: {}",
-                        path.join("."),
-                        children.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )),
+                    None => err(
+                        span,
+                        format!(
+                            "unknown field `{name}` in data group `{}`; its fields are: {}",
+                            path.join("."),
+                            children.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
                 }
             }
             Ty::Row(table) => {
-                let t = self.schema.table(table).ok_or_else(|| CheckError { message: "unknown table".into(), span: span.clone() })?;
+                let t = self.schema.table(table).ok_or_else(|| CheckError {
+                    message: "unknown table".into(),
+                    span: span.clone(),
+                })?;
                 let Some(col) = t.columns.iter().find(|c| c.name == name) else {
-                    return err(span, format!(
-                        "unknown column `{name}` in table `{table}`; its columns are: {}",
-                        t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-                    ));
+                    return err(
+                        span,
+                        format!(
+                            "unknown column `{name}` in table `{table}`; its columns are: {}",
+                            t.columns
+                                .iter()
+                                .map(|c| c.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
                 };
                 let col_ty = column_ty(&col.ty);
                 let is_int = col.ty.scalar == ScalarType::Int;
@@ -374,11 +472,16 @@ impl<'s> Checker<'s> {
                 }))
             }
             Ty::Item(extractor) => {
-                let e = self.schema.extractor(extractor).ok_or_else(|| CheckError { message: "unknown extractor".into(), span: span.clone() })?;
+                let e = self.schema.extractor(extractor).ok_or_else(|| CheckError {
+                    message: "unknown extractor".into(),
+                    span: span.clone(),
+                })?;
                 if name == "start" || name == "end" {
                     let f = ident(name);
-                    let r = recv.operand();
-                    return Ok(Compiled::compound(Ty::Num, quote!(#r.#f as f64)));
+                    return Ok(self.lift(true, vec![recv], |a| {
+                        let r = &a[0];
+                        (Ty::Num, quote!(#r.#f as f64))
+                    }));
                 }
                 let ty = if name == "text" {
                     Ty::Str
@@ -387,14 +490,19 @@ impl<'s> Checker<'s> {
                 } else {
                     let mut names: Vec<&str> = e.captures.iter().map(|c| c.name.as_str()).collect();
                     names.extend(["text", "start", "end"]);
-                    return err(span, format!(
-                        "extractor `{extractor}` has no capture `{name}`; its fields are: {}",
-                        names.join(", ")
-                    ));
+                    return err(
+                        span,
+                        format!(
+                            "extractor `{extractor}` has no capture `{name}`; its fields are: {}",
+                            names.join(", ")
+                        ),
+                    );
                 };
                 let f = ident(name);
-                let r = recv.operand();
-                Ok(Compiled::atom(ty, quote!(#r.#f)))
+                Ok(self.lift(false, vec![recv], |a| {
+                    let r = &a[0];
+                    (ty, quote!(#r.#f))
+                }))
             }
             Ty::Issue => {
                 let r = recv.operand();
@@ -402,7 +510,12 @@ impl<'s> Checker<'s> {
                     "validator" => Ok(Compiled::atom(Ty::Str, quote!(#r.validator.as_str()))),
                     "message" => Ok(Compiled::atom(Ty::Str, quote!(#r.message.as_str()))),
                     "severity" => Ok(Compiled::atom(Ty::Severity, quote!(#r.severity))),
-                    _ => err(span, format!("an issue has no field `{name}`; its fields are: validator, severity, message")),
+                    _ => err(
+                        span,
+                        format!(
+                            "an issue has no field `{name}`; its fields are: validator, severity, message"
+                        ),
+                    ),
                 }
             }
             other => err(span, format!("{other} has no fields (`.{name}`)")),
@@ -429,7 +542,11 @@ impl<'s> Checker<'s> {
         }
         let (ty, body) = build(inner_args);
         if binders.is_empty() {
-            return Compiled { ty, tokens: body, compound };
+            return Compiled {
+                ty,
+                tokens: body,
+                compound,
+            };
         }
         let result_opt = ty.is_opt();
         let mut tokens = body;
@@ -444,7 +561,14 @@ impl<'s> Checker<'s> {
         Compiled::atom(ty.opt(), tokens)
     }
 
-    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        span: &Range<usize>,
+        scope: &Scope,
+    ) -> Result<Compiled, CheckError> {
         let lc = self.compile(l, scope)?;
         let rc = self.compile(r, scope)?;
         let sym = op.symbol();
@@ -452,22 +576,42 @@ impl<'s> Checker<'s> {
             BinOp::And | BinOp::Or => {
                 for (c, e) in [(&lc, l), (&rc, r)] {
                     if !c.ty.is_condition() {
-                        return err(&e.span, format!("`{sym}` needs conditions (bool) on both sides, but this is {}", c.ty));
+                        return err(
+                            &e.span,
+                            format!(
+                                "`{sym}` needs conditions (bool) on both sides, but this is {}",
+                                c.ty
+                            ),
+                        );
                     }
                 }
                 if !lc.ty.is_opt() && !rc.ty.is_opt() {
                     let (a, b) = (lc.operand(), rc.operand());
-                    let t = if op == BinOp::And { quote!(#a && #b) } else { quote!(#a || #b) };
+                    let t = if op == BinOp::And {
+                        quote!(#a && #b)
+                    } else {
+                        quote!(#a || #b)
+                    };
                     return Ok(Compiled::compound(Ty::Bool, t));
                 }
                 let (a, b) = (lc.as_option(), rc.as_option());
-                let f = if op == BinOp::And { quote!(and) } else { quote!(or) };
-                Ok(Compiled::atom(Ty::Bool.opt(), quote!(::aegis_core::__private::#f(#a, #b))))
+                let f = if op == BinOp::And {
+                    quote!(and)
+                } else {
+                    quote!(or)
+                };
+                Ok(Compiled::atom(
+                    Ty::Bool.opt(),
+                    quote!(::aegis_core::__private::#f(#a, #b)),
+                ))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 for (c, e) in [(&lc, l), (&rc, r)] {
                     if c.ty.base() != &Ty::Num {
-                        return err(&e.span, format!("`{sym}` needs numbers on both sides, but this is {}", c.ty));
+                        return err(
+                            &e.span,
+                            format!("`{sym}` needs numbers on both sides, but this is {}", c.ty),
+                        );
                     }
                 }
                 let o: TokenStream = sym.parse().unwrap_or_default();
@@ -487,7 +631,11 @@ impl<'s> Checker<'s> {
                         _ => false,
                     };
                 if !ok {
-                    let what = if lt == rt && ordered { "cannot be ordered" } else { "cannot be compared" };
+                    let what = if lt == rt && ordered {
+                        "cannot be ordered"
+                    } else {
+                        "cannot be compared"
+                    };
                     return err(span, format!("{} and {} {what} with `{sym}`", lc.ty, rc.ty));
                 }
                 let o: TokenStream = sym.parse().unwrap_or_default();
@@ -500,39 +648,74 @@ impl<'s> Checker<'s> {
     }
 
     /// A string literal compared with a severity is a severity name, checked here.
-    fn coerce_severity(&mut self, lc: Compiled, rc: Compiled, l: &Expr, r: &Expr) -> Result<(Compiled, Compiled), CheckError> {
+    fn coerce_severity(
+        &mut self,
+        lc: Compiled,
+        rc: Compiled,
+        l: &Expr,
+        r: &Expr,
+    ) -> Result<(Compiled, Compiled), CheckError> {
         let to_sev = |c: &Compiled, e: &Expr| -> Result<Option<Compiled>, CheckError> {
-            let ExprKind::Str(s) = &e.kind else { return Ok(None) };
+            let ExprKind::Str(s) = &e.kind else {
+                return Ok(None);
+            };
             let _ = c;
             match aegis_core::Severity::parse(s) {
                 Some(sev) => {
                     let v = format_ident!("{}", variant_name(sev.as_str()));
-                    Ok(Some(Compiled::atom(Ty::Severity, quote!(::aegis_core::Severity::#v))))
+                    Ok(Some(Compiled::atom(
+                        Ty::Severity,
+                        quote!(::aegis_core::Severity::#v),
+                    )))
                 }
-                None => err(&e.span, format!("`{s}` is not a severity; expected one of info, low, medium, high, critical")),
+                None => err(
+                    &e.span,
+                    format!(
+                        "`{s}` is not a severity; expected one of info, low, medium, high, critical"
+                    ),
+                ),
             }
         };
-        if lc.ty.base() == &Ty::Severity {
-            if let Some(c) = to_sev(&rc, r)? {
-                return Ok((lc, c));
-            }
+        if lc.ty.base() == &Ty::Severity
+            && let Some(c) = to_sev(&rc, r)?
+        {
+            return Ok((lc, c));
         }
-        if rc.ty.base() == &Ty::Severity {
-            if let Some(c) = to_sev(&lc, l)? {
-                return Ok((c, rc));
-            }
+        if rc.ty.base() == &Ty::Severity
+            && let Some(c) = to_sev(&lc, l)?
+        {
+            return Ok((c, rc));
         }
         Ok((lc, rc))
     }
 
-    fn expect_args(&self, name: &str, args: &[Expr], n: usize, span: &Range<usize>) -> Result<(), CheckError> {
+    fn expect_args(
+        &self,
+        name: &str,
+        args: &[Expr],
+        n: usize,
+        span: &Range<usize>,
+    ) -> Result<(), CheckError> {
         if args.len() != n {
-            return err(span, format!("`{name}` takes {n} argument{}, found {}", if n == 1 { "" } else { "s" }, args.len()));
+            return err(
+                span,
+                format!(
+                    "`{name}` takes {n} argument{}, found {}",
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
         }
         Ok(())
     }
 
-    fn call(&mut self, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: &Range<usize>,
+        scope: &Scope,
+    ) -> Result<Compiled, CheckError> {
         // (parameter types, result type) of each built-in function.
         let sig: (&[Ty], Ty) = match name {
             "abs" | "round" | "floor" | "ceil" | "sqrt" => (&[Ty::Num], Ty::Num),
@@ -544,25 +727,62 @@ impl<'s> Checker<'s> {
                 self.expect_args(name, args, 1, span)?;
                 let c = self.compile(&args[0], scope)?;
                 if !c.ty.is_opt() {
-                    return err(&args[0].span, format!("`exists` asks whether a value is present, but this {} is never missing", c.ty));
+                    return err(
+                        &args[0].span,
+                        format!(
+                            "`exists` asks whether a value is present, but this {} is never missing",
+                            c.ty
+                        ),
+                    );
                 }
                 let t = c.operand();
                 return Ok(Compiled::atom(Ty::Bool, quote!(#t.is_some())));
             }
-            _ => return err(span, format!(
-                "unknown function `{name}`; functions are: abs, ceil, exists, floor, iequals, max, min, round, sqrt, times_per_day, to_mg, to_ml"
-            )),
+            _ => {
+                return err(
+                    span,
+                    format!(
+                        "unknown function `{name}`; functions are: abs, ceil, exists, floor, iequals, max, min, round, sqrt, times_per_day, to_mg, to_ml"
+                    ),
+                );
+            }
         };
         self.expect_args(name, args, sig.0.len(), span)?;
         let mut compiled = Vec::new();
         for (arg, want) in args.iter().zip(sig.0) {
             let c = self.compile(arg, scope)?;
             if c.ty.base() != want {
-                return err(&arg.span, format!("argument of `{name}` must be a {want}, but this is {}", c.ty));
+                return err(
+                    &arg.span,
+                    format!(
+                        "argument of `{name}` must be a {want}, but this is {}",
+                        c.ty
+                    ),
+                );
             }
             compiled.push(c);
         }
         let result = sig.1.clone();
+        // One optional argument: pass the function itself (`x.and_then(f)`), not a closure.
+        if compiled.len() == 1 && compiled[0].ty.is_opt() {
+            let f = match name {
+                "abs" | "round" | "floor" | "ceil" | "sqrt" => {
+                    let m = ident(name);
+                    quote!(f64::#m)
+                }
+                _ => {
+                    let f = ident(name);
+                    quote!(::aegis_core::__private::#f)
+                }
+            };
+            let a = compiled[0].operand();
+            let t = if result.is_opt() {
+                quote!(#a.and_then(#f))
+            } else {
+                quote!(#a.map(#f))
+            };
+            return Ok(Compiled::atom(result.opt(), t));
+        }
         let name = name.to_owned();
         Ok(self.lift(false, compiled, move |a| {
             let t = match name.as_str() {
@@ -585,18 +805,38 @@ impl<'s> Checker<'s> {
         }))
     }
 
-    fn method(&mut self, recv: &Expr, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+    fn method(
+        &mut self,
+        recv: &Expr,
+        name: &str,
+        args: &[Expr],
+        span: &Range<usize>,
+        scope: &Scope,
+    ) -> Result<Compiled, CheckError> {
         let rc = self.compile(recv, scope)?;
         // Methods of a value that may be missing.
         match name {
             "or" => {
                 self.expect_args(name, args, 1, span)?;
                 if !rc.ty.is_opt() {
-                    return err(&recv.span, format!("`.or(…)` supplies a default for a missing value, but this {} is never missing", rc.ty));
+                    return err(
+                        &recv.span,
+                        format!(
+                            "`.or(…)` supplies a default for a missing value, but this {} is never missing",
+                            rc.ty
+                        ),
+                    );
                 }
                 let d = self.compile(&args[0], scope)?;
                 if d.ty.base() != rc.ty.base() {
-                    return err(&args[0].span, format!("the default must be a {}, like the value, but this is {}", rc.ty.base(), d.ty));
+                    return err(
+                        &args[0].span,
+                        format!(
+                            "the default must be a {}, like the value, but this is {}",
+                            rc.ty.base(),
+                            d.ty
+                        ),
+                    );
                 }
                 let (r, dt) = (rc.operand(), d.tokens.clone());
                 return Ok(if d.ty.is_opt() {
@@ -608,7 +848,13 @@ impl<'s> Checker<'s> {
             "exists" => {
                 self.expect_args(name, args, 0, span)?;
                 if !rc.ty.is_opt() {
-                    return err(&recv.span, format!("`.exists()` asks whether a value is present, but this {} is never missing", rc.ty));
+                    return err(
+                        &recv.span,
+                        format!(
+                            "`.exists()` asks whether a value is present, but this {} is never missing",
+                            rc.ty
+                        ),
+                    );
                 }
                 let r = rc.operand();
                 return Ok(Compiled::atom(Ty::Bool, quote!(#r.is_some())));
@@ -623,7 +869,10 @@ impl<'s> Checker<'s> {
         };
         if let Some(elem) = elem {
             if rc.ty.is_opt() {
-                return err(&recv.span, "this list may be missing; give it a default first");
+                return err(
+                    &recv.span,
+                    "this list may be missing; give it a default first",
+                );
             }
             return self.list_method(rc, elem, name, args, span, scope);
         }
@@ -633,14 +882,27 @@ impl<'s> Checker<'s> {
                 "starts_with" => ("starts_with", Some(Ty::Str)),
                 "ends_with" => ("ends_with", Some(Ty::Str)),
                 "len" => ("len", None),
-                _ => return err(span, format!("a string has no method `{name}`; its methods are: contains (ignores case), starts_with, ends_with, len")),
+                _ => {
+                    return err(
+                        span,
+                        format!(
+                            "a string has no method `{name}`; its methods are: contains (ignores case), starts_with, ends_with, len"
+                        ),
+                    );
+                }
             };
             let mut parts = vec![rc];
             if let Some(want) = want {
                 self.expect_args(name, args, 1, span)?;
                 let a = self.compile(&args[0], scope)?;
                 if a.ty.base() != &want {
-                    return err(&args[0].span, format!("argument of `{name}` must be a {want}, but this is {}", a.ty));
+                    return err(
+                        &args[0].span,
+                        format!(
+                            "argument of `{name}` must be a {want}, but this is {}",
+                            a.ty
+                        ),
+                    );
                 }
                 parts.push(a);
             } else {
@@ -648,7 +910,10 @@ impl<'s> Checker<'s> {
             }
             let f = f.to_owned();
             return Ok(self.lift(false, parts, move |a| match f.as_str() {
-                "icontains" => (Ty::Bool, quote!(::aegis_core::__private::icontains(#(#a),*))),
+                "icontains" => (
+                    Ty::Bool,
+                    quote!(::aegis_core::__private::icontains(#(#a),*)),
+                ),
                 "len" => {
                     let s = &a[0];
                     (Ty::Num, quote!(#s.chars().count() as f64))
@@ -663,10 +928,20 @@ impl<'s> Checker<'s> {
         err(span, format!("{} has no method `{name}`", rc.ty))
     }
 
-    fn list_method(&mut self, list: Compiled, elem: Ty, name: &str, args: &[Expr], span: &Range<usize>, scope: &Scope) -> Result<Compiled, CheckError> {
+    fn list_method(
+        &mut self,
+        list: Compiled,
+        elem: Ty,
+        name: &str,
+        args: &[Expr],
+        span: &Range<usize>,
+        scope: &Scope,
+    ) -> Result<Compiled, CheckError> {
         let l = list.operand();
         match name {
-            "len" | "count" if args.is_empty() => Ok(Compiled::compound(Ty::Num, quote!(#l.len() as f64))),
+            "len" | "count" if args.is_empty() => {
+                Ok(Compiled::compound(Ty::Num, quote!(#l.len() as f64)))
+            }
             "is_empty" => {
                 self.expect_args(name, args, 0, span)?;
                 Ok(Compiled::atom(Ty::Bool, quote!(#l.is_empty())))
@@ -675,7 +950,13 @@ impl<'s> Checker<'s> {
                 self.expect_args(name, args, 1, span)?;
                 let v = self.compile(&args[0], scope)?;
                 if !matches!(elem, Ty::Str | Ty::Num) || v.ty.base() != &elem {
-                    return err(&args[0].span, format!("`contains` looks for a {elem} in this list, but this is {}", v.ty));
+                    return err(
+                        &args[0].span,
+                        format!(
+                            "`contains` looks for a {elem} in this list, but this is {}",
+                            v.ty
+                        ),
+                    );
                 }
                 let cmp = if elem == Ty::Str {
                     quote!(::aegis_core::__private::iequals(x, __needle))
@@ -684,22 +965,39 @@ impl<'s> Checker<'s> {
                 };
                 Ok(self.lift(false, vec![v], |a| {
                     let needle = &a[0];
-                    (Ty::Bool, quote!({ let __needle = #needle; #l.iter().any(|x| #cmp) }))
+                    (
+                        Ty::Bool,
+                        quote!({ let __needle = #needle; #l.iter().any(|x| #cmp) }),
+                    )
                 }))
             }
-            "any" | "all" | "count" | "find" => {
+            "any" | "all" | "count" | "find" | "last" => {
                 self.expect_args(name, args, 1, span)?;
                 let ExprKind::Lambda(param, body) = &args[0].kind else {
-                    return err(&args[0].span, format!("`{name}` takes a lambda, as in `{name}(x => x.dose > 10)`"));
+                    return err(
+                        &args[0].span,
+                        format!("`{name}` takes a lambda, as in `{name}(x => x.dose > 10)`"),
+                    );
                 };
                 if !crate::model::is_identifier(param) {
-                    return err(&args[0].span, format!("`{param}` cannot be a parameter name: use lowercase letters, digits and `_`, not a Rust keyword"));
+                    return err(
+                        &args[0].span,
+                        format!(
+                            "`{param}` cannot be a parameter name: use lowercase letters, digits and `_`, not a Rust keyword"
+                        ),
+                    );
                 }
                 let mut inner = scope.clone();
                 inner.bind(param, elem.clone());
                 let b = self.compile(body, &inner)?;
                 if !b.ty.is_condition() {
-                    return err(&body.span, format!("the lambda of `{name}` must give a condition (bool), but this is {}", b.ty));
+                    return err(
+                        &body.span,
+                        format!(
+                            "the lambda of `{name}` must give a condition (bool), but this is {}",
+                            b.ty
+                        ),
+                    );
                 }
                 let p = ident(param);
                 // How an element reference becomes the parameter's value.
@@ -712,7 +1010,11 @@ impl<'s> Checker<'s> {
                 // A condition that is unknown for an element counts as not holding (`any`,
                 // `count`, `find`) and as not violated (`all`).
                 let cond = if b.ty.is_opt() {
-                    if name == "all" { quote!(#bt.unwrap_or(true)) } else { quote!(#bt.unwrap_or(false)) }
+                    if name == "all" {
+                        quote!(#bt.unwrap_or(true))
+                    } else {
+                        quote!(#bt.unwrap_or(false))
+                    }
                 } else {
                     bt.clone()
                 };
@@ -724,7 +1026,10 @@ impl<'s> Checker<'s> {
                 Ok(match name {
                     "any" => Compiled::atom(Ty::Bool, quote!(#l.iter().any(#closure))),
                     "all" => Compiled::atom(Ty::Bool, quote!(#l.iter().all(#closure))),
-                    "count" => Compiled::compound(Ty::Num, quote!(#l.iter().filter(#closure).count() as f64)),
+                    "count" => Compiled::compound(
+                        Ty::Num,
+                        quote!(#l.iter().filter(#closure).count() as f64),
+                    ),
                     _ => {
                         let (pat2, deref) = match elem {
                             Ty::Num | Ty::Bool => (quote!(&&#p), quote!(.copied())),
@@ -736,11 +1041,21 @@ impl<'s> Checker<'s> {
                         } else {
                             quote!(|#pat2| { #prelude #cond })
                         };
-                        Compiled::atom(elem.clone().opt(), quote!(#l.iter().find(#closure)#deref))
+                        let iter = if name == "last" {
+                            quote!(#l.iter().rev())
+                        } else {
+                            quote!(#l.iter())
+                        };
+                        Compiled::atom(elem.clone().opt(), quote!(#iter.find(#closure)#deref))
                     }
                 })
             }
-            _ => err(span, format!("a list has no method `{name}`; its methods are: len, count, is_empty, contains, any, all, count(x => …), find(x => …)")),
+            _ => err(
+                span,
+                format!(
+                    "a list has no method `{name}`; its methods are: len, count, is_empty, contains, any, all, count(x => …), find(x => …) (the first), last(x => …) (the last)"
+                ),
+            ),
         }
     }
 }

@@ -118,7 +118,9 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
         }
         let start = i;
         if c.is_ascii_digit() || (c == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b'_') {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b'_')
+            {
                 // `1.or(2)` is not a thing; a dot followed by a letter ends the number.
                 if bytes[i] == b'.' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
                     break;
@@ -215,8 +217,11 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     }
 }
 
+/// Names bound by `for_each`, with their spans.
+pub type Bindings = Vec<(String, Range<usize>)>;
+
 /// Parses `name in list` or `a, b in list` (a validator's `for_each`).
-pub fn parse_for_each(src: &str) -> Result<(Vec<(String, Range<usize>)>, Expr), ParseError> {
+pub fn parse_for_each(src: &str) -> Result<(Bindings, Expr), ParseError> {
     let tokens = lex(src)?;
     let mut p = Parser { tokens, pos: 0 };
     let mut names = Vec::new();
@@ -541,7 +546,9 @@ mod tests {
             ExprKind::Name(n) => n.clone(),
             ExprKind::Field(r, n) => format!("{}.{n}", show(r)),
             ExprKind::Index(r, i) => format!("{}[{}]", show(r), show(i)),
-            ExprKind::Call(n, a) => format!("{n}({})", a.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Call(n, a) => {
+                format!("{n}({})", a.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
             ExprKind::Method(r, n, a) => format!(
                 "{}.{n}({})",
                 show(r),
@@ -551,20 +558,30 @@ mod tests {
             ExprKind::Not(i) => format!("!{}", show(i)),
             ExprKind::Neg(i) => format!("-{}", show(i)),
             ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
-            ExprKind::In(v, l) => format!("({} in [{}])", show(v), l.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::In(v, l) => format!(
+                "({} in [{}])",
+                show(v),
+                l.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 
     #[test]
     fn precedence_is_conventional() {
         let e = parse("a + b * 2 <= c.d && !x || y in ['p', 'q']").unwrap();
-        assert_eq!(show(&e), "((((a + (b * 2)) <= c.d) && !x) || (y in [\"p\", \"q\"]))");
+        assert_eq!(
+            show(&e),
+            "((((a + (b * 2)) <= c.d) && !x) || (y in [\"p\", \"q\"]))"
+        );
     }
 
     #[test]
     fn methods_lambdas_and_indexing() {
         let e = parse("drugs[m.drug].max_daily_mg * times_per_day(m.freq).or(1)").unwrap();
-        assert_eq!(show(&e), "(drugs[m.drug].max_daily_mg * times_per_day(m.freq).or(1))");
+        assert_eq!(
+            show(&e),
+            "(drugs[m.drug].max_daily_mg * times_per_day(m.freq).or(1))"
+        );
         let e = parse("issues.any(i => i.severity >= \"high\")").unwrap();
         assert_eq!(show(&e), "issues.any(i => (i.severity >= \"high\"))");
     }
@@ -581,7 +598,10 @@ mod tests {
     #[test]
     fn for_each_binds_one_or_two_names() {
         let (names, list) = parse_for_each("a, b in medications").unwrap();
-        assert_eq!(names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            names.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(show(&list), "medications");
     }
 }

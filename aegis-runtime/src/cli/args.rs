@@ -25,7 +25,9 @@ pub(crate) enum Command {
         json: bool,
     },
     /// Evaluate traces (JSONL, one per line, or a JSON array) and print one result per trace.
-    #[command(after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated.")]
+    #[command(
+        after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated."
+    )]
     Run(RunArgs),
 }
 

@@ -4,10 +4,20 @@ use std::io::{self, Write};
 
 use aegis_core::Domain;
 
-pub(crate) fn list_domains(domains: &[&'static dyn Domain], out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn list_domains(
+    domains: &[&'static dyn Domain],
+    out: &mut impl Write,
+) -> io::Result<()> {
     for d in domains {
         let i = d.info();
-        writeln!(out, "{:<16} {:<8} {:>3} validators  {}", i.name, i.version, i.validators.len(), i.description)?;
+        writeln!(
+            out,
+            "{:<16} {:<8} {:>3} validators  {}",
+            i.name,
+            i.version,
+            i.validators.len(),
+            i.description
+        )?;
     }
     Ok(())
 }
@@ -20,20 +30,50 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
     }
     writeln!(out, "domain      {} {}", i.name, i.version)?;
     writeln!(out, "about       {}", i.description)?;
-    writeln!(out, "spec        {}  (sha256 {})", i.spec_path, &i.spec_hash[..i.spec_hash.len().min(16)])?;
+    writeln!(
+        out,
+        "spec        {}  (sha256 {})",
+        i.spec_path,
+        &i.spec_hash[..i.spec_hash.len().min(16)]
+    )?;
     writeln!(out, "compliance  {}", i.compliance.join(", "))?;
-    writeln!(out, "tier 0      {}", if i.requires_sanitizing { "PHI/PII sanitising required" } else { "not required" })?;
-    let uncertain = i.policy.uncertain_at.map_or("never".to_owned(), |s| format!("at {s} and above"));
-    writeln!(out, "escalation  fail at {} and above; escalate {uncertain}", i.policy.fail_at)?;
+    writeln!(
+        out,
+        "tier 0      {}",
+        if i.requires_sanitizing {
+            "PHI/PII sanitising required"
+        } else {
+            "not required"
+        }
+    )?;
+    let uncertain = i
+        .policy
+        .uncertain_at
+        .map_or("never".to_owned(), |s| format!("at {s} and above"));
+    writeln!(
+        out,
+        "escalation  fail at {} and above; escalate {uncertain}",
+        i.policy.fail_at
+    )?;
     writeln!(out, "\nvalidators ({})", i.validators.len())?;
     for v in i.validators {
-        writeln!(out, "  {:<36} {:<9} {}", v.id, v.severity.as_str(), v.description)?;
+        writeln!(
+            out,
+            "  {:<36} {:<9} {}",
+            v.id,
+            v.severity.as_str(),
+            v.description
+        )?;
         writeln!(out, "  {:<36} {:<9} {}", "", "", v.spec_location)?;
     }
     writeln!(out, "\ntables ({})", i.tables.len())?;
     for t in i.tables {
         let key = t.key.map_or(String::new(), |k| format!(", key {k}"));
-        writeln!(out, "  {:<16} {:>5} rows{key}  from {}", t.name, t.rows, t.source)?;
+        writeln!(
+            out,
+            "  {:<16} {:>5} rows{key}  from {}",
+            t.name, t.rows, t.source
+        )?;
         writeln!(out, "  {:<16} columns: {}", "", t.columns.join(", "))?;
     }
     writeln!(out, "\nextractors ({})", i.extractors.len())?;

@@ -62,14 +62,21 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
 }
 
 /// Finds a linked domain by name.
-fn find_domain(domains: &[&'static dyn Domain], name: &str) -> Result<&'static dyn Domain, CliError> {
+fn find_domain(
+    domains: &[&'static dyn Domain],
+    name: &str,
+) -> Result<&'static dyn Domain, CliError> {
     domains
         .iter()
         .copied()
         .find(|d| d.info().name == name)
         .ok_or_else(|| CliError::UnknownDomain {
             name: name.to_owned(),
-            known: domains.iter().map(|d| d.info().name).collect::<Vec<_>>().join(", "),
+            known: domains
+                .iter()
+                .map(|d| d.info().name)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -104,6 +111,9 @@ pub enum CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(source: std::io::Error) -> Self {
-        CliError::Io { context: "cannot write output".into(), source }
+        CliError::Io {
+            context: "cannot write output".into(),
+            source,
+        }
     }
 }

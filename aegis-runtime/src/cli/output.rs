@@ -21,20 +21,35 @@ impl Sink {
     pub(crate) fn new(format: Format, mut out: Box<dyn Write>) -> io::Result<Sink> {
         let mut junit_cases = None;
         match format {
-            Format::Table => writeln!(out, "{:>6}  {:<20} {:<13} {:<8} issues", "line", "trace", "verdict", "tier")?,
+            Format::Table => writeln!(
+                out,
+                "{:>6}  {:<20} {:<13} {:<8} issues",
+                "line", "trace", "verdict", "tier"
+            )?,
             Format::Json => write!(out, "{{\"results\":[")?,
             Format::Jsonl => {}
             Format::Junit => {
                 let path = std::env::temp_dir().join(format!(
                     "aegis-junit-{}-{}.xml",
                     std::process::id(),
-                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos())
                 ));
-                let file = File::options().read(true).write(true).create_new(true).open(&path)?;
+                let file = File::options()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)?;
                 junit_cases = Some((BufWriter::new(file), path));
             }
         }
-        Ok(Sink { format, out, first: true, junit_cases })
+        Ok(Sink {
+            format,
+            out,
+            first: true,
+            junit_cases,
+        })
     }
 
     pub(crate) fn result(&mut self, r: &EvaluationResult) -> io::Result<()> {
@@ -108,10 +123,21 @@ fn write_table_row(out: &mut impl Write, r: &EvaluationResult) -> io::Result<()>
     if name.chars().count() > 20 {
         name = name.chars().take(19).collect::<String>() + "…";
     }
-    let count = if r.issues.is_empty() { String::new() } else { r.issues.len().to_string() };
+    let count = if r.issues.is_empty() {
+        String::new()
+    } else {
+        r.issues.len().to_string()
+    };
     writeln!(out, "{line:>6}  {name:<20} {verdict:<13} {tier:<8} {count}")?;
     for i in &r.issues {
-        writeln!(out, "{:>8}{:<9} {}: {}", "", i.severity.as_str(), i.validator, i.message)?;
+        writeln!(
+            out,
+            "{:>8}{:<9} {}: {}",
+            "",
+            i.severity.as_str(),
+            i.validator,
+            i.message
+        )?;
     }
     if let Some(e) = &r.error {
         writeln!(out, "{:>8}{}", "", e)?;
@@ -154,33 +180,64 @@ fn write_junit_case(out: &mut impl Write, r: &EvaluationResult) -> io::Result<()
     let name = xml(&trace_name(r));
     let class = xml(r.domain.as_deref().unwrap_or("aegis"));
     let secs = r.latency_ns as f64 / 1e9;
-    write!(out, "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{secs:.6}\"")?;
-    let details: String = r.issues.iter().map(|i| format!("{} {}: {}\n", i.severity, i.validator, i.message)).collect();
+    write!(
+        out,
+        "    <testcase name=\"{name}\" classname=\"{class}\" time=\"{secs:.6}\""
+    )?;
+    let details: String = r
+        .issues
+        .iter()
+        .map(|i| format!("{} {}: {}\n", i.severity, i.validator, i.message))
+        .collect();
     match r.verdict {
         Verdict::Pass => writeln!(out, "/>")?,
         Verdict::Fail => {
-            let first = r.issues.first().map_or(String::new(), |i| format!("{}: {}", i.validator, i.message));
-            writeln!(out, ">\n      <failure message=\"{}\" type=\"fail\">{}</failure>\n    </testcase>", xml(&first), xml(&details))?;
+            let first = r
+                .issues
+                .first()
+                .map_or(String::new(), |i| format!("{}: {}", i.validator, i.message));
+            writeln!(
+                out,
+                ">\n      <failure message=\"{}\" type=\"fail\">{}</failure>\n    </testcase>",
+                xml(&first),
+                xml(&details)
+            )?;
         }
         Verdict::NeedsReview => {
-            writeln!(out, ">\n      <skipped message=\"needs review\">{}</skipped>\n    </testcase>", xml(&details))?;
+            writeln!(
+                out,
+                ">\n      <skipped message=\"needs review\">{}</skipped>\n    </testcase>",
+                xml(&details)
+            )?;
         }
         Verdict::Error => {
             let e = r.error.as_deref().unwrap_or("error");
-            writeln!(out, ">\n      <error message=\"{}\" type=\"error\"/>\n    </testcase>", xml(e))?;
+            writeln!(
+                out,
+                ">\n      <error message=\"{}\" type=\"error\"/>\n    </testcase>",
+                xml(e)
+            )?;
         }
     }
     Ok(())
 }
 
-fn write_junit(out: &mut dyn Write, cases: BufWriter<File>, summary: &RunSummary) -> io::Result<()> {
+fn write_junit(
+    out: &mut dyn Write,
+    cases: BufWriter<File>,
+    summary: &RunSummary,
+) -> io::Result<()> {
     let mut file = cases.into_inner().map_err(|e| e.into_error())?;
     file.rewind()?;
     let failures = summary.count(Verdict::Fail);
     let errors = summary.count(Verdict::Error);
     let skipped = summary.count(Verdict::NeedsReview);
     writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
-    writeln!(out, "<testsuites tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">", summary.total)?;
+    writeln!(
+        out,
+        "<testsuites tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">",
+        summary.total
+    )?;
     writeln!(
         out,
         "  <testsuite name=\"aegis-eval\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">",

@@ -47,8 +47,14 @@ impl RunSummary {
             *self.decided_by.entry(t.as_str()).or_default() += 1;
         }
         for i in &r.issues {
-            *self.issues_by_severity.entry(i.severity.as_str()).or_default() += 1;
-            *self.issues_by_validator.entry(i.validator.clone()).or_default() += 1;
+            *self
+                .issues_by_severity
+                .entry(i.severity.as_str())
+                .or_default() += 1;
+            *self
+                .issues_by_validator
+                .entry(i.validator.clone())
+                .or_default() += 1;
             if self.fail_on.is_some_and(|f| i.severity >= f) {
                 self.gate_tripped = true;
             }
@@ -74,7 +80,11 @@ impl RunSummary {
         )?;
         let decided: Vec<String> = Tier::ALL
             .iter()
-            .filter_map(|t| self.decided_by.get(t.as_str()).map(|n| format!("{n} by {}", t.as_str())))
+            .filter_map(|t| {
+                self.decided_by
+                    .get(t.as_str())
+                    .map(|n| format!("{n} by {}", t.as_str()))
+            })
             .collect();
         if !decided.is_empty() {
             writeln!(out, "decided: {}", decided.join(", "))?;
@@ -82,7 +92,11 @@ impl RunSummary {
         let sev: Vec<String> = Severity::ALL
             .iter()
             .rev()
-            .filter_map(|s| self.issues_by_severity.get(s.as_str()).map(|n| format!("{n} {}", s.as_str())))
+            .filter_map(|s| {
+                self.issues_by_severity
+                    .get(s.as_str())
+                    .map(|n| format!("{n} {}", s.as_str()))
+            })
             .collect();
         if sev.is_empty() {
             writeln!(out, "issues: none")?;
@@ -115,24 +129,45 @@ fn is_broken_pipe(e: &CliError) -> bool {
 }
 
 pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
-    let fixed = args.domain.as_deref().map(|d| find_domain(domains, d)).transpose()?;
+    let fixed = args
+        .domain
+        .as_deref()
+        .map(|d| find_domain(domains, d))
+        .transpose()?;
     let input_name = args.input.display().to_string();
     let (reader, size): (Box<dyn BufRead>, Option<u64>) = if input_name == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
-        let file = File::open(&args.input).map_err(|source| CliError::Open { path: input_name.clone(), source })?;
+        let file = File::open(&args.input).map_err(|source| CliError::Open {
+            path: input_name.clone(),
+            source,
+        })?;
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
     let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| CliError::Io {
-            context: format!("cannot create {}", path.display()),
-            source,
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
+            CliError::Io {
+                context: format!("cannot create {}", path.display()),
+                source,
+            }
         })?)),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    let mut summary = RunSummary { fail_on: args.fail_on.map(|s| s.severity()), ..RunSummary::default() };
-    match evaluate_all(reader, size, &input_name, out, fixed, domains, &args, &mut summary) {
+    let mut summary = RunSummary {
+        fail_on: args.fail_on.map(|s| s.severity()),
+        ..RunSummary::default()
+    };
+    match evaluate_all(
+        reader,
+        size,
+        &input_name,
+        out,
+        fixed,
+        domains,
+        &args,
+        &mut summary,
+    ) {
         Ok(()) => {}
         Err(e) if is_broken_pipe(&e) => {}
         Err(e) => return Err(e),
@@ -177,14 +212,20 @@ fn evaluate_all(
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
     while let Some(record) = traces.next() {
-        let record = record.map_err(|source| CliError::Io { context: format!("cannot read {input_name}"), source })?;
+        let record = record.map_err(|source| CliError::Io {
+            context: format!("cannot read {input_name}"),
+            source,
+        })?;
         let result = match record {
             Record::Trace { line, trace } => {
                 let named = trace.metadata.domain.clone();
                 let domain = match (fixed, named) {
                     (Some(d), _) => Ok(d),
                     (None, Some(name)) => find_domain(domains, &name).map_err(|e| e.to_string()),
-                    (None, None) => Err("the trace names no domain (metadata.domain) and no --domain was given".to_owned()),
+                    (None, None) => Err(
+                        "the trace names no domain (metadata.domain) and no --domain was given"
+                            .to_owned(),
+                    ),
                 };
                 match domain {
                     Ok(d) => {
@@ -192,7 +233,11 @@ fn evaluate_all(
                         r.line = Some(line);
                         r
                     }
-                    Err(message) => EvaluationResult::error(Some(line), trace.id.clone(), format!("line {line}: {message}")),
+                    Err(message) => EvaluationResult::error(
+                        Some(line),
+                        trace.id.clone(),
+                        format!("line {line}: {message}"),
+                    ),
                 }
             }
             Record::Error { line, id, message } => EvaluationResult::error(Some(line), id, message),
@@ -200,14 +245,18 @@ fn evaluate_all(
         summary.add(&result);
         sink.result(&result)?;
         n += 1;
-        if n % 256 == 0 {
+        if n.is_multiple_of(256) {
             progress.set_position(traces.bytes_read());
             progress.set_message(format!("{n} traces"));
         }
     }
     progress.finish_and_clear();
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
-    summary.traces_per_second = if summary.elapsed_seconds > 0.0 { summary.total as f64 / summary.elapsed_seconds } else { 0.0 };
+    summary.traces_per_second = if summary.elapsed_seconds > 0.0 {
+        summary.total as f64 / summary.elapsed_seconds
+    } else {
+        0.0
+    };
     sink.finish(summary)?;
     if !args.quiet && args.format != Format::Table {
         let mut err = io::stderr().lock();
