@@ -57,10 +57,17 @@ impl Emitter<'_> {
 
     fn data(&self) -> TokenStream {
         let mut items = Vec::new();
-        let summary = format!(
-            "The typed `domain_data` of a `{}` trace: the spec's `data` section.",
-            self.m.name
-        );
+        let summary = match self.m.data_position {
+            Some(p) => format!(
+                "The typed `domain_data` of a `{}` trace: the spec's `data` section (`{}`).",
+                self.m.name,
+                self.at(p)
+            ),
+            None => format!(
+                "The typed `domain_data` of a `{}` trace: empty, as `{}` has no `data` section.",
+                self.m.name, self.m.spec_display
+            ),
+        };
         self.group(&[], &self.m.schema.data, &summary, &mut items);
         quote!(#(#items)*)
     }

@@ -32,6 +32,7 @@ pub use error::{Position, SpecError, SpecErrors};
 #[derive(Debug, Clone)]
 pub struct GeneratedDomain {
     name: String,
+    description: String,
     spec_display: String,
     tokens: TokenStream,
     inputs: Vec<PathBuf>,
@@ -41,6 +42,11 @@ impl GeneratedDomain {
     /// The domain's name (`healthcare`).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The spec's description of the domain.
+    pub fn description(&self) -> &str {
+        &self.description
     }
 
     /// The generated items, unformatted (for a proc macro).
@@ -81,6 +87,7 @@ pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErro
     let tokens = generate::emit(&model);
     Ok(GeneratedDomain {
         name: model.name.clone(),
+        description: model.description.clone(),
         spec_display: model.spec_display.clone(),
         tokens,
         inputs: model.inputs,

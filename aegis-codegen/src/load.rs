@@ -252,6 +252,7 @@ impl Builder<'_> {
             spec_display: self.display.to_string_lossy().replace('\\', "/"),
             spec_hash,
             schema,
+            data_position: spec.data.entries.first().map(|(k, _)| k.position),
             validators,
             fail_at,
             uncertain_at,
@@ -464,9 +465,9 @@ impl Builder<'_> {
             }
             rows.push((line, row));
         }
-        if !ok {
-            return None;
-        }
+        // Rows that failed are reported above; the table is still declared, so that the rest of
+        // the spec is checked against it instead of failing with "unknown table".
+        let _ = ok;
         if let Some(key) = &key {
             let k = columns.iter().position(|c| &c.name == key).unwrap_or(0);
             let key_of = |r: &Vec<Cell>| match &r[k] {

@@ -273,6 +273,8 @@ pub(crate) struct DomainModel {
     pub(crate) spec_display: String,
     pub(crate) spec_hash: String,
     pub(crate) schema: Schema,
+    /// Where the `data` section starts (its first field), if there is one.
+    pub(crate) data_position: Option<Position>,
     pub(crate) validators: Vec<ValidatorModel>,
     pub(crate) fail_at: Severity,
     pub(crate) uncertain_at: Option<Severity>,

@@ -5,6 +5,9 @@
 use std::io;
 use std::path::Path;
 
+/// Where `cargo xtask schema` writes the JSON Schema of specs, relative to the workspace root.
+pub const SCHEMA_PATH: &str = "domains/domain_spec.schema.json";
+
 /// One file to write: its path relative to the workspace root and its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScaffoldFile {
@@ -127,6 +130,9 @@ path = "src/main.rs"
 [dependencies]
 aegis-runtime.workspace = true
 {deps}
+[dev-dependencies]
+serde_json.workspace = true
+
 [lints]
 workspace = true
 "#
@@ -175,4 +181,105 @@ pub fn write_if_changed(path: &Path, content: &str) -> io::Result<bool> {
     }
     std::fs::write(path, content)?;
     Ok(true)
+}
+
+/// Every domain with a spec (`domains/<name>/domain_spec.yaml`) under a workspace, sorted.
+pub fn all_domains(root: &Path) -> Result<Vec<String>, String> {
+    let dir = root.join("domains");
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("domain_spec.yaml").is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Every generated file of a workspace for the named domains (all of them, plus the JSON
+/// Schema, when `names` is `None`), after checking each spec. A spec error is returned as the
+/// text of every error found.
+pub fn workspace_files(root: &Path, names: Option<&[String]>) -> Result<Vec<ScaffoldFile>, String> {
+    let known = all_domains(root)?;
+    let names = names.map_or_else(|| known.clone(), <[String]>::to_vec);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for name in &names {
+        let spec = root.join("domains").join(name).join("domain_spec.yaml");
+        if !spec.is_file() {
+            errors.push(format!(
+                "error: no spec for domain `{name}`: {} does not exist (domains: {})",
+                spec.display(),
+                known.join(", ")
+            ));
+            continue;
+        }
+        match crate::generate(&spec) {
+            Ok(g) if g.name() != name => errors.push(format!(
+                "error: domains/{name}/domain_spec.yaml names its domain `{}`; it must be `{name}`, its folder's name",
+                g.name()
+            )),
+            Ok(g) => files.extend(domain_crate(name, g.description())),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    files.extend(eval_crate(&known));
+    if names.len() == known.len() {
+        files.push(ScaffoldFile {
+            path: SCHEMA_PATH.into(),
+            content: crate::json_schema(),
+        });
+    }
+    Ok(files)
+}
+
+/// Formats Rust source with rustfmt (edition 2024), so that generated scaffolding passes
+/// `cargo fmt --check`; returns the source unchanged when rustfmt is not installed.
+fn rustfmt(source: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return source.to_owned();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(source.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_owned())
+        }
+        _ => source.to_owned(),
+    }
+}
+
+/// Writes each file that differs from what is on disk (Rust files formatted first), or, with
+/// `check`, writes nothing. Returns the paths that were (or would be) written.
+pub fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> io::Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for f in files {
+        let content = if f.path.ends_with(".rs") {
+            rustfmt(&f.content)
+        } else {
+            f.content.clone()
+        };
+        let path = root.join(&f.path);
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == content) {
+            continue;
+        }
+        stale.push(f.path.clone());
+        if !check {
+            write_if_changed(&path, &content)?;
+        }
+    }
+    Ok(stale)
 }

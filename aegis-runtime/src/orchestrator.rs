@@ -239,6 +239,12 @@ fn next_tier(t: Tier) -> Tier {
 }
 
 fn finish(mut result: EvaluationResult, started: Instant) -> EvaluationResult {
+    // Every tier appears in every result: those after the deciding one as skipped.
+    for tier in Tier::ALL {
+        if !result.tiers.iter().any(|t| t.tier == tier) {
+            result.tiers.push(report(tier, TierOutcome::Skipped, 0));
+        }
+    }
     result
         .issues
         .sort_by_key(|i: &Issue| std::cmp::Reverse(i.severity));

@@ -1,0 +1,230 @@
+//! Every kind of spec error is reported at its `file:line:col` with the offending text, and
+//! every error of a spec is reported at once.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A spec in a fresh directory, with a small drugs table next to it.
+fn write_spec(yaml: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("aegis-spec-errors-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tables")).unwrap();
+    std::fs::write(
+        dir.join("tables/drugs.csv"),
+        "name,max_mg,class\nibuprofen,3200,nsaid\nnaproxen,1500,nsaid\n",
+    )
+    .unwrap();
+    let path = dir.join("domain_spec.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+const HEAD: &str = "domain: test
+version: 1.0.0
+data:
+  patient:
+    age_years: float?
+tables:
+  drugs:
+    source: tables/drugs.csv
+    key: name
+    columns: { name: string, max_mg: float, class: string }
+extractors:
+  meds:
+    pattern: '(?i)\\b(?P<drug>{drugs.name})\\s+(?P<dose>\\d+)\\s*mg'
+    captures: { drug: drugs, dose: float }
+";
+
+fn errors_of(yaml: &str) -> Vec<String> {
+    let path = write_spec(yaml);
+    match aegis_codegen::generate(&path) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .errors
+            .iter()
+            .map(|e| {
+                // Show the file by name only, so that messages are stable.
+                let s = e.to_string();
+                s.replace(&path.parent().unwrap().display().to_string(), "")
+            })
+            .collect(),
+    }
+}
+
+fn one_error(yaml: &str) -> String {
+    let errors = errors_of(yaml);
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+fn rule(body: &str) -> String {
+    format!("{HEAD}tier1:\n{body}")
+}
+
+#[test]
+fn a_valid_spec_generates() {
+    let ok = rule(
+        "  - id: ok\n    severity: high\n    for_each: m in meds\n    require: m.dose <= m.drug.max_mg\n    message: \"{m.drug.name}: {m.dose} mg\"\n",
+    );
+    assert_eq!(errors_of(&ok), Vec::<String>::new());
+}
+
+#[test]
+fn unknown_field() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    require: patient.weight_kg > 3\n    message: x\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:18:14:"), "{e}");
+    assert!(
+        e.contains("unknown field `weight_kg` in data group `patient`"),
+        "{e}"
+    );
+    assert!(e.contains("its fields are: age_years"), "{e}");
+    assert!(e.contains("| patient.weight_kg > 3"), "{e}");
+}
+
+#[test]
+fn type_mismatch() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.drug.name > 3\n    message: x\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:19:14:"), "{e}");
+    assert!(
+        e.contains("string and number cannot be compared with `>`"),
+        "{e}"
+    );
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose * 2\n    message: x\n",
+    ));
+    assert!(
+        e.contains(
+            "type mismatch: `require` must be a condition (bool), but this expression is number"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_table_column() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose <= m.drug.max_daily_mg\n    message: x\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:19:24:"), "{e}");
+    assert!(
+        e.contains(
+            "unknown column `max_daily_mg` in table `drugs`; its columns are: name, max_mg, class"
+        ),
+        "{e}"
+    );
+    // In a pattern, too.
+    let yaml = HEAD.replace("{drugs.name}", "{drugs.nme}");
+    let e = one_error(&yaml);
+    assert!(e.contains("domain_spec.yaml:13:30:"), "{e}");
+    assert!(e.contains("unknown column `nme` in table `drugs`"), "{e}");
+}
+
+#[test]
+fn invalid_regex() {
+    let yaml = HEAD.replace("\\s*mg'", "\\s*(mg'");
+    let e = one_error(&yaml);
+    assert!(e.contains("domain_spec.yaml:13:15:"), "{e}");
+    assert!(e.contains("invalid regex in extractor `meds`"), "{e}");
+    assert!(e.contains("unclosed group"), "{e}");
+}
+
+#[test]
+fn unknown_placeholder_in_message() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose < 10\n    message: \"{m.drug.name} at {dose_mg} mg\"\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:20:33:"), "{e}");
+    assert!(
+        e.contains("unknown placeholder `{dose_mg}` in message"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    let body = "  - id: same\n    severity: high\n    require: patient.age_years > 1\n    message: x\n  - id: same\n    severity: low\n    require: patient.age_years > 2\n    message: y\n";
+    let e = one_error(&rule(body));
+    assert!(e.contains("domain_spec.yaml:20:9:"), "{e}");
+    assert!(
+        e.contains("duplicate validator id `same`: already used at line 16"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let body = "  - id: a\n    severity: high\n    require: patient.nope\n    message: x\n  - id: b\n    severity: high\n    require: 1 +\n    message: \"{missing}\"\n";
+    let errors = errors_of(&rule(body));
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors[0].contains(":18:"), "{errors:#?}");
+    assert!(errors[1].contains("syntax error"), "{errors:#?}");
+    assert!(errors[2].contains("unknown placeholder"), "{errors:#?}");
+}
+
+#[test]
+fn yaml_errors_and_unknown_keys_have_locations() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    requires: patient.age_years > 1\n    message: x\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:18:"), "{e}");
+    assert!(e.contains("requires"), "{e}");
+    let e = one_error("domain: test\nversion: [1.0\n");
+    assert!(e.contains("domain_spec.yaml:"), "{e}");
+    let e = one_error(&rule(
+        "  - id: r\n    severity: severe\n    require: patient.age_years > 1\n    message: x\n",
+    ));
+    assert!(e.contains(":17:"), "{e}");
+}
+
+#[test]
+fn table_errors_name_the_csv_line() {
+    let path = write_spec(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose <= m.drug.max_mg\n    message: x\n",
+    ));
+    std::fs::write(
+        path.parent().unwrap().join("tables/drugs.csv"),
+        "name,max_mg,class\nibuprofen,3200,nsaid\nnaproxen,lots,nsaid\nIbuprofen,1,nsaid\n",
+    )
+    .unwrap();
+    let err = aegis_codegen::generate(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("tables/drugs.csv:3:2: column `max_mg`: `lots` is not a number"),
+        "{err}"
+    );
+    assert!(err.contains("duplicate key `ibuprofen`"), "{err}");
+}
+
+#[test]
+fn names_are_checked_and_lets_must_be_used() {
+    let e = one_error(&rule(
+        "  - id: Bad-Id\n    severity: high\n    require: patient.age_years > 1\n    message: x\n",
+    ));
+    assert!(e.contains("`Bad-Id` is not a valid validator name"), "{e}");
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    let: { unused: patient.age_years }\n    require: patient.age_years > 1\n    message: x\n",
+    ));
+    assert!(e.contains("binds `unused` but never uses it"), "{e}");
+}
+
+#[test]
+fn spec_strings_never_become_code() {
+    // A message and a pattern full of Rust syntax stay literals.
+    let ok = rule(
+        "  - id: r\n    severity: high\n    require: patient.age_years > 1\n    message: \"\\\"); panic!(\\\"boom\\\"); //{{ }}\"\n",
+    );
+    let path = write_spec(&ok);
+    let source = aegis_codegen::generate(&path)
+        .expect("generates")
+        .to_source();
+    assert!(
+        !source.contains("panic!(\"boom\")"),
+        "message text leaked into code"
+    );
+}
