@@ -219,14 +219,30 @@ impl Emitter<'_> {
             let lookup = t.key.as_ref().map(|k| {
                 let f = format_ident!("{}_by_{}", t.name, k);
                 let key = ident(k);
+                let keys_stat = format_ident!("{}_KEYS", t.name.to_uppercase());
+                let ki = t.columns.iter().position(|c| &c.name == k).unwrap_or(0);
+                let keys: Vec<String> = t
+                    .rows
+                    .iter()
+                    .map(|r| match &r[ki] {
+                        Cell::Str(s) => s.to_ascii_lowercase(),
+                        _ => String::new(),
+                    })
+                    .collect();
                 let d = doc(&format!(
                     "Looks up a row of table `{}` by its key `{k}`, ignoring ASCII case.",
                     t.name
                 ));
+                let kd = doc(&format!(
+                    "The keys (`{k}`) of table `{}` in ASCII lowercase, in row order.",
+                    t.name
+                ));
                 quote! {
+                    #kd
+                    static #keys_stat: [&str; #n] = [#(#keys),*];
                     #d
                     pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
-                        ::aegis_core::__private::find_row(&#stat, |row| row.#key, #key)
+                        ::aegis_core::__private::find_row(&#stat, &#keys_stat, #key)
                     }
                 }
             });
@@ -286,9 +302,15 @@ impl Emitter<'_> {
                 ));
                 quote!(#d pub #f: #ty,)
             });
+            let whole_match = e.single_group_is_whole_match;
             let reads = e.captures.iter().map(|c| {
                 let f = ident(&c.name);
-                let group = &c.name;
+                let index = c.index;
+                let group = if whole_match {
+                    quote!(Some(whole))
+                } else {
+                    quote!(caps.get(#index))
+                };
                 let convert = match &c.kind {
                     CaptureKind::Str => None,
                     CaptureKind::Num => {
@@ -302,11 +324,11 @@ impl Emitter<'_> {
                     }
                 };
                 match (convert, c.optional) {
-                    (None, true) => quote!(let #f = caps.name(#group).map(|m| m.as_str());),
-                    (None, false) => quote!(let #f = caps.name(#group).map_or("", |m| m.as_str());),
-                    (Some(conv), true) => quote!(let #f = caps.name(#group).and_then(|m| #conv);),
+                    (None, true) => quote!(let #f = #group.map(|m| m.as_str());),
+                    (None, false) => quote!(let #f = #group.map_or("", |m| m.as_str());),
+                    (Some(conv), true) => quote!(let #f = #group.and_then(|m| #conv);),
                     (Some(conv), false) => quote! {
-                        let Some(#f) = caps.name(#group).and_then(|m| #conv) else {
+                        let Some(#f) = #group.and_then(|m| #conv) else {
                             continue;
                         };
                     },
@@ -325,8 +347,18 @@ impl Emitter<'_> {
                 self.at(e.position)
             ));
             let pat_doc = doc(&format!("The compiled pattern of extractor `{name}`."));
+            let groups: Vec<String> = e
+                .captures
+                .iter()
+                .map(|c| format!("{} `{}`", c.index, c.name))
+                .collect();
             let fun_doc = doc(&format!(
-                "Finds every match of extractor `{name}` in `text` (the trace's `{field}`)."
+                "Finds every match of extractor `{name}` in `text` (the trace's `{field}`).{}",
+                if groups.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n\nCapture groups by index: {}.", groups.join(", "))
+                }
             ));
             let body = if e.captures.is_empty() {
                 quote! {
@@ -334,6 +366,21 @@ impl Emitter<'_> {
                         .find_iter(text)
                         .map(|m| #st { start: m.start(), end: m.end(), text: m.as_str() })
                         .collect()
+                }
+            } else if e.single_group_is_whole_match {
+                // The group is the whole match: no capture engine needed.
+                quote! {
+                    let mut found = ::std::vec::Vec::new();
+                    for whole in #pat.find_iter(text) {
+                        #(#reads)*
+                        found.push(#st {
+                            start: whole.start(),
+                            end: whole.end(),
+                            text: whole.as_str(),
+                            #(#names),*
+                        });
+                    }
+                    found
                 }
             } else {
                 quote! {
@@ -389,21 +436,31 @@ impl Emitter<'_> {
         let fields = ex.iter().map(|e| {
             let f = ident(&e.name);
             let st = format_ident!("{}Match", camel(&e.name));
-            let d = doc(&format!(
-                "Matches of extractor `{}` in the trace's `{}`.",
-                e.name,
-                e.from.as_str()
-            ));
-            quote!(#d pub #f: ::std::vec::Vec<#st<'t>>,)
+            quote!(#f: ::std::cell::OnceCell<::std::vec::Vec<#st<'t>>>,)
         });
         let inits = ex.iter().map(|e| {
             let f = ident(&e.name);
+            quote!(#f: ::std::cell::OnceCell::new(),)
+        });
+        let accessors = ex.iter().map(|e| {
+            let f = ident(&e.name);
+            let st = format_ident!("{}Match", camel(&e.name));
             let fun = format_ident!("extract_{}", e.name);
             let src = ident(e.from.as_str());
-            quote!(#f: #fun(&trace.#src),)
+            let d = doc(&format!(
+                "Matches of extractor `{}` in the trace's `{}`, found on first use.",
+                e.name,
+                e.from.as_str()
+            ));
+            quote! {
+                #d
+                pub fn #f(&self) -> &[#st<'t>] {
+                    self.#f.get_or_init(|| #fun(&self.trace.#src))
+                }
+            }
         });
         let d = doc(&format!(
-            "What the rules of the `{}` domain read: the trace, its typed data and every extractor's matches.",
+            "What the rules of the `{}` domain read: the trace, its typed data and each extractor's matches (each extractor runs at most once, when a rule first needs it).",
             self.m.name
         ));
         quote! {
@@ -417,7 +474,7 @@ impl Emitter<'_> {
                 #(#fields)*
             }
             impl<'t> Context<'t> {
-                #[doc = " Reads a trace: its typed data and every extractor's matches."]
+                #[doc = " Reads a trace's typed data; extractors run later, on first use."]
                 #[doc = ""]
                 #[doc = " Fails with the offending field's path when `domain_data` does not fit the spec."]
                 pub fn new(trace: &'t ::aegis_core::Trace) -> ::std::result::Result<Self, ::std::string::String> {
@@ -427,6 +484,7 @@ impl Emitter<'_> {
                         #(#inits)*
                     })
                 }
+                #(#accessors)*
             }
         }
     }
@@ -517,7 +575,7 @@ impl Emitter<'_> {
             .iter()
             .map(|e| {
                 let f = ident(e);
-                quote!(evidence.extend(ctx.#f.iter().map(|x| x.evidence()));)
+                quote!(evidence.extend(ctx.#f().iter().map(|x| x.evidence()));)
             })
             .collect();
         let (evidence_setup, evidence_field) = if extends.is_empty() {
@@ -776,7 +834,7 @@ impl Emitter<'_> {
                         let before = issues.len();
                         let outcome = check(&ctx, &mut issues);
                         modules.push(::aegis_core::ModuleResult {
-                            module: ::std::string::String::from(id),
+                            module: ::std::borrow::Cow::Borrowed(id),
                             outcome,
                             issues: issues.len() - before,
                             score: None,

@@ -523,10 +523,12 @@ impl Builder<'_> {
             );
             return None;
         }
+        let whole_match_group;
         let groups = match regex_syntax::ParserBuilder::new().build().parse(&pattern) {
             Ok(hir) => {
                 let mut out = Vec::new();
                 capture_groups(&hir, false, &mut out);
+                whole_match_group = group_spanning_whole_match(&hir);
                 out
             }
             Err(e) => {
@@ -540,8 +542,8 @@ impl Builder<'_> {
         };
         let mut declared: BTreeMap<&str, &Located<String>> = BTreeMap::new();
         for (cap, ty) in spec.captures.iter() {
-            if !groups.iter().any(|(g, _)| g == &cap.value) {
-                let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
+            if !groups.iter().any(|(g, _, _)| g == &cap.value) {
+                let names: Vec<&str> = groups.iter().map(|(g, _, _)| g.as_str()).collect();
                 self.error(
                     cap.position,
                     format!(
@@ -559,7 +561,7 @@ impl Builder<'_> {
             declared.insert(&cap.value, ty);
         }
         let mut captures = Vec::new();
-        for (group, optional) in &groups {
+        for (group, optional, index) in &groups {
             let loc = Located {
                 value: group.clone(),
                 position: spec.pattern.position,
@@ -593,6 +595,7 @@ impl Builder<'_> {
                 name: group.clone(),
                 kind,
                 optional: *optional,
+                index: *index as usize,
             });
         }
         Some(ExtractorModel {
@@ -602,6 +605,8 @@ impl Builder<'_> {
                 TextFieldName::Output => TextField::Output,
             },
             pattern,
+            single_group_is_whole_match: captures.len() == 1
+                && whole_match_group.as_deref() == captures.first().map(|c| c.name.as_str()),
             captures,
             description: spec.description.trim().to_owned(),
             position: name.position,
@@ -617,6 +622,27 @@ impl Builder<'_> {
         let mut ok = true;
         while i < bytes.len() {
             match bytes[i] {
+                // `\b \d \s \w` (and their negations) are ASCII classes: Unicode ones stop the
+                // regex crate's lazy DFA on non-ASCII text and blow up its automata, which costs
+                // an order of magnitude in speed. `\s` also takes the no-break space.
+                b'\\'
+                    if matches!(
+                        bytes.get(i + 1),
+                        Some(b'b' | b'B' | b'd' | b'D' | b's' | b'S' | b'w' | b'W')
+                    ) =>
+                {
+                    out.push_str(match bytes[i + 1] {
+                        b'b' => r"(?-u:\b)",
+                        b'B' => r"(?-u:\B)",
+                        b'd' => "[0-9]",
+                        b'D' => "[^0-9]",
+                        b's' => r"[\t\n\x0B\x0C\r\x20\xA0]",
+                        b'S' => r"[^\t\n\x0B\x0C\r\x20\xA0]",
+                        b'w' => "[0-9A-Za-z_]",
+                        _ => "[^0-9A-Za-z_]",
+                    });
+                    i += 2;
+                }
                 b'\\' => {
                     let ch_len = p[i + 1..].chars().next().map_or(0, char::len_utf8);
                     out.push_str(&p[i..i + 1 + ch_len]);
@@ -684,7 +710,8 @@ impl Builder<'_> {
                                 let alternation: Vec<String> =
                                     values.iter().map(|v| regex::escape(v)).collect();
                                 // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`) pattern.
-                                out.push_str("(?-x:");
+                                // ASCII case folding (`-u`) keeps the alternation's automaton small.
+                                out.push_str("(?-ux:");
                                 out.push_str(&alternation.join("|"));
                                 out.push(')');
                             }
@@ -1021,12 +1048,31 @@ impl Builder<'_> {
     }
 }
 
-/// Named capture groups of a regex, in order, and whether each may not take part in a match.
-fn capture_groups(hir: &Hir, optional: bool, out: &mut Vec<(String, bool)>) {
+/// The named group that always spans the whole match (the pattern is that group between
+/// zero-width assertions), if there is one: its text is the match's, with no capture engine.
+fn group_spanning_whole_match(hir: &Hir) -> Option<String> {
+    let parts: &[Hir] = match hir.kind() {
+        HirKind::Concat(parts) => parts,
+        _ => std::slice::from_ref(hir),
+    };
+    let mut group = None;
+    for part in parts {
+        match part.kind() {
+            HirKind::Look(_) => {}
+            HirKind::Capture(c) if group.is_none() => group = Some(c.name.as_deref()?.to_owned()),
+            _ => return None,
+        }
+    }
+    group
+}
+
+/// Named capture groups of a regex, in order: name, whether it may not take part in a match,
+/// and its group index.
+fn capture_groups(hir: &Hir, optional: bool, out: &mut Vec<(String, bool, u32)>) {
     match hir.kind() {
         HirKind::Capture(c) => {
             if let Some(name) = &c.name {
-                out.push((name.to_string(), optional));
+                out.push((name.to_string(), optional, c.index));
             }
             capture_groups(&c.sub, optional, out);
         }

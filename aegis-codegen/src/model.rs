@@ -151,6 +151,8 @@ pub(crate) struct CaptureModel {
     pub(crate) kind: CaptureKind,
     /// The group need not take part in a match.
     pub(crate) optional: bool,
+    /// The group's index in the regex (0 is the whole match).
+    pub(crate) index: usize,
 }
 
 impl CaptureModel {
@@ -175,6 +177,8 @@ pub(crate) struct ExtractorModel {
     pub(crate) from: TextField,
     pub(crate) pattern: String,
     pub(crate) captures: Vec<CaptureModel>,
+    /// The one capture spans the whole match, so `find_iter` serves (no capture engine).
+    pub(crate) single_group_is_whole_match: bool,
     pub(crate) description: String,
     pub(crate) position: Position,
 }

@@ -1,5 +1,7 @@
 //! The generated code of every shipped domain, under review as an insta snapshot.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use std::path::PathBuf;
 
 fn spec(domain: &str) -> PathBuf {

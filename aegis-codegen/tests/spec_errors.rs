@@ -1,6 +1,8 @@
 //! Every kind of spec error is reported at its `file:line:col` with the offending text, and
 //! every error of a spec is reported at once.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

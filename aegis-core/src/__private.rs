@@ -49,17 +49,26 @@ where
     }
 }
 
-/// Finds a row of a table sorted by its key, comparing keys without regard to ASCII case.
-pub fn find_row<R>(rows: &'static [R], key: fn(&R) -> &str, needle: &str) -> Option<&'static R> {
-    rows.binary_search_by(|row| cmp_ignore_ascii_case(key(row), needle))
+/// Finds the row of a table whose key is `needle`, without regard to ASCII case. `keys` holds
+/// every row's key in ASCII lowercase, sorted, in the order of `rows`.
+pub fn find_row<R>(
+    rows: &'static [R],
+    keys: &'static [&'static str],
+    needle: &str,
+) -> Option<&'static R> {
+    let mut buf = [0u8; 64];
+    let owned;
+    let lowered: &[u8] = if let Some(slot) = buf.get_mut(..needle.len()) {
+        slot.copy_from_slice(needle.as_bytes());
+        slot.make_ascii_lowercase();
+        slot
+    } else {
+        owned = needle.to_ascii_lowercase();
+        owned.as_bytes()
+    };
+    keys.binary_search_by(|k| k.as_bytes().cmp(lowered))
         .ok()
-        .map(|i| &rows[i])
-}
-
-fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
-    let a = a.bytes().map(|c| c.to_ascii_lowercase());
-    let b = b.bytes().map(|c| c.to_ascii_lowercase());
-    a.cmp(b)
+        .and_then(|i| rows.get(i))
 }
 
 /// Evidence for bytes `start..end` of a text field.
@@ -105,6 +114,9 @@ pub fn icontains(haystack: &str, needle: &str) -> bool {
 
 /// Parses a number as written in text: `1,000`, `2.5`, `.5`.
 pub fn parse_number(text: &str) -> Option<f64> {
+    if let Ok(v) = text.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
     let cleaned: String = text
         .chars()
         .filter(|c| !matches!(c, ',' | '_' | ' '))

@@ -1,5 +1,6 @@
 //! What Aegis concludes about a trace: issues, per-tier reports and the final verdict.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -265,14 +266,14 @@ pub enum TierOutcome {
         /// The tier asked for.
         to: Tier,
         /// Why.
-        reason: String,
+        reason: Cow<'static, str>,
     },
     /// The tier ran and had nothing to say (e.g. Tier 0 with no PHI found).
     Completed,
     /// The trace needed this tier, but it is not available in this build or configuration.
     Unavailable {
         /// Why, for a person.
-        reason: String,
+        reason: Cow<'static, str>,
     },
     /// The tier was not needed for this trace.
     Skipped,
@@ -281,8 +282,9 @@ pub enum TierOutcome {
 /// The result of one module (a validator, a model, a judge) within a tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleResult {
-    /// The module's id (a validator id, a model id, a judge id).
-    pub module: String,
+    /// The module's id (a validator id, a model id, a judge id); static for generated modules,
+    /// so that reporting one costs no allocation.
+    pub module: Cow<'static, str>,
     /// What it concluded.
     pub outcome: ModuleOutcome,
     /// How many issues it raised.

@@ -1,5 +1,7 @@
 //! Traces and results survive JSON both ways: struct → JSON → struct, and JSON → struct → JSON.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use aegis_core::*;
 use serde_json::json;
 

@@ -1,5 +1,6 @@
 //! The tiered pipeline.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use aegis_core::tiers::{JudgeTier, ModelTier, ReviewQueue, Sanitizer, TierDecision};
@@ -97,7 +98,9 @@ impl Orchestrator {
                 TierOutcome::Completed
             }
             (None, true) => TierOutcome::Unavailable {
-                reason: "the domain asks for PHI sanitising, but no Tier-0 sanitiser is installed in this build; text was evaluated as given".into(),
+                reason: Cow::Borrowed(
+                    "the domain asks for PHI sanitising, but no Tier-0 sanitiser is installed in this build; text was evaluated as given",
+                ),
             },
             (None, false) => TierOutcome::Skipped,
         };
@@ -164,7 +167,10 @@ impl Orchestrator {
             result.decided_by = Some(Tier::Rules);
             return finish(result, started);
         };
-        tier1.outcome = TierOutcome::Escalated { to: target, reason };
+        tier1.outcome = TierOutcome::Escalated {
+            to: target,
+            reason: Cow::Owned(reason),
+        };
         tier1.latency_ns = elapsed_ns(t1);
         result.tiers.push(tier1);
 
@@ -190,12 +196,12 @@ impl Orchestrator {
                 (Tier::Human, _) => match &self.review {
                     Some(queue) => {
                         let task = queue.enqueue(info, &trace, &result.issues);
-                        report(tier, TierOutcome::Escalated { to: Tier::Human, reason: format!("queued for expert review as task {task}") }, elapsed_ns(t))
+                        report(tier, TierOutcome::Escalated { to: Tier::Human, reason: Cow::Owned(format!("queued for expert review as task {task}")) }, elapsed_ns(t))
                     }
                     None => report(tier, TierOutcome::Unavailable { reason: "no review queue is configured; the trace needs a person to look at it".into() }, elapsed_ns(t)),
                 },
                 (_, Some(d)) => self.apply(&mut result, tier, d, t),
-                (_, None) => report(tier, TierOutcome::Unavailable { reason: format!("{tier} is not available in this build; the trace goes on") }, elapsed_ns(t)),
+                (_, None) => report(tier, TierOutcome::Unavailable { reason: Cow::Owned(format!("{tier} is not available in this build; the trace goes on")) }, elapsed_ns(t)),
             };
             result.tiers.push(tier_report);
         }
@@ -221,7 +227,7 @@ impl Orchestrator {
             }
             None => TierOutcome::Escalated {
                 to: next_tier(tier),
-                reason: d.reason,
+                reason: Cow::Owned(d.reason),
             },
         };
         TierReport {

@@ -1,6 +1,8 @@
 //! The bundled healthcare traces, written and labelled independently of the rules, give the
 //! findings their labels say — no more, no fewer.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use aegis_core::{Trace, Verdict};

@@ -1,5 +1,7 @@
 //! `aegis_macros::domain!` produces the same domain as the build.rs-generated crate.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use aegis_core::{Domain, Trace};
 
 mod inline {

@@ -370,7 +370,7 @@ impl<'s> Checker<'s> {
             let id = ident(name);
             return Ok(Compiled::atom(
                 Ty::List(Box::new(Ty::Item(name.to_owned()))),
-                quote!(ctx.#id),
+                quote!(ctx.#id()),
             ));
         }
         let mut known: Vec<String> = scope.locals.iter().map(|(n, _)| n.clone()).collect();

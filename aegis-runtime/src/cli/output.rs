@@ -147,7 +147,7 @@ fn write_table_row(out: &mut impl Write, r: &EvaluationResult) -> io::Result<()>
             .tiers
             .iter()
             .filter_map(|t| match &t.outcome {
-                aegis_core::TierOutcome::Escalated { reason, .. } => Some(reason.as_str()),
+                aegis_core::TierOutcome::Escalated { reason, .. } => Some(reason.as_ref()),
                 _ => None,
             })
             .take(1)

@@ -1,5 +1,7 @@
 //! End-to-end tests of the real `aegis-eval` binary.
 
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
