@@ -153,7 +153,7 @@ impl Emitter<'_> {
         for t in &self.m.schema.tables {
             let row = format_ident!("{}Row", camel(&t.name));
             let stat = format_ident!("{}", t.name.to_uppercase());
-            let n = t.rows.len();
+            let n = Literal::usize_unsuffixed(t.rows.len());
             let fields = t.columns.iter().map(|c| {
                 let f = ident(&c.name);
                 let base = match c.ty.scalar {
@@ -305,7 +305,7 @@ impl Emitter<'_> {
             let whole_match = e.single_group_is_whole_match;
             let reads = e.captures.iter().map(|c| {
                 let f = ident(&c.name);
-                let index = c.index;
+                let index = Literal::usize_unsuffixed(c.index);
                 let group = if whole_match {
                     quote!(Some(whole))
                 } else {
@@ -723,7 +723,7 @@ impl Emitter<'_> {
     fn domain(&self) -> TokenStream {
         let m = self.m;
         let ty = format_ident!("{}", camel(&m.name));
-        let n = m.validators.len();
+        let n = Literal::usize_unsuffixed(m.validators.len());
         let entries = m.validators.iter().map(|v| {
             let id = &v.id;
             let f = format_ident!("check_{}", v.id);

@@ -907,13 +907,13 @@ impl Builder<'_> {
                         }
                     };
                     for (name, span) in &names {
-                        if !is_identifier(name)
+                        if !is_local_name(name)
                             || RESERVED.contains(&name.as_str())
                             || schema.data.contains_key(name)
                             || schema.table(name).is_some()
                             || schema.extractor(name).is_some()
                         {
-                            self.error_in(node, span.clone(), format!("`{name}` cannot be bound here: it is not a valid name or it hides a data group, table, extractor or trace field"));
+                            self.error_in(node, span.clone(), format!("`{name}` cannot be bound here: it is not a valid name, is a name the generated code uses, or hides a data group, table, extractor or trace field"));
                             return None;
                         }
                         if !bound.insert(name.clone()) {
@@ -950,6 +950,18 @@ impl Builder<'_> {
             if !self.check_name(name, "let") {
                 ok = false;
                 continue;
+            }
+            if !is_local_name(&name.value) {
+                self.error(
+                    name.position,
+                    format!(
+                        "`{}` is a name the generated code uses for itself ({}); choose another",
+                        name.value,
+                        GENERATED_LOCALS.join(", ")
+                    ),
+                );
+                // Still bound below, so that its uses are not reported again as unknown.
+                ok = false;
             }
             if RESERVED.contains(&name.value.as_str())
                 || schema.data.contains_key(&name.value)

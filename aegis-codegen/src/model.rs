@@ -287,6 +287,23 @@ pub(crate) struct DomainModel {
     pub(crate) inputs: Vec<PathBuf>,
 }
 
+/// Names the generated validator code uses for its own locals.
+pub(crate) const GENERATED_LOCALS: [&str; 7] = [
+    "outcome",
+    "applies",
+    "holds",
+    "fires",
+    "evidence",
+    "index",
+    "issues_out",
+];
+
+/// Whether `name` can name a local value (a `for_each` variable, a `let`, a lambda parameter):
+/// an identifier that is not one of the generated code's own locals.
+pub(crate) fn is_local_name(name: &str) -> bool {
+    is_identifier(name) && !GENERATED_LOCALS.contains(&name)
+}
+
 /// Whether `name` can be a name in a spec and an identifier in generated Rust: lowercase
 /// ASCII letters, digits and `_`, starting with a letter, and not a Rust keyword.
 pub(crate) fn is_identifier(name: &str) -> bool {

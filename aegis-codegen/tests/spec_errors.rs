@@ -213,6 +213,13 @@ fn names_are_checked_and_lets_must_be_used() {
         "  - id: r\n    severity: high\n    let: { unused: patient.age_years }\n    require: patient.age_years > 1\n    message: x\n",
     ));
     assert!(e.contains("binds `unused` but never uses it"), "{e}");
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    let: { outcome: patient.age_years }\n    require: outcome > 1\n    message: x\n",
+    ));
+    assert!(
+        e.contains("`outcome` is a name the generated code uses"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -979,11 +979,11 @@ impl<'s> Checker<'s> {
                         format!("`{name}` takes a lambda, as in `{name}(x => x.dose > 10)`"),
                     );
                 };
-                if !crate::model::is_identifier(param) {
+                if !crate::model::is_local_name(param) {
                     return err(
                         &args[0].span,
                         format!(
-                            "`{param}` cannot be a parameter name: use lowercase letters, digits and `_`, not a Rust keyword"
+                            "`{param}` cannot be a parameter name: use lowercase letters, digits and `_`, not a Rust keyword nor a name the generated code uses for itself"
                         ),
                     );
                 }
