@@ -198,9 +198,9 @@ fn evaluate_all(
     } else {
         let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
         let template = if size.is_some() {
-            "{spinner} {bytes}/{total_bytes} {wide_bar} {per_sec} eta {eta} {msg}"
+            "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta} {msg}"
         } else {
-            "{spinner} {bytes} read {per_sec} {msg}"
+            "{spinner} {bytes} read {bytes_per_sec} {msg}"
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
