@@ -367,28 +367,24 @@ impl Emitter<'_> {
                         .map(|m| #st { start: m.start(), end: m.end(), text: m.as_str() })
                         .collect()
                 }
-            } else if e.single_group_is_whole_match {
-                // The group is the whole match: no capture engine needed.
-                quote! {
-                    let mut found = ::std::vec::Vec::new();
-                    for whole in #pat.find_iter(text) {
-                        #(#reads)*
-                        found.push(#st {
-                            start: whole.start(),
-                            end: whole.end(),
-                            text: whole.as_str(),
-                            #(#names),*
-                        });
-                    }
-                    found
-                }
             } else {
-                quote! {
-                    let mut found = ::std::vec::Vec::new();
-                    for caps in #pat.captures_iter(text) {
+                // When the one group is the whole match, `find_iter` serves: no capture engine.
+                let each_match = if e.single_group_is_whole_match {
+                    quote!(for whole in #pat.find_iter(text))
+                } else {
+                    quote!(for caps in #pat.captures_iter(text))
+                };
+                let whole_of_caps = (!e.single_group_is_whole_match).then(|| {
+                    quote! {
                         let Some(whole) = caps.get(0) else {
                             continue;
                         };
+                    }
+                });
+                quote! {
+                    let mut found = ::std::vec::Vec::new();
+                    #each_match {
+                        #whole_of_caps
                         #(#reads)*
                         found.push(#st {
                             start: whole.start(),

@@ -111,6 +111,27 @@ impl Builder<'_> {
         }
     }
 
+    /// Records `id` among `seen`; reports it when it is a duplicate or not a valid name.
+    fn new_id(
+        &mut self,
+        seen: &mut BTreeMap<String, Position>,
+        id: &Located<String>,
+        what: &str,
+    ) -> bool {
+        if let Some(first) = seen.get(&id.value) {
+            self.error(
+                id.position,
+                format!(
+                    "duplicate {what} id `{}`: already used at line {}",
+                    id.value, first.line
+                ),
+            );
+            return false;
+        }
+        seen.insert(id.value.clone(), id.position);
+        self.check_name(id, what)
+    }
+
     fn build(&mut self, spec: &DomainSpec) -> DomainModel {
         self.check_name(&spec.domain, "domain");
         if spec.version.value.trim().is_empty() {
@@ -166,18 +187,7 @@ impl Builder<'_> {
         let mut ids: BTreeMap<String, Position> = BTreeMap::new();
         let mut validators = Vec::new();
         for v in &spec.tier1 {
-            if let Some(first) = ids.get(&v.id.value) {
-                self.error(
-                    v.id.position,
-                    format!(
-                        "duplicate validator id `{}`: already used at line {}",
-                        v.id.value, first.line
-                    ),
-                );
-                continue;
-            }
-            ids.insert(v.id.value.clone(), v.id.position);
-            if !self.check_name(&v.id, "validator") {
+            if !self.new_id(&mut ids, &v.id, "validator") {
                 continue;
             }
             if let Some(m) = self.validator(v, &schema) {
@@ -193,18 +203,7 @@ impl Builder<'_> {
                 let mut rules = Vec::new();
                 let mut rule_ids: BTreeMap<String, Position> = BTreeMap::new();
                 for r in &esc.rules {
-                    if let Some(first) = rule_ids.get(&r.id.value) {
-                        self.error(
-                            r.id.position,
-                            format!(
-                                "duplicate escalation rule id `{}`: already used at line {}",
-                                r.id.value, first.line
-                            ),
-                        );
-                        continue;
-                    }
-                    rule_ids.insert(r.id.value.clone(), r.id.position);
-                    if !self.check_name(&r.id, "escalation rule") {
+                    if !self.new_id(&mut rule_ids, &r.id, "escalation rule") {
                         continue;
                     }
                     let mut scope = Scope::default();
