@@ -81,8 +81,13 @@ impl GeneratedDomain {
 /// has one (`domains/healthcare/domain_spec.yaml`), so output does not depend on where the
 /// workspace lives or which entry point ran.
 pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErrors> {
-    let spec_path = spec_path.as_ref();
-    let display = display_path(spec_path);
+    generate_shown_as(spec_path.as_ref(), spec_path.as_ref())
+}
+
+/// Generates a domain from the spec at `spec_path`, showing it as `shown` (e.g. the path a
+/// proc macro was given, rather than the absolute path it resolved to) in errors and docs.
+pub fn generate_shown_as(spec_path: &Path, shown: &Path) -> Result<GeneratedDomain, SpecErrors> {
+    let display = display_path(shown);
     let model = load::load(spec_path, &display)?;
     let tokens = generate::emit(&model);
     Ok(GeneratedDomain {

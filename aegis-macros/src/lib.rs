@@ -32,7 +32,8 @@ fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
         .map(PathBuf::from)
         .ok_or_else(|| syn::Error::new(path.span(), "CARGO_MANIFEST_DIR is not set"))?;
     let spec = dir.join(path.value());
-    let generated = aegis_codegen::generate(&spec).map_err(|errors| {
+    let shown = PathBuf::from(path.value());
+    let generated = aegis_codegen::generate_shown_as(&spec, &shown).map_err(|errors| {
         let mut all: Option<syn::Error> = None;
         for e in &errors.errors {
             let one = syn::Error::new(path.span(), e.to_string());

@@ -127,7 +127,6 @@ impl Orchestrator {
         result.issues = rules.issues;
 
         let worst = result.issues.iter().map(|i| i.severity).max();
-        let mut escalate: Option<(Tier, String)> = None;
         if worst.is_some_and(|w| w >= policy.fail_at) {
             tier1.outcome = TierOutcome::Decided {
                 verdict: Verdict::Fail,
@@ -138,25 +137,27 @@ impl Orchestrator {
             result.decided_by = Some(Tier::Rules);
             return finish(result, started);
         }
-        for request in &rules.escalations {
-            let earlier = escalate.as_ref().is_none_or(|(t, _)| request.to < *t);
-            if earlier {
-                escalate = Some((
-                    request.to,
-                    format!("rule `{}`: {}", request.rule, request.reason),
-                ));
-            }
-        }
+        // Every reason to go on, and the earliest tier any of them asks for.
+        let mut requests: Vec<(Tier, String)> = rules
+            .escalations
+            .iter()
+            .map(|r| (r.to, format!("rule `{}`: {}", r.rule, r.reason)))
+            .collect();
         if let Some(threshold) = policy.uncertain_at
             && let Some(issue) = result.issues.iter().find(|i| i.severity >= threshold)
-            && escalate.as_ref().is_none_or(|(t, _)| Tier::Models < *t)
         {
-            let reason = format!(
-                "`{}` raised a {} issue, below the fail threshold ({}): Tier 1 is not sure",
-                issue.validator, issue.severity, policy.fail_at
-            );
-            escalate = Some((Tier::Models, reason));
+            requests.push((
+                Tier::Models,
+                format!(
+                    "`{}` raised a {} issue, below the fail threshold ({}): Tier 1 is not sure",
+                    issue.validator, issue.severity, policy.fail_at
+                ),
+            ));
         }
+        let escalate = requests.iter().map(|(t, _)| *t).min().map(|target| {
+            let reasons: Vec<&str> = requests.iter().map(|(_, r)| r.as_str()).collect();
+            (target, reasons.join("; "))
+        });
         let Some((target, reason)) = escalate else {
             tier1.outcome = TierOutcome::Decided {
                 verdict: Verdict::Pass,

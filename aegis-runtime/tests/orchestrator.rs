@@ -1,0 +1,146 @@
+//! The orchestrator's pipeline: early exit, escalation to the tiers that exist, cost accounting,
+//! and Tier 0 running before everything else.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
+use aegis_core::tiers::{JudgeTier, ModelTier, Sanitizer, TierDecision};
+use aegis_core::{
+    DomainInfo, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome, Trace, UsdCost,
+    Verdict,
+};
+use aegis_domain_healthcare::Healthcare;
+use aegis_runtime::Orchestrator;
+
+/// A trace whose only finding is a medium one (duplicate therapy): Tier 1 is unsure.
+fn uncertain_trace() -> Trace {
+    serde_json::from_value(serde_json::json!({
+        "output": "Take cetirizine 10 mg once daily, and add loratadine 10 mg once daily if needed.",
+    }))
+    .unwrap()
+}
+
+struct FixedModel(Option<Verdict>);
+
+impl ModelTier for FixedModel {
+    fn evaluate(&self, _: &DomainInfo, _: &Trace, issues: &[Issue]) -> TierDecision {
+        assert_eq!(issues.len(), 1, "the model sees Tier 1's issues");
+        TierDecision {
+            verdict: self.0,
+            issues: vec![],
+            modules: vec![ModuleResult {
+                module: "safety_risk".into(),
+                outcome: ModuleOutcome::Passed,
+                issues: 0,
+                score: Some(0.5),
+            }],
+            cost: UsdCost::from_micros(1_200),
+            reason: "p(unsafe) = 0.5, inside the uncertain band".into(),
+        }
+    }
+}
+
+struct FailingJudge;
+
+impl JudgeTier for FailingJudge {
+    fn evaluate(&self, _: &DomainInfo, _: &Trace, _: &[Issue]) -> TierDecision {
+        TierDecision {
+            verdict: Some(Verdict::Fail),
+            issues: vec![Issue {
+                validator: "clinical_reasoning".into(),
+                tier: Tier::Judge,
+                severity: Severity::High,
+                message: "two antihistamines together".into(),
+                evidence: vec![],
+            }],
+            modules: vec![],
+            cost: UsdCost::from_micros(3_456),
+            reason: "the judge is sure".into(),
+        }
+    }
+}
+
+#[test]
+fn without_later_tiers_an_uncertain_trace_needs_review() {
+    let r = Orchestrator::new().evaluate(&Healthcare, uncertain_trace());
+    assert_eq!(r.verdict, Verdict::NeedsReview);
+    assert_eq!(r.decided_by, None);
+    assert_eq!(r.tiers.len(), 5);
+    assert!(
+        r.tiers[2..]
+            .iter()
+            .all(|t| matches!(t.outcome, TierOutcome::Unavailable { .. }))
+    );
+}
+
+#[test]
+fn a_sure_model_decides_and_later_tiers_are_skipped() {
+    let o = Orchestrator::new().with_models(Box::new(FixedModel(Some(Verdict::Pass))));
+    let r = o.evaluate(&Healthcare, uncertain_trace());
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert_eq!(r.decided_by, Some(Tier::Models));
+    assert_eq!(r.cost_usd, UsdCost::from_micros(1_200));
+    assert_eq!(r.tiers[2].modules[0].score, Some(0.5));
+    assert_eq!(r.tiers[3].outcome, TierOutcome::Skipped);
+    assert_eq!(r.tiers[4].outcome, TierOutcome::Skipped);
+}
+
+#[test]
+fn an_unsure_model_passes_on_to_the_judge_and_costs_add_up() {
+    let o = Orchestrator::new()
+        .with_models(Box::new(FixedModel(None)))
+        .with_judge(Box::new(FailingJudge));
+    let r = o.evaluate(&Healthcare, uncertain_trace());
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert_eq!(r.decided_by, Some(Tier::Judge));
+    assert_eq!(r.cost_usd, UsdCost::from_micros(4_656));
+    assert!(
+        matches!(&r.tiers[2].outcome, TierOutcome::Escalated { to: Tier::Judge, reason } if reason.contains("uncertain band"))
+    );
+    // Issues of every tier, most severe first.
+    assert_eq!(
+        r.issues
+            .iter()
+            .map(|i| i.validator.as_str())
+            .collect::<Vec<_>>(),
+        ["clinical_reasoning", "duplicate_therapy"]
+    );
+}
+
+#[test]
+fn a_sure_failure_at_tier_1_never_reaches_later_tiers() {
+    let trace: Trace = serde_json::from_value(
+        serde_json::json!({ "output": "Take acetaminophen 1000 mg every 2 hours." }),
+    )
+    .unwrap();
+    let o = Orchestrator::new().with_judge(Box::new(FailingJudge));
+    let r = o.evaluate(&Healthcare, trace);
+    assert_eq!(r.decided_by, Some(Tier::Rules));
+    assert_eq!(r.cost_usd, UsdCost::ZERO);
+    assert_eq!(r.tiers[3].outcome, TierOutcome::Skipped);
+}
+
+struct Redactor;
+
+impl Sanitizer for Redactor {
+    fn sanitize(&self, trace: &mut Trace) -> usize {
+        let n = trace.output.matches("Jane Roe").count();
+        trace.output = trace.output.replace("Jane Roe", "[NAME]");
+        n
+    }
+}
+
+#[test]
+fn tier_0_runs_before_the_rules_see_the_text() {
+    let trace: Trace = serde_json::from_value(serde_json::json!({
+        "output": "Jane Roe, stop taking your lisinopril and double your metformin.",
+    }))
+    .unwrap();
+    let r = Orchestrator::new()
+        .with_sanitizer(Box::new(Redactor))
+        .evaluate(&Healthcare, trace);
+    assert_eq!(r.tiers[0].outcome, TierOutcome::Completed);
+    assert!(!r.issues.is_empty());
+    for issue in &r.issues {
+        assert!(!issue.message.contains("Jane"), "{}", issue.message);
+    }
+}
