@@ -119,7 +119,14 @@ impl Emitter<'_> {
                         ScalarType::Str => quote!(::std::string::String),
                         ScalarType::Bool => quote!(bool),
                     };
-                    let (ty, default) = if df.list {
+                    let (ty, default) = if df.list && df.scalar == ScalarType::Int {
+                        // Whole numbers, kept as f64 so that list elements are plain numbers
+                        // in expressions.
+                        (
+                            quote!(::std::vec::Vec<f64>),
+                            quote!(#[serde(default, deserialize_with = "::aegis_core::__private::whole_numbers")]),
+                        )
+                    } else if df.list {
                         (quote!(::std::vec::Vec<#scalar>), quote!(#[serde(default)]))
                     } else if df.optional {
                         (

@@ -49,6 +49,17 @@ where
     }
 }
 
+/// Deserialises a list of whole numbers (a spec's `list<int>`) as `f64`s, rejecting fractions.
+pub fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let values = <Vec<f64> as serde::Deserialize>::deserialize(d)?;
+    match values.iter().find(|v| v.fract() != 0.0 || !v.is_finite()) {
+        Some(_) => Err(serde::de::Error::custom(
+            "expected whole numbers (the field is list<int>)",
+        )),
+        None => Ok(values),
+    }
+}
+
 /// Finds the row of a table whose key is `needle`, without regard to ASCII case. `keys` holds
 /// every row's key in ASCII lowercase, sorted, in the order of `rows`.
 pub fn find_row<R>(

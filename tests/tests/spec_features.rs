@@ -110,6 +110,25 @@ fn extractor_captures_tables_and_optional_groups() {
 }
 
 #[test]
+fn integer_lists_are_numbers_and_reject_fractions() {
+    let mut order = base_order();
+    order["counts"] = serde_json::json!([1, 12, 3]);
+    let r = eval(trace("", "", order));
+    let counts: Vec<&str> = r
+        .issues
+        .iter()
+        .filter(|i| i.validator == "counts_small")
+        .map(|i| i.message.as_str())
+        .collect();
+    assert_eq!(counts, ["count 12 is too large"]);
+    let mut order = base_order();
+    order["counts"] = serde_json::json!([1.5]);
+    let r = eval(trace("", "", order));
+    assert_eq!(r.verdict, Verdict::Error);
+    assert!(r.error.unwrap().contains("whole numbers"));
+}
+
+#[test]
 fn optional_nested_data_and_kleene_logic() {
     let mut order = base_order();
     order["nested"] = serde_json::json!({ "level": 7 });
@@ -193,7 +212,7 @@ fn required_data_and_wrong_types_are_data_errors_naming_the_field() {
 #[test]
 fn inspect_info_lists_everything() {
     let info = kitchen::KitchenSink.info();
-    assert_eq!(info.validators.len(), 8);
+    assert_eq!(info.validators.len(), 9);
     assert_eq!(
         info.tables.iter().map(|t| t.rows).collect::<Vec<_>>(),
         [3, 3]
@@ -202,8 +221,22 @@ fn inspect_info_lists_everything() {
     assert!(
         info.validators[0]
             .spec_location
-            .ends_with("domain_spec.yaml:39:9"),
+            .ends_with("data/kitchen_sink/domain_spec.yaml:40:9"),
         "{}",
         info.validators[0].spec_location
     );
+}
+
+mod minimal {
+    aegis_macros::domain!("data/minimal/domain_spec.yaml");
+}
+
+#[test]
+fn the_smallest_spec_generates_a_domain_that_passes_everything() {
+    let r = Orchestrator::new().evaluate(
+        &minimal::Minimal,
+        trace("anything", "at all", serde_json::json!({})),
+    );
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert!(minimal::Minimal.info().validators.is_empty());
 }
