@@ -1,8 +1,9 @@
-//! Streams traces from JSONL (one trace per line) or from a JSON array.
+//! Streams traces from JSONL (one trace per line), a JSON array, or pretty-printed JSON values.
 //!
 //! Every input line gets exactly one [`Record`]: a trace, or an error naming the line. Blank
-//! lines are not traces and are passed over. Memory stays flat whatever the input's size
-//! (a JSON array is the exception: it is read whole, so use JSONL for large inputs).
+//! lines are not traces and are passed over. Memory stays flat whatever the input's size, with
+//! two exceptions that are read whole (use JSONL for large inputs): a JSON array, and
+//! pretty-printed JSON values (a file whose first line opens an object it does not close).
 
 use std::io::{self, BufRead};
 
@@ -14,16 +15,16 @@ use serde_json::Value;
 pub enum Record {
     /// A trace that parsed.
     Trace {
-        /// Its 1-based line (JSONL) or element number (JSON array).
+        /// Its 1-based line (JSONL, pretty JSON) or element number (JSON array).
         line: u64,
         /// The trace.
         trace: Box<Trace>,
     },
     /// Input that is not a trace.
     Error {
-        /// Its 1-based line (JSONL) or element number (JSON array).
+        /// Its 1-based line (JSONL, pretty JSON) or element number (JSON array).
         line: u64,
-        /// The trace's `id`, when the line is JSON with one.
+        /// The trace's `id`, when the input is JSON with one.
         id: Option<String>,
         /// What is wrong, with any quoted input value redacted.
         message: String,
@@ -36,7 +37,8 @@ pub struct TraceReader<R> {
     line: u64,
     buf: Vec<u8>,
     bytes_read: u64,
-    array: Option<std::iter::Enumerate<std::vec::IntoIter<Value>>>,
+    /// Records of an input read whole (a JSON array, or pretty-printed JSON values).
+    buffered: Option<std::vec::IntoIter<Record>>,
     started: bool,
 }
 
@@ -48,7 +50,7 @@ impl<R: BufRead> TraceReader<R> {
             line: 0,
             buf: Vec::new(),
             bytes_read: 0,
-            array: None,
+            buffered: None,
             started: false,
         }
     }
@@ -58,72 +60,51 @@ impl<R: BufRead> TraceReader<R> {
         self.bytes_read
     }
 
-    /// If the input starts with `[`, reads it whole as a JSON array.
-    fn start(&mut self) -> io::Result<Option<Record>> {
+    /// Looks at the start of the input: a JSON array (`[`) or pretty-printed JSON values (a `{`
+    /// whose first line is not a whole value) are read whole; anything else is JSONL.
+    fn start(&mut self) -> io::Result<()> {
         self.started = true;
         loop {
             let buf = self.reader.fill_buf()?;
-            let Some(&first) = buf.iter().find(|b| !b.is_ascii_whitespace()) else {
+            let Some(at) = buf.iter().position(|b| !b.is_ascii_whitespace()) else {
                 if buf.is_empty() {
-                    return Ok(None);
+                    return Ok(());
                 }
-                // Only whitespace so far: keep looking (it is consumed by the line reader).
+                // Only whitespace so far: skip it, counting its lines.
                 let n = buf.len();
-                // Count the newlines skipped so that line numbers stay right.
                 self.line += buf.iter().filter(|&&b| b == b'\n').count() as u64;
                 self.reader.consume(n);
                 self.bytes_read += n as u64;
                 continue;
             };
-            if first != b'[' {
-                return Ok(None);
+            let whole_document = match buf[at] {
+                b'[' => true,
+                b'{' => buf[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .is_some_and(|end| {
+                        serde_json::from_slice::<serde::de::IgnoredAny>(&buf[at..at + end])
+                            .is_err_and(|e| e.is_eof())
+                    }),
+                _ => false,
+            };
+            if !whole_document {
+                return Ok(());
             }
             let mut all = Vec::new();
             self.reader.read_to_end(&mut all)?;
             self.bytes_read += all.len() as u64;
-            return match serde_json::from_slice::<Vec<Value>>(&all) {
-                Ok(items) => {
-                    self.array = Some(items.into_iter().enumerate());
-                    Ok(None)
-                }
-                Err(e) => Ok(Some(Record::Error {
-                    line: e.line() as u64,
-                    id: None,
-                    message: format!(
-                        "the input is not a valid JSON array of traces: {}",
-                        redact_quoted(&e.to_string())
-                    ),
-                })),
-            };
+            self.buffered = Some(document_records(&all, self.line + 1).into_iter());
+            return Ok(());
         }
     }
 
     fn next_record(&mut self) -> io::Result<Option<Record>> {
-        if !self.started
-            && let Some(error) = self.start()?
-        {
-            self.array = Some(Vec::new().into_iter().enumerate());
-            return Ok(Some(error));
+        if !self.started {
+            self.start()?;
         }
-        if let Some(items) = &mut self.array {
-            return Ok(items.next().map(|(i, value)| {
-                let line = i as u64 + 1;
-                let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-                match serde_json::from_value::<Trace>(value) {
-                    Ok(trace) => Record::Trace {
-                        line,
-                        trace: Box::new(trace),
-                    },
-                    Err(e) => Record::Error {
-                        line,
-                        id,
-                        message: format!(
-                            "element {line} is not a valid trace: {}",
-                            redact_quoted(&e.to_string())
-                        ),
-                    },
-                }
-            }));
+        if let Some(records) = &mut self.buffered {
+            return Ok(records.next());
         }
         loop {
             self.buf.clear();
@@ -168,6 +149,77 @@ impl<R: BufRead> TraceReader<R> {
             }));
         }
     }
+}
+
+/// One record per JSON value of a document read whole: the elements of an array (numbered
+/// from 1), or a sequence of (pretty-printed) values (numbered by the line they start on).
+fn document_records(all: &[u8], first_line: u64) -> Vec<Record> {
+    let to_record = |line: u64, what: String, value: Value| {
+        let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+        match serde_json::from_value::<Trace>(value) {
+            Ok(trace) => Record::Trace {
+                line,
+                trace: Box::new(trace),
+            },
+            Err(e) => Record::Error {
+                line,
+                id,
+                message: format!(
+                    "{what} is not a valid trace: {}",
+                    redact_quoted(&e.to_string())
+                ),
+            },
+        }
+    };
+    if all.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return match serde_json::from_slice::<Vec<Value>>(all) {
+            Ok(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| to_record(i as u64 + 1, format!("element {}", i + 1), v))
+                .collect(),
+            Err(e) => vec![Record::Error {
+                line: first_line + e.line() as u64 - 1,
+                id: None,
+                message: format!(
+                    "the input is not a valid JSON array of traces: {}",
+                    redact_quoted(&e.to_string())
+                ),
+            }],
+        };
+    }
+    let mut records = Vec::new();
+    let mut values = serde_json::Deserializer::from_slice(all).into_iter::<Value>();
+    loop {
+        let offset = values.byte_offset();
+        let skipped = all[offset..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let line = first_line
+            + all[..offset + skipped]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+        match values.next() {
+            None => break,
+            Some(Ok(v)) => records.push(to_record(line, format!("the value at line {line}"), v)),
+            Some(Err(e)) => {
+                // A syntax error: the rest cannot be split into values reliably.
+                let at = first_line + e.line() as u64 - 1;
+                records.push(Record::Error {
+                    line: at,
+                    id: None,
+                    message: format!(
+                        "line {at} is not valid JSON: {}; the rest of the input was not read",
+                        redact_quoted(&e.to_string())
+                    ),
+                });
+                break;
+            }
+        }
+    }
+    records
 }
 
 impl<R: BufRead> Iterator for TraceReader<R> {
@@ -215,6 +267,18 @@ mod tests {
         let r = records("  [{\"output\": \"a\"}, {\"output\": 1}, {\"output\": \"c\"}]");
         assert_eq!(r.len(), 3);
         assert!(matches!(&r[1], Record::Error { line: 2, .. }));
+    }
+
+    #[test]
+    fn pretty_printed_values_are_read_whole_with_their_lines() {
+        let input = "{\n  \"id\": \"a\",\n  \"output\": \"x\"\n}\n\n{\n  \"output\": 3\n}\n{ \"output\": \"c\" }\n";
+        let r = records(input);
+        assert_eq!(r.len(), 3);
+        assert!(
+            matches!(&r[0], Record::Trace { line: 1, trace } if trace.id.as_deref() == Some("a"))
+        );
+        assert!(matches!(&r[1], Record::Error { line: 6, .. }));
+        assert!(matches!(&r[2], Record::Trace { line: 9, .. }));
     }
 
     #[test]
