@@ -127,7 +127,10 @@ impl Emitter<'_> {
                             quote!(#[serde(default, deserialize_with = "::aegis_core::__private::whole_numbers")]),
                         )
                     } else if df.list {
-                        (quote!(::std::vec::Vec<#scalar>), quote!(#[serde(default)]))
+                        (
+                            quote!(::std::vec::Vec<#scalar>),
+                            quote!(#[serde(default, deserialize_with = "::aegis_core::__private::list_or_null")]),
+                        )
                     } else if df.optional {
                         (
                             quote!(::std::option::Option<#scalar>),
@@ -538,7 +541,12 @@ impl Emitter<'_> {
         let lets = v.lets.iter().map(|(name, c)| {
             let n = ident(name);
             let t = &c.tokens;
-            quote!(let #n = #t;)
+            // Lists, tables and data groups are borrowed, not moved out of the context.
+            if matches!(c.ty, Ty::List(_) | Ty::Table(_) | Ty::Group(_)) {
+                quote!(let #n = &#t;)
+            } else {
+                quote!(let #n = #t;)
+            }
         });
         let check = &v.check.tokens;
         let var = if v.check_kind == CheckKind::Require {
@@ -668,9 +676,18 @@ impl Emitter<'_> {
             },
             self.at(v.position)
         ));
+        // A rule that reads nothing of the trace (e.g. one over a table) takes `_ctx`.
+        let ctx = if body.to_string().contains("ctx") {
+            quote!(ctx)
+        } else {
+            quote!(_ctx)
+        };
+        // The body is the spec author's expressions, compiled as written: style lints about
+        // them (`x == false`, `!(a < b)`) are the spec's business, not the build's.
         quote! {
             #d
-            pub fn #fun(ctx: &Context<'_>, issues_out: &mut ::std::vec::Vec<::aegis_core::Issue>) -> ::aegis_core::ModuleOutcome {
+            #[allow(clippy::all)]
+            pub fn #fun(#ctx: &Context<'_>, issues_out: &mut ::std::vec::Vec<::aegis_core::Issue>) -> ::aegis_core::ModuleOutcome {
                 let mut outcome = ::aegis_core::ModuleOutcome::NotApplicable;
                 #body
                 outcome
@@ -694,6 +711,7 @@ impl Emitter<'_> {
             ));
             quote! {
                 #d
+                #[allow(clippy::all)]
                 pub fn #f(ctx: &Context<'_>, issues: &[::aegis_core::Issue]) -> ::std::option::Option<::aegis_core::EscalationRequest> {
                     let _ = (ctx, issues);
                     let applies = #cond;

@@ -51,6 +51,7 @@ pub(crate) fn load(spec_path: &Path, display: &Path) -> Result<DomainModel, Spec
         errors: ErrorSink::default(),
         hasher: Sha256::new(),
         inputs: vec![spec_path.to_path_buf()],
+        poisoned: BTreeSet::new(),
     };
     b.hasher.update(text.as_bytes());
     let model = b.build(&spec);
@@ -66,6 +67,8 @@ struct Builder<'a> {
     errors: ErrorSink,
     hasher: Sha256,
     inputs: Vec<PathBuf>,
+    /// Names whose definitions had errors (see `Schema::poisoned`).
+    poisoned: BTreeSet<String>,
 }
 
 impl Builder<'_> {
@@ -81,6 +84,11 @@ impl Builder<'_> {
         span: std::ops::Range<usize>,
         message: impl Into<String>,
     ) {
+        let message = message.into();
+        if message.is_empty() {
+            // A follow-on of an error already reported (a poisoned name).
+            return;
+        }
         let position = self.source.position_in(node, span.start);
         let value = &node.value;
         let start = span.start.min(value.len());
@@ -108,6 +116,121 @@ impl Builder<'_> {
                 ),
             );
             false
+        }
+    }
+
+    /// Reports names of the spec that would generate the same Rust item (e.g. tables `a_b` and
+    /// `a` with key `b`, or groups `a.b_c` and `a_b.c`), or one the generator uses itself.
+    fn check_generated_names(
+        &mut self,
+        spec: &DomainSpec,
+        schema: &Schema,
+        validators: &[ValidatorModel],
+        rules: &[EscalationRuleModel],
+    ) {
+        use crate::expr::check::variant_name as camel;
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        for fixed in [
+            "DomainData",
+            "Context",
+            "Validator",
+            "VALIDATORS",
+            "INFO",
+            "escalations",
+            "new",
+        ] {
+            taken.insert(fixed.to_owned(), "the generator itself".to_owned());
+        }
+        let mut claim = |b: &mut Self, item: String, by: String, at: Position| {
+            match taken.get(&item) {
+            Some(first) => b.error(at, format!("{by} would generate the Rust item `{item}`, as {first} does; rename one of them")),
+            None => {
+                taken.insert(item, by);
+            }
+        }
+        };
+        claim(
+            self,
+            camel(&spec.domain.value),
+            format!("domain `{}`", spec.domain.value),
+            spec.domain.position,
+        );
+        fn groups(
+            node: &BTreeMap<String, DataTree>,
+            path: &mut Vec<String>,
+            out: &mut Vec<Vec<String>>,
+        ) {
+            for (name, child) in node {
+                if let DataTree::Group(children) = child {
+                    path.push(name.clone());
+                    out.push(path.clone());
+                    groups(children, path, out);
+                    path.pop();
+                }
+            }
+        }
+        let mut group_paths = Vec::new();
+        groups(&schema.data, &mut Vec::new(), &mut group_paths);
+        let data_at = spec
+            .data
+            .entries
+            .first()
+            .map_or(spec.domain.position, |(k, _)| k.position);
+        for p in group_paths {
+            let item = format!("{}Data", p.iter().map(|s| camel(s)).collect::<String>());
+            claim(self, item, format!("data group `{}`", p.join(".")), data_at);
+        }
+        for t in &schema.tables {
+            let by = format!("table `{}`", t.name);
+            claim(
+                self,
+                format!("{}Row", camel(&t.name)),
+                by.clone(),
+                t.position,
+            );
+            claim(self, t.name.to_uppercase(), by.clone(), t.position);
+            if let Some(k) = &t.key {
+                claim(
+                    self,
+                    format!("{}_KEYS", t.name.to_uppercase()),
+                    by.clone(),
+                    t.position,
+                );
+                claim(self, format!("{}_by_{k}", t.name), by, t.position);
+            }
+        }
+        for e in &schema.extractors {
+            let by = format!("extractor `{}`", e.name);
+            claim(
+                self,
+                format!("{}Match", camel(&e.name)),
+                by.clone(),
+                e.position,
+            );
+            claim(
+                self,
+                format!("{}_PATTERN", e.name.to_uppercase()),
+                by.clone(),
+                e.position,
+            );
+            claim(self, format!("extract_{}", e.name), by.clone(), e.position);
+            claim(self, e.name.clone(), by, e.position);
+        }
+        for v in validators {
+            claim(
+                self,
+                format!("check_{}", v.id),
+                format!("validator `{}`", v.id),
+                v.position,
+            );
+        }
+        for r in rules {
+            claim(
+                self,
+                format!("escalate_{}", r.id),
+                format!("escalation rule `{}`", r.id),
+                r.position,
+            );
         }
     }
 
@@ -161,28 +284,39 @@ impl Builder<'_> {
         let mut schema = Schema::default();
         for (name, node) in spec.data.iter() {
             claim(self, name, "data");
-            if self.check_name(name, "data field")
-                && let Some(tree) = self.data_tree(node)
-            {
+            if !self.check_name(name, "data field") {
+                self.poisoned.insert(name.value.clone());
+            } else if let Some(tree) = self.data_tree(node, &name.value) {
                 schema.data.insert(name.value.clone(), tree);
             }
         }
         for (name, table) in spec.tables.iter() {
             claim(self, name, "table");
-            if self.check_name(name, "table")
-                && let Some(t) = self.table(name, table)
+            match self
+                .check_name(name, "table")
+                .then(|| self.table(name, table))
+                .flatten()
             {
-                schema.tables.push(t);
+                Some(t) => schema.tables.push(t),
+                None => {
+                    self.poisoned.insert(name.value.clone());
+                }
             }
         }
         for (name, extractor) in spec.extractors.iter() {
             claim(self, name, "extractor");
-            if self.check_name(name, "extractor")
-                && let Some(e) = self.extractor(name, extractor, &schema)
-            {
-                schema.extractors.push(e);
+            let extractor = self
+                .check_name(name, "extractor")
+                .then(|| self.extractor(name, extractor, &schema))
+                .flatten();
+            match extractor {
+                Some(e) => schema.extractors.push(e),
+                None => {
+                    self.poisoned.insert(name.value.clone());
+                }
             }
         }
+        schema.poisoned = std::mem::take(&mut self.poisoned);
 
         let mut ids: BTreeMap<String, Position> = BTreeMap::new();
         let mut validators = Vec::new();
@@ -237,6 +371,7 @@ impl Builder<'_> {
             }
         };
 
+        self.check_generated_names(spec, &schema, &validators, &rules);
         let hash = std::mem::take(&mut self.hasher).finalize();
         let spec_hash = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
         DomainModel {
@@ -260,21 +395,29 @@ impl Builder<'_> {
         }
     }
 
-    fn data_tree(&mut self, node: &Located<DataNode>) -> Option<DataTree> {
+    /// The data node at dotted `path`; a node with an error is reported and poisoned.
+    fn data_tree(&mut self, node: &Located<DataNode>, path: &str) -> Option<DataTree> {
         match &node.value {
             DataNode::Field(written) => match DataField::parse(written, node.position) {
+                Some(f) if f.list && written.trim().ends_with('?') => {
+                    self.error(node.position, format!("`{written}`: a list is never missing (an absent or null list is empty); write `{}`", written.trim().trim_end_matches('?')));
+                    self.poisoned.insert(path.to_owned());
+                    None
+                }
                 Some(f) => Some(DataTree::Field(f)),
                 None => {
                     self.error(node.position, format!("unknown type `{written}`; expected float, int, string or bool, optionally as list<T>, with `?` for optional"));
+                    self.poisoned.insert(path.to_owned());
                     None
                 }
             },
             DataNode::Group(children) => {
                 let mut out = BTreeMap::new();
                 for (name, child) in children.iter() {
-                    if self.check_name(name, "data field")
-                        && let Some(t) = self.data_tree(child)
-                    {
+                    let child_path = format!("{path}.{}", name.value);
+                    if !self.check_name(name, "data field") {
+                        self.poisoned.insert(child_path);
+                    } else if let Some(t) = self.data_tree(child, &child_path) {
                         out.insert(name.value.clone(), t);
                     }
                 }
@@ -402,7 +545,10 @@ impl Builder<'_> {
             let mut row = Vec::new();
             for (col, &i) in columns.iter().zip(&index) {
                 let raw = record.get(i).unwrap_or("").trim();
-                let column_no = (i + 1) as u32;
+                let column_no = record
+                    .position()
+                    .and_then(|p| text.get(usize::try_from(p.byte()).ok()?..))
+                    .map_or((i + 1) as u32, |rest| csv_column(rest, i));
                 let cell = if raw.is_empty() {
                     if col.ty.optional || col.ty.scalar == ScalarType::Str {
                         if col.ty.optional {
@@ -413,7 +559,7 @@ impl Builder<'_> {
                     } else {
                         self.file_error(&shown, line, column_no, format!("column `{}` is empty, but its type `{}` is not optional (write `{}?`)", col.name, col.ty.scalar.name(), col.ty.scalar.name()));
                         ok = false;
-                        continue;
+                        Cell::Missing
                     }
                 } else {
                     match col.ty.scalar {
@@ -428,7 +574,7 @@ impl Builder<'_> {
                                     format!("column `{}`: `{raw}` is not a number", col.name),
                                 );
                                 ok = false;
-                                continue;
+                                Cell::Missing
                             }
                         },
                         ScalarType::Int => match raw.parse::<i64>() {
@@ -441,7 +587,7 @@ impl Builder<'_> {
                                     format!("column `{}`: `{raw}` is not a whole number", col.name),
                                 );
                                 ok = false;
-                                continue;
+                                Cell::Missing
                             }
                         },
                         ScalarType::Bool => match raw.to_ascii_lowercase().as_str() {
@@ -455,7 +601,7 @@ impl Builder<'_> {
                                     format!("column `{}`: `{raw}` is not true or false", col.name),
                                 );
                                 ok = false;
-                                continue;
+                                Cell::Missing
                             }
                         },
                     }
@@ -566,8 +712,11 @@ impl Builder<'_> {
                 position: spec.pattern.position,
                 offset: None,
             };
-            if !is_identifier(group) || group == "text" || group == "start" || group == "end" {
-                self.error(spec.pattern.position, format!("group name `{group}` cannot be a field name (lowercase letters, digits and `_`; not text, start or end)"));
+            // `text`, `start` and `end` are every match's own fields; the others name locals of
+            // the generated extractor.
+            const TAKEN: [&str; 7] = ["text", "start", "end", "whole", "caps", "found", "m"];
+            if !is_identifier(group) || TAKEN.contains(&group.as_str()) {
+                self.error(spec.pattern.position, format!("group name `{group}` cannot be a field name: use lowercase letters, digits and `_`, not {}", TAKEN.join(", ")));
                 let _ = loc;
                 continue;
             }
@@ -619,11 +768,17 @@ impl Builder<'_> {
         let mut out = String::with_capacity(p.len());
         let mut i = 0;
         let mut ok = true;
+        // Whether the pattern opens with flags that include `x` (verbose: `#` starts a comment).
+        let verbose = p
+            .strip_prefix("(?")
+            .and_then(|rest| rest.split(|c| c == ')' || c == ':').next())
+            .is_some_and(|flags| flags.split('-').next().is_some_and(|on| on.contains('x')));
+        let mut in_class = false;
         while i < bytes.len() {
             match bytes[i] {
                 // `\b \d \s \w` (and their negations) are ASCII classes: Unicode ones stop the
                 // regex crate's lazy DFA on non-ASCII text and blow up its automata, which costs
-                // an order of magnitude in speed. `\s` also takes the no-break space.
+                // an order of magnitude in speed.
                 b'\\'
                     if matches!(
                         bytes.get(i + 1),
@@ -635,17 +790,42 @@ impl Builder<'_> {
                         b'B' => r"(?-u:\B)",
                         b'd' => "[0-9]",
                         b'D' => "[^0-9]",
-                        b's' => r"[\t\n\x0B\x0C\r\x20\xA0]",
-                        b'S' => r"[^\t\n\x0B\x0C\r\x20\xA0]",
+                        b's' => r"[\t\n\x0B\x0C\r\x20]",
+                        b'S' => r"[^\t\n\x0B\x0C\r\x20]",
                         b'w' => "[0-9A-Za-z_]",
                         _ => "[^0-9A-Za-z_]",
                     });
                     i += 2;
                 }
+                // `\p{Greek}`, `\x{e9}`, `\u{e9}`: the braces belong to the escape.
+                b'\\'
+                    if matches!(bytes.get(i + 1), Some(b'p' | b'P' | b'x' | b'u' | b'U'))
+                        && bytes.get(i + 2) == Some(&b'{') =>
+                {
+                    let end = p[i..].find('}').map_or(p.len(), |c| i + c + 1);
+                    out.push_str(&p[i..end]);
+                    i = end;
+                }
                 b'\\' => {
                     let ch_len = p[i + 1..].chars().next().map_or(0, char::len_utf8);
                     out.push_str(&p[i..i + 1 + ch_len]);
                     i += 1 + ch_len;
+                }
+                // A comment of a verbose pattern runs to the end of the line, braces and all.
+                b'#' if verbose && !in_class => {
+                    let end = p[i..].find('\n').map_or(p.len(), |c| i + c);
+                    out.push_str(&p[i..end]);
+                    i = end;
+                }
+                b'[' => {
+                    in_class = true;
+                    out.push('[');
+                    i += 1;
+                }
+                b']' => {
+                    in_class = false;
+                    out.push(']');
+                    i += 1;
                 }
                 b'{' if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {
                     let Some(close) = p[i..].find('}').map(|c| i + c) else {
@@ -708,10 +888,18 @@ impl Builder<'_> {
                                 values.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
                                 let alternation: Vec<String> =
                                     values.iter().map(|v| regex::escape(v)).collect();
-                                // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`) pattern.
-                                // ASCII case folding (`-u`) keeps the alternation's automaton small.
-                                out.push_str("(?-ux:");
-                                out.push_str(&alternation.join("|"));
+                                // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`)
+                                // pattern. ASCII case folding (`-u`) keeps the automaton small,
+                                // unless a value needs Unicode's.
+                                let all_ascii = values.iter().all(|v| v.is_ascii());
+                                out.push_str(if all_ascii { "(?-ux:" } else { "(?-x:" });
+                                if alternation.is_empty() {
+                                    // No values: the alternation matches nothing (not the empty
+                                    // string).
+                                    out.push_str(r"[^\s\S]");
+                                } else {
+                                    out.push_str(&alternation.join("|"));
+                                }
                                 out.push(')');
                             }
                         },
@@ -869,6 +1057,8 @@ impl Builder<'_> {
         let mut scope = Scope::default();
         let mut ok = true;
         let mut bound: BTreeSet<String> = BTreeSet::new();
+        // Every `for_each` name and `let`, with its binding id, to find the unused ones.
+        let mut bindings: Vec<(String, usize)> = Vec::new();
 
         let for_each = match &v.for_each {
             None => None,
@@ -919,7 +1109,7 @@ impl Builder<'_> {
                             self.error_in(node, span.clone(), format!("`{name}` is bound twice"));
                             return None;
                         }
-                        scope.bind(name, element.clone());
+                        bindings.push((name.clone(), scope.bind(name, element.clone())));
                     }
                     Some(ForEach {
                         names: names.into_iter().map(|(n, _)| n).collect(),
@@ -979,11 +1169,24 @@ impl Builder<'_> {
                 continue;
             }
             match self.expression(&mut checker, node, &scope) {
+                Some(c) if matches!(c.ty, Ty::Table(_) | Ty::Group(_)) => {
+                    scope.poisoned.insert(name.value.clone());
+                    self.error_in(
+                        node,
+                        0..node.value.len(),
+                        format!("a `let` cannot name {}; use it by its own name", c.ty),
+                    );
+                    ok = false;
+                }
                 Some(c) => {
-                    scope.bind(&name.value, c.ty.clone());
+                    bindings.push((name.value.clone(), scope.bind(&name.value, c.ty.clone())));
                     lets.push((name.value.clone(), c));
                 }
-                None => ok = false,
+                None => {
+                    // Reported already; its uses are not reported again.
+                    scope.poisoned.insert(name.value.clone());
+                    ok = false;
+                }
             }
         }
         let (check_kind, node) = match (&v.require, &v.forbid) {
@@ -1020,12 +1223,11 @@ impl Builder<'_> {
         let (Some(check), Some(message), true) = (check, message, ok) else {
             return None;
         };
-        let mut unused: Vec<&str> = for_each
+        let unused: Vec<&str> = bindings
             .iter()
-            .flat_map(|f| f.names.iter().map(String::as_str))
+            .filter(|(_, id)| !checker.refs.locals.contains(id))
+            .map(|(n, _)| n.as_str())
             .collect();
-        unused.extend(lets.iter().map(|(n, _)| n.as_str()));
-        unused.retain(|n| !checker.refs.locals.contains(*n));
         if !unused.is_empty() {
             self.error(
                 v.id.position,
@@ -1057,6 +1259,25 @@ impl Builder<'_> {
             evidence_fields: checker.refs.data_paths.iter().cloned().collect(),
         })
     }
+}
+
+/// The 1-based character column where field `field` starts on the CSV line `line` (quotes
+/// respected).
+fn csv_column(line: &str, field: usize) -> u32 {
+    let mut in_quotes = false;
+    let mut seen = 0;
+    for (col, c) in line.chars().enumerate() {
+        if seen == field {
+            return col as u32 + 1;
+        }
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => seen += 1,
+            '\n' if !in_quotes => break,
+            _ => {}
+        }
+    }
+    1
 }
 
 /// The named group that always spans the whole match (the pattern is that group between

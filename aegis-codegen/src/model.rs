@@ -189,6 +189,8 @@ pub(crate) struct Schema {
     pub(crate) data: BTreeMap<String, DataTree>,
     pub(crate) tables: Vec<TableModel>,
     pub(crate) extractors: Vec<ExtractorModel>,
+    /// Names (and dotted data paths) whose definition had an error, already reported.
+    pub(crate) poisoned: std::collections::BTreeSet<String>,
 }
 
 impl Schema {
@@ -314,5 +316,6 @@ pub(crate) fn is_identifier(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && syn::parse_str::<syn::Ident>(name).is_ok()
-        && !matches!(name, "self" | "super" | "crate" | "ctx" | "issues_out")
+        // `gen` is reserved in edition 2024, which syn's parser does not know.
+        && !matches!(name, "self" | "super" | "crate" | "gen" | "ctx" | "issues_out")
 }

@@ -197,7 +197,7 @@ fn table_errors_name_the_csv_line() {
     .unwrap();
     let err = aegis_codegen::generate(&path).unwrap_err().to_string();
     assert!(
-        err.contains("tables/drugs.csv:3:2: column `max_mg`: `lots` is not a number"),
+        err.contains("tables/drugs.csv:3:10: column `max_mg`: `lots` is not a number"),
         "{err}"
     );
     assert!(err.contains("duplicate key `ibuprofen`"), "{err}");
@@ -236,4 +236,72 @@ fn spec_strings_never_become_code() {
         !source.contains("panic!(\"boom\")"),
         "message text leaked into code"
     );
+}
+
+#[test]
+fn a_bad_cell_in_a_keyed_table_is_reported_without_a_panic() {
+    let path = write_spec(&rule(
+        "  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose <= m.drug.max_mg\n    message: x\n",
+    ));
+    std::fs::write(
+        path.parent().unwrap().join("tables/drugs.csv"),
+        "max_mg,name,class\nlots,ibuprofen,nsaid\n",
+    )
+    .unwrap();
+    let err = aegis_codegen::generate(&path).unwrap_err();
+    assert_eq!(err.errors.len(), 1, "{err}");
+    assert!(
+        err.to_string()
+            .contains("tables/drugs.csv:2:1: column `max_mg`: `lots` is not a number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn names_that_would_generate_the_same_item_are_reported() {
+    let yaml = HEAD
+        .replace("  drugs:\n    source", "  info:\n    source")
+        .replace("{drugs.name}", "{info.name}")
+        .replace("drug: drugs", "drug: info");
+    let e = one_error(&yaml);
+    assert!(
+        e.contains("table `info` would generate the Rust item `INFO`"),
+        "{e}"
+    );
+    let e = one_error(&HEAD.replace("domain: test", "domain: context"));
+    assert!(
+        e.contains("domain `context` would generate the Rust item `Context`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn follow_on_errors_are_not_reported() {
+    let e = one_error(&rule(
+        "  - id: r\n    severity: high\n    let: { bad: patient.nope + 1, twice: bad * 2 }\n    require: twice > bad\n    message: \"{bad}\"\n",
+    ));
+    assert!(e.contains("unknown field `nope`"), "{e}");
+    let yaml = HEAD.replace("\\s*mg'", "\\s*(mg'")
+        + "tier1:\n  - id: r\n    severity: high\n    for_each: m in meds\n    require: m.dose < 3\n    message: x\n";
+    let e = one_error(&yaml);
+    assert!(e.contains("invalid regex"), "{e}");
+}
+
+#[test]
+fn regex_escapes_with_braces_and_verbose_comments_are_not_table_references() {
+    let yaml = HEAD.replace(
+        "    pattern: '(?i)\\b(?P<drug>{drugs.name})\\s+(?P<dose>\\d+)\\s*mg'",
+        "    pattern: |\n      (?xi) \\b(?P<drug>{drugs.name}) # a {comment} with braces\n      \\s+(?P<dose>\\d+)\\s*mg\\p{Greek}?\\x{e9}?",
+    );
+    assert_eq!(errors_of(&(yaml + "tier1: []\n")), Vec::<String>::new());
+}
+
+#[test]
+fn optional_lists_are_refused_with_a_hint() {
+    let yaml = HEAD.replace(
+        "    age_years: float?",
+        "    age_years: float?\n    tags: list<string>?",
+    );
+    let e = one_error(&yaml);
+    assert!(e.contains("a list is never missing"), "{e}");
 }

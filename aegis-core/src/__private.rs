@@ -35,23 +35,56 @@ pub fn read_domain_data<T>(trace: &Trace) -> Result<T, String>
 where
     T: for<'de> serde::Deserialize<'de> + Default,
 {
-    match &trace.domain_data {
-        None | Some(serde_json::Value::Null) => Ok(T::default()),
-        Some(value) => serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let detail = crate::redact_quoted(&e.inner().to_string());
-            if path == "." {
-                format!("domain_data: {detail}")
-            } else {
-                format!("domain_data.{path}: {detail}")
-            }
-        }),
+    // No data is an empty object: optional fields are absent, required ones are reported.
+    let empty = serde_json::Value::Object(serde_json::Map::new());
+    let value = match &trace.domain_data {
+        None | Some(serde_json::Value::Null) => &empty,
+        Some(value) => value,
+    };
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = crate::redact_quoted(&e.inner().to_string());
+        if path == "." {
+            format!("domain_data: {detail}")
+        } else {
+            format!("domain_data.{path}: {detail}")
+        }
+    })
+}
+
+/// A count, an index or a whole number, as the `f64` every number is in spec expressions.
+pub fn num<T: Into<Number>>(value: T) -> f64 {
+    value.into().0
+}
+
+/// A number of the expression language (an `f64`), made from integer types without `as` casts
+/// in generated code.
+pub struct Number(f64);
+
+impl From<usize> for Number {
+    fn from(v: usize) -> Number {
+        Number(v as f64)
     }
+}
+
+impl From<i64> for Number {
+    fn from(v: i64) -> Number {
+        Number(v as f64)
+    }
+}
+
+/// Deserialises a list, taking `null` as the empty list (a spec's lists are never missing).
+pub fn list_or_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Deserialises a list of whole numbers (a spec's `list<int>`) as `f64`s, rejecting fractions.
 pub fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-    let values = <Vec<f64> as serde::Deserialize>::deserialize(d)?;
+    let values = list_or_null::<D, f64>(d)?;
     match values.iter().find(|v| v.fract() != 0.0 || !v.is_finite()) {
         Some(_) => Err(serde::de::Error::custom(
             "expected whole numbers (the field is list<int>)",

@@ -129,6 +129,19 @@ fn integer_lists_are_numbers_and_reject_fractions() {
 }
 
 #[test]
+fn lets_alias_lists_and_counts_work_on_numbers() {
+    let mut order = base_order();
+    order["sizes"] = serde_json::json!([11.0, 12.5, 3.0]);
+    let r = eval(trace("", "", order));
+    let issue = r
+        .issues
+        .iter()
+        .find(|i| i.validator == "list_aliases_and_counts")
+        .unwrap();
+    assert_eq!(issue.message, "2 big sizes");
+}
+
+#[test]
 fn optional_nested_data_and_kleene_logic() {
     let mut order = base_order();
     order["nested"] = serde_json::json!({ "level": 7 });
@@ -171,8 +184,9 @@ fn escalation_rules_see_issues_and_unavailable_tiers_end_in_review() {
     };
     assert_eq!(*to, Tier::Models);
     assert!(
-        reason.contains("rule `has_price`: priced order with 1 issues")
-            && reason.contains("Tier 1 is not sure"),
+        reason.contains(
+            "rule `has_price`: priced order with 1 issues, first quantity_within_table_limit"
+        ) && reason.contains("Tier 1 is not sure"),
         "{reason}"
     );
     for tier in [Tier::Models, Tier::Judge, Tier::Human] {
@@ -212,7 +226,7 @@ fn required_data_and_wrong_types_are_data_errors_naming_the_field() {
 #[test]
 fn inspect_info_lists_everything() {
     let info = kitchen::KitchenSink.info();
-    assert_eq!(info.validators.len(), 9);
+    assert_eq!(info.validators.len(), 10);
     assert_eq!(
         info.tables.iter().map(|t| t.rows).collect::<Vec<_>>(),
         [3, 3]

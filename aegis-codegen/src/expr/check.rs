@@ -147,22 +147,32 @@ fn err<T>(span: &Range<usize>, message: impl Into<String>) -> Result<T, CheckErr
 /// Names bound locally: `for_each` variables, `let` values, lambda parameters.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scope {
-    locals: Vec<(String, Ty)>,
+    /// Name, type and a unique id of each binding, innermost last.
+    locals: Vec<(String, Ty, usize)>,
     /// Whether `issues` (the Tier-1 issues) is in scope: escalation rules only.
     pub(crate) issues: bool,
+    /// Names whose definition had an error (already reported): uses of them are not reported
+    /// again as unknown.
+    pub(crate) poisoned: BTreeSet<String>,
 }
 
 impl Scope {
-    pub(crate) fn bind(&mut self, name: &str, ty: Ty) {
-        self.locals.push((name.to_owned(), ty));
+    /// Binds `name`; returns the binding's id (unique in the process), by which `Refs::locals`
+    /// records its uses.
+    pub(crate) fn bind(&mut self, name: &str, ty: Ty) -> usize {
+        static NEXT_BINDING: std::sync::atomic::AtomicUsize =
+            std::sync::atomic::AtomicUsize::new(0);
+        let id = NEXT_BINDING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.locals.push((name.to_owned(), ty, id));
+        id
     }
 
-    fn lookup(&self, name: &str) -> Option<&Ty> {
+    fn lookup(&self, name: &str) -> Option<(&Ty, usize)> {
         self.locals
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t)
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, id)| (t, *id))
     }
 }
 
@@ -171,8 +181,8 @@ impl Scope {
 pub(crate) struct Refs {
     pub(crate) extractors: BTreeSet<String>,
     pub(crate) data_paths: BTreeSet<String>,
-    /// Local names (`for_each` variables, `let` values) that were read.
-    pub(crate) locals: BTreeSet<String>,
+    /// Bindings (`for_each` variables, `let` values, lambda parameters) that were read, by id.
+    pub(crate) locals: BTreeSet<usize>,
 }
 
 /// Checks and compiles expressions against a domain's schema.
@@ -336,8 +346,8 @@ impl<'s> Checker<'s> {
         span: &Range<usize>,
         scope: &Scope,
     ) -> Result<Compiled, CheckError> {
-        if let Some(ty) = scope.lookup(name) {
-            self.refs.locals.insert(name.to_owned());
+        if let Some((ty, binding)) = scope.lookup(name) {
+            self.refs.locals.insert(binding);
             let id = ident(name);
             return Ok(Compiled::atom(ty.clone(), quote!(#id)));
         }
@@ -373,7 +383,11 @@ impl<'s> Checker<'s> {
                 quote!(ctx.#id()),
             ));
         }
-        let mut known: Vec<String> = scope.locals.iter().map(|(n, _)| n.clone()).collect();
+        if scope.poisoned.contains(name) || self.schema.poisoned.contains(name) {
+            // Its definition's error was reported; one error is enough.
+            return err(span, "");
+        }
+        let mut known: Vec<String> = scope.locals.iter().map(|(n, _, _)| n.clone()).collect();
         known.extend(self.schema.data.keys().cloned());
         known.extend(self.schema.tables.iter().map(|t| t.name.clone()));
         known.extend(self.schema.extractors.iter().map(|e| e.name.clone()));
@@ -430,6 +444,13 @@ impl<'s> Checker<'s> {
                         let child = child.clone();
                         Ok(self.data_node(&child, &p))
                     }
+                    None if self
+                        .schema
+                        .poisoned
+                        .contains(&format!("{}.{name}", path.join("."))) =>
+                    {
+                        err(span, "")
+                    }
                     None => err(
                         span,
                         format!(
@@ -465,8 +486,8 @@ impl<'s> Checker<'s> {
                     let r = &a[0];
                     let t = match (is_int, col_ty.is_opt()) {
                         (false, _) => quote!(#r.#f),
-                        (true, false) => quote!((#r.#f as f64)),
-                        (true, true) => quote!(#r.#f.map(|v| v as f64)),
+                        (true, false) => quote!(::aegis_core::__private::num(#r.#f)),
+                        (true, true) => quote!(#r.#f.map(::aegis_core::__private::num)),
                     };
                     (col_ty.clone(), t)
                 }))
@@ -480,7 +501,7 @@ impl<'s> Checker<'s> {
                     let f = ident(name);
                     return Ok(self.lift(true, vec![recv], |a| {
                         let r = &a[0];
-                        (Ty::Num, quote!(#r.#f as f64))
+                        (Ty::Num, quote!(::aegis_core::__private::num(#r.#f)))
                     }));
                 }
                 let ty = if name == "text" {
@@ -505,18 +526,23 @@ impl<'s> Checker<'s> {
                 }))
             }
             Ty::Issue => {
-                let r = recv.operand();
-                match name {
-                    "validator" => Ok(Compiled::atom(Ty::Str, quote!(#r.validator.as_str()))),
-                    "message" => Ok(Compiled::atom(Ty::Str, quote!(#r.message.as_str()))),
-                    "severity" => Ok(Compiled::atom(Ty::Severity, quote!(#r.severity))),
-                    _ => err(
-                        span,
-                        format!(
-                            "an issue has no field `{name}`; its fields are: validator, severity, message"
-                        ),
-                    ),
-                }
+                let (ty, field) = match name {
+                    "validator" => (Ty::Str, quote!(validator.as_str())),
+                    "message" => (Ty::Str, quote!(message.as_str())),
+                    "severity" => (Ty::Severity, quote!(severity)),
+                    _ => {
+                        return err(
+                            span,
+                            format!(
+                                "an issue has no field `{name}`; its fields are: validator, severity, message"
+                            ),
+                        );
+                    }
+                };
+                Ok(self.lift(false, vec![recv], |a| {
+                    let r = &a[0];
+                    (ty, quote!(#r.#field))
+                }))
             }
             other => err(span, format!("{other} has no fields (`.{name}`)")),
         }
@@ -916,7 +942,10 @@ impl<'s> Checker<'s> {
                 ),
                 "len" => {
                     let s = &a[0];
-                    (Ty::Num, quote!(#s.chars().count() as f64))
+                    (
+                        Ty::Num,
+                        quote!(::aegis_core::__private::num(#s.chars().count())),
+                    )
                 }
                 m => {
                     let m = ident(m);
@@ -939,9 +968,10 @@ impl<'s> Checker<'s> {
     ) -> Result<Compiled, CheckError> {
         let l = list.operand();
         match name {
-            "len" | "count" if args.is_empty() => {
-                Ok(Compiled::compound(Ty::Num, quote!(#l.len() as f64)))
-            }
+            "len" | "count" if args.is_empty() => Ok(Compiled::atom(
+                Ty::Num,
+                quote!(::aegis_core::__private::num(#l.len())),
+            )),
             "is_empty" => {
                 self.expect_args(name, args, 0, span)?;
                 Ok(Compiled::atom(Ty::Bool, quote!(#l.is_empty())))
@@ -1026,10 +1056,22 @@ impl<'s> Checker<'s> {
                 Ok(match name {
                     "any" => Compiled::atom(Ty::Bool, quote!(#l.iter().any(#closure))),
                     "all" => Compiled::atom(Ty::Bool, quote!(#l.iter().all(#closure))),
-                    "count" => Compiled::compound(
-                        Ty::Num,
-                        quote!(#l.iter().filter(#closure).count() as f64),
-                    ),
+                    "count" => {
+                        // `filter` hands its closure a reference to the element reference.
+                        let pat = match elem {
+                            Ty::Num | Ty::Bool => quote!(&&#p),
+                            _ => quote!(#p),
+                        };
+                        let closure = if prelude.is_empty() {
+                            quote!(|#pat| #cond)
+                        } else {
+                            quote!(|#pat| { #prelude #cond })
+                        };
+                        Compiled::atom(
+                            Ty::Num,
+                            quote!(::aegis_core::__private::num(#l.iter().filter(#closure).count())),
+                        )
+                    }
                     _ => {
                         let (pat2, deref) = match elem {
                             Ty::Num | Ty::Bool => (quote!(&&#p), quote!(.copied())),
@@ -1068,8 +1110,8 @@ fn data_field_value(field: &DataField, place: TokenStream) -> Compiled {
         (true, _, _) => place,
         (false, false, S::Str) => quote!(#place.as_str()),
         (false, true, S::Str) => quote!(#place.as_deref()),
-        (false, false, S::Int) => return Compiled::compound(ty, quote!(#place as f64)),
-        (false, true, S::Int) => quote!(#place.map(|v| v as f64)),
+        (false, false, S::Int) => quote!(::aegis_core::__private::num(#place)),
+        (false, true, S::Int) => quote!(#place.map(::aegis_core::__private::num)),
         (false, _, S::Float | S::Bool) => place,
     };
     Compiled::atom(ty, tokens)
