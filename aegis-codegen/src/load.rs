@@ -771,7 +771,7 @@ impl Builder<'_> {
         // Whether the pattern opens with flags that include `x` (verbose: `#` starts a comment).
         let verbose = p
             .strip_prefix("(?")
-            .and_then(|rest| rest.split(|c| c == ')' || c == ':').next())
+            .and_then(|rest| rest.split([')', ':']).next())
             .is_some_and(|flags| flags.split('-').next().is_some_and(|on| on.contains('x')));
         let mut in_class = false;
         while i < bytes.len() {
