@@ -36,7 +36,7 @@ pub(crate) fn load(spec_path: &Path, display: &Path) -> Result<DomainModel, Spec
             })
             .unwrap_or(Position { line: 1, column: 1 });
         let message = e.without_snippet().to_string();
-        let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+        let message = tidy_yaml_message(message.lines().next().unwrap_or("invalid YAML"));
         SpecErrors {
             errors: vec![SpecError::new(display, position, message)],
         }
@@ -333,7 +333,7 @@ impl Builder<'_> {
             None => (aegis_core::Severity::High, None, Vec::new()),
             Some(esc) => {
                 let fail_at = esc.fail_at.severity();
-                let uncertain_at = esc.uncertain_at.map(SeverityName::severity);
+                let uncertain_at = esc.uncertain_at.as_ref().map(|u| u.value.severity());
                 let mut rules = Vec::new();
                 let mut rule_ids: BTreeMap<String, Position> = BTreeMap::new();
                 for r in &esc.rules {
@@ -359,9 +359,9 @@ impl Builder<'_> {
                     && u >= fail_at
                 {
                     let pos = esc
-                        .rules
-                        .first()
-                        .map_or(spec.domain.position, |r| r.id.position);
+                        .uncertain_at
+                        .as_ref()
+                        .map_or(spec.domain.position, |u| u.position);
                     self.error(
                         pos,
                         format!("`uncertain_at` ({u}) must be below `fail_at` ({fail_at})"),
@@ -1259,6 +1259,19 @@ impl Builder<'_> {
             evidence_fields: checker.refs.data_paths.iter().cloned().collect(),
         })
     }
+}
+
+/// A YAML error message without the location it repeats (the error already names it) and
+/// without advice about the parser's options (which a spec author cannot set).
+fn tidy_yaml_message(message: &str) -> String {
+    let mut m = message.trim().to_owned();
+    if let Some(i) = m.find(", set DuplicateKeyPolicy") {
+        m.truncate(i);
+    }
+    if let Some(i) = m.rfind(" at line ") {
+        m.truncate(i);
+    }
+    m
 }
 
 /// The 1-based character column where field `field` starts on the CSV line `line` (quotes

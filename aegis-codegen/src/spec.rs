@@ -103,8 +103,12 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
                 Ok(OrderedMap::default())
             }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap::default())
+            }
         }
-        d.deserialize_map(MapVisitor(PhantomData))
+        // `any`, so that an empty section (`data:` with nothing under it, a null) is an empty map.
+        d.deserialize_any(MapVisitor(PhantomData))
     }
 }
 
@@ -159,7 +163,7 @@ pub struct DomainSpec {
     #[serde(default)]
     pub extractors: OrderedMap<ExtractorSpec>,
     /// Tier-1 validators: compiled rules.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub tier1: Vec<ValidatorSpec>,
     /// When Tier 1 decides by itself and when a trace goes on to a later tier.
     #[serde(default)]
@@ -374,11 +378,16 @@ pub struct EscalationSpec {
     /// An issue at or above this severity but below `fail_at` makes Tier 1 unsure, and the trace
     /// goes on to the next tier. Absent: such issues never escalate by themselves.
     #[serde(default)]
-    pub uncertain_at: Option<SeverityName>,
+    pub uncertain_at: Option<Located<SeverityName>>,
     /// Explicit rules: when `when` holds, the trace goes on to tier `to`. Expressions may also use
     /// `issues`, the list of Tier-1 issues (`issues.any(i => i.severity >= "medium")`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub rules: Vec<EscalationRuleSpec>,
+}
+
+/// A list that may be written empty (`tier1:` with nothing under it).
+fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 fn default_fail_at() -> SeverityName {

@@ -170,7 +170,16 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
                     '\\' => match chars.next() {
                         Some((_, 'n')) => value.push('\n'),
                         Some((_, 't')) => value.push('\t'),
-                        Some((_, other)) => value.push(other),
+                        Some((_, c @ ('\\' | '"' | '\''))) => value.push(c),
+                        Some((k, other)) => {
+                            let at = i + 1 + k;
+                            return Err(ParseError {
+                                message: format!(
+                                    "unknown escape `\\{other}` in a string; write the character itself (escapes are \\n \\t \\\\ \\\" \\')"
+                                ),
+                                span: at - 1..at + other.len_utf8(),
+                            });
+                        }
                         None => break,
                     },
                     ch if ch == quote => {
