@@ -21,8 +21,19 @@ fn camel(name: &str) -> String {
     variant_name(name)
 }
 
+/// Doc attributes for text that may come from a spec: lines are trimmed (no indented code
+/// blocks), tabs become spaces and code fences are broken up, so that a description can never
+/// become a doctest or trip a doc lint.
 fn doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = text.lines().map(|l| format!(" {}", l.trim_end())).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            format!(
+                " {}",
+                l.trim().replace('\t', "    ").replace("```", "`\u{200b}``")
+            )
+        })
+        .collect();
     if lines.is_empty() {
         return quote!();
     }
@@ -222,7 +233,7 @@ impl Emitter<'_> {
                 self.at(t.position)
             ));
             let order = match &t.key {
-                Some(k) => format!(", sorted by `{k}` ignoring ASCII case"),
+                Some(k) => format!(", sorted by `{k}` ignoring case"),
                 None => ", in file order".to_owned(),
             };
             let stat_doc = doc(&format!("The {n} rows of table `{}`{order}.", t.name));
@@ -235,16 +246,16 @@ impl Emitter<'_> {
                     .rows
                     .iter()
                     .map(|r| match &r[ki] {
-                        Cell::Str(s) => s.to_ascii_lowercase(),
+                        Cell::Str(s) => s.to_lowercase(),
                         _ => String::new(),
                     })
                     .collect();
                 let d = doc(&format!(
-                    "Looks up a row of table `{}` by its key `{k}`, ignoring ASCII case.",
+                    "Looks up a row of table `{}` by its key `{k}`, ignoring case.",
                     t.name
                 ));
                 let kd = doc(&format!(
-                    "The keys (`{k}`) of table `{}` in ASCII lowercase, in row order.",
+                    "The keys (`{k}`) of table `{}` in lowercase, in row order.",
                     t.name
                 ));
                 quote! {

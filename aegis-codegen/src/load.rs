@@ -616,7 +616,7 @@ impl Builder<'_> {
         if let Some(key) = &key {
             let k = columns.iter().position(|c| &c.name == key).unwrap_or(0);
             let key_of = |r: &Vec<Cell>| match &r[k] {
-                Cell::Str(s) => s.to_ascii_lowercase(),
+                Cell::Str(s) => s.to_lowercase(),
                 _ => String::new(),
             };
             rows.sort_by_key(|(_, r)| key_of(r));
@@ -885,7 +885,7 @@ impl Builder<'_> {
                                     })
                                     .collect();
                                 values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-                                values.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+                                values.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
                                 let alternation: Vec<String> =
                                     values.iter().map(|v| regex::escape(v)).collect();
                                 // `(?-x:…)`: values keep their spaces even in a verbose (`(?x)`)
@@ -896,7 +896,8 @@ impl Builder<'_> {
                                 if alternation.is_empty() {
                                     // No values: the alternation matches nothing (not the empty
                                     // string).
-                                    out.push_str(r"[^\s\S]");
+                                    // An empty class intersection: valid with or without `u`.
+                                    out.push_str("[a&&b]");
                                 } else {
                                     out.push_str(&alternation.join("|"));
                                 }

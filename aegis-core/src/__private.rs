@@ -93,8 +93,8 @@ pub fn whole_numbers<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>,
     }
 }
 
-/// Finds the row of a table whose key is `needle`, without regard to ASCII case. `keys` holds
-/// every row's key in ASCII lowercase, sorted, in the order of `rows`.
+/// Finds the row of a table whose key is `needle`, without regard to case. `keys` holds every
+/// row's key in lowercase, sorted, in the order of `rows`.
 pub fn find_row<R>(
     rows: &'static [R],
     keys: &'static [&'static str],
@@ -102,7 +102,10 @@ pub fn find_row<R>(
 ) -> Option<&'static R> {
     let mut buf = [0u8; 64];
     let owned;
-    let lowered: &[u8] = if let Some(slot) = buf.get_mut(..needle.len()) {
+    let lowered: &[u8] = if !needle.is_ascii() {
+        owned = needle.to_lowercase();
+        owned.as_bytes()
+    } else if let Some(slot) = buf.get_mut(..needle.len()) {
         slot.copy_from_slice(needle.as_bytes());
         slot.make_ascii_lowercase();
         slot

@@ -28,31 +28,37 @@ pub use result::{
 };
 pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
 
-/// Replaces every double-quoted value in a message (as serde and similar libraries quote the
-/// offending input) with `"…"`, so that an error message never repeats user data such as PHI.
+/// Replaces every quoted value in a message — `"…"` and `` `…` ``, as serde and similar libraries
+/// quote the offending input, strings and numbers alike — with `…`, so that an error message
+/// never repeats user data such as PHI.
 pub fn redact_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut in_quote = false;
+    let mut quote: Option<char> = None;
     let mut escaped = false;
     for c in message.chars() {
-        if in_quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_quote = false;
-                out.push_str("…\"");
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    out.push('…');
+                    out.push(q);
+                }
             }
-        } else {
-            out.push(c);
-            if c == '"' {
-                in_quote = true;
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                }
             }
         }
     }
-    if in_quote {
-        out.push_str("…\"");
+    if let Some(q) = quote {
+        out.push('…');
+        out.push(q);
     }
     out
 }
@@ -68,5 +74,9 @@ mod redact_tests {
             r#"invalid type: string "…", expected f64 at line 1"#
         );
         assert_eq!(super::redact_quoted("no quotes"), "no quotes");
+        assert_eq!(
+            super::redact_quoted("invalid type: integer `123456789`, expected a string"),
+            "invalid type: integer `…`, expected a string"
+        );
     }
 }

@@ -51,6 +51,12 @@ fn table_lookup_is_case_insensitive_and_int_columns_are_numbers() {
     let issue = &r.issues[0];
     assert_eq!(issue.message, "quantity 6 exceeds 5 for c3 (third)");
     assert!(issue.evidence.iter().any(|e| matches!(e, aegis_core::Evidence::Field { path } if path == "domain_data.order.quantity")));
+    // Keys compare without regard to case beyond ASCII too.
+    let mut order = base_order();
+    order["code"] = "ZÜ1".into();
+    order["quantity"] = 8.into();
+    let r = eval(trace("", "", order));
+    assert_eq!(r.issues[0].message, "quantity 8 exceeds 7 for ZÜ1 (umlaut)");
     // An unknown code: the lookup is missing, so the rule does not apply.
     let mut order = base_order();
     order["code"] = "zz".into();
@@ -229,7 +235,7 @@ fn inspect_info_lists_everything() {
     assert_eq!(info.validators.len(), 10);
     assert_eq!(
         info.tables.iter().map(|t| t.rows).collect::<Vec<_>>(),
-        [3, 3]
+        [4, 3]
     );
     assert_eq!(info.extractors.len(), 3);
     assert!(

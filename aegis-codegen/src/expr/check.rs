@@ -979,7 +979,15 @@ impl<'s> Checker<'s> {
             "contains" => {
                 self.expect_args(name, args, 1, span)?;
                 let v = self.compile(&args[0], scope)?;
-                if !matches!(elem, Ty::Str | Ty::Num) || v.ty.base() != &elem {
+                if !matches!(elem, Ty::Str | Ty::Num) {
+                    return err(
+                        span,
+                        format!(
+                            "`contains` works on lists of strings or numbers; for a list<{elem}>, use `any(x => …)`"
+                        ),
+                    );
+                }
+                if v.ty.base() != &elem {
                     return err(
                         &args[0].span,
                         format!(
@@ -1018,8 +1026,14 @@ impl<'s> Checker<'s> {
                     );
                 }
                 let mut inner = scope.clone();
-                inner.bind(param, elem.clone());
+                let binding = inner.bind(param, elem.clone());
                 let b = self.compile(body, &inner)?;
+                // A parameter the body never reads is `_` in Rust (no unused-variable warning).
+                let p = if self.refs.locals.contains(&binding) {
+                    ident(param)
+                } else {
+                    ident("_")
+                };
                 if !b.ty.is_condition() {
                     return err(
                         &body.span,
@@ -1029,10 +1043,9 @@ impl<'s> Checker<'s> {
                         ),
                     );
                 }
-                let p = ident(param);
                 // How an element reference becomes the parameter's value.
                 let (pat, prelude) = match elem {
-                    Ty::Str => (quote!(#p), quote!(let #p = #p.as_str();)),
+                    Ty::Str if p != "_" => (quote!(#p), quote!(let #p = #p.as_str();)),
                     Ty::Num | Ty::Bool => (quote!(&#p), quote!()),
                     _ => (quote!(#p), quote!()),
                 };
