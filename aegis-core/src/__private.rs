@@ -196,12 +196,12 @@ pub fn to_ml(amount: f64, unit: &str) -> Option<f64> {
 
 static EVERY_N_HOURS: LazyLock<Regex> = LazyLock::new(|| {
     compile_checked_regex(
-        r"^(?:every|q)\s*(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?\s*(?:h|hr|hrs|hour|hours)\b",
+        r"^(?:every|q)\s*(\d+(?:\.\d+)?|one|two|three|four|five|six|eight|twelve|twenty-four)(?:\s*(?:-|to)\s*(?:\d+(?:\.\d+)?|two|three|four|five|six|eight|twelve))?\s*(?:h|hr|hrs|hour|hours)\b",
     )
 });
 static N_TIMES_A_DAY: LazyLock<Regex> = LazyLock::new(|| {
     compile_checked_regex(
-        r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s*(?:-|to)\s*(\d+|one|two|three|four|five|six))?\s*(?:x|times)\s*(?:a|per|each|every)?\s*(?:day|daily)\b",
+        r"^(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s*(?:-|to)\s*(\d+|one|two|three|four|five|six))?\s*(?:x|times)\s*(?:a|per|each|every|/)?\s*(?:day|daily|d)\b",
     )
 });
 
@@ -219,6 +219,7 @@ fn small_number(word: &str) -> Option<f64> {
         "ten" => 10.0,
         "eleven" => 11.0,
         "twelve" => 12.0,
+        "twenty-four" => 24.0,
         digits => digits.parse().ok()?,
     };
     Some(n)
@@ -232,7 +233,7 @@ pub fn times_per_day(text: &str) -> Option<f64> {
     let t = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     let t = t.as_str();
     if let Some(c) = EVERY_N_HOURS.captures(t) {
-        let hours: f64 = c.get(1)?.as_str().parse().ok()?;
+        let hours = small_number(c.get(1)?.as_str())?;
         return (hours > 0.0).then(|| 24.0 / hours);
     }
     if let Some(c) = N_TIMES_A_DAY.captures(t) {
@@ -243,8 +244,15 @@ pub fn times_per_day(text: &str) -> Option<f64> {
         "qd" | "od" | "daily" | "once daily" | "once a day" | "once per day" | "every day"
         | "each day" | "a day" | "per day" | "/day" | "/ day" | "a day total" | "qam" | "qpm"
         | "qhs" | "at bedtime" | "nightly" | "every morning" | "every night" | "every evening"
-        | "each morning" | "each night" => 1.0,
-        "bid" | "twice daily" | "twice a day" | "twice per day" => 2.0,
+        | "each morning" | "each night" | "at night" | "in the morning" | "in the evening" => 1.0,
+        "bid"
+        | "twice daily"
+        | "twice a day"
+        | "twice per day"
+        | "morning and evening"
+        | "in the morning and evening"
+        | "morning and night"
+        | "in the morning and at night" => 2.0,
         "tid" | "thrice daily" => 3.0,
         "qid" => 4.0,
         "every other day" | "qod" | "alternate days" => 0.5,
@@ -331,6 +339,11 @@ mod tests {
             ("once daily", Some(1.0)),
             ("at bedtime", Some(1.0)),
             ("once weekly", Some(1.0 / 7.0)),
+            ("every eight hours", Some(3.0)),
+            ("3x/day", Some(3.0)),
+            ("four times a day", Some(4.0)),
+            ("at night", Some(1.0)),
+            ("in the morning and evening", Some(2.0)),
             ("with food", None),
             ("", None),
         ];
