@@ -1,6 +1,10 @@
-//! Accuracy of the healthcare rules on a held-out set: 40 traces written and labelled without
-//! sight of the rules or the bundled examples, and never used to tune them. Prints per-rule
-//! precision and recall; fails if either falls below the floor recorded in BENCHMARKS.md.
+//! Accuracy of the healthcare rules on two held-out sets of 40 traces each, written and labelled
+//! by authors who saw only the drug and interaction tables. Prints per-rule precision and
+//! recall; fails if either falls below the floor recorded in BENCHMARKS.md.
+//!
+//! Set 1 was measured once before any rule was changed in its light (precision 1.000, recall
+//! 0.870); its misses then led to general improvements, so it is no longer a clean hold-out.
+//! Set 2 was written after those changes and has not been used to change any rule.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
@@ -10,17 +14,29 @@ use aegis_core::Trace;
 use aegis_domain_healthcare::Healthcare;
 use aegis_runtime::Orchestrator;
 
-const TRACES: &str = include_str!("../data/healthcare_holdout.jsonl");
-const EXPECTED: &str = include_str!("../data/healthcare_holdout.expected.json");
+#[test]
+fn holdout_set_1() {
+    measure(
+        include_str!("../data/healthcare_holdout.jsonl"),
+        include_str!("../data/healthcare_holdout.expected.json"),
+    );
+}
 
 #[test]
-fn holdout_precision_and_recall() {
-    let expected: BTreeMap<String, BTreeSet<String>> = serde_json::from_str(EXPECTED).unwrap();
+fn holdout_set_2() {
+    measure(
+        include_str!("../data/healthcare_holdout2.jsonl"),
+        include_str!("../data/healthcare_holdout2.expected.json"),
+    );
+}
+
+fn measure(traces: &str, expected: &str) {
+    let expected: BTreeMap<String, BTreeSet<String>> = serde_json::from_str(expected).unwrap();
     let orchestrator = Orchestrator::new();
     let (mut tp, mut fp, mut fn_) = (0u32, 0u32, 0u32);
     let mut per_rule: BTreeMap<String, [u32; 3]> = BTreeMap::new();
     let (mut exact, mut total) = (0, 0);
-    for line in TRACES.lines().filter(|l| !l.trim().is_empty()) {
+    for line in traces.lines().filter(|l| !l.trim().is_empty()) {
         let trace: Trace = serde_json::from_str(line).unwrap();
         let id = trace.id.clone().unwrap();
         let found: BTreeSet<String> = orchestrator
