@@ -41,6 +41,10 @@ where
         None | Some(serde_json::Value::Null) => &empty,
         Some(value) => value,
     };
+    // The fast path; only a failure pays for tracking the path to the offending field.
+    if let Ok(data) = T::deserialize(value) {
+        return Ok(data);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let detail = crate::redact_quoted(&e.inner().to_string());
