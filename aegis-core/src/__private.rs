@@ -389,3 +389,13 @@ mod tests {
         assert_eq!(Show(None::<f64>).to_string(), "unknown");
     }
 }
+
+#[cfg(test)]
+mod regex_fallback_tests {
+    #[test]
+    fn an_invalid_pattern_becomes_a_regex_that_matches_nothing() {
+        let re = super::compile_checked_regex("(unclosed");
+        assert!(!re.is_match("anything (unclosed at all"));
+        assert!(!re.is_match(""));
+    }
+}
