@@ -688,7 +688,7 @@ impl Emitter<'_> {
             self.at(v.position)
         ));
         // A rule that reads nothing of the trace (e.g. one over a table) takes `_ctx`.
-        let ctx = if body.to_string().contains("ctx") {
+        let ctx = if mentions_ident(&body, "ctx") {
             quote!(ctx)
         } else {
             quote!(_ctx)
@@ -872,12 +872,24 @@ impl Emitter<'_> {
                             score: None,
                         });
                     }
-                    let escalations = escalations(&ctx, &issues);
+                    // A trace that already fails at Tier 1 goes no further: its escalation rules
+                    // (and the extractors they read) need not run.
+                    let fails = issues.iter().any(|i| i.severity >= INFO.policy.fail_at);
+                    let escalations = if fails { ::std::vec::Vec::new() } else { escalations(&ctx, &issues) };
                     ::aegis_core::RuleOutcome { issues, modules, escalations, data_error: None }
                 }
             }
         }
     }
+}
+
+/// Whether the tokens use the identifier `name` anywhere (groups included).
+fn mentions_ident(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions_ident(&g.stream(), name),
+        _ => false,
+    })
 }
 
 fn has_required(children: &std::collections::BTreeMap<String, DataTree>) -> bool {

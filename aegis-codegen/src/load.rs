@@ -530,14 +530,12 @@ impl Builder<'_> {
         };
 
         let mut rows = Vec::new();
-        let mut ok = true;
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
-                    ok = false;
                     continue;
                 }
             };
@@ -558,7 +556,6 @@ impl Builder<'_> {
                         }
                     } else {
                         self.file_error(&shown, line, column_no, format!("column `{}` is empty, but its type `{}` is not optional (write `{}?`)", col.name, col.ty.scalar.name(), col.ty.scalar.name()));
-                        ok = false;
                         Cell::Missing
                     }
                 } else {
@@ -573,7 +570,6 @@ impl Builder<'_> {
                                     column_no,
                                     format!("column `{}`: `{raw}` is not a number", col.name),
                                 );
-                                ok = false;
                                 Cell::Missing
                             }
                         },
@@ -586,7 +582,6 @@ impl Builder<'_> {
                                     column_no,
                                     format!("column `{}`: `{raw}` is not a whole number", col.name),
                                 );
-                                ok = false;
                                 Cell::Missing
                             }
                         },
@@ -600,7 +595,6 @@ impl Builder<'_> {
                                     column_no,
                                     format!("column `{}`: `{raw}` is not true or false", col.name),
                                 );
-                                ok = false;
                                 Cell::Missing
                             }
                         },
@@ -612,7 +606,6 @@ impl Builder<'_> {
         }
         // Rows that failed are reported above; the table is still declared, so that the rest of
         // the spec is checked against it instead of failing with "unknown table".
-        let _ = ok;
         if let Some(key) = &key {
             let k = columns.iter().position(|c| &c.name == key).unwrap_or(0);
             let key_of = |r: &Vec<Cell>| match &r[k] {
@@ -707,17 +700,11 @@ impl Builder<'_> {
         }
         let mut captures = Vec::new();
         for (group, optional, index) in &groups {
-            let loc = Located {
-                value: group.clone(),
-                position: spec.pattern.position,
-                offset: None,
-            };
             // `text`, `start` and `end` are every match's own fields; the others name locals of
             // the generated extractor.
             const TAKEN: [&str; 7] = ["text", "start", "end", "whole", "caps", "found", "m"];
             if !is_identifier(group) || TAKEN.contains(&group.as_str()) {
                 self.error(spec.pattern.position, format!("group name `{group}` cannot be a field name: use lowercase letters, digits and `_`, not {}", TAKEN.join(", ")));
-                let _ = loc;
                 continue;
             }
             let kind = match declared.get(group.as_str()).map(|t| t.value.trim()) {

@@ -38,7 +38,10 @@ pub fn domain_crate(domain: &str, description: &str) -> Vec<ScaffoldFile> {
     let description = if description.is_empty() {
         format!("The {domain} domain of Aegis, generated from its spec.")
     } else {
-        description.replace('"', "'").replace('\n', " ")
+        description
+            .replace('\\', "/")
+            .replace('"', "'")
+            .replace('\n', " ")
     };
     let cargo = format!(
         r#"{header}[package]
@@ -227,7 +230,20 @@ pub fn workspace_files(root: &Path, names: Option<&[String]>) -> Result<Vec<Scaf
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
-    files.extend(eval_crate(&known));
+    // aegis-eval links the domains whose crates exist or are being made now.
+    let linked: Vec<String> = known
+        .iter()
+        .filter(|d| {
+            names.contains(d)
+                || root
+                    .join("domain-crates")
+                    .join(domain_crate_name(d))
+                    .join("Cargo.toml")
+                    .is_file()
+        })
+        .cloned()
+        .collect();
+    files.extend(eval_crate(&linked));
     if names.len() == known.len() {
         files.push(ScaffoldFile {
             path: SCHEMA_PATH.into(),

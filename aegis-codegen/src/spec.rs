@@ -277,7 +277,7 @@ pub struct ExtractorSpec {
     pub from: TextFieldName,
     /// The regex (Rust `regex` syntax). `{table.column}` stands for an alternation of every value
     /// of a table's column, longest first. Named groups `(?P<name>…)` become typed fields.
-    /// `\b \d \s \w` are ASCII classes (`\s` also takes the no-break space), for speed.
+    /// `\b \d \s \w` are ASCII classes, for speed.
     pub pattern: Located<String>,
     /// Types of the named groups: `string` (default), `float`, `int`, or a table's name (the
     /// text is looked up by the table's key and the match is dropped when no row has it).

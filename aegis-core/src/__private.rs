@@ -29,11 +29,12 @@ fn never_matching_regex() -> Regex {
     Regex::new(r"[^\s\S]").unwrap()
 }
 
-/// Reads a trace's `domain_data` into the domain's generated data type. A missing value gives
-/// the type's default; a value of the wrong shape gives an error naming the field path.
+/// Reads a trace's `domain_data` into the domain's generated data type. Absent data reads as
+/// an empty object (optional fields absent, required ones reported); a value of the wrong shape
+/// gives an error naming the field path, without repeating the value.
 pub fn read_domain_data<T>(trace: &Trace) -> Result<T, String>
 where
-    T: for<'de> serde::Deserialize<'de> + Default,
+    T: for<'de> serde::Deserialize<'de>,
 {
     // No data is an empty object: optional fields are absent, required ones are reported.
     let empty = serde_json::Value::Object(serde_json::Map::new());
@@ -163,15 +164,23 @@ pub fn icontains(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
-/// Parses a number as written in text: `1,000`, `2.5`, `.5`.
+/// Parses a number as written in text: `1,000` and `12,500.5` (thousands separators), `2.5`,
+/// `.5`, and `1,5` (a decimal comma: a comma not followed by exactly three digits).
 pub fn parse_number(text: &str) -> Option<f64> {
     if let Ok(v) = text.parse::<f64>() {
         return v.is_finite().then_some(v);
     }
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, ',' | '_' | ' '))
-        .collect();
+    let text = text.trim();
+    let integer = text.split('.').next().unwrap_or("");
+    let groups: Vec<&str> = integer.split(',').collect();
+    let thousands = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    let cleaned: String = if thousands {
+        text.chars().filter(|c| *c != ',').collect()
+    } else {
+        text.replacen(',', ".", 1)
+    };
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
@@ -378,6 +387,9 @@ mod tests {
     #[test]
     fn numbers_parse_as_written() {
         assert_eq!(parse_number("1,000"), Some(1000.0));
+        assert_eq!(parse_number("12,500.5"), Some(12500.5));
+        assert_eq!(parse_number("1,5"), Some(1.5));
+        assert_eq!(parse_number("0,25"), Some(0.25));
         assert_eq!(parse_number(".5"), Some(0.5));
         assert_eq!(parse_number("abc"), None);
     }

@@ -28,10 +28,24 @@ pub use result::{
 };
 pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
 
-/// Replaces every quoted value in a message — `"…"` and `` `…` ``, as serde and similar libraries
-/// quote the offending input, strings and numbers alike — with `…`, so that an error message
-/// never repeats user data such as PHI.
+/// Replaces the input value quoted in a deserialisation error (`invalid type: string "Jane",
+/// expected f64`; `invalid value: integer `123``) with `…`, so that an error message never
+/// repeats user data such as PHI. Messages that quote only names the schema knows (`missing
+/// field `age``, `expected one of `a`, `b``) are kept whole.
 pub fn redact_quoted(message: &str) -> String {
+    const QUOTING_INPUT: [&str; 3] = ["invalid type", "invalid value", "unknown variant"];
+    let Some(at) = QUOTING_INPUT.iter().filter_map(|p| message.find(p)).min() else {
+        return message.to_owned();
+    };
+    // The input value is the first quoted text after the marker; what follows ("expected …")
+    // comes from the schema.
+    let (head, tail) = message.split_at(at);
+    let cut = tail.find(", expected").unwrap_or(tail.len());
+    let (value_part, rest) = tail.split_at(cut);
+    format!("{head}{}{rest}", redact_all_quoted(value_part))
+}
+
+fn redact_all_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -77,6 +91,14 @@ mod redact_tests {
         assert_eq!(
             super::redact_quoted("invalid type: integer `123456789`, expected a string"),
             "invalid type: integer `…`, expected a string"
+        );
+        assert_eq!(
+            super::redact_quoted("missing field `age_years` at line 1 column 2"),
+            "missing field `age_years` at line 1 column 2"
+        );
+        assert_eq!(
+            super::redact_quoted("unknown variant `Jane`, expected one of `a`, `b`"),
+            "unknown variant `…`, expected one of `a`, `b`"
         );
     }
 }

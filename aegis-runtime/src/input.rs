@@ -79,13 +79,12 @@ impl<R: BufRead> TraceReader<R> {
             };
             let whole_document = match buf[at] {
                 b'[' => true,
+                // Pretty-printed JSON opens with a line that is just `{`; a JSONL line cut short
+                // is still read as JSONL (an error for that line only).
                 b'{' => buf[at..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .is_some_and(|end| {
-                        serde_json::from_slice::<serde::de::IgnoredAny>(&buf[at..at + end])
-                            .is_err_and(|e| e.is_eof())
-                    }),
+                    .split(|&b| b == b'\n')
+                    .next()
+                    .is_some_and(|line| line.trim_ascii() == b"{"),
                 _ => false,
             };
             if !whole_document {
@@ -122,7 +121,8 @@ impl<R: BufRead> TraceReader<R> {
                     message: format!("line {line} is not valid UTF-8"),
                 }));
             };
-            let text = text.trim();
+            // A byte-order mark (some editors write one) is not part of the trace.
+            let text = text.trim().trim_start_matches('\u{feff}');
             if text.is_empty() {
                 continue;
             }
@@ -190,17 +190,19 @@ fn document_records(all: &[u8], first_line: u64) -> Vec<Record> {
     }
     let mut records = Vec::new();
     let mut values = serde_json::Deserializer::from_slice(all).into_iter::<Value>();
+    // The line of byte `counted`, kept up to date as the values go by.
+    let (mut counted, mut line) = (0, first_line);
     loop {
         let offset = values.byte_offset();
         let skipped = all[offset..]
             .iter()
             .take_while(|b| b.is_ascii_whitespace())
             .count();
-        let line = first_line
-            + all[..offset + skipped]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+        line += all[counted..offset + skipped]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        counted = offset + skipped;
         match values.next() {
             None => break,
             Some(Ok(v)) => records.push(to_record(line, format!("the value at line {line}"), v)),
@@ -279,6 +281,15 @@ mod tests {
         );
         assert!(matches!(&r[1], Record::Error { line: 6, .. }));
         assert!(matches!(&r[2], Record::Trace { line: 9, .. }));
+    }
+
+    #[test]
+    fn a_cut_first_line_is_one_error_and_a_bom_is_ignored() {
+        let r = records("{\"output\": \"a\n{\"output\": \"b\"}\n\u{feff}{\"output\": \"c\"}\n");
+        assert_eq!(r.len(), 3);
+        assert!(matches!(&r[0], Record::Error { line: 1, .. }));
+        assert!(matches!(&r[1], Record::Trace { line: 2, .. }));
+        assert!(matches!(&r[2], Record::Trace { line: 3, .. }));
     }
 
     #[test]

@@ -681,11 +681,10 @@ impl<'s> Checker<'s> {
         l: &Expr,
         r: &Expr,
     ) -> Result<(Compiled, Compiled), CheckError> {
-        let to_sev = |c: &Compiled, e: &Expr| -> Result<Option<Compiled>, CheckError> {
+        let to_sev = |e: &Expr| -> Result<Option<Compiled>, CheckError> {
             let ExprKind::Str(s) = &e.kind else {
                 return Ok(None);
             };
-            let _ = c;
             match aegis_core::Severity::parse(s) {
                 Some(sev) => {
                     let v = format_ident!("{}", variant_name(sev.as_str()));
@@ -703,12 +702,12 @@ impl<'s> Checker<'s> {
             }
         };
         if lc.ty.base() == &Ty::Severity
-            && let Some(c) = to_sev(&rc, r)?
+            && let Some(c) = to_sev(r)?
         {
             return Ok((lc, c));
         }
         if rc.ty.base() == &Ty::Severity
-            && let Some(c) = to_sev(&lc, l)?
+            && let Some(c) = to_sev(l)?
         {
             return Ok((c, rc));
         }

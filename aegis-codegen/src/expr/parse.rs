@@ -218,7 +218,11 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let tokens = lex(src)?;
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.expr()?;
     match p.peek() {
         Tok::End => Ok(e),
@@ -232,7 +236,11 @@ pub type Bindings = Vec<(String, Range<usize>)>;
 /// Parses `name in list` or `a, b in list` (a validator's `for_each`).
 pub fn parse_for_each(src: &str) -> Result<(Bindings, Expr), ParseError> {
     let tokens = lex(src)?;
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let mut names = Vec::new();
     loop {
         let (name, span) = p.ident("a name to bind, as in `m in medications`")?;
@@ -255,7 +263,12 @@ pub fn parse_for_each(src: &str) -> Result<(Bindings, Expr), ParseError> {
 struct Parser {
     tokens: Vec<(Tok, Range<usize>)>,
     pos: usize,
+    /// How deeply expressions nest here: bounded, so that no spec can overflow the stack.
+    depth: usize,
 }
+
+/// The deepest nesting of parentheses, `!`, `-` and arguments an expression may have.
+const MAX_DEPTH: usize = 64;
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -330,7 +343,24 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
-        self.left_assoc(&[("||", BinOp::Or)], Parser::and)
+        self.nested(|p| p.left_assoc(&[("||", BinOp::Or)], Parser::and))
+    }
+
+    /// Runs `f` one level deeper, refusing to go past `MAX_DEPTH`.
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Parser) -> Result<Expr, ParseError>,
+    ) -> Result<Expr, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError {
+                message: format!("the expression nests more than {MAX_DEPTH} levels deep"),
+                span: self.span(),
+            });
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
@@ -374,7 +404,7 @@ impl Parser {
     fn not(&mut self) -> Result<Expr, ParseError> {
         let start = self.span().start;
         if self.eat("!") {
-            let inner = self.not()?;
+            let inner = self.nested(Parser::not)?;
             let span = start..inner.span.end;
             return Ok(Expr {
                 kind: ExprKind::Not(Box::new(inner)),
@@ -430,7 +460,7 @@ impl Parser {
     fn unary(&mut self) -> Result<Expr, ParseError> {
         let start = self.span().start;
         if self.eat("-") {
-            let inner = self.unary()?;
+            let inner = self.nested(Parser::unary)?;
             let span = start..inner.span.end;
             return Ok(Expr {
                 kind: ExprKind::Neg(Box::new(inner)),
@@ -535,7 +565,10 @@ impl Parser {
                 });
             }
             _ => {
-                self.pos -= 1;
+                // Not a value: report the token itself (which `bump` did not consume at the end).
+                if self.tokens[self.pos].1 != span {
+                    self.pos -= 1;
+                }
                 return Err(self.unexpected("a value (a number, a string, a name or `(`)"));
             }
         };
@@ -602,6 +635,22 @@ mod tests {
         assert!(err.message.contains("use `==`"), "{}", err.message);
         let err = parse("(a + 1").unwrap_err();
         assert!(err.message.contains("expected `)`"), "{}", err.message);
+    }
+
+    #[test]
+    fn empty_and_deeply_nested_expressions_are_errors_not_panics() {
+        for src in ["", "   ", "(", "a +", "in", "!"] {
+            assert!(parse(src).is_err(), "{src:?}");
+        }
+        let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nests more than")
+        );
+        assert!(parse(&"!".repeat(10_000)).is_err());
+        assert!(parse(&"-".repeat(10_000)).is_err());
     }
 
     #[test]

@@ -13,12 +13,19 @@ pub(crate) struct Sink {
     format: Format,
     out: Box<dyn Write>,
     first: bool,
-    /// JUnit needs counts in its opening tag: test cases wait in a temporary file.
-    junit_cases: Option<(BufWriter<File>, std::path::PathBuf)>,
+    /// JUnit needs counts in its opening tag: test cases wait in an anonymous temporary file
+    /// (no name, so nothing is left behind and no other user can open it).
+    junit_cases: Option<BufWriter<File>>,
+    /// Whether the table format ends with the summary (not with `--quiet`).
+    table_summary: bool,
 }
 
 impl Sink {
-    pub(crate) fn new(format: Format, mut out: Box<dyn Write>) -> io::Result<Sink> {
+    pub(crate) fn new(
+        format: Format,
+        mut out: Box<dyn Write>,
+        table_summary: bool,
+    ) -> io::Result<Sink> {
         let mut junit_cases = None;
         match format {
             Format::Table => writeln!(
@@ -29,19 +36,13 @@ impl Sink {
             Format::Json => write!(out, "{{\"results\":[")?,
             Format::Jsonl => {}
             Format::Junit => {
-                let path = std::env::temp_dir().join(format!(
-                    "aegis-junit-{}-{}.xml",
-                    std::process::id(),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_nanos())
-                ));
-                let file = File::options()
-                    .read(true)
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)?;
-                junit_cases = Some((BufWriter::new(file), path));
+                let file = tempfile::tempfile().map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot create a temporary file for the JUnit test cases: {e}"),
+                    )
+                })?;
+                junit_cases = Some(BufWriter::new(file));
             }
         }
         Ok(Sink {
@@ -49,6 +50,7 @@ impl Sink {
             out,
             first: true,
             junit_cases,
+            table_summary,
         })
     }
 
@@ -66,7 +68,7 @@ impl Sink {
             }
             Format::Table => write_table_row(&mut self.out, r)?,
             Format::Junit => {
-                if let Some((cases, _)) = &mut self.junit_cases {
+                if let Some(cases) = &mut self.junit_cases {
                     write_junit_case(cases, r)?;
                 }
             }
@@ -83,24 +85,15 @@ impl Sink {
                 serde_json::to_writer(&mut self.out, summary)?;
                 writeln!(self.out, "}}")?;
             }
-            Format::Table => summary.write_text(&mut self.out)?,
+            Format::Table if self.table_summary => summary.write_text(&mut self.out)?,
+            Format::Table => {}
             Format::Junit => {
-                if let Some((cases, path)) = self.junit_cases.take() {
-                    let result = write_junit(&mut self.out, cases, summary);
-                    let _ = std::fs::remove_file(&path);
-                    result?;
+                if let Some(cases) = self.junit_cases.take() {
+                    write_junit(&mut self.out, cases, summary)?;
                 }
             }
         }
         self.out.flush()
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        if let Some((_, path)) = &self.junit_cases {
-            let _ = std::fs::remove_file(path);
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::time::Instant;
 
 use aegis_core::{Domain, EvaluationResult, Severity, Tier, UsdCost, Verdict};
@@ -124,6 +124,14 @@ impl RunSummary {
     }
 }
 
+/// Whether two paths name the same existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 fn is_broken_pipe(e: &CliError) -> bool {
     matches!(e, CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
 }
@@ -145,6 +153,15 @@ pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, 
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
+    if let Some(output) = &args.output
+        && input_name != "-"
+        && same_file(&args.input, output)
+    {
+        return Err(CliError::Io {
+            context: format!("refusing to write results over the input {input_name}"),
+            source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
+        });
+    }
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
             CliError::Io {
@@ -193,7 +210,9 @@ fn evaluate_all(
     summary: &mut RunSummary,
 ) -> Result<(), CliError> {
     let started = Instant::now();
-    let progress = if args.quiet {
+    // The bar goes to stderr; when the results go to the same terminal, it would garble them.
+    let results_on_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let progress = if args.quiet || results_on_terminal {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
@@ -208,7 +227,7 @@ fn evaluate_all(
         bar
     };
     let orchestrator = Orchestrator::new();
-    let mut sink = output::Sink::new(args.format, out)?;
+    let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
     while let Some(record) = traces.next() {
@@ -221,7 +240,14 @@ fn evaluate_all(
                 let named = trace.metadata.domain.clone();
                 let domain = match (fixed, named) {
                     (Some(d), _) => Ok(d),
-                    (None, Some(name)) => find_domain(domains, &name).map_err(|e| e.to_string()),
+                    (None, Some(name)) => find_domain(domains, &name).map_err(|_| {
+                        // The name comes from the trace: not repeated, since traces may carry PHI.
+                        let known: Vec<&str> = domains.iter().map(|d| d.info().name).collect();
+                        format!(
+                            "the trace's metadata.domain is not a domain of this aegis-eval (it knows: {}); pass --domain to choose one",
+                            known.join(", ")
+                        )
+                    }),
                     (None, None) => Err(
                         "the trace names no domain (metadata.domain) and no --domain was given"
                             .to_owned(),
