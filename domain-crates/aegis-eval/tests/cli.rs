@@ -206,3 +206,49 @@ fn a_trace_without_a_domain_is_an_error_for_that_line_only() {
     assert_eq!(results[0]["verdict"], "error");
     assert_eq!(results[1]["verdict"], "pass");
 }
+
+#[test]
+fn quiet_tables_have_no_summary_and_output_never_overwrites_input() {
+    let out = run(&["run", examples().to_str().unwrap(), "-q"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("hc-002") && !stdout.contains("54 traces:"),
+        "{stdout}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("aegis-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"output\":\"x\",\"metadata\":{\"domain\":\"healthcare\"}}\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "run",
+        input.to_str().unwrap(),
+        "-o",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("refusing to write results over the input"));
+    assert!(
+        std::fs::read_to_string(&input)
+            .unwrap()
+            .contains("\"output\""),
+        "the input is intact"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unknown_domain_in_a_trace_is_not_echoed() {
+    let out = run_stdin(
+        &["run", "-", "-f", "jsonl", "-q"],
+        "{\"output\":\"x\",\"metadata\":{\"domain\":\"Jane Roe 555-0100\"}}\n",
+    );
+    let results = jsonl(&out);
+    assert_eq!(results[0]["verdict"], "error");
+    let e = results[0]["error"].as_str().unwrap();
+    assert!(e.contains("metadata.domain") && !e.contains("Jane"), "{e}");
+}
