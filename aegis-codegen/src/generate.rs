@@ -324,6 +324,23 @@ impl Emitter<'_> {
                 quote!(#d pub #f: #ty,)
             });
             let whole_match = e.single_group_is_whole_match;
+            // Over lowercased text, matched text is taken from the original at the same offsets.
+            let lowered = e.lowercase_pattern.is_some();
+            let as_text = if lowered {
+                quote!(::aegis_core::__private::slice(text, m))
+            } else {
+                quote!(m.as_str())
+            };
+            let whole_text = if lowered {
+                quote!(::aegis_core::__private::slice(text, whole))
+            } else {
+                quote!(whole.as_str())
+            };
+            let hay = if lowered {
+                quote!(lowered)
+            } else {
+                quote!(text)
+            };
             let reads = e.captures.iter().map(|c| {
                 let f = ident(&c.name);
                 let index = Literal::usize_unsuffixed(c.index);
@@ -335,18 +352,18 @@ impl Emitter<'_> {
                 let convert = match &c.kind {
                     CaptureKind::Str => None,
                     CaptureKind::Num => {
-                        Some(quote!(::aegis_core::__private::parse_number(m.as_str())))
+                        Some(quote!(::aegis_core::__private::parse_number(#as_text)))
                     }
                     CaptureKind::Row(t) => {
                         let table = self.m.schema.table(t);
                         let key = table.and_then(|t| t.key.clone()).unwrap_or_default();
                         let lookup = format_ident!("{}_by_{}", t, key);
-                        Some(quote!(#lookup(m.as_str())))
+                        Some(quote!(#lookup(#as_text)))
                     }
                 };
                 match (convert, c.optional) {
-                    (None, true) => quote!(let #f = #group.map(|m| m.as_str());),
-                    (None, false) => quote!(let #f = #group.map_or("", |m| m.as_str());),
+                    (None, true) => quote!(let #f = #group.map(|m| #as_text);),
+                    (None, false) => quote!(let #f = #group.map_or("", |m| #as_text);),
                     (Some(conv), true) => quote!(let #f = #group.and_then(|m| #conv);),
                     (Some(conv), false) => quote! {
                         let Some(#f) = #group.and_then(|m| #conv) else {
@@ -356,7 +373,7 @@ impl Emitter<'_> {
                 }
             });
             let names: Vec<Ident> = e.captures.iter().map(|c| ident(&c.name)).collect();
-            let pattern = &e.pattern;
+            let pattern = e.lowercase_pattern.as_ref().unwrap_or(&e.pattern);
             let lifetime = quote!(<'t>);
             let st_doc = doc(&format!(
                 "A match of extractor `{name}` in the trace's `{field}`{}\n\nSpec: `{}`.",
@@ -384,16 +401,16 @@ impl Emitter<'_> {
             let body = if e.captures.is_empty() {
                 quote! {
                     #pat
-                        .find_iter(text)
-                        .map(|m| #st { start: m.start(), end: m.end(), text: m.as_str() })
+                        .find_iter(#hay)
+                        .map(|m| #st { start: m.start(), end: m.end(), text: #as_text })
                         .collect()
                 }
             } else {
                 // When the one group is the whole match, `find_iter` serves: no capture engine.
                 let each_match = if e.single_group_is_whole_match {
-                    quote!(for whole in #pat.find_iter(text))
+                    quote!(for whole in #pat.find_iter(#hay))
                 } else {
-                    quote!(for caps in #pat.captures_iter(text))
+                    quote!(for caps in #pat.captures_iter(#hay))
                 };
                 let whole_of_caps = (!e.single_group_is_whole_match).then(|| {
                     quote! {
@@ -410,11 +427,32 @@ impl Emitter<'_> {
                         found.push(#st {
                             start: whole.start(),
                             end: whole.end(),
-                            text: whole.as_str(),
+                            text: #whole_text,
                             #(#names),*
                         });
                     }
                     found
+                }
+            };
+            let functions = if lowered {
+                let fun_lowered = format_ident!("extract_{}_lowered", name);
+                let d = doc(&format!(
+                    "[`{fun}`] over `lowered`, the same text in ASCII lowercase: the pattern is case-insensitive, and matching it case-sensitively over lowercased text lets the regex engine use its literal prefilters."
+                ));
+                quote! {
+                    pub fn #fun(text: &str) -> ::std::vec::Vec<#st<'_>> {
+                        #fun_lowered(text, &text.to_ascii_lowercase())
+                    }
+                    #d
+                    pub fn #fun_lowered<'t>(text: &'t str, lowered: &str) -> ::std::vec::Vec<#st<'t>> {
+                        #body
+                    }
+                }
+            } else {
+                quote! {
+                    pub fn #fun(text: &str) -> ::std::vec::Vec<#st<'_>> {
+                        #body
+                    }
                 }
             };
             items.push(quote! {
@@ -440,9 +478,7 @@ impl Emitter<'_> {
                     ::aegis_core::__private::compile_checked_regex(#pattern)
                 });
                 #fun_doc
-                pub fn #fun(text: &str) -> ::std::vec::Vec<#st<'_>> {
-                    #body
-                }
+                #functions
             });
         }
         quote!(#(#items)*)
@@ -459,11 +495,47 @@ impl Emitter<'_> {
             let f = ident(&e.name);
             quote!(#f: ::std::cell::OnceCell::new(),)
         });
+        // Each text field that a case-insensitive extractor reads is lowercased once per trace.
+        let lowered_fields: Vec<&str> = ["input", "output"]
+            .into_iter()
+            .filter(|f| {
+                ex.iter()
+                    .any(|e| e.lowercase_pattern.is_some() && e.from.as_str() == *f)
+            })
+            .collect();
+        let lowered_decls = lowered_fields.iter().map(|f| {
+            let cell = format_ident!("lowered_{}", f);
+            quote!(#cell: ::std::cell::OnceCell<::std::string::String>,)
+        });
+        let lowered_inits = lowered_fields.iter().map(|f| {
+            let cell = format_ident!("lowered_{}", f);
+            quote!(#cell: ::std::cell::OnceCell::new(),)
+        });
+        let lowered_accessors = lowered_fields.iter().map(|f| {
+            let cell = format_ident!("lowered_{}", f);
+            let src = ident(f);
+            let d = doc(&format!(
+                "The trace's `{f}` in ASCII lowercase, made on first use."
+            ));
+            quote! {
+                #d
+                fn #cell(&self) -> &str {
+                    self.#cell.get_or_init(|| self.trace.#src.to_ascii_lowercase())
+                }
+            }
+        });
         let accessors = ex.iter().map(|e| {
             let f = ident(&e.name);
             let st = format_ident!("{}Match", camel(&e.name));
             let fun = format_ident!("extract_{}", e.name);
             let src = ident(e.from.as_str());
+            let run = if e.lowercase_pattern.is_some() {
+                let fun_lowered = format_ident!("extract_{}_lowered", e.name);
+                let cell = format_ident!("lowered_{}", e.from.as_str());
+                quote!(#fun_lowered(&self.trace.#src, self.#cell()))
+            } else {
+                quote!(#fun(&self.trace.#src))
+            };
             let d = doc(&format!(
                 "Matches of extractor `{}` in the trace's `{}`, found on first use.",
                 e.name,
@@ -472,7 +544,7 @@ impl Emitter<'_> {
             quote! {
                 #d
                 pub fn #f(&self) -> &[#st<'t>] {
-                    self.#f.get_or_init(|| #fun(&self.trace.#src))
+                    self.#f.get_or_init(|| #run)
                 }
             }
         });
@@ -489,6 +561,7 @@ impl Emitter<'_> {
                 #[doc = " The trace's `domain_data`, typed."]
                 pub data: DomainData,
                 #(#fields)*
+                #(#lowered_decls)*
             }
             impl<'t> Context<'t> {
                 #[doc = " Reads a trace's typed data; extractors run later, on first use."]
@@ -499,9 +572,11 @@ impl Emitter<'_> {
                         trace,
                         data: ::aegis_core::__private::read_domain_data(trace)?,
                         #(#inits)*
+                        #(#lowered_inits)*
                     })
                 }
                 #(#accessors)*
+                #(#lowered_accessors)*
             }
         }
     }

@@ -733,6 +733,8 @@ impl Builder<'_> {
                 index: *index as usize,
             });
         }
+        let lowercase_pattern =
+            lowercase_equivalent(&pattern).filter(|p| regex::Regex::new(p).is_ok());
         Some(ExtractorModel {
             name: name.value.clone(),
             from: match spec.from {
@@ -740,6 +742,7 @@ impl Builder<'_> {
                 TextFieldName::Output => TextField::Output,
             },
             pattern,
+            lowercase_pattern,
             single_group_is_whole_match: captures.len() == 1
                 && whole_match_group.as_deref() == captures.first().map(|c| c.name.as_str()),
             captures,
@@ -777,8 +780,8 @@ impl Builder<'_> {
                         b'B' => r"(?-u:\B)",
                         b'd' => "[0-9]",
                         b'D' => "[^0-9]",
-                        b's' => r"[\t\n\x0B\x0C\r\x20]",
-                        b'S' => r"[^\t\n\x0B\x0C\r\x20]",
+                        b's' => r"[\t\n\v\f\r\ ]",
+                        b'S' => r"[^\t\n\v\f\r\ ]",
                         b'w' => "[0-9A-Za-z_]",
                         _ => "[^0-9A-Za-z_]",
                     });
@@ -1262,6 +1265,45 @@ fn tidy_yaml_message(message: &str) -> String {
     m
 }
 
+/// For a pattern that is case-insensitive as a whole (`(?i)` or `(?xi)` up front, nothing that
+/// turns it off), an equivalent case-sensitive pattern for the text in ASCII lowercase. `None`
+/// where that is not certain: non-ASCII patterns, scoped flag groups, or escapes whose meaning
+/// depends on letter case (`\B`, `\P{…}`, `\x41`, …).
+fn lowercase_equivalent(pattern: &str) -> Option<String> {
+    let rest = pattern.strip_prefix("(?")?;
+    let close = rest.find(')')?;
+    let flags = &rest[..close];
+    if !flags.contains('i') || !flags.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let body = &rest[close + 1..];
+    if !pattern.is_ascii() {
+        return None;
+    }
+    let bytes = body.as_bytes();
+    for (i, w) in bytes.windows(2).enumerate() {
+        // A later flag group that mentions `i`, or a case-sensitive escape.
+        if w == b"(?"
+            && body[i + 2..]
+                .split([')', ':'])
+                .next()
+                .is_some_and(|f| f.contains('i'))
+        {
+            return None;
+        }
+        if w[0] == b'\\' && (w[1].is_ascii_uppercase() || matches!(w[1], b'x' | b'u' | b'p')) {
+            return None;
+        }
+    }
+    let flags: String = flags.chars().filter(|c| *c != 'i').collect();
+    let lowered = body.to_ascii_lowercase();
+    Some(if flags.is_empty() {
+        lowered
+    } else {
+        format!("(?{flags}){lowered}")
+    })
+}
+
 /// The 1-based character column where field `field` starts on the CSV line `line` (quotes
 /// respected).
 fn csv_column(line: &str, field: usize) -> u32 {
@@ -1321,5 +1363,33 @@ fn capture_groups(hir: &Hir, optional: bool, out: &mut Vec<(String, bool, u32)>)
         }
         HirKind::Repetition(r) => capture_groups(&r.sub, optional || r.min == 0, out),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowercase_equivalent;
+
+    #[test]
+    fn case_insensitive_patterns_get_a_lowercase_equivalent_only_when_it_is_exact() {
+        assert_eq!(
+            lowercase_equivalent("(?i)Abc|DEF").as_deref(),
+            Some("abc|def")
+        );
+        assert_eq!(
+            lowercase_equivalent("(?xi)A (?-u:\\b) [A-Z]").as_deref(),
+            Some("(?x)a (?-u:\\b) [a-z]")
+        );
+        for unsure in [
+            "abc",          // not case-insensitive
+            "(?i)a(?-i:B)", // case matters again inside
+            "(?i)a\\Bb",    // \B is not \b
+            "(?i)\\x41",    // a letter by its code
+            "(?i)\\p{Lu}",  // a Unicode class
+            "(?i)café",     // not ASCII
+            "(?i:abc)",     // a scoped group, not the whole pattern
+        ] {
+            assert_eq!(lowercase_equivalent(unsure), None, "{unsure}");
+        }
     }
 }

@@ -179,6 +179,9 @@ pub(crate) struct ExtractorModel {
     pub(crate) captures: Vec<CaptureModel>,
     /// The one capture spans the whole match, so `find_iter` serves (no capture engine).
     pub(crate) single_group_is_whole_match: bool,
+    /// For a case-insensitive pattern: an equivalent case-sensitive one to run over the text in
+    /// ASCII lowercase (same byte offsets), where the regex engine's literal prefilters work.
+    pub(crate) lowercase_pattern: Option<String>,
     pub(crate) description: String,
     pub(crate) position: Position,
 }

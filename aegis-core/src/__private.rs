@@ -123,6 +123,11 @@ pub fn find_row<R>(
         .and_then(|i| rows.get(i))
 }
 
+/// The text of `text` that a match over `text` in ASCII lowercase covers (the same bytes).
+pub fn slice<'t>(text: &'t str, m: regex::Match<'_>) -> &'t str {
+    text.get(m.range()).unwrap_or("")
+}
+
 /// Evidence for bytes `start..end` of a text field.
 pub fn span(field: TextField, start: usize, end: usize) -> Evidence {
     Evidence::Span { field, start, end }

@@ -148,6 +148,18 @@ fn lets_alias_lists_and_counts_work_on_numbers() {
 }
 
 #[test]
+fn case_insensitive_extractors_report_the_original_text() {
+    let r = eval(trace("well HeLLo WoRLD and hello you", "", base_order()));
+    let greetings: Vec<&str> = r
+        .issues
+        .iter()
+        .filter(|i| i.validator == "no_greetings")
+        .map(|i| i.message.as_str())
+        .collect();
+    assert_eq!(greetings, ["HeLLo WoRLD / WoRLD", "hello you / you"]);
+}
+
+#[test]
 fn optional_nested_data_and_kleene_logic() {
     let mut order = base_order();
     order["nested"] = serde_json::json!({ "level": 7 });
@@ -232,16 +244,16 @@ fn required_data_and_wrong_types_are_data_errors_naming_the_field() {
 #[test]
 fn inspect_info_lists_everything() {
     let info = kitchen::KitchenSink.info();
-    assert_eq!(info.validators.len(), 10);
+    assert_eq!(info.validators.len(), 11);
     assert_eq!(
         info.tables.iter().map(|t| t.rows).collect::<Vec<_>>(),
         [4, 3]
     );
-    assert_eq!(info.extractors.len(), 3);
+    assert_eq!(info.extractors.len(), 4);
     assert!(
         info.validators[0]
             .spec_location
-            .ends_with("data/kitchen_sink/domain_spec.yaml:40:9"),
+            .ends_with("data/kitchen_sink/domain_spec.yaml:43:9"),
         "{}",
         info.validators[0].spec_location
     );
