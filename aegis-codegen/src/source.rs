@@ -19,10 +19,15 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn peek(&mut self) -> Option<char> {
+        // A CRLF file's `\r` is part of its line breaks, which the value holds as `\n`.
+        while self.rest.peek() == Some(&'\r') {
+            self.rest.next();
+        }
         self.rest.peek().copied()
     }
 
     fn bump(&mut self) -> Option<char> {
+        self.peek()?;
         let c = self.rest.next()?;
         if c == '\n' {
             self.line += 1;
@@ -84,15 +89,7 @@ impl<'a> SourceText<'a> {
                 cur.bump();
                 walk_quoted(&mut cur, target, false)
             }
-            Some('|' | '>') => {
-                // An explicit indentation indicator counts from the indentation of the line
-                // the header is on (the key's).
-                let start = node.offset.unwrap_or(0);
-                let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let line = &self.text[line_start..];
-                let key_indent = line.len() - line.trim_start_matches(' ').len();
-                walk_block(&mut cur, raw, value, target, key_indent)
-            }
+            Some('|' | '>') => walk_block(&mut cur, raw, value, target),
             _ => walk_plain(&mut cur, target),
         }
     }
@@ -171,13 +168,7 @@ fn walk_quoted(cur: &mut Cursor<'_>, target: usize, double: bool) -> Position {
 
 /// A block scalar (`|` or `>`): content starts on the line after the header, each line
 /// indented; a line break in the file is one character of the value.
-fn walk_block(
-    cur: &mut Cursor<'_>,
-    raw: &str,
-    value: &str,
-    target: usize,
-    key_indent: usize,
-) -> Position {
+fn walk_block(cur: &mut Cursor<'_>, raw: &str, value: &str, target: usize) -> Position {
     // The header: `|`, `>`, with `-`/`+` and an indentation digit, then a comment or nothing.
     let header = raw.lines().next().unwrap_or("");
     let explicit: Option<usize> = header
@@ -191,14 +182,20 @@ fn walk_block(
             break;
         }
     }
-    // The block's indentation: given by the header, else the first non-blank line's.
+    // The block's indentation: the first non-blank line's, less the spaces the value keeps
+    // (with an indentation indicator, content may be indented further than the block).
     let body = raw.get(header.len() + 1..).unwrap_or("");
+    let first_raw = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+    let first_value = value
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
     let indent = match explicit {
-        Some(d) => key_indent + d,
-        None => body
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .map_or(0, |l| l.len() - l.trim_start().len()),
+        Some(_) => first_raw.saturating_sub(first_value),
+        None => first_raw,
     };
     cur.skip_indent(indent);
     let mut v = 0;
@@ -293,5 +290,9 @@ mod tests {
         let value = "  indented\n{bad}";
         let p = position(text, value, (1, 12), 11, value.find("{bad}").unwrap());
         assert_eq!((p.line, p.column), (3, 5));
+        let text = "pattern: |-\r\n    (?x)\r\n    abc{bad}\r\n";
+        let value = "(?x)\nabc{bad}";
+        let p = position(text, value, (1, 10), 9, value.find("{bad}").unwrap());
+        assert_eq!((p.line, p.column), (3, 8), "CRLF");
     }
 }
