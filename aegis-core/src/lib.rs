@@ -37,42 +37,36 @@ pub fn redact_quoted(message: &str) -> String {
     let Some(at) = QUOTING_INPUT.iter().filter_map(|p| message.find(p)).min() else {
         return message.to_owned();
     };
-    // The input value is the first quoted text after the marker; what follows ("expected …")
-    // comes from the schema.
+    // The input value is the first quoted text after the marker (quotes inside it are escaped);
+    // what follows ("expected …") comes from the schema.
     let (head, tail) = message.split_at(at);
-    let cut = tail.find(", expected").unwrap_or(tail.len());
-    let (value_part, rest) = tail.split_at(cut);
-    format!("{head}{}{rest}", redact_all_quoted(value_part))
-}
-
-fn redact_all_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in message.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                    out.push('…');
-                    out.push(q);
-                }
-            }
-            None => {
-                out.push(c);
-                if c == '"' || c == '`' {
-                    quote = Some(c);
-                }
-            }
+    let mut out = String::from(head);
+    let mut chars = tail.chars();
+    let mut quote = None;
+    for c in chars.by_ref() {
+        out.push(c);
+        if c == '"' || c == '`' {
+            quote = Some(c);
+            break;
         }
     }
-    if let Some(q) = quote {
-        out.push('…');
-        out.push(q);
+    let Some(q) = quote else { return out };
+    let mut escaped = false;
+    let mut closed = false;
+    for c in chars.by_ref() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == q {
+            closed = true;
+            break;
+        }
+    }
+    out.push('…');
+    out.push(q);
+    if closed {
+        out.extend(chars);
     }
     out
 }
@@ -99,6 +93,12 @@ mod redact_tests {
         assert_eq!(
             super::redact_quoted("unknown variant `Jane`, expected one of `a`, `b`"),
             "unknown variant `…`, expected one of `a`, `b`"
+        );
+        assert_eq!(
+            super::redact_quoted(
+                r#"invalid type: string "Jane, expected 555-0100", expected struct Metadata"#
+            ),
+            r#"invalid type: string "…", expected struct Metadata"#
         );
     }
 }
