@@ -402,15 +402,16 @@ impl Emitter<'_> {
                 quote! {
                     #pat
                         .find_iter(#hay)
+                        .take(::aegis_core::__private::MAX_MATCHES)
                         .map(|m| #st { start: m.start(), end: m.end(), text: #as_text })
                         .collect()
                 }
             } else {
                 // When the one group is the whole match, `find_iter` serves: no capture engine.
                 let each_match = if e.single_group_is_whole_match {
-                    quote!(for whole in #pat.find_iter(#hay))
+                    quote!(for whole in #pat.find_iter(#hay).take(::aegis_core::__private::MAX_MATCHES))
                 } else {
-                    quote!(for caps in #pat.captures_iter(#hay))
+                    quote!(for caps in #pat.captures_iter(#hay).take(::aegis_core::__private::MAX_MATCHES))
                 };
                 let whole_of_caps = (!e.single_group_is_whole_match).then(|| {
                     quote! {
@@ -693,7 +694,7 @@ impl Emitter<'_> {
                 #skip;
             }
             #evidence_setup
-            issues_out.push(::aegis_core::Issue {
+            ::aegis_core::__private::push_issue(issues_out, ::aegis_core::Issue {
                 validator: ::std::string::String::from(#id),
                 tier: ::aegis_core::Tier::Rules,
                 severity: #severity,

@@ -8,7 +8,7 @@ pub use regex::Regex;
 pub use serde;
 pub use serde_json;
 
-use crate::result::Evidence;
+use crate::result::{Evidence, Issue};
 use crate::trace::{TextField, Trace};
 
 /// A lazily compiled regex, as generated extractors declare them.
@@ -126,6 +126,34 @@ pub fn find_row<R>(
 /// The text of `text` that a match over `text` in ASCII lowercase covers (the same bytes).
 pub fn slice<'t>(text: &'t str, m: regex::Match<'_>) -> &'t str {
     text.get(m.range()).unwrap_or("")
+}
+
+/// The most matches an extractor keeps from one text: enough for any real answer, and a bound
+/// on the work of rules over pairs of matches on adversarial input.
+pub const MAX_MATCHES: usize = 1_000;
+
+/// The most evidence one issue keeps when repeats of it are merged.
+pub const MAX_EVIDENCE: usize = 16;
+
+/// Adds an issue, merging it into an earlier one with the same validator and message (its
+/// evidence is added, up to [`MAX_EVIDENCE`]): a finding repeated over many matches is one issue.
+pub fn push_issue(issues: &mut Vec<Issue>, issue: Issue) {
+    match issues
+        .iter_mut()
+        .find(|i| i.validator == issue.validator && i.message == issue.message)
+    {
+        Some(earlier) => {
+            for e in issue.evidence {
+                if earlier.evidence.len() >= MAX_EVIDENCE {
+                    break;
+                }
+                if !earlier.evidence.contains(&e) {
+                    earlier.evidence.push(e);
+                }
+            }
+        }
+        None => issues.push(issue),
+    }
 }
 
 /// Evidence for bytes `start..end` of a text field.
