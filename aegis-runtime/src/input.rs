@@ -77,11 +77,17 @@ impl<R: BufRead> TraceReader<R> {
                 self.bytes_read += n as u64;
                 continue;
             };
-            let whole_document = match buf[at] {
+            // A byte-order mark (some editors write one) does not change what the input is.
+            let at = if buf[at..].starts_with(b"\xEF\xBB\xBF") {
+                at + 3
+            } else {
+                at
+            };
+            let whole_document = match buf.get(at).copied().unwrap_or(b' ') {
                 b'[' => true,
                 // Pretty-printed JSON opens with a line that is just `{`; a JSONL line cut short
                 // is still read as JSONL (an error for that line only).
-                b'{' => buf[at..]
+                b'{' => buf[at.min(buf.len())..]
                     .split(|&b| b == b'\n')
                     .next()
                     .is_some_and(|line| line.trim_ascii() == b"{"),
@@ -126,48 +132,80 @@ impl<R: BufRead> TraceReader<R> {
             if text.is_empty() {
                 continue;
             }
-            return Ok(Some(match serde_json::from_str::<Trace>(text) {
-                Ok(trace) => Record::Trace {
-                    line,
-                    trace: Box::new(trace),
-                },
-                Err(e) => {
-                    let id = serde_json::from_str::<Value>(text)
-                        .ok()
-                        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
-                    let what = if e.is_syntax() || e.is_eof() {
-                        "is not valid JSON"
-                    } else {
-                        "is not a valid trace"
-                    };
-                    Record::Error {
-                        line,
-                        id,
-                        message: format!("line {line} {what}: {}", redact_quoted(&e.to_string())),
-                    }
-                }
-            }));
+            return Ok(Some(line_record(line, text)));
         }
     }
 }
 
+/// The record of one JSONL line (not blank).
+fn line_record(line: u64, text: &str) -> Record {
+    match serde_json::from_str::<Trace>(text) {
+        Ok(trace) => checked(line, &format!("line {line}"), trace),
+        Err(e) => {
+            let id = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
+            let what = if e.is_syntax() || e.is_eof() {
+                "is not valid JSON"
+            } else {
+                "is not a valid trace"
+            };
+            Record::Error {
+                line,
+                id,
+                message: format!("line {line} {what}: {}", serde_detail(&e)),
+            }
+        }
+    }
+}
+
+/// A serde error without the position it repeats (the record names its line) and with any
+/// quoted input value redacted.
+fn serde_detail(e: &serde_json::Error) -> String {
+    let message = redact_quoted(&e.to_string());
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    }
+}
+
+/// A parsed trace, unless it has nothing to evaluate (no text and no episode): then an error,
+/// since a misspelt `output` would otherwise pass silently.
+fn checked(line: u64, what: &str, trace: Trace) -> Record {
+    if trace.output.is_empty() && trace.input.is_empty() && trace.episode.is_none() {
+        let hint = if trace.extra.is_empty() {
+            ""
+        } else {
+            " (it has fields Aegis does not know: is `output` misspelt?)"
+        };
+        return Record::Error {
+            line,
+            id: trace.id,
+            message: format!(
+                "{what} has nothing to evaluate: no `output`, `input` or `episode`{hint}"
+            ),
+        };
+    }
+    Record::Trace {
+        line,
+        trace: Box::new(trace),
+    }
+}
+
 /// One record per JSON value of a document read whole: the elements of an array (numbered
-/// from 1), or a sequence of (pretty-printed) values (numbered by the line they start on).
+/// from 1), or a sequence of pretty-printed values (numbered by the line they start on). An
+/// array that is not valid JSON is read as JSONL instead; a broken pretty-printed value is one
+/// error, and reading resumes at the next line that opens an object.
 fn document_records(all: &[u8], first_line: u64) -> Vec<Record> {
+    let all = all.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(all);
     let to_record = |line: u64, what: String, value: Value| {
         let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
         match serde_json::from_value::<Trace>(value) {
-            Ok(trace) => Record::Trace {
-                line,
-                trace: Box::new(trace),
-            },
+            Ok(trace) => checked(line, &what, trace),
             Err(e) => Record::Error {
                 line,
                 id,
-                message: format!(
-                    "{what} is not a valid trace: {}",
-                    redact_quoted(&e.to_string())
-                ),
+                message: format!("{what} is not a valid trace: {}", serde_detail(&e)),
             },
         }
     };
@@ -178,50 +216,73 @@ fn document_records(all: &[u8], first_line: u64) -> Vec<Record> {
                 .enumerate()
                 .map(|(i, v)| to_record(i as u64 + 1, format!("element {}", i + 1), v))
                 .collect(),
-            Err(e) => vec![Record::Error {
-                line: first_line + e.line() as u64 - 1,
-                id: None,
-                message: format!(
-                    "the input is not a valid JSON array of traces: {}",
-                    redact_quoted(&e.to_string())
-                ),
-            }],
+            Err(_) => jsonl_records(all, first_line),
         };
     }
     let mut records = Vec::new();
-    let mut values = serde_json::Deserializer::from_slice(all).into_iter::<Value>();
-    // The line of byte `counted`, kept up to date as the values go by.
-    let (mut counted, mut line) = (0, first_line);
-    loop {
-        let offset = values.byte_offset();
-        let skipped = all[offset..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        line += all[counted..offset + skipped]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        counted = offset + skipped;
-        match values.next() {
-            None => break,
-            Some(Ok(v)) => records.push(to_record(line, format!("the value at line {line}"), v)),
-            Some(Err(e)) => {
-                // A syntax error: the rest cannot be split into values reliably.
-                let at = first_line + e.line() as u64 - 1;
-                records.push(Record::Error {
-                    line: at,
-                    id: None,
-                    message: format!(
-                        "line {at} is not valid JSON: {}; the rest of the input was not read",
-                        redact_quoted(&e.to_string())
-                    ),
-                });
-                break;
+    let mut from = 0;
+    'values: while from < all.len() {
+        let mut values = serde_json::Deserializer::from_slice(&all[from..]).into_iter::<Value>();
+        loop {
+            let offset = from + values.byte_offset();
+            let skipped = all[offset..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            let start = offset + skipped;
+            let line = first_line + all[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            match values.next() {
+                None => break 'values,
+                Some(Ok(v)) => {
+                    records.push(to_record(line, format!("the value at line {line}"), v))
+                }
+                Some(Err(e)) => {
+                    records.push(Record::Error {
+                        line,
+                        id: None,
+                        message: format!(
+                            "the value at line {line} is not valid JSON: {}",
+                            serde_detail(&e)
+                        ),
+                    });
+                    // Resume at the next line that opens an object.
+                    let next = all[start + 1..]
+                        .windows(2)
+                        .position(|w| w == b"\n{")
+                        .map(|p| start + 1 + p + 1);
+                    match next {
+                        Some(n) => {
+                            from = n;
+                            continue 'values;
+                        }
+                        None => break 'values,
+                    }
+                }
             }
         }
     }
     records
+}
+
+/// Every non-blank line of `all` as a JSONL record.
+fn jsonl_records(all: &[u8], first_line: u64) -> Vec<Record> {
+    all.split(|&b| b == b'\n')
+        .enumerate()
+        .filter_map(|(i, bytes)| {
+            let line = first_line + i as u64;
+            match std::str::from_utf8(bytes) {
+                Err(_) => Some(Record::Error {
+                    line,
+                    id: None,
+                    message: format!("line {line} is not valid UTF-8"),
+                }),
+                Ok(text) => {
+                    let text = text.trim().trim_start_matches('\u{feff}');
+                    (!text.is_empty()).then(|| line_record(line, text))
+                }
+            }
+        })
+        .collect()
 }
 
 impl<R: BufRead> Iterator for TraceReader<R> {
@@ -290,6 +351,33 @@ mod tests {
         assert!(matches!(&r[0], Record::Error { line: 1, .. }));
         assert!(matches!(&r[1], Record::Trace { line: 2, .. }));
         assert!(matches!(&r[2], Record::Trace { line: 3, .. }));
+    }
+
+    #[test]
+    fn broken_documents_lose_nothing() {
+        // A first line `[]` followed by JSONL: read as JSONL.
+        let r = records("[]\n{\"output\": \"a\"}\n{\"output\": \"b\"}\n");
+        assert_eq!(r.len(), 3);
+        assert!(matches!(&r[1], Record::Trace { line: 2, .. }));
+        // A pretty-printed file with a broken value: later values are still read.
+        let input =
+            "{\n  \"output\": \"a\"\n}\n{\n  \"output\": oops\n}\n{\n  \"output\": \"c\"\n}\n";
+        let r = records(input);
+        assert_eq!(r.len(), 3, "{r:?}");
+        assert!(matches!(&r[1], Record::Error { line: 4, .. }));
+        assert!(matches!(&r[2], Record::Trace { line: 7, .. }));
+        // A byte-order mark before an array.
+        let r = records("\u{feff}[{\"output\": \"a\"}]");
+        assert!(matches!(&r[..], [Record::Trace { line: 1, .. }]));
+    }
+
+    #[test]
+    fn a_trace_with_nothing_to_evaluate_is_an_error() {
+        let r = records("{}\n{\"Output\": \"Take 10000 mg\"}\n");
+        assert!(
+            matches!(&r[0], Record::Error { message, .. } if message.contains("nothing to evaluate"))
+        );
+        assert!(matches!(&r[1], Record::Error { message, .. } if message.contains("misspelt")));
     }
 
     #[test]

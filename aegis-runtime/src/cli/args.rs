@@ -6,7 +6,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Evaluate AI traces against the compiled rules of regulated domains.
 #[derive(Debug, Parser)]
-#[command(name = "aegis-eval", version, about, long_about = None)]
+#[command(
+    name = "aegis-eval",
+    version,
+    about = "Evaluate AI traces (LLM answers, agent traces, RL episodes) against the compiled rules of regulated domains.",
+    long_about = None
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -24,7 +29,8 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Evaluate traces (JSONL, one per line, or a JSON array) and print one result per trace.
+    /// Evaluate traces (JSONL, one per line; or a JSON array, or pretty-printed JSON objects) and
+    /// print one result per trace.
     #[command(
         after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated."
     )]
@@ -44,7 +50,7 @@ pub(crate) struct RunArgs {
     /// Exit with code 1 when any issue at or above this severity is found (a CI gate).
     #[arg(long, value_enum)]
     pub(crate) fail_on: Option<SeverityArg>,
-    /// Write results to this file instead of standard output.
+    /// Write results to this file instead of standard output (`-`: standard output).
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
     /// Print no summary and no progress bar.

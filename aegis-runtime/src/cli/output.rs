@@ -99,7 +99,11 @@ impl Sink {
 
 fn trace_name(r: &EvaluationResult) -> String {
     match (&r.trace_id, r.line) {
-        (Some(id), _) => id.clone(),
+        // Control characters in an id could move the cursor or forge rows of a table.
+        (Some(id), _) => id
+            .chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect(),
         (None, Some(line)) => format!("line {line}"),
         (None, None) => "trace".to_owned(),
     }
@@ -153,6 +157,9 @@ fn write_table_row(out: &mut impl Write, r: &EvaluationResult) -> io::Result<()>
 }
 
 /// Escapes text for XML attributes and content.
+/// Escapes text for XML content and attributes. Characters XML 1.0 does not allow are left
+/// out (shown as U+FFFD); line breaks and tabs become character references, so that an
+/// attribute keeps them.
 fn xml(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
@@ -162,8 +169,13 @@ fn xml(text: &str) -> String {
             '>' => s.push_str("&gt;"),
             '"' => s.push_str("&quot;"),
             '\'' => s.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => s.push(c),
+            '\n' => s.push_str("&#10;"),
+            '\r' => s.push_str("&#13;"),
+            '\t' => s.push_str("&#9;"),
+            '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}' => {
+                s.push(c)
+            }
+            _ => s.push('\u{FFFD}'),
         }
     }
     s

@@ -124,10 +124,22 @@ impl RunSummary {
     }
 }
 
-/// Whether two paths name the same existing file.
+/// Whether two paths name the same existing file (the same inode: links count too). `-` is
+/// standard input, which may be redirected from a file.
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
+    let a = if a.as_os_str() == "-" {
+        std::path::Path::new("/dev/stdin")
+    } else {
+        a
+    };
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            a.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => false,
         _ => false,
     }
 }
@@ -150,11 +162,21 @@ pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, 
             path: input_name.clone(),
             source,
         })?;
-        let size = file.metadata().ok().map(|m| m.len());
+        let metadata = file.metadata().ok();
+        if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+            return Err(CliError::Open {
+                path: input_name.clone(),
+                source: io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "it is a directory; give a JSONL or JSON file, or - for standard input",
+                ),
+            });
+        }
+        let size = metadata.map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
     if let Some(output) = &args.output
-        && input_name != "-"
+        && output.as_os_str() != "-"
         && same_file(&args.input, output)
     {
         return Err(CliError::Io {
@@ -162,7 +184,7 @@ pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, 
             source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
         });
     }
-    let out: Box<dyn Write> = match &args.output {
+    let out: Box<dyn Write> = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
             CliError::Io {
                 context: format!("cannot create {}", path.display()),
@@ -211,7 +233,8 @@ fn evaluate_all(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     // The bar goes to stderr; when the results go to the same terminal, it would garble them.
-    let results_on_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    let results_on_terminal = to_stdout && io::stdout().is_terminal();
     let progress = if args.quiet || results_on_terminal {
         ProgressBar::hidden()
     } else {
