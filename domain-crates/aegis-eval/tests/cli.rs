@@ -252,3 +252,48 @@ fn an_unknown_domain_in_a_trace_is_not_echoed() {
     let e = results[0]["error"].as_str().unwrap();
     assert!(e.contains("metadata.domain") && !e.contains("Jane"), "{e}");
 }
+
+#[test]
+fn hard_links_and_directories_are_refused_before_anything_is_written() {
+    let dir = std::env::temp_dir().join(format!("aegis-cli-links-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.jsonl");
+    let link = dir.join("link.jsonl");
+    std::fs::write(
+        &input,
+        "{\"output\":\"x\",\"metadata\":{\"domain\":\"healthcare\"}}\n",
+    )
+    .unwrap();
+    std::fs::hard_link(&input, &link).unwrap();
+    let out = run(&["run", input.to_str().unwrap(), "-o", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        std::fs::read_to_string(&input).unwrap().contains("output"),
+        "the input is intact"
+    );
+    let out = run(&["run", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is written before the input is known to be readable"
+    );
+    assert!(text(&out.stderr).contains("directory"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn many_repeated_findings_stay_small() {
+    let text_out = "aspirin ibuprofen naproxen warfarin ".repeat(3000);
+    let input =
+        format!("{{\"output\":\"{text_out}\",\"metadata\":{{\"domain\":\"healthcare\"}}}}\n");
+    let out = run_stdin(&["run", "-", "-f", "jsonl", "-q"], &input);
+    let results = jsonl(&out);
+    assert_eq!(results.len(), 1);
+    let issues = results[0]["issues"].as_array().unwrap();
+    assert!(issues.len() < 50, "{} issues", issues.len());
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["evidence"].as_array().unwrap().len() <= 16)
+    );
+}
