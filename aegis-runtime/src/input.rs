@@ -145,16 +145,21 @@ fn line_record(line: u64, text: &str) -> Record {
             let id = serde_json::from_str::<Value>(text)
                 .ok()
                 .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned));
-            let what = if e.is_syntax() || e.is_eof() {
-                "is not valid JSON"
+            let message = if e.is_syntax() || e.is_eof() {
+                format!("line {line} is not valid JSON: {}", serde_detail(&e))
             } else {
-                "is not a valid trace"
+                // Only a failure pays for finding the offending field's path.
+                let mut de = serde_json::Deserializer::from_str(text);
+                match serde_path_to_error::deserialize::<_, Trace>(&mut de) {
+                    Err(pe) if pe.path().to_string() != "." => format!(
+                        "line {line} is not a valid trace: `{}`: {}",
+                        pe.path(),
+                        serde_detail(pe.inner())
+                    ),
+                    _ => format!("line {line} is not a valid trace: {}", serde_detail(&e)),
+                }
             };
-            Record::Error {
-                line,
-                id,
-                message: format!("line {line} {what}: {}", serde_detail(&e)),
-            }
+            Record::Error { line, id, message }
         }
     }
 }
@@ -312,7 +317,9 @@ mod tests {
         assert!(
             matches!(&r[1], Record::Error { line: 3, message, .. } if message.starts_with("line 3 is not valid JSON"))
         );
-        assert!(matches!(&r[2], Record::Error { line: 4, id: Some(id), .. } if id == "x"));
+        assert!(
+            matches!(&r[2], Record::Error { line: 4, id: Some(id), message } if id == "x" && message.contains("`output`"))
+        );
         assert!(matches!(&r[3], Record::Trace { line: 5, .. }));
     }
 

@@ -307,6 +307,9 @@ fn evaluate_all(
         0.0
     };
     sink.finish(summary)?;
+    if summary.total == 0 && !args.quiet {
+        eprintln!("warning: {input_name} holds no traces");
+    }
     if !args.quiet && args.format != Format::Table {
         let mut err = io::stderr().lock();
         summary.write_text(&mut err)?;
