@@ -138,6 +138,8 @@ impl Builder<'_> {
             "INFO",
             "escalations",
             "new",
+            "lowered_input",
+            "lowered_output",
         ] {
             taken.insert(fixed.to_owned(), "the generator itself".to_owned());
         }
@@ -214,6 +216,14 @@ impl Builder<'_> {
                 e.position,
             );
             claim(self, format!("extract_{}", e.name), by.clone(), e.position);
+            if e.lowercase_pattern.is_some() {
+                claim(
+                    self,
+                    format!("extract_{}_lowered", e.name),
+                    by.clone(),
+                    e.position,
+                );
+            }
             claim(self, e.name.clone(), by, e.position);
         }
         for v in validators {

@@ -38,7 +38,7 @@ impl ScalarType {
         }
     }
 
-    fn ty(self) -> Ty {
+    pub(crate) fn ty(self) -> Ty {
         match self {
             ScalarType::Float | ScalarType::Int => Ty::Num,
             ScalarType::Str => Ty::Str,

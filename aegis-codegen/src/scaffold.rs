@@ -294,7 +294,11 @@ pub fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> io::Result<Vec<
         }
         stale.push(f.path.clone());
         if !check {
-            write_if_changed(&path, &content)?;
+            // Already compared above: write without reading the file again.
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, &content)?;
         }
     }
     Ok(stale)

@@ -1130,11 +1130,7 @@ fn data_field_value(field: &DataField, place: TokenStream) -> Compiled {
 }
 
 fn column_ty(col: &ColumnType) -> Ty {
-    let base = match col.scalar {
-        ScalarType::Float | ScalarType::Int => Ty::Num,
-        ScalarType::Str => Ty::Str,
-        ScalarType::Bool => Ty::Bool,
-    };
+    let base = col.scalar.ty();
     if col.optional { base.opt() } else { base }
 }
 
