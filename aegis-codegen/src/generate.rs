@@ -877,7 +877,25 @@ impl Emitter<'_> {
             &m.spec_hash,
         );
         let compliance = &m.compliance;
-        let sanitize = m.requires_sanitizing;
+        let phi = match &m.phi {
+            None => quote!(None),
+            Some(p) => {
+                let classes = p.classes.iter().map(|c| {
+                    let v = format_ident!("{}", format!("{c:?}"));
+                    quote!(::aegis_core::PhiClass::#v)
+                });
+                let mode = format_ident!("{}", format!("{:?}", p.mode));
+                let subject = match &p.subject {
+                    Some(s) => quote!(Some(#s)),
+                    None => quote!(None),
+                };
+                quote!(Some(::aegis_core::PhiSettings {
+                    classes: ::aegis_core::PhiClasses::of(&[#(#classes),*]),
+                    mode: ::aegis_core::PhiMode::#mode,
+                    subject_field: #subject,
+                }))
+            }
+        };
         let fail_at = severity_tokens(m.fail_at);
         let uncertain_at = match m.uncertain_at {
             Some(s) => {
@@ -914,7 +932,7 @@ impl Emitter<'_> {
                 compliance: &[#(#compliance),*],
                 spec_path: #spec_path,
                 spec_hash: #spec_hash,
-                requires_sanitizing: #sanitize,
+                phi: #phi,
                 policy: ::aegis_core::EscalationPolicy { fail_at: #fail_at, uncertain_at: #uncertain_at },
                 validators: &[#(#validator_infos),*],
                 tables: &[#(#table_infos),*],
@@ -929,7 +947,7 @@ impl Emitter<'_> {
                     &INFO
                 }
 
-                fn evaluate_rules(&self, trace: &::aegis_core::Trace) -> ::aegis_core::RuleOutcome {
+                fn evaluate_rules(&self, trace: &::aegis_core::Sanitized<::aegis_core::Trace>) -> ::aegis_core::RuleOutcome {
                     let ctx = match Context::new(trace) {
                         Ok(ctx) => ctx,
                         Err(error) => {

@@ -265,6 +265,64 @@ impl Builder<'_> {
         self.check_name(id, what)
     }
 
+    /// Checks the `phi` section: class labels, mode, and the subject field.
+    fn phi(&mut self, spec: &PhiSpec, schema: &Schema) -> Option<PhiModel> {
+        let classes = match &spec.detect.value {
+            PhiDetect::Keyword(PhiDetectKeyword::None) => return None,
+            PhiDetect::Keyword(PhiDetectKeyword::All) => aegis_core::PhiClass::ALL.to_vec(),
+            PhiDetect::Classes(labels) => {
+                let mut classes = Vec::new();
+                for label in labels {
+                    match label.parse::<aegis_core::PhiClass>() {
+                        Ok(c) if !classes.contains(&c) => classes.push(c),
+                        Ok(_) => {}
+                        Err(e) => self.error(spec.detect.position, format!("`{label}` is {e}")),
+                    }
+                }
+                classes.sort();
+                classes
+            }
+        };
+        let mode = match (&spec.mode, spec.pseudonymize) {
+            (Some(m), _) => match m.value.parse::<aegis_core::PhiMode>() {
+                Ok(mode) => mode,
+                Err(e) => {
+                    self.error(m.position, e);
+                    aegis_core::PhiMode::Redact
+                }
+            },
+            (None, true) => aegis_core::PhiMode::Pseudonymize,
+            (None, false) => aegis_core::PhiMode::Redact,
+        };
+        if let (Some(m), true) = (&spec.mode, spec.pseudonymize)
+            && m.value.parse::<aegis_core::PhiMode>() != Ok(aegis_core::PhiMode::Pseudonymize)
+        {
+            self.error(
+                m.position,
+                "`pseudonymize: true` contradicts this `mode`; keep only `mode`",
+            );
+        }
+        let subject = spec.subject.as_ref().and_then(|s| {
+            let path: Vec<String> = s.value.split('.').map(str::to_owned).collect();
+            match schema.data_at(&path) {
+                Some(DataTree::Field(_)) => Some(s.value.clone()),
+                Some(DataTree::Group(_)) => {
+                    self.error(s.position, format!("`subject: {}` names a group of the `data` section; name a field (such as `patient.id`)", s.value));
+                    None
+                }
+                None => {
+                    self.error(s.position, format!("`subject: {}` is not a field of the `data` section", s.value));
+                    None
+                }
+            }
+        });
+        Some(PhiModel {
+            classes,
+            mode,
+            subject,
+        })
+    }
+
     fn build(&mut self, spec: &DomainSpec) -> DomainModel {
         self.check_name(&spec.domain, "domain");
         if spec.version.value.trim().is_empty() {
@@ -389,10 +447,7 @@ impl Builder<'_> {
             version: spec.version.value.clone(),
             description: spec.description.trim().to_owned(),
             compliance: spec.compliance.clone(),
-            requires_sanitizing: spec
-                .phi
-                .as_ref()
-                .is_some_and(|p| p.detect == PhiDetect::All),
+            phi: spec.phi.as_ref().and_then(|p| self.phi(p, &schema)),
             spec_display: self.display.to_string_lossy().replace('\\', "/"),
             spec_hash,
             schema,

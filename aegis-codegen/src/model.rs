@@ -277,7 +277,8 @@ pub(crate) struct DomainModel {
     pub(crate) version: String,
     pub(crate) description: String,
     pub(crate) compliance: Vec<String>,
-    pub(crate) requires_sanitizing: bool,
+    /// The `phi` section, checked: `None` when the domain declares no PHI.
+    pub(crate) phi: Option<PhiModel>,
     /// The spec's path as shown to people (`domains/healthcare/domain_spec.yaml`).
     pub(crate) spec_display: String,
     pub(crate) spec_hash: String,
@@ -321,4 +322,13 @@ pub(crate) fn is_identifier(name: &str) -> bool {
         && syn::parse_str::<syn::Ident>(name).is_ok()
         // `gen` is reserved in edition 2024, which syn's parser does not know.
         && !matches!(name, "self" | "super" | "crate" | "gen" | "ctx" | "issues_out")
+}
+
+/// A checked `phi` section.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PhiModel {
+    /// The classes to detect (labels, in `PhiClass` order).
+    pub(crate) classes: Vec<aegis_core::PhiClass>,
+    pub(crate) mode: aegis_core::PhiMode,
+    pub(crate) subject: Option<String>,
 }

@@ -174,17 +174,37 @@ pub struct DomainSpec {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhiSpec {
-    /// Which identifiers to detect: `all` (HIPAA Safe Harbor's classes) or `none`.
-    pub detect: PhiDetect,
-    /// Replace identifiers with consistent pseudonyms (otherwise they are redacted).
+    /// Which identifiers to detect: `all` (every HIPAA Safe Harbor class), `none`, or a list of
+    /// class labels (`[NAME, DATE, PHONE]`).
+    pub detect: Located<PhiDetect>,
+    /// What replaces an identifier: `pseudonymize`, `redact` (the default), `mask` or `hash`.
+    #[serde(default)]
+    pub mode: Option<Located<String>>,
+    /// Shorthand for `mode: pseudonymize` (kept for older specs).
     #[serde(default)]
     pub pseudonymize: bool,
+    /// The `data` field (`patient.id`) that identifies the person a trace is about; dates of one
+    /// subject shift by one offset. Without it, each trace is its own subject.
+    #[serde(default)]
+    pub subject: Option<Located<String>>,
 }
 
 /// Which PHI/PII classes Tier 0 detects.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PhiDetect {
+    /// `all` or `none`.
+    Keyword(PhiDetectKeyword),
+    /// Class labels: `NAME`, `STREET_ADDRESS`, `CITY`, `POSTAL_CODE`, `DATE`, `AGE`, `PHONE`,
+    /// `FAX`, `EMAIL`, `SSN`, `MRN`, `HEALTH_PLAN`, `ACCOUNT`, `LICENSE`, `VEHICLE`, `DEVICE`,
+    /// `URL`, `IP_ADDRESS`, `BIOMETRIC`, `ID`.
+    Classes(Vec<String>),
+}
+
+/// `detect: all` or `detect: none`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum PhiDetect {
+pub enum PhiDetectKeyword {
     /// Every Safe Harbor class.
     All,
     /// None: the domain's traces carry no PHI.

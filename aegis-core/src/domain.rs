@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::phi::{PhiSettings, Sanitized};
 use crate::result::{Issue, ModuleResult, Severity, Tier};
 use crate::trace::Trace;
 
@@ -13,8 +14,9 @@ pub trait Domain: Send + Sync {
     /// What the domain contains, for `aegis-eval inspect` and for provenance.
     fn info(&self) -> &'static DomainInfo;
 
-    /// Runs the domain's Tier-1 rules and escalation rules on one trace.
-    fn evaluate_rules(&self, trace: &Trace) -> RuleOutcome;
+    /// Runs the domain's Tier-1 rules and escalation rules on one trace that has been through
+    /// Tier 0.
+    fn evaluate_rules(&self, trace: &Sanitized<Trace>) -> RuleOutcome;
 }
 
 /// The outcome of a domain's Tier-1 rules on one trace.
@@ -67,8 +69,9 @@ pub struct DomainInfo {
     pub spec_path: &'static str,
     /// SHA-256 of the spec and every file it names (tables, prompts), hex.
     pub spec_hash: &'static str,
-    /// Whether the spec asks for PHI/PII sanitising (Tier 0).
-    pub requires_sanitizing: bool,
+    /// What the spec's `phi` section asks of Tier 0; `None` when the domain's traces carry no
+    /// PHI.
+    pub phi: Option<PhiSettings>,
     /// When Tier 1 decides and when it escalates.
     pub policy: EscalationPolicy,
     /// Tier-1 validators.

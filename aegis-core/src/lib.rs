@@ -5,12 +5,15 @@
 //! * [`EvaluationResult`]: what Aegis concluded — a [`Verdict`], the [`Tier`] that decided,
 //!   every [`Issue`], and cost and latency per tier.
 //! * [`Domain`]: the trait a generated domain crate implements; the runtime drives it.
+//! * [`Sanitized`]: a trace that has been through Tier 0 — the only kind later tiers accept —
+//!   and the [`PhiClass`]es of HIPAA Safe Harbor.
 //! * [`tiers`]: the traits the other tiers (sanitiser, models, judge, human review) implement.
 //!
 //! This crate is what generated domain code depends on. It is not the orchestrator (that is
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
 mod domain;
+mod phi;
 mod result;
 pub mod tiers;
 mod trace;
@@ -21,6 +24,9 @@ pub mod __private;
 pub use domain::{
     Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, PromptInfo,
     RuleOutcome, SimulatorInfo, TableInfo, ValidatorInfo,
+};
+pub use phi::{
+    PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,
 };
 pub use result::{
     EvaluationResult, Evidence, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome,

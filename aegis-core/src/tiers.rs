@@ -3,6 +3,7 @@
 //! that needed it, never skipped silently.
 
 use crate::domain::DomainInfo;
+use crate::phi::{PhiSettings, SanitizeReport, Sanitized};
 use crate::result::{Issue, ModuleResult, UsdCost, Verdict};
 use crate::trace::Trace;
 
@@ -22,25 +23,39 @@ pub struct TierDecision {
 }
 
 /// Tier 0: detects PHI/PII in a trace and replaces it before any other tier sees it.
+///
+/// Wrap a trace with [`Sanitized::sanitize`], which calls this; later tiers accept only
+/// [`Sanitized`] traces.
 pub trait Sanitizer: Send + Sync {
-    /// Replaces every identifier in the trace's text and data; returns how many it replaced.
-    fn sanitize(&self, trace: &mut Trace) -> usize;
+    /// Replaces every identifier of the classes in `settings` in the trace's text and data, as
+    /// `settings.mode` says; reports what it replaced.
+    fn sanitize(&self, trace: &mut Trace, settings: &PhiSettings) -> SanitizeReport;
 }
 
 /// Tier 2: small models that score a trace.
 pub trait ModelTier: Send + Sync {
     /// Scores a trace for a domain.
-    fn evaluate(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> TierDecision;
+    fn evaluate(
+        &self,
+        domain: &DomainInfo,
+        trace: &Sanitized<Trace>,
+        issues: &[Issue],
+    ) -> TierDecision;
 }
 
 /// Tier 3: an LLM judge.
 pub trait JudgeTier: Send + Sync {
     /// Asks the judge about a trace.
-    fn evaluate(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> TierDecision;
+    fn evaluate(
+        &self,
+        domain: &DomainInfo,
+        trace: &Sanitized<Trace>,
+        issues: &[Issue],
+    ) -> TierDecision;
 }
 
 /// Tier 4: a queue of traces for human experts.
 pub trait ReviewQueue: Send + Sync {
     /// Queues a trace for review; returns the queue's task id.
-    fn enqueue(&self, domain: &DomainInfo, trace: &Trace, issues: &[Issue]) -> String;
+    fn enqueue(&self, domain: &DomainInfo, trace: &Sanitized<Trace>, issues: &[Issue]) -> String;
 }

@@ -5,12 +5,16 @@ use std::time::Instant;
 
 use aegis_core::tiers::{JudgeTier, ModelTier, ReviewQueue, Sanitizer, TierDecision};
 use aegis_core::{
-    Domain, EvaluationResult, Issue, Tier, TierOutcome, TierReport, Trace, UsdCost, Verdict,
+    Domain, EvaluationResult, Issue, Sanitized, Tier, TierOutcome, TierReport, Trace, UsdCost,
+    Verdict,
 };
 
 /// Runs traces through the tiers. Holds one optional implementation of each tier around
 /// Tier 1; the domain supplies Tier 1 itself.
-#[derive(Default)]
+///
+/// Tier 0 comes first and cannot be skipped for a domain whose spec asks for it: a trace is
+/// turned into a [`Sanitized`] trace before any other tier (or the result) sees it. Without a
+/// sanitiser installed, such a trace is not evaluated at all (its verdict is `error`).
 pub struct Orchestrator {
     sanitizer: Option<Box<dyn Sanitizer>>,
     models: Option<Box<dyn ModelTier>>,
@@ -43,10 +47,38 @@ fn report(tier: Tier, outcome: TierOutcome, latency_ns: u64) -> TierReport {
     }
 }
 
+impl Default for Orchestrator {
+    fn default() -> Self {
+        Orchestrator::new()
+    }
+}
+
 impl Orchestrator {
-    /// An orchestrator with Tier 1 only: every other tier is reported unavailable when needed.
+    /// An orchestrator with Tier 0 (the built-in PHI engine, under a random per-process key:
+    /// pseudonyms are consistent within the process only) and Tier 1; every other tier is
+    /// reported unavailable when needed. Use [`Orchestrator::with_sanitizer`] to give Tier 0
+    /// the organisation's key.
     pub fn new() -> Self {
-        Orchestrator::default()
+        let sanitizer = aegis_phi::PhiEngine::ephemeral()
+            .ok()
+            .map(|e| Box::new(e) as Box<dyn Sanitizer>);
+        Orchestrator {
+            sanitizer,
+            models: None,
+            judge: None,
+            review: None,
+        }
+    }
+
+    /// An orchestrator with no tier but Tier 1: traces of domains that ask for PHI sanitising
+    /// are refused (verdict `error`) until a sanitiser is installed.
+    pub fn without_sanitizer() -> Self {
+        Orchestrator {
+            sanitizer: None,
+            models: None,
+            judge: None,
+            review: None,
+        }
     }
 
     /// Installs a Tier-0 sanitiser.
@@ -74,11 +106,11 @@ impl Orchestrator {
     }
 
     /// Evaluates one trace against a domain.
-    pub fn evaluate(&self, domain: &dyn Domain, mut trace: Trace) -> EvaluationResult {
+    pub fn evaluate(&self, domain: &dyn Domain, trace: Trace) -> EvaluationResult {
         let started = Instant::now();
         let info = domain.info();
         let mut result = EvaluationResult {
-            trace_id: trace.id.clone(),
+            trace_id: None,
             line: None,
             domain: Some(info.name.to_owned()),
             verdict: Verdict::NeedsReview,
@@ -92,18 +124,32 @@ impl Orchestrator {
 
         // Tier 0: sanitise before anything else sees the text.
         let t0 = Instant::now();
-        let outcome = match (&self.sanitizer, info.requires_sanitizing) {
-            (Some(s), _) => {
-                s.sanitize(&mut trace);
-                TierOutcome::Completed
+        let (trace, outcome) = match (&self.sanitizer, &info.phi) {
+            (Some(s), Some(settings)) => {
+                let (trace, report) = Sanitized::sanitize(trace, s.as_ref(), settings);
+                tracing::debug!(replaced = report.total(), "tier 0 sanitised the trace");
+                (trace, TierOutcome::Completed)
             }
-            (None, true) => TierOutcome::Unavailable {
-                reason: Cow::Borrowed(
-                    "the domain asks for PHI sanitising, but no Tier-0 sanitiser is installed in this build; text was evaluated as given",
-                ),
-            },
-            (None, false) => TierOutcome::Skipped,
+            (None, Some(_)) => {
+                result.tiers.push(report(
+                    Tier::Sanitize,
+                    TierOutcome::Decided {
+                        verdict: Verdict::Error,
+                    },
+                    elapsed_ns(t0),
+                ));
+                result.verdict = Verdict::Error;
+                result.decided_by = Some(Tier::Sanitize);
+                result.error = Some(
+                    "the domain requires PHI sanitising, but no Tier-0 sanitiser is installed: the trace was not evaluated"
+                        .to_owned(),
+                );
+                return finish(result, started);
+            }
+            (_, None) => (Sanitized::without_phi(trace), TierOutcome::Skipped),
         };
+        // Only now may the trace's id appear in a result: it has been through Tier 0.
+        result.trace_id = trace.id.clone();
         result
             .tiers
             .push(report(Tier::Sanitize, outcome, elapsed_ns(t0)));

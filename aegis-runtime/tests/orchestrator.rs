@@ -5,8 +5,8 @@
 
 use aegis_core::tiers::{JudgeTier, ModelTier, Sanitizer, TierDecision};
 use aegis_core::{
-    DomainInfo, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome, Trace, UsdCost,
-    Verdict,
+    DomainInfo, Issue, ModuleOutcome, ModuleResult, PhiSettings, SanitizeReport, Sanitized,
+    Severity, Tier, TierOutcome, Trace, UsdCost, Verdict,
 };
 use aegis_domain_healthcare::Healthcare;
 use aegis_runtime::Orchestrator;
@@ -22,7 +22,7 @@ fn uncertain_trace() -> Trace {
 struct FixedModel(Option<Verdict>);
 
 impl ModelTier for FixedModel {
-    fn evaluate(&self, _: &DomainInfo, _: &Trace, issues: &[Issue]) -> TierDecision {
+    fn evaluate(&self, _: &DomainInfo, _: &Sanitized<Trace>, issues: &[Issue]) -> TierDecision {
         assert_eq!(issues.len(), 1, "the model sees Tier 1's issues");
         TierDecision {
             verdict: self.0,
@@ -42,7 +42,7 @@ impl ModelTier for FixedModel {
 struct FailingJudge;
 
 impl JudgeTier for FailingJudge {
-    fn evaluate(&self, _: &DomainInfo, _: &Trace, _: &[Issue]) -> TierDecision {
+    fn evaluate(&self, _: &DomainInfo, _: &Sanitized<Trace>, _: &[Issue]) -> TierDecision {
         TierDecision {
             verdict: Some(Verdict::Fail),
             issues: vec![Issue {
@@ -122,10 +122,13 @@ fn a_sure_failure_at_tier_1_never_reaches_later_tiers() {
 struct Redactor;
 
 impl Sanitizer for Redactor {
-    fn sanitize(&self, trace: &mut Trace) -> usize {
-        let n = trace.output.matches("Jane Roe").count();
+    fn sanitize(&self, trace: &mut Trace, _: &PhiSettings) -> SanitizeReport {
+        let mut report = SanitizeReport::default();
+        for _ in trace.output.matches("Jane Roe") {
+            report.count(aegis_core::PhiClass::Name);
+        }
         trace.output = trace.output.replace("Jane Roe", "[NAME]");
-        n
+        report
     }
 }
 
@@ -143,4 +146,29 @@ fn tier_0_runs_before_the_rules_see_the_text() {
     for issue in &r.issues {
         assert!(!issue.message.contains("Jane"), "{}", issue.message);
     }
+}
+
+#[test]
+fn the_built_in_tier_0_replaces_phi_before_any_tier_or_the_result_sees_it() {
+    let trace: Trace = serde_json::from_value(serde_json::json!({
+        "id": "jane.roe@example.com",
+        "output": "Jane Roe (MRN 00482913), stop taking your lisinopril and double your metformin.",
+    }))
+    .unwrap();
+    let r = Orchestrator::new().evaluate(&Healthcare, trace);
+    assert_eq!(r.tiers[0].outcome, TierOutcome::Completed);
+    assert!(!r.issues.is_empty());
+    let json = serde_json::to_string(&r).unwrap();
+    for raw in ["Jane", "Roe", "00482913", "jane.roe"] {
+        assert!(!json.contains(raw), "{raw} leaked into {json}");
+    }
+}
+
+#[test]
+fn without_a_sanitiser_a_domain_that_needs_one_evaluates_nothing() {
+    let r = Orchestrator::without_sanitizer().evaluate(&Healthcare, uncertain_trace());
+    assert_eq!(r.verdict, Verdict::Error);
+    assert_eq!(r.decided_by, Some(Tier::Sanitize));
+    assert!(r.issues.is_empty());
+    assert_eq!(r.tiers[1].outcome, TierOutcome::Skipped);
 }

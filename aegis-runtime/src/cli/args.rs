@@ -15,6 +15,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// Log what happens to standard error (-v: each trace; -vv: more). Logs only ever see
+    /// sanitised text.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Read the organisation's PHI key from this file (64 hex digits, or a passphrase of 16
+    /// characters or more). Default: the AEGIS_PHI_KEY environment variable; without either,
+    /// a random key for this run only.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) phi_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,6 +44,66 @@ pub(crate) enum Command {
         after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated."
     )]
     Run(RunArgs),
+    /// Replace PHI/PII in JSON lines (traces or any JSON objects) and write sanitised JSON lines.
+    #[command(
+        after_help = "Exit codes: 0 ok; 2 usage or I/O error; 3 some lines were not valid JSON (they are left out; the rest is written)."
+    )]
+    Sanitize(SanitizeArgs),
+    /// Put the originals back into text that was pseudonymised with --vault (needs the same key).
+    Reidentify {
+        /// The pseudonymised text: a file, or `-` for standard input.
+        input: PathBuf,
+        /// The vault written when the text was pseudonymised.
+        #[arg(long)]
+        vault: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SanitizeArgs {
+    /// The JSON lines: a file, or `-` for standard input.
+    pub(crate) input: PathBuf,
+    /// What replaces an identifier.
+    #[arg(long, value_enum, default_value_t = ModeArg::Pseudonymize)]
+    pub(crate) mode: ModeArg,
+    /// Detect only these classes (comma-separated labels such as NAME,DATE,PHONE); default all.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) classes: Vec<String>,
+    /// The field (dotted path, such as `domain_data.patient.id`) naming the person each line is
+    /// about: their dates move by one offset. Default: the line's `id`.
+    #[arg(long)]
+    pub(crate) subject_field: Option<String>,
+    /// Record pseudonym → original in this vault file (sealed with AES-256-GCM under the key;
+    /// an existing vault is opened and extended).
+    #[arg(long)]
+    pub(crate) vault: Option<PathBuf>,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Tier-0 modes, as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModeArg {
+    /// Consistent, format-preserving pseudonyms.
+    Pseudonymize,
+    /// `[NAME]`.
+    Redact,
+    /// `****`.
+    Mask,
+    /// `<NAME:5f2a9c1b>`.
+    Hash,
+}
+
+impl ModeArg {
+    pub(crate) fn mode(self) -> aegis_core::PhiMode {
+        match self {
+            ModeArg::Pseudonymize => aegis_core::PhiMode::Pseudonymize,
+            ModeArg::Redact => aegis_core::PhiMode::Redact,
+            ModeArg::Mask => aegis_core::PhiMode::Mask,
+            ModeArg::Hash => aegis_core::PhiMode::Hash,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +125,10 @@ pub(crate) struct RunArgs {
     /// Print no summary and no progress bar.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Record pseudonym → original of Tier 0 in this vault file (sealed with AES-256-GCM under
+    /// the PHI key).
+    #[arg(long)]
+    pub(crate) phi_vault: Option<PathBuf>,
 }
 
 /// Output formats.

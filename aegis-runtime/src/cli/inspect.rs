@@ -40,10 +40,20 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
     writeln!(
         out,
         "tier 0      {}",
-        if i.requires_sanitizing {
-            "PHI/PII sanitising required"
-        } else {
-            "not required"
+        match &i.phi {
+            Some(p) => format!(
+                "PHI/PII sanitising required ({} of {} classes, {:?}{})",
+                aegis_core::PhiClass::ALL
+                    .iter()
+                    .filter(|c| p.classes.contains(**c))
+                    .count(),
+                aegis_core::PhiClass::ALL.len(),
+                p.mode,
+                p.subject_field
+                    .map(|f| format!(", subject {f}"))
+                    .unwrap_or_default()
+            ),
+            None => "not required".to_owned(),
         }
     )?;
     let uncertain = i

@@ -7,6 +7,7 @@
 mod args;
 mod inspect;
 mod output;
+mod phi;
 mod run;
 
 use std::io::Write;
@@ -47,6 +48,8 @@ pub fn main(domains: &[&'static dyn Domain]) -> ExitCode {
 }
 
 fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
+    phi::init_logging(cli.verbose);
+    let key_file = cli.phi_key_file.as_deref();
     match cli.command {
         args::Command::Domains => {
             inspect::list_domains(domains, &mut std::io::stdout().lock())?;
@@ -57,7 +60,9 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             inspect::inspect(d, json, &mut std::io::stdout().lock())?;
             Ok(EXIT_OK)
         }
-        args::Command::Run(run_args) => run::run(run_args, domains),
+        args::Command::Run(run_args) => run::run(run_args, domains, key_file),
+        args::Command::Sanitize(a) => phi::sanitize(a, key_file),
+        args::Command::Reidentify { input, vault } => phi::reidentify(&input, &vault, key_file),
     }
 }
 
@@ -99,6 +104,9 @@ pub enum CliError {
         /// Why.
         source: std::io::Error,
     },
+    /// Tier 0 could not be set up (key, vault).
+    #[error("{0}")]
+    Phi(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

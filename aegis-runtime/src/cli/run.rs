@@ -148,7 +148,11 @@ fn is_broken_pipe(e: &CliError) -> bool {
     matches!(e, CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
 }
 
-pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
+pub(crate) fn run(
+    args: RunArgs,
+    domains: &[&'static dyn Domain],
+    key_file: Option<&std::path::Path>,
+) -> Result<u8, CliError> {
     let fixed = args
         .domain
         .as_deref()
@@ -197,6 +201,14 @@ pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, 
         fail_on: args.fail_on.map(|s| s.severity()),
         ..RunSummary::default()
     };
+    // Tier 0 needs the key only when some domain pseudonymises.
+    let pseudonymising = domains.iter().any(|d| {
+        d.info()
+            .phi
+            .is_some_and(|p| p.mode == aegis_core::PhiMode::Pseudonymize)
+    });
+    let key = super::phi::key(key_file, args.quiet || !pseudonymising)?;
+    let engine = super::phi::engine(key, args.phi_vault.as_deref())?;
     match evaluate_all(
         reader,
         size,
@@ -205,11 +217,17 @@ pub(crate) fn run(args: RunArgs, domains: &[&'static dyn Domain]) -> Result<u8, 
         fixed,
         domains,
         &args,
+        &engine,
         &mut summary,
     ) {
         Ok(()) => {}
         Err(e) if is_broken_pipe(&e) => {}
         Err(e) => return Err(e),
+    }
+    if let Some(path) = &args.phi_vault {
+        engine
+            .save_vault(path)
+            .map_err(|e| CliError::Phi(e.to_string()))?;
     }
     if summary.gate_tripped {
         Ok(EXIT_GATE)
@@ -229,6 +247,7 @@ fn evaluate_all(
     fixed: Option<&'static dyn Domain>,
     domains: &[&'static dyn Domain],
     args: &RunArgs,
+    engine: &std::sync::Arc<aegis_phi::PhiEngine>,
     summary: &mut RunSummary,
 ) -> Result<(), CliError> {
     let started = Instant::now();
@@ -249,7 +268,9 @@ fn evaluate_all(
         }
         bar
     };
-    let orchestrator = Orchestrator::new();
+    let orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
+        super::phi::SharedEngine(std::sync::Arc::clone(engine)),
+    ));
     let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
@@ -284,13 +305,29 @@ fn evaluate_all(
                     }
                     Err(message) => EvaluationResult::error(
                         Some(line),
-                        trace.id.clone(),
+                        super::phi::safe_id(engine, trace.id.clone()),
                         format!("line {line}: {message}"),
                     ),
                 }
             }
-            Record::Error { line, id, message } => EvaluationResult::error(Some(line), id, message),
+            Record::Error { line, id, message } => {
+                EvaluationResult::error(Some(line), super::phi::safe_id(engine, id), message)
+            }
         };
+        tracing::debug!(
+            line = result.line,
+            trace = result.trace_id.as_deref().unwrap_or("-"),
+            verdict = result.verdict.as_str(),
+            decided_by = result.decided_by.map(|t| t.as_str()),
+            issues = result.issues.len(),
+            "evaluated"
+        );
+        for issue in &result.issues {
+            tracing::trace!(validator = %issue.validator, message = %issue.message, "issue");
+        }
+        if let Some(error) = &result.error {
+            tracing::debug!(line = result.line, %error, "not evaluated");
+        }
         summary.add(&result);
         sink.result(&result)?;
         n += 1;

@@ -1,0 +1,342 @@
+//! Tier-0 vocabulary: the identifier classes of HIPAA Safe Harbor, what a domain asks Tier 0 to
+//! do with them, and [`Sanitized`], the type that marks a trace as having been through Tier 0.
+//!
+//! Every tier after Tier 0 takes a `&Sanitized<Trace>`; the only ways to make one are to run a
+//! [`Sanitizer`](crate::tiers::Sanitizer) over a trace ([`Sanitized::sanitize`]) or to state, for a
+//! domain whose spec declares no PHI, that there is nothing to sanitise
+//! ([`Sanitized::without_phi`]). Raw text therefore cannot reach Tier 1, the models, the judge,
+//! the review queue or a report by accident.
+
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tiers::Sanitizer;
+use crate::trace::Trace;
+
+/// A class of identifier under HIPAA Safe Harbor (45 CFR 164.514(b)(2)) that can occur in text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PhiClass {
+    /// A person's name (given, family, or both).
+    Name,
+    /// A street address: number, street, unit.
+    StreetAddress,
+    /// A city, town or county.
+    City,
+    /// A ZIP or other postal code.
+    PostalCode,
+    /// A date element more precise than the year (birth, admission, discharge, death…).
+    Date,
+    /// An age over 89.
+    Age,
+    /// A telephone number.
+    Phone,
+    /// A fax number.
+    Fax,
+    /// An email address.
+    Email,
+    /// A US Social Security number.
+    Ssn,
+    /// A medical record number.
+    Mrn,
+    /// A health-plan beneficiary, member or policy number.
+    HealthPlan,
+    /// An account number: bank account, IBAN, payment card.
+    Account,
+    /// A certificate or licence number (driver's licence, DEA, medical licence).
+    License,
+    /// A vehicle identifier: VIN or licence plate.
+    Vehicle,
+    /// A device identifier or serial number (IMEI, MAC address, UDI, serial).
+    Device,
+    /// A web address.
+    Url,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// A biometric identifier (fingerprint, retina, voiceprint template id).
+    Biometric,
+    /// Any other unique identifying number or code.
+    Id,
+}
+
+impl PhiClass {
+    /// Every class, in declaration order.
+    pub const ALL: [PhiClass; 20] = [
+        PhiClass::Name,
+        PhiClass::StreetAddress,
+        PhiClass::City,
+        PhiClass::PostalCode,
+        PhiClass::Date,
+        PhiClass::Age,
+        PhiClass::Phone,
+        PhiClass::Fax,
+        PhiClass::Email,
+        PhiClass::Ssn,
+        PhiClass::Mrn,
+        PhiClass::HealthPlan,
+        PhiClass::Account,
+        PhiClass::License,
+        PhiClass::Vehicle,
+        PhiClass::Device,
+        PhiClass::Url,
+        PhiClass::IpAddress,
+        PhiClass::Biometric,
+        PhiClass::Id,
+    ];
+
+    /// The class's label as written in specs, reports and redactions (`NAME`, `IP_ADDRESS`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            PhiClass::Name => "NAME",
+            PhiClass::StreetAddress => "STREET_ADDRESS",
+            PhiClass::City => "CITY",
+            PhiClass::PostalCode => "POSTAL_CODE",
+            PhiClass::Date => "DATE",
+            PhiClass::Age => "AGE",
+            PhiClass::Phone => "PHONE",
+            PhiClass::Fax => "FAX",
+            PhiClass::Email => "EMAIL",
+            PhiClass::Ssn => "SSN",
+            PhiClass::Mrn => "MRN",
+            PhiClass::HealthPlan => "HEALTH_PLAN",
+            PhiClass::Account => "ACCOUNT",
+            PhiClass::License => "LICENSE",
+            PhiClass::Vehicle => "VEHICLE",
+            PhiClass::Device => "DEVICE",
+            PhiClass::Url => "URL",
+            PhiClass::IpAddress => "IP_ADDRESS",
+            PhiClass::Biometric => "BIOMETRIC",
+            PhiClass::Id => "ID",
+        }
+    }
+
+    /// The set of every class, as a bit set.
+    pub const fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+impl fmt::Display for PhiClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The error for a label that names no [`PhiClass`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPhiClass;
+
+impl fmt::Display for UnknownPhiClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a PHI class; expected one of ")?;
+        for (i, c) in PhiClass::ALL.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(c.label())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownPhiClass {}
+
+impl FromStr for PhiClass {
+    type Err = UnknownPhiClass;
+
+    /// Parses a label, case-insensitively (`name`, `IP_ADDRESS`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PhiClass::ALL
+            .into_iter()
+            .find(|c| c.label().eq_ignore_ascii_case(s))
+            .ok_or(UnknownPhiClass)
+    }
+}
+
+/// A set of [`PhiClass`]es.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PhiClasses(u32);
+
+impl PhiClasses {
+    /// No class.
+    pub const NONE: PhiClasses = PhiClasses(0);
+    /// Every class.
+    pub const ALL: PhiClasses = PhiClasses((1 << PhiClass::ALL.len()) - 1);
+
+    /// The set of these classes.
+    pub const fn of(classes: &[PhiClass]) -> PhiClasses {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < classes.len() {
+            bits |= classes[i].bit();
+            i += 1;
+        }
+        PhiClasses(bits)
+    }
+
+    /// Whether the set holds `class`.
+    pub const fn contains(self, class: PhiClass) -> bool {
+        self.0 & class.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// What Tier 0 puts in place of an identifier it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhiMode {
+    /// A consistent, format-preserving pseudonym: the same identifier gives the same pseudonym
+    /// under one key; phone numbers stay phone-shaped; dates move by one offset per subject.
+    Pseudonymize,
+    /// The class label in brackets: `[NAME]`.
+    #[default]
+    Redact,
+    /// The same length of `*`, keeping separators: `***-**-****`.
+    Mask,
+    /// The class label and a keyed hash: `<NAME:5f2a9c1b>`; consistent, not reversible.
+    Hash,
+}
+
+impl PhiMode {
+    /// Every mode, with its name in specs and on the command line.
+    pub const NAMES: [(&'static str, PhiMode); 4] = [
+        ("pseudonymize", PhiMode::Pseudonymize),
+        ("redact", PhiMode::Redact),
+        ("mask", PhiMode::Mask),
+        ("hash", PhiMode::Hash),
+    ];
+}
+
+impl FromStr for PhiMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PhiMode::NAMES
+            .iter()
+            .find(|(n, _)| {
+                n.eq_ignore_ascii_case(s) || (s == "pseudonymise" && *n == "pseudonymize")
+            })
+            .map(|(_, m)| *m)
+            .ok_or_else(|| {
+                format!("unknown PHI mode `{s}`; expected pseudonymize, redact, mask or hash")
+            })
+    }
+}
+
+/// What a domain's spec asks of Tier 0 (its `phi` section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhiSettings {
+    /// The classes to detect.
+    pub classes: PhiClasses,
+    /// What replaces an identifier.
+    pub mode: PhiMode,
+    /// The `domain_data` path (`patient.id`) whose value identifies the person a trace is about:
+    /// dates of one subject shift by one offset. Without it, the trace id is the subject.
+    pub subject_field: Option<&'static str>,
+}
+
+/// How many identifiers Tier 0 replaced in one trace, by class.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SanitizeReport {
+    /// `(class, count)`, for the classes found, in class order.
+    pub replaced: Vec<(PhiClass, usize)>,
+}
+
+impl SanitizeReport {
+    /// Counts one more replaced identifier of `class`.
+    pub fn count(&mut self, class: PhiClass) {
+        match self.replaced.binary_search_by_key(&class, |(c, _)| *c) {
+            Ok(i) => self.replaced[i].1 += 1,
+            Err(i) => self.replaced.insert(i, (class, 1)),
+        }
+    }
+
+    /// Total identifiers replaced.
+    pub fn total(&self) -> usize {
+        self.replaced.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// A value that has been through Tier 0 (or that its domain declares free of PHI). Read it
+/// through `Deref`; the only constructors are [`Sanitized::sanitize`] and
+/// [`Sanitized::without_phi`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sanitized<T>(T);
+
+impl Sanitized<Trace> {
+    /// Runs `sanitizer` over the trace with the domain's `settings`.
+    pub fn sanitize(
+        mut trace: Trace,
+        sanitizer: &dyn Sanitizer,
+        settings: &PhiSettings,
+    ) -> (Sanitized<Trace>, SanitizeReport) {
+        let report = sanitizer.sanitize(&mut trace, settings);
+        (Sanitized(trace), report)
+    }
+
+    /// Marks a trace of a domain whose spec declares that its traces carry no PHI (no `phi`
+    /// section, or `detect: none`). The orchestrator calls this only for such domains.
+    pub fn without_phi(trace: Trace) -> Sanitized<Trace> {
+        Sanitized(trace)
+    }
+}
+
+impl<T> Sanitized<T> {
+    /// The sanitised value, owned.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Sanitized<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> AsRef<T> for Sanitized<T> {
+    fn as_ref(&self) -> &T {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip_and_sets_hold_their_members() {
+        for c in PhiClass::ALL {
+            assert_eq!(c.label().parse::<PhiClass>(), Ok(c));
+            assert_eq!(
+                serde_json::to_string(&c).unwrap_or_default(),
+                format!("\"{}\"", c.label())
+            );
+            assert!(PhiClasses::ALL.contains(c));
+            assert!(!PhiClasses::NONE.contains(c));
+        }
+        let some = PhiClasses::of(&[PhiClass::Name, PhiClass::Id]);
+        assert!(some.contains(PhiClass::Id) && !some.contains(PhiClass::Date));
+        assert!("nope".parse::<PhiClass>().is_err());
+        assert_eq!("HASH".parse::<PhiMode>(), Ok(PhiMode::Hash));
+    }
+
+    #[test]
+    fn reports_count_by_class_in_order() {
+        let mut r = SanitizeReport::default();
+        r.count(PhiClass::Id);
+        r.count(PhiClass::Name);
+        r.count(PhiClass::Id);
+        assert_eq!(r.replaced, vec![(PhiClass::Name, 1), (PhiClass::Id, 2)]);
+        assert_eq!(r.total(), 3);
+    }
+}

@@ -1,0 +1,491 @@
+//! The Tier-0 engine: detection plus replacement, for text, JSON values and traces.
+
+use std::sync::{LazyLock, Mutex, PoisonError};
+
+use aegis_core::tiers::Sanitizer;
+use aegis_core::{PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Trace};
+use serde_json::Value;
+
+use crate::PhiError;
+use crate::dates;
+use crate::detect::{Detection, Detector};
+use crate::key::PhiKey;
+use crate::vault::Vault;
+
+/// Names and places pseudonyms are drawn from: the gazetteers themselves.
+struct Pools {
+    given: Vec<&'static str>,
+    surnames: Vec<&'static str>,
+    localities: Vec<&'static str>,
+}
+
+static POOLS: LazyLock<Pools> = LazyLock::new(|| {
+    let list = |s: &'static str| -> Vec<&'static str> {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| l.len() >= 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect()
+    };
+    Pools {
+        given: list(include_str!("../data/given_names.txt")),
+        surnames: list(include_str!("../data/surnames.txt")),
+        localities: list(include_str!("../data/localities.txt")),
+    }
+});
+
+/// Keys (field names) whose whole string value is an identifier of a class, whatever it looks
+/// like: `{"patient_name": "Jo"}`.
+const FIELD_HINTS: &[(&str, PhiClass)] = &[
+    ("name", PhiClass::Name),
+    ("first_name", PhiClass::Name),
+    ("last_name", PhiClass::Name),
+    ("full_name", PhiClass::Name),
+    ("given_name", PhiClass::Name),
+    ("family_name", PhiClass::Name),
+    ("surname", PhiClass::Name),
+    ("patient_name", PhiClass::Name),
+    ("email", PhiClass::Email),
+    ("phone", PhiClass::Phone),
+    ("telephone", PhiClass::Phone),
+    ("mobile", PhiClass::Phone),
+    ("fax", PhiClass::Fax),
+    ("ssn", PhiClass::Ssn),
+    ("mrn", PhiClass::Mrn),
+    ("address", PhiClass::StreetAddress),
+    ("street", PhiClass::StreetAddress),
+    ("city", PhiClass::City),
+    ("zip", PhiClass::PostalCode),
+    ("postcode", PhiClass::PostalCode),
+    ("postal_code", PhiClass::PostalCode),
+    ("dob", PhiClass::Date),
+    ("birth_date", PhiClass::Date),
+    ("date_of_birth", PhiClass::Date),
+    ("birthdate", PhiClass::Date),
+];
+
+/// The class a field name says its value holds (`patient_name` → NAME).
+pub(crate) fn field_hint(key: &str) -> Option<PhiClass> {
+    FIELD_HINTS
+        .iter()
+        .find(|(f, _)| f.eq_ignore_ascii_case(key))
+        .map(|(_, c)| *c)
+}
+
+/// Fields of a trace that are never PHI and are kept as they are: the model's name, timestamps
+/// of the AI call itself, the domain's name.
+const KEEP_FIELDS: &[&str] = &["model", "started_at", "ended_at", "domain", "latency_ms"];
+
+/// Detects identifiers and replaces them. One engine serves one organisation (one key); it is
+/// `Send + Sync` and can be shared across threads.
+pub struct PhiEngine {
+    detector: Detector,
+    key: PhiKey,
+    pseudonym_key: [u8; 32],
+    vault: Option<Mutex<Vault>>,
+}
+
+impl std::fmt::Debug for PhiEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhiEngine")
+            .field("detector", &self.detector)
+            .field("vault", &self.vault.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PhiEngine {
+    /// An engine whose pseudonyms derive from `key`.
+    pub fn new(key: PhiKey) -> Result<PhiEngine, PhiError> {
+        Ok(PhiEngine {
+            detector: Detector::new()?,
+            pseudonym_key: key.derive(b"aegis-phi pseudonym v1"),
+            key,
+            vault: None,
+        })
+    }
+
+    /// An engine with a random key for this process: consistent within the process only.
+    pub fn ephemeral() -> Result<PhiEngine, PhiError> {
+        PhiEngine::new(PhiKey::random()?)
+    }
+
+    /// Records every pseudonym in `vault`, so that it can be reversed later with the key.
+    pub fn with_vault(mut self, vault: Vault) -> PhiEngine {
+        self.vault = Some(Mutex::new(vault));
+        self
+    }
+
+    /// The detector the engine uses.
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
+    /// A copy of the vault's current contents, if the engine keeps one.
+    pub fn vault_snapshot(&self) -> Option<Vault> {
+        self.vault
+            .as_ref()
+            .map(|v| v.lock().unwrap_or_else(PoisonError::into_inner).clone())
+    }
+
+    /// Seals the vault under the engine's key and writes it to `path`.
+    pub fn save_vault(&self, path: &std::path::Path) -> Result<(), PhiError> {
+        match self.vault_snapshot() {
+            Some(v) => v.save(path, &self.key),
+            None => Ok(()),
+        }
+    }
+
+    /// Replaces the identifiers in `text`. `subject` names the person the text is about (their
+    /// dates move by one offset).
+    pub fn sanitize_text(
+        &self,
+        text: &str,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) -> String {
+        let found = self.detector.detect(text);
+        self.replace(text, &found, settings, subject, report)
+    }
+
+    fn replace(
+        &self,
+        text: &str,
+        found: &[Detection],
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut last = 0;
+        for d in found.iter().filter(|d| settings.classes.contains(d.class)) {
+            if d.start < last {
+                continue;
+            }
+            out.push_str(&text[last..d.start]);
+            let original = &text[d.start..d.end];
+            out.push_str(&self.replacement(d.class, original, settings.mode, subject));
+            report.count(d.class);
+            last = d.end;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    /// What stands in for `original`.
+    fn replacement(&self, class: PhiClass, original: &str, mode: PhiMode, subject: &str) -> String {
+        match mode {
+            PhiMode::Redact => format!("[{}]", class.label()),
+            PhiMode::Mask => original
+                .chars()
+                .map(|c| if c.is_alphanumeric() { '*' } else { c })
+                .collect(),
+            PhiMode::Hash => {
+                let h = self.digest(class, original, 0);
+                format!("<{}:{}>", class.label(), hex(&h[..4]))
+            }
+            PhiMode::Pseudonymize => {
+                let mut attempt = 0u32;
+                loop {
+                    let p = self.pseudonym(class, original, subject, attempt);
+                    let recorded = match &self.vault {
+                        Some(v) => v
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .record(&p, class, original),
+                        None => true,
+                    };
+                    if recorded || attempt >= 8 {
+                        return p;
+                    }
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    fn digest(&self, class: PhiClass, original: &str, attempt: u32) -> [u8; 32] {
+        let mut msg = Vec::with_capacity(original.len() + 24);
+        msg.extend_from_slice(class.label().as_bytes());
+        msg.push(0);
+        msg.extend_from_slice(&attempt.to_le_bytes());
+        msg.extend_from_slice(normalise(class, original).as_bytes());
+        crate::key::derive(&self.pseudonym_key, &msg)
+    }
+
+    /// The subject's date offset: 1 to 365 days, earlier or later.
+    fn date_offset(&self, subject: &str) -> i64 {
+        let h = crate::key::derive(&self.pseudonym_key, format!("date\0{subject}").as_bytes());
+        let n = i64::from(u16::from_le_bytes([h[0], h[1]]) % 365) + 1;
+        if h[2] & 1 == 0 { n } else { -n }
+    }
+
+    fn pseudonym(&self, class: PhiClass, original: &str, subject: &str, attempt: u32) -> String {
+        let h = self.digest(class, original, attempt);
+        let mut stream = Stream::new(h);
+        match class {
+            PhiClass::Name => original
+                .split_inclusive([' ', '-'])
+                .enumerate()
+                .map(|(i, part)| {
+                    let (word, sep) = part.split_at(part.trim_end_matches([' ', '-']).len());
+                    if word.len() <= 2 && word.ends_with('.') || word.len() == 1 {
+                        // Initials stay initials.
+                        let c = char::from(b'A' + stream.below(26) as u8);
+                        return format!("{c}{}{sep}", &word[word.len().min(1)..]);
+                    }
+                    let wd = self.digest(class, word, attempt);
+                    let mut ws = Stream::new(wd);
+                    let pool = if i == 0 && original.contains(' ') {
+                        &POOLS.given
+                    } else {
+                        &POOLS.surnames
+                    };
+                    let pick = pool
+                        .get(ws.below(pool.len().max(1)))
+                        .copied()
+                        .unwrap_or("name");
+                    format!("{}{sep}", like_case(pick, word))
+                })
+                .collect(),
+            PhiClass::City => {
+                let pool = &POOLS.localities;
+                let pick = pool
+                    .get(stream.below(pool.len().max(1)))
+                    .copied()
+                    .unwrap_or("city");
+                like_case(pick, original)
+            }
+            PhiClass::Date => match dates::shift(original, self.date_offset(subject)) {
+                Some(d) => d,
+                None => "[DATE]".to_owned(),
+            },
+            PhiClass::Age => {
+                // Safe Harbor: ages over 89 become one category, 90 or older.
+                "90".to_owned()
+            }
+            PhiClass::Email => {
+                let local = original.split('@').next().unwrap_or("");
+                format!(
+                    "{}@example.org",
+                    shape(local, &mut stream, false).to_lowercase()
+                )
+            }
+            PhiClass::Url => format!("https://example.org/{}", hex(&h[..5])),
+            PhiClass::IpAddress => {
+                if original.contains(':') {
+                    format!(
+                        "2001:db8::{:x}:{:x}",
+                        u16::from_le_bytes([h[0], h[1]]),
+                        u16::from_le_bytes([h[2], h[3]])
+                    )
+                } else {
+                    // 198.18.0.0/15 is reserved for benchmarking: never a real host.
+                    format!("198.{}.{}.{}", 18 + (h[0] & 1), h[1], h[2].max(1))
+                }
+            }
+            PhiClass::Ssn => {
+                // 9xx area numbers are never issued: the pseudonym cannot be someone's SSN.
+                let s = shape(original, &mut stream, false);
+                match s.char_indices().find(|(_, c)| c.is_ascii_digit()) {
+                    Some((i, _)) => format!("{}9{}", &s[..i], &s[i + 1..]),
+                    None => s,
+                }
+            }
+            PhiClass::Device | PhiClass::Id if looks_hex(original) => {
+                shape(original, &mut stream, true)
+            }
+            _ => shape(original, &mut stream, false),
+        }
+    }
+}
+
+impl Sanitizer for PhiEngine {
+    fn sanitize(&self, trace: &mut Trace, settings: &PhiSettings) -> SanitizeReport {
+        let mut report = SanitizeReport::default();
+        if settings.classes.is_empty() {
+            return report;
+        }
+        let subject = settings
+            .subject_field
+            .and_then(|path| {
+                let mut v = trace.domain_data.as_ref()?;
+                for p in path.split('.') {
+                    v = v.get(p)?;
+                }
+                Some(match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            })
+            .unwrap_or_else(|| trace.id.clone().unwrap_or_default());
+        let Ok(mut value) = serde_json::to_value(&*trace) else {
+            return report;
+        };
+        self.sanitize_value(&mut value, None, settings, &subject, &mut report);
+        match serde_json::from_value::<Trace>(value) {
+            Ok(t) => *trace = t,
+            Err(_) => {
+                // A sanitised value no longer fits the trace schema (a hinted field that was a
+                // number, say): fall back to replacing the text fields only.
+                trace.input = self.sanitize_text(&trace.input, settings, &subject, &mut report);
+                trace.output = self.sanitize_text(&trace.output, settings, &subject, &mut report);
+            }
+        }
+        report
+    }
+}
+
+impl PhiEngine {
+    /// Replaces identifiers in every string of a JSON value, except the fields that are never
+    /// PHI (`model`, `started_at`, `ended_at`, `domain`). Fields whose name says what they hold
+    /// (`patient_name`, `email`, `dob`) are replaced whole.
+    pub fn sanitize_value(
+        &self,
+        value: &mut Value,
+        key: Option<&str>,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) {
+        match value {
+            Value::String(s) => {
+                let hint = key.and_then(field_hint);
+                let replaced = match hint {
+                    Some(class) if settings.classes.contains(class) && !s.trim().is_empty() => {
+                        let found = self.detector.detect(s);
+                        // A hinted field is replaced whole unless detection covers it exactly.
+                        if found.len() == 1 && found[0].start == 0 && found[0].end == s.len() {
+                            self.replace(s, &found, settings, subject, report)
+                        } else {
+                            let whole = [Detection {
+                                start: 0,
+                                end: s.len(),
+                                class,
+                                score: 1.0,
+                            }];
+                            self.replace(s, &whole, settings, subject, report)
+                        }
+                    }
+                    _ => self.sanitize_text(s, settings, subject, report),
+                };
+                *s = replaced;
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.sanitize_value(item, key, settings, subject, report);
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if KEEP_FIELDS.contains(&k.as_str()) {
+                        continue;
+                    }
+                    self.sanitize_value(v, Some(k), settings, subject, report);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
+/// The settings for sanitising text outside any domain: every class, in `mode`.
+pub fn all_classes(mode: PhiMode) -> PhiSettings {
+    PhiSettings {
+        classes: PhiClasses::ALL,
+        mode,
+        subject_field: None,
+    }
+}
+
+/// Spelling differences that do not make a different identifier.
+fn normalise(class: PhiClass, s: &str) -> String {
+    match class {
+        PhiClass::Phone
+        | PhiClass::Fax
+        | PhiClass::Ssn
+        | PhiClass::Account
+        | PhiClass::Mrn
+        | PhiClass::HealthPlan => s.chars().filter(char::is_ascii_alphanumeric).collect(),
+        PhiClass::Email | PhiClass::Url | PhiClass::Name | PhiClass::City => s.to_lowercase(),
+        _ => s.to_owned(),
+    }
+}
+
+/// Pseudo-random numbers from a digest, extended by re-hashing when used up.
+struct Stream {
+    block: [u8; 32],
+    at: usize,
+}
+
+impl Stream {
+    fn new(block: [u8; 32]) -> Stream {
+        Stream { block, at: 0 }
+    }
+
+    fn byte(&mut self) -> u8 {
+        if self.at == self.block.len() {
+            self.block = crate::key::derive(&self.block, b"more");
+            self.at = 0;
+        }
+        self.at += 1;
+        self.block[self.at - 1]
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        let v = u32::from_le_bytes([self.byte(), self.byte(), self.byte(), self.byte()]);
+        usize::try_from(v).unwrap_or(0) % n.max(1)
+    }
+}
+
+/// Same shape: digits for digits, letters for letters in the same case, separators kept.
+fn shape(s: &str, stream: &mut Stream, hex_only: bool) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                char::from(b'0' + (stream.byte() % 10))
+            } else if hex_only && c.is_ascii_hexdigit() {
+                let v = stream.byte() % 16;
+                let h = char::from_digit(u32::from(v), 16).unwrap_or('0');
+                if c.is_ascii_uppercase() {
+                    h.to_ascii_uppercase()
+                } else {
+                    h
+                }
+            } else if c.is_ascii_uppercase() {
+                char::from(b'A' + stream.byte() % 26)
+            } else if c.is_ascii_lowercase() {
+                char::from(b'a' + stream.byte() % 26)
+            } else if c.is_alphabetic() {
+                'x'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn looks_hex(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '-' | '.'))
+}
+
+fn like_case(word: &str, like: &str) -> String {
+    if like
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase)
+        && like.chars().count() > 1
+    {
+        return word.to_uppercase();
+    }
+    let mut c = word.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -1,0 +1,922 @@
+//! Names and places: the gazetteers (census and multicultural given names and surnames, world
+//! localities), titles and context cues, and capitalisation. See `data/README.md` for where the
+//! lists come from.
+
+use std::collections::HashSet;
+
+use aegis_core::PhiClass;
+use rustc_hash::FxBuildHasher;
+
+use crate::detect::Detection;
+
+type Set = HashSet<&'static str, FxBuildHasher>;
+
+fn set(list: &'static str) -> Set {
+    let mut s = Set::with_capacity_and_hasher(list.len() / 7, FxBuildHasher);
+    s.extend(list.lines().map(str::trim).filter(|l| !l.is_empty()));
+    s
+}
+
+/// Titles and honorifics that announce a name (lower case, without the full stop).
+const TITLES: &[&str] = &[
+    "dr",
+    "doctor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "mister",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "madam",
+    "madame",
+    "mme",
+    "mlle",
+    "herr",
+    "frau",
+    "sr",
+    "sra",
+    "srta",
+    "señor",
+    "señora",
+    "senor",
+    "senora",
+    "don",
+    "doña",
+    "dona",
+    "dott",
+    "dott.ssa",
+    "sig",
+    "sig.ra",
+    "signor",
+    "signora",
+    "pan",
+    "pani",
+    "shri",
+    "smt",
+    "sri",
+    "rev",
+    "fr",
+    "capt",
+    "lt",
+    "sgt",
+    "col",
+    "nurse",
+    "dhr",
+    "mevr",
+    "mw",
+    "sister",
+];
+
+/// Words that make the capitalised words after them a person's name.
+const STRONG_CUES: &[&str] = &[
+    "patient",
+    "pt",
+    "name",
+    "named",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "spouse",
+    "partner",
+    "sister",
+    "brother",
+    "grandmother",
+    "grandfather",
+    "aunt",
+    "uncle",
+    "niece",
+    "nephew",
+    "cousin",
+    "guardian",
+    "caregiver",
+    "physician",
+    "surgeon",
+    "provider",
+    "attending",
+    "resident",
+    "pcp",
+    "dear",
+    "cc",
+    "signed",
+    "called",
+    "contact",
+    "client",
+    "member",
+    "subscriber",
+    "beneficiary",
+    "insured",
+    "employee",
+    "neighbor",
+    "neighbour",
+    "friend",
+    "colleague",
+    "therapist",
+    "pharmacist",
+    "clinician",
+    "nurse",
+];
+
+/// Weaker cues: the capitalised words after them are a name if a gazetteer knows them.
+const WEAK_CUES: &[&str] = &[
+    "by", "with", "per", "to", "from", "for", "and", "visited", "saw", "told", "asked", "informed",
+    "messaged", "emailed", "met", "of",
+];
+
+/// Capitalised words that are no name however they are spelt (sentence-initial clinical words,
+/// calendar words, credentials).
+const STOP: &[&str] = &[
+    "patient",
+    "patients",
+    "hospital",
+    "clinic",
+    "medical",
+    "center",
+    "centre",
+    "department",
+    "emergency",
+    "ward",
+    "unit",
+    "note",
+    "notes",
+    "plan",
+    "assessment",
+    "history",
+    "diagnosis",
+    "medication",
+    "medications",
+    "allergies",
+    "allergy",
+    "vitals",
+    "labs",
+    "lab",
+    "impression",
+    "discharge",
+    "admission",
+    "summary",
+    "follow",
+    "return",
+    "continue",
+    "start",
+    "stop",
+    "take",
+    "please",
+    "regards",
+    "thanks",
+    "thank",
+    "sincerely",
+    "insurance",
+    "member",
+    "account",
+    "phone",
+    "fax",
+    "email",
+    "address",
+    "street",
+    "city",
+    "state",
+    "county",
+    "zip",
+    "date",
+    "age",
+    "sex",
+    "male",
+    "female",
+    "yes",
+    "no",
+    "none",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "he",
+    "she",
+    "they",
+    "his",
+    "her",
+    "their",
+    "we",
+    "i",
+    "you",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "md",
+    "do",
+    "rn",
+    "np",
+    "pa",
+    "phd",
+    "jr",
+    "ii",
+    "iii",
+    "iv",
+    "dds",
+    "dnp",
+    "mph",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "english",
+    "spanish",
+    "french",
+    "german",
+    "italian",
+    "christmas",
+    "easter",
+    "dear",
+    "hello",
+    "hi",
+    "dob",
+    "mrn",
+    "ssn",
+    "icd",
+    "bp",
+    "hr",
+    "rr",
+    "temp",
+    "spo",
+    "bmi",
+    "ekg",
+    "ecg",
+    "ct",
+    "mri",
+    "er",
+    "ed",
+    "icu",
+    "or",
+    "pcp",
+    "cc",
+    "re",
+    "subject",
+    "from",
+    "to",
+    "sent",
+    "signed",
+    "reason",
+    "chief",
+    "complaint",
+    "exam",
+    "physical",
+    "review",
+    "systems",
+    "social",
+    "family",
+    "surgical",
+    "past",
+    "present",
+    "illness",
+    "results",
+    "result",
+    "imaging",
+    "procedure",
+    "procedures",
+    "orders",
+    "order",
+    "instructions",
+    "disposition",
+    "condition",
+    "stable",
+    "good",
+    "fair",
+    "poor",
+    "normal",
+    "negative",
+    "positive",
+    "blood",
+    "pressure",
+    "heart",
+    "rate",
+    "respiratory",
+    "oxygen",
+    "pulse",
+    "weight",
+    "height",
+    "type",
+    "diabetes",
+    "hypertension",
+    "asthma",
+    "copd",
+    "cancer",
+    "pain",
+    "fever",
+    "cough",
+    "insulin",
+    "aspirin",
+    "tylenol",
+    "advil",
+    "motrin",
+    "coumadin",
+    "lasix",
+    "zoloft",
+    "prozac",
+    "xanax",
+    "valium",
+    "lipitor",
+    "crestor",
+    "synthroid",
+    "vitamin",
+    "mg",
+    "ml",
+    "tablet",
+    "capsule",
+    "daily",
+    "twice",
+    "once",
+    "nightly",
+    "prn",
+    "bid",
+    "tid",
+    "qid",
+    "po",
+    "iv",
+    "im",
+    "sq",
+    "street",
+    "road",
+    "avenue",
+    "lane",
+    "drive",
+    "court",
+    "suite",
+    "apt",
+    "apartment",
+    "box",
+    "po",
+    "north",
+    "south",
+    "east",
+    "west",
+    "united",
+    "states",
+    "america",
+    "usa",
+    "us",
+    "uk",
+    "england",
+    "canada",
+    "mexico",
+    "germany",
+    "france",
+    "italy",
+    "spain",
+    "india",
+    "brazil",
+    "poland",
+    "netherlands",
+    "china",
+    "japan",
+    "texas",
+    "california",
+    "florida",
+    "georgia",
+    "virginia",
+    "carolina",
+    "dakota",
+    "washington",
+    "york",
+    "jersey",
+    "new",
+    "medicare",
+    "medicaid",
+    "aetna",
+    "cigna",
+    "humana",
+    "kaiser",
+    "blue",
+    "cross",
+    "shield",
+    "health",
+    "care",
+    "healthcare",
+    "services",
+    "service",
+    "group",
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "university",
+    "school",
+    "college",
+    "church",
+    "pharmacy",
+    "lab",
+    "laboratory",
+    "radiology",
+    "cardiology",
+    "neurology",
+    "oncology",
+    "pediatrics",
+    "surgery",
+    "internal",
+    "medicine",
+    "family",
+    "practice",
+    "urgent",
+    "primary",
+    "care",
+    "nursing",
+    "home",
+    "rehab",
+    "memorial",
+    "general",
+    "regional",
+    "community",
+    "saint",
+    "st",
+    "mount",
+    "mt",
+    "covid",
+    "sars",
+    "hiv",
+    "aids",
+    "hba",
+    "wbc",
+    "rbc",
+    "ldl",
+    "hdl",
+    "tsh",
+    "alt",
+    "ast",
+    "inr",
+    "per",
+    "via",
+    "see",
+    "seen",
+    "call",
+    "visit",
+    "appointment",
+    "clinic",
+    "office",
+    "room",
+    "bed",
+    "floor",
+    "building",
+    "wing",
+    "tower",
+    "annex",
+    "north",
+    "main",
+    "side",
+];
+
+/// Words before a capitalised place name that make it a place.
+const PLACE_CUES: &[&str] = &[
+    "in", "from", "near", "at", "to", "of", "lives", "living", "resides", "resident", "born",
+    "moved", "visiting", "hometown", "town", "city", "village", "outside", "around",
+];
+
+/// Verbs before "in"/"to"/"near" that make the capitalised words after them a place.
+const PLACE_VERBS: &[&str] = &[
+    "lives",
+    "living",
+    "live",
+    "lived",
+    "born",
+    "resides",
+    "reside",
+    "residing",
+    "resided",
+    "moved",
+    "relocated",
+    "raised",
+    "located",
+    "based",
+    "independently",
+    "originally",
+    "grew",
+    "stays",
+    "staying",
+    "hometown",
+    "travelled",
+    "traveled",
+    "visiting",
+    "works",
+    "working",
+    "resident",
+    "address",
+];
+
+/// First words of place names ("North Eric", "New Adrian", "San Julia de la Montaña").
+const PLACE_PREFIXES: &[&str] = &[
+    "north", "south", "east", "west", "new", "port", "lake", "mount", "san", "santa", "são",
+    "saint", "st", "fort", "el", "los", "las", "bad", "sankt", "villa", "ciudad", "nueva", "nuevo",
+    "puerto", "upper", "lower", "great", "little", "west", "old",
+];
+
+/// Endings of English and Germanic place names (Springfield, Portsmouth, Greenville).
+const PLACE_ENDINGS: &[&str] = &[
+    "ville", "burg", "burgh", "berg", "borough", "bury", "town", "ton", "field", "port", "mouth",
+    "haven", "land", "shire", "view", "stad", "stadt", "dorf", "heim", "hausen", "furt", "side",
+    "chester", "caster", "ford", "wood", "dale", "fort", "mouth", "ham",
+];
+
+/// Lower-case words that may sit inside a name (`Ludwig van Beethoven`, `María de la Cruz`).
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "la", "le", "du", "da", "di", "del", "della", "dos", "das",
+    "do", "ten", "ter", "bin", "ibn", "al", "el", "y", "st", "mc", "mac",
+];
+
+/// What the small word lists above say about a word, as bits.
+mod flag {
+    pub(super) const TITLE: u16 = 1;
+    pub(super) const STRONG: u16 = 2;
+    pub(super) const WEAK: u16 = 4;
+    pub(super) const STOP: u16 = 8;
+    pub(super) const PLACE_CUE: u16 = 16;
+    pub(super) const PARTICLE: u16 = 32;
+    pub(super) const PLACE_VERB: u16 = 64;
+    pub(super) const PLACE_PREFIX: u16 = 128;
+}
+
+static WORD_FLAGS: std::sync::LazyLock<
+    std::collections::HashMap<&'static str, u16, FxBuildHasher>,
+> = std::sync::LazyLock::new(|| {
+    let mut m = std::collections::HashMap::with_hasher(FxBuildHasher);
+    for (list, f) in [
+        (TITLES, flag::TITLE),
+        (STRONG_CUES, flag::STRONG),
+        (WEAK_CUES, flag::WEAK),
+        (STOP, flag::STOP),
+        (PLACE_CUES, flag::PLACE_CUE),
+        (PARTICLES, flag::PARTICLE),
+        (PLACE_VERBS, flag::PLACE_VERB),
+        (PLACE_PREFIXES, flag::PLACE_PREFIX),
+    ] {
+        for w in list {
+            *m.entry(*w).or_insert(0) |= f;
+        }
+    }
+    m
+});
+
+/// The gazetteers, loaded once.
+pub(crate) struct Gazetteer {
+    given: Set,
+    surnames: Set,
+    common: Set,
+    localities: Set,
+}
+
+impl Gazetteer {
+    pub(crate) fn load() -> Gazetteer {
+        Gazetteer {
+            given: set(include_str!("../data/given_names.txt")),
+            surnames: set(include_str!("../data/surnames.txt")),
+            common: set(include_str!("../data/common_words.txt")),
+            localities: set(include_str!("../data/localities.txt")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `Smith`, `Müller`, `O'Brien`.
+    Capitalised,
+    /// `SMITH`.
+    AllCaps,
+    /// `J.` or `J`.
+    Initial,
+    /// `van`, `patient`.
+    Lower,
+}
+
+#[derive(Debug, Clone)]
+struct Token<'t> {
+    start: usize,
+    /// End of the word proper (a possessive `'s` is left out).
+    end: usize,
+    shape: Shape,
+    lower: std::borrow::Cow<'t, str>,
+    /// [`flag`] bits of the word.
+    flags: u16,
+    /// First word of a sentence (or of a line, a list item, a field after `:`).
+    sentence_start: bool,
+    /// Joined to the previous token by a single space (or `. ` after an initial or a title).
+    joined: bool,
+}
+
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    // What lies between the previous token and this one.
+    let mut gap_start = 0;
+    while let Some((i, c)) = chars.next() {
+        if !c.is_alphabetic() {
+            continue;
+        }
+        let start = i;
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if d.is_alphabetic() {
+                end = j + d.len_utf8();
+                chars.next();
+            } else if matches!(d, '\'' | '’' | '-') {
+                // Inside a word only when a letter follows.
+                let after = text[j + d.len_utf8()..].chars().next();
+                if after.is_some_and(char::is_alphabetic) {
+                    chars.next();
+                    end = j + d.len_utf8();
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        let mut word = &text[start..end];
+        // A possessive is not part of the name.
+        for s in ["'s", "’s", "'S"] {
+            if word.len() > s.len() + 1
+                && let Some(w) = word.strip_suffix(s)
+            {
+                word = w;
+            }
+        }
+        let word_end = start + word.len();
+        let gap = &text[gap_start..start];
+        gap_start = end;
+        let first = word.chars().next().unwrap_or(' ');
+        let upper_count = word.chars().filter(|c| c.is_uppercase()).count();
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let next_is_dot = text[end..].starts_with('.');
+        let shape = if letters == 1 && first.is_uppercase() {
+            Shape::Initial
+        } else if first.is_uppercase() && upper_count == letters && letters > 1 {
+            Shape::AllCaps
+        } else if first.is_uppercase() {
+            Shape::Capitalised
+        } else {
+            Shape::Lower
+        };
+        let prev = out.last();
+        let prev_abbrev =
+            prev.is_some_and(|p| p.shape == Shape::Initial || p.flags & flag::TITLE != 0);
+        let gap_trim = gap.trim_matches(|c: char| c == ' ' || c == '"' || c == '(' || c == '\'');
+        let sentence_start = out.is_empty()
+            || gap.contains('\n')
+            || (gap_trim.ends_with(['.', '!', '?', ':', ';', '•', '*']) && !prev_abbrev)
+            || gap_trim.ends_with(['-', '–']) && gap.trim_start().starts_with(['-', '–']);
+        let joined = !out.is_empty()
+            && (gap == " " || (gap == ". " && prev_abbrev) || (gap == "." && prev_abbrev));
+        let _ = next_is_dot;
+        let lower = if shape == Shape::Lower && word.is_ascii() {
+            std::borrow::Cow::Borrowed(word)
+        } else {
+            std::borrow::Cow::Owned(word.to_lowercase())
+        };
+        let flags = WORD_FLAGS.get(lower.as_ref()).copied().unwrap_or(0);
+        out.push(Token {
+            start,
+            end: word_end,
+            shape,
+            lower,
+            flags,
+            sentence_start,
+            joined,
+        });
+    }
+    out
+}
+
+impl Gazetteer {
+    fn is_given(&self, w: &str) -> bool {
+        self.given.contains(w) || self.parts(w, &self.given)
+    }
+
+    fn is_surname(&self, w: &str) -> bool {
+        self.surnames.contains(w) || self.parts(w, &self.surnames)
+    }
+
+    /// `smith-jones`, `o'brien`: any part in the set.
+    fn parts(&self, w: &str, set: &Set) -> bool {
+        w.contains(['-', '\'', '’'])
+            && w.split(['-', '\'', '’'])
+                .filter(|p| p.chars().count() > 1)
+                .any(|p| set.contains(p))
+    }
+
+    fn known(&self, w: &str) -> bool {
+        self.is_given(w) || self.is_surname(w)
+    }
+
+    fn is_common(&self, w: &str) -> bool {
+        self.common.contains(w)
+    }
+
+    /// Finds names and places in `text`; `taken` are spans other recognisers already claimed.
+    pub(crate) fn detect(&self, text: &str, taken: &[Detection], out: &mut Vec<Detection>) {
+        let toks = tokens(text);
+        let inside = |t: &Token| taken.iter().any(|d| d.start < t.end && t.start < d.end);
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            let place_prefix = (t.flags & flag::PLACE_PREFIX != 0)
+                && t.shape == Shape::Capitalised
+                && toks.get(i + 1).is_some_and(|n| {
+                    n.joined && n.shape == Shape::Capitalised && n.flags & flag::STOP == 0
+                });
+            // "Mr van Rheineck": a particle right after a title starts the name.
+            let particle_after_title = t.shape == Shape::Lower
+                && t.joined
+                && (t.flags & flag::PARTICLE != 0)
+                && i > 0
+                && (toks[i - 1].flags & flag::TITLE != 0)
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.joined && n.shape == Shape::Capitalised);
+            if !place_prefix
+                && !particle_after_title
+                && (!matches!(
+                    t.shape,
+                    Shape::Capitalised | Shape::AllCaps | Shape::Initial
+                ) || inside(t)
+                    || (t.flags & flag::STOP != 0))
+                || (t.flags & flag::TITLE != 0) && toks.get(i + 1).is_some_and(|n| n.joined)
+            {
+                i += 1;
+                continue;
+            }
+            // A run of capitalised words joined by single spaces, with particles inside.
+            let mut j = i + 1;
+            while j < toks.len() && toks[j].joined && !inside(&toks[j]) && j - i < 5 {
+                let n = &toks[j];
+                let cap = matches!(
+                    n.shape,
+                    Shape::Capitalised | Shape::AllCaps | Shape::Initial
+                );
+                let word = cap && n.flags & flag::STOP == 0;
+                let particle = n.shape == Shape::Lower
+                    && (n.flags & flag::PARTICLE != 0)
+                    && toks.get(j + 1).is_some_and(|m| {
+                        m.joined && matches!(m.shape, Shape::Capitalised | Shape::AllCaps)
+                    });
+                if word || particle {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let run = &toks[i..j];
+            // What comes before the run in its sentence.
+            let before: Vec<&Token> = toks[..i]
+                .iter()
+                .rev()
+                .take(3)
+                .take_while(|p| p.end <= t.start)
+                .collect();
+            let same_sentence = |k: usize| -> bool {
+                // Tokens before[k] and the run are in one sentence.
+                !toks[i - k..=i].iter().skip(1).any(|x| x.sentence_start)
+            };
+            let title = before
+                .first()
+                .is_some_and(|p| (p.flags & flag::TITLE != 0) && t.joined)
+                || particle_after_title;
+            let strong = before
+                .iter()
+                .enumerate()
+                .any(|(k, p)| (p.flags & flag::STRONG != 0) && same_sentence(k + 1));
+            let weak = before
+                .first()
+                .is_some_and(|p| (p.flags & flag::WEAK != 0) && !t.sentence_start);
+            let place_cue = before
+                .first()
+                .is_some_and(|p| (p.flags & flag::PLACE_CUE != 0) && !t.sentence_start);
+            // "lives in X", "born in X", "moved to X": X is a place whatever it is called.
+            let place_verb = place_cue
+                && before
+                    .iter()
+                    .skip(1)
+                    .any(|p| p.flags & flag::PLACE_VERB != 0);
+            let last_lower = &run[run.len() - 1].lower;
+            let place_ending = PLACE_ENDINGS
+                .iter()
+                .any(|e| last_lower.len() > e.len() + 2 && last_lower.ends_with(e));
+
+            let words: Vec<&Token> = run.iter().filter(|x| x.shape != Shape::Lower).collect();
+            let known = words.iter().filter(|x| self.known(&x.lower)).count();
+            let non_initial = words.iter().filter(|x| x.shape != Shape::Initial).count();
+            let all_caps = words.iter().all(|x| x.shape == Shape::AllCaps);
+            let first_known_uncommon = words
+                .iter()
+                .any(|x| self.known(&x.lower) && !self.is_common(&x.lower));
+
+            // A place first: a known locality after a place word, or "X County".
+            let joined_lower = run
+                .iter()
+                .map(|x| x.lower.as_ref())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let county = toks
+                .get(j)
+                .is_some_and(|n| n.joined && (n.lower == "county" || n.lower == "parish"));
+            let words_ok = run.iter().all(|x| {
+                x.shape != Shape::AllCaps && x.flags & flag::STOP == 0
+                    || (x.flags & flag::PLACE_PREFIX != 0)
+            });
+            let place = !title
+                && !strong
+                && words_ok
+                && ((place_cue && self.localities.contains(joined_lower.as_str()))
+                    || place_verb
+                    || (place_prefix && run.len() >= 2)
+                    || (place_cue && place_ending && known == 0));
+            if county || place {
+                let end = if county {
+                    toks[j].end
+                } else {
+                    run[run.len() - 1].end
+                };
+                out.push(Detection::new(t.start, end, PhiClass::City, 0.8));
+                i = j + usize::from(county);
+                continue;
+            }
+
+            let is_name = if non_initial == 0 {
+                false
+            } else if title {
+                true
+            } else if strong {
+                !all_caps || known > 0
+            } else if all_caps {
+                // Headings and acronyms: only two or more known words.
+                known >= 2 && words.len() >= 2
+            } else if words.len() >= 2 {
+                known >= 1 && (!t.sentence_start || known >= 2 || first_known_uncommon)
+            } else if weak {
+                known == 1
+            } else {
+                known == 1 && !self.is_common(&t.lower)
+            };
+            if is_name {
+                let start = run[0].start;
+                let mut end = run[run.len() - 1].end;
+                // A run never ends on a particle.
+                if let Some(last) = run.iter().rev().find(|x| x.shape != Shape::Lower) {
+                    end = last.end;
+                }
+                let score = if title || strong || words.len() >= 2 {
+                    0.9
+                } else {
+                    0.65
+                };
+                out.push(Detection::new(start, end, PhiClass::Name, score));
+                // "Smith, John": the given name after the comma.
+                if let Some(n) = toks.get(j)
+                    && !n.joined
+                    && text[run[run.len() - 1].end..n.start].trim() == ","
+                    && n.shape == Shape::Capitalised
+                    && self.is_given(&n.lower)
+                    && n.flags & flag::STOP == 0
+                {
+                    out.push(Detection::new(n.start, n.end, PhiClass::Name, 0.8));
+                    i = j + 1;
+                    continue;
+                }
+            } else if place_cue && words.len() <= 3 && self.localities.contains(t.lower.as_ref()) {
+                out.push(Detection::new(t.start, t.end, PhiClass::City, 0.7));
+            }
+            i = j;
+        }
+    }
+
+    /// Whether `word` (any case) is a word that is never part of a name or place.
+    pub(crate) fn is_stop(&self, word: &str) -> bool {
+        WORD_FLAGS
+            .get(word.to_lowercase().as_str())
+            .is_some_and(|f| f & flag::STOP != 0)
+    }
+}

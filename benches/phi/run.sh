@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# PHI detection: Aegis (Rust, aegis-phi's phi_detect example) vs Microsoft Presidio, on the
+# same synthetic Faker corpus (seed 7, 2000 docs): accuracy tables and a speed comparison.
+#   usage: bash benches/phi/run.sh [--presidio-only]
+# --presidio-only: if the Aegis step is missing or fails, say so and go on with Presidio
+# alone (without it, a failing Aegis step fails the script).
+# Outputs go to ${CARGO_TARGET_DIR:-target}/phi/: corpus.jsonl, pred-*.jsonl, *-timing.json,
+# score.json. Run it on an otherwise idle machine: the timings are single-threaded.
+set -euo pipefail
+
+presidio_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --presidio-only) presidio_only=1 ;;
+    *) echo "usage: bash benches/phi/run.sh [--presidio-only]" >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-target}"
+case "$target" in /*) ;; *) target="$root/$target" ;; esac
+out="$target/phi"
+mkdir -p "$out"
+corpus="$out/corpus.jsonl"
+
+echo "## machine"
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+echo
+
+py="$(bash "$here/setup.sh" | tail -n 1)"
+"$py" "$here/make_corpus.py" --seed 7 --docs 2000 --out "$corpus"
+
+# ---- Aegis (Rust)
+systems=()
+rm -f "$out/aegis-timing.json" "$out/pred-aegis.jsonl"
+aegis_fail() {
+  echo "run.sh: Aegis step failed: $1" >&2
+  echo "run.sh: (needs crate aegis-phi with an example phi_detect taking --corpus/--out and" >&2
+  echo "run.sh:  printing a JSON timing line on stdout)" >&2
+  if [ "$presidio_only" = 1 ]; then
+    echo "run.sh: --presidio-only given: continuing with Presidio alone" >&2
+    return 0
+  fi
+  echo "run.sh: pass --presidio-only to run the Presidio side alone" >&2
+  exit 1
+}
+if ! find . \( -path ./target -o -path ./.git -o -path "./${target#"$root"/}" \) -prune \
+       -o -name Cargo.toml -print0 | xargs -0 grep -qsE '^name *= *"aegis-phi"'; then
+  aegis_fail "no crate named aegis-phi in this workspace"
+elif ! cargo run --release --quiet -p aegis-phi --example phi_detect -- \
+       --corpus "$corpus" --out "$out/pred-aegis.jsonl" > "$out/aegis-timing.json"; then
+  aegis_fail "cargo run -p aegis-phi --example phi_detect exited non-zero"
+elif [ ! -s "$out/pred-aegis.jsonl" ]; then
+  aegis_fail "phi_detect wrote no predictions to $out/pred-aegis.jsonl"
+else
+  systems+=(aegis)
+fi
+
+# ---- Presidio (Python)
+"$py" "$here/presidio_run.py" --corpus "$corpus" --out "$out/pred-presidio.jsonl" --threads 1 \
+  > "$out/presidio-timing.json"
+systems+=(presidio)
+
+# ---- accuracy
+preds=()
+for s in "${systems[@]}"; do preds+=(--pred "$s=$out/pred-$s.jsonl"); done
+echo "## accuracy (corpus: seed 7, 2000 docs; see benches/phi/README.md for the metrics)"
+echo
+"$py" "$here/score.py" --corpus "$corpus" "${preds[@]}" --markdown --json "$out/score.json"
+echo
+
+# ---- speed
+echo "## speed (single thread, analysis time only)"
+echo
+"$py" - "$out" "${systems[@]}" <<'EOF'
+import json, sys
+out, systems = sys.argv[1], sys.argv[2:]
+
+def timing(name):
+    """Last line of <name>-timing.json that is a JSON object with docs/bytes/seconds."""
+    with open(f"{out}/{name}-timing.json", encoding="utf-8") as f:
+        for line in reversed(f.read().splitlines()):
+            try:
+                t = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(t, dict) and "seconds" in t:
+                t.setdefault("docs_per_sec", t["docs"] / t["seconds"])
+                t.setdefault("mb_per_sec", t["bytes"] / 1e6 / t["seconds"])
+                return t
+    sys.exit(f"run.sh: no JSON timing line (with docs, bytes, seconds) in {name}-timing.json")
+
+rows = {s: timing(s) for s in systems}
+print("| system | docs | MB | seconds | docs/s | MB/s |")
+print("|---|---:|---:|---:|---:|---:|")
+for s, t in rows.items():
+    print(f"| {s} | {t['docs']} | {t['bytes'] / 1e6:.3f} | {t['seconds']:.3f} | "
+          f"{t['docs_per_sec']:.1f} | {t['mb_per_sec']:.3f} |")
+if "aegis" in rows and "presidio" in rows:
+    ratio = rows["aegis"]["docs_per_sec"] / rows["presidio"]["docs_per_sec"]
+    print(f"\nAegis is {ratio:.1f}x Presidio's throughput (docs/s).")
+EOF
