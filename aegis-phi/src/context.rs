@@ -108,6 +108,13 @@ const CUES: &[(&str, Cue)] = &[
     ("cell", Cue::Class(PhiClass::Phone)),
     ("mobile", Cue::Class(PhiClass::Phone)),
     ("call", Cue::Class(PhiClass::Phone)),
+    ("called", Cue::Class(PhiClass::Phone)),
+    ("calls", Cue::Class(PhiClass::Phone)),
+    ("calling", Cue::Class(PhiClass::Phone)),
+    ("text", Cue::Class(PhiClass::Phone)),
+    ("texted", Cue::Class(PhiClass::Phone)),
+    ("sms", Cue::Class(PhiClass::Phone)),
+    ("whatsapp", Cue::Class(PhiClass::Phone)),
     ("pager", Cue::Class(PhiClass::Phone)),
     ("ph", Cue::Class(PhiClass::Phone)),
     ("contact", Cue::Class(PhiClass::Phone)),
@@ -188,7 +195,16 @@ impl Context {
     /// is there.
     pub(crate) fn cues_before(&self, text: &str, start: usize) -> Cues {
         let from = floor_char_boundary(text, start.saturating_sub(40));
-        let window = &text[from..start];
+        let mut window = &text[from..start];
+        // A cue speaks for its own clause only: stop at `;`, `)`, a line break or a sentence end.
+        if let Some(i) = window
+            .rfind([';', ')', '\n'])
+            .into_iter()
+            .chain(window.rfind(". "))
+            .max()
+        {
+            window = &window[i + 1..];
+        }
         let mut cues = Cues::default();
         let mut generic = None;
         for m in self.automaton.find_iter(window) {
@@ -268,7 +284,11 @@ mod tests {
         let c = Context::new().unwrap_or_else(|e| panic!("{e}"));
         let t = "Phone on file; MRN: ";
         assert_eq!(c.cues_before(t, t.len()).class, Some(PhiClass::Mrn));
-        assert!(c.cues_before(t, t.len()).date);
+        assert!(!c.cues_before(t, t.len()).date, "the clause ends at `;`");
+        let t = "Mrs. A (MRN 0048) called from ";
+        assert_eq!(c.cues_before(t, t.len()).class, Some(PhiClass::Phone));
+        let t = "voiceprint ID ";
+        assert_eq!(c.cues_before(t, t.len()).class, Some(PhiClass::Biometric));
         let t = "folic acid ";
         assert_eq!(c.cues_before(t, t.len()), Cues::default());
         assert!(unit_after("500 mg daily", 3));

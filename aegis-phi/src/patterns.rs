@@ -103,7 +103,7 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::CityState, format!(r"(?:{word} ){{0,2}}{word},? (?:(?:{US_STATES})(?: \d{{5}}(?:-\d{{4}})?)?|(?:{US_STATE_NAMES}) \d{{5}}(?:-\d{{4}})?){B}")),
         (Kind::AgeWords, format!(r"{B}(?:9\d|1[01]\d)(?:[- ](?i:years?|yrs?|yo)(?:[- ](?i:old))?|[- ]?(?i:y/?o|yo)|(?i: years of age)){B}")),
         (Kind::AgeLabel, format!(r"(?i:{B}(?:aged?|age:|age is|age of))\s?(?:9\d|1[01]\d){B}")),
-        (Kind::Plate, format!(r"{B}[A-Z0-9]{{1,4}}(?:[ •·-][A-Z0-9]{{1,4}}){{1,2}}{B}")),
+        (Kind::Plate, format!(r"{B}[A-Z0-9]{{1,4}}(?:[ •·-][A-Z0-9]{{1,7}}){{1,2}}{B}")),
         (Kind::Phone, format!(r"(?:\+\d{{1,4}}[ .-]?|{B}00\d{{1,3}}[ .-]?|{B})(?:\(0\)[ .-]?)?(?:\(\d{{1,5}}\)[ .-]?)?\d{{1,8}}(?:[ .-]\d{{1,8}}){{0,5}}(?:\s?(?:x|ext\.?|extension)\s?\d{{1,6}})?{B}|\(\d{{1,5}}\) ?\d{{1,8}}(?:[ .-]\d{{1,8}}){{0,4}}(?:\s?(?:x|ext\.?)\s?\d{{1,6}})?{B}")),
         (Kind::Zip, format!(r"{B}\d{{5}}(?:-\d{{4}})?{B}")),
         (Kind::Code, format!(r"{B}(?:[A-Za-z]{{1,8}}[-#:]){{0,3}}[A-Za-z]*\d[A-Za-z0-9]*(?:[-/.#][A-Za-z0-9]+)*")),
