@@ -135,6 +135,7 @@ aegis-runtime.workspace = true
 {deps}
 [dev-dependencies]
 serde_json.workspace = true
+tempfile = "3"
 
 [lints]
 workspace = true

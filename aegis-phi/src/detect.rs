@@ -179,13 +179,19 @@ impl Detector {
         found.retain(|d| d.score >= self.threshold && self.classes.contains(d.class));
         // A place or a name never ends with a full stop: that is the sentence's.
         for d in &mut found {
-            if matches!(d.class, PhiClass::City | PhiClass::Name | PhiClass::StreetAddress)
-                && text[d.start..d.end].ends_with('.')
+            if matches!(
+                d.class,
+                PhiClass::City | PhiClass::Name | PhiClass::StreetAddress
+            ) && text[d.start..d.end].ends_with('.')
                 && !text[d.start..d.end].ends_with(|c: char| c.is_uppercase())
             {
                 let s = &text[d.start..d.end];
                 // Keep the stop of an abbreviation (`St.`, `Ave.`, `J.`).
-                let last_word = s.trim_end_matches('.').rsplit([' ', '-']).next().unwrap_or("");
+                let last_word = s
+                    .trim_end_matches('.')
+                    .rsplit([' ', '-'])
+                    .next()
+                    .unwrap_or("");
                 if last_word.chars().count() > 3 {
                     d.end -= 1;
                 }

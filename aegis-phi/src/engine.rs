@@ -72,8 +72,8 @@ pub(crate) fn field_hint(key: &str) -> Option<PhiClass> {
 }
 
 /// Fields of a trace that are never PHI and are kept as they are: the model's name, timestamps
-/// of the AI call itself, the domain's name.
-const KEEP_FIELDS: &[&str] = &["model", "started_at", "ended_at", "domain", "latency_ms"];
+/// of the AI call itself.
+const KEEP_FIELDS: &[&str] = &["model", "started_at", "ended_at", "latency_ms"];
 
 /// Detects identifiers and replaces them. One engine serves one organisation (one key); it is
 /// `Send + Sync` and can be shared across threads.
@@ -338,7 +338,7 @@ impl Sanitizer for PhiEngine {
 
 impl PhiEngine {
     /// Replaces identifiers in every string of a JSON value, except the fields that are never
-    /// PHI (`model`, `started_at`, `ended_at`, `domain`). Fields whose name says what they hold
+    /// PHI (`model`, `started_at`, `ended_at`). Fields whose name says what they hold
     /// (`patient_name`, `email`, `dob`) are replaced whole.
     pub fn sanitize_value(
         &self,

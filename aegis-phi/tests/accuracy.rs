@@ -85,7 +85,11 @@ fn check(name: &str, corpus: &str) {
         s.fp,
         s.fn_
     );
-    assert!(s.recall() >= 0.97, "{name}: recall {:.3} < 0.97", s.recall());
+    assert!(
+        s.recall() >= 0.97,
+        "{name}: recall {:.3} < 0.97",
+        s.recall()
+    );
     assert!(s.f2() >= 0.95, "{name}: F2 {:.3} < 0.95", s.f2());
     assert!(
         s.precision() >= 0.93,

@@ -27,33 +27,93 @@ fn assert_finds(text: &str, class: PhiClass, what: &str) {
 fn every_safe_harbor_class_that_occurs_in_text_is_found() {
     use PhiClass::*;
     assert_finds("Seen today: Mrs. Okonkwo-Bailey.", Name, "Okonkwo-Bailey");
-    assert_finds("Patient Jürgen Kowalczyk was admitted.", Name, "Jürgen Kowalczyk");
-    assert_finds("She lives at 742 Evergreen Terrace, Springfield, IL 62704.", StreetAddress, "742 Evergreen Terrace");
-    assert_finds("She lives at 742 Evergreen Terrace, Springfield, IL 62704.", City, "Springfield");
-    assert_finds("She lives at 742 Evergreen Terrace, Springfield, IL 62704.", PostalCode, "62704");
-    assert_finds("Adresse: Hauptstraße 12, 10115 Berlin.", StreetAddress, "Hauptstraße 12");
+    assert_finds(
+        "Patient Jürgen Kowalczyk was admitted.",
+        Name,
+        "Jürgen Kowalczyk",
+    );
+    assert_finds(
+        "She lives at 742 Evergreen Terrace, Springfield, IL 62704.",
+        StreetAddress,
+        "742 Evergreen Terrace",
+    );
+    assert_finds(
+        "She lives at 742 Evergreen Terrace, Springfield, IL 62704.",
+        City,
+        "Springfield",
+    );
+    assert_finds(
+        "She lives at 742 Evergreen Terrace, Springfield, IL 62704.",
+        PostalCode,
+        "62704",
+    );
+    assert_finds(
+        "Adresse: Hauptstraße 12, 10115 Berlin.",
+        StreetAddress,
+        "Hauptstraße 12",
+    );
     assert_finds("Adresse: Hauptstraße 12, 10115 Berlin.", City, "Berlin");
     assert_finds("He was born in Walkertown.", City, "Walkertown");
-    assert_finds("Admitted on 03/14/2021 and again March 2, 2022.", Date, "03/14/2021");
-    assert_finds("Admitted on 03/14/2021 and again March 2, 2022.", Date, "March 2, 2022");
+    assert_finds(
+        "Admitted on 03/14/2021 and again March 2, 2022.",
+        Date,
+        "03/14/2021",
+    );
+    assert_finds(
+        "Admitted on 03/14/2021 and again March 2, 2022.",
+        Date,
+        "March 2, 2022",
+    );
     assert_finds("A 94-year-old woman.", Age, "94");
     assert_finds("Call (555) 867-5309 today.", Phone, "(555) 867-5309");
     assert_finds("Fax: +44 20 7946 0958.", Fax, "+44 20 7946 0958");
-    assert_finds("Mail jane_doe@example.com now.", Email, "jane_doe@example.com");
+    assert_finds(
+        "Mail jane_doe@example.com now.",
+        Email,
+        "jane_doe@example.com",
+    );
     assert_finds("SSN 219-09-9999 on file.", Ssn, "219-09-9999");
     assert_finds("MRN: 00482913.", Mrn, "00482913");
     assert_finds("Member ID XGH4471923 (Aetna).", HealthPlan, "XGH4471923");
-    assert_finds("Card 4111 1111 1111 1111 was charged.", Account, "4111 1111 1111 1111");
-    assert_finds("Refund to IBAN DE89 3704 0044 0532 0130 00.", Account, "DE89 3704 0044 0532 0130 00");
+    assert_finds(
+        "Card 4111 1111 1111 1111 was charged.",
+        Account,
+        "4111 1111 1111 1111",
+    );
+    assert_finds(
+        "Refund to IBAN DE89 3704 0044 0532 0130 00.",
+        Account,
+        "DE89 3704 0044 0532 0130 00",
+    );
     assert_finds("DEA number AB1234563.", License, "AB1234563");
-    assert_finds("Vehicle VIN 1HGCM82633A004352.", Vehicle, "1HGCM82633A004352");
+    assert_finds(
+        "Vehicle VIN 1HGCM82633A004352.",
+        Vehicle,
+        "1HGCM82633A004352",
+    );
     assert_finds("Arrived by car (plate KP 874DL).", Vehicle, "KP 874DL");
     assert_finds("Pump serial SN-4F2A9C01 replaced.", Device, "SN-4F2A9C01");
     assert_finds("Device MAC 00:1A:2B:3C:4D:5E.", Device, "00:1A:2B:3C:4D:5E");
-    assert_finds("Portal: https://mychart.example.org/u/8812.", Url, "https://mychart.example.org/u/8812");
-    assert_finds("Login from 192.168.10.44 and 2001:db8::8a2e:370:7334.", IpAddress, "192.168.10.44");
-    assert_finds("Login from 192.168.10.44 and 2001:db8::8a2e:370:7334.", IpAddress, "2001:db8::8a2e:370:7334");
-    assert_finds("Fingerprint template FP-88321-A enrolled.", Biometric, "FP-88321-A");
+    assert_finds(
+        "Portal: https://mychart.example.org/u/8812.",
+        Url,
+        "https://mychart.example.org/u/8812",
+    );
+    assert_finds(
+        "Login from 192.168.10.44 and 2001:db8::8a2e:370:7334.",
+        IpAddress,
+        "192.168.10.44",
+    );
+    assert_finds(
+        "Login from 192.168.10.44 and 2001:db8::8a2e:370:7334.",
+        IpAddress,
+        "2001:db8::8a2e:370:7334",
+    );
+    assert_finds(
+        "Fingerprint template FP-88321-A enrolled.",
+        Biometric,
+        "FP-88321-A",
+    );
     assert_finds("Case number 2023-CV-004471 is open.", Id, "2023-CV-004471");
 }
 
@@ -81,7 +141,8 @@ fn checks_reject_numbers_that_only_look_like_identifiers() {
     ] {
         let f = found(text);
         assert!(
-            !f.iter().any(|(c, _)| matches!(c, PhiClass::Account | PhiClass::Ssn | PhiClass::IpAddress)),
+            !f.iter()
+                .any(|(c, _)| matches!(c, PhiClass::Account | PhiClass::Ssn | PhiClass::IpAddress)),
             "{text}: {f:?}"
         );
     }
@@ -106,21 +167,49 @@ fn pseudonyms_are_consistent_under_one_key_and_differ_under_another() {
     assert_ne!(once, sanitize(&b, text, PhiMode::Pseudonymize, "p1"));
     assert!(!once.contains("Alvarez") && !once.contains("867-5309") && !once.contains("219-09"));
     // The same name gets the same pseudonym both times it occurs.
-    let names: Vec<&str> = once.match_indices("Mrs. ").map(|(i, _)| once[i + 5..].split([' ', '\'']).next().unwrap()).collect();
+    let names: Vec<&str> = once
+        .match_indices("Mrs. ")
+        .map(|(i, _)| once[i + 5..].split([' ', '\'']).next().unwrap())
+        .collect();
     assert_eq!(names.len(), 2);
     assert_eq!(names[0], names[1]);
     // Format-preserving: a phone stays phone-shaped, an SSN SSN-shaped (in the never-issued 9xx area).
-    let phone = once.split("from ").nth(1).unwrap().split(';').next().unwrap();
-    assert!(regex::Regex::new(r"^\d{3}-\d{3}-\d{4}$").unwrap().is_match(phone), "{phone}");
+    let phone = once
+        .split("from ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    assert!(
+        regex::Regex::new(r"^\d{3}-\d{3}-\d{4}$")
+            .unwrap()
+            .is_match(phone),
+        "{phone}"
+    );
     let ssn = once.split("SSN is ").nth(1).unwrap().trim_end_matches('.');
-    assert!(regex::Regex::new(r"^9\d{2}-\d{2}-\d{4}$").unwrap().is_match(ssn), "{ssn}");
+    assert!(
+        regex::Regex::new(r"^9\d{2}-\d{2}-\d{4}$")
+            .unwrap()
+            .is_match(ssn),
+        "{ssn}"
+    );
 }
 
 #[test]
 fn one_subjects_dates_move_together_so_intervals_survive() {
     let e = engine("organisation A secret key");
-    let out = sanitize(&e, "Admitted 2021-03-01, discharged 2021-03-15.", PhiMode::Pseudonymize, "patient 7");
-    let dates: Vec<&str> = regex::Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap().find_iter(&out).map(|m| m.as_str()).collect();
+    let out = sanitize(
+        &e,
+        "Admitted 2021-03-01, discharged 2021-03-15.",
+        PhiMode::Pseudonymize,
+        "patient 7",
+    );
+    let dates: Vec<&str> = regex::Regex::new(r"\d{4}-\d{2}-\d{2}")
+        .unwrap()
+        .find_iter(&out)
+        .map(|m| m.as_str())
+        .collect();
     assert_eq!(dates.len(), 2, "{out}");
     assert_ne!(dates[0], "2021-03-01");
     let day = |s: &str| {
@@ -142,17 +231,30 @@ fn one_subjects_dates_move_together_so_intervals_survive() {
 fn redact_mask_and_hash_modes() {
     let e = engine("organisation A secret key");
     let text = "MRN 00482913, phone 555-867-5309.";
-    assert_eq!(sanitize(&e, text, PhiMode::Redact, ""), "MRN [MRN], phone [PHONE].");
-    assert_eq!(sanitize(&e, text, PhiMode::Mask, ""), "MRN ********, phone ***-***-****.");
+    assert_eq!(
+        sanitize(&e, text, PhiMode::Redact, ""),
+        "MRN [MRN], phone [PHONE]."
+    );
+    assert_eq!(
+        sanitize(&e, text, PhiMode::Mask, ""),
+        "MRN ********, phone ***-***-****."
+    );
     let hashed = sanitize(&e, text, PhiMode::Hash, "");
-    assert!(regex::Regex::new(r"^MRN <MRN:[0-9a-f]{8}>, phone <PHONE:[0-9a-f]{8}>\.$").unwrap().is_match(&hashed), "{hashed}");
+    assert!(
+        regex::Regex::new(r"^MRN <MRN:[0-9a-f]{8}>, phone <PHONE:[0-9a-f]{8}>\.$")
+            .unwrap()
+            .is_match(&hashed),
+        "{hashed}"
+    );
     assert_eq!(hashed, sanitize(&e, text, PhiMode::Hash, "other subject"));
 }
 
 #[test]
 fn the_vault_reverses_pseudonyms_only_with_the_key() {
     let key = PhiKey::from_config("organisation A secret key").unwrap();
-    let e = PhiEngine::new(key.clone()).unwrap().with_vault(Vault::new());
+    let e = PhiEngine::new(key.clone())
+        .unwrap()
+        .with_vault(Vault::new());
     let text = "Mrs. Alvarez (MRN 00482913) called from 555-867-5309.";
     let out = sanitize(&e, text, PhiMode::Pseudonymize, "p1");
     let dir = tempfile::tempdir().unwrap();
@@ -160,7 +262,10 @@ fn the_vault_reverses_pseudonyms_only_with_the_key() {
     e.save_vault(&path).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     for raw in ["Alvarez", "00482913", "867-5309"] {
-        assert!(!bytes.windows(raw.len()).any(|w| w == raw.as_bytes()), "{raw} in the vault file");
+        assert!(
+            !bytes.windows(raw.len()).any(|w| w == raw.as_bytes()),
+            "{raw} in the vault file"
+        );
     }
     let vault = Vault::load(&path, &key).unwrap();
     assert_eq!(vault.reidentify(&out), text);

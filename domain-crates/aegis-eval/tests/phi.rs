@@ -1,0 +1,252 @@
+//! Tier 0 end to end: the canary test (no raw identifier reaches any output, report, log line or
+//! error message of `aegis-eval`), `aegis-eval sanitize`, and reversal with the vault.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const KEY: &str = "canary test passphrase, not a real key";
+
+/// Identifiers planted everywhere a trace can carry text. None may come out.
+const CANARIES: &[&str] = &[
+    "Quenby",
+    "Hallowell",
+    "219-09-9999",
+    "q.hallowell@example.net",
+    "867-5309",
+    "00482913",
+    "03/14/1951",
+    "742 Evergreen Terrace",
+    "Walkertown",
+    "4111 1111 1111 1111",
+    "192.168.10.44",
+    "1HGCM82633A004352",
+];
+
+fn canary_traces() -> String {
+    let mut lines = Vec::new();
+    for (i, model) in ["gpt-x", "claude-y", "llama-z"].iter().enumerate() {
+        lines.push(serde_json::json!({
+            "id": format!("q.hallowell@example.net-{i}"),
+            "model": model,
+            "input": "Mrs. Quenby Hallowell (DOB 03/14/1951, MRN 00482913, SSN 219-09-9999) asks: \
+                      can I take ibuprofen with my warfarin? Call me at (555) 867-5309.",
+            "output": "Mrs. Hallowell, take ibuprofen 400 mg with your warfarin every 4 hours; \
+                       we will write to 742 Evergreen Terrace, Walkertown, IL 62704.",
+            "metadata": {
+                "domain": "healthcare",
+                "tags": ["q.hallowell@example.net", "card 4111 1111 1111 1111"],
+                "application": "portal at 192.168.10.44"
+            },
+            "domain_data": {
+                "patient": {
+                    "age_years": 73,
+                    "current_medications": ["warfarin"],
+                    "name": "Quenby Hallowell"
+                },
+                "vehicle": "VIN 1HGCM82633A004352"
+            }
+        })
+        .to_string());
+    }
+    // Lines that cannot be evaluated still must not repeat what they hold.
+    lines.push(r#"{"id": "219-09-9999", "input": 5, "output": "Quenby Hallowell"}"#.to_owned());
+    lines.push(
+        r#"{"id": "Quenby Hallowell", "output": "MRN 00482913", "metadata": {"domain": "Hallowell-clinic"}}"#
+            .to_owned(),
+    );
+    lines.push(
+        r#"{"id": "q.hallowell@example.net", "output": "Quenby Hallowell 219-09-9999"#.to_owned(),
+    );
+    lines.push(r#"{"output": "x", "domain_data": {"patient": {"age_years": "Quenby Hallowell"}}, "metadata": {"domain": "healthcare"}}"#.to_owned());
+    lines.join("\n") + "\n"
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
+    c.env("AEGIS_PHI_KEY", KEY);
+    c
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for c in CANARIES {
+        assert!(
+            !text.contains(c),
+            "raw identifier `{c}` leaked into {what}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn canary_no_raw_identifier_reaches_any_output_log_or_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("canary.jsonl");
+    std::fs::write(&input, canary_traces()).unwrap();
+    let input_s = input.to_str().unwrap();
+    let mut evaluated = 0;
+    for format in ["table", "json", "jsonl", "junit"] {
+        let out_file = dir.path().join(format!("results.{format}"));
+        let vault = dir.path().join("run.vault");
+        let out = bin()
+            .args(["-vv", "run", input_s, "-f", format])
+            .args(["-o", out_file.to_str().unwrap()])
+            .args(["--phi-vault", vault.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("evaluated"),
+            "verbose logging is on: {stderr}"
+        );
+        assert_clean(
+            &format!("stderr (logs, summary, errors) of -f {format}"),
+            &stderr,
+        );
+        assert_clean(
+            &format!("stdout of -f {format}"),
+            &String::from_utf8_lossy(&out.stdout),
+        );
+        let written = std::fs::read_to_string(&out_file).unwrap();
+        assert_clean(&format!("the {format} report"), &written);
+        assert_clean(
+            "the sealed vault",
+            &String::from_utf8_lossy(&std::fs::read(&vault).unwrap()),
+        );
+        if format == "jsonl" {
+            let results: Vec<serde_json::Value> = written
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(results.len(), 7, "no line is lost: {written}");
+            evaluated = results
+                .iter()
+                .filter(|r| r["tiers"][0]["status"] == "completed")
+                .count();
+            // The rules still see the clinical facts: ibuprofen with warfarin is flagged.
+            assert!(written.contains("warfarin"), "{written}");
+        }
+    }
+    // The three good traces, and the one whose domain_data does not fit (Tier 0 runs first).
+    assert_eq!(
+        evaluated, 4,
+        "traces of the healthcare domain went through Tier 0"
+    );
+}
+
+#[test]
+fn sanitize_writes_sanitised_jsonl_and_keeps_going_past_bad_lines() {
+    let out = run_stdin(&["sanitize", "-", "--mode", "redact"], &canary_traces());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "one line is not JSON: {stderr}");
+    assert!(
+        stderr.contains("<stdin>:6") || stderr.contains("-:6"),
+        "{stderr}"
+    );
+    assert_clean("sanitize's stdout", &stdout);
+    assert_clean("sanitize's stderr", &stderr);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6, "every valid line comes out");
+    assert_eq!(lines[0]["model"], "gpt-x", "fields that are never PHI stay");
+    assert!(lines[0]["input"].as_str().unwrap().contains("[NAME]"));
+    assert!(lines[0]["input"].as_str().unwrap().contains("warfarin"));
+    assert_eq!(lines[0]["domain_data"]["patient"]["name"], "[NAME]");
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn pseudonyms_are_stable_across_runs_and_reversible_only_with_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.jsonl",
+        "{\"id\": \"p1\", \"output\": \"Mrs. Quenby Hallowell, MRN 00482913, seen 2021-03-01 and 2021-03-15.\"}\n",
+    );
+    let vault = dir.path().join("map.vault");
+    let sanitize = || {
+        let out = bin()
+            .args([
+                "sanitize",
+                input.to_str().unwrap(),
+                "--vault",
+                vault.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = sanitize();
+    assert_eq!(first, sanitize(), "the same key gives the same pseudonyms");
+    assert_clean("pseudonymised output", &first);
+    let pseudo = write(dir.path(), "pseudo.jsonl", &first);
+
+    let back = bin()
+        .args([
+            "reidentify",
+            pseudo.to_str().unwrap(),
+            "--vault",
+            vault.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let restored = String::from_utf8_lossy(&back.stdout);
+    assert!(
+        restored.contains("Quenby Hallowell") && restored.contains("00482913"),
+        "{restored}"
+    );
+    assert!(
+        restored.contains("2021-03-01") && restored.contains("2021-03-15"),
+        "{restored}"
+    );
+
+    let wrong = bin()
+        .env("AEGIS_PHI_KEY", "some other organisation's passphrase")
+        .args([
+            "reidentify",
+            pseudo.to_str().unwrap(),
+            "--vault",
+            vault.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(err.contains("cannot be decrypted"), "{err}");
+    assert_clean(
+        "the wrong key's error",
+        &format!("{err}{}", String::from_utf8_lossy(&wrong.stdout)),
+    );
+}
