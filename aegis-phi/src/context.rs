@@ -174,7 +174,9 @@ const UNITS: &[&str] = &[
     "days", "day", "weeks", "week", "wks", "months", "month", "years", "year", "yrs", "min",
     "mins", "minutes", "seconds", "sec", "x", "times", "cm", "mm", "m", "km", "ng", "pg", "°",
     "ºc", "°c", "°f", "c", "f", "breaths", "beats", "patients", "people", "steps", "kcal", "cal",
-    "dose", "doses", "mg/dl", "mg/kg", "mmol/l", "ml/min", "sachets", "vials", "ampoules",
+    "dose", "doses", "mg/dl", "mg/kg", "mmol/l", "ml/min", "sachets", "vials", "ampoules", "k/ul",
+    "k/µl", "/ul", "mg/l", "g/l", "g/dl", "miu/l", "iu/l", "u/l", "meq/l", "ng/ml", "pg/ml",
+    "x10^9/l", "x10", "cells", "copies", "mcg/ml",
 ];
 
 /// The compiled context-word automaton.
@@ -221,7 +223,9 @@ impl Context {
                 .next()
                 .is_some_and(char::is_alphanumeric)
                 || !word.ends_with(|c: char| c.is_alphanumeric());
-            if before_ok && after_ok {
+            // "DL" (driver's licence) only in capitals: `mg/dL` is a unit.
+            let shouting_only = word.eq_ignore_ascii_case("dl") && word != "DL";
+            if before_ok && after_ok && !shouting_only {
                 match CUES[m.pattern().as_usize()].1 {
                     // "ID", "number", "#" say little; a nearer one must not hide "voiceprint".
                     Cue::Class(PhiClass::Id) => generic = Some(PhiClass::Id),

@@ -510,7 +510,8 @@ impl Detector {
         match cue {
             Some(class) if digits >= 3 || (digits >= 2 && s.len() >= 5) => {
                 let class = match class {
-                    PhiClass::Phone | PhiClass::Fax if digits < 7 => PhiClass::Id,
+                    // `call 911`: too short to be anyone's number.
+                    PhiClass::Phone | PhiClass::Fax if digits < 7 => return None,
                     PhiClass::PostalCode if digits > 9 => PhiClass::Id,
                     other => other,
                 };

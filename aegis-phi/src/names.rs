@@ -127,8 +127,8 @@ const STRONG_CUES: &[&str] = &[
 
 /// Weaker cues: the capitalised words after them are a name if a gazetteer knows them.
 const WEAK_CUES: &[&str] = &[
-    "by", "with", "per", "to", "from", "for", "and", "visited", "saw", "told", "asked", "informed",
-    "messaged", "emailed", "met", "of",
+    "by", "with", "per", "to", "from", "and", "visited", "saw", "told", "asked", "informed",
+    "messaged", "emailed", "met",
 ];
 
 /// Capitalised words that are no name however they are spelt (sentence-initial clinical words,
@@ -494,8 +494,47 @@ const STOP: &[&str] = &[
 
 /// Words before a capitalised place name that make it a place.
 const PLACE_CUES: &[&str] = &[
-    "in", "from", "near", "at", "to", "of", "lives", "living", "resides", "resident", "born",
-    "moved", "visiting", "hometown", "town", "city", "village", "outside", "around",
+    "in", "from", "near", "at", "to", "lives", "living", "resides", "resident", "born", "moved",
+    "visiting", "hometown", "town", "city", "village", "outside", "around",
+];
+
+/// Words after a name that make it an eponym, not a person (`Lyme disease`, `Bell's palsy`).
+const EPONYM_HEADS: &[&str] = &[
+    "disease",
+    "syndrome",
+    "palsy",
+    "sign",
+    "signs",
+    "test",
+    "criteria",
+    "scale",
+    "score",
+    "procedure",
+    "maneuver",
+    "manoeuvre",
+    "fracture",
+    "lymphoma",
+    "sarcoma",
+    "tumor",
+    "tumour",
+    "ulcer",
+    "reflex",
+    "law",
+    "classification",
+    "method",
+    "solution",
+    "operation",
+    "phenomenon",
+    "node",
+    "nodes",
+    "cyst",
+    "cell",
+    "cells",
+    "virus",
+    "block",
+    "bundle",
+    "equation",
+    "index",
 ];
 
 /// Verbs before "in"/"to"/"near" that make the capitalised words after them a place.
@@ -629,33 +668,47 @@ struct Token<'t> {
 }
 
 fn tokens(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
+    let char_at = |i: usize| -> (char, usize) {
+        match bytes[i] {
+            b if b < 0x80 => (char::from(b), 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((' ', 1), |c| (c, c.len_utf8())),
+        }
+    };
     let mut out: Vec<Token> = Vec::new();
-    let mut chars = text.char_indices().peekable();
     // What lies between the previous token and this one.
     let mut gap_start = 0;
-    while let Some((i, c)) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
         if !c.is_alphabetic() {
+            i += len;
             continue;
         }
         let start = i;
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
+        let mut end = i + len;
+        let mut upper_count = usize::from(c.is_uppercase());
+        let mut letters = 1;
+        while end < bytes.len() {
+            let (d, dl) = char_at(end);
             if d.is_alphabetic() {
-                end = j + d.len_utf8();
-                chars.next();
-            } else if matches!(d, '\'' | '’' | '-') {
+                letters += 1;
+                upper_count += usize::from(d.is_uppercase());
+                end += dl;
+            } else if matches!(d, '\'' | '’' | '-')
+                && end + dl < bytes.len()
+                && char_at(end + dl).0.is_alphabetic()
+            {
                 // Inside a word only when a letter follows.
-                let after = text[j + d.len_utf8()..].chars().next();
-                if after.is_some_and(char::is_alphabetic) {
-                    chars.next();
-                    end = j + d.len_utf8();
-                } else {
-                    break;
-                }
+                end += dl;
             } else {
                 break;
             }
         }
+        i = end;
         let mut word = &text[start..end];
         // A possessive is not part of the name.
         for s in ["'s", "’s", "'S"] {
@@ -666,17 +719,23 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             }
         }
         let word_end = start + word.len();
+        // Contractions (`I've`, `Don't`) and lower-case compounds (`High-dose`) are no names.
+        let lowered_compound = word
+            .split(['-', '\'', '’'])
+            .skip(1)
+            .any(|p| p.starts_with(|c: char| c.is_lowercase()))
+            || word.ends_with("n't")
+            || word.ends_with("n’t");
         let gap = &text[gap_start..start];
         gap_start = end;
-        let first = word.chars().next().unwrap_or(' ');
-        let upper_count = word.chars().filter(|c| c.is_uppercase()).count();
-        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        let next_is_dot = text[end..].starts_with('.');
-        let shape = if letters == 1 && first.is_uppercase() {
+        let first_upper = c.is_uppercase();
+        let shape = if lowered_compound {
+            Shape::Lower
+        } else if letters == 1 && first_upper {
             Shape::Initial
-        } else if first.is_uppercase() && upper_count == letters && letters > 1 {
+        } else if first_upper && upper_count == letters && letters > 1 {
             Shape::AllCaps
-        } else if first.is_uppercase() {
+        } else if first_upper {
             Shape::Capitalised
         } else {
             Shape::Lower
@@ -684,20 +743,26 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         let prev = out.last();
         let prev_abbrev =
             prev.is_some_and(|p| p.shape == Shape::Initial || p.flags & flag::TITLE != 0);
-        let gap_trim = gap.trim_matches(|c: char| c == ' ' || c == '"' || c == '(' || c == '\'');
-        let sentence_start = out.is_empty()
-            || gap.contains('\n')
-            || (gap_trim.ends_with(['.', '!', '?', ':', ';', '•', '*']) && !prev_abbrev)
-            || gap_trim.ends_with(['-', '–']) && gap.trim_start().starts_with(['-', '–']);
-        let joined = !out.is_empty()
-            && (gap == " " || (gap == ". " && prev_abbrev) || (gap == "." && prev_abbrev));
-        let _ = next_is_dot;
-        let lower = if shape == Shape::Lower && word.is_ascii() {
-            std::borrow::Cow::Borrowed(word)
+        let (sentence_start, joined) = if gap == " " {
+            (out.is_empty(), !out.is_empty())
         } else {
-            std::borrow::Cow::Owned(word.to_lowercase())
+            let gap_trim =
+                gap.trim_matches(|c: char| c == ' ' || c == '"' || c == '(' || c == '\'');
+            let sentence_start = out.is_empty()
+                || gap.contains('\n')
+                || (gap_trim.ends_with(['.', '!', '?', ':', ';', '•', '*']) && !prev_abbrev)
+                || gap_trim.ends_with(['-', '–']) && gap.trim_start().starts_with(['-', '–']);
+            let joined = !out.is_empty() && prev_abbrev && (gap == ". " || gap == ".");
+            (sentence_start, joined)
         };
-        let flags = WORD_FLAGS.get(lower.as_ref()).copied().unwrap_or(0);
+        // Lower-case words are looked up only when they stand near a capitalised one (below).
+        let (lower, flags) = if shape == Shape::Lower {
+            (std::borrow::Cow::Borrowed(word), 0)
+        } else {
+            let lower = word.to_lowercase();
+            let flags = WORD_FLAGS.get(lower.as_str()).copied().unwrap_or(0);
+            (std::borrow::Cow::Owned(lower), flags)
+        };
         out.push(Token {
             start,
             end: word_end,
@@ -707,6 +772,16 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             sentence_start,
             joined,
         });
+    }
+    // Cue words, titles and particles matter only just before a capitalised word.
+    for k in 0..out.len() {
+        if out[k].shape != Shape::Lower {
+            for j in k.saturating_sub(3)..k {
+                if out[j].shape == Shape::Lower && out[j].flags == 0 {
+                    out[j].flags = WORD_FLAGS.get(out[j].lower.as_ref()).copied().unwrap_or(0);
+                }
+            }
+        }
     }
     out
 }
@@ -805,10 +880,19 @@ impl Gazetteer {
                 .first()
                 .is_some_and(|p| (p.flags & flag::TITLE != 0) && t.joined)
                 || particle_after_title;
-            let strong = before
-                .iter()
-                .enumerate()
-                .any(|(k, p)| (p.flags & flag::STRONG != 0) && same_sentence(k + 1));
+            // A cue right before the name ("patient Jane", "mother: Jane"), or with only
+            // "name", "named", "is" between ("patient name: Jane"); not "patient takes X".
+            let linking = |p: &Token| {
+                matches!(
+                    p.lower.as_ref(),
+                    "name" | "named" | "is" | "was" | "called" | "mr" | "mrs" | "ms"
+                )
+            };
+            let strong = before.first().is_some_and(|p| p.flags & flag::STRONG != 0)
+                || (before.first().is_some_and(|p| linking(p))
+                    && before
+                        .get(1)
+                        .is_some_and(|p| p.flags & flag::STRONG != 0 && same_sentence(2)));
             let weak = before
                 .first()
                 .is_some_and(|p| (p.flags & flag::WEAK != 0) && !t.sentence_start);
@@ -865,7 +949,10 @@ impl Gazetteer {
                 continue;
             }
 
-            let is_name = if non_initial == 0 {
+            let eponym = toks.get(j).is_some_and(|n| {
+                n.joined && n.shape == Shape::Lower && EPONYM_HEADS.contains(&n.lower.as_ref())
+            });
+            let is_name = if non_initial == 0 || (eponym && !title && !strong) {
                 false
             } else if title {
                 true
@@ -876,10 +963,13 @@ impl Gazetteer {
                 known >= 2 && words.len() >= 2
             } else if words.len() >= 2 {
                 known >= 1 && (!t.sentence_start || known >= 2 || first_known_uncommon)
-            } else if weak {
-                known == 1
+            } else if t.lower.chars().count() < 3 {
+                // `Na 139`, `Cr 1.1`: two letters alone are lab names more often than people.
+                false
             } else {
-                known == 1 && !self.is_common(&t.lower)
+                known == 1
+                    && !self.is_common(&t.lower)
+                    && (weak || !t.sentence_start || first_known_uncommon)
             };
             if is_name {
                 let start = run[0].start;
@@ -906,7 +996,11 @@ impl Gazetteer {
                     i = j + 1;
                     continue;
                 }
-            } else if place_cue && words.len() <= 3 && self.localities.contains(t.lower.as_ref()) {
+            } else if place_cue
+                && words.len() <= 3
+                && self.localities.contains(t.lower.as_ref())
+                && !self.is_common(&t.lower)
+            {
                 out.push(Detection::new(t.start, t.end, PhiClass::City, 0.7));
             }
             i = j;
