@@ -776,9 +776,9 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     // Cue words, titles and particles matter only just before a capitalised word.
     for k in 0..out.len() {
         if out[k].shape != Shape::Lower {
-            for j in k.saturating_sub(3)..k {
-                if out[j].shape == Shape::Lower && out[j].flags == 0 {
-                    out[j].flags = WORD_FLAGS.get(out[j].lower.as_ref()).copied().unwrap_or(0);
+            for t in &mut out[k.saturating_sub(3)..k] {
+                if t.shape == Shape::Lower && t.flags == 0 {
+                    t.flags = WORD_FLAGS.get(t.lower.as_ref()).copied().unwrap_or(0);
                 }
             }
         }
