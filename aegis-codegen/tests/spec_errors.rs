@@ -305,3 +305,28 @@ fn optional_lists_are_refused_with_a_hint() {
     let e = one_error(&yaml);
     assert!(e.contains("a list is never missing"), "{e}");
 }
+
+#[test]
+fn phi_section_errors_name_the_class_mode_or_subject() {
+    let errors = errors_of(&format!(
+        "{HEAD}phi:\n  detect: [NAME, PHONE_NUMBER]\n  mode: scramble\n  subject: patient.id\ntier1: []\n"
+    ));
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(
+        errors[0].contains(":16:11:") && errors[0].contains("`PHONE_NUMBER` is not a PHI class"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains(":17:9:") && errors[1].contains("unknown PHI mode `scramble`"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[2].contains(":18:12:") && errors[2].contains("`subject: patient.id` is not a field"),
+        "{}",
+        errors[2]
+    );
+    // A valid section generates.
+    assert!(errors_of(&format!("{HEAD}phi: {{ detect: [NAME, DATE], mode: hash, subject: patient.age_years }}\ntier1: []\n")).is_empty());
+}

@@ -663,6 +663,8 @@ struct Token<'t> {
     flags: u16,
     /// First word of a sentence (or of a line, a list item, a field after `:`).
     sentence_start: bool,
+    /// First word after a full stop, `!`, `?` or a line break (not after `:`).
+    hard_start: bool,
     /// Joined to the previous token by a single space (or `. ` after an initial or a title).
     joined: bool,
 }
@@ -743,8 +745,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         let prev = out.last();
         let prev_abbrev =
             prev.is_some_and(|p| p.shape == Shape::Initial || p.flags & flag::TITLE != 0);
-        let (sentence_start, joined) = if gap == " " {
-            (out.is_empty(), !out.is_empty())
+        let (sentence_start, hard_start, joined) = if gap == " " {
+            (out.is_empty(), out.is_empty(), !out.is_empty())
         } else {
             let gap_trim =
                 gap.trim_matches(|c: char| c == ' ' || c == '"' || c == '(' || c == '\'');
@@ -752,8 +754,11 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
                 || gap.contains('\n')
                 || (gap_trim.ends_with(['.', '!', '?', ':', ';', '•', '*']) && !prev_abbrev)
                 || gap_trim.ends_with(['-', '–']) && gap.trim_start().starts_with(['-', '–']);
+            let hard_start = out.is_empty()
+                || gap.contains('\n')
+                || (gap_trim.ends_with(['.', '!', '?']) && !prev_abbrev);
             let joined = !out.is_empty() && prev_abbrev && (gap == ". " || gap == ".");
-            (sentence_start, joined)
+            (sentence_start, hard_start, joined)
         };
         // Lower-case words are looked up only when they stand near a capitalised one (below).
         let (lower, flags) = if shape == Shape::Lower {
@@ -770,6 +775,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             lower,
             flags,
             sentence_start,
+            hard_start,
             joined,
         });
     }
@@ -866,19 +872,14 @@ impl Gazetteer {
             }
             let run = &toks[i..j];
             // What comes before the run in its sentence.
-            let before: Vec<&Token> = toks[..i]
-                .iter()
-                .rev()
-                .take(3)
-                .take_while(|p| p.end <= t.start)
-                .collect();
+            let before = toks[i.saturating_sub(3)..i].iter().rev();
+            let before_1 = i.checked_sub(1).map(|k| &toks[k]);
+            let before_2 = i.checked_sub(2).map(|k| &toks[k]);
             let same_sentence = |k: usize| -> bool {
                 // Tokens before[k] and the run are in one sentence.
-                !toks[i - k..=i].iter().skip(1).any(|x| x.sentence_start)
+                !toks[i - k..=i].iter().skip(1).any(|x| x.hard_start)
             };
-            let title = before
-                .first()
-                .is_some_and(|p| (p.flags & flag::TITLE != 0) && t.joined)
+            let title = before_1.is_some_and(|p| (p.flags & flag::TITLE != 0) && t.joined)
                 || particle_after_title;
             // A cue right before the name ("patient Jane", "mother: Jane"), or with only
             // "name", "named", "is" between ("patient name: Jane"); not "patient takes X".
@@ -888,42 +889,40 @@ impl Gazetteer {
                     "name" | "named" | "is" | "was" | "called" | "mr" | "mrs" | "ms"
                 )
             };
-            let strong = before.first().is_some_and(|p| p.flags & flag::STRONG != 0)
-                || (before.first().is_some_and(|p| linking(p))
-                    && before
-                        .get(1)
-                        .is_some_and(|p| p.flags & flag::STRONG != 0 && same_sentence(2)));
-            let weak = before
-                .first()
-                .is_some_and(|p| (p.flags & flag::WEAK != 0) && !t.sentence_start);
-            let place_cue = before
-                .first()
-                .is_some_and(|p| (p.flags & flag::PLACE_CUE != 0) && !t.sentence_start);
+            let strong = before_1.is_some_and(|p| p.flags & flag::STRONG != 0 && same_sentence(1))
+                || (before_1.is_some_and(linking)
+                    && before_2.is_some_and(|p| p.flags & flag::STRONG != 0 && same_sentence(2)));
+            let weak = before_1.is_some_and(|p| (p.flags & flag::WEAK != 0) && !t.sentence_start);
+            let place_cue =
+                before_1.is_some_and(|p| (p.flags & flag::PLACE_CUE != 0) && !t.sentence_start);
             // "lives in X", "born in X", "moved to X": X is a place whatever it is called.
-            let place_verb = place_cue
-                && before
-                    .iter()
-                    .skip(1)
-                    .any(|p| p.flags & flag::PLACE_VERB != 0);
+            let place_verb = place_cue && before.skip(1).any(|p| p.flags & flag::PLACE_VERB != 0);
             let last_lower = &run[run.len() - 1].lower;
-            let place_ending = PLACE_ENDINGS
-                .iter()
-                .any(|e| last_lower.len() > e.len() + 2 && last_lower.ends_with(e));
+            let place_ending = place_cue
+                && PLACE_ENDINGS
+                    .iter()
+                    .any(|e| last_lower.len() > e.len() + 2 && last_lower.ends_with(e));
 
-            let words: Vec<&Token> = run.iter().filter(|x| x.shape != Shape::Lower).collect();
-            let known = words.iter().filter(|x| self.known(&x.lower)).count();
-            let non_initial = words.iter().filter(|x| x.shape != Shape::Initial).count();
-            let all_caps = words.iter().all(|x| x.shape == Shape::AllCaps);
-            let first_known_uncommon = words
-                .iter()
-                .any(|x| self.known(&x.lower) && !self.is_common(&x.lower));
+            let words = || run.iter().filter(|x| x.shape != Shape::Lower);
+            let mut known = 0;
+            let mut first_known_uncommon = false;
+            for x in words() {
+                if self.known(&x.lower) {
+                    known += 1;
+                    first_known_uncommon |= !self.is_common(&x.lower);
+                }
+            }
+            let n_words = words().count();
+            let non_initial = words().filter(|x| x.shape != Shape::Initial).count();
+            let all_caps = words().all(|x| x.shape == Shape::AllCaps);
 
             // A place first: a known locality after a place word, or "X County".
-            let joined_lower = run
-                .iter()
-                .map(|x| x.lower.as_ref())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let joined_lower = || {
+                run.iter()
+                    .map(|x| x.lower.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             let county = toks
                 .get(j)
                 .is_some_and(|n| n.joined && (n.lower == "county" || n.lower == "parish"));
@@ -934,7 +933,7 @@ impl Gazetteer {
             let place = !title
                 && !strong
                 && words_ok
-                && ((place_cue && self.localities.contains(joined_lower.as_str()))
+                && ((place_cue && self.localities.contains(joined_lower().as_str()))
                     || place_verb
                     || (place_prefix && run.len() >= 2)
                     || (place_cue && place_ending && known == 0));
@@ -960,8 +959,8 @@ impl Gazetteer {
                 !all_caps || known > 0
             } else if all_caps {
                 // Headings and acronyms: only two or more known words.
-                known >= 2 && words.len() >= 2
-            } else if words.len() >= 2 {
+                known >= 2 && n_words >= 2
+            } else if n_words >= 2 {
                 known >= 1 && (!t.sentence_start || known >= 2 || first_known_uncommon)
             } else if t.lower.chars().count() < 3 {
                 // `Na 139`, `Cr 1.1`: two letters alone are lab names more often than people.
@@ -978,7 +977,7 @@ impl Gazetteer {
                 if let Some(last) = run.iter().rev().find(|x| x.shape != Shape::Lower) {
                     end = last.end;
                 }
-                let score = if title || strong || words.len() >= 2 {
+                let score = if title || strong || n_words >= 2 {
                     0.9
                 } else {
                     0.65
@@ -997,7 +996,7 @@ impl Gazetteer {
                     continue;
                 }
             } else if place_cue
-                && words.len() <= 3
+                && n_words <= 3
                 && self.localities.contains(t.lower.as_ref())
                 && !self.is_common(&t.lower)
             {
