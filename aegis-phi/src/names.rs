@@ -720,12 +720,21 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
                 word = w;
             }
         }
+        // A compound with a lower-case tail (`Hallowell-clinic`, `High-dose`) is judged by its
+        // head alone.
+        if let Some(dash) = word.find('-')
+            && word[dash + 1..].starts_with(|c: char| c.is_lowercase())
+        {
+            word = &word[..dash];
+            letters = word.chars().count();
+            upper_count = word.chars().filter(|c| c.is_uppercase()).count();
+        }
         let word_end = start + word.len();
-        // Contractions (`I've`, `Don't`) and lower-case compounds (`High-dose`) are no names.
+        // Contractions (`I've`, `Don't`) are no names.
         let lowered_compound = word
-            .split(['-', '\'', '’'])
+            .split(['\'', '’'])
             .skip(1)
-            .any(|p| p.starts_with(|c: char| c.is_lowercase()))
+            .any(|p| p.starts_with(|c: char| c.is_lowercase()) && p.len() <= 2)
             || word.ends_with("n't")
             || word.ends_with("n’t");
         let gap = &text[gap_start..start];
