@@ -40,6 +40,9 @@ impl Detection {
 /// The compiled recognisers; built once per process and shared.
 struct Compiled {
     regex: Regex,
+    /// Each pattern alone, for the anchored retry after a candidate fails its check (the
+    /// combined regex would fall back to a slower engine for a per-pattern anchored search).
+    singles: Vec<Regex>,
     kinds: Vec<Kind>,
     context: Context,
     gazetteer: Gazetteer,
@@ -68,8 +71,21 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
         .map_err(|e| format!("built-in PHI pattern does not compile: {e}"))?;
     let word = r"\p{Lu}[\p{L}'’.-]*(?:[ -](?:\p{Lu}[\p{L}'’.-]*|am|an|der|sur|de|la|le|del|do|da|di|and|upon|on))*";
     let re = |p: &str| regex::Regex::new(p).map_err(|e| format!("built-in PHI pattern: {e}"));
+    let singles = sources
+        .iter()
+        .map(|p| {
+            Regex::builder()
+                .configure(
+                    Regex::config()
+                        .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
+                )
+                .build(p)
+                .map_err(|e| format!("built-in PHI pattern does not compile: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Arc::new(Compiled {
         regex,
+        singles,
         kinds,
         context: Context::new().map_err(|e| format!("context words: {e}"))?,
         gazetteer: Gazetteer::load(),
@@ -143,16 +159,19 @@ impl Detector {
             };
             let (start, pid) = (m.start(), m.pattern());
             let mut accepted = self.check(c, text, start, m.end(), c.kinds[pid.as_usize()]);
-            // The candidate failed its checks: a later pattern that matches here may pass.
-            if accepted.is_none() {
+            // The candidate failed its checks: a later pattern that matches here may pass —
+            // unless it is a small number or a measurement, which nothing accepts.
+            let plain_number = text[start..m.end()]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+                && (m.end() - start <= 2 || unit_after(text, m.end()));
+            if accepted.is_none() && !plain_number {
                 let mut set = regex_automata::PatternSet::new(c.kinds.len());
                 let here = Input::new(text).range(start..).anchored(Anchored::Yes);
                 c.regex.which_overlapping_matches(&here, &mut set);
                 for next in set.iter().filter(|p| p.as_usize() > pid.as_usize()) {
-                    let input = Input::new(text)
-                        .range(start..)
-                        .anchored(Anchored::Pattern(next));
-                    if let Some(m2) = c.regex.search(&input) {
+                    let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+                    if let Some(m2) = c.singles[next.as_usize()].search(&input) {
                         accepted = self.check(c, text, start, m2.end(), c.kinds[next.as_usize()]);
                         if accepted.is_some() {
                             break;

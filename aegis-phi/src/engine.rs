@@ -319,17 +319,41 @@ impl Sanitizer for PhiEngine {
                 })
             })
             .unwrap_or_else(|| trace.id.clone().unwrap_or_default());
-        let Ok(mut value) = serde_json::to_value(&*trace) else {
-            return report;
+        // Field by field: no round trip through a JSON value for the common fields.
+        let text = |t: &mut String, report: &mut SanitizeReport| {
+            if !t.is_empty() {
+                *t = self.sanitize_text(t, settings, &subject, report);
+            }
         };
-        self.sanitize_value(&mut value, None, settings, &subject, &mut report);
-        match serde_json::from_value::<Trace>(value) {
-            Ok(t) => *trace = t,
-            Err(_) => {
-                // A sanitised value no longer fits the trace schema (a hinted field that was a
-                // number, say): fall back to replacing the text fields only.
-                trace.input = self.sanitize_text(&trace.input, settings, &subject, &mut report);
-                trace.output = self.sanitize_text(&trace.output, settings, &subject, &mut report);
+        if let Some(id) = &mut trace.id {
+            text(id, &mut report);
+        }
+        text(&mut trace.input, &mut report);
+        text(&mut trace.output, &mut report);
+        let m = &mut trace.metadata;
+        for field in [&mut m.domain, &mut m.organisation, &mut m.application]
+            .into_iter()
+            .flatten()
+        {
+            text(field, &mut report);
+        }
+        for tag in &mut m.tags {
+            text(tag, &mut report);
+        }
+        if let Some(data) = &mut trace.domain_data {
+            self.sanitize_value(data, None, settings, &subject, &mut report);
+        }
+        for (k, v) in &mut trace.extra {
+            self.sanitize_value(v, Some(k), settings, &subject, &mut report);
+        }
+        if let Some(episode) = &trace.episode
+            && let Ok(mut value) = serde_json::to_value(episode)
+        {
+            self.sanitize_value(&mut value, None, settings, &subject, &mut report);
+            match serde_json::from_value(value) {
+                Ok(e) => trace.episode = Some(e),
+                // A replaced string no longer fits the episode's schema: keep no text of it.
+                Err(_) => trace.episode = None,
             }
         }
         report

@@ -669,6 +669,9 @@ struct Token<'t> {
     joined: bool,
 }
 
+/// How far before a capital letter words are still read (enough for three cue words).
+const JUMP_WINDOW: usize = 48;
+
 fn tokens(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     let char_at = |i: usize| -> (char, usize) {
@@ -684,7 +687,40 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
     // What lies between the previous token and this one.
     let mut gap_start = 0;
     let mut i = 0;
+    // Words far from any capital letter cannot matter (a name, a place or a cue word three
+    // words before one): the scan jumps over them. `next_capital` is the next byte that may
+    // start a capitalised word (A–Z, or any non-ASCII letter).
+    let find_capital = |from: usize| -> usize {
+        from + bytes[from..]
+            .iter()
+            .position(|&b| b.is_ascii_uppercase() || b >= 0xC0)
+            .unwrap_or(bytes.len() - from)
+    };
+    let mut next_capital = find_capital(0);
+    let mut jumped = false;
     while i < bytes.len() {
+        if next_capital < i {
+            next_capital = find_capital(i);
+        }
+        if next_capital - i > JUMP_WINDOW
+            && out.last().is_none_or(|t| t.shape == Shape::Lower)
+            && bytes[i].is_ascii_lowercase()
+        {
+            // Land on a word boundary a little before the capital.
+            let mut to = next_capital - JUMP_WINDOW;
+            while to < next_capital && bytes[to].is_ascii_alphanumeric() {
+                to += 1;
+            }
+            i = to;
+            gap_start = to;
+            jumped = true;
+            continue;
+        }
+        let b = bytes[i];
+        if b < 0x80 && !b.is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
         let (c, len) = char_at(i);
         if !c.is_alphabetic() {
             i += len;
@@ -695,6 +731,19 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         let mut upper_count = usize::from(c.is_uppercase());
         let mut letters = 1;
         while end < bytes.len() {
+            // ASCII letters, the common case, without decoding.
+            let b = bytes[end];
+            if b.is_ascii_lowercase() {
+                letters += 1;
+                end += 1;
+                continue;
+            }
+            if b.is_ascii_uppercase() {
+                letters += 1;
+                upper_count += 1;
+                end += 1;
+                continue;
+            }
             let (d, dl) = char_at(end);
             if d.is_alphabetic() {
                 letters += 1;
@@ -712,8 +761,12 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         }
         i = end;
         let mut word = &text[start..end];
+        let simple = word.bytes().all(|b| b.is_ascii_alphabetic());
         // A possessive is not part of the name.
         for s in ["'s", "’s", "'S"] {
+            if simple {
+                break;
+            }
             if word.len() > s.len() + 1
                 && let Some(w) = word.strip_suffix(s)
             {
@@ -722,7 +775,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         }
         // A compound with a lower-case tail (`Hallowell-clinic`, `High-dose`) is judged by its
         // head alone.
-        if let Some(dash) = word.find('-')
+        if !simple
+            && let Some(dash) = word.find('-')
             && word[dash + 1..].starts_with(|c: char| c.is_lowercase())
         {
             word = &word[..dash];
@@ -731,12 +785,13 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         }
         let word_end = start + word.len();
         // Contractions (`I've`, `Don't`) are no names.
-        let lowered_compound = word
-            .split(['\'', '’'])
-            .skip(1)
-            .any(|p| p.starts_with(|c: char| c.is_lowercase()) && p.len() <= 2)
-            || word.ends_with("n't")
-            || word.ends_with("n’t");
+        let lowered_compound = !simple
+            && (word
+                .split(['\'', '’'])
+                .skip(1)
+                .any(|p| p.starts_with(|c: char| c.is_lowercase()) && p.len() <= 2)
+                || word.ends_with("n't")
+                || word.ends_with("n’t"));
         let gap = &text[gap_start..start];
         gap_start = end;
         let first_upper = c.is_uppercase();
@@ -751,11 +806,11 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         } else {
             Shape::Lower
         };
-        let prev = out.last();
+        let prev = out.last().filter(|_| !jumped);
         let prev_abbrev =
             prev.is_some_and(|p| p.shape == Shape::Initial || p.flags & flag::TITLE != 0);
         let (sentence_start, hard_start, joined) = if gap == " " {
-            (out.is_empty(), out.is_empty(), !out.is_empty())
+            (out.is_empty(), out.is_empty(), !out.is_empty() && !jumped)
         } else {
             let gap_trim =
                 gap.trim_matches(|c: char| c == ' ' || c == '"' || c == '(' || c == '\'');
@@ -766,7 +821,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             let hard_start = out.is_empty()
                 || gap.contains('\n')
                 || (gap_trim.ends_with(['.', '!', '?']) && !prev_abbrev);
-            let joined = !out.is_empty() && prev_abbrev && (gap == ". " || gap == ".");
+            let joined = prev.is_some() && prev_abbrev && (gap == ". " || gap == ".");
             (sentence_start, hard_start, joined)
         };
         // Lower-case words are looked up only when they stand near a capitalised one (below).
@@ -777,6 +832,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             let flags = WORD_FLAGS.get(lower.as_str()).copied().unwrap_or(0);
             (std::borrow::Cow::Owned(lower), flags)
         };
+        jumped = false;
         out.push(Token {
             start,
             end: word_end,
