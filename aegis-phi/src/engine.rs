@@ -236,7 +236,14 @@ impl PhiEngine {
                     }
                     let wd = self.digest(class, word, attempt);
                     let mut ws = Stream::new(wd);
-                    let pool = if i == 0 && original.contains(' ') {
+                    // A given name stands for a given name, anything else for a surname.
+                    let is_given = POOLS
+                        .given
+                        .binary_search(&word.to_lowercase().as_str())
+                        .is_ok();
+                    let pool = if (i == 0 && original.contains(' '))
+                        || (!original.contains(' ') && is_given)
+                    {
                         &POOLS.given
                     } else {
                         &POOLS.surnames
@@ -256,6 +263,29 @@ impl PhiEngine {
                     .unwrap_or("city");
                 like_case(pick, original)
             }
+            PhiClass::StreetAddress => original
+                .split_inclusive([' ', ','])
+                .map(|part| {
+                    let word = part.trim_end_matches([' ', ',']);
+                    let sep = &part[word.len()..];
+                    let bare = word.trim_end_matches('.').to_lowercase();
+                    if word.chars().any(|c| c.is_ascii_digit()) {
+                        format!("{}{sep}", shape(word, &mut stream, false))
+                    } else if crate::patterns::is_street_word(&bare)
+                        || !word.starts_with(|c: char| c.is_uppercase())
+                    {
+                        // Street types, units and particles stay: the address keeps its form.
+                        part.to_owned()
+                    } else {
+                        let pool = &POOLS.surnames;
+                        let pick = pool
+                            .get(stream.below(pool.len().max(1)))
+                            .copied()
+                            .unwrap_or("main");
+                        format!("{}{sep}", like_case(pick, word))
+                    }
+                })
+                .collect(),
             PhiClass::Date => match dates::shift(original, self.date_offset(subject)) {
                 Some(d) => d,
                 None => "[DATE]".to_owned(),

@@ -96,7 +96,7 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::Vin, format!(r"{B}[A-HJ-NPR-Z0-9]{{17}}{B}")),
         (Kind::UkPostcode, format!(r"{B}(?:[A-Z]{{1,2}}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{{2}}{B}")),
         (Kind::MilitaryAddress, format!(r"{B}(?:(?:PSC|Unit|UNIT) \d{{3,5}},? Box \d{{3,5}}|(?:USNS|USNV|USS|USCGC) \p{{Lu}}[\p{{L}}'-]+)")),
-        (Kind::StreetNumberFirst, format!(r"{B}{house},? (?:(?:{word}|{PARTICLES}) ){{0,4}}(?:{word} )(?i:{STREET_SUFFIXES}){B}\.?{unit}|{B}{house},? (?i:rue|avenue|av\.|boulevard|bd|chemin|impasse|allée|place|quai|route|cours|calle|avenida|rua|travessa|via|viale|piazza|corso)(?: (?:{word}|{PARTICLES})){{1,5}}{unit}")),
+        (Kind::StreetNumberFirst, format!(r"{B}{house},? (?:(?:{word}|{PARTICLES}) ){{0,4}}(?:{word} )(?i:{STREET_SUFFIXES}){B}\.?(?: (?:N|S|E|W|NE|NW|SE|SW){B}\.?)?{unit}|{B}{house},? (?i:rue|avenue|av\.|boulevard|bd|chemin|impasse|allée|place|quai|route|cours|calle|avenida|rua|travessa|via|viale|piazza|corso)(?: (?:{word}|{PARTICLES})){{1,5}}{unit}")),
         (Kind::StreetTypeFirst, format!(r"(?:{STREET_PREFIXES})(?: (?:{word}|{PARTICLES})){{1,5}}{tail_number}(?: (?:Int\.|int\.|Interior|Edif\.|Depto\.?|Apto\.?|apto\.?|apt\.?|m\.|lok\.|Piso|piso|Casa) ?\d{{1,5}})?(?: ?, ?(?:Depto\.|Edif\.|Interior|Apto\.) ?\d{{1,5}})?")),
         (Kind::StreetCompound, format!(r"\p{{Lu}}[\p{{L}}-]*(?i:{COMPOUND_ENDINGS}) \d{{1,5}}\s?[a-zA-Z]?(?:[-/]\d{{1,4}}[a-z]?)?{B}")),
         (Kind::HouseNumber, r"(?:H\.? ?No\.?|House No\.?|Flat No\.?|Flat|Studio) ?\d{1,5}[A-Za-z]?(?:/\d{1,4})?".into()),
@@ -108,4 +108,61 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::Zip, format!(r"{B}\d{{5}}(?:-\d{{4}})?{B}")),
         (Kind::Code, format!(r"{B}(?:[A-Za-z]{{1,8}}[-#:]){{0,3}}[A-Za-z]*\d[A-Za-z0-9]*(?:[-/.#][A-Za-z0-9]+)*")),
     ]
+}
+
+/// Whether a lower-case word is a street type or a unit word (`street`, `st`, `rue`, `apt`):
+/// pseudonymised addresses keep these.
+pub(crate) fn is_street_word(word: &str) -> bool {
+    static WORDS: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| {
+            let mut set = std::collections::HashSet::new();
+            for alt in STREET_SUFFIXES.split('|').chain(STREET_PREFIXES.split('|')) {
+                let alt = alt.replace("\\.", "").to_lowercase();
+                match alt.strip_suffix("s?") {
+                    Some(stem) => {
+                        set.insert(stem.to_owned());
+                        set.insert(format!("{stem}s"));
+                    }
+                    None => {
+                        set.insert(alt);
+                    }
+                }
+            }
+            for w in [
+                "apt",
+                "apartment",
+                "suite",
+                "ste",
+                "unit",
+                "flat",
+                "floor",
+                "fl",
+                "room",
+                "rm",
+                "bldg",
+                "building",
+                "box",
+                "psc",
+                "no",
+                "h.no",
+                "house",
+                "studio",
+                "n",
+                "s",
+                "e",
+                "w",
+                "ne",
+                "nw",
+                "se",
+                "sw",
+                "edif",
+                "depto",
+                "interior",
+                "int",
+            ] {
+                set.insert(w.to_owned());
+            }
+            set
+        });
+    WORDS.contains(word)
 }
