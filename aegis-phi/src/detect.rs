@@ -9,7 +9,7 @@ use regex_automata::{Anchored, Input};
 use serde::Serialize;
 
 use crate::checks;
-use crate::context::{Context, Cues, floor_char_boundary, unit_after};
+use crate::context::{Context, floor_char_boundary, unit_after};
 use crate::names::Gazetteer;
 use crate::patterns::{Kind, patterns};
 
@@ -750,7 +750,3 @@ fn merge(mut found: Vec<Detection>) -> Vec<Detection> {
     }
     out
 }
-
-/// What a context window holds; re-exported for tests.
-#[allow(dead_code)]
-pub(crate) type ContextCues = Cues;

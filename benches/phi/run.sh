@@ -74,34 +74,9 @@ echo
 # ---- speed
 echo "## speed (single thread, analysis time only)"
 echo
-"$py" - "$out" "${systems[@]}" <<'EOF'
-import json, sys
-out, systems = sys.argv[1], sys.argv[2:]
-
-def timing(name):
-    """Last line of <name>-timing.json that is a JSON object with docs/bytes/seconds."""
-    with open(f"{out}/{name}-timing.json", encoding="utf-8") as f:
-        for line in reversed(f.read().splitlines()):
-            try:
-                t = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(t, dict) and "seconds" in t:
-                t.setdefault("docs_per_sec", t["docs"] / t["seconds"])
-                t.setdefault("mb_per_sec", t["bytes"] / 1e6 / t["seconds"])
-                return t
-    sys.exit(f"run.sh: no JSON timing line (with docs, bytes, seconds) in {name}-timing.json")
-
-rows = {s: timing(s) for s in systems}
-print("| system | docs | MB | seconds | docs/s | MB/s |")
-print("|---|---:|---:|---:|---:|---:|")
-for s, t in rows.items():
-    print(f"| {s} | {t['docs']} | {t['bytes'] / 1e6:.3f} | {t['seconds']:.3f} | "
-          f"{t['docs_per_sec']:.1f} | {t['mb_per_sec']:.3f} |")
-if "aegis" in rows and "presidio" in rows:
-    ratio = rows["aegis"]["docs_per_sec"] / rows["presidio"]["docs_per_sec"]
-    print(f"\nAegis is {ratio:.1f}x Presidio's throughput (docs/s).")
-EOF
+timings=()
+for s in "${systems[@]}"; do timings+=("$s=$out/$s-timing.json"); done
+"$py" "$here/speed_table.py" "${timings[@]}"
 
 # Second speed figure: clinical answers as LLMs write them, with almost no PHI (the bundled
 # example traces and the two held-out healthcare sets, input + output of each trace). Both
@@ -128,28 +103,6 @@ EOF2
   echo
   echo "## speed on clinical answers with almost no PHI (bundled examples + held-out sets)"
   echo
-  "$py" - "$out" <<'EOF2'
-import json, sys
-out = sys.argv[1]
-def last(path):
-    with open(path, encoding="utf-8") as f:
-        for line in reversed(f.read().splitlines()):
-            try:
-                t = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(t, dict) and "seconds" in t:
-                t.setdefault("docs_per_sec", t["docs"] / t["seconds"])
-                t.setdefault("mb_per_sec", t["bytes"] / 1e6 / t["seconds"])
-                return t
-rows = {"aegis": last(f"{out}/aegis-sparse-timing.json"),
-        "presidio": last(f"{out}/presidio-sparse-timing.json")}
-print("| system | docs | MB | docs/s | MB/s |")
-print("|---|---:|---:|---:|---:|")
-for s, t in rows.items():
-    print(f"| {s} | {t['docs']} | {t['bytes'] / 1e6:.3f} | {t['docs_per_sec']:.1f} | {t['mb_per_sec']:.3f} |")
-print()
-print(f"Aegis is {rows['aegis']['docs_per_sec'] / rows['presidio']['docs_per_sec']:.1f}x "
-      "Presidio's throughput (docs/s) on these texts.")
-EOF2
+  "$py" "$here/speed_table.py" "aegis=$out/aegis-sparse-timing.json" \
+    "presidio=$out/presidio-sparse-timing.json"
 fi
