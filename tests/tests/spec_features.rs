@@ -253,7 +253,7 @@ fn inspect_info_lists_everything() {
     assert!(
         info.validators[0]
             .spec_location
-            .ends_with("data/kitchen_sink/domain_spec.yaml:43:9"),
+            .ends_with("data/kitchen_sink/domain_spec.yaml:44:9"),
         "{}",
         info.validators[0].spec_location
     );
@@ -271,4 +271,34 @@ fn the_smallest_spec_generates_a_domain_that_passes_everything() {
     );
     assert_eq!(r.verdict, Verdict::Pass);
     assert!(minimal::Minimal.info().validators.is_empty());
+}
+
+#[test]
+fn the_phi_section_chooses_classes_mode_and_subject() {
+    use aegis_core::{Domain, PhiClass, PhiMode};
+    let phi = kitchen::KitchenSink
+        .info()
+        .phi
+        .expect("the kitchen sink declares phi");
+    assert!(phi.classes.contains(PhiClass::Name) && phi.classes.contains(PhiClass::Email));
+    assert!(!phi.classes.contains(PhiClass::Phone));
+    assert_eq!(phi.mode, PhiMode::Hash);
+    assert_eq!(phi.subject_field, Some("order.code"));
+    // Only the declared classes are replaced, in the declared mode.
+    let t = trace(
+        "Mrs. Okonkwo wrote from ada@example.com, phone 555-867-5309.",
+        "",
+        base_order(),
+    );
+    let engine = aegis_phi::PhiEngine::ephemeral().unwrap();
+    let (clean, report) = aegis_core::Sanitized::sanitize(t.clone(), &engine, &phi);
+    assert_eq!(report.total(), 2, "{report:?}");
+    let re = regex::Regex::new(
+        r"^Mrs\. <NAME:[0-9a-f]{8}> wrote from <EMAIL:[0-9a-f]{8}>, phone 555-867-5309\.$",
+    )
+    .unwrap();
+    assert!(re.is_match(&clean.input), "{}", clean.input);
+    assert_eq!(eval(t).tiers[0].outcome, aegis_core::TierOutcome::Completed);
+    let minimal = aegis_core::Domain::info(&minimal::Minimal);
+    assert!(minimal.phi.is_none(), "no phi section: no Tier 0");
 }
