@@ -2,7 +2,7 @@
 //! sanitize` and `aegis-eval reidentify`, and verbose logging.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -110,16 +110,32 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     let key = key(key_file, false)?;
     let engine = engine(key.clone(), args.vault.as_deref())?;
     let input_name = args.input.display().to_string();
-    let reader: Box<dyn BufRead> = if input_name == "-" {
-        Box::new(io::stdin().lock())
+    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if input_name == "-" {
+        (Box::new(io::stdin().lock()), None)
     } else {
-        Box::new(BufReader::new(File::open(&args.input).map_err(
-            |source| CliError::Open {
-                path: input_name.clone(),
-                source,
-            },
-        )?))
+        let file = File::open(&args.input).map_err(|source| CliError::Open {
+            path: input_name.clone(),
+            source,
+        })?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::new(file)), size)
     };
+    // Progress on stderr, unless the sanitised lines go to the same terminal.
+    let to_terminal =
+        args.output.as_deref().is_none_or(|p| p.as_os_str() == "-") && io::stdout().is_terminal();
+    let progress = if to_terminal {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(size, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    };
+    let mut read: u64 = 0;
     let mut out: Box<dyn Write> = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
             CliError::Io {
@@ -137,6 +153,10 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
             context: format!("cannot read {input_name}"),
             source,
         })?;
+        read += bytes.len() as u64 + 1;
+        if line_no.is_multiple_of(256) {
+            progress.set_position(read);
+        }
         let text = String::from_utf8_lossy(&bytes);
         if text.trim().is_empty() {
             continue;
@@ -166,6 +186,7 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    progress.finish_and_clear();
     if let Some(path) = &args.vault {
         engine
             .save_vault(path)
