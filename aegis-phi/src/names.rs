@@ -885,7 +885,22 @@ impl Gazetteer {
     /// Finds names and places in `text`; `taken` are spans other recognisers already claimed.
     pub(crate) fn detect(&self, text: &str, taken: &[Detection], out: &mut Vec<Detection>) {
         let toks = tokens(text);
-        let inside = |t: &Token| taken.iter().any(|d| d.start < t.end && t.start < d.end);
+        // Spans other recognisers claimed, by start, with the furthest end so far: whether a
+        // token overlaps one is a binary search (a long text with many findings stays linear).
+        let mut claimed: Vec<(usize, usize)> = taken.iter().map(|d| (d.start, d.end)).collect();
+        claimed.sort_unstable();
+        let mut furthest = Vec::with_capacity(claimed.len());
+        let mut max_end = 0;
+        for &(_, end) in &claimed {
+            max_end = max_end.max(end);
+            furthest.push(max_end);
+        }
+        let inside = |t: &Token| {
+            // The spans starting before the token ends; one of them overlaps it if the
+            // furthest of their ends lies past the token's start.
+            let n = claimed.partition_point(|&(start, _)| start < t.end);
+            n > 0 && furthest[n - 1] > t.start
+        };
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
