@@ -164,6 +164,20 @@ const CUES: &[(&str, Cue)] = &[
     ("deceased", Cue::Date),
     ("expires", Cue::Date),
     ("expiry", Cue::Date),
+    ("collected", Cue::Date),
+    ("drawn", Cue::Date),
+    ("last", Cue::Date),
+    ("next", Cue::Date),
+    ("performed", Cue::Date),
+    ("done", Cue::Date),
+    ("in", Cue::Date),
+    ("as of", Cue::Date),
+    ("effective", Cue::Date),
+    ("starting", Cue::Date),
+    ("through", Cue::Date),
+    ("colonoscopy", Cue::Date),
+    ("scheduled", Cue::Date),
+    ("appointment", Cue::Date),
 ];
 
 /// Words after a number that make it a measurement, a dose or a count: no identifier.

@@ -314,6 +314,9 @@ impl Detector {
                     .then(|| vec![Detection::new(start, end, PhiClass::Date, 0.85)])
             }
             Kind::DateText => one(PhiClass::Date, 0.85),
+            // `05/2019`: a month with its year is a date element more precise than the year.
+            Kind::DateMonthYear => (!unit_after(text, end))
+                .then(|| vec![Detection::new(start, end, PhiClass::Date, 0.8)]),
             Kind::DateMonthDay => {
                 let k = cues();
                 (k.date && !unit_after(text, end) && !after_word(text, start, &["bp", "pressure"]))
