@@ -40,6 +40,8 @@ impl Detection {
 /// The compiled recognisers; built once per process and shared.
 struct Compiled {
     regex: Regex,
+    /// The same patterns with every match reported: which patterns match at a place.
+    all: Regex,
     /// Each pattern alone, for the anchored retry after a candidate fails its check (the
     /// combined regex would fall back to a slower engine for a per-pattern anchored search).
     singles: Vec<Regex>,
@@ -83,8 +85,18 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
                 .map_err(|e| format!("built-in PHI pattern does not compile: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let all = Regex::builder()
+        .configure(
+            Regex::config()
+                .match_kind(regex_automata::MatchKind::All)
+                .hybrid_cache_capacity(64 << 20)
+                .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
+        )
+        .build_many(&sources)
+        .map_err(|e| format!("built-in PHI pattern does not compile: {e}"))?;
     Ok(Arc::new(Compiled {
         regex,
+        all,
         singles,
         kinds,
         context: Context::new().map_err(|e| format!("context words: {e}"))?,
@@ -168,7 +180,7 @@ impl Detector {
             if accepted.is_none() && !plain_number {
                 let mut set = regex_automata::PatternSet::new(c.kinds.len());
                 let here = Input::new(text).range(start..).anchored(Anchored::Yes);
-                c.regex.which_overlapping_matches(&here, &mut set);
+                c.all.which_overlapping_matches(&here, &mut set);
                 for next in set.iter().filter(|p| p.as_usize() > pid.as_usize()) {
                     let input = Input::new(text).range(start..).anchored(Anchored::Yes);
                     if let Some(m2) = c.singles[next.as_usize()].search(&input) {

@@ -248,11 +248,6 @@ const STOP: &[&str] = &[
     "today",
     "tomorrow",
     "yesterday",
-    "english",
-    "spanish",
-    "french",
-    "german",
-    "italian",
     "christmas",
     "easter",
     "dear",
@@ -496,6 +491,42 @@ const STOP: &[&str] = &[
 const PLACE_CUES: &[&str] = &[
     "in", "from", "near", "at", "to", "lives", "living", "resides", "resident", "born", "moved",
     "visiting", "hometown", "town", "city", "village", "outside", "around",
+];
+
+/// Verbs after a capitalised word that make it the name of the person speaking.
+const FOLLOW_VERBS: &[&str] = &[
+    "reports",
+    "reported",
+    "presents",
+    "presented",
+    "states",
+    "stated",
+    "denies",
+    "denied",
+    "complains",
+    "complained",
+    "says",
+    "said",
+    "endorses",
+    "endorsed",
+    "declines",
+    "declined",
+    "agrees",
+    "agreed",
+    "notes",
+    "noted",
+    "admits",
+    "admitted",
+    "tolerates",
+    "tolerated",
+    "returns",
+    "returned",
+    "arrives",
+    "arrived",
+    "called",
+    "asked",
+    "feels",
+    "felt",
 ];
 
 /// Words after a name that make it an eponym, not a person (`Lyme disease`, `Bell's palsy`).
@@ -938,7 +969,8 @@ impl Gazetteer {
                     n.shape,
                     Shape::Capitalised | Shape::AllCaps | Shape::Initial
                 );
-                let word = cap && n.flags & flag::STOP == 0;
+                // A title starts a name of its own (`Prescriber Dr. Smith`).
+                let word = cap && n.flags & (flag::STOP | flag::TITLE) == 0;
                 let particle = n.shape == Shape::Lower
                     && (n.flags & flag::PARTICLE != 0)
                     && toks.get(j + 1).is_some_and(|m| {
@@ -1028,6 +1060,9 @@ impl Gazetteer {
                 continue;
             }
 
+            let follow = toks.get(j).is_some_and(|n| {
+                n.joined && n.shape == Shape::Lower && FOLLOW_VERBS.contains(&n.lower.as_ref())
+            });
             let eponym = toks.get(j).is_some_and(|n| {
                 n.joined && n.shape == Shape::Lower && EPONYM_HEADS.contains(&n.lower.as_ref())
             });
@@ -1045,6 +1080,9 @@ impl Gazetteer {
             } else if t.lower.chars().count() < 3 {
                 // `Na 139`, `Cr 1.1`: two letters alone are lab names more often than people.
                 false
+            } else if follow {
+                // "Troy reports…": a known name before a reporting verb, even a common word.
+                known == 1
             } else {
                 known == 1
                     && !self.is_common(&t.lower)
