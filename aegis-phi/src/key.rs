@@ -44,9 +44,10 @@ impl PhiKey {
     /// The key in [`KEY_ENV`], if it is set.
     pub fn from_env() -> Result<Option<PhiKey>, PhiError> {
         match std::env::var(KEY_ENV) {
-            Ok(v) => PhiKey::from_config(&v)
-                .map(Some)
-                .map_err(|e| PhiError::Key(format!("{KEY_ENV}: {e}"))),
+            Ok(v) => PhiKey::from_config(&v).map(Some).map_err(|e| match e {
+                PhiError::Key(m) => PhiError::Key(format!("{KEY_ENV}: {m}")),
+                other => other,
+            }),
             Err(std::env::VarError::NotPresent) => Ok(None),
             Err(std::env::VarError::NotUnicode(_)) => {
                 Err(PhiError::Key(format!("{KEY_ENV} is not valid UTF-8")))

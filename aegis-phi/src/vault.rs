@@ -163,6 +163,12 @@ impl Vault {
         };
         let tmp = path.with_extension("tmp-vault");
         std::fs::write(&tmp, &sealed).map_err(io)?;
+        // Sealed or not, the map is the organisation's alone: owner read/write only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
         std::fs::rename(&tmp, path).map_err(io)
     }
 
