@@ -156,9 +156,15 @@ impl FromStr for PhiClass {
     }
 }
 
-/// A set of [`PhiClass`]es.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// A set of [`PhiClass`]es. Serialises as the list of its labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PhiClasses(u32);
+
+impl Serialize for PhiClasses {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(PhiClass::ALL.iter().filter(|c| self.contains(**c)))
+    }
+}
 
 impl PhiClasses {
     /// No class.
@@ -327,6 +333,10 @@ mod tests {
         let some = PhiClasses::of(&[PhiClass::Name, PhiClass::Id]);
         assert!(some.contains(PhiClass::Id) && !some.contains(PhiClass::Date));
         assert!("nope".parse::<PhiClass>().is_err());
+        assert_eq!(
+            serde_json::to_string(&some).unwrap_or_default(),
+            r#"["NAME","ID"]"#
+        );
         assert_eq!("HASH".parse::<PhiMode>(), Ok(PhiMode::Hash));
     }
 

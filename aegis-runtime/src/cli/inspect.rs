@@ -42,13 +42,16 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
         "tier 0      {}",
         match &i.phi {
             Some(p) => format!(
-                "PHI/PII sanitising required ({} of {} classes, {:?}{})",
+                "PHI/PII sanitising required ({} of {} classes, {}{})",
                 aegis_core::PhiClass::ALL
                     .iter()
                     .filter(|c| p.classes.contains(**c))
                     .count(),
                 aegis_core::PhiClass::ALL.len(),
-                p.mode,
+                aegis_core::PhiMode::NAMES
+                    .iter()
+                    .find(|(_, m)| *m == p.mode)
+                    .map_or("", |(n, _)| n),
                 p.subject_field
                     .map(|f| format!(", subject {f}"))
                     .unwrap_or_default()
