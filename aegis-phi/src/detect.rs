@@ -253,6 +253,15 @@ impl Detector {
                     return None;
                 }
                 let class = crate::engine::field_hint(key)?;
+                // `"name": "potassium"` in a tool result names a lab, not a person.
+                if class == PhiClass::Name
+                    && !value
+                        .split([' ', ','])
+                        .filter(|w| !w.is_empty())
+                        .all(|w| w.starts_with(|ch: char| ch.is_uppercase()) || w.len() <= 3)
+                {
+                    return None;
+                }
                 Some(vec![Detection::new(start + value_at, end - 1, class, 0.9)])
             }
             Kind::Email => one(PhiClass::Email, 0.95),
@@ -568,7 +577,10 @@ impl Detector {
 
     /// After a street address: `, City, ST 12345`, `, 10115 Berlin`, `\nLondon SW1A 1AA`.
     fn address_tail(&self, c: &Compiled, text: &str, mut at: usize, out: &mut Vec<Detection>) {
-        for _ in 0..4 {
+        // The first plain name after the street is the city; later ones are a state, region
+        // or country (no PHI) unless a postcode follows them (a British county).
+        let mut city_found = false;
+        for _ in 0..5 {
             let rest = &text[at..];
             let skip = rest.len() - rest.trim_start_matches([',', ' ', '\n', '\t']).len();
             if skip == 0 || skip > 4 {
@@ -595,6 +607,7 @@ impl Detector {
                     PhiClass::City,
                     0.85,
                 ));
+                city_found = true;
                 at = from + all.end();
             } else if let Some(m) = c.tail.city_postcode.captures(rest) {
                 let (Some(all), Some(city), Some(zip)) = (m.get(0), m.get(1), m.get(2)) else {
@@ -612,6 +625,7 @@ impl Detector {
                     PhiClass::PostalCode,
                     0.85,
                 ));
+                city_found = true;
                 at = from + all.end();
             } else if let Some(m) = c.tail.postcode.find(rest) {
                 out.push(Detection::new(
@@ -628,12 +642,15 @@ impl Detector {
                 if c.gazetteer.is_stop(name) || name.len() < 3 {
                     return;
                 }
-                out.push(Detection::new(
-                    from,
-                    from + city.end(),
-                    PhiClass::City,
-                    0.75,
-                ));
+                if !city_found {
+                    out.push(Detection::new(
+                        from,
+                        from + city.end(),
+                        PhiClass::City,
+                        0.75,
+                    ));
+                    city_found = true;
+                }
                 at = from + city.end();
             } else {
                 return;

@@ -134,6 +134,92 @@ const WEAK_CUES: &[&str] = &[
 /// Capitalised words that are no name however they are spelt (sentence-initial clinical words,
 /// calendar words, credentials).
 const STOP: &[&str] = &[
+    // Identifier names, devices, US states, countries: capitalised, never a person.
+    "mac",
+    "imei",
+    "vin",
+    "npi",
+    "dea",
+    "nir",
+    "nino",
+    "iban",
+    "aadhaar",
+    "pesel",
+    "bsn",
+    "cpf",
+    "curp",
+    "nhs",
+    "nss",
+    "udi",
+    "ip",
+    "url",
+    "id",
+    "national",
+    "wearable",
+    "pacemaker",
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "tennessee",
+    "utah",
+    "vermont",
+    "wisconsin",
+    "wyoming",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "south carolina",
+    "south dakota",
+    "west virginia",
+    "rhode island",
+    "united states",
+    "united kingdom",
+    "district of columbia",
+    "puerto rico",
+    "méxico",
+    "brasil",
+    "deutschland",
+    "italia",
+    "españa",
+    "polska",
+    "nederland",
+    "portugal",
+    "ireland",
+    "scotland",
+    "wales",
+    "australia",
+    "switzerland",
+    "austria",
+    "belgium",
     "patient",
     "patients",
     "hospital",
@@ -493,6 +579,43 @@ const PLACE_CUES: &[&str] = &[
     "visiting", "hometown", "town", "city", "village", "outside", "around",
 ];
 
+/// Languages: a name alone (`speaks Dutch`) only inside a longer name (`Jessica French`).
+const LANGUAGES: &[&str] = &[
+    "english",
+    "spanish",
+    "french",
+    "german",
+    "italian",
+    "dutch",
+    "hindi",
+    "polish",
+    "portuguese",
+    "chinese",
+    "mandarin",
+    "cantonese",
+    "arabic",
+    "russian",
+    "japanese",
+    "korean",
+    "vietnamese",
+    "tagalog",
+    "urdu",
+    "bengali",
+    "punjabi",
+    "tamil",
+    "telugu",
+    "greek",
+    "turkish",
+    "swahili",
+    "somali",
+    "amharic",
+    "farsi",
+    "persian",
+    "hebrew",
+    "creole",
+    "haitian",
+];
+
 /// Verbs after a capitalised word that make it the name of the person speaking.
 const FOLLOW_VERBS: &[&str] = &[
     "reports",
@@ -629,6 +752,7 @@ mod flag {
     pub(super) const PARTICLE: u16 = 32;
     pub(super) const PLACE_VERB: u16 = 64;
     pub(super) const PLACE_PREFIX: u16 = 128;
+    pub(super) const LANGUAGE: u16 = 256;
 }
 
 static WORD_FLAGS: std::sync::LazyLock<
@@ -644,6 +768,7 @@ static WORD_FLAGS: std::sync::LazyLock<
         (PARTICLES, flag::PARTICLE),
         (PLACE_VERBS, flag::PLACE_VERB),
         (PLACE_PREFIXES, flag::PLACE_PREFIX),
+        (LANGUAGES, flag::LANGUAGE),
     ] {
         for w in list {
             *m.entry(*w).or_insert(0) |= f;
@@ -1077,6 +1202,8 @@ impl Gazetteer {
                 known >= 2 && n_words >= 2
             } else if n_words >= 2 {
                 known >= 1 && (!t.sentence_start || known >= 2 || first_known_uncommon)
+            } else if t.flags & flag::LANGUAGE != 0 && n_words == 1 {
+                false
             } else if t.lower.chars().count() < 3 {
                 // `Na 139`, `Cr 1.1`: two letters alone are lab names more often than people.
                 false
@@ -1104,7 +1231,8 @@ impl Gazetteer {
                 // "Smith, John": the given name after the comma.
                 if let Some(n) = toks.get(j)
                     && !n.joined
-                    && text[run[run.len() - 1].end..n.start].trim() == ","
+                    && &text[run[run.len() - 1].end..n.start] == ", "
+                    && n.flags & (flag::TITLE | flag::STOP) == 0
                     && n.shape == Shape::Capitalised
                     && self.is_given(&n.lower)
                     && n.flags & flag::STOP == 0
