@@ -177,10 +177,17 @@ impl Detector {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'.')
                 && (m.end() - start <= 2 || unit_after(text, m.end()));
-            if accepted.is_none() && !plain_number {
+            let last = c.kinds.len() - 1;
+            if accepted.is_none() && !plain_number && pid.as_usize() < last {
+                // Which later patterns match here: one all-matches pass, unless only the last
+                // pattern is left to try.
                 let mut set = regex_automata::PatternSet::new(c.kinds.len());
-                let here = Input::new(text).range(start..).anchored(Anchored::Yes);
-                c.all.which_overlapping_matches(&here, &mut set);
+                if pid.as_usize() + 1 == last {
+                    let _ = set.try_insert(regex_automata::PatternID::new_unchecked(last));
+                } else {
+                    let here = Input::new(text).range(start..).anchored(Anchored::Yes);
+                    c.all.which_overlapping_matches(&here, &mut set);
+                }
                 for next in set.iter().filter(|p| p.as_usize() > pid.as_usize()) {
                     let input = Input::new(text).range(start..).anchored(Anchored::Yes);
                     if let Some(m2) = c.singles[next.as_usize()].search(&input) {
