@@ -1,7 +1,7 @@
 //! The `aegis-eval` command line. A generated `aegis-eval` binary calls [`main`] with the domains
 //! it links; everything else is here.
 //!
-//! Arguments have two layers, as in ripgrep: [`args`] is what clap parses, and the commands
+//! Arguments have two layers, as in ripgrep: `args` is what clap parses, and the commands
 //! work on validated values.
 
 mod args;
