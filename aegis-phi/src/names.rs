@@ -720,6 +720,15 @@ const PLACE_VERBS: &[&str] = &[
     "working",
     "resident",
     "address",
+    "transferred",
+    "transfer",
+    "travelled",
+    "arrived",
+    "relocating",
+    "visited",
+    "comes",
+    "came",
+    "hails",
 ];
 
 /// First words of place names ("North Eric", "New Adrian", "San Julia de la Montaña").
@@ -1180,6 +1189,17 @@ impl Gazetteer {
                 } else {
                     run[run.len() - 1].end
                 };
+                // A hyphenated place goes on past a lower-case link (`Humbert-sur-Mer`).
+                let mut end = end;
+                while let Some(rest) = text[end..].strip_prefix('-') {
+                    let len = rest
+                        .find(|ch: char| !ch.is_alphabetic())
+                        .unwrap_or(rest.len());
+                    if len == 0 {
+                        break;
+                    }
+                    end += 1 + len;
+                }
                 out.push(Detection::new(t.start, end, PhiClass::City, 0.8));
                 i = j + usize::from(county);
                 continue;
