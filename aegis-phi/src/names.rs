@@ -134,6 +134,26 @@ const WEAK_CUES: &[&str] = &[
 /// Capitalised words that are no name however they are spelt (sentence-initial clinical words,
 /// calendar words, credentials).
 const STOP: &[&str] = &[
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "brother",
+    "nephew",
+    "niece",
+    "grandson",
+    "granddaughter",
+    "grandmother",
+    "grandfather",
+    "partner",
+    "spouse",
+    "aunt",
+    "uncle",
+    "cousin",
+    "guardian",
+    "caregiver",
     // Identifier names, devices, US states, countries: capitalised, never a person.
     "mac",
     "imei",
@@ -157,69 +177,6 @@ const STOP: &[&str] = &[
     "national",
     "wearable",
     "pacemaker",
-    "alabama",
-    "alaska",
-    "arizona",
-    "arkansas",
-    "colorado",
-    "connecticut",
-    "delaware",
-    "hawaii",
-    "idaho",
-    "illinois",
-    "indiana",
-    "iowa",
-    "kansas",
-    "kentucky",
-    "louisiana",
-    "maine",
-    "maryland",
-    "massachusetts",
-    "michigan",
-    "minnesota",
-    "mississippi",
-    "missouri",
-    "montana",
-    "nebraska",
-    "nevada",
-    "ohio",
-    "oklahoma",
-    "oregon",
-    "pennsylvania",
-    "tennessee",
-    "utah",
-    "vermont",
-    "wisconsin",
-    "wyoming",
-    "new hampshire",
-    "new jersey",
-    "new mexico",
-    "new york",
-    "north carolina",
-    "north dakota",
-    "south carolina",
-    "south dakota",
-    "west virginia",
-    "rhode island",
-    "united states",
-    "united kingdom",
-    "district of columbia",
-    "puerto rico",
-    "méxico",
-    "brasil",
-    "deutschland",
-    "italia",
-    "españa",
-    "polska",
-    "nederland",
-    "portugal",
-    "ireland",
-    "scotland",
-    "wales",
-    "australia",
-    "switzerland",
-    "austria",
-    "belgium",
     "patient",
     "patients",
     "hospital",
@@ -579,8 +536,72 @@ const PLACE_CUES: &[&str] = &[
     "visiting", "hometown", "town", "city", "village", "outside", "around",
 ];
 
-/// Languages: a name alone (`speaks Dutch`) only inside a longer name (`Jessica French`).
+/// Languages, US states and countries: never a name alone (`speaks Dutch`, `Missouri 97774`),
+/// but part of a longer one (`Jessica French`, `Dr. Virginia Echeverría`).
 const LANGUAGES: &[&str] = &[
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "tennessee",
+    "utah",
+    "vermont",
+    "wisconsin",
+    "wyoming",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "south carolina",
+    "south dakota",
+    "west virginia",
+    "rhode island",
+    "united states",
+    "united kingdom",
+    "district of columbia",
+    "puerto rico",
+    "méxico",
+    "brasil",
+    "deutschland",
+    "italia",
+    "españa",
+    "polska",
+    "nederland",
+    "portugal",
+    "ireland",
+    "scotland",
+    "wales",
+    "australia",
+    "switzerland",
+    "austria",
+    "belgium",
     "english",
     "spanish",
     "french",
@@ -1075,16 +1096,26 @@ impl Gazetteer {
                     n.joined && n.shape == Shape::Capitalised && n.flags & flag::STOP == 0
                 });
             // "Mr van Rheineck": a particle right after a title starts the name.
+            // "Mr van Rheineck", "Patient: van Allemanië": a particle after a title or a
+            // name cue starts the name.
             let particle_after_title = t.shape == Shape::Lower
-                && t.joined
                 && (t.flags & flag::PARTICLE != 0)
                 && i > 0
+                && (toks[i - 1].flags & (flag::TITLE | flag::STRONG) != 0)
+                && (t.joined || toks[i - 1].flags & flag::STRONG != 0)
+                && toks.get(i + 1).is_some_and(|n| {
+                    n.joined && matches!(n.shape, Shape::Capitalised | Shape::Lower)
+                });
+            // "Dr. Ward": after a title, a surname that is also a common word.
+            let stop_after_title = t.flags & flag::STOP != 0
+                && t.shape == Shape::Capitalised
+                && t.joined
+                && i > 0
                 && (toks[i - 1].flags & flag::TITLE != 0)
-                && toks
-                    .get(i + 1)
-                    .is_some_and(|n| n.joined && n.shape == Shape::Capitalised);
+                && self.is_surname(&t.lower);
             if !place_prefix
                 && !particle_after_title
+                && !stop_after_title
                 && (!matches!(
                     t.shape,
                     Shape::Capitalised | Shape::AllCaps | Shape::Initial
@@ -1105,12 +1136,25 @@ impl Gazetteer {
                 );
                 // A title starts a name of its own (`Prescriber Dr. Smith`).
                 let word = cap && n.flags & (flag::STOP | flag::TITLE) == 0;
+                // `Jessica Ward`, `Jason Lane`: a word that is usually no name, as the surname
+                // after a known given name.
+                let surname_after_given = cap
+                    && n.flags & flag::STOP != 0
+                    && n.flags & flag::TITLE == 0
+                    && j == i + 1
+                    && self.is_given(&t.lower)
+                    && self.is_surname(&n.lower);
+                // Particles, one or two (`van der Horst`), before a capitalised word.
                 let particle = n.shape == Shape::Lower
                     && (n.flags & flag::PARTICLE != 0)
-                    && toks.get(j + 1).is_some_and(|m| {
+                    && (toks.get(j + 1).is_some_and(|m| {
                         m.joined && matches!(m.shape, Shape::Capitalised | Shape::AllCaps)
-                    });
-                if word || particle {
+                    }) || toks.get(j + 1).is_some_and(|m| {
+                        m.joined && m.flags & flag::PARTICLE != 0 && m.shape == Shape::Lower
+                    }) && toks
+                        .get(j + 2)
+                        .is_some_and(|m| m.joined && m.shape == Shape::Capitalised));
+                if word || particle || surname_after_given {
                     j += 1;
                 } else {
                     break;
@@ -1126,7 +1170,8 @@ impl Gazetteer {
                 !toks[i - k..=i].iter().skip(1).any(|x| x.hard_start)
             };
             let title = before_1.is_some_and(|p| (p.flags & flag::TITLE != 0) && t.joined)
-                || particle_after_title;
+                || particle_after_title
+                || stop_after_title;
             // A cue right before the name ("patient Jane", "mother: Jane"), or with only
             // "name", "named", "is" between ("patient name: Jane"); not "patient takes X".
             let linking = |p: &Token| {
@@ -1276,6 +1321,6 @@ impl Gazetteer {
     pub(crate) fn is_stop(&self, word: &str) -> bool {
         WORD_FLAGS
             .get(word.to_lowercase().as_str())
-            .is_some_and(|f| f & flag::STOP != 0)
+            .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
     }
 }
