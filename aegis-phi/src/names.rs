@@ -1090,6 +1090,38 @@ impl Gazetteer {
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
+            // Names in Han or Hangul script have no capitals: a short word that starts with a
+            // common family name (王秀英, 佐藤 太郎, 김민준).
+            // After a title or a name cue, any short Han or Hangul word is a name.
+            let cued = i > 0 && toks[i - 1].flags & (flag::STRONG | flag::TITLE) != 0;
+            let followed = toks
+                .get(i + 1)
+                .is_some_and(|n| n.joined && is_east_asian_word(&n.lower, 1, 4));
+            let east_asian = east_asian_name(&t.lower).or_else(|| {
+                (cued
+                    && (is_east_asian_word(&t.lower, 2, 4)
+                        || (followed && is_east_asian_word(&t.lower, 1, 1))
+                        || (2..=4).contains(&t.lower.chars().count())
+                            && t.lower.chars().all(is_hangul)))
+                .then_some(t.end - t.start)
+            });
+            if let Some(len) = east_asian {
+                if !inside(t) {
+                    let mut end = t.start + len;
+                    // A Japanese given name written after the family name and a space.
+                    if len == t.end - t.start
+                        && let Some(n) = toks.get(i + 1)
+                        && n.joined
+                        && is_east_asian_word(&n.lower, 1, 3)
+                    {
+                        end = n.end;
+                        i += 1;
+                    }
+                    out.push(Detection::new(t.start, end, PhiClass::Name, 0.8));
+                }
+                i += 1;
+                continue;
+            }
             let place_prefix = (t.flags & flag::PLACE_PREFIX != 0)
                 && t.shape == Shape::Capitalised
                 && toks.get(i + 1).is_some_and(|n| {
@@ -1323,4 +1355,233 @@ impl Gazetteer {
             .get(word.to_lowercase().as_str())
             .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
     }
+}
+
+/// Common family names in Han script (Chinese, then Japanese), most frequent first.
+const HAN_SURNAMES: &[&str] = &[
+    "王",
+    "李",
+    "张",
+    "張",
+    "刘",
+    "劉",
+    "陈",
+    "陳",
+    "杨",
+    "楊",
+    "黄",
+    "黃",
+    "赵",
+    "趙",
+    "吴",
+    "吳",
+    "周",
+    "徐",
+    "孙",
+    "孫",
+    "马",
+    "馬",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "高",
+    "林",
+    "罗",
+    "羅",
+    "郑",
+    "鄭",
+    "梁",
+    "谢",
+    "謝",
+    "宋",
+    "唐",
+    "许",
+    "許",
+    "韩",
+    "韓",
+    "冯",
+    "馮",
+    "邓",
+    "鄧",
+    "曹",
+    "彭",
+    "曾",
+    "肖",
+    "田",
+    "董",
+    "袁",
+    "潘",
+    "于",
+    "蒋",
+    "蔣",
+    "蔡",
+    "余",
+    "杜",
+    "叶",
+    "葉",
+    "程",
+    "苏",
+    "蘇",
+    "魏",
+    "吕",
+    "呂",
+    "丁",
+    "任",
+    "沈",
+    "姚",
+    "卢",
+    "盧",
+    "姜",
+    "崔",
+    "钟",
+    "鍾",
+    "谭",
+    "譚",
+    "陆",
+    "陸",
+    "汪",
+    "范",
+    "金",
+    "石",
+    "廖",
+    "贾",
+    "賈",
+    "夏",
+    "韦",
+    "韋",
+    "付",
+    "方",
+    "白",
+    "邹",
+    "鄒",
+    "孟",
+    "熊",
+    "秦",
+    "邱",
+    "江",
+    "尹",
+    "薛",
+    "闫",
+    "段",
+    "雷",
+    "侯",
+    "龙",
+    "龍",
+    "史",
+    "陶",
+    "黎",
+    "贺",
+    "賀",
+    "顾",
+    "顧",
+    "毛",
+    "郝",
+    "龚",
+    "龔",
+    "邵",
+    "万",
+    "萬",
+    "钱",
+    "錢",
+    "严",
+    "嚴",
+    "覃",
+    "武",
+    "戴",
+    "莫",
+    "孔",
+    "向",
+    "汤",
+    "湯",
+    "欧阳",
+    "歐陽",
+    "司马",
+    "司馬",
+    "诸葛",
+    "諸葛",
+    "上官",
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "山下",
+    "中島",
+    "石井",
+    "小川",
+    "前田",
+    "岡田",
+    "長谷川",
+    "藤田",
+    "後藤",
+    "近藤",
+];
+
+/// Common family names in Hangul.
+const HANGUL_SURNAMES: &[&str] = &[
+    "김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권", "황",
+    "안", "송", "류", "전", "홍", "고", "문", "양", "손", "배", "백", "허", "유", "남", "심", "노",
+];
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々')
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}')
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}')
+}
+
+/// Whether `word` is `min..=max` characters of Han script or kana.
+fn is_east_asian_word(word: &str, min: usize, max: usize) -> bool {
+    let n = word.chars().count();
+    (min..=max).contains(&n) && word.chars().all(|c| is_han(c) || is_kana(c))
+}
+
+/// The byte length of the name `word` is, when it is a Han or Hangul word of two to four
+/// characters that starts with a common family name.
+fn east_asian_name(word: &str) -> Option<usize> {
+    let first = word.chars().next()?;
+    if !(is_han(first) || is_hangul(first)) {
+        return None;
+    }
+    let n = word.chars().count();
+    if !(2..=4).contains(&n) {
+        return None;
+    }
+    let (all_same_script, surnames) = if is_hangul(first) {
+        (word.chars().all(is_hangul), HANGUL_SURNAMES)
+    } else {
+        (word.chars().all(is_han), HAN_SURNAMES)
+    };
+    (all_same_script
+        && surnames
+            .iter()
+            .any(|s| word.starts_with(s) && word.len() > s.len())
+        || (n <= 3 && surnames.contains(&word) && n >= 2))
+        .then_some(word.len())
 }

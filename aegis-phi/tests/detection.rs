@@ -115,6 +115,19 @@ fn every_safe_harbor_class_that_occurs_in_text_is_found() {
         "FP-88321-A",
     );
     assert_finds("Case number 2023-CV-004471 is open.", Id, "2023-CV-004471");
+    // Scripts without capitals: a short word that starts with a common family name.
+    assert_finds("Patient 王秀英 was admitted overnight.", Name, "王秀英");
+    assert_finds(
+        "Referred by Dr. 佐藤 太郎 from the clinic.",
+        Name,
+        "佐藤 太郎",
+    );
+    assert_finds("Guardian 김민준 signed the consent.", Name, "김민준");
+    assert_finds(
+        "Seen with her daughter Nguyễn Thị Hương today.",
+        Name,
+        "Nguyễn Thị Hương",
+    );
 }
 
 #[test]
