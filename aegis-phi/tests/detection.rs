@@ -326,3 +326,99 @@ fn drug_and_condition_names_from_the_healthcare_tables_are_not_phi() {
     }
     assert!(flagged.is_empty(), "flagged as PHI: {flagged:#?}");
 }
+
+/// Arbitrary text — digits, separators, letters with accents, Han, Hangul, emoji, combining
+/// marks, line breaks, the pieces identifiers are made of — never makes detection or any mode of
+/// replacement panic, and replacement keeps valid UTF-8 around every finding.
+#[test]
+fn arbitrary_text_never_panics() {
+    const PIECES: &[&str] = &[
+        "0",
+        "7",
+        "42",
+        "555",
+        "-",
+        ".",
+        "/",
+        ":",
+        "@",
+        "(",
+        ")",
+        "+",
+        " ",
+        "  ",
+        "\n",
+        ",",
+        "'",
+        "#",
+        "Dr.",
+        "Mrs",
+        "Smith",
+        "van",
+        "der",
+        "Straße",
+        "É",
+        "é",
+        "ñ",
+        "王",
+        "佐藤",
+        "김",
+        "あ",
+        "🙂",
+        "e\u{301}",
+        "MRN",
+        "SSN",
+        "fax",
+        "plate",
+        "DOB",
+        "March",
+        "14th",
+        "2021",
+        "Apt",
+        "St",
+        "Street",
+        "ul.",
+        "Via",
+        "http://",
+        "www.",
+        ".com",
+        "::",
+        "ff",
+        "A1",
+        "x",
+        "mg",
+        "1/2",
+        "\u{200b}",
+        "\t",
+        "\"name\": \"",
+        "\"",
+    ];
+    let detector = Detector::new().unwrap();
+    let e = engine("arbitrary text test key");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..3_000 {
+        let mut text = String::new();
+        let n = (state % 40) as usize + 1;
+        for _ in 0..n {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+        }
+        for d in detector.detect(&text) {
+            assert!(
+                text.is_char_boundary(d.start) && text.is_char_boundary(d.end),
+                "{text:?}"
+            );
+            assert!(d.start < d.end && d.end <= text.len());
+        }
+        for mode in [
+            PhiMode::Pseudonymize,
+            PhiMode::Redact,
+            PhiMode::Mask,
+            PhiMode::Hash,
+        ] {
+            let _ = sanitize(&e, &text, mode, "s");
+        }
+    }
+}
