@@ -5,7 +5,8 @@
 //! [`Sanitizer`](crate::tiers::Sanitizer) over a trace ([`Sanitized::sanitize`]) or to state, for a
 //! domain whose spec declares no PHI, that there is nothing to sanitise
 //! ([`Sanitized::without_phi`]). Raw text therefore cannot reach Tier 1, the models, the judge,
-//! the review queue or a report by accident.
+//! the review queue or a report by accident — except what a sanitiser declares never to be PHI
+//! (the built-in one keeps a trace's `model` and the call's own `started_at`/`ended_at`).
 
 use std::fmt;
 use std::ops::Deref;
@@ -206,7 +207,7 @@ pub enum PhiMode {
     Redact,
     /// The same length of `*`, keeping separators: `***-**-****`.
     Mask,
-    /// The class label and a keyed hash: `<NAME:5f2a9c1b>`; consistent, not reversible.
+    /// The class label and a keyed hash: `<NAME:5f2a9c1b07e4d8a3>`; consistent; reversible only by guessing originals with the key in hand.
     Hash,
 }
 
@@ -244,7 +245,8 @@ pub struct PhiSettings {
     /// What replaces an identifier.
     pub mode: PhiMode,
     /// The `domain_data` path (`patient.id`) whose value identifies the person a trace is about:
-    /// dates of one subject shift by one offset. Without it, the trace id is the subject.
+    /// dates of one subject shift by one offset. Without it, the trace id is the subject, and a
+    /// trace without an id gets an offset of its own.
     pub subject_field: Option<&'static str>,
 }
 

@@ -142,7 +142,7 @@ fn shift_numeric(t: &str, offset: i64) -> Option<String> {
         _ => return None,
     };
     let (m, d) = (u32::try_from(m).ok()?, u32::try_from(d).ok()?);
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
     let (ny, nm, nd) = civil_from_days(days_from_civil(y, m, d) + offset);
@@ -204,7 +204,7 @@ fn shift_textual(t: &str, offset: i64) -> Option<String> {
     };
     let y = year.unwrap_or(2001);
     let d = u32::try_from(day.unwrap_or(15)).ok()?;
-    if d == 0 || d > days_in_month(y, m) {
+    if !(1..=9999).contains(&y) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
     let (ny, nm, nd) = civil_from_days(days_from_civil(y, m, d) + offset);
@@ -287,5 +287,7 @@ mod tests {
         );
         assert_eq!(shift("not a date", 1), None);
         assert_eq!(shift("02/30/2021", 1), None);
+        assert_eq!(shift("1/1/99999999999999999", 1), None);
+        assert_eq!(shift("March 5, 99999999999999999", 1), None);
     }
 }

@@ -160,6 +160,11 @@ impl Detector {
         self
     }
 
+    /// Whether a name list knows `word` as a given name or a surname.
+    pub(crate) fn knows_name(&self, word: &str) -> bool {
+        self.compiled.gazetteer.knows(&word.to_lowercase())
+    }
+
     /// The identifiers in `text`, in order, without overlaps.
     pub fn detect(&self, text: &str) -> Vec<Detection> {
         let c = &*self.compiled;

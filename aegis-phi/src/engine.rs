@@ -61,6 +61,45 @@ const FIELD_HINTS: &[(&str, PhiClass)] = &[
     ("birth_date", PhiClass::Date),
     ("date_of_birth", PhiClass::Date),
     ("birthdate", PhiClass::Date),
+    ("patient_id", PhiClass::Mrn),
+    ("medical_record_number", PhiClass::Mrn),
+    ("member_id", PhiClass::HealthPlan),
+    ("subscriber_id", PhiClass::HealthPlan),
+    ("policy_number", PhiClass::HealthPlan),
+    ("insurance_id", PhiClass::HealthPlan),
+    ("account", PhiClass::Account),
+    ("account_number", PhiClass::Account),
+    ("iban", PhiClass::Account),
+    ("card_number", PhiClass::Account),
+    ("license", PhiClass::License),
+    ("licence", PhiClass::License),
+    ("license_number", PhiClass::License),
+    ("drivers_license", PhiClass::License),
+    ("plate", PhiClass::Vehicle),
+    ("license_plate", PhiClass::Vehicle),
+    ("vin", PhiClass::Vehicle),
+    ("device_id", PhiClass::Device),
+    ("serial", PhiClass::Device),
+    ("serial_number", PhiClass::Device),
+    ("imei", PhiClass::Device),
+    ("ip", PhiClass::IpAddress),
+    ("ip_address", PhiClass::IpAddress),
+    ("url", PhiClass::Url),
+    ("email_address", PhiClass::Email),
+    ("phone_number", PhiClass::Phone),
+    ("mobile_number", PhiClass::Phone),
+    ("fax_number", PhiClass::Fax),
+    ("street_address", PhiClass::StreetAddress),
+    ("address_line", PhiClass::StreetAddress),
+    ("address_line1", PhiClass::StreetAddress),
+    ("address_line2", PhiClass::StreetAddress),
+    ("postal", PhiClass::PostalCode),
+    ("zip_code", PhiClass::PostalCode),
+    ("county", PhiClass::City),
+    ("town", PhiClass::City),
+    ("employee_id", PhiClass::Id),
+    ("case_id", PhiClass::Id),
+    ("claim_id", PhiClass::Id),
 ];
 
 /// The class a field name says its value holds (`patient_name` → NAME).
@@ -144,7 +183,11 @@ impl PhiEngine {
         subject: &str,
         report: &mut SanitizeReport,
     ) -> String {
-        let found = self.detector.detect(text);
+        let found = self
+            .detector
+            .clone()
+            .with_classes(settings.classes)
+            .detect(text);
         self.replace(text, &found, settings, subject, report)
     }
 
@@ -182,18 +225,27 @@ impl PhiEngine {
                 .collect(),
             PhiMode::Hash => {
                 let h = self.digest(class, original, 0);
-                format!("<{}:{}>", class.label(), hex(&h[..4]))
+                format!("<{}:{}>", class.label(), hex(&h[..8]))
             }
             PhiMode::Pseudonymize => {
                 let mut attempt = 0u32;
                 loop {
                     let p = self.pseudonym(class, original, subject, attempt);
+                    // Ages over 89 all become `90` and an unreadable date `[DATE]`: such
+                    // pseudonyms stand for many originals and are not recorded.
+                    let unique = !(class == PhiClass::Age || p == "[DATE]");
                     let recorded = match &self.vault {
-                        Some(v) => v
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .record(&p, class, original),
-                        None => true,
+                        Some(v) if unique => {
+                            let mut v = v.lock().unwrap_or_else(PoisonError::into_inner);
+                            match v.original(&p) {
+                                // The same identifier spelt differently (`John@X.com`).
+                                Some(e) => {
+                                    normalise(class, &e.original) == normalise(class, original)
+                                }
+                                None => v.record(&p, class, original),
+                            }
+                        }
+                        _ => true,
                     };
                     if recorded || attempt >= 8 {
                         return p;
@@ -263,29 +315,50 @@ impl PhiEngine {
                     .unwrap_or("city");
                 like_case(pick, original)
             }
-            PhiClass::StreetAddress => original
-                .split_inclusive([' ', ','])
-                .map(|part| {
-                    let word = part.trim_end_matches([' ', ',']);
-                    let sep = &part[word.len()..];
-                    let bare = word.trim_end_matches('.').to_lowercase();
-                    if word.chars().any(|c| c.is_ascii_digit()) {
-                        format!("{}{sep}", shape(word, &mut stream, false))
-                    } else if crate::patterns::is_street_word(&bare)
-                        || !word.starts_with(|c: char| c.is_uppercase())
-                    {
-                        // Street types, units and particles stay: the address keeps its form.
-                        part.to_owned()
-                    } else {
-                        let pool = &POOLS.surnames;
-                        let pick = pool
-                            .get(stream.below(pool.len().max(1)))
-                            .copied()
-                            .unwrap_or("main");
-                        format!("{}{sep}", like_case(pick, word))
-                    }
-                })
-                .collect(),
+            PhiClass::StreetAddress => {
+                // Keep the address's form: numbers become other numbers, unit words stay, and
+                // the street type stays only as the last such word (`Drive`, `rue`); every
+                // other word — `Lake Forest Park`, `elm` — becomes a name from the gazetteers.
+                let words: Vec<&str> = original.split_inclusive([' ', ',']).collect();
+                let bare = |part: &str| {
+                    part.trim_end_matches([' ', ','])
+                        .trim_end_matches('.')
+                        .to_lowercase()
+                };
+                let street_type_at = words.iter().rposition(|part| {
+                    let b = bare(part);
+                    crate::patterns::is_street_word(&b) && !crate::patterns::is_unit_word(&b)
+                });
+                words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let word = part.trim_end_matches([' ', ',']);
+                        let sep = &part[word.len()..];
+                        let b = bare(part);
+                        if word.chars().any(|c| c.is_numeric()) {
+                            format!("{}{sep}", shape(word, &mut stream, false))
+                        } else if Some(i) == street_type_at
+                            || crate::patterns::is_unit_word(&b)
+                            || word.is_empty()
+                        {
+                            (*part).to_owned()
+                        } else {
+                            let pool = &POOLS.surnames;
+                            let pick = pool
+                                .get(stream.below(pool.len().max(1)))
+                                .copied()
+                                .unwrap_or("main");
+                            let replaced = if word.starts_with(|c: char| c.is_uppercase()) {
+                                like_case(pick, word)
+                            } else {
+                                pick.to_owned()
+                            };
+                            format!("{replaced}{sep}")
+                        }
+                    })
+                    .collect()
+            }
             PhiClass::Date => match dates::shift(original, self.date_offset(subject)) {
                 Some(d) => d,
                 None => "[DATE]".to_owned(),
@@ -348,15 +421,35 @@ impl Sanitizer for PhiEngine {
                     other => other.to_string(),
                 })
             })
-            .unwrap_or_else(|| trace.id.clone().unwrap_or_default());
+            .or_else(|| trace.id.clone().filter(|id| !id.is_empty()))
+            // No subject at all: this trace's dates move by an offset of their own, never one
+            // shared with other traces (one known date would reveal them all).
+            .unwrap_or_else(|| {
+                let mut r = [0u8; 16];
+                let _ = getrandom::fill(&mut r);
+                hex(&r)
+            });
         // Field by field: no round trip through a JSON value for the common fields.
         let text = |t: &mut String, report: &mut SanitizeReport| {
             if !t.is_empty() {
                 *t = self.sanitize_text(t, settings, &subject, report);
             }
         };
+        // An id that holds an identifier becomes a keyed pseudonym of the whole id, in every
+        // mode: results stay distinguishable (`[ID]` for every trace would not be).
         if let Some(id) = &mut trace.id {
-            text(id, &mut report);
+            let mut found = SanitizeReport::default();
+            let cleaned = self.sanitize_text(id, settings, &subject, &mut found);
+            if cleaned != *id {
+                for (c, n) in &found.replaced {
+                    for _ in 0..*n {
+                        report.count(*c);
+                    }
+                }
+                let h =
+                    crate::key::derive(&self.pseudonym_key, format!("trace id\0{id}").as_bytes());
+                *id = format!("trace-{}", hex(&h[..8]));
+            }
         }
         text(&mut trace.input, &mut report);
         text(&mut trace.output, &mut report);
@@ -391,9 +484,10 @@ impl Sanitizer for PhiEngine {
 }
 
 impl PhiEngine {
-    /// Replaces identifiers in every string of a JSON value, except the fields that are never
-    /// PHI (`model`, `started_at`, `ended_at`). Fields whose name says what they hold
-    /// (`patient_name`, `email`, `dob`) are replaced whole.
+    /// Replaces identifiers in every string of a JSON value, in object keys too. At the top
+    /// level (and in a top-level `metadata`), the fields that are never PHI (`model`,
+    /// `started_at`, `ended_at`, `latency_ms`) are kept. Fields whose name says what they hold
+    /// (`patient_name`, `email`, `dob`, `mrn`) are replaced whole, numbers included.
     pub fn sanitize_value(
         &self,
         value: &mut Value,
@@ -402,45 +496,143 @@ impl PhiEngine {
         subject: &str,
         report: &mut SanitizeReport,
     ) {
+        self.sanitize_value_at(value, key, true, settings, subject, report);
+    }
+
+    fn sanitize_value_at(
+        &self,
+        value: &mut Value,
+        key: Option<&str>,
+        keep_allowed: bool,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) {
+        let hint = key
+            .and_then(field_hint)
+            .filter(|c| settings.classes.contains(*c));
         match value {
             Value::String(s) => {
-                let hint = key.and_then(field_hint);
-                let replaced = match hint {
-                    Some(class) if settings.classes.contains(class) && !s.trim().is_empty() => {
-                        let found = self.detector.detect(s);
-                        // A hinted field is replaced whole unless detection covers it exactly.
-                        if found.len() == 1 && found[0].start == 0 && found[0].end == s.len() {
-                            self.replace(s, &found, settings, subject, report)
-                        } else {
-                            let whole = [Detection {
-                                start: 0,
-                                end: s.len(),
-                                class,
-                                score: 1.0,
-                            }];
-                            self.replace(s, &whole, settings, subject, report)
-                        }
+                *s = match hint {
+                    Some(class) if !s.trim().is_empty() => {
+                        self.sanitize_hinted(s, class, settings, subject, report)
                     }
                     _ => self.sanitize_text(s, settings, subject, report),
                 };
-                *s = replaced;
+            }
+            // `{"mrn": 12345678}`: a number under a field that names an identifier.
+            Value::Number(n) => {
+                if let Some(class) = hint {
+                    let text = n.to_string();
+                    *value = Value::String(
+                        self.sanitize_hinted(&text, class, settings, subject, report),
+                    );
+                }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.sanitize_value(item, key, settings, subject, report);
+                    self.sanitize_value_at(item, key, false, settings, subject, report);
                 }
             }
             Value::Object(map) => {
-                for (k, v) in map.iter_mut() {
-                    if KEEP_FIELDS.contains(&k.as_str()) {
-                        continue;
+                let old = std::mem::take(map);
+                for (k, mut v) in old {
+                    let keep = keep_allowed && KEEP_FIELDS.contains(&k.as_str());
+                    if !keep {
+                        let nested_keep = keep_allowed && k == "metadata";
+                        self.sanitize_value_at(
+                            &mut v,
+                            Some(&k),
+                            nested_keep,
+                            settings,
+                            subject,
+                            report,
+                        );
                     }
-                    self.sanitize_value(v, Some(k), settings, subject, report);
+                    // A key can hold PHI too (`{"Jane Doe": {…}}`).
+                    let k = if k
+                        .chars()
+                        .any(|c| c.is_ascii_digit() || c.is_uppercase() || c == '@')
+                    {
+                        self.sanitize_text(&k, settings, subject, report)
+                    } else {
+                        k
+                    };
+                    map.insert(k, v);
                 }
             }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            Value::Null | Value::Bool(_) => {}
         }
     }
+
+    /// A value whose field name says what it is: replaced whole, unless detection finds
+    /// exactly one identifier covering it (whose class then decides the replacement).
+    fn sanitize_hinted(
+        &self,
+        s: &str,
+        class: PhiClass,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) -> String {
+        // `"name": "Metformin"` in a medication list is no person: a bare `name` field is a
+        // person's name only if it looks like one.
+        if class == PhiClass::Name && !looks_like_a_name(s, &self.detector) {
+            return self.sanitize_text(s, settings, subject, report);
+        }
+        let found = self
+            .detector
+            .clone()
+            .with_classes(settings.classes)
+            .detect(s);
+        // A specific class found over the whole value decides (an email under `name`); a
+        // generic code (`ID`) does not overrule what the field says it is.
+        if found.len() == 1
+            && found[0].start == 0
+            && found[0].end == s.len()
+            && found[0].class != PhiClass::Id
+        {
+            self.replace(s, &found, settings, subject, report)
+        } else {
+            let whole = [Detection {
+                start: 0,
+                end: s.len(),
+                class,
+                score: 1.0,
+            }];
+            self.replace(s, &whole, settings, subject, report)
+        }
+    }
+}
+
+/// Whether a value under a bare `name` key reads as a person's name: every word capitalised or
+/// an initial, no digits, not a word the clinical vocabulary knows, and at least one word a
+/// name list knows.
+fn looks_like_a_name(s: &str, detector: &Detector) -> bool {
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    !words.is_empty()
+        && words.len() <= 5
+        && !s.chars().any(|c| c.is_ascii_digit())
+        && words.iter().all(|w| {
+            w.starts_with(|c: char| c.is_uppercase())
+                || matches!(
+                    *w,
+                    "van"
+                        | "von"
+                        | "de"
+                        | "der"
+                        | "den"
+                        | "da"
+                        | "di"
+                        | "del"
+                        | "la"
+                        | "le"
+                        | "du"
+                        | "dos"
+                )
+        })
+        && !(words.len() == 1 && crate::names::is_clinical_or_stop(words[0]))
+        && words.iter().any(|w| detector.knows_name(w))
 }
 
 /// The settings for sanitising text outside any domain: every class, in `mode`.
@@ -510,6 +702,9 @@ fn shape(s: &str, stream: &mut Stream, hex_only: bool) -> String {
                 char::from(b'A' + stream.byte() % 26)
             } else if c.is_ascii_lowercase() {
                 char::from(b'a' + stream.byte() % 26)
+            } else if c.is_numeric() {
+                // Arabic-Indic, full-width… digits become ASCII ones: never kept as they were.
+                char::from(b'0' + (stream.byte() % 10))
             } else if c.is_alphabetic() {
                 'x'
             } else {

@@ -6,6 +6,9 @@ use sha2::Sha256;
 
 use crate::PhiError;
 
+/// PBKDF2 rounds for a passphrase (OWASP's 2023 figure for PBKDF2-HMAC-SHA-256).
+const PASSPHRASE_ROUNDS: u32 = 600_000;
+
 /// The environment variable [`PhiKey::from_env`] reads.
 pub const KEY_ENV: &str = "AEGIS_PHI_KEY";
 
@@ -21,8 +24,9 @@ impl std::fmt::Debug for PhiKey {
 }
 
 impl PhiKey {
-    /// A key from configuration text: 64 hex digits are the key itself; any other text of at
-    /// least 16 characters is a passphrase the key is derived from.
+    /// A key from configuration text: 64 hex digits are the key itself (best: 32 random bytes);
+    /// any other text of at least 16 characters is a passphrase, stretched with
+    /// PBKDF2-HMAC-SHA-256 (600,000 iterations) so that guessing it is slow.
     pub fn from_config(text: &str) -> Result<PhiKey, PhiError> {
         let text = text.trim();
         if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -38,7 +42,14 @@ impl PhiKey {
                 "a PHI key must be 64 hex digits or a passphrase of at least 16 characters".into(),
             ));
         }
-        Ok(PhiKey(derive(b"aegis-phi passphrase v1", text.as_bytes())))
+        let mut key = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<Sha256>(
+            text.as_bytes(),
+            b"aegis-phi passphrase v2",
+            PASSPHRASE_ROUNDS,
+            &mut key,
+        );
+        Ok(PhiKey(key))
     }
 
     /// The key in [`KEY_ENV`], if it is set.

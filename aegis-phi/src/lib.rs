@@ -6,14 +6,16 @@
 //!   DEA check digits, IP address grammar) and by the words before them ("MRN", "fax", "member
 //!   id"); names and places from census and multicultural gazetteers, titles, cue words and
 //!   capitalisation. Medication names, doses, lab values, vital signs and ICD-10 codes are left
-//!   alone.
+//!   alone (also under a JSON `name` field, which counts as a person only when it reads as one).
 //! * [`PhiEngine`] replaces what the detector finds, as a domain's [`PhiSettings`] ask:
 //!   consistent, format-preserving pseudonyms (keyed HMAC-SHA-256; dates shift by one offset per
 //!   subject), redaction, masking or keyed hashes. It implements the core
 //!   [`Sanitizer`](aegis_core::tiers::Sanitizer) trait, which is how traces become
 //!   [`Sanitized`](aegis_core::Sanitized).
 //! * [`Vault`] keeps pseudonym → original apart from the traces, sealed with AES-256-GCM under a
-//!   key derived from the organisation's [`PhiKey`]; only that key opens it.
+//!   key derived from the organisation's [`PhiKey`]; only that key opens it. Whoever runs the
+//!   sanitiser holds that key, so the key is the boundary: keep it where the traces' readers
+//!   cannot reach it.
 //!
 //! ```
 //! use aegis_phi::{PhiEngine, PhiKey, all_classes};

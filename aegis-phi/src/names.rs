@@ -1060,6 +1060,11 @@ impl Gazetteer {
                 .any(|p| set.contains(p))
     }
 
+    /// Whether a name list knows the lower-case `w`.
+    pub(crate) fn knows(&self, w: &str) -> bool {
+        self.known(w)
+    }
+
     fn known(&self, w: &str) -> bool {
         self.is_given(w) || self.is_surname(w)
     }
@@ -1584,4 +1589,12 @@ fn east_asian_name(word: &str) -> Option<usize> {
             .any(|s| word.starts_with(s) && word.len() > s.len())
         || (n <= 3 && surnames.contains(&word) && n >= 2))
         .then_some(word.len())
+}
+
+/// Whether a single word is a stop word of the name detector (clinical, calendar, place or
+/// identifier vocabulary) — used to tell a medication's `name` field from a person's.
+pub(crate) fn is_clinical_or_stop(word: &str) -> bool {
+    WORD_FLAGS
+        .get(word.to_lowercase().as_str())
+        .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
 }

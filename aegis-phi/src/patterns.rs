@@ -77,9 +77,11 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
     let time = r"(?:,? (?:at )?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?: ?[AaPp]\.?[Mm]\.?)?)?";
     vec![
         (Kind::JsonField, format!(r#""(?:{JSON_KEYS})"\s*:\s*"[^"\\\n]{{1,120}}""#)),
-        (Kind::Email, r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}".into()),
+        // Bounded repetitions throughout: an unbounded run (`a.a.a.a…` without `@`) would keep
+        // every search alive to the end of the run, and a long run would take quadratic time.
+        (Kind::Email, r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}".into()),
         (Kind::Url, r#"(?i:https?://|ftp://|www\.)[^\s<>"'\)\]\}]+"#.into()),
-        (Kind::BareDomain, format!(r#"{B}[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.(?:com|org|net|edu|gov|info|biz|io|co|us|uk|de|fr|it|es|nl|pl|br|in|mx|ca|au|ch|at|be|eu|health|app|ai|me|pt|se|dk|fi|ie|jp|cn|ru|cz|hu){B}(?:/[^\s<>"']*)?"#)),
+        (Kind::BareDomain, format!(r#"{B}[a-z0-9](?:[a-z0-9-]{{0,62}}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{{0,62}}[a-z0-9])?){{0,6}}\.(?:com|org|net|edu|gov|info|biz|io|co|us|uk|de|fr|it|es|nl|pl|br|in|mx|ca|au|ch|at|be|eu|health|app|ai|me|pt|se|dk|fi|ie|jp|cn|ru|cz|hu){B}(?:/[^\s<>"']*)?"#)),
         (Kind::Ipv4, format!(r"{B}(?:\d{{1,3}}\.){{3}}\d{{1,3}}{B}")),
         (Kind::Mac, format!(r"(?i:{B}[0-9a-f]{{2}}(?::[0-9a-f]{{2}}){{5}}{B}|{B}[0-9a-f]{{2}}(?:-[0-9a-f]{{2}}){{5}}{B}|{B}[0-9a-f]{{4}}\.[0-9a-f]{{4}}\.[0-9a-f]{{4}}{B})")),
         (Kind::Uuid, format!(r"(?i:{B}[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}{B})")),
@@ -108,7 +110,7 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::Plate, format!(r"{B}[A-Z0-9]{{1,4}}(?:[ •·-][A-Z0-9]{{1,7}}){{1,2}}{B}")),
         (Kind::Phone, format!(r"(?:\+\d{{1,4}}[ .-]?|{B}00\d{{1,3}}[ .-]?|{B})(?:\(0\)[ .-]?)?(?:\(\d{{1,5}}\)[ .-]?)?\d{{1,12}}(?:[ .-]\d{{1,8}}){{0,5}}(?:\s?(?:x|ext\.?|extension)\s?\d{{1,6}})?{B}|(?:{B}1[ .-]?)?\(\d{{1,5}}\)[ .-]?\d{{1,12}}(?:[ .-]\d{{1,8}}){{0,4}}(?:\s?(?:x|ext\.?)\s?\d{{1,6}})?{B}")),
         (Kind::Zip, format!(r"{B}\d{{5}}(?:-\d{{4}})?{B}")),
-        (Kind::Code, format!(r"{B}(?:[A-Za-z]{{1,8}}[-#:]){{0,3}}[A-Za-z]*\d[A-Za-z0-9]*(?:[-/.#][A-Za-z0-9]+)*")),
+        (Kind::Code, format!(r"{B}(?:[A-Za-z]{{1,8}}[-#:]){{0,3}}[A-Za-z]{{0,24}}\d[A-Za-z0-9]{{0,40}}(?:[-/.#][A-Za-z0-9]{{1,40}}){{0,8}}")),
     ]
 }
 
@@ -130,41 +132,57 @@ pub(crate) fn is_street_word(word: &str) -> bool {
                     }
                 }
             }
-            for w in [
-                "apt",
-                "apartment",
-                "suite",
-                "ste",
-                "unit",
-                "flat",
-                "floor",
-                "fl",
-                "room",
-                "rm",
-                "bldg",
-                "building",
-                "box",
-                "psc",
-                "no",
-                "h.no",
-                "house",
-                "studio",
-                "n",
-                "s",
-                "e",
-                "w",
-                "ne",
-                "nw",
-                "se",
-                "sw",
-                "edif",
-                "depto",
-                "interior",
-                "int",
-            ] {
-                set.insert(w.to_owned());
+            for w in UNIT_WORDS {
+                set.insert((*w).to_owned());
             }
             set
         });
     WORDS.contains(word)
+}
+
+/// Unit and building words of an address (`Apt`, `Suite`, `Piso`), and compass points.
+const UNIT_WORDS: &[&str] = &[
+    "apt",
+    "apartment",
+    "suite",
+    "ste",
+    "unit",
+    "flat",
+    "floor",
+    "fl",
+    "room",
+    "rm",
+    "bldg",
+    "building",
+    "box",
+    "psc",
+    "no",
+    "h.no",
+    "house",
+    "studio",
+    "n",
+    "s",
+    "e",
+    "w",
+    "ne",
+    "nw",
+    "se",
+    "sw",
+    "edif",
+    "depto",
+    "interior",
+    "int",
+    "piso",
+    "puerta",
+    "piano",
+    "appartamento",
+    "scala",
+    "interno",
+    "esc",
+    "apto",
+];
+
+/// Whether a lower-case word is a unit or building word of an address (`apt`, `suite`).
+pub(crate) fn is_unit_word(word: &str) -> bool {
+    UNIT_WORDS.contains(&word)
 }

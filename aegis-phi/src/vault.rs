@@ -14,8 +14,8 @@ use crate::key::PhiKey;
 
 const MAGIC: &[u8; 8] = b"AEGISPV1";
 
-/// One original behind a pseudonym.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One original behind a pseudonym. `Debug` never shows the original.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultEntry {
     /// What the original was.
     pub class: PhiClass,
@@ -23,9 +23,25 @@ pub struct VaultEntry {
     pub original: String,
 }
 
-/// Pseudonym → original. In memory it is plain; on disk it is only ever encrypted.
-#[derive(Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl std::fmt::Debug for VaultEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultEntry")
+            .field("class", &self.class)
+            .field("original", &"…")
+            .finish()
+    }
+}
+
+/// Pseudonym → original. In memory it is plain; it has no public serialisation, and on disk it
+/// is only ever encrypted ([`Vault::seal`]).
+#[derive(Default, Clone, PartialEq, Eq)]
 pub struct Vault {
+    entries: BTreeMap<String, VaultEntry>,
+}
+
+/// What is sealed: the entries, as JSON.
+#[derive(Serialize, Deserialize)]
+struct Plain {
     entries: BTreeMap<String, VaultEntry>,
 }
 
@@ -110,7 +126,10 @@ impl Vault {
 
     /// The vault encrypted under `key`: a magic header, a random nonce, then AES-256-GCM.
     pub fn seal(&self, key: &PhiKey) -> Result<Vec<u8>, PhiError> {
-        let plain = serde_json::to_vec(self).map_err(|e| PhiError::Vault(e.to_string()))?;
+        let plain = serde_json::to_vec(&Plain {
+            entries: self.entries.clone(),
+        })
+        .map_err(|_| PhiError::Vault("cannot encode the vault".into()))?;
         let cipher = cipher(key)?;
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).map_err(|e| PhiError::Vault(format!("no randomness: {e}")))?;
@@ -141,7 +160,15 @@ impl Vault {
                 "the vault cannot be decrypted: wrong key, or the file was changed".into(),
             )
         })?;
-        serde_json::from_slice(&plain).map_err(|e| PhiError::Vault(e.to_string()))
+        // The message never quotes the decrypted content.
+        serde_json::from_slice::<Plain>(&plain)
+            .map(|p| Vault { entries: p.entries })
+            .map_err(|e| {
+                PhiError::Vault(format!(
+                    "the vault's content is not readable: {}",
+                    aegis_core::redact_quoted(&e.to_string())
+                ))
+            })
     }
 
     /// Reads and opens a vault file.

@@ -254,7 +254,7 @@ fn redact_mask_and_hash_modes() {
     );
     let hashed = sanitize(&e, text, PhiMode::Hash, "");
     assert!(
-        regex::Regex::new(r"^MRN <MRN:[0-9a-f]{8}>, phone <PHONE:[0-9a-f]{8}>\.$")
+        regex::Regex::new(r"^MRN <MRN:[0-9a-f]{16}>, phone <PHONE:[0-9a-f]{16}>\.$")
             .unwrap()
             .is_match(&hashed),
         "{hashed}"
@@ -421,4 +421,92 @@ fn arbitrary_text_never_panics() {
             let _ = sanitize(&e, &text, mode, "s");
         }
     }
+}
+
+/// Long runs that keep many patterns alive (`0.1.2.3…`, `a.b.c…`, `A1-A1-…`) are read in one
+/// pass each: every pattern's repetitions are bounded, so no candidate rescans the run.
+#[test]
+fn long_adversarial_runs_are_read_through() {
+    let detector = Detector::new().unwrap();
+    let digits: Vec<String> = (0..40_000).map(|i| (i % 10).to_string()).collect();
+    let letters: Vec<String> = (0..40_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8).to_string())
+        .collect();
+    for text in [
+        digits.join("."),
+        letters.join("."),
+        vec!["A1"; 20_000].join("-"),
+        format!("{}@", "a".repeat(100_000)),
+    ] {
+        for d in detector.detect(&text) {
+            assert!(d.end <= text.len());
+        }
+    }
+}
+
+#[test]
+fn structured_values_are_sanitised_by_field_name_at_any_depth() {
+    let e = engine("organisation A secret key");
+    let mut v = serde_json::json!({
+        "model": "gpt-x-2024-05-13",
+        "metadata": { "started_at": "2024-05-13T10:00:00Z" },
+        "domain_data": {
+            "patient": { "name": "Jane Doe", "mrn": 12345678, "ssn": 123456789, "phone": "٥٥٥١٢٣٤٥٦٧" },
+            "medications": [{ "name": "Metformin", "dose_mg": 500 }],
+            "visit": { "started_at": "Jane Doe, 2021-03-04" },
+            "Quenby Hallowell": { "note": "a key can be PHI" }
+        }
+    });
+    let mut report = SanitizeReport::default();
+    e.sanitize_value(
+        &mut v,
+        None,
+        &all_classes(PhiMode::Redact),
+        "s",
+        &mut report,
+    );
+    let text = v.to_string();
+    for raw in [
+        "Jane",
+        "12345678",
+        "123456789",
+        "٥٥٥",
+        "Quenby",
+        "2021-03-04",
+    ] {
+        assert!(!text.contains(raw), "{raw} left in {text}");
+    }
+    // Fields that are never PHI stay at the top level and in `metadata`; clinical names stay.
+    assert_eq!(v["model"], "gpt-x-2024-05-13");
+    assert_eq!(v["metadata"]["started_at"], "2024-05-13T10:00:00Z");
+    assert_eq!(v["domain_data"]["medications"][0]["name"], "Metformin");
+    assert_eq!(v["domain_data"]["medications"][0]["dose_mg"], 500);
+    assert_eq!(v["domain_data"]["patient"]["mrn"], "[MRN]");
+}
+
+#[test]
+fn trace_ids_with_identifiers_become_distinct_pseudonyms_in_every_mode() {
+    use aegis_core::tiers::Sanitizer;
+    let e = engine("organisation A secret key");
+    let settings = all_classes(PhiMode::Redact);
+    let ids: Vec<String> = ["jane.doe@example.com", "john.roe@example.com", "trace-7"]
+        .iter()
+        .map(|id| {
+            let mut t: aegis_core::Trace =
+                serde_json::from_value(serde_json::json!({ "id": id, "output": "ok" })).unwrap();
+            e.sanitize(&mut t, &settings);
+            t.id.unwrap()
+        })
+        .collect();
+    assert!(ids[0].starts_with("trace-") && ids[0] != ids[1], "{ids:?}");
+    assert!(!ids[0].contains("jane") && !ids[1].contains("john"));
+    assert_eq!(ids[2], "trace-7", "an id without identifiers stays");
+}
+
+#[test]
+fn vault_entries_never_show_originals_in_debug() {
+    let mut v = Vault::new();
+    v.record("Ellis Carter", PhiClass::Name, "Jane Doe");
+    let shown = format!("{v:?} {:?}", v.original("Ellis Carter"));
+    assert!(!shown.contains("Jane"), "{shown}");
 }

@@ -294,7 +294,7 @@ fn the_phi_section_chooses_classes_mode_and_subject() {
     let (clean, report) = aegis_core::Sanitized::sanitize(t.clone(), &engine, &phi);
     assert_eq!(report.total(), 2, "{report:?}");
     let re = regex::Regex::new(
-        r"^Mrs\. <NAME:[0-9a-f]{8}> wrote from <EMAIL:[0-9a-f]{8}>, phone 555-867-5309\.$",
+        r"^Mrs\. <NAME:[0-9a-f]{16}> wrote from <EMAIL:[0-9a-f]{16}>, phone 555-867-5309\.$",
     )
     .unwrap();
     assert!(re.is_match(&clean.input), "{}", clean.input);

@@ -91,7 +91,7 @@ pub(crate) enum ModeArg {
     Redact,
     /// `****`.
     Mask,
-    /// `<NAME:5f2a9c1b>`.
+    /// `<NAME:5f2a9c1b07e4d8a3>`.
     Hash,
 }
 

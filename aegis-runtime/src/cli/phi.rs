@@ -67,6 +67,20 @@ impl Sanitizer for SharedEngine {
     }
 }
 
+/// A vault sealed under a random key could never be opened again: refuse it.
+pub(crate) fn vault_needs_key(
+    vault: Option<&Path>,
+    key_file: Option<&Path>,
+) -> Result<(), CliError> {
+    if vault.is_some() && key_file.is_none() && std::env::var_os(aegis_phi::KEY_ENV).is_none() {
+        return Err(CliError::Phi(format!(
+            "a pseudonym vault is sealed with the organisation's key: set {} or pass --phi-key-file",
+            aegis_phi::KEY_ENV
+        )));
+    }
+    Ok(())
+}
+
 /// Builds the engine, with the vault at `vault` opened (or started) when one is given.
 pub(crate) fn engine(key: PhiKey, vault: Option<&Path>) -> Result<Arc<PhiEngine>, CliError> {
     let phi = |e: aegis_phi::PhiError| CliError::Phi(e.to_string());
@@ -107,6 +121,7 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
         mode: args.mode.mode(),
         subject_field: None,
     };
+    vault_needs_key(args.vault.as_deref(), key_file)?;
     let key = key(key_file, false)?;
     let engine = engine(key.clone(), args.vault.as_deref())?;
     let input_name = args.input.display().to_string();

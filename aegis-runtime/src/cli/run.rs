@@ -207,6 +207,7 @@ pub(crate) fn run(
             .phi
             .is_some_and(|p| p.mode == aegis_core::PhiMode::Pseudonymize)
     });
+    super::phi::vault_needs_key(args.phi_vault.as_deref(), key_file)?;
     let key = super::phi::key(key_file, args.quiet || !pseudonymising)?;
     let engine = super::phi::engine(key, args.phi_vault.as_deref())?;
     match evaluate_all(

@@ -250,3 +250,32 @@ fn pseudonyms_are_stable_across_runs_and_reversible_only_with_the_key() {
         &format!("{err}{}", String::from_utf8_lossy(&wrong.stdout)),
     );
 }
+
+#[test]
+fn a_vault_without_a_configured_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "in.jsonl",
+        "{\"id\": \"p1\", \"output\": \"Mrs. Quenby Hallowell\"}\n",
+    );
+    let vault = dir.path().join("map.vault");
+    let out = Command::new(env!("CARGO_BIN_EXE_aegis-eval"))
+        .env_remove("AEGIS_PHI_KEY")
+        .args([
+            "sanitize",
+            input.to_str().unwrap(),
+            "--vault",
+            vault.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("AEGIS_PHI_KEY"), "{err}");
+    assert!(!vault.exists(), "no vault that could never be opened");
+    assert_clean(
+        "the refusal",
+        &format!("{err}{}", String::from_utf8_lossy(&out.stdout)),
+    );
+}
