@@ -424,11 +424,7 @@ impl Sanitizer for PhiEngine {
             .or_else(|| trace.id.clone().filter(|id| !id.is_empty()))
             // No subject at all: this trace's dates move by an offset of their own, never one
             // shared with other traces (one known date would reveal them all).
-            .unwrap_or_else(|| {
-                let mut r = [0u8; 16];
-                let _ = getrandom::fill(&mut r);
-                hex(&r)
-            });
+            .unwrap_or_else(random_subject);
         // Field by field: no round trip through a JSON value for the common fields.
         let text = |t: &mut String, report: &mut SanitizeReport| {
             if !t.is_empty() {
@@ -633,6 +629,14 @@ fn looks_like_a_name(s: &str, detector: &Detector) -> bool {
         })
         && !(words.len() == 1 && crate::names::is_clinical_or_stop(words[0]))
         && words.iter().any(|w| detector.knows_name(w))
+}
+
+/// A subject of its own for text about nobody named: its dates move by an offset no other text
+/// shares (one known date would otherwise reveal the others).
+pub fn random_subject() -> String {
+    let mut r = [0u8; 16];
+    let _ = getrandom::fill(&mut r);
+    hex(&r)
 }
 
 /// The settings for sanitising text outside any domain: every class, in `mode`.

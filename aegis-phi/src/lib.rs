@@ -40,7 +40,7 @@ mod patterns;
 mod vault;
 
 pub use detect::{Detection, Detector, DetectorError};
-pub use engine::{PhiEngine, all_classes};
+pub use engine::{PhiEngine, all_classes, random_subject};
 pub use key::{KEY_ENV, PhiKey};
 pub use vault::{Vault, VaultEntry};
 

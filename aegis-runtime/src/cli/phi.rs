@@ -162,50 +162,59 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     };
     let mut bad = 0u64;
     let mut total = SanitizeReport::default();
-    for (n, line) in reader.split(b'\n').enumerate() {
-        let line_no = n + 1;
-        let bytes = line.map_err(|source| CliError::Io {
-            context: format!("cannot read {input_name}"),
-            source,
-        })?;
-        read += bytes.len() as u64 + 1;
-        if line_no.is_multiple_of(256) {
-            progress.set_position(read);
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut value: serde_json::Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
-            Err(e) => {
-                bad += 1;
-                // serde_json's syntax errors name a position, never the text.
-                eprintln!(
-                    "error: {input_name}:{line_no}: not valid JSON ({}); the line is left out",
-                    aegis_core::redact_quoted(&e.to_string())
-                );
+    let each_line = || -> Result<(), CliError> {
+        for (n, line) in reader.split(b'\n').enumerate() {
+            let line_no = n + 1;
+            let bytes = line.map_err(|source| CliError::Io {
+                context: format!("cannot read {input_name}"),
+                source,
+            })?;
+            read += bytes.len() as u64 + 1;
+            if line_no.is_multiple_of(256) {
+                progress.set_position(read);
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            if text.trim().is_empty() {
                 continue;
             }
-        };
-        let subject = subject_of(&value, args.subject_field.as_deref(), line_no);
-        let mut report = SanitizeReport::default();
-        engine.sanitize_value(&mut value, None, &settings, &subject, &mut report);
-        tracing::debug!(line = line_no, replaced = report.total(), "sanitised");
-        for (c, k) in &report.replaced {
-            for _ in 0..*k {
-                total.count(*c);
+            let mut value: serde_json::Value = match serde_json::from_str(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    bad += 1;
+                    // serde_json's syntax errors name a position, never the text.
+                    eprintln!(
+                        "error: {input_name}:{line_no}: not valid JSON ({}); the line is left out",
+                        aegis_core::redact_quoted(&e.to_string())
+                    );
+                    continue;
+                }
+            };
+            let subject = subject_of(&value, args.subject_field.as_deref());
+            let mut report = SanitizeReport::default();
+            engine.sanitize_value(&mut value, None, &settings, &subject, &mut report);
+            tracing::debug!(line = line_no, replaced = report.total(), "sanitised");
+            for (c, k) in &report.replaced {
+                for _ in 0..*k {
+                    total.count(*c);
+                }
             }
+            serde_json::to_writer(&mut out, &value).map_err(io::Error::from)?;
+            out.write_all(b"\n")?;
         }
-        serde_json::to_writer(&mut out, &value).map_err(io::Error::from)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
+        out.flush()?;
+        Ok(())
+    };
+    let done = each_line();
     progress.finish_and_clear();
+    // The lines written so far are pseudonymised: keep their vault even if reading failed.
     if let Some(path) = &args.vault {
-        engine
+        let saved = engine
             .save_vault(path)
-            .map_err(|e| CliError::Phi(e.to_string()))?;
+            .map_err(|e| CliError::Phi(e.to_string()));
+        done?;
+        saved?;
+    } else {
+        done?;
     }
     let by_class: Vec<String> = total
         .replaced
@@ -221,9 +230,9 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     Ok(if bad > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
 }
 
-/// Whose line this is: the value at `field` (dotted path), else the line's `id`, else its
-/// number.
-fn subject_of(value: &serde_json::Value, field: Option<&str>, line: usize) -> String {
+/// Whose line this is: the value at `field` (dotted path), else the line's `id`, else a random
+/// subject of its own.
+fn subject_of(value: &serde_json::Value, field: Option<&str>) -> String {
     let at = |path: &str| {
         let mut v = value;
         for p in path.split('.') {
@@ -237,7 +246,8 @@ fn subject_of(value: &serde_json::Value, field: Option<&str>, line: usize) -> St
     field
         .and_then(at)
         .or_else(|| at("id"))
-        .unwrap_or_else(|| format!("line {line}"))
+        // No subject: an offset of the line's own, never one shared with other lines or files.
+        .unwrap_or_else(aegis_phi::random_subject)
 }
 
 /// `aegis-eval reidentify`.

@@ -223,7 +223,13 @@ pub(crate) fn run(
     ) {
         Ok(()) => {}
         Err(e) if is_broken_pipe(&e) => {}
-        Err(e) => return Err(e),
+        Err(e) => {
+            // What was written so far is pseudonymised: keep its vault even when the run stops.
+            if let Some(path) = &args.phi_vault {
+                let _ = engine.save_vault(path);
+            }
+            return Err(e);
+        }
     }
     if let Some(path) = &args.phi_vault {
         engine
