@@ -855,10 +855,46 @@ struct Token<'t> {
     joined: bool,
 }
 
+/// Where phrases that introduce a name in lower-case chat text end ("my name is john",
+/// "name's anna", "named jo", "i'm maria lopez", "i am maria", "call me jo"). Where there are
+/// any, every word of the text is read and the words after them are checked against the name
+/// lists. One SIMD substring search per phrase: cheap enough to run on every text.
+fn lower_case_cue_ends(text: &str) -> Vec<usize> {
+    static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 4]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new("name"),
+                memchr::memmem::Finder::new("i'm "),
+                memchr::memmem::Finder::new("i am "),
+                memchr::memmem::Finder::new("call me"),
+            ]
+        });
+    let bytes = text.as_bytes();
+    let mut ends = Vec::new();
+    for (k, finder) in FINDERS.iter().enumerate() {
+        for at in finder.find_iter(bytes) {
+            let end = at + finder.needle().len();
+            if k == 0 {
+                // `name is`, `name's`, `named`, `name:`; not `names`, `surname`.
+                let rest = &bytes[end..];
+                let next = [" is", "'s", "d ", ":"]
+                    .iter()
+                    .find(|s| rest.starts_with(s.as_bytes()));
+                if let Some(s) = next {
+                    ends.push(end + s.len());
+                }
+            } else {
+                ends.push(end);
+            }
+        }
+    }
+    ends
+}
+
 /// How far before a capital letter words are still read (enough for three cue words).
 const JUMP_WINDOW: usize = 48;
 
-fn tokens(text: &str) -> Vec<Token<'_>> {
+fn tokens(text: &str, may_jump: bool) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     let char_at = |i: usize| -> (char, usize) {
         match bytes[i] {
@@ -888,7 +924,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
         if next_capital < i {
             next_capital = find_capital(i);
         }
-        if next_capital - i > JUMP_WINDOW
+        if may_jump
+            && next_capital - i > JUMP_WINDOW
             && out.last().is_none_or(|t| t.shape == Shape::Lower)
             && bytes[i].is_ascii_lowercase()
         {
@@ -1075,7 +1112,15 @@ impl Gazetteer {
 
     /// Finds names and places in `text`; `taken` are spans other recognisers already claimed.
     pub(crate) fn detect(&self, text: &str, taken: &[Detection], out: &mut Vec<Detection>) {
-        let toks = tokens(text);
+        // Lower-case chat text has names far from any capital: where a cue phrase occurs, the
+        // tokenizer reads every word, and the tokens just after each cue may start a name.
+        let cue_ends = lower_case_cue_ends(text);
+        let toks = tokens(text, cue_ends.is_empty());
+        let mut after_cue: Vec<usize> = Vec::new();
+        for end in cue_ends {
+            let k = toks.partition_point(|t| t.start < end);
+            after_cue.extend([k, k + 1]);
+        }
         // Spans other recognisers claimed, by start, with the furthest end so far: whether a
         // token overlaps one is a binary search (a long text with many findings stays linear).
         let mut claimed: Vec<(usize, usize)> = taken.iter().map(|d| (d.start, d.end)).collect();
@@ -1095,6 +1140,49 @@ impl Gazetteer {
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
+            // Chat text in lower case: "my name is john smith", "i'm maria lopez".
+            if !after_cue.is_empty()
+                && i > 0
+                && t.shape == Shape::Lower
+                && after_cue.contains(&i)
+                && LAST_CUE_WORDS.contains(&toks[i - 1].lower.as_ref())
+            {
+                let explicit = lower_case_cue(&toks, i, true);
+                if (explicit || lower_case_cue(&toks, i, false))
+                    && !inside(t)
+                    && flags_of(t) & flag::STOP == 0
+                {
+                    let ok = |x: &Token| {
+                        x.shape == Shape::Lower
+                            && flags_of(x) & (flag::STOP | flag::LANGUAGE) == 0
+                            && x.lower.chars().count() >= 2
+                            && self.known(&x.lower)
+                    };
+                    let mut j = i;
+                    while j < toks.len() && j - i < 3 && (j == i || toks[j].joined) && ok(&toks[j])
+                    {
+                        j += 1;
+                    }
+                    // After "i'm" or "this is", one word must be an uncommon name, or two
+                    // words a given name and a surname: "i'm fine" is no name.
+                    let accepted = j > i
+                        && (explicit
+                            || (j - i >= 2
+                                && self.is_given(&t.lower)
+                                && self.is_surname(&toks[i + 1].lower))
+                            || (j - i == 1 && !self.is_common(&t.lower)));
+                    if accepted {
+                        out.push(Detection::new(
+                            t.start,
+                            toks[j - 1].end,
+                            PhiClass::Name,
+                            0.7,
+                        ));
+                        i = j;
+                        continue;
+                    }
+                }
+            }
             // Names in Han or Hangul script have no capitals: a short word that starts with a
             // common family name (王秀英, 佐藤 太郎, 김민준).
             // After a title or a name cue, any short Han or Hangul word is a name.
@@ -1597,4 +1685,38 @@ pub(crate) fn is_clinical_or_stop(word: &str) -> bool {
     WORD_FLAGS
         .get(word.to_lowercase().as_str())
         .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
+}
+
+/// Whether the words before token `i` introduce a name in lower-case chat text: explicitly
+/// ("my name is", "named", "call me", "name's") or softly ("i'm", "i am").
+fn lower_case_cue(toks: &[Token<'_>], i: usize, explicit: bool) -> bool {
+    // The word `k` places before the name, if no sentence ends in between.
+    let w = |k: usize| -> &str {
+        let Some(j) = i.checked_sub(k) else { return "" };
+        if toks[j + 1..=i].iter().any(|t| t.hard_start) {
+            return "";
+        }
+        toks[j].lower.as_ref()
+    };
+    if explicit {
+        matches!(
+            (w(2), w(1)),
+            ("name", "is") | (_, "named") | ("call", "me") | ("name's", _)
+        ) || w(1) == "name's"
+            || w(1) == "name"
+    } else {
+        matches!((w(2), w(1)), ("i", "am")) || w(1) == "i'm"
+    }
+}
+
+/// The last words of the lower-case name cues of [`lower_case_cue`].
+const LAST_CUE_WORDS: &[&str] = &["is", "named", "me", "name", "am", "i'm"];
+
+/// A token's word-list flags, looked up now if the tokenizer left them for later.
+fn flags_of(t: &Token<'_>) -> u16 {
+    if t.flags != 0 {
+        t.flags
+    } else {
+        WORD_FLAGS.get(t.lower.as_ref()).copied().unwrap_or(0)
+    }
 }

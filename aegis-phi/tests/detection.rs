@@ -115,6 +115,18 @@ fn every_safe_harbor_class_that_occurs_in_text_is_found() {
         "FP-88321-A",
     );
     assert_finds("Case number 2023-CV-004471 is open.", Id, "2023-CV-004471");
+    // Chat text in lower case, after a phrase that introduces a name.
+    assert_finds(
+        "hi my name is john smith and my dob is 3/4/1980",
+        Name,
+        "john smith",
+    );
+    assert_finds(
+        "i'm maria lopez, can i take ibuprofen?",
+        Name,
+        "maria lopez",
+    );
+    assert_finds("my name's anna. call me jo.", Name, "anna");
     // Scripts without capitals: a short word that starts with a common family name.
     assert_finds("Patient 王秀英 was admitted overnight.", Name, "王秀英");
     assert_finds(
@@ -139,6 +151,7 @@ fn clinical_facts_are_not_phi() {
         "Diagnoses: E11.9, I10 and J45.909.",
         "A 45-year-old man, diagnosed in 2019. Take 1/2 tablet at night.",
         "Warfarin 5 mg; INR 2.4. Continue Aspirin 81 mg.",
+        "i am tired and my head hurts. i'm fine. i'm allergic to penicillin. named after the drug.",
     ] {
         assert_eq!(found(text), vec![], "{text}");
     }
