@@ -212,25 +212,37 @@ pub enum PhiMode {
 }
 
 impl PhiMode {
-    /// Every mode, with its name in specs and on the command line.
-    pub const NAMES: [(&'static str, PhiMode); 4] = [
-        ("pseudonymize", PhiMode::Pseudonymize),
-        ("redact", PhiMode::Redact),
-        ("mask", PhiMode::Mask),
-        ("hash", PhiMode::Hash),
+    /// Every mode.
+    pub const ALL: [PhiMode; 4] = [
+        PhiMode::Pseudonymize,
+        PhiMode::Redact,
+        PhiMode::Mask,
+        PhiMode::Hash,
     ];
+
+    /// The mode's name in specs and on the command line (`pseudonymize`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            PhiMode::Pseudonymize => "pseudonymize",
+            PhiMode::Redact => "redact",
+            PhiMode::Mask => "mask",
+            PhiMode::Hash => "hash",
+        }
+    }
 }
 
 impl FromStr for PhiMode {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PhiMode::NAMES
-            .iter()
-            .find(|(n, _)| {
-                n.eq_ignore_ascii_case(s) || (s == "pseudonymise" && *n == "pseudonymize")
-            })
-            .map(|(_, m)| *m)
+        let s = if s == "pseudonymise" {
+            "pseudonymize"
+        } else {
+            s
+        };
+        PhiMode::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 format!("unknown PHI mode `{s}`; expected pseudonymize, redact, mask or hash")
             })

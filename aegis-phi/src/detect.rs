@@ -169,6 +169,8 @@ impl Detector {
     pub fn detect(&self, text: &str) -> Vec<Detection> {
         let c = &*self.compiled;
         let mut found = Vec::new();
+        // Which patterns match at a rejected candidate's place (reused across candidates).
+        let mut set = regex_automata::PatternSet::new(c.kinds.len());
         let mut at = 0;
         while at < text.len() {
             let Some(m) = c.regex.search(&Input::new(text).range(at..)) else {
@@ -186,7 +188,7 @@ impl Detector {
             if accepted.is_none() && !plain_number && pid.as_usize() < last {
                 // Which later patterns match here: one all-matches pass, unless only the last
                 // pattern is left to try.
-                let mut set = regex_automata::PatternSet::new(c.kinds.len());
+                set.clear();
                 if pid.as_usize() + 1 == last {
                     let _ = set.try_insert(regex_automata::PatternID::new_unchecked(last));
                 } else {
@@ -277,22 +279,15 @@ impl Detector {
                 Some(vec![Detection::new(start + value_at, end - 1, class, 0.9)])
             }
             Kind::Email => one(PhiClass::Email, 0.95),
-            Kind::Url => {
+            Kind::Url | Kind::BareDomain => {
+                // The sentence's punctuation is not part of the address.
                 let trimmed = s.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+                let score = if kind == Kind::Url { 0.9 } else { 0.75 };
                 Some(vec![Detection::new(
                     start,
                     start + trimmed.len(),
                     PhiClass::Url,
-                    0.9,
-                )])
-            }
-            Kind::BareDomain => {
-                let trimmed = s.trim_end_matches(['.', ',', ';', ':', '!', '?']);
-                Some(vec![Detection::new(
-                    start,
-                    start + trimmed.len(),
-                    PhiClass::Url,
-                    0.75,
+                    score,
                 )])
             }
             Kind::Ipv4 => {
@@ -429,9 +424,6 @@ impl Detector {
             | Kind::StreetTypeFirst
             | Kind::StreetCompound
             | Kind::HouseNumber => {
-                if matches!(kind, Kind::HouseNumber) && !s.chars().any(|ch| ch.is_ascii_digit()) {
-                    return None;
-                }
                 let mut out = vec![Detection::new(start, end, PhiClass::StreetAddress, 0.85)];
                 self.address_tail(c, text, end, &mut out);
                 Some(out)
@@ -448,7 +440,7 @@ impl Detector {
                 let city_part = &s[..comma];
                 let mut city_start = start;
                 for w in city_part.split(' ') {
-                    if c.gazetteer.is_stop(w.trim_end_matches('.')) {
+                    if crate::names::is_stop(w.trim_end_matches('.')) {
                         city_start += w.len() + 1;
                     } else {
                         break;
@@ -604,7 +596,7 @@ impl Detector {
                 let (Some(all), Some(city)) = (m.get(0), m.get(1)) else {
                     return;
                 };
-                if c.gazetteer.is_stop(city.as_str()) {
+                if crate::names::is_stop(city.as_str()) {
                     return;
                 }
                 out.push(Detection::new(
@@ -651,7 +643,7 @@ impl Detector {
                 let Some(city) = m.get(1) else { return };
                 let name = city.as_str();
                 // A state or country after the city is no PHI: stop there.
-                if c.gazetteer.is_stop(name) || name.len() < 3 {
+                if crate::names::is_stop(name) || name.len() < 3 {
                     return;
                 }
                 if !city_found {

@@ -102,6 +102,11 @@ const FIELD_HINTS: &[(&str, PhiClass)] = &[
     ("claim_id", PhiClass::Id),
 ];
 
+/// The field names that say what their value holds, for the JSON-in-text pattern.
+pub(crate) fn field_hint_names() -> Vec<&'static str> {
+    FIELD_HINTS.iter().map(|(name, _)| *name).collect()
+}
+
 /// The class a field name says its value holds (`patient_name` → NAME).
 pub(crate) fn field_hint(key: &str) -> Option<PhiClass> {
     FIELD_HINTS
@@ -152,11 +157,6 @@ impl PhiEngine {
     pub fn with_vault(mut self, vault: Vault) -> PhiEngine {
         self.vault = Some(Mutex::new(vault));
         self
-    }
-
-    /// The detector the engine uses.
-    pub fn detector(&self) -> &Detector {
-        &self.detector
     }
 
     /// A copy of the vault's current contents, if the engine keeps one.
@@ -434,14 +434,8 @@ impl Sanitizer for PhiEngine {
         // An id that holds an identifier becomes a keyed pseudonym of the whole id, in every
         // mode: results stay distinguishable (`[ID]` for every trace would not be).
         if let Some(id) = &mut trace.id {
-            let mut found = SanitizeReport::default();
-            let cleaned = self.sanitize_text(id, settings, &subject, &mut found);
+            let cleaned = self.sanitize_text(id, settings, &subject, &mut report);
             if cleaned != *id {
-                for (c, n) in &found.replaced {
-                    for _ in 0..*n {
-                        report.count(*c);
-                    }
-                }
                 let h =
                     crate::key::derive(&self.pseudonym_key, format!("trace id\0{id}").as_bytes());
                 *id = format!("trace-{}", hex(&h[..8]));
@@ -627,7 +621,7 @@ fn looks_like_a_name(s: &str, detector: &Detector) -> bool {
                         | "dos"
                 )
         })
-        && !(words.len() == 1 && crate::names::is_clinical_or_stop(words[0]))
+        && !(words.len() == 1 && crate::names::is_stop(words[0]))
         && words.iter().any(|w| detector.knows_name(w))
 }
 

@@ -1441,13 +1441,14 @@ impl Gazetteer {
             i = j;
         }
     }
+}
 
-    /// Whether `word` (any case) is a word that is never part of a name or place.
-    pub(crate) fn is_stop(&self, word: &str) -> bool {
-        WORD_FLAGS
-            .get(word.to_lowercase().as_str())
-            .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
-    }
+/// Whether `word` (any case) is never a name or a place by itself: clinical, calendar,
+/// identifier and place-name vocabulary, languages.
+pub(crate) fn is_stop(word: &str) -> bool {
+    WORD_FLAGS
+        .get(word.to_lowercase().as_str())
+        .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
 }
 
 /// Common family names in Han script (Chinese, then Japanese), most frequent first.
@@ -1677,14 +1678,6 @@ fn east_asian_name(word: &str) -> Option<usize> {
             .any(|s| word.starts_with(s) && word.len() > s.len())
         || (n <= 3 && surnames.contains(&word) && n >= 2))
         .then_some(word.len())
-}
-
-/// Whether a single word is a stop word of the name detector (clinical, calendar, place or
-/// identifier vocabulary) — used to tell a medication's `name` field from a person's.
-pub(crate) fn is_clinical_or_stop(word: &str) -> bool {
-    WORD_FLAGS
-        .get(word.to_lowercase().as_str())
-        .is_some_and(|f| f & (flag::STOP | flag::LANGUAGE) != 0)
 }
 
 /// Whether the words before token `i` introduce a name in lower-case chat text: explicitly

@@ -56,9 +56,6 @@ const STREET_PREFIXES: &str = "Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Cont
 /// Street types that end a compound street name (German, Dutch).
 const COMPOUND_ENDINGS: &str = "straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|steig|pfad|chaussee|straat|laan|plein|gracht|kade|singel|dijk|hof|markt|steeg|pad|baan|boulevard|dreef|plantsoen|park|erf|veld";
 
-/// Field names whose quoted value, in JSON inside a text, is an identifier of a known class.
-pub(crate) const JSON_KEYS: &str = "name|first_name|last_name|full_name|given_name|family_name|surname|patient_name|email|phone|telephone|mobile|fax|ssn|mrn|address|street|city|zip|postcode|postal_code|dob|birth_date|date_of_birth|birthdate";
-
 /// Lower-case words that may sit inside a street or place name.
 const PARTICLES: &str = "de|la|le|les|del|della|delle|dei|degli|di|do|da|dos|das|du|des|d'\\p{L}+|y|e|of|the|am|an|der|im|van|von|sur|en";
 
@@ -76,7 +73,8 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         r",? (?:(?:n\.?|nº|No\.?|N°|núm\.?|#) ?)?\d{1,5}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)?";
     let time = r"(?:,? (?:at )?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?: ?[AaPp]\.?[Mm]\.?)?)?";
     vec![
-        (Kind::JsonField, format!(r#""(?:{JSON_KEYS})"\s*:\s*"[^"\\\n]{{1,120}}""#)),
+        // `"city": "Springfield"` inside a text: the field names that say what a value is.
+        (Kind::JsonField, format!(r#""(?:{})"\s*:\s*"[^"\\\n]{{1,120}}""#, crate::engine::field_hint_names().join("|"))),
         // Bounded repetitions throughout: an unbounded run (`a.a.a.a…` without `@`) would keep
         // every search alive to the end of the run, and a long run would take quadratic time.
         (Kind::Email, r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}".into()),

@@ -198,13 +198,6 @@ impl Vault {
         }
         std::fs::rename(&tmp, path).map_err(io)
     }
-
-    /// Adds every entry of `other` that does not contradict this vault.
-    pub fn merge(&mut self, other: Vault) {
-        for (k, v) in other.entries {
-            self.entries.entry(k).or_insert(v);
-        }
-    }
 }
 
 fn cipher(key: &PhiKey) -> Result<Aes256Gcm, PhiError> {

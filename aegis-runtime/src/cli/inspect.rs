@@ -48,10 +48,7 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
                     .filter(|c| p.classes.contains(**c))
                     .count(),
                 aegis_core::PhiClass::ALL.len(),
-                aegis_core::PhiMode::NAMES
-                    .iter()
-                    .find(|(_, m)| *m == p.mode)
-                    .map_or("", |(n, _)| n),
+                p.mode.name(),
                 p.subject_field
                     .map(|f| format!(", subject {f}"))
                     .unwrap_or_default()

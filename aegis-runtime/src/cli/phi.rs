@@ -1,8 +1,7 @@
 //! Tier 0 on the command line: the organisation's key, the shared engine, `aegis-eval
 //! sanitize` and `aegis-eval reidentify`, and verbose logging.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -125,41 +124,10 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     let key = key(key_file, false)?;
     let engine = engine(key.clone(), args.vault.as_deref())?;
     let input_name = args.input.display().to_string();
-    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if input_name == "-" {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let file = File::open(&args.input).map_err(|source| CliError::Open {
-            path: input_name.clone(),
-            source,
-        })?;
-        let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(BufReader::new(file)), size)
-    };
-    // Progress on stderr, unless the sanitised lines go to the same terminal.
-    let to_terminal =
-        args.output.as_deref().is_none_or(|p| p.as_os_str() == "-") && io::stdout().is_terminal();
-    let progress = if to_terminal {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(size, indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    };
+    let (reader, size) = super::run::open_input(&args.input)?;
+    let progress = super::run::progress_bar(size, false, args.output.as_deref());
     let mut read: u64 = 0;
-    let mut out: Box<dyn Write> = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
-            CliError::Io {
-                context: format!("cannot create {}", path.display()),
-                source,
-            }
-        })?)),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    };
+    let mut out = super::run::create_output(&args.input, args.output.as_deref())?;
     let mut bad = 0u64;
     let mut total = SanitizeReport::default();
     let each_line = || -> Result<(), CliError> {
@@ -190,14 +158,13 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
                 }
             };
             let subject = subject_of(&value, args.subject_field.as_deref());
-            let mut report = SanitizeReport::default();
-            engine.sanitize_value(&mut value, None, &settings, &subject, &mut report);
-            tracing::debug!(line = line_no, replaced = report.total(), "sanitised");
-            for (c, k) in &report.replaced {
-                for _ in 0..*k {
-                    total.count(*c);
-                }
-            }
+            let before = total.total();
+            engine.sanitize_value(&mut value, None, &settings, &subject, &mut total);
+            tracing::debug!(
+                line = line_no,
+                replaced = total.total() - before,
+                "sanitised"
+            );
             serde_json::to_writer(&mut out, &value).map_err(io::Error::from)?;
             out.write_all(b"\n")?;
         }

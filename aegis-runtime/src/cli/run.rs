@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use aegis_core::{Domain, EvaluationResult, Severity, Tier, UsdCost, Verdict};
@@ -144,6 +145,74 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
+/// Opens the input (`-` is standard input) and says its size when known. A directory is
+/// refused before anything is written.
+pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), CliError> {
+    let name = input.display().to_string();
+    if name == "-" {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let file = File::open(input).map_err(|source| CliError::Open {
+        path: name.clone(),
+        source,
+    })?;
+    let metadata = file.metadata().ok();
+    if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(CliError::Open {
+            path: name,
+            source: io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "it is a directory; give a JSONL or JSON file, or - for standard input",
+            ),
+        });
+    }
+    let size = metadata.map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
+}
+
+/// Creates the output (`None` or `-` is standard output); never the input file itself.
+pub(super) fn create_output(
+    input: &Path,
+    output: Option<&Path>,
+) -> Result<Box<dyn Write>, CliError> {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
+        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
+    };
+    if same_file(input, path) {
+        return Err(CliError::Io {
+            context: format!(
+                "refusing to write results over the input {}",
+                input.display()
+            ),
+            source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
+        });
+    }
+    let file = File::create(path).map_err(|source| CliError::Io {
+        context: format!("cannot create {}", path.display()),
+        source,
+    })?;
+    Ok(Box::new(BufWriter::new(file)))
+}
+
+/// A progress bar on stderr, hidden when `quiet` or when the output goes to the terminal it
+/// would garble.
+pub(super) fn progress_bar(size: Option<u64>, quiet: bool, output: Option<&Path>) -> ProgressBar {
+    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
+    if quiet || (to_stdout && io::stdout().is_terminal()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+    let template = if size.is_some() {
+        "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta} {msg}"
+    } else {
+        "{spinner} {bytes} read {bytes_per_sec} {msg}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 fn is_broken_pipe(e: &CliError) -> bool {
     matches!(e, CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
 }
@@ -159,44 +228,8 @@ pub(crate) fn run(
         .map(|d| find_domain(domains, d))
         .transpose()?;
     let input_name = args.input.display().to_string();
-    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if input_name == "-" {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let file = File::open(&args.input).map_err(|source| CliError::Open {
-            path: input_name.clone(),
-            source,
-        })?;
-        let metadata = file.metadata().ok();
-        if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
-            return Err(CliError::Open {
-                path: input_name.clone(),
-                source: io::Error::new(
-                    io::ErrorKind::IsADirectory,
-                    "it is a directory; give a JSONL or JSON file, or - for standard input",
-                ),
-            });
-        }
-        let size = metadata.map(|m| m.len());
-        (Box::new(BufReader::with_capacity(1 << 16, file)), size)
-    };
-    if let Some(output) = &args.output
-        && output.as_os_str() != "-"
-        && same_file(&args.input, output)
-    {
-        return Err(CliError::Io {
-            context: format!("refusing to write results over the input {input_name}"),
-            source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
-        });
-    }
-    let out: Box<dyn Write> = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|source| {
-            CliError::Io {
-                context: format!("cannot create {}", path.display()),
-                source,
-            }
-        })?)),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    };
+    let (reader, size) = open_input(&args.input)?;
+    let out = create_output(&args.input, args.output.as_deref())?;
     let mut summary = RunSummary {
         fail_on: args.fail_on.map(|s| s.severity()),
         ..RunSummary::default()
@@ -258,23 +291,7 @@ fn evaluate_all(
     summary: &mut RunSummary,
 ) -> Result<(), CliError> {
     let started = Instant::now();
-    // The bar goes to stderr; when the results go to the same terminal, it would garble them.
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    let results_on_terminal = to_stdout && io::stdout().is_terminal();
-    let progress = if args.quiet || results_on_terminal {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
-        let template = if size.is_some() {
-            "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta} {msg}"
-        } else {
-            "{spinner} {bytes} read {bytes_per_sec} {msg}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style);
-        }
-        bar
-    };
+    let progress = progress_bar(size, args.quiet, args.output.as_deref());
     let orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
         super::phi::SharedEngine(std::sync::Arc::clone(engine)),
     ));
