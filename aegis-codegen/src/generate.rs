@@ -9,8 +9,9 @@ use aegis_core::{Severity, TextField, Tier};
 
 use crate::error::Position;
 use crate::expr::Ty;
-use crate::expr::check::variant_name;
+use crate::expr::check::{label_ident, variant_name};
 use crate::model::*;
+use crate::spec::{BackboneName, ModelKindName};
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -913,6 +914,16 @@ impl Emitter<'_> {
             }
         ));
         let info_doc = doc(&format!("What the `{name}` domain declares."));
+        let model_infos = m.models.iter().map(|md| self.model_info(md));
+        let load_models = if m.models.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn load_models(&self, source: &::aegis_core::tiers::ModelSource) -> ::std::result::Result<::std::option::Option<::std::boxed::Box<dyn ::aegis_core::tiers::ModelTier>>, ::std::string::String> {
+                    Models::load(source).map(|m| ::std::option::Option::Some(::std::boxed::Box::new(m) as ::std::boxed::Box<dyn ::aegis_core::tiers::ModelTier>))
+                }
+            }
+        };
         quote! {
             #ty_doc
             #[derive(Debug, Clone, Copy, Default)]
@@ -937,7 +948,7 @@ impl Emitter<'_> {
                 validators: &[#(#validator_infos),*],
                 tables: &[#(#table_infos),*],
                 extractors: &[#(#extractor_infos),*],
-                models: &[],
+                models: &[#(#model_infos),*],
                 prompts: &[],
                 simulators: &[],
             };
@@ -964,6 +975,7 @@ impl Emitter<'_> {
                             outcome,
                             issues: issues.len() - before,
                             score: None,
+                            scores: ::std::vec::Vec::new(),
                         });
                     }
                     // A trace that already fails at Tier 1 goes no further: its escalation rules
@@ -972,13 +984,15 @@ impl Emitter<'_> {
                     let escalations = if fails { ::std::vec::Vec::new() } else { escalations(&ctx, &issues) };
                     ::aegis_core::RuleOutcome { issues, modules, escalations, data_error: None }
                 }
+
+                #load_models
             }
         }
     }
 }
 
 /// Whether the tokens use the identifier `name` anywhere (groups included).
-fn mentions_ident(tokens: &TokenStream, name: &str) -> bool {
+pub(crate) fn mentions_ident(tokens: &TokenStream, name: &str) -> bool {
     tokens.clone().into_iter().any(|tree| match tree {
         proc_macro2::TokenTree::Ident(i) => i == name,
         proc_macro2::TokenTree::Group(g) => mentions_ident(&g.stream(), name),
@@ -993,6 +1007,297 @@ fn has_required(children: &std::collections::BTreeMap<String, DataTree>) -> bool
     })
 }
 
+impl Emitter<'_> {
+    fn model_info(&self, md: &ModelModel) -> TokenStream {
+        let id = &md.id;
+        let kind = match md.kind {
+            ModelKindName::TextClassifier => "text_classifier",
+            ModelKindName::RiskRegressor => "risk_regressor",
+        };
+        let labels: Vec<&str> = match md.kind {
+            ModelKindName::TextClassifier => md.labels.iter().map(String::as_str).collect(),
+            ModelKindName::RiskRegressor => Vec::new(),
+        };
+        let backbone = match md.backbone {
+            BackboneName::HashedNgrams => "hashed_ngrams",
+            BackboneName::Minilm => "minilm",
+        };
+        let inputs = &md.inputs;
+        let desc = &md.description;
+        let loc = self.at(md.position);
+        let builtin = md.weights.is_some();
+        let synthetic = match &md.synthetic {
+            None => quote!(None),
+            Some(syn) => {
+                let count = syn.count;
+                let templates = syn.templates.iter().map(|(t, x)| quote!((#t, #x)));
+                let tables = syn.tables.iter().map(|(name, cols, rows)| {
+                    let rows = rows.iter().map(|r| quote!(&[#(#r),*]));
+                    quote!(::aegis_core::SlotTable { name: #name, columns: &[#(#cols),*], rows: &[#(#rows),*] })
+                });
+                quote!(Some(::aegis_core::SyntheticInfo { count: #count, templates: &[#(#templates),*], tables: &[#(#tables),*] }))
+            }
+        };
+        quote!(::aegis_core::ModelInfo {
+            id: #id, kind: #kind, description: #desc, labels: &[#(#labels),*], backbone: #backbone,
+            inputs: &[#(#inputs),*], spec_location: #loc, builtin_weights: #builtin, synthetic: #synthetic,
+        })
+    }
+
+    /// The typed wrapper of one model: its label enum, its scores, and the model itself.
+    fn model(&self, index: usize, md: &ModelModel) -> TokenStream {
+        let base = camel(&md.id);
+        let scores_ty = format_ident!("{}Scores", base);
+        let model_ty = format_ident!("{}", base);
+        let loc = self.at(md.position);
+        let fields: Vec<Ident> = md.labels.iter().map(|l| label_ident(l)).collect();
+        let field_docs = md.labels.iter().map(|l| match md.kind {
+            ModelKindName::TextClassifier => doc(&format!("Probability of `{l}`.")),
+            ModelKindName::RiskRegressor => doc("The risk score, in `[0, 1]`."),
+        });
+        let idx = (0..md.labels.len()).map(Literal::usize_unsuffixed);
+        let names = &md.labels;
+        let (label_enum, label_fn) = match md.kind {
+            ModelKindName::TextClassifier => {
+                let label_ty = format_ident!("{}Label", base);
+                let variants: Vec<Ident> = md
+                    .labels
+                    .iter()
+                    .map(|l| format_ident!("{}", camel(l)))
+                    .collect();
+                let n = Literal::usize_unsuffixed(variants.len());
+                let d = doc(&format!(
+                    "The labels of Tier-2 model `{}`, in output order. Spec: `{loc}`.",
+                    md.id
+                ));
+                let enum_def = quote! {
+                    #d
+                    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+                    pub enum #label_ty { #(#[doc = concat!(" `", #names, "`")] #variants),* }
+
+                    impl #label_ty {
+                        #[doc = " Every label, in output order."]
+                        pub const ALL: [#label_ty; #n] = [#(#label_ty::#variants),*];
+
+                        #[doc = " The label as the spec writes it."]
+                        pub fn name(self) -> &'static str {
+                            match self { #(#label_ty::#variants => #names),* }
+                        }
+                    }
+                };
+                let label_fn = quote! {
+                    #[doc = " The most probable label."]
+                    pub fn label(&self) -> #label_ty {
+                        let values = [#(self.#fields),*];
+                        let mut best = 0;
+                        for (i, v) in values.iter().enumerate() {
+                            if *v > values[best] {
+                                best = i;
+                            }
+                        }
+                        #label_ty::ALL[best]
+                    }
+                };
+                (enum_def, label_fn)
+            }
+            ModelKindName::RiskRegressor => (quote!(), quote!()),
+        };
+        let esc = &md.escalate.tokens;
+        let esc = if matches!(md.escalate.ty, Ty::Opt(_)) {
+            quote!(#esc == Some(true))
+        } else {
+            esc.clone()
+        };
+        let fail = match &md.fail {
+            Some(f) => {
+                let t = &f.tokens;
+                if matches!(f.ty, Ty::Opt(_)) {
+                    quote!(#t == Some(true))
+                } else {
+                    t.clone()
+                }
+            }
+            None => quote!(false),
+        };
+        let message = Self::message(&md.message);
+        let scores_doc = doc(&format!(
+            "The scores of Tier-2 model `{}` ({}) on one text. Spec: `{loc}`.",
+            md.id,
+            match md.kind {
+                ModelKindName::TextClassifier => "a probability per label",
+                ModelKindName::RiskRegressor => "a risk score",
+            }
+        ));
+        let model_doc = doc(&format!(
+            "Tier-2 model `{}`{}. Spec: `{loc}`.",
+            md.id,
+            if md.description.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", md.description)
+            }
+        ));
+        let builtin = match &md.weights {
+            Some((w, c)) => {
+                let (w, c) = (
+                    w.to_string_lossy().into_owned(),
+                    c.to_string_lossy().into_owned(),
+                );
+                quote!(::std::option::Option::Some((
+                    include_bytes!(#w).as_slice(),
+                    include_str!(#c)
+                )))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let i = Literal::usize_unsuffixed(index);
+        let severity = severity_tokens(md.severity);
+        let id = &md.id;
+        quote! {
+            #label_enum
+
+            #scores_doc
+            #[derive(Debug, Clone, Copy, PartialEq)]
+            pub struct #scores_ty {
+                #(#field_docs pub #fields: f64,)*
+            }
+
+            impl #scores_ty {
+                #[doc = " The scores from the model's outputs, in label order."]
+                #[allow(clippy::get_first)]
+                pub fn from_outputs(outputs: &[f32]) -> Self {
+                    #scores_ty { #(#fields: outputs.get(#idx).copied().map_or(0.0, f64::from)),* }
+                }
+
+                #label_fn
+
+                #[doc = " The spec's `escalate_when`: the model is unsure and the trace goes on to Tier 3."]
+                #[allow(clippy::all)]
+                pub fn escalates(&self) -> bool {
+                    let p = self;
+                    #esc
+                }
+
+                #[doc = " The spec's `fail_when`: the model fails the trace."]
+                #[allow(clippy::all)]
+                pub fn fails(&self) -> bool {
+                    let p = self;
+                    let _ = p;
+                    #fail
+                }
+
+                #[doc = " The issue message when the model fails the trace."]
+                #[allow(clippy::all)]
+                pub fn message(&self) -> ::std::string::String {
+                    let p = self;
+                    let _ = p;
+                    #message
+                }
+
+                #[doc = " The scores by label, for results."]
+                pub fn by_label(&self) -> ::std::vec::Vec<::aegis_core::LabelScore> {
+                    ::std::vec![#(::aegis_core::LabelScore { label: ::std::borrow::Cow::Borrowed(#names), p: self.#fields }),*]
+                }
+
+                fn verdict(&self) -> ::aegis_models::tier::ModelVerdict {
+                    let fails = self.fails();
+                    ::aegis_models::tier::ModelVerdict {
+                        module: #id,
+                        scores: self.by_label(),
+                        escalates: self.escalates(),
+                        issue: fails.then(|| ::aegis_core::Issue {
+                            validator: #id.to_owned(),
+                            tier: ::aegis_core::Tier::Models,
+                            severity: #severity,
+                            message: self.message(),
+                            evidence: ::std::vec::Vec::new(),
+                        }),
+                    }
+                }
+            }
+
+            #model_doc
+            #[derive(Debug)]
+            pub struct #model_ty {
+                model: ::aegis_models::TextModel,
+            }
+
+            impl #model_ty {
+                #[doc = " Weights compiled into this crate, if the spec names some: `(model.safetensors, card.json)`."]
+                pub const BUILTIN: ::std::option::Option<(&'static [u8], &'static str)> = #builtin;
+
+                #[doc = " Loads the model: the registry's production version, else the compiled-in weights."]
+                pub fn load(source: &::aegis_core::tiers::ModelSource) -> ::std::result::Result<Self, ::aegis_models::ModelError> {
+                    ::aegis_models::tier::load(INFO.name, &INFO.models[#i], Self::BUILTIN, source).map(|model| #model_ty { model })
+                }
+
+                #[doc = " The loaded model's card (version, metrics, data and weights hashes)."]
+                pub fn card(&self) -> &::aegis_models::ModelCard {
+                    self.model.card()
+                }
+
+                #[doc = " Scores one text."]
+                pub fn score(&self, text: &str) -> ::std::result::Result<#scores_ty, ::aegis_models::ModelError> {
+                    self.model.predict(text).map(|o| #scores_ty::from_outputs(&o))
+                }
+            }
+        }
+    }
+
+    /// `Models`: every Tier-2 model of the domain, loaded, as the domain's `ModelTier`.
+    fn models(&self) -> TokenStream {
+        let m = self.m;
+        if m.models.is_empty() {
+            return quote!();
+        }
+        let wrappers = m.models.iter().enumerate().map(|(i, md)| self.model(i, md));
+        let fields: Vec<Ident> = m
+            .models
+            .iter()
+            .map(|md| format_ident!("{}", md.id))
+            .collect();
+        let types: Vec<Ident> = m
+            .models
+            .iter()
+            .map(|md| format_ident!("{}", camel(&md.id)))
+            .collect();
+        let ids = m.models.iter().map(|md| &md.id);
+        let idx: Vec<Literal> = (0..m.models.len()).map(Literal::usize_unsuffixed).collect();
+        let d = doc(&format!(
+            "The `{}` domain's Tier-2 models, loaded; the domain's [`::aegis_core::tiers::ModelTier`].",
+            m.name
+        ));
+        quote! {
+            #(#wrappers)*
+
+            #d
+            #[derive(Debug)]
+            pub struct Models {
+                #(#[doc = concat!(" Model `", #ids, "`.")] pub #fields: #types,)*
+            }
+
+            impl Models {
+                #[doc = " Loads every model; the error names the model that failed."]
+                pub fn load(source: &::aegis_core::tiers::ModelSource) -> ::std::result::Result<Self, ::std::string::String> {
+                    ::std::result::Result::Ok(Models {
+                        #(#fields: #types::load(source).map_err(|e| ::std::format!("Tier-2 model `{}`: {e}", INFO.models[#idx].id))?,)*
+                    })
+                }
+            }
+
+            impl ::aegis_core::tiers::ModelTier for Models {
+                fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
+                    let _ = issues;
+                    let verdicts = ::std::vec![
+                        #(self.#fields.score(&INFO.models[#idx].text_of(trace)).map(|s| s.verdict()).map_err(|e| (INFO.models[#idx].id, e)),)*
+                    ];
+                    ::aegis_models::tier::decide(verdicts, domain.policy.fail_at)
+                }
+            }
+        }
+    }
+}
+
 /// Emits the whole domain as one token stream.
 pub(crate) fn emit(model: &DomainModel) -> TokenStream {
     let e = Emitter { m: model };
@@ -1002,6 +1307,7 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
     let context = e.context();
     let validators = model.validators.iter().map(|v| e.validator(v));
     let escalations = e.escalations();
+    let models = e.models();
     let domain = e.domain();
     quote! {
         #data
@@ -1010,6 +1316,7 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
         #context
         #(#validators)*
         #escalations
+        #models
         #domain
     }
 }

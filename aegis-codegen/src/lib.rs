@@ -36,6 +36,7 @@ pub struct GeneratedDomain {
     spec_display: String,
     tokens: TokenStream,
     inputs: Vec<PathBuf>,
+    has_models: bool,
 }
 
 impl GeneratedDomain {
@@ -47,6 +48,12 @@ impl GeneratedDomain {
     /// The spec's description of the domain.
     pub fn description(&self) -> &str {
         &self.description
+    }
+
+    /// Whether the spec declares Tier-2 models (the generated code then needs `aegis-models`,
+    /// and with it candle; a domain without models does not).
+    pub fn has_models(&self) -> bool {
+        self.has_models
     }
 
     /// The generated items, unformatted (for a proc macro).
@@ -95,6 +102,7 @@ pub fn generate_shown_as(spec_path: &Path, shown: &Path) -> Result<GeneratedDoma
         description: model.description.clone(),
         spec_display: model.spec_display.clone(),
         tokens,
+        has_models: !model.models.is_empty(),
         inputs: model.inputs,
     })
 }

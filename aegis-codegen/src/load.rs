@@ -265,6 +265,342 @@ impl Builder<'_> {
         self.check_name(id, what)
     }
 
+    /// Checks a Tier-2 model: labels, expressions over its scores, compiled-in weights (their
+    /// card must agree with the spec), synthetic-data templates.
+    fn model(&mut self, m: &ModelSpec, schema: &Schema) -> Option<ModelModel> {
+        let mut ok = true;
+        let labels: Vec<String> = match (m.kind.value, &m.labels) {
+            (ModelKindName::TextClassifier, Some(l)) => {
+                let mut seen = BTreeSet::new();
+                for label in &l.value {
+                    let valid = label.starts_with(|c: char| c.is_ascii_lowercase())
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                        && !matches!(label.as_str(), "self" | "super" | "crate");
+                    if !valid {
+                        self.error(l.position, format!("label `{label}` must be a lowercase identifier (letters, digits, `_`)"));
+                        ok = false;
+                    } else if !seen.insert(label.clone()) {
+                        self.error(l.position, format!("label `{label}` is listed twice"));
+                        ok = false;
+                    }
+                }
+                if l.value.len() < 2 {
+                    self.error(l.position, "a text classifier needs at least two labels");
+                    ok = false;
+                }
+                l.value.clone()
+            }
+            (ModelKindName::TextClassifier, None) => {
+                self.error(
+                    m.kind.position,
+                    format!("text classifier `{}` needs `labels`", m.id.value),
+                );
+                return None;
+            }
+            (ModelKindName::RiskRegressor, Some(l)) => {
+                self.error(
+                    l.position,
+                    "a risk regressor has no labels: its score is `p.risk`",
+                );
+                return None;
+            }
+            (ModelKindName::RiskRegressor, None) => vec!["risk".to_owned()],
+        };
+        let inputs: Vec<&'static str> = match &m.input {
+            ModelInput::One(f) => vec![f.as_str()],
+            ModelInput::Many(fs) => fs.iter().map(|f| f.as_str()).collect(),
+        };
+        if inputs.is_empty() {
+            self.error(
+                m.id.position,
+                format!("model `{}`: `input` names no field", m.id.value),
+            );
+            ok = false;
+        }
+        let mut scope = Scope::default();
+        scope.bind("p", Ty::Scores(labels.clone()));
+        let mut checker = Checker::new(schema);
+        let escalate = self.condition(&mut checker, &m.escalate_when, &scope, "`escalate_when`");
+        let fail = m
+            .fail_when
+            .as_ref()
+            .map(|f| self.condition(&mut checker, f, &scope, "`fail_when`"));
+        let default_message = Located {
+            value: format!("model `{}` fails the trace", m.id.value),
+            position: m.id.position,
+            offset: None,
+        };
+        let message = self.message(
+            &mut checker,
+            m.message.as_ref().unwrap_or(&default_message),
+            &scope,
+        );
+        // Model expressions see only `p`: they run where no trace context exists.
+        for c in escalate.iter().chain(fail.iter().flatten()) {
+            if crate::generate::mentions_ident(&c.tokens, "ctx") {
+                self.error(m.escalate_when.position, format!("model `{}`: `escalate_when` and `fail_when` may read only `p`, the model's scores", m.id.value));
+                ok = false;
+            }
+        }
+        let weights = m
+            .weights
+            .as_ref()
+            .and_then(|w| self.model_weights(m, w, &labels));
+        if m.weights.is_some() && weights.is_none() {
+            ok = false;
+        }
+        let synthetic = m
+            .synthetic
+            .as_ref()
+            .and_then(|syn| self.synthetic(m, syn, &labels, schema));
+        if m.synthetic.is_some() && synthetic.is_none() {
+            ok = false;
+        }
+        let (escalate, message) = (escalate?, message?);
+        let fail = match fail {
+            Some(f) => Some(f?),
+            None => None,
+        };
+        ok.then(|| ModelModel {
+            id: m.id.value.clone(),
+            position: m.id.position,
+            kind: m.kind.value,
+            description: m.description.trim().to_owned(),
+            labels,
+            inputs,
+            backbone: m.backbone,
+            weights,
+            escalate,
+            fail,
+            severity: m.severity.unwrap_or(SeverityName::High).severity(),
+            message,
+            synthetic,
+        })
+    }
+
+    /// Reads a model's compiled-in weights directory and checks its card against the spec.
+    fn model_weights(
+        &mut self,
+        m: &ModelSpec,
+        dir: &Located<String>,
+        labels: &[String],
+    ) -> Option<(PathBuf, PathBuf)> {
+        let base = self.base_dir.join(&dir.value);
+        let shown = self.display_dir.join(&dir.value);
+        let weights = base.join("model.safetensors");
+        let card_path = base.join("card.json");
+        let (w, c) = match (std::fs::read(&weights), std::fs::read_to_string(&card_path)) {
+            (Ok(w), Ok(c)) => (w, c),
+            (Err(e), _) | (_, Err(e)) => {
+                self.error(dir.position, format!(
+                    "cannot read the weights of model `{}` from `{}` (model.safetensors and card.json): {e}; train them with `aegis-eval train <domain> {} --export {}`",
+                    m.id.value, shown.display(), m.id.value, shown.display()
+                ));
+                return None;
+            }
+        };
+        let card: serde_json::Value = match serde_json::from_str(&c) {
+            Ok(v) => v,
+            Err(e) => {
+                self.error(
+                    dir.position,
+                    format!("`{}/card.json` is not valid JSON: {e}", shown.display()),
+                );
+                return None;
+            }
+        };
+        let kind = match m.kind.value {
+            ModelKindName::TextClassifier => "text_classifier",
+            ModelKindName::RiskRegressor => "risk_regressor",
+        };
+        let backbone = match m.backbone {
+            BackboneName::HashedNgrams => "hashed_ngrams",
+            BackboneName::Minilm => "minilm",
+        };
+        let card_labels: Vec<String> = card["task"]["labels"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["risk".to_owned()]);
+        let mut problems = Vec::new();
+        if card["task"]["kind"] != kind {
+            problems.push(format!(
+                "kind {} (the spec says {kind})",
+                card["task"]["kind"]
+            ));
+        }
+        if card["backbone"]["name"] != backbone {
+            problems.push(format!(
+                "backbone {} (the spec says {backbone})",
+                card["backbone"]["name"]
+            ));
+        }
+        if card_labels != labels {
+            problems.push(format!(
+                "labels [{}] (the spec says [{}])",
+                card_labels.join(", "),
+                labels.join(", ")
+            ));
+        }
+        if !problems.is_empty() {
+            self.error(
+                dir.position,
+                format!(
+                    "the weights in `{}` do not fit model `{}`: they have {}; retrain them",
+                    shown.display(),
+                    m.id.value,
+                    problems.join(", ")
+                ),
+            );
+            return None;
+        }
+        self.hasher.update(dir.value.as_bytes());
+        self.hasher.update(&w);
+        self.hasher.update(c.as_bytes());
+        self.inputs.push(weights.clone());
+        self.inputs.push(card_path.clone());
+        Some((weights, card_path))
+    }
+
+    /// Checks synthetic-data templates: targets, placeholders, and the table columns they read.
+    fn synthetic(
+        &mut self,
+        m: &ModelSpec,
+        syn: &SyntheticSpec,
+        labels: &[String],
+        schema: &Schema,
+    ) -> Option<SyntheticModel> {
+        let mut ok = true;
+        let mut templates = Vec::new();
+        let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (target, list) in &syn.templates.entries {
+            let valid_target = match m.kind.value {
+                ModelKindName::TextClassifier => labels.contains(&target.value),
+                ModelKindName::RiskRegressor => target
+                    .value
+                    .parse::<f64>()
+                    .is_ok_and(|v| (0.0..=1.0).contains(&v)),
+            };
+            if !valid_target {
+                let want = match m.kind.value {
+                    ModelKindName::TextClassifier => {
+                        format!("one of the labels ({})", labels.join(", "))
+                    }
+                    ModelKindName::RiskRegressor => "a score between 0 and 1".to_owned(),
+                };
+                self.error(
+                    target.position,
+                    format!("synthetic target `{}` must be {want}", target.value),
+                );
+                ok = false;
+            }
+            for t in list {
+                let mut rest = t.value.as_str();
+                let mut offset = 0;
+                while let Some(open) = rest.find('{') {
+                    let Some(close) = rest[open..].find('}') else {
+                        self.error_in(t, offset + open..t.value.len(), "unclosed `{` in template");
+                        ok = false;
+                        break;
+                    };
+                    let inner = rest[open + 1..open + close].trim();
+                    let span = offset + open..offset + open + close + 1;
+                    if inner.contains('{') {
+                        self.error_in(t, span.clone(), "placeholders do not nest: write the choice and the table value as two placeholders");
+                        ok = false;
+                    } else if !inner.contains('|') {
+                        let (slot, factor) = match inner.split_once('*') {
+                            Some((a, b)) => (a.trim(), Some(b.trim())),
+                            None => (inner, None),
+                        };
+                        match slot
+                            .split_once('.')
+                            .and_then(|(tb, col)| schema.table(tb).map(|t| (t, col)))
+                        {
+                            Some((table, col)) => {
+                                match table.columns.iter().find(|c| c.name == col) {
+                                    Some(c) => {
+                                        let numeric = matches!(
+                                            c.ty.scalar,
+                                            ScalarType::Float | ScalarType::Int
+                                        );
+                                        if factor
+                                            .is_some_and(|f| f.parse::<f64>().is_err() || !numeric)
+                                        {
+                                            self.error_in(t, span.clone(), format!("`{{{inner}}}`: a factor must be a number and its column a number column"));
+                                            ok = false;
+                                        }
+                                        let cols = used.entry(table.name.clone()).or_default();
+                                        if !cols.iter().any(|x| x == col) {
+                                            cols.push(col.to_owned());
+                                        }
+                                    }
+                                    None => {
+                                        self.error_in(t, span.clone(), format!("unknown column in `{{{inner}}}`; table `{}` has: {}", table.name, table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")));
+                                        ok = false;
+                                    }
+                                }
+                            }
+                            None => {
+                                self.error_in(t, span.clone(), format!("unknown placeholder `{{{inner}}}`: write `{{table.column}}`, `{{table.column * 2}}` or `{{a|b|c}}`"));
+                                ok = false;
+                            }
+                        }
+                    }
+                    offset += open + close + 1;
+                    rest = &rest[open + close + 1..];
+                }
+                templates.push((target.value.clone(), t.value.clone()));
+            }
+        }
+        if templates.is_empty() {
+            self.error(
+                m.id.position,
+                format!(
+                    "model `{}`: `synthetic.templates` has no template",
+                    m.id.value
+                ),
+            );
+            ok = false;
+        }
+        let tables = used
+            .into_iter()
+            .filter_map(|(name, cols)| {
+                let table = schema.table(&name)?;
+                let idx: Vec<usize> = cols
+                    .iter()
+                    .filter_map(|c| table.columns.iter().position(|x| &x.name == c))
+                    .collect();
+                let rows = table
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        idx.iter()
+                            .map(|&i| match &row[i] {
+                                Cell::Str(s) => s.clone(),
+                                Cell::Float(f) => format!("{f}"),
+                                Cell::Int(i) => i.to_string(),
+                                Cell::Bool(b) => b.to_string(),
+                                Cell::Missing => String::new(),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                Some((name, cols, rows))
+            })
+            .collect();
+        ok.then_some(SyntheticModel {
+            count: syn.count,
+            templates,
+            tables,
+        })
+    }
+
     /// Checks the `phi` section: class labels, mode, and the subject field.
     fn phi(&mut self, spec: &PhiSpec, schema: &Schema) -> Option<PhiModel> {
         let classes = match &spec.detect.value {
@@ -440,6 +776,15 @@ impl Builder<'_> {
         };
 
         self.check_generated_names(spec, &schema, &validators, &rules);
+        let mut model_ids: BTreeMap<String, Position> = BTreeMap::new();
+        let mut models = Vec::new();
+        for m in &spec.tier2 {
+            if self.new_id(&mut model_ids, &m.id, "tier2 model")
+                && let Some(model) = self.model(m, &schema)
+            {
+                models.push(model);
+            }
+        }
         let hash = std::mem::take(&mut self.hasher).finalize();
         let spec_hash = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
         DomainModel {
@@ -456,6 +801,7 @@ impl Builder<'_> {
             fail_at,
             uncertain_at,
             escalation_rules: rules,
+            models,
             inputs: std::mem::take(&mut self.inputs),
         }
     }

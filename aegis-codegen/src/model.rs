@@ -270,6 +270,36 @@ pub(crate) struct EscalationRuleModel {
     pub(crate) position: Position,
 }
 
+/// A Tier-2 model, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct ModelModel {
+    pub(crate) id: String,
+    pub(crate) position: Position,
+    pub(crate) kind: crate::spec::ModelKindName,
+    pub(crate) description: String,
+    /// The score fields: a classifier's labels, or `risk`.
+    pub(crate) labels: Vec<String>,
+    /// `input` / `output`, in order.
+    pub(crate) inputs: Vec<&'static str>,
+    pub(crate) backbone: crate::spec::BackboneName,
+    /// Absolute paths of the compiled-in `model.safetensors` and `card.json`, if any.
+    pub(crate) weights: Option<(PathBuf, PathBuf)>,
+    pub(crate) escalate: Compiled,
+    pub(crate) fail: Option<Compiled>,
+    pub(crate) severity: Severity,
+    pub(crate) message: Vec<MessagePart>,
+    pub(crate) synthetic: Option<SyntheticModel>,
+}
+
+/// Synthetic-data templates, checked, with the table columns they read.
+#[derive(Debug, Clone)]
+pub(crate) struct SyntheticModel {
+    pub(crate) count: usize,
+    pub(crate) templates: Vec<(String, String)>,
+    /// `(table, columns, rows as text)`.
+    pub(crate) tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+}
+
 /// A whole domain, checked and ready to emit.
 #[derive(Debug, Clone)]
 pub(crate) struct DomainModel {
@@ -289,6 +319,7 @@ pub(crate) struct DomainModel {
     pub(crate) fail_at: Severity,
     pub(crate) uncertain_at: Option<Severity>,
     pub(crate) escalation_rules: Vec<EscalationRuleModel>,
+    pub(crate) models: Vec<ModelModel>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }

@@ -27,8 +27,14 @@ pub fn domain_type_name(domain: &str) -> String {
     crate::expr::check::variant_name(domain)
 }
 
-/// The files of `domain-crates/aegis-domain-<domain>/`.
-pub fn domain_crate(domain: &str, description: &str) -> Vec<ScaffoldFile> {
+/// The files of `domain-crates/aegis-domain-<domain>/`. A domain with Tier-2 models depends on
+/// `aegis-models` (and so on candle); one without does not.
+pub fn domain_crate(domain: &str, description: &str, has_models: bool) -> Vec<ScaffoldFile> {
+    let models_dep = if has_models {
+        "aegis-models.workspace = true\n"
+    } else {
+        ""
+    };
     let krate = domain_crate_name(domain);
     let spec = format!("domains/{domain}/domain_spec.yaml");
     let header =
@@ -55,7 +61,7 @@ build = "build.rs"
 
 [dependencies]
 aegis-core.workspace = true
-
+{models_dep}
 [build-dependencies]
 aegis-codegen.workspace = true
 
@@ -224,7 +230,7 @@ pub fn workspace_files(root: &Path, names: Option<&[String]>) -> Result<Vec<Scaf
                 "error: domains/{name}/domain_spec.yaml names its domain `{}`; it must be `{name}`, its folder's name",
                 g.name()
             )),
-            Ok(g) => files.extend(domain_crate(name, g.description())),
+            Ok(g) => files.extend(domain_crate(name, g.description(), g.has_models())),
             Err(e) => errors.push(e.to_string()),
         }
     }

@@ -168,6 +168,104 @@ pub struct DomainSpec {
     /// When Tier 1 decides by itself and when a trace goes on to a later tier.
     #[serde(default)]
     pub escalation: Option<EscalationSpec>,
+    /// Tier-2 models: small text classifiers and risk regressors over trace text.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub tier2: Vec<ModelSpec>,
+}
+
+/// What a Tier-2 model predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKindName {
+    /// One of `labels`; its scores are a probability per label (`p.<label>`).
+    TextClassifier,
+    /// A risk score in `[0, 1]` (`p.risk`).
+    RiskRegressor,
+}
+
+/// The feature extractor under a Tier-2 model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BackboneName {
+    /// Character and word n-grams hashed into a trained embedding: no download, microseconds.
+    HashedNgrams,
+    /// all-MiniLM-L6-v2 (a BERT-family sentence encoder) from a local directory; only the head
+    /// is trained. `cargo xtask fetch-model minilm` installs it.
+    Minilm,
+}
+
+/// One text field or several (joined by a blank line).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ModelInput {
+    /// One field.
+    One(TextFieldName),
+    /// Several fields, in order.
+    Many(Vec<TextFieldName>),
+}
+
+impl Default for ModelInput {
+    fn default() -> Self {
+        ModelInput::One(TextFieldName::Output)
+    }
+}
+
+/// A Tier-2 model.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// A unique identifier (also the registry's name for the model).
+    pub id: Located<String>,
+    /// What it predicts.
+    pub kind: Located<ModelKindName>,
+    /// What it does, for a person.
+    #[serde(default)]
+    pub description: String,
+    /// The trace text it reads (`output` by default; `[input, output]` for both).
+    #[serde(default)]
+    pub input: ModelInput,
+    /// The labels of a text classifier, in output order (lowercase identifiers).
+    #[serde(default)]
+    pub labels: Option<Located<Vec<String>>>,
+    /// Its backbone.
+    pub backbone: BackboneName,
+    /// A directory (relative to the spec) with trained `model.safetensors` and `card.json`,
+    /// compiled into the domain crate; used when the registry has no production version.
+    #[serde(default)]
+    pub weights: Option<Located<String>>,
+    /// When the model is unsure and the trace goes on to Tier 3: an expression over `p`, the
+    /// scores (`0.3 <= p.unsafe && p.unsafe <= 0.7`).
+    pub escalate_when: Located<String>,
+    /// When the model fails the trace (`p.unsafe > 0.7`). Absent: the model never fails a trace
+    /// by itself.
+    #[serde(default)]
+    pub fail_when: Option<Located<String>>,
+    /// The severity of the issue raised when `fail_when` holds (default `high`).
+    #[serde(default)]
+    pub severity: Option<SeverityName>,
+    /// The issue's message; `{expression}` placeholders over `p` allowed.
+    #[serde(default)]
+    pub message: Option<Located<String>>,
+    /// Labelled examples the generator derives for a cold start, before any real labels.
+    #[serde(default)]
+    pub synthetic: Option<SyntheticSpec>,
+}
+
+/// Templates for synthetic training data. Placeholders: `{table.column}` (one row per table per
+/// example, so two columns of a table agree), `{table.column * 2}` (a number column times a
+/// factor), `{a|b|c}` (one of the choices).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyntheticSpec {
+    /// How many examples to make by default.
+    #[serde(default = "default_synthetic_count")]
+    pub count: usize,
+    /// Templates per target: a label of a classifier, or a score (`"0.9"`) of a regressor.
+    pub templates: OrderedMap<Vec<Located<String>>>,
+}
+
+fn default_synthetic_count() -> usize {
+    2000
 }
 
 /// Tier-0 settings.
@@ -286,6 +384,16 @@ pub enum TextFieldName {
     /// The model's answer.
     #[default]
     Output,
+}
+
+impl TextFieldName {
+    /// The field's name in a trace.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextFieldName::Input => "input",
+            TextFieldName::Output => "output",
+        }
+    }
 }
 
 /// A regex that pulls typed facts out of a trace's text.

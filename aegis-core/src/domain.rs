@@ -17,6 +17,17 @@ pub trait Domain: Send + Sync {
     /// Runs the domain's Tier-1 rules and escalation rules on one trace that has been through
     /// Tier 0.
     fn evaluate_rules(&self, trace: &Sanitized<Trace>) -> RuleOutcome;
+
+    /// Loads the domain's Tier-2 models (the registry's production versions, else the weights
+    /// compiled in). `Ok(None)` for a domain that declares no models; `Err` says which model
+    /// could not be loaded and why.
+    fn load_models(
+        &self,
+        source: &crate::tiers::ModelSource,
+    ) -> Result<Option<Box<dyn crate::tiers::ModelTier>>, String> {
+        let _ = source;
+        Ok(None)
+    }
 }
 
 /// The outcome of a domain's Tier-1 rules on one trace.
@@ -136,6 +147,57 @@ pub struct ModelInfo {
     pub id: &'static str,
     /// Its kind (`text_classifier`, `risk_regressor`).
     pub kind: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// A classifier's labels, in output order; empty for a risk regressor.
+    pub labels: &'static [&'static str],
+    /// Its backbone (`hashed_ngrams`, `minilm`).
+    pub backbone: &'static str,
+    /// The trace text fields it reads (`input`, `output`), joined by a blank line.
+    pub inputs: &'static [&'static str],
+    /// Where it is in the spec (`file:line:col`).
+    pub spec_location: &'static str,
+    /// Whether trained weights are compiled into the domain crate.
+    pub builtin_weights: bool,
+    /// Templates for synthetic cold-start data, if the spec gives them.
+    pub synthetic: Option<SyntheticInfo>,
+}
+
+impl ModelInfo {
+    /// The text the model reads from a trace: its input fields joined by a blank line.
+    pub fn text_of(&self, trace: &Trace) -> String {
+        let parts: Vec<&str> = self
+            .inputs
+            .iter()
+            .map(|f| match *f {
+                "input" => trace.input.as_str(),
+                _ => trace.output.as_str(),
+            })
+            .collect();
+        parts.join("\n\n")
+    }
+}
+
+/// The spec's templates for synthetic training data of one model.
+#[derive(Debug, Serialize)]
+pub struct SyntheticInfo {
+    /// How many examples to make by default.
+    pub count: usize,
+    /// `(target, template)`: the target is a label, or a score written as a number.
+    pub templates: &'static [(&'static str, &'static str)],
+    /// The table columns the templates' `{table.column}` placeholders read, row by row.
+    pub tables: &'static [SlotTable],
+}
+
+/// Columns of one table, for synthetic-data placeholders.
+#[derive(Debug, Serialize)]
+pub struct SlotTable {
+    /// The table's name.
+    pub name: &'static str,
+    /// The columns used, in the order of each row's values.
+    pub columns: &'static [&'static str],
+    /// The rows' values, as text (a missing value is empty).
+    pub rows: &'static [&'static [&'static str]],
 }
 
 /// A Tier-3 judge prompt.

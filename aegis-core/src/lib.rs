@@ -23,14 +23,14 @@ pub mod __private;
 
 pub use domain::{
     Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, PromptInfo,
-    RuleOutcome, SimulatorInfo, TableInfo, ValidatorInfo,
+    RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
 };
 pub use phi::{
     PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,
 };
 pub use result::{
-    EvaluationResult, Evidence, Issue, ModuleOutcome, ModuleResult, Severity, Tier, TierOutcome,
-    TierReport, UsdCost, Verdict,
+    EvaluationResult, Evidence, Issue, LabelScore, ModuleOutcome, ModuleResult, Severity, Tier,
+    TierOutcome, TierReport, UsdCost, Verdict,
 };
 pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
 

@@ -293,6 +293,18 @@ pub struct ModuleResult {
     /// A model score or judge score, where the module has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// A model's score per label (a classifier's probabilities, a regressor's `risk`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<LabelScore>,
+}
+
+/// One label's score from a Tier-2 model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelScore {
+    /// The label (or `risk`).
+    pub label: Cow<'static, str>,
+    /// Its probability or score.
+    pub p: f64,
 }
 
 /// What one module concluded. Ordered `NotApplicable < Passed < Failed`, so that the outcome of

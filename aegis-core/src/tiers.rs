@@ -32,6 +32,17 @@ pub trait Sanitizer: Send + Sync {
     fn sanitize(&self, trace: &mut Trace, settings: &PhiSettings) -> SanitizeReport;
 }
 
+/// Where Tier-2 models come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelSource {
+    /// The model registry directory; its production versions win over compiled-in weights.
+    /// `None`: compiled-in weights only.
+    pub registry: Option<std::path::PathBuf>,
+    /// The MiniLM encoder's directory; `None`: the usual places (`AEGIS_MINILM_DIR`,
+    /// `models/all-MiniLM-L6-v2`).
+    pub minilm_dir: Option<std::path::PathBuf>,
+}
+
 /// Tier 2: small models that score a trace.
 pub trait ModelTier: Send + Sync {
     /// Scores a trace for a domain.

@@ -102,6 +102,7 @@ fn a_result_round_trips() {
                     outcome: ModuleOutcome::Failed,
                     issues: 1,
                     score: Some(0.25),
+                    scores: Vec::new(),
                 }],
             },
             TierReport {

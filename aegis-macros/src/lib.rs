@@ -44,11 +44,12 @@ fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
         }
         all.unwrap_or_else(|| syn::Error::new(path.span(), errors.to_string()))
     })?;
-    // `include_str!` of every input makes Cargo rebuild this crate when one changes.
+    // `include_bytes!` of every input (weights are binary) makes Cargo rebuild this crate when
+    // one changes.
     let tracked = generated.inputs().iter().map(|p| {
         let p = p.to_string_lossy().into_owned();
         quote!(
-            const _: &str = ::core::include_str!(#p);
+            const _: &[u8] = ::core::include_bytes!(#p);
         )
     });
     let tokens = generated.tokens();

@@ -17,6 +17,8 @@ pub mod metrics;
 pub mod minilm;
 mod model;
 pub mod registry;
+pub mod synth;
+pub mod tier;
 pub mod train;
 
 pub use card::{Backbone, ModelCard, SplitSizes, Task};

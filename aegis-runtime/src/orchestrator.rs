@@ -18,6 +18,8 @@ use aegis_core::{
 pub struct Orchestrator {
     sanitizer: Option<Box<dyn Sanitizer>>,
     models: Option<Box<dyn ModelTier>>,
+    /// Each domain's own Tier-2 models, by domain name (see [`Orchestrator::load_models`]).
+    domain_models: Vec<(&'static str, Box<dyn ModelTier>)>,
     judge: Option<Box<dyn JudgeTier>>,
     review: Option<Box<dyn ReviewQueue>>,
 }
@@ -65,6 +67,7 @@ impl Orchestrator {
         Orchestrator {
             sanitizer,
             models: None,
+            domain_models: Vec::new(),
             judge: None,
             review: None,
         }
@@ -76,6 +79,7 @@ impl Orchestrator {
         Orchestrator {
             sanitizer: None,
             models: None,
+            domain_models: Vec::new(),
             judge: None,
             review: None,
         }
@@ -85,6 +89,33 @@ impl Orchestrator {
     pub fn with_sanitizer(mut self, sanitizer: Box<dyn Sanitizer>) -> Self {
         self.sanitizer = Some(sanitizer);
         self
+    }
+
+    /// Loads a domain's own Tier-2 models (see [`Domain::load_models`]); from then on every
+    /// trace of that domain that Tier 1 does not fail is scored by them. Returns whether the
+    /// domain has models; `Err` names the model that could not be loaded.
+    pub fn load_models(
+        &mut self,
+        domain: &dyn Domain,
+        source: &aegis_core::tiers::ModelSource,
+    ) -> Result<bool, String> {
+        let name = domain.info().name;
+        match domain.load_models(source)? {
+            Some(models) => {
+                self.domain_models.retain(|(d, _)| *d != name);
+                self.domain_models.push((name, models));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn models_for(&self, domain: &str) -> Option<&dyn ModelTier> {
+        self.domain_models
+            .iter()
+            .find(|(d, _)| *d == domain)
+            .map(|(_, m)| m.as_ref())
+            .or(self.models.as_deref())
     }
 
     /// Installs Tier-2 models.
@@ -204,6 +235,17 @@ impl Orchestrator {
             let reasons: Vec<&str> = requests.iter().map(|(_, r)| r.as_str()).collect();
             (target, reasons.join("; "))
         });
+        // A domain with its own models has them score every trace Tier 1 does not fail.
+        let has_models = self.domain_models.iter().any(|(d, _)| *d == info.name);
+        let escalate = escalate.or_else(|| {
+            has_models.then(|| {
+                (
+                    Tier::Models,
+                    "Tier 1 found nothing; the domain's Tier-2 models score every such trace"
+                        .to_owned(),
+                )
+            })
+        });
         let Some((target, reason)) = escalate else {
             tier1.outcome = TierOutcome::Decided {
                 verdict: Verdict::Pass,
@@ -230,8 +272,7 @@ impl Orchestrator {
             let t = Instant::now();
             let decision = match tier {
                 Tier::Models => self
-                    .models
-                    .as_ref()
+                    .models_for(info.name)
                     .map(|m| m.evaluate(info, &trace, &result.issues)),
                 Tier::Judge => self
                     .judge

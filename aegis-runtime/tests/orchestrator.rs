@@ -32,6 +32,7 @@ impl ModelTier for FixedModel {
                 outcome: ModuleOutcome::Passed,
                 issues: 0,
                 score: Some(0.5),
+                scores: Vec::new(),
             }],
             cost: UsdCost::from_micros(1_200),
             reason: "p(unsafe) = 0.5, inside the uncertain band".into(),

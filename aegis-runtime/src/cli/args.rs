@@ -49,6 +49,33 @@ pub(crate) enum Command {
         after_help = "Exit codes: 0 ok; 2 usage or I/O error; 3 some lines were not valid JSON (they are left out; the rest is written)."
     )]
     Sanitize(SanitizeArgs),
+    /// Train a domain's Tier-2 model (on labelled JSONL, synthetic data from the spec, or both),
+    /// report held-out metrics and store it as a new version in the model registry.
+    Train(TrainArgs),
+    /// Write the synthetic cold-start examples a model's spec templates make, as JSONL.
+    Synth {
+        /// The domain.
+        domain: String,
+        /// The model's id in the domain's spec.
+        model: String,
+        /// How many examples (default: the spec's `synthetic.count`).
+        #[arg(long)]
+        count: Option<usize>,
+        /// Seed of the draw.
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// List, promote and roll back model versions in the registry.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+        /// The model registry (default: $AEGIS_MODEL_REGISTRY, else models/registry).
+        #[arg(long, global = true)]
+        registry: Option<PathBuf>,
+    },
     /// Put the originals back into text that was pseudonymised with --vault (needs the same key).
     Reidentify {
         /// The pseudonymised text: a file, or `-` for standard input.
@@ -106,6 +133,65 @@ impl ModeArg {
     }
 }
 
+/// `aegis-eval models …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// Every model version in the registry, with its metrics; `*` marks production.
+    List {
+        /// Print JSON (every card) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a version into production (the one it replaces can be rolled back to).
+    Promote {
+        /// `<domain>/<model>`.
+        model: String,
+        /// The version (`3` or `v3`).
+        version: String,
+    },
+    /// Return a model to its previous production version.
+    Rollback {
+        /// `<domain>/<model>`.
+        model: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TrainArgs {
+    /// The domain.
+    pub(crate) domain: String,
+    /// The model's id in the domain's spec.
+    pub(crate) model: String,
+    /// Labelled examples, JSONL: `{"text": …, "label": …}` (classifiers) or `{"text": …,
+    /// "score": 0.8}` (risk regressors); instead of `text`, a trace's `input` and `output`.
+    /// Text is sanitised by Tier 0 first when the domain carries PHI, as at evaluation.
+    #[arg(long)]
+    pub(crate) data: Option<PathBuf>,
+    /// Add this many synthetic examples from the spec's templates (default: the spec's count
+    /// when no --data is given, else none).
+    #[arg(long)]
+    pub(crate) synthetic: Option<usize>,
+    /// The model registry (default: $AEGIS_MODEL_REGISTRY, else models/registry).
+    #[arg(long)]
+    pub(crate) registry: Option<PathBuf>,
+    /// Also write the weights and card to this directory (e.g. the spec's `weights:` directory,
+    /// to compile them into the domain crate).
+    #[arg(long)]
+    pub(crate) export: Option<PathBuf>,
+    /// Put the new version into production right away.
+    #[arg(long)]
+    pub(crate) promote: bool,
+    /// Seed of the split, shuffles, initial weights and synthetic draw.
+    #[arg(long, default_value_t = 17)]
+    pub(crate) seed: u64,
+    /// Most epochs (early stopping usually ends sooner).
+    #[arg(long, default_value_t = 40)]
+    pub(crate) max_epochs: usize,
+    /// The MiniLM directory, for models on the minilm backbone.
+    #[arg(long)]
+    pub(crate) minilm_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
     /// The traces: a file, or `-` for standard input.
@@ -129,6 +215,16 @@ pub(crate) struct RunArgs {
     /// the PHI key).
     #[arg(long)]
     pub(crate) phi_vault: Option<PathBuf>,
+    /// The model registry whose production versions Tier 2 uses (default: $AEGIS_MODEL_REGISTRY,
+    /// else models/registry when it exists; models without one use their compiled-in weights).
+    #[arg(long)]
+    pub(crate) registry: Option<PathBuf>,
+    /// The MiniLM directory, for models on the minilm backbone.
+    #[arg(long)]
+    pub(crate) minilm_dir: Option<PathBuf>,
+    /// Run without Tier 2 (traces Tier 1 passes are then decided by Tier 1).
+    #[arg(long)]
+    pub(crate) no_models: bool,
 }
 
 /// Output formats.

@@ -6,6 +6,7 @@
 
 mod args;
 mod inspect;
+mod models;
 mod output;
 mod phi;
 mod run;
@@ -63,6 +64,15 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),
         args::Command::Reidentify { input, vault } => phi::reidentify(&input, &vault, key_file),
+        args::Command::Train(a) => models::train(a, domains, key_file),
+        args::Command::Synth {
+            domain,
+            model,
+            count,
+            seed,
+            output,
+        } => models::synth(domains, &domain, &model, count, seed, output.as_deref()),
+        args::Command::Models { command, registry } => models::manage(command, registry),
     }
 }
 
@@ -107,6 +117,9 @@ pub enum CliError {
     /// Tier 0 could not be set up (key, vault).
     #[error("{0}")]
     Phi(String),
+    /// A Tier-2 model could not be trained, loaded or managed.
+    #[error("{0}")]
+    Models(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

@@ -292,9 +292,26 @@ fn evaluate_all(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let progress = progress_bar(size, args.quiet, args.output.as_deref());
-    let orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
+    let mut orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
         super::phi::SharedEngine(std::sync::Arc::clone(engine)),
     ));
+    if !args.no_models {
+        let source = aegis_core::tiers::ModelSource {
+            registry: super::models::registry_root(args.registry.clone()),
+            minilm_dir: args.minilm_dir.clone(),
+        };
+        for d in fixed.map_or_else(|| domains.to_vec(), |d| vec![d]) {
+            let loaded = orchestrator.load_models(d, &source).map_err(|e| {
+                CliError::Models(format!(
+                    "domain `{}`: {e}\n(run with --no-models to evaluate without Tier 2)",
+                    d.info().name
+                ))
+            })?;
+            if loaded {
+                tracing::debug!(domain = d.info().name, "Tier-2 models loaded");
+            }
+        }
+    }
     let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;

@@ -90,7 +90,16 @@ fn a_malformed_line_is_an_error_record_and_the_rest_is_evaluated() {
         "{\"id\":\"d\",\"output\":\"ok\",\"domain_data\":{\"patient\":{\"age_years\":\"Jane Roe\"}}}\n",
     );
     let out = run_stdin(
-        &["run", "-", "--domain", "healthcare", "-f", "jsonl", "-q"],
+        &[
+            "run",
+            "-",
+            "--domain",
+            "healthcare",
+            "-f",
+            "jsonl",
+            "-q",
+            "--no-models",
+        ],
         input,
     );
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
@@ -172,7 +181,7 @@ fn domains_and_inspect() {
         "validators (10)",
         "tables (3)",
         "extractors (",
-        "models (0)",
+        "models (1)",
         "prompts (0)",
         "simulators (0)",
         "drug_interaction",
@@ -199,7 +208,7 @@ fn unknown_domain_and_missing_file_are_usage_errors() {
 #[test]
 fn a_trace_without_a_domain_is_an_error_for_that_line_only() {
     let out = run_stdin(
-        &["run", "-", "-f", "jsonl", "-q"],
+        &["run", "-", "-f", "jsonl", "-q", "--no-models"],
         "{\"output\":\"x\"}\n{\"output\":\"y\",\"metadata\":{\"domain\":\"healthcare\"}}\n",
     );
     let results = jsonl(&out);
