@@ -2,6 +2,8 @@
 //! Tier-2 decision.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aegis_core::tiers::{ModelSource, TierDecision};
 use aegis_core::{
@@ -22,7 +24,7 @@ pub fn load(
     builtin: Option<(&[u8], &str)>,
     source: &ModelSource,
 ) -> Result<TextModel> {
-    let backbones = Backbones::new(source.minilm_dir.clone());
+    let backbones = shared_backbones(source.minilm_dir.as_deref());
     let from_registry = match &source.registry {
         Some(root) => Registry::new(root).load_production(domain, info.id, &backbones)?,
         None => None,
@@ -45,6 +47,23 @@ pub fn load(
     };
     check_fits(info, &model)?;
     Ok(model)
+}
+
+/// One [`Backbones`] per MiniLM directory for the whole process, so that every model on the
+/// `minilm` backbone shares one loaded encoder.
+fn shared_backbones(minilm_dir: Option<&std::path::Path>) -> Arc<Backbones> {
+    type ByDir = Vec<(Option<PathBuf>, Arc<Backbones>)>;
+    static CACHE: OnceLock<Mutex<ByDir>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, b)) = cache.iter().find(|(d, _)| d.as_deref() == minilm_dir) {
+        return Arc::clone(b);
+    }
+    let b = Arc::new(Backbones::new(minilm_dir.map(PathBuf::from)));
+    cache.push((minilm_dir.map(PathBuf::from), Arc::clone(&b)));
+    b
 }
 
 /// Whether a model's card agrees with what the spec declares.

@@ -494,12 +494,12 @@ pub fn train(
             Some(TextModel::from_tensors(card.clone(), &tensors, &backbones)?)
         }
     };
-    let test_scores: Vec<Vec<f32>> = match (&served, &features) {
-        (Some(model), _) => test_idx
+    let test_scores: Vec<Vec<f32>> = match &served {
+        Some(model) => test_idx
             .iter()
             .map(|&i| model.predict(&examples[i].text))
             .collect::<Result<_>>()?,
-        (None, _) => {
+        None => {
             let z = logits(&features, &params_from(&tensors)?, &test_idx)
                 .and_then(|t| t.to_vec2::<f32>())
                 .map_err(ctx("test"))?;

@@ -73,12 +73,9 @@ fn read_labels(
     sanitize: &dyn Fn(&str) -> String,
     bad: &mut Vec<String>,
 ) -> Result<Vec<Example>, CliError> {
-    let file = std::fs::File::open(path).map_err(|source| CliError::Open {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let (reader, _) = super::run::open_input(path)?;
     let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (i, line) in reader.lines().enumerate() {
         let n = i + 1;
         let line = line.map_err(|source| CliError::Io {
             context: format!("cannot read {}", path.display()),
@@ -90,7 +87,7 @@ fn read_labels(
         let value: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
-                bad.push(format!("line {n}: not JSON ({})", e.classify_name()));
+                bad.push(format!("line {n}: not JSON ({})", json_error_kind(&e)));
                 continue;
             }
         };
@@ -141,18 +138,13 @@ fn read_labels(
     Ok(out)
 }
 
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "wrong shape",
-            serde_json::error::Category::Eof => "ends too soon",
-        }
+/// What kind of JSON error, without serde's message (which may quote the input).
+fn json_error_kind(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "wrong shape",
+        serde_json::error::Category::Eof => "ends too soon",
     }
 }
 
@@ -326,15 +318,7 @@ pub(crate) fn synth(
     let info = model_info(d, model)?;
     let count = count.unwrap_or_else(|| info.synthetic.as_ref().map_or(0, |s| s.count));
     let examples = aegis_models::synth::generate(info, count, seed).map_err(models_err)?;
-    let mut out: Box<dyn Write> = match output {
-        Some(p) if p != Path::new("-") => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|source| CliError::Io {
-                context: format!("cannot create {}", p.display()),
-                source,
-            })?,
-        )),
-        _ => Box::new(std::io::stdout().lock()),
-    };
+    let mut out = super::run::create_output(Path::new("-"), output)?;
     for e in &examples {
         let line = match e.target {
             Target::Label(l) => serde_json::json!({"text": e.text, "label": info.labels[l]}),
