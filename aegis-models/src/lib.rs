@@ -10,6 +10,7 @@
 //! What it is not: it knows no domain and no trace. Generated domain crates wrap its models in
 //! typed outputs; the runtime feeds them sanitised trace text.
 
+mod bert;
 pub mod card;
 pub mod error;
 pub mod hashed;

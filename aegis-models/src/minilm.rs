@@ -1,18 +1,20 @@
-//! The `minilm` backbone: a BERT-family sentence encoder (all-MiniLM-L6-v2 by default) run by
-//! candle-transformers, tokenised by the `tokenizers` crate, mean-pooled over the attention mask
-//! and L2-normalised — what sentence-transformers computes for that model.
+//! The `minilm` backbone: a BERT-family sentence encoder (all-MiniLM-L6-v2 by default) run on
+//! candle by the packed encoder of `bert.rs`, tokenised by the `tokenizers` crate, mean-pooled
+//! over each text's tokens and L2-normalised — what sentence-transformers computes for that
+//! model.
 //!
 //! The model is read from a local directory holding `config.json`, `tokenizer.json` and
 //! `model.safetensors` (`cargo xtask fetch-model minilm` puts one in `models/all-MiniLM-L6-v2`).
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::Config;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
+use crate::bert::PackedBert;
 use crate::error::{ModelError, Result};
 
 /// The directory `cargo xtask fetch-model minilm` writes, relative to the workspace root.
@@ -44,7 +46,7 @@ pub fn locate() -> Option<PathBuf> {
 
 /// A loaded sentence encoder.
 pub struct MiniLm {
-    model: BertModel,
+    model: PackedBert,
     tokenizer: Tokenizer,
     device: Device,
     dim: usize,
@@ -87,7 +89,7 @@ impl MiniLm {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
             .map_err(ModelError::candle(format!("{}", dir.display())))?;
-        let model = BertModel::load(vb, &config).map_err(ModelError::candle(format!(
+        let model = PackedBert::load(vb, &config).map_err(ModelError::candle(format!(
             "{}: BERT weights",
             dir.display()
         )))?;
@@ -111,8 +113,8 @@ impl MiniLm {
     }
 
     /// Embeds a batch of texts: one L2-normalised vector of [`MiniLm::dim`] values per text.
-    /// Texts are padded to the longest in the batch; callers that embed many texts should sort
-    /// them by length first ([`MiniLm::embed_all`] does).
+    /// The batch's texts are encoded end to end without padding; callers that embed many texts
+    /// may still sort them by length ([`MiniLm::embed_all`] does) so batches finish together.
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -121,39 +123,16 @@ impl MiniLm {
             .tokenizer
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let len = encodings
+        let lens: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
+        let ids: Vec<u32> = encodings
             .iter()
-            .map(|e| e.get_ids().len())
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let n = encodings.len();
-        let mut ids = vec![0u32; n * len];
-        let mut mask = vec![0u32; n * len];
-        for (row, enc) in encodings.iter().enumerate() {
-            for (col, &id) in enc.get_ids().iter().enumerate() {
-                ids[row * len + col] = id;
-                mask[row * len + col] = 1;
-            }
-        }
-        let ctx = ModelError::candle("MiniLM forward pass");
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
-            let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, dim)
-            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (n, dim)
-            let counts = mask.sum(1)?.clamp(1e-9, f64::INFINITY)?; // (n, 1)
-            let mean = summed.broadcast_div(&counts)?;
-            let norm = mean
-                .sqr()?
-                .sum_keepdim(1)?
-                .sqrt()?
-                .clamp(1e-12, f64::INFINITY)?;
-            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+            .flat_map(|e| e.get_ids().iter().copied())
+            .collect();
+        let run = || {
+            let hidden = self.model.forward(&ids, &lens, &self.device)?;
+            PackedBert::mean_pool_normalised(&hidden, &lens)
         };
-        run().map_err(ctx)
+        run().map_err(ModelError::candle("MiniLM forward pass"))
     }
 
     /// Embeds any number of texts in batches of `batch`, sorted by length so that little padding

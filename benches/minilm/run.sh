@@ -12,5 +12,5 @@ py="$(bash benches/minilm/setup.sh)"
 cargo build --release -q -p aegis-models --example tier2_bench
 target="${CARGO_TARGET_DIR:-target}"
 RAYON_NUM_THREADS=2 "$target/release/examples/tier2_bench" --weights domains/healthcare/models/safety_risk \
-  --texts "$texts" --min-seconds "$secs"
+  --texts "$texts" --min-seconds "$secs" --plain-bert
 HF_HUB_OFFLINE=1 "$py" benches/minilm/st_bench.py models/all-MiniLM-L6-v2 "$texts" "$secs"
