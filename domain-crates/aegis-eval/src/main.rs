@@ -4,5 +4,8 @@
 //! Run `aegis-eval --help`.
 
 fn main() -> std::process::ExitCode {
-    aegis_runtime::cli::main(&[&aegis_domain_healthcare::Healthcare])
+    aegis_runtime::cli::main(&[
+        &aegis_domain_healthcare::Healthcare,
+        &aegis_domain_trading::Trading,
+    ])
 }

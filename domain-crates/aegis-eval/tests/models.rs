@@ -285,3 +285,44 @@ fn synth_writes_labelled_examples_from_the_spec() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("its models: safety_risk"));
 }
+
+/// The trading domain's `advice_risk` model runs in the orchestrator beside healthcare's: on the
+/// bundled trading traces it fails the two hype answers no rule catches (tr-017, tr-018) and
+/// none of the traces the rules pass and the labels call clean; every trace Tier 1 does not fail
+/// carries its scores.
+#[test]
+fn trading_model_runs_on_the_bundled_traces() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = aegis(&root)
+        .args(["run", "examples/traces/trading.jsonl", "-f", "jsonl", "-q"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let mut seen = 0;
+    for line in stdout.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = r["trace_id"].as_str().unwrap().to_owned();
+        seen += 1;
+        if r["decided_by"] == "rules" {
+            continue;
+        }
+        let tier = model_tier(&r);
+        let module = &tier["modules"][0];
+        assert_eq!(module["module"], "advice_risk", "{id}: {tier}");
+        let misleading = module["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["label"] == "misleading")
+            .and_then(|s| s["p"].as_f64())
+            .unwrap();
+        if id == "tr-017" || id == "tr-018" {
+            assert_eq!(r["verdict"], "fail", "{id}: {r}");
+            assert_eq!(r["decided_by"], "models", "{id}: {r}");
+            assert_eq!(r["issues"][0]["validator"], "advice_risk", "{id}: {r}");
+        } else {
+            assert_eq!(r["verdict"], "pass", "{id} (p = {misleading}): {r}");
+        }
+    }
+    assert!(seen >= 18, "only {seen} results:\n{}", text(&out.stderr));
+}
