@@ -79,7 +79,7 @@ impl PackedBert {
             vb
         };
         let hidden = config.hidden_size;
-        if config.num_attention_heads == 0 || hidden % config.num_attention_heads != 0 {
+        if config.num_attention_heads == 0 || !hidden.is_multiple_of(config.num_attention_heads) {
             candle_core::bail!(
                 "hidden_size {hidden} is not a multiple of num_attention_heads {}",
                 config.num_attention_heads
@@ -444,7 +444,7 @@ fn exp_in_place(values: &mut [f32]) {
         p = p.mul_add(r, 8.333_452e-3);
         p = p.mul_add(r, 4.166_579_6e-2);
         p = p.mul_add(r, 1.666_666_5e-1);
-        p = p.mul_add(r, 5.000_000_1e-1);
+        p = p.mul_add(r, 0.5);
         let e = (p * r).mul_add(r, r) + 1.0;
         let exponent = shifted
             .to_bits()
