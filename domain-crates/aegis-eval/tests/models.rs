@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on purpose.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use common::{text, with_stdin};
 
 fn aegis(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
@@ -13,24 +16,7 @@ fn aegis(dir: &Path) -> Command {
 }
 
 fn run_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = aegis(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    with_stdin(aegis(dir).args(args), input)
 }
 
 const TRACE: &str =
