@@ -1035,7 +1035,14 @@ impl Emitter<'_> {
                     let rows = rows.iter().map(|r| quote!(&[#(#r),*]));
                     quote!(::aegis_core::SlotTable { name: #name, columns: &[#(#cols),*], rows: &[#(#rows),*] })
                 });
-                quote!(Some(::aegis_core::SyntheticInfo { count: #count, templates: &[#(#templates),*], tables: &[#(#tables),*] }))
+                let rule_labels = match &syn.rule_labels {
+                    None => quote!(None),
+                    Some(r) => {
+                        let (fail, pass, templates) = (&r.fail, &r.pass, &r.templates);
+                        quote!(Some(::aegis_core::RuleLabels { fail: #fail, pass: #pass, templates: &[#(#templates),*] }))
+                    }
+                };
+                quote!(Some(::aegis_core::SyntheticInfo { count: #count, templates: &[#(#templates),*], rule_labels: #rule_labels, tables: &[#(#tables),*] }))
             }
         };
         quote!(::aegis_core::ModelInfo {

@@ -479,90 +479,39 @@ impl Builder<'_> {
         let mut templates = Vec::new();
         let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (target, list) in &syn.templates.entries {
-            let valid_target = match m.kind.value {
-                ModelKindName::TextClassifier => labels.contains(&target.value),
-                ModelKindName::RiskRegressor => target
-                    .value
-                    .parse::<f64>()
-                    .is_ok_and(|v| (0.0..=1.0).contains(&v)),
-            };
-            if !valid_target {
-                let want = match m.kind.value {
-                    ModelKindName::TextClassifier => {
-                        format!("one of the labels ({})", labels.join(", "))
-                    }
-                    ModelKindName::RiskRegressor => "a score between 0 and 1".to_owned(),
-                };
-                self.error(
-                    target.position,
-                    format!("synthetic target `{}` must be {want}", target.value),
-                );
-                ok = false;
-            }
+            ok &= self.synthetic_target(m, target, labels);
             for t in list {
-                let mut rest = t.value.as_str();
-                let mut offset = 0;
-                while let Some(open) = rest.find('{') {
-                    let Some(close) = rest[open..].find('}') else {
-                        self.error_in(t, offset + open..t.value.len(), "unclosed `{` in template");
-                        ok = false;
-                        break;
-                    };
-                    let inner = rest[open + 1..open + close].trim();
-                    let span = offset + open..offset + open + close + 1;
-                    if inner.contains('{') {
-                        self.error_in(t, span.clone(), "placeholders do not nest: write the choice and the table value as two placeholders");
-                        ok = false;
-                    } else if !inner.contains('|') {
-                        let (slot, factor) = match inner.split_once('*') {
-                            Some((a, b)) => (a.trim(), Some(b.trim())),
-                            None => (inner, None),
-                        };
-                        match slot
-                            .split_once('.')
-                            .and_then(|(tb, col)| schema.table(tb).map(|t| (t, col)))
-                        {
-                            Some((table, col)) => {
-                                match table.columns.iter().find(|c| c.name == col) {
-                                    Some(c) => {
-                                        let numeric = matches!(
-                                            c.ty.scalar,
-                                            ScalarType::Float | ScalarType::Int
-                                        );
-                                        if factor
-                                            .is_some_and(|f| f.parse::<f64>().is_err() || !numeric)
-                                        {
-                                            self.error_in(t, span.clone(), format!("`{{{inner}}}`: a factor must be a number and its column a number column"));
-                                            ok = false;
-                                        }
-                                        let cols = used.entry(table.name.clone()).or_default();
-                                        if !cols.iter().any(|x| x == col) {
-                                            cols.push(col.to_owned());
-                                        }
-                                    }
-                                    None => {
-                                        self.error_in(t, span.clone(), format!("unknown column in `{{{inner}}}`; table `{}` has: {}", table.name, table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")));
-                                        ok = false;
-                                    }
-                                }
-                            }
-                            None => {
-                                self.error_in(t, span.clone(), format!("unknown placeholder `{{{inner}}}`: write `{{table.column}}`, `{{table.column * 2}}` or `{{a|b|c}}`"));
-                                ok = false;
-                            }
-                        }
-                    }
-                    offset += open + close + 1;
-                    rest = &rest[open + close + 1..];
-                }
+                ok &= self.synthetic_template(t, schema, &mut used);
                 templates.push((target.value.clone(), t.value.clone()));
             }
         }
-        if templates.is_empty() {
+        let rule_labels = syn.label_by_rules.as_ref().map(|r| {
+            ok &= self.synthetic_target(m, &r.fail, labels);
+            ok &= self.synthetic_target(m, &r.pass, labels);
+            if r.fail.value == r.pass.value {
+                self.error(
+                    r.pass.position,
+                    format!(
+                        "`label_by_rules`: `pass` and `fail` are both `{}`; the rules could not tell texts apart",
+                        r.pass.value
+                    ),
+                );
+                ok = false;
+            }
+            for t in &r.templates {
+                ok &= self.synthetic_template(t, schema, &mut used);
+            }
+            RuleLabelsModel {
+                fail: r.fail.value.clone(),
+                pass: r.pass.value.clone(),
+                templates: r.templates.iter().map(|t| t.value.clone()).collect(),
+            }
+        });
+        if templates.is_empty() && rule_labels.as_ref().is_none_or(|r| r.templates.is_empty()) {
             self.error(
                 m.id.position,
                 format!(
-                    "model `{}`: `synthetic.templates` has no template",
+                    "model `{}`: `synthetic` has no template (give `templates`, or `label_by_rules.templates`)",
                     m.id.value
                 ),
             );
@@ -597,8 +546,117 @@ impl Builder<'_> {
         ok.then_some(SyntheticModel {
             count: syn.count,
             templates,
+            rule_labels,
             tables,
         })
+    }
+
+    /// Checks one synthetic target: a label of a classifier, or a score in [0, 1] of a regressor.
+    fn synthetic_target(
+        &mut self,
+        m: &ModelSpec,
+        target: &Located<String>,
+        labels: &[String],
+    ) -> bool {
+        let valid = match m.kind.value {
+            ModelKindName::TextClassifier => labels.contains(&target.value),
+            ModelKindName::RiskRegressor => target
+                .value
+                .parse::<f64>()
+                .is_ok_and(|v| (0.0..=1.0).contains(&v)),
+        };
+        if !valid {
+            let want = match m.kind.value {
+                ModelKindName::TextClassifier => {
+                    format!("one of the labels ({})", labels.join(", "))
+                }
+                ModelKindName::RiskRegressor => "a score between 0 and 1".to_owned(),
+            };
+            self.error(
+                target.position,
+                format!("synthetic target `{}` must be {want}", target.value),
+            );
+        }
+        valid
+    }
+
+    /// Checks one template's placeholders, and notes the table columns it reads in `used`.
+    fn synthetic_template(
+        &mut self,
+        t: &Located<String>,
+        schema: &Schema,
+        used: &mut BTreeMap<String, Vec<String>>,
+    ) -> bool {
+        let mut ok = true;
+        let mut rest = t.value.as_str();
+        let mut offset = 0;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                self.error_in(t, offset + open..t.value.len(), "unclosed `{` in template");
+                return false;
+            };
+            let inner = rest[open + 1..open + close].trim();
+            let span = offset + open..offset + open + close + 1;
+            if inner.contains('{') {
+                self.error_in(t, span.clone(), "placeholders do not nest: write the choice and the table value as two placeholders");
+                ok = false;
+            } else if let Some((slot, factor)) = match inner.split_once('*') {
+                Some((a, b)) if !a.contains('|') => Some((a.trim(), Some(b.trim()))),
+                Some(_) => None,
+                None => (!inner.contains('|')).then_some((inner, None)),
+            } {
+                let table_and_column = slot.split_once('.').and_then(|(tb, col)| {
+                    let (name, instance) = match tb.split_once('#') {
+                        Some((name, n)) => (name, n.parse::<u8>().ok().filter(|n| *n >= 1)),
+                        None => (tb, Some(1)),
+                    };
+                    instance?;
+                    schema.table(name).map(|t| (t, col))
+                });
+                match table_and_column {
+                    Some((table, col)) => match table.columns.iter().find(|c| c.name == col) {
+                        Some(c) => {
+                            let numeric =
+                                matches!(c.ty.scalar, ScalarType::Float | ScalarType::Int);
+                            if factor.is_some_and(|f| {
+                                f.split('|').any(|f| f.trim().parse::<f64>().is_err()) || !numeric
+                            }) {
+                                self.error_in(t, span.clone(), format!("`{{{inner}}}`: a factor must be a number (or numbers: `* 0.5|2`) and its column a number column"));
+                                ok = false;
+                            }
+                            let cols = used.entry(table.name.clone()).or_default();
+                            if !cols.iter().any(|x| x == col) {
+                                cols.push(col.to_owned());
+                            }
+                        }
+                        None => {
+                            self.error_in(
+                                t,
+                                span.clone(),
+                                format!(
+                                    "unknown column in `{{{inner}}}`; table `{}` has: {}",
+                                    table.name,
+                                    table
+                                        .columns
+                                        .iter()
+                                        .map(|c| c.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
+                            ok = false;
+                        }
+                    },
+                    None => {
+                        self.error_in(t, span.clone(), format!("unknown placeholder `{{{inner}}}`: write `{{table.column}}`, `{{table#2.column}}`, `{{table.column * 2}}`, `{{table.column * 0.5|2}}` or `{{a|b|c}}`"));
+                        ok = false;
+                    }
+                }
+            }
+            offset += open + close + 1;
+            rest = &rest[open + close + 1..];
+        }
+        ok
     }
 
     /// Checks the `phi` section: class labels, mode, and the subject field.

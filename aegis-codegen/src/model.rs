@@ -296,8 +296,18 @@ pub(crate) struct ModelModel {
 pub(crate) struct SyntheticModel {
     pub(crate) count: usize,
     pub(crate) templates: Vec<(String, String)>,
+    /// The `label_by_rules` section, if any.
+    pub(crate) rule_labels: Option<RuleLabelsModel>,
     /// `(table, columns, rows as text)`.
     pub(crate) tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+}
+
+/// Synthetic targets the Tier-1 rules give, and the templates they alone label.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleLabelsModel {
+    pub(crate) fail: String,
+    pub(crate) pass: String,
+    pub(crate) templates: Vec<String>,
 }
 
 /// A whole domain, checked and ready to emit.

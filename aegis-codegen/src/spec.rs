@@ -252,8 +252,9 @@ pub struct ModelSpec {
 }
 
 /// Templates for synthetic training data. Placeholders: `{table.column}` (one row per table per
-/// example, so two columns of a table agree), `{table.column * 2}` (a number column times a
-/// factor), `{a|b|c}` (one of the choices).
+/// example, so two columns of a table agree), `{table#2.column}` (a second, independent row of
+/// the same table), `{table.column * 2}` (a number column times a factor; `* 0.5|2`: one of the
+/// factors), `{a|b|c}` (one of the choices).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyntheticSpec {
@@ -261,7 +262,26 @@ pub struct SyntheticSpec {
     #[serde(default = "default_synthetic_count")]
     pub count: usize,
     /// Templates per target: a label of a classifier, or a score (`"0.9"`) of a regressor.
+    #[serde(default)]
     pub templates: OrderedMap<Vec<Located<String>>>,
+    /// Labels that the domain's Tier-1 rules give: every text made is run through Tier 1, and a
+    /// text that Tier 1 fails gets the `fail` target.
+    #[serde(default)]
+    pub label_by_rules: Option<RuleLabelsSpec>,
+}
+
+/// How the domain's Tier-1 rules label synthetic text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleLabelsSpec {
+    /// The target of a text that Tier 1 fails (an issue at the domain's `fail_at` severity or
+    /// above), whichever template made it.
+    pub fail: Located<String>,
+    /// The target of a text from this section's `templates` that Tier 1 does not fail.
+    pub pass: Located<String>,
+    /// Templates with no written label: Tier 1 labels each text they make.
+    #[serde(default)]
+    pub templates: Vec<Located<String>>,
 }
 
 fn default_synthetic_count() -> usize {

@@ -330,3 +330,56 @@ fn phi_section_errors_name_the_class_mode_or_subject() {
     // A valid section generates.
     assert!(errors_of(&format!("{HEAD}phi: {{ detect: [NAME, DATE], mode: hash, subject: patient.age_years }}\ntier1: []\n")).is_empty());
 }
+
+#[test]
+fn synthetic_template_and_rule_label_errors_are_located() {
+    let model = |synthetic: &str| {
+        format!(
+            "{HEAD}tier1: []\ntier2:\n  - id: risk\n    kind: text_classifier\n    input: output\n    labels: [safe, unsafe]\n    backbone: hashed_ngrams\n    escalate_when: p.unsafe > 0.5\n    synthetic:\n{synthetic}"
+        )
+    };
+    let errors = errors_of(&model(
+        "      templates:\n        safe: [\"Ask about {drugs.name}\"]\n      label_by_rules:\n        fail: risky\n        pass: safe\n        templates:\n          - \"Take {drugs#0.name} {drugs.max_mg * x|2} mg\"\n          - \"Take {drugs.dose} mg\"\n",
+    ));
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(
+        errors[0].contains(":27:15:")
+            && errors[0]
+                .contains("synthetic target `risky` must be one of the labels (safe, unsafe)"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains(":30:19:") && errors[1].contains("unknown placeholder `{drugs#0.name}`"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[2].contains(":30:34:") && errors[2].contains("a factor must be a number"),
+        "{}",
+        errors[2]
+    );
+    assert!(
+        errors[3].contains(":31:19:") && errors[3].contains("unknown column in `{drugs.dose}`"),
+        "{}",
+        errors[3]
+    );
+    // The same label on both sides, and no template at all.
+    let errors = errors_of(&model("      label_by_rules: { fail: safe, pass: safe }\n"));
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains("`synthetic` has no template"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("`pass` and `fail` are both `safe`"),
+        "{}",
+        errors[1]
+    );
+    // A valid section generates: a second row of a table, factor choices.
+    let ok = errors_of(&model(
+        "      label_by_rules:\n        fail: unsafe\n        pass: safe\n        templates: [\"Take {drugs.name} with {drugs#2.name}, {drugs.max_mg * 0.5|2} mg\"]\n",
+    ));
+    assert!(ok.is_empty(), "{ok:#?}");
+}

@@ -185,8 +185,21 @@ pub struct SyntheticInfo {
     pub count: usize,
     /// `(target, template)`: the target is a label, or a score written as a number.
     pub templates: &'static [(&'static str, &'static str)],
+    /// Labels the domain's Tier-1 rules give to the texts made, if the spec asks for them.
+    pub rule_labels: Option<RuleLabels>,
     /// The table columns the templates' `{table.column}` placeholders read, row by row.
     pub tables: &'static [SlotTable],
+}
+
+/// The spec's `label_by_rules`: synthetic texts labelled by the domain's own Tier-1 rules.
+#[derive(Debug, Serialize)]
+pub struct RuleLabels {
+    /// The target of any text made that Tier 1 fails.
+    pub fail: &'static str,
+    /// The target of a text from `templates` that Tier 1 does not fail.
+    pub pass: &'static str,
+    /// Templates with no written label: Tier 1 labels each text they make.
+    pub templates: &'static [&'static str],
 }
 
 /// Columns of one table, for synthetic-data placeholders.

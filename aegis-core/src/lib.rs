@@ -23,7 +23,7 @@ pub mod __private;
 
 pub use domain::{
     Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, PromptInfo,
-    RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
+    RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
 };
 pub use phi::{
     PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,

@@ -154,6 +154,21 @@ pub(crate) enum ModelsCommand {
         /// `<domain>/<model>`.
         model: String,
     },
+    /// Score labelled examples with the model evaluation would use (the registry's production
+    /// version, else the compiled-in weights) and report accuracy, F1, ROC-AUC and calibration.
+    Eval {
+        /// `<domain>/<model>`.
+        model: String,
+        /// Labelled examples, JSONL, as for `train --data`.
+        #[arg(long)]
+        data: PathBuf,
+        /// The MiniLM directory, for models on the minilm backbone.
+        #[arg(long)]
+        minilm_dir: Option<PathBuf>,
+        /// Print the metrics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

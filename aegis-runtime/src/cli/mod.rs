@@ -72,7 +72,9 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             seed,
             output,
         } => models::synth(domains, &domain, &model, count, seed, output.as_deref()),
-        args::Command::Models { command, registry } => models::manage(command, registry),
+        args::Command::Models { command, registry } => {
+            models::manage(command, registry, domains, key_file)
+        }
     }
 }
 

@@ -3,7 +3,10 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use aegis_core::{Domain, ModelInfo, PhiSettings, SanitizeReport};
+use crate::Orchestrator;
+use aegis_core::tiers::ModelSource;
+use aegis_core::{Domain, ModelInfo, PhiSettings, SanitizeReport, Sanitized, Tier, Trace, Verdict};
+use aegis_models::synth::{Provenance, ProvenanceCounts, SyntheticExample};
 use aegis_models::{
     BackboneChoice, Backbones, Example, HashedConfig, Registry, Target, Task, TrainOptions,
     TrainRequest,
@@ -184,9 +187,9 @@ pub(crate) fn train(
         info.synthetic.as_ref().map_or(0, |s| s.count)
     });
     if synthetic > 0 {
-        let made = aegis_models::synth::generate(info, synthetic, args.seed).map_err(models_err)?;
+        let made = synthesize(domain, info, synthetic, args.seed)?;
         sources.push(format!("synthetic:{synthetic}"));
-        examples.extend(made);
+        examples.extend(made.into_iter().map(|e| e.example));
     }
     for b in &bad {
         eprintln!(
@@ -317,17 +320,80 @@ pub(crate) fn synth(
     let d = find_domain(domains, domain)?;
     let info = model_info(d, model)?;
     let count = count.unwrap_or_else(|| info.synthetic.as_ref().map_or(0, |s| s.count));
-    let examples = aegis_models::synth::generate(info, count, seed).map_err(models_err)?;
+    let examples = synthesize(d, info, count, seed)?;
     let mut out = super::run::create_output(Path::new("-"), output)?;
     for e in &examples {
-        let line = match e.target {
-            Target::Label(l) => serde_json::json!({"text": e.text, "label": info.labels[l]}),
-            Target::Score(s) => serde_json::json!({"text": e.text, "score": s}),
+        let mut line = match e.example.target {
+            Target::Label(l) => {
+                serde_json::json!({"text": e.example.text, "label": info.labels[l]})
+            }
+            Target::Score(s) => serde_json::json!({"text": e.example.text, "score": s}),
         };
+        let (source, failed) = match &e.provenance {
+            Provenance::Template => ("template", None),
+            Provenance::Rules { failed } => ("rules", Some(failed)),
+            Provenance::Relabelled { failed } => ("relabelled_by_rules", Some(failed)),
+        };
+        line["labelled_by"] = source.into();
+        if let Some(failed) = failed {
+            line["failed_rules"] = failed.clone().into();
+        }
         writeln!(out, "{line}")?;
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// Makes a model's synthetic examples, labelled by the domain's Tier 1 where the spec asks, and
+/// says on standard error where the labels came from.
+fn synthesize(
+    domain: &dyn Domain,
+    info: &ModelInfo,
+    count: usize,
+    seed: u64,
+) -> Result<Vec<SyntheticExample>, CliError> {
+    let orchestrator = Orchestrator::new();
+    let policy = domain.info().policy;
+    // The text goes where the model reads it: the answer, unless the model reads only the prompt.
+    let into_output = info.inputs.contains(&"output") || info.inputs.is_empty();
+    let tier1_failures = |text: &str| -> Vec<String> {
+        let mut trace = Trace::default();
+        if into_output {
+            trace.output = text.to_owned();
+        } else {
+            trace.input = text.to_owned();
+        }
+        let result = orchestrator.evaluate(domain, trace);
+        if result.verdict != Verdict::Fail || result.decided_by != Some(Tier::Rules) {
+            return Vec::new();
+        }
+        let mut failed: Vec<String> = result
+            .issues
+            .into_iter()
+            .filter(|i| i.severity >= policy.fail_at)
+            .map(|i| i.validator)
+            .collect();
+        failed.dedup();
+        failed
+    };
+    let made =
+        aegis_models::synth::generate(info, count, seed, tier1_failures).map_err(models_err)?;
+    if let Some(rules) = info.synthetic.as_ref().and_then(|s| s.rule_labels.as_ref()) {
+        let c = ProvenanceCounts::of(&made);
+        eprintln!(
+            "synthetic: {} examples: {} labelled by their template; Tier 1 labelled {} more ({} `{}`, {} `{}`) and relabelled {} template texts `{}`",
+            made.len(),
+            c.template,
+            c.rules_fail + c.rules_pass,
+            c.rules_fail,
+            rules.fail,
+            c.rules_pass,
+            rules.pass,
+            c.relabelled,
+            rules.fail,
+        );
+    }
+    Ok(made)
 }
 
 fn split_model(s: &str) -> Result<(&str, &str), CliError> {
@@ -338,7 +404,22 @@ fn split_model(s: &str) -> Result<(&str, &str), CliError> {
 pub(crate) fn manage(
     command: ModelsCommand,
     registry_flag: Option<PathBuf>,
+    domains: &[&'static dyn Domain],
+    key_file: Option<&Path>,
 ) -> Result<u8, CliError> {
+    if let ModelsCommand::Eval {
+        model,
+        data,
+        minilm_dir,
+        json,
+    } = command
+    {
+        let source = ModelSource {
+            registry: registry_root(registry_flag),
+            minilm_dir,
+        };
+        return evaluate(domains, &model, &data, &source, json, key_file);
+    }
     let registry = registry(registry_flag);
     let mut out = std::io::stdout().lock();
     match command {
@@ -409,5 +490,131 @@ pub(crate) fn manage(
             writeln!(out, "{d}/{m}: rolled back to v{}", p.version)?;
             Ok(EXIT_OK)
         }
+        ModelsCommand::Eval { .. } => Ok(EXIT_OK), // handled above
     }
+}
+
+/// `aegis-eval models eval`: scores labelled examples with the model evaluation would load, as
+/// evaluation does (Tier 0 first, then the domain's Tier-2 models), and reports the metrics.
+fn evaluate(
+    domains: &[&'static dyn Domain],
+    model: &str,
+    data: &Path,
+    source: &ModelSource,
+    json: bool,
+    key_file: Option<&Path>,
+) -> Result<u8, CliError> {
+    let (d, m) = split_model(model)?;
+    let domain = find_domain(domains, d)?;
+    let info = model_info(domain, m)?;
+    let dinfo = domain.info();
+    let engine = match &dinfo.phi {
+        Some(_) => Some(super::phi::engine(super::phi::key(key_file, true)?, None)?),
+        None => None,
+    };
+    let mut bad = Vec::new();
+    // Unsanitised here: each text goes through Tier 0 below, inside its trace.
+    let examples = read_labels(data, info, &|t: &str| t.to_owned(), &mut bad)?;
+    for b in &bad {
+        eprintln!("{}: {b}", data.display());
+    }
+    if examples.is_empty() {
+        return Err(CliError::Models(format!(
+            "{}: no labelled examples",
+            data.display()
+        )));
+    }
+    let tier = domain
+        .load_models(source)
+        .map_err(CliError::Models)?
+        .ok_or_else(|| CliError::Models(format!("domain `{d}` loads no models")))?;
+    let into_output = info.inputs.contains(&"output") || info.inputs.is_empty();
+    let mut probs: Vec<Vec<f32>> = Vec::with_capacity(examples.len());
+    for e in &examples {
+        let mut trace = Trace::default();
+        if into_output {
+            trace.output = e.text.clone();
+        } else {
+            trace.input = e.text.clone();
+        }
+        let trace = match (&engine, &dinfo.phi) {
+            (Some(engine), Some(settings)) => {
+                Sanitized::sanitize(trace, &super::phi::SharedEngine(engine.clone()), settings).0
+            }
+            _ => Sanitized::without_phi(trace),
+        };
+        let decision = tier.evaluate(dinfo, &trace, &[]);
+        let module = decision
+            .modules
+            .iter()
+            .find(|r| r.module == info.id)
+            .ok_or_else(|| CliError::Models(format!("model `{m}` gave no result")))?;
+        let p = if info.labels.is_empty() {
+            vec![module.score.unwrap_or(0.0) as f32]
+        } else {
+            info.labels
+                .iter()
+                .map(|l| {
+                    module
+                        .scores
+                        .iter()
+                        .find(|s| s.label == *l)
+                        .map_or(0.0, |s| s.p as f32)
+                })
+                .collect()
+        };
+        probs.push(p);
+    }
+    let metrics = match info.labels.len() {
+        0 => {
+            let scores: Vec<f32> = probs.iter().map(|p| p[0]).collect();
+            let targets: Vec<f32> = examples
+                .iter()
+                .map(|e| match e.target {
+                    Target::Score(s) => s,
+                    Target::Label(l) => l as f32,
+                })
+                .collect();
+            aegis_models::metrics::regression(&scores, &targets)
+        }
+        n => {
+            let truth: Vec<usize> = examples
+                .iter()
+                .map(|e| match e.target {
+                    Target::Label(l) => l,
+                    Target::Score(s) => usize::from(s >= 0.5),
+                })
+                .collect();
+            aegis_models::metrics::classification(&probs, &truth, n)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&metrics).unwrap_or_default()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{d}/{m} on {} ({} examples): accuracy {:.4}  F1 {:.4}  ROC-AUC {}  ECE {:.4}{}",
+            data.display(),
+            metrics.n,
+            metrics.accuracy,
+            metrics.f1,
+            metrics
+                .roc_auc
+                .map_or_else(|| "n/a".to_owned(), |a| format!("{a:.4}")),
+            metrics.ece,
+            metrics
+                .mae
+                .map_or_else(String::new, |e| format!("  MAE {e:.4}")),
+        )?;
+    }
+    Ok(if bad.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT_ERRORS
+    })
 }

@@ -49,9 +49,11 @@ fn results_show_each_models_scores() {
     assert_eq!(scores[0]["label"], "safe");
     let sum: f64 = scores.iter().map(|s| s["p"].as_f64().unwrap()).sum();
     assert!((sum - 1.0).abs() < 1e-5, "{scores:?}");
-    // This is the synthetic data's own kind of unsafe advice: the compiled-in model fails it.
-    assert_eq!(r["verdict"], "fail", "{r}");
-    assert_eq!(r["decided_by"], "models", "{r}");
+    // This is the synthetic data's own kind of unsafe advice: the compiled-in model does not let
+    // it pass (it fails it, or is unsure and sends it on).
+    assert_ne!(r["verdict"], "pass", "{r}");
+    let p_unsafe = scores[1]["p"].as_f64().unwrap();
+    assert!(p_unsafe > 0.6, "{scores:?}");
     // Without Tier 2, Tier 1 alone passes it.
     let out = run_stdin(
         dir.path(),
@@ -248,22 +250,84 @@ fn training_data_errors_name_the_line_and_keep_the_rest() {
 fn synth_writes_labelled_examples_from_the_spec() {
     let dir = tempfile::tempdir().unwrap();
     let out = aegis(dir.path())
-        .args(["synth", "healthcare", "safety_risk", "--count", "50"])
+        .args(["synth", "healthcare", "safety_risk", "--count", "150"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let rows: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(rows.len(), 50);
-    let unsafe_n = rows.iter().filter(|r| r["label"] == "unsafe").count();
-    assert_eq!(unsafe_n, 25, "balanced");
+    assert_eq!(rows.len(), 150);
     assert!(
         rows.iter()
             .all(|r| !r["text"].as_str().unwrap().contains('{')),
         "every placeholder filled"
     );
+    // Three equal shares: each written label's templates, and the templates the rules label.
+    let by_template = |label: &str| {
+        rows.iter()
+            .filter(|r| r["labelled_by"] == "template" && r["label"] == label)
+            .count()
+    };
+    assert_eq!(by_template("safe") + by_template("unsafe"), 100);
+    let by_rules: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["labelled_by"] == "rules")
+        .collect();
+    assert_eq!(by_rules.len(), 50);
+    assert!(by_rules.iter().any(|r| r["label"] == "unsafe"));
+    assert!(by_rules.iter().any(|r| r["label"] == "safe"));
+    assert!(
+        text(&out.stderr).contains("Tier 1 labelled 50 more"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The labels are Tier 1's own: evaluated as answers, exactly the `unsafe` texts fail Tier 1,
+    // on the validators the row names.
+    let traces: String = by_rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("s{i}"), "output": r["text"]})
+            )
+        })
+        .collect();
+    let out = run_stdin(
+        dir.path(),
+        &[
+            "run",
+            "-",
+            "--domain",
+            "healthcare",
+            "-f",
+            "jsonl",
+            "-q",
+            "--no-models",
+        ],
+        &traces,
+    );
+    let results: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), by_rules.len());
+    for (row, result) in by_rules.iter().zip(&results) {
+        let failed = result["verdict"] == "fail" && result["decided_by"] == "rules";
+        assert_eq!(failed, row["label"] == "unsafe", "{row} -> {result}");
+        for v in row["failed_rules"].as_array().unwrap() {
+            assert!(
+                result["issues"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["validator"] == *v),
+                "{row} -> {result}"
+            );
+        }
+    }
     let out = aegis(dir.path())
         .args(["synth", "healthcare", "nope"])
         .output()
@@ -272,10 +336,68 @@ fn synth_writes_labelled_examples_from_the_spec() {
     assert!(text(&out.stderr).contains("its models: safety_risk"));
 }
 
+/// `models eval` scores labelled examples with the model evaluation uses: the compiled-in
+/// trading model separates the bundled hype answers from the clean ones, and a bad line is
+/// named by number while the rest are scored.
+#[test]
+fn models_eval_scores_labelled_examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("examples/traces/trading.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let traces = std::fs::read_to_string(root.join("examples/traces/trading.jsonl")).unwrap();
+    let mut labels = String::new();
+    for line in traces.lines().filter(|l| !l.trim().is_empty()) {
+        let t: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = t["id"].as_str().unwrap();
+        let label = match id {
+            "tr-017" | "tr-018" => "misleading",
+            _ if expected[id].as_array().unwrap().is_empty() => "balanced",
+            _ => continue, // Tier 1 decides these; they never reach the model.
+        };
+        labels.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"text": t["output"], "label": label})
+        ));
+    }
+    labels.push_str("{\"text\": \"no label\"}\n");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("labels.jsonl");
+    std::fs::write(&data, &labels).unwrap();
+    let out = aegis(dir.path())
+        .args(["models", "eval", "trading/advice_risk", "--json", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "a bad line: exit 3");
+    let n = labels.lines().count() - 1;
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "labels.jsonl: line {}: `label` must be one of",
+            n + 1
+        )),
+        "{stderr}"
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["n"].as_u64().unwrap() as usize, n, "{m}");
+    // Every hype answer scores above every clean one.
+    assert_eq!(m["roc_auc"], 1.0, "{m}");
+    assert!(m["accuracy"].as_f64().unwrap() >= 0.9, "{m}");
+    let out = aegis(dir.path())
+        .args(["models", "eval", "trading/nope", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("its models: advice_risk"));
+}
+
 /// The trading domain's `advice_risk` model runs in the orchestrator beside healthcare's: on the
 /// bundled trading traces it fails the two hype answers no rule catches (tr-017, tr-018) and
-/// none of the traces the rules pass and the labels call clean; every trace Tier 1 does not fail
-/// carries its scores.
+/// none of the traces the rules pass and the labels call clean (it may be unsure of one and send
+/// it on); every trace Tier 1 does not fail carries its scores.
 #[test]
 fn trading_model_runs_on_the_bundled_traces() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -307,7 +429,9 @@ fn trading_model_runs_on_the_bundled_traces() {
             assert_eq!(r["decided_by"], "models", "{id}: {r}");
             assert_eq!(r["issues"][0]["validator"], "advice_risk", "{id}: {r}");
         } else {
-            assert_eq!(r["verdict"], "pass", "{id} (p = {misleading}): {r}");
+            // Clean answers: never failed; at most sent on as unsure, and ranked below the hype.
+            assert_ne!(r["verdict"], "fail", "{id} (p = {misleading}): {r}");
+            assert!(misleading < 0.9, "{id} (p = {misleading}): {r}");
         }
     }
     assert!(seen >= 18, "only {seen} results:\n{}", text(&out.stderr));
