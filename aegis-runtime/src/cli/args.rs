@@ -52,7 +52,9 @@ pub(crate) enum Command {
     /// Train a domain's Tier-2 model (on labelled JSONL, synthetic data from the spec, or both),
     /// report held-out metrics and store it as a new version in the model registry.
     Train(TrainArgs),
-    /// Write the synthetic cold-start examples a model's spec templates make, as JSONL.
+    /// Write the synthetic cold-start examples a model's spec templates make, as JSONL; where the
+    /// spec's `label_by_rules` asks, the domain's Tier-1 rules label them, and each line says
+    /// where its label came from (`labelled_by`, `failed_rules`).
     Synth {
         /// The domain.
         domain: String,
