@@ -344,6 +344,18 @@ pub(crate) fn synth(
     Ok(EXIT_OK)
 }
 
+/// A trace holding `text` where the model reads it: the answer, unless the model reads only the
+/// prompt.
+fn trace_of(info: &ModelInfo, text: &str) -> Trace {
+    let mut trace = Trace::default();
+    if info.inputs.contains(&"output") || info.inputs.is_empty() {
+        trace.output = text.to_owned();
+    } else {
+        trace.input = text.to_owned();
+    }
+    trace
+}
+
 /// Makes a model's synthetic examples, labelled by the domain's Tier 1 where the spec asks, and
 /// says on standard error where the labels came from.
 fn synthesize(
@@ -354,16 +366,8 @@ fn synthesize(
 ) -> Result<Vec<SyntheticExample>, CliError> {
     let orchestrator = Orchestrator::new();
     let policy = domain.info().policy;
-    // The text goes where the model reads it: the answer, unless the model reads only the prompt.
-    let into_output = info.inputs.contains(&"output") || info.inputs.is_empty();
     let tier1_failures = |text: &str| -> Vec<String> {
-        let mut trace = Trace::default();
-        if into_output {
-            trace.output = text.to_owned();
-        } else {
-            trace.input = text.to_owned();
-        }
-        let result = orchestrator.evaluate(domain, trace);
+        let result = orchestrator.evaluate(domain, trace_of(info, text));
         if result.verdict != Verdict::Fail || result.decided_by != Some(Tier::Rules) {
             return Vec::new();
         }
@@ -528,15 +532,9 @@ fn evaluate(
         .load_models(source)
         .map_err(CliError::Models)?
         .ok_or_else(|| CliError::Models(format!("domain `{d}` loads no models")))?;
-    let into_output = info.inputs.contains(&"output") || info.inputs.is_empty();
     let mut probs: Vec<Vec<f32>> = Vec::with_capacity(examples.len());
     for e in &examples {
-        let mut trace = Trace::default();
-        if into_output {
-            trace.output = e.text.clone();
-        } else {
-            trace.input = e.text.clone();
-        }
+        let trace = trace_of(info, &e.text);
         let trace = match (&engine, &dinfo.phi) {
             (Some(engine), Some(settings)) => {
                 Sanitized::sanitize(trace, &super::phi::SharedEngine(engine.clone()), settings).0
