@@ -11,7 +11,7 @@
 //! This crate knows no domain: the caller passes Tier 1 in as a function from a text to the ids
 //! of the validators that fail it.
 
-use aegis_core::{ModelInfo, SyntheticInfo};
+use aegis_core::{ModelInfo, RuleLabels, SyntheticInfo};
 
 use crate::error::{ModelError, Result};
 use crate::train::{Example, Target};
@@ -74,11 +74,11 @@ impl ProvenanceCounts {
     }
 }
 
-/// A template's source: a written target, or the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Where a share of the examples comes from: a written target's templates, or the templates
+/// the rules label.
 enum Group<'a> {
-    Labelled(&'a str),
-    ByRules,
+    Labelled(&'a str, Vec<&'a str>),
+    ByRules(&'a RuleLabels),
 }
 
 /// Makes `count` labelled examples from a model's templates, under `seed`.
@@ -101,20 +101,25 @@ pub fn generate(
             info.id
         ))
     })?;
-    let mut groups: Vec<Group> = syn
-        .templates
-        .iter()
-        .map(|(t, _)| Group::Labelled(t))
+    // Written targets in sorted order, then the rules' share.
+    let mut targets: Vec<&str> = syn.templates.iter().map(|(t, _)| *t).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut groups: Vec<Group> = targets
+        .into_iter()
+        .map(|target| {
+            let templates = syn
+                .templates
+                .iter()
+                .filter(|(t, _)| *t == target)
+                .map(|(_, x)| *x)
+                .collect();
+            Group::Labelled(target, templates)
+        })
         .collect();
-    if syn
-        .rule_labels
-        .as_ref()
-        .is_some_and(|r| !r.templates.is_empty())
-    {
-        groups.push(Group::ByRules);
+    if let Some(rules) = syn.rule_labels.as_ref().filter(|r| !r.templates.is_empty()) {
+        groups.push(Group::ByRules(rules));
     }
-    groups.sort_unstable();
-    groups.dedup();
     if groups.is_empty() {
         return Err(ModelError::Data(format!(
             "model `{}` has no synthetic template",
@@ -124,36 +129,31 @@ pub fn generate(
     let mut rng = Lcg(seed ^ 0x5851_f42d_4c95_7f2d);
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
-        let group = groups[i % groups.len()];
-        let choices: Vec<&str> = match group {
-            Group::Labelled(target) => syn
-                .templates
-                .iter()
-                .filter(|(t, _)| *t == target)
-                .map(|(_, x)| *x)
-                .collect(),
-            Group::ByRules => syn
-                .rule_labels
-                .as_ref()
-                .map(|r| r.templates.to_vec())
-                .unwrap_or_default(),
-        };
-        let template = choices[rng.below(choices.len())];
-        let text = fill(template, syn, &mut rng);
-        let (target, provenance) = match (&syn.rule_labels, group) {
-            (None, Group::Labelled(target)) => (target, Provenance::Template),
-            (None, Group::ByRules) => continue, // not reached: the group exists only with rules
-            (Some(rules), group) => {
+        let (target, provenance, text) = match &groups[i % groups.len()] {
+            Group::ByRules(rules) => {
+                let template = rules.templates[rng.below(rules.templates.len())];
+                let text = fill(template, syn, &mut rng);
                 let failed = tier1_failures(&text);
-                match group {
-                    Group::ByRules if failed.is_empty() => {
-                        (rules.pass, Provenance::Rules { failed })
+                let target = if failed.is_empty() {
+                    rules.pass
+                } else {
+                    rules.fail
+                };
+                (target, Provenance::Rules { failed }, text)
+            }
+            Group::Labelled(target, templates) => {
+                let text = fill(templates[rng.below(templates.len())], syn, &mut rng);
+                match &syn.rule_labels {
+                    // Tier 1 can only move a text to the `fail` label.
+                    Some(rules) if *target != rules.fail => {
+                        let failed = tier1_failures(&text);
+                        if failed.is_empty() {
+                            (*target, Provenance::Template, text)
+                        } else {
+                            (rules.fail, Provenance::Relabelled { failed }, text)
+                        }
                     }
-                    Group::ByRules => (rules.fail, Provenance::Rules { failed }),
-                    Group::Labelled(target) if failed.is_empty() || target == rules.fail => {
-                        (target, Provenance::Template)
-                    }
-                    Group::Labelled(_) => (rules.fail, Provenance::Relabelled { failed }),
+                    _ => (*target, Provenance::Template, text),
                 }
             }
         };
@@ -274,7 +274,7 @@ fn trim_number(x: f64) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use aegis_core::{RuleLabels, SlotTable};
+    use aegis_core::SlotTable;
 
     use super::*;
 

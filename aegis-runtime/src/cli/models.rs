@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::Orchestrator;
 use aegis_core::tiers::ModelSource;
@@ -11,6 +12,7 @@ use aegis_models::{
     BackboneChoice, Backbones, Example, HashedConfig, Registry, Target, Task, TrainOptions,
     TrainRequest,
 };
+use aegis_phi::PhiEngine;
 use serde_json::Value;
 
 use super::args::{ModelsCommand, TrainArgs};
@@ -187,7 +189,7 @@ pub(crate) fn train(
         info.synthetic.as_ref().map_or(0, |s| s.count)
     });
     if synthetic > 0 {
-        let made = synthesize(domain, info, synthetic, args.seed)?;
+        let made = synthesize(domain, info, synthetic, args.seed, engine.as_ref())?;
         sources.push(format!("synthetic:{synthetic}"));
         examples.extend(made.into_iter().map(|e| e.example));
     }
@@ -320,7 +322,7 @@ pub(crate) fn synth(
     let d = find_domain(domains, domain)?;
     let info = model_info(d, model)?;
     let count = count.unwrap_or_else(|| info.synthetic.as_ref().map_or(0, |s| s.count));
-    let examples = synthesize(d, info, count, seed)?;
+    let examples = synthesize(d, info, count, seed, None)?;
     let mut out = super::run::create_output(Path::new("-"), output)?;
     for e in &examples {
         let mut line = match e.example.target {
@@ -357,16 +359,28 @@ fn trace_of(info: &ModelInfo, text: &str) -> Trace {
 }
 
 /// Makes a model's synthetic examples, labelled by the domain's Tier 1 where the spec asks, and
-/// says on standard error where the labels came from.
+/// says on standard error where the labels came from. Tier 0 uses `engine` when the caller has
+/// one, else a per-process key (the labels do not depend on the pseudonyms).
 fn synthesize(
     domain: &dyn Domain,
     info: &ModelInfo,
     count: usize,
     seed: u64,
+    engine: Option<&Arc<PhiEngine>>,
 ) -> Result<Vec<SyntheticExample>, CliError> {
-    let orchestrator = Orchestrator::new();
+    let rules = info.synthetic.as_ref().and_then(|s| s.rule_labels.as_ref());
+    // Tier 0 and Tier 1 are set up only when the spec asks the rules to label.
+    let orchestrator = rules.map(|_| match engine {
+        Some(e) => Orchestrator::without_sanitizer()
+            .with_sanitizer(Box::new(super::phi::SharedEngine(Arc::clone(e)))),
+        None if domain.info().phi.is_some() => Orchestrator::new(),
+        None => Orchestrator::without_sanitizer(),
+    });
     let policy = domain.info().policy;
     let tier1_failures = |text: &str| -> Vec<String> {
+        let Some(orchestrator) = &orchestrator else {
+            return Vec::new();
+        };
         let result = orchestrator.evaluate(domain, trace_of(info, text));
         if result.verdict != Verdict::Fail || result.decided_by != Some(Tier::Rules) {
             return Vec::new();
@@ -382,7 +396,7 @@ fn synthesize(
     };
     let made =
         aegis_models::synth::generate(info, count, seed, tier1_failures).map_err(models_err)?;
-    if let Some(rules) = info.synthetic.as_ref().and_then(|s| s.rule_labels.as_ref()) {
+    if let Some(rules) = rules {
         let c = ProvenanceCounts::of(&made);
         eprintln!(
             "synthetic: {} examples: {} labelled by their template; Tier 1 labelled {} more ({} `{}`, {} `{}`) and relabelled {} template texts `{}`",
@@ -411,20 +425,7 @@ pub(crate) fn manage(
     domains: &[&'static dyn Domain],
     key_file: Option<&Path>,
 ) -> Result<u8, CliError> {
-    if let ModelsCommand::Eval {
-        model,
-        data,
-        minilm_dir,
-        json,
-    } = command
-    {
-        let source = ModelSource {
-            registry: registry_root(registry_flag),
-            minilm_dir,
-        };
-        return evaluate(domains, &model, &data, &source, json, key_file);
-    }
-    let registry = registry(registry_flag);
+    let registry = registry(registry_flag.clone());
     let mut out = std::io::stdout().lock();
     match command {
         ModelsCommand::List { json } => {
@@ -494,7 +495,18 @@ pub(crate) fn manage(
             writeln!(out, "{d}/{m}: rolled back to v{}", p.version)?;
             Ok(EXIT_OK)
         }
-        ModelsCommand::Eval { .. } => Ok(EXIT_OK), // handled above
+        ModelsCommand::Eval {
+            model,
+            data,
+            minilm_dir,
+            json,
+        } => {
+            let source = ModelSource {
+                registry: registry_root(registry_flag),
+                minilm_dir,
+            };
+            evaluate(domains, &model, &data, &source, json, key_file)
+        }
     }
 }
 
@@ -512,8 +524,11 @@ fn evaluate(
     let domain = find_domain(domains, d)?;
     let info = model_info(domain, m)?;
     let dinfo = domain.info();
-    let engine = match &dinfo.phi {
-        Some(_) => Some(super::phi::engine(super::phi::key(key_file, true)?, None)?),
+    let sanitizer = match &dinfo.phi {
+        Some(_) => Some(super::phi::SharedEngine(super::phi::engine(
+            super::phi::key(key_file, true)?,
+            None,
+        )?)),
         None => None,
     };
     let mut bad = Vec::new();
@@ -535,10 +550,8 @@ fn evaluate(
     let mut probs: Vec<Vec<f32>> = Vec::with_capacity(examples.len());
     for e in &examples {
         let trace = trace_of(info, &e.text);
-        let trace = match (&engine, &dinfo.phi) {
-            (Some(engine), Some(settings)) => {
-                Sanitized::sanitize(trace, &super::phi::SharedEngine(engine.clone()), settings).0
-            }
+        let trace = match (&sanitizer, &dinfo.phi) {
+            (Some(sanitizer), Some(settings)) => Sanitized::sanitize(trace, sanitizer, settings).0,
             _ => Sanitized::without_phi(trace),
         };
         let decision = tier.evaluate(dinfo, &trace, &[]);
