@@ -18,14 +18,14 @@ fn ident(name: &str) -> Ident {
 }
 
 /// `no_medication_overdose` → `NoMedicationOverdose`.
-fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     variant_name(name)
 }
 
 /// Doc attributes for text that may come from a spec: lines are trimmed (no indented code
 /// blocks), tabs become spaces and code fences are broken up, so that a description can never
 /// become a doctest or trip a doc lint.
-fn doc(text: &str) -> TokenStream {
+pub(crate) fn doc(text: &str) -> TokenStream {
     let lines: Vec<String> = text
         .lines()
         .map(|l| {
@@ -41,7 +41,7 @@ fn doc(text: &str) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
-fn severity_tokens(s: Severity) -> TokenStream {
+pub(crate) fn severity_tokens(s: Severity) -> TokenStream {
     let v = format_ident!("{}", variant_name(s.as_str()));
     quote!(::aegis_core::Severity::#v)
 }
@@ -58,12 +58,12 @@ fn text_field_tokens(f: TextField) -> TokenStream {
     }
 }
 
-struct Emitter<'m> {
-    m: &'m DomainModel,
+pub(crate) struct Emitter<'m> {
+    pub(crate) m: &'m DomainModel,
 }
 
 impl Emitter<'_> {
-    fn at(&self, p: Position) -> String {
+    pub(crate) fn at(&self, p: Position) -> String {
         format!("{}:{}:{}", self.m.spec_display, p.line, p.column)
     }
 
@@ -915,6 +915,7 @@ impl Emitter<'_> {
         ));
         let info_doc = doc(&format!("What the `{name}` domain declares."));
         let model_infos = m.models.iter().map(|md| self.model_info(md));
+        let judge_infos = self.judge_infos();
         let load_models = if m.models.is_empty() {
             quote!()
         } else {
@@ -949,7 +950,7 @@ impl Emitter<'_> {
                 tables: &[#(#table_infos),*],
                 extractors: &[#(#extractor_infos),*],
                 models: &[#(#model_infos),*],
-                prompts: &[],
+                judges: &[#(#judge_infos),*],
                 simulators: &[],
             };
 
@@ -976,6 +977,7 @@ impl Emitter<'_> {
                             issues: issues.len() - before,
                             score: None,
                             scores: ::std::vec::Vec::new(),
+                            call: None,
                         });
                     }
                     // A trace that already fails at Tier 1 goes no further: its escalation rules
@@ -1315,6 +1317,7 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
     let validators = model.validators.iter().map(|v| e.validator(v));
     let escalations = e.escalations();
     let models = e.models();
+    let judges = e.judges();
     let domain = e.domain();
     quote! {
         #data
@@ -1324,6 +1327,7 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
         #(#validators)*
         #escalations
         #models
+        #judges
         #domain
     }
 }

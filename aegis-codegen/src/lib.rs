@@ -20,6 +20,7 @@ use proc_macro2::TokenStream;
 mod error;
 mod expr;
 mod generate;
+mod generate_judge;
 mod load;
 mod model;
 pub mod scaffold;

@@ -843,6 +843,15 @@ impl Builder<'_> {
                 models.push(model);
             }
         }
+        let mut judge_ids: BTreeMap<String, Position> = BTreeMap::new();
+        let mut judges = Vec::new();
+        for j in &spec.tier3 {
+            if self.new_id(&mut judge_ids, &j.id, "tier3 judge")
+                && let Some(judge) = self.judge(j, &schema)
+            {
+                judges.push(judge);
+            }
+        }
         let hash = std::mem::take(&mut self.hasher).finalize();
         let spec_hash = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
         DomainModel {
@@ -860,8 +869,266 @@ impl Builder<'_> {
             uncertain_at,
             escalation_rules: rules,
             models,
+            judges,
             inputs: std::mem::take(&mut self.inputs),
         }
+    }
+
+    /// Checks a Tier-3 judge: its template file and every placeholder in it (errors at the
+    /// template's own `file:line:col`), and its verdict's fields.
+    fn judge(&mut self, j: &JudgeSpec, schema: &Schema) -> Option<JudgeModel> {
+        let (template_display, text, template_file, verdict) =
+            match j.template.value.strip_prefix("builtin:") {
+                Some(name) => {
+                    let Some((text, fields)) = builtin_judge(name) else {
+                        self.error(
+                            j.template.position,
+                            format!(
+                                "unknown builtin judge `{name}`; expected builtin:rag_faithfulness"
+                            ),
+                        );
+                        return None;
+                    };
+                    if !j.verdict.entries.is_empty() {
+                        let pos = j.verdict.entries[0].0.position;
+                        self.error(
+                            pos,
+                            format!(
+                                "builtin judge `{name}` brings its own verdict: remove `verdict`"
+                            ),
+                        );
+                        return None;
+                    }
+                    let fields: Vec<(Located<String>, Located<String>)> = fields
+                        .iter()
+                        .map(|(n, t)| {
+                            let at = |v: &str| Located {
+                                value: v.to_owned(),
+                                position: j.template.position,
+                                offset: None,
+                            };
+                            (at(n), at(t))
+                        })
+                        .collect();
+                    (j.template.value.clone(), text.to_owned(), None, fields)
+                }
+                None => {
+                    let path = self.base_dir.join(&j.template.value);
+                    let shown = self.display_dir.join(&j.template.value);
+                    let text = match std::fs::read_to_string(&path) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.error(
+                                j.template.position,
+                                format!(
+                                    "cannot read the template of judge `{}` from `{}`: {e}",
+                                    j.id.value,
+                                    shown.display()
+                                ),
+                            );
+                            return None;
+                        }
+                    };
+                    self.hasher.update(j.template.value.as_bytes());
+                    self.hasher.update(text.as_bytes());
+                    self.inputs.push(path);
+                    let fields = j
+                        .verdict
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (
+                        shown.to_string_lossy().replace('\\', "/"),
+                        text,
+                        Some(shown),
+                        fields,
+                    )
+                }
+            };
+        let parts = self.template_parts(&text, template_file.as_deref(), &j.template, schema);
+        let fields = self.verdict_fields(j, &verdict);
+        let (parts, fields) = (parts?, fields?);
+        let schema_json = verdict_schema(&fields);
+        Some(JudgeModel {
+            id: j.id.value.clone(),
+            position: j.id.position,
+            description: j.description.trim().to_owned(),
+            template_display,
+            severity: j
+                .severity
+                .map_or(aegis_core::Severity::High, |s| s.severity()),
+            parts,
+            fields,
+            schema_json,
+        })
+    }
+
+    /// Splits a template into text and placeholders; an unknown placeholder is an error at its
+    /// line and column in the template file (at the spec's `template` for a builtin).
+    fn template_parts(
+        &mut self,
+        text: &str,
+        file: Option<&Path>,
+        template: &Located<String>,
+        schema: &Schema,
+    ) -> Option<Vec<TemplatePart>> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut ok = true;
+        let mut rest = text;
+        let mut offset = 0usize;
+        while let Some(i) = rest.find('{') {
+            literal.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            if let Some(stripped) = after.strip_prefix('{') {
+                literal.push('{');
+                offset += i + 2;
+                rest = stripped;
+                continue;
+            }
+            let name_len = after
+                .find(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                })
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
+            let closed = after[name_len..].starts_with('}');
+            if name.is_empty() || !closed || !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+                // Not a placeholder (`{"verdict": …}` in an example): template text.
+                literal.push('{');
+                offset += i + 1;
+                rest = after;
+                continue;
+            }
+            match placeholder(name, schema) {
+                Ok(slot) => {
+                    if !literal.is_empty() {
+                        parts.push(TemplatePart::Text(std::mem::take(&mut literal)));
+                    }
+                    parts.push(TemplatePart::Slot(slot));
+                }
+                Err(message) => {
+                    ok = false;
+                    let at = offset + i;
+                    match file {
+                        Some(f) => {
+                            let line = text[..at].matches('\n').count() as u64 + 1;
+                            let col = text[..at].rfind('\n').map_or(at, |n| at - n - 1);
+                            let col = u32::try_from(text[at - col..at].chars().count() + 1)
+                                .unwrap_or(u32::MAX);
+                            self.file_error(
+                                f,
+                                line,
+                                col,
+                                format!("placeholder `{{{name}}}`: {message}"),
+                            );
+                        }
+                        None => self.error(
+                            template.position,
+                            format!("placeholder `{{{name}}}`: {message}"),
+                        ),
+                    }
+                }
+            }
+            offset += i + 1 + name_len + 1;
+            rest = &after[name_len + 1..];
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            parts.push(TemplatePart::Text(literal));
+        }
+        if ok
+            && !parts
+                .iter()
+                .any(|p| matches!(p, TemplatePart::Slot(s) if s.is_trace_text()))
+        {
+            let message = "the template reads nothing from the trace: use at least one of {output}, {input}, {context}, {data}, {extract.<name>}";
+            match file {
+                Some(f) => self.file_error(f, 1, 1, message.to_owned()),
+                None => self.error(template.position, message),
+            }
+            return None;
+        }
+        ok.then_some(parts)
+    }
+
+    /// Checks a verdict's fields: types, and the `verdict` field the tier decides by.
+    fn verdict_fields(
+        &mut self,
+        j: &JudgeSpec,
+        fields: &[(Located<String>, Located<String>)],
+    ) -> Option<Vec<VerdictField>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (name, ty) in fields {
+            if !self.check_name(name, "verdict field") {
+                ok = false;
+                continue;
+            }
+            match parse_verdict_type(&ty.value) {
+                Ok((ty, optional)) => out.push(VerdictField {
+                    name: name.value.clone(),
+                    ty,
+                    optional,
+                }),
+                Err(message) => {
+                    ok = false;
+                    self.error(
+                        ty.position,
+                        format!("verdict field `{}`: {message}", name.value),
+                    );
+                }
+            }
+        }
+        let decisive = out.iter().find(|f| f.name == "verdict");
+        let position = fields.first().map_or(j.id.position, |(k, _)| k.position);
+        match decisive {
+            None if ok => {
+                self.error(position, format!("judge `{}`: the verdict needs a field `verdict: enum(pass, fail, uncertain)` (or `enum(pass, fail)`)", j.id.value));
+                ok = false;
+            }
+            Some(f) => {
+                let good = match &f.ty {
+                    VerdictType::Enum(values) => {
+                        !f.optional
+                            && values.iter().any(|v| v == "pass")
+                            && values.iter().any(|v| v == "fail")
+                            && values
+                                .iter()
+                                .all(|v| ["pass", "fail", "uncertain"].contains(&v.as_str()))
+                    }
+                    _ => false,
+                };
+                if !good {
+                    let pos = fields
+                        .iter()
+                        .find(|(k, _)| k.value == "verdict")
+                        .map_or(position, |(_, t)| t.position);
+                    self.error(pos, "`verdict` must be `enum(pass, fail, uncertain)` or `enum(pass, fail)`, not optional");
+                    ok = false;
+                }
+            }
+            None => {}
+        }
+        for (name, want, shown) in [
+            ("score", VerdictType::Float, "float"),
+            ("rationale", VerdictType::String, "string"),
+        ] {
+            if let Some(f) = out.iter().find(|f| f.name == name)
+                && f.ty != want
+            {
+                let pos = fields
+                    .iter()
+                    .find(|(k, _)| k.value == name)
+                    .map_or(position, |(_, t)| t.position);
+                self.error(
+                    pos,
+                    format!("`{name}` is shown in results and must be `{shown}`"),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(out)
     }
 
     /// The data node at dotted `path`; a node with an error is reported and poisoned.
@@ -1723,6 +1990,146 @@ impl Builder<'_> {
 
 /// A YAML error message without the location it repeats (the error already names it) and
 /// without advice about the parser's options (which a spec author cannot set).
+/// A builtin judge's template and verdict fields.
+fn builtin_judge(name: &str) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
+    match name {
+        "rag_faithfulness" => Some((
+            include_str!("builtin/rag_faithfulness.md"),
+            &[
+                ("verdict", "enum(pass, fail, uncertain)"),
+                ("score", "float"),
+                ("unsupported_claims", "list<string>"),
+                ("rationale", "string"),
+            ],
+        )),
+        _ => None,
+    }
+}
+
+/// What a placeholder name reads, or why it reads nothing.
+fn placeholder(name: &str, schema: &Schema) -> Result<Slot, String> {
+    Ok(match name {
+        "output" => Slot::Output,
+        "input" => Slot::Input,
+        "model" => Slot::Model,
+        "context" => Slot::Context,
+        "issues" => Slot::Issues,
+        "data" => Slot::Data(String::new()),
+        "domain" => Slot::Domain,
+        "compliance" => Slot::Compliance,
+        _ => {
+            if let Some(path) = name.strip_prefix("data.") {
+                let mut parts = path.split('.');
+                let mut node = parts.next().and_then(|p| schema.data.get(p));
+                for p in parts {
+                    node = match node {
+                        Some(DataTree::Group(children)) => children.get(p),
+                        _ => None,
+                    };
+                }
+                if node.is_none() {
+                    let known: Vec<&str> = schema.data.keys().map(String::as_str).collect();
+                    return Err(format!(
+                        "`{path}` is not a field of the domain's `data` (its top-level fields: {})",
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ));
+                }
+                Slot::Data(path.to_owned())
+            } else if let Some(e) = name.strip_prefix("extract.") {
+                match schema.extractor(e) {
+                    Some(x) => Slot::Extract(e.to_owned(), x.from),
+                    None => {
+                        let known: Vec<&str> =
+                            schema.extractors.iter().map(|x| x.name.as_str()).collect();
+                        return Err(format!(
+                            "`{e}` is not an extractor of the domain (it has: {})",
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        ));
+                    }
+                }
+            } else {
+                return Err("unknown placeholder; expected one of output, input, model, context, issues, data, data.<path>, extract.<extractor>, domain, compliance (write `{{` for a literal brace)".to_owned());
+            }
+        }
+    })
+}
+
+/// Parses a verdict field's type: `enum(a, b)`, `float`, `int`, `bool`, `string`,
+/// `list<string>`, each with an optional `?`.
+fn parse_verdict_type(written: &str) -> Result<(VerdictType, bool), String> {
+    let w = written.trim();
+    let (base, optional) = match w.strip_suffix('?') {
+        Some(b) => (b.trim_end(), true),
+        None => (w, false),
+    };
+    let ty = match base {
+        "float" => VerdictType::Float,
+        "int" => VerdictType::Int,
+        "bool" => VerdictType::Bool,
+        "string" => VerdictType::String,
+        "list<string>" => VerdictType::Strings,
+        _ => {
+            let Some(inner) = base.strip_prefix("enum(").and_then(|r| r.strip_suffix(')')) else {
+                return Err(format!(
+                    "unknown type `{w}`; expected enum(a, b, …), float, int, bool, string or list<string>, with `?` for optional"
+                ));
+            };
+            let values: Vec<String> = inner.split(',').map(|v| v.trim().to_owned()).collect();
+            if values.len() < 2 || values.iter().any(|v| !is_identifier(v)) {
+                return Err(
+                    "an enum needs two or more values, each a lowercase identifier".to_owned(),
+                );
+            }
+            let mut seen = BTreeSet::new();
+            if let Some(dup) = values.iter().find(|v| !seen.insert(v.as_str())) {
+                return Err(format!("enum value `{dup}` is repeated"));
+            }
+            VerdictType::Enum(values)
+        }
+    };
+    Ok((ty, optional))
+}
+
+/// The JSON Schema of a verdict, as OpenAI's strict structured outputs want it: every field
+/// listed in `required` (an optional one may be `null`), no other fields.
+fn verdict_schema(fields: &[VerdictField]) -> String {
+    let mut properties = serde_json::Map::new();
+    for f in fields {
+        let mut p = match &f.ty {
+            VerdictType::Enum(values) => serde_json::json!({ "type": "string", "enum": values }),
+            VerdictType::Float => serde_json::json!({ "type": "number" }),
+            VerdictType::Int => serde_json::json!({ "type": "integer" }),
+            VerdictType::Bool => serde_json::json!({ "type": "boolean" }),
+            VerdictType::String => serde_json::json!({ "type": "string" }),
+            VerdictType::Strings => {
+                serde_json::json!({ "type": "array", "items": { "type": "string" } })
+            }
+        };
+        if f.optional
+            && let Some(t) = p.get("type").cloned()
+        {
+            p["type"] = serde_json::json!([t, "null"]);
+        }
+        properties.insert(f.name.clone(), p);
+    }
+    let required: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+    .to_string()
+}
+
 fn tidy_yaml_message(message: &str) -> String {
     let mut m = message.trim().to_owned();
     if let Some(i) = m.find(", set DuplicateKeyPolicy") {

@@ -330,6 +330,7 @@ pub(crate) struct DomainModel {
     pub(crate) uncertain_at: Option<Severity>,
     pub(crate) escalation_rules: Vec<EscalationRuleModel>,
     pub(crate) models: Vec<ModelModel>,
+    pub(crate) judges: Vec<JudgeModel>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }
@@ -372,4 +373,73 @@ pub(crate) struct PhiModel {
     pub(crate) classes: Vec<aegis_core::PhiClass>,
     pub(crate) mode: aegis_core::PhiMode,
     pub(crate) subject: Option<String>,
+}
+
+/// A Tier-3 judge, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct JudgeModel {
+    pub(crate) id: String,
+    pub(crate) position: Position,
+    pub(crate) description: String,
+    /// The template as shown to people (`domains/x/prompts/y.md`, or `builtin:…`).
+    pub(crate) template_display: String,
+    pub(crate) severity: Severity,
+    pub(crate) parts: Vec<TemplatePart>,
+    pub(crate) fields: Vec<VerdictField>,
+    /// The verdict's JSON Schema, compact.
+    pub(crate) schema_json: String,
+}
+
+/// A piece of a judge's template.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TemplatePart {
+    /// Template text.
+    Text(String),
+    /// A placeholder.
+    Slot(Slot),
+}
+
+/// What a placeholder reads.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Slot {
+    Output,
+    Input,
+    Model,
+    Context,
+    Issues,
+    /// `data` (path `""`) or `data.<path>`.
+    Data(String),
+    /// `extract.<name>`: the extractor and the field it reads.
+    Extract(String, TextField),
+    Domain,
+    Compliance,
+}
+
+/// A field of a judge's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct VerdictField {
+    pub(crate) name: String,
+    pub(crate) ty: VerdictType,
+    pub(crate) optional: bool,
+}
+
+/// The type of a verdict field.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum VerdictType {
+    Enum(Vec<String>),
+    Float,
+    Int,
+    Bool,
+    String,
+    Strings,
+}
+
+impl Slot {
+    /// Whether the placeholder reads the trace (and is fenced as data).
+    pub(crate) fn is_trace_text(&self) -> bool {
+        !matches!(
+            self,
+            Slot::Domain | Slot::Compliance | Slot::Issues | Slot::Model
+        )
+    }
 }

@@ -171,6 +171,37 @@ pub struct DomainSpec {
     /// Tier-2 models: small text classifiers and risk regressors over trace text.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub tier2: Vec<ModelSpec>,
+    /// Tier-3 judges: LLM prompts with typed verdicts, asked about traces that reach Tier 3.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub tier3: Vec<JudgeSpec>,
+}
+
+/// A Tier-3 judge: a prompt template and the verdict the LLM must answer with.
+///
+/// Template placeholders (checked at generation time): `{output}`, `{input}`, `{model}`,
+/// `{context}` (retrieved documents), `{issues}` (what earlier tiers found), `{data}` or
+/// `{data.<path>}` (the trace's domain data), `{extract.<extractor>}` (an extractor's matches),
+/// all fenced as data; and `{domain}`, `{compliance}`, from the spec. `{{` is a literal `{`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JudgeSpec {
+    /// A unique identifier.
+    pub id: Located<String>,
+    /// What it judges, for a person.
+    #[serde(default)]
+    pub description: String,
+    /// The prompt template: a file relative to the spec, or `builtin:rag_faithfulness` (is the
+    /// output supported by the trace's retrieved `context`?), which brings its own verdict.
+    pub template: Located<String>,
+    /// The verdict's fields: `name: type`, a type being `enum(a, b, …)`, `float`, `int`,
+    /// `bool`, `string` or `list<string>`, with `?` for optional. A field `verdict` of type
+    /// `enum(pass, fail)` or `enum(pass, fail, uncertain)` is required; `score: float` and
+    /// `rationale: string` are shown in results when present.
+    #[serde(default)]
+    pub verdict: OrderedMap<Located<String>>,
+    /// The severity of the issue a `fail` verdict raises (default `high`).
+    #[serde(default)]
+    pub severity: Option<SeverityName>,
 }
 
 /// What a Tier-2 model predicts.

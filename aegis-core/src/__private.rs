@@ -444,3 +444,180 @@ mod regex_fallback_tests {
         assert!(!re.is_match(""));
     }
 }
+
+// ---- Tier-3 prompt builders and verdict parsers --------------------------------------------
+
+/// The issues earlier tiers raised, one per line, for a judge's prompt.
+pub fn render_issues(issues: &[Issue]) -> String {
+    if issues.is_empty() {
+        return "(none)".to_owned();
+    }
+    let mut out = String::new();
+    for i in issues {
+        out.push_str(&format!(
+            "- [{}] {}: {}\n",
+            i.severity, i.validator, i.message
+        ));
+    }
+    out
+}
+
+/// The texts of an extractor's matches, one per line, for a judge's prompt.
+pub fn render_matches<'t>(texts: impl Iterator<Item = &'t str>) -> String {
+    let mut out = String::new();
+    for t in texts {
+        out.push_str("- ");
+        out.push_str(t);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push_str("(none)");
+    }
+    out
+}
+
+/// A trace's retrieved context, numbered, for a judge's prompt.
+pub fn render_context(trace: &Trace) -> String {
+    if trace.context.is_empty() {
+        return "(none)".to_owned();
+    }
+    let mut out = String::new();
+    for (i, doc) in trace.context.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(&format!("[{}] {doc}", i + 1));
+    }
+    out
+}
+
+/// The `domain_data` value at a dotted path (the whole data for `""`), as JSON text.
+pub fn render_data(trace: &Trace, path: &str) -> String {
+    let mut v = trace.domain_data.as_ref();
+    if !path.is_empty() {
+        for p in path.split('.') {
+            v = v.and_then(|v| v.get(p));
+        }
+    }
+    match v {
+        None | Some(serde_json::Value::Null) => "(not given)".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+    }
+}
+
+use crate::judge::VerdictError;
+use serde_json::{Map, Value};
+
+fn verdict_error(field: &str, message: impl Into<String>) -> VerdictError {
+    VerdictError {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The answer as an object with exactly the `fields` of the verdict's schema.
+pub fn verdict_object<'v>(
+    value: &'v Value,
+    fields: &[&str],
+) -> Result<&'v Map<String, Value>, VerdictError> {
+    let Value::Object(map) = value else {
+        return Err(verdict_error("(answer)", "expected a JSON object"));
+    };
+    if let Some(extra) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+        // The key is the provider's text, not the user's: safe to name, but keep it short.
+        let shown: String = extra.chars().take(40).collect();
+        return Err(verdict_error(
+            &shown,
+            format!(
+                "is not a field of the verdict (expected {})",
+                fields.join(", ")
+            ),
+        ));
+    }
+    Ok(map)
+}
+
+fn required<'v>(map: &'v Map<String, Value>, field: &str) -> Result<&'v Value, VerdictError> {
+    match map.get(field) {
+        Some(Value::Null) | None => Err(verdict_error(field, "is missing")),
+        Some(v) => Ok(v),
+    }
+}
+
+/// An `enum(...)` field: the index of its value among `values`.
+pub fn verdict_enum(
+    map: &Map<String, Value>,
+    field: &str,
+    values: &[&str],
+) -> Result<usize, VerdictError> {
+    let v = required(map, field)?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| verdict_error(field, "expected a string"))?;
+    let s = s.trim().to_ascii_lowercase();
+    values
+        .iter()
+        .position(|v| *v == s)
+        .ok_or_else(|| verdict_error(field, format!("expected one of {}", values.join(", "))))
+}
+
+/// A `float` field (an integer is a float too).
+pub fn verdict_float(map: &Map<String, Value>, field: &str) -> Result<f64, VerdictError> {
+    required(map, field)?
+        .as_f64()
+        .filter(|f| f.is_finite())
+        .ok_or_else(|| verdict_error(field, "expected a number"))
+}
+
+/// An `int` field.
+pub fn verdict_int(map: &Map<String, Value>, field: &str) -> Result<i64, VerdictError> {
+    required(map, field)?
+        .as_i64()
+        .ok_or_else(|| verdict_error(field, "expected an integer"))
+}
+
+/// A `bool` field.
+pub fn verdict_bool(map: &Map<String, Value>, field: &str) -> Result<bool, VerdictError> {
+    required(map, field)?
+        .as_bool()
+        .ok_or_else(|| verdict_error(field, "expected true or false"))
+}
+
+/// A `string` field.
+pub fn verdict_string(map: &Map<String, Value>, field: &str) -> Result<String, VerdictError> {
+    required(map, field)?
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| verdict_error(field, "expected a string"))
+}
+
+/// A `list<string>` field.
+pub fn verdict_strings(map: &Map<String, Value>, field: &str) -> Result<Vec<String>, VerdictError> {
+    let Value::Array(items) = required(map, field)? else {
+        return Err(verdict_error(field, "expected a list of strings"));
+    };
+    items
+        .iter()
+        .map(|i| {
+            i.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| verdict_error(field, "expected a list of strings"))
+        })
+        .collect()
+}
+
+/// Whether an optional field is absent (missing or `null`).
+pub fn verdict_absent(map: &Map<String, Value>, field: &str) -> bool {
+    matches!(map.get(field), None | Some(Value::Null))
+}
+
+/// A judge's `applies` for judges that read only what every trace has.
+pub fn always_applies(_trace: &Trace) -> bool {
+    true
+}
+
+/// A judge's `applies` for judges that read `{context}`: only traces with retrieved context.
+pub fn has_context(trace: &Trace) -> bool {
+    !trace.context.is_empty()
+}

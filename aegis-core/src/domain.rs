@@ -93,8 +93,8 @@ pub struct DomainInfo {
     pub extractors: &'static [ExtractorInfo],
     /// Tier-2 models.
     pub models: &'static [ModelInfo],
-    /// Tier-3 judge prompts.
-    pub prompts: &'static [PromptInfo],
+    /// Tier-3 judges.
+    pub judges: &'static [crate::judge::JudgeInfo],
     /// RL simulators.
     pub simulators: &'static [SimulatorInfo],
 }
@@ -211,15 +211,6 @@ pub struct SlotTable {
     pub columns: &'static [&'static str],
     /// The rows' values, as text (a missing value is empty).
     pub rows: &'static [&'static [&'static str]],
-}
-
-/// A Tier-3 judge prompt.
-#[derive(Debug, Serialize)]
-pub struct PromptInfo {
-    /// Its id.
-    pub id: &'static str,
-    /// Its template file, relative to the spec.
-    pub template: &'static str,
 }
 
 /// An RL simulator.

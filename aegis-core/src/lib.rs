@@ -7,12 +7,15 @@
 //! * [`Domain`]: the trait a generated domain crate implements; the runtime drives it.
 //! * [`Sanitized`]: a trace that has been through Tier 0 — the only kind later tiers accept —
 //!   and the [`PhiClass`]es of HIPAA Safe Harbor.
+//! * [`judge`]: Tier-3 judges as generated code describes them, and the fence that keeps
+//!   judged text data.
 //! * [`tiers`]: the traits the other tiers (sanitiser, models, judge, human review) implement.
 //!
 //! This crate is what generated domain code depends on. It is not the orchestrator (that is
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
 mod domain;
+pub mod judge;
 mod phi;
 mod result;
 pub mod tiers;
@@ -22,15 +25,15 @@ mod trace;
 pub mod __private;
 
 pub use domain::{
-    Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, PromptInfo,
-    RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
+    Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, RuleLabels,
+    RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
 };
 pub use phi::{
     PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,
 };
 pub use result::{
-    EvaluationResult, Evidence, Issue, LabelScore, ModuleOutcome, ModuleResult, Severity, Tier,
-    TierOutcome, TierReport, UsdCost, Verdict,
+    EvaluationResult, Evidence, Issue, JudgeCall, LabelScore, ModuleOutcome, ModuleResult,
+    Severity, Tier, TierOutcome, TierReport, UsdCost, Verdict,
 };
 pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
 

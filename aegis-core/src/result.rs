@@ -146,31 +146,51 @@ pub struct Issue {
     pub evidence: Vec<Evidence>,
 }
 
-/// An amount of money in US dollars, kept exactly as whole micro-dollars.
+/// An amount of money in US dollars, kept exactly as whole pico-dollars (10⁻¹² $).
 ///
-/// Serialised as a JSON number of dollars (e.g. `0.0123`); parsing rounds to the micro-dollar.
+/// Provider prices are quoted per million tokens to the micro-dollar (`$0.15` per million is
+/// 150,000 pico-dollars a token), so the cost of any number of tokens is a whole number of
+/// pico-dollars: sums over calls, traces and runs are exact, with no rounding until display.
+/// Serialised as a JSON number of dollars (e.g. `0.0123`); parsing rounds to the pico-dollar.
+/// Sums saturate at about $18 million.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UsdCost {
-    micros: u64,
+    picos: u64,
 }
+
+const PICOS_PER_MICRO: u64 = 1_000_000;
+const PICOS_PER_DOLLAR: f64 = 1e12;
 
 impl UsdCost {
     /// No cost.
-    pub const ZERO: UsdCost = UsdCost { micros: 0 };
+    pub const ZERO: UsdCost = UsdCost { picos: 0 };
 
     /// A cost of `micros` millionths of a dollar.
     pub fn from_micros(micros: u64) -> UsdCost {
-        UsdCost { micros }
+        UsdCost {
+            picos: micros.saturating_mul(PICOS_PER_MICRO),
+        }
     }
 
-    /// The cost in millionths of a dollar.
+    /// A cost of `picos` pico-dollars (10⁻¹² $).
+    pub fn from_picos(picos: u64) -> UsdCost {
+        UsdCost { picos }
+    }
+
+    /// The cost in millionths of a dollar, rounded half up.
     pub fn micros(self) -> u64 {
-        self.micros
+        self.picos / PICOS_PER_MICRO
+            + u64::from(self.picos % PICOS_PER_MICRO >= PICOS_PER_MICRO / 2)
+    }
+
+    /// The cost in pico-dollars.
+    pub fn picos(self) -> u64 {
+        self.picos
     }
 
     /// The cost in dollars.
     pub fn dollars(self) -> f64 {
-        self.micros as f64 / 1_000_000.0
+        self.picos as f64 / PICOS_PER_DOLLAR
     }
 }
 
@@ -178,7 +198,7 @@ impl std::ops::Add for UsdCost {
     type Output = UsdCost;
     fn add(self, rhs: UsdCost) -> UsdCost {
         UsdCost {
-            micros: self.micros.saturating_add(rhs.micros),
+            picos: self.picos.saturating_add(rhs.picos),
         }
     }
 }
@@ -189,14 +209,17 @@ impl std::ops::AddAssign for UsdCost {
     }
 }
 
+impl std::iter::Sum for UsdCost {
+    fn sum<I: Iterator<Item = UsdCost>>(iter: I) -> UsdCost {
+        iter.fold(UsdCost::ZERO, |a, b| a + b)
+    }
+}
+
+/// Dollars to six decimals (the micro-dollar), which is finer than any bill.
 impl fmt::Display for UsdCost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "${}.{:06}",
-            self.micros / 1_000_000,
-            self.micros % 1_000_000
-        )
+        let micros = self.micros();
+        write!(f, "${}.{:06}", micros / 1_000_000, micros % 1_000_000)
     }
 }
 
@@ -215,7 +238,7 @@ impl<'de> Deserialize<'de> for UsdCost {
             )));
         }
         Ok(UsdCost {
-            micros: (dollars * 1_000_000.0).round() as u64,
+            picos: (dollars * PICOS_PER_DOLLAR).round() as u64,
         })
     }
 }
@@ -296,6 +319,38 @@ pub struct ModuleResult {
     /// A model's score per label (a classifier's probabilities, a regressor's `risk`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scores: Vec<LabelScore>,
+    /// A judge's call to its provider: model, prompt hash, cache key, tokens, cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Box<JudgeCall>>,
+}
+
+/// What a Tier-3 judge's call was, for the result and the audit trail. Holds hashes and
+/// counts, never the prompt or the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeCall {
+    /// The provider (`openai`, `anthropic`, `azure`, `openai-compatible`).
+    pub provider: String,
+    /// The model (or Azure deployment).
+    pub model: String,
+    /// How the JSON answer was asked for (`json_schema`, `json_object`, `prompt_only`).
+    pub mode: String,
+    /// SHA-256 of the prompt (system and user messages).
+    pub prompt_hash: String,
+    /// The response cache's key.
+    pub cache_key: String,
+    /// Whether the answer came from the cache (no call, no cost).
+    pub cached: bool,
+    /// HTTP requests made, retries and the repair attempt included.
+    pub requests: u32,
+    /// Input tokens billed.
+    pub input_tokens: u64,
+    /// Output tokens billed.
+    pub output_tokens: u64,
+    /// What the calls cost.
+    pub cost_usd: UsdCost,
+    /// The judge's rationale, when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
 }
 
 /// One label's score from a Tier-2 model.
@@ -316,6 +371,8 @@ pub enum ModuleOutcome {
     NotApplicable,
     /// It checked the trace and found nothing.
     Passed,
+    /// It could not decide: a judge answered `uncertain`, or gave no usable answer.
+    Unsure,
     /// It raised at least one issue.
     Failed,
 }

@@ -56,6 +56,12 @@ pub trait ModelTier: Send + Sync {
 
 /// Tier 3: an LLM judge.
 pub trait JudgeTier: Send + Sync {
+    /// `Some(reason)` when the judge cannot serve a domain at all (no provider configured for
+    /// it): the orchestrator then reports Tier 3 as unavailable for its traces.
+    fn unavailable_for(&self, _domain: &DomainInfo) -> Option<String> {
+        None
+    }
+
     /// Asks the judge about a trace.
     fn evaluate(
         &self,

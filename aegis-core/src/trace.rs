@@ -23,6 +23,10 @@ pub struct Trace {
     /// The model's answer: the text most rules judge.
     #[serde(default)]
     pub output: String,
+    /// Documents retrieved for the answer (retrieval-augmented generation), in the order the
+    /// application gave them to the model; what a faithfulness judge checks the output against.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
     /// Where, when and at what price the trace was produced.
     #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,

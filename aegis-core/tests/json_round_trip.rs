@@ -103,6 +103,7 @@ fn a_result_round_trips() {
                     issues: 1,
                     score: Some(0.25),
                     scores: Vec::new(),
+                    call: None,
                 }],
             },
             TierReport {

@@ -151,6 +151,7 @@ pub fn decide(
                     issues: usize::from(failed),
                     score: headline,
                     scores: v.scores,
+                    call: None,
                 });
             }
             Err((module, e)) => {
@@ -161,6 +162,7 @@ pub fn decide(
                     issues: 0,
                     score: None,
                     scores: Vec::new(),
+                    call: None,
                 });
             }
         }

@@ -443,6 +443,9 @@ impl Sanitizer for PhiEngine {
         }
         text(&mut trace.input, &mut report);
         text(&mut trace.output, &mut report);
+        for doc in &mut trace.context {
+            text(doc, &mut report);
+        }
         let m = &mut trace.metadata;
         for field in [&mut m.domain, &mut m.organisation, &mut m.application]
             .into_iter()

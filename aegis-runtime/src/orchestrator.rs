@@ -274,10 +274,31 @@ impl Orchestrator {
                 Tier::Models => self
                     .models_for(info.name)
                     .map(|m| m.evaluate(info, &trace, &result.issues)),
-                Tier::Judge => self
-                    .judge
-                    .as_ref()
-                    .map(|j| j.evaluate(info, &trace, &result.issues)),
+                Tier::Judge => match &self.judge {
+                    Some(j) => match j.unavailable_for(info) {
+                        None => Some(j.evaluate(info, &trace, &result.issues)),
+                        Some(why) => {
+                            result.tiers.push(report(
+                                tier,
+                                TierOutcome::Unavailable {
+                                    reason: Cow::Owned(why),
+                                },
+                                elapsed_ns(t),
+                            ));
+                            continue;
+                        }
+                    },
+                    None => {
+                        result.tiers.push(report(
+                            tier,
+                            TierOutcome::Unavailable {
+                                reason: Cow::Borrowed(NO_JUDGE),
+                            },
+                            elapsed_ns(t),
+                        ));
+                        continue;
+                    }
+                },
                 _ => None,
             };
             let tier_report = match (tier, decision) {
@@ -327,6 +348,9 @@ impl Orchestrator {
         }
     }
 }
+
+/// Why Tier 3 is unavailable when no judge is installed.
+const NO_JUDGE: &str = "no LLM provider is configured (set [judge] in aegis.toml or AEGIS_JUDGE_PROVIDER); the trace goes on to expert review";
 
 fn next_tier(t: Tier) -> Tier {
     Tier::from_number(t.number() + 1).unwrap_or(Tier::Human)

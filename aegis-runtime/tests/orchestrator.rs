@@ -33,6 +33,7 @@ impl ModelTier for FixedModel {
                 issues: 0,
                 score: Some(0.5),
                 scores: Vec::new(),
+                call: None,
             }],
             cost: UsdCost::from_micros(1_200),
             reason: "p(unsafe) = 0.5, inside the uncertain band".into(),
