@@ -142,6 +142,7 @@ aegis-runtime.workspace = true
 [dev-dependencies]
 serde_json.workspace = true
 tempfile = "3"
+tiny_http = "0.12"
 
 [lints]
 workspace = true

@@ -72,6 +72,18 @@ impl LlmJudge {
     }
 }
 
+impl LlmJudge {
+    /// The largest concurrency limit of its providers: how many traces a batch should
+    /// evaluate at once.
+    pub fn concurrency(&self) -> usize {
+        self.clients
+            .values()
+            .map(|c| c.settings().concurrency)
+            .max()
+            .unwrap_or(1)
+    }
+}
+
 impl JudgeTier for LlmJudge {
     fn unavailable_for(&self, domain: &DomainInfo) -> Option<String> {
         (!self.clients.contains_key(domain.name)).then(|| {

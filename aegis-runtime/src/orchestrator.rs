@@ -136,6 +136,41 @@ impl Orchestrator {
         self
     }
 
+    /// Evaluates a batch of traces on up to `workers` threads (Tier-3 calls wait on the
+    /// network, so a batch overlaps them; the judge's own concurrency limit still holds).
+    /// Results come back in the order of `jobs`.
+    pub fn evaluate_batch(
+        &self,
+        jobs: Vec<(&dyn Domain, Trace)>,
+        workers: usize,
+    ) -> Vec<EvaluationResult> {
+        let workers = workers.clamp(1, jobs.len().max(1));
+        if workers == 1 {
+            return jobs.into_iter().map(|(d, t)| self.evaluate(d, t)).collect();
+        }
+        let queue: std::sync::Mutex<std::vec::IntoIter<(usize, (&dyn Domain, Trace))>> =
+            std::sync::Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>().into_iter());
+        let done: std::sync::Mutex<Vec<(usize, EvaluationResult)>> =
+            std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                        let Some((i, (d, t))) = next else { break };
+                        let r = self.evaluate(d, t);
+                        if let Ok(mut done) = done.lock() {
+                            done.push((i, r));
+                        }
+                    }
+                });
+            }
+        });
+        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
+    }
+
     /// Evaluates one trace against a domain.
     pub fn evaluate(&self, domain: &dyn Domain, trace: Trace) -> EvaluationResult {
         let started = Instant::now();

@@ -242,6 +242,14 @@ pub(crate) struct RunArgs {
     /// Run without Tier 2 (traces Tier 1 passes are then decided by Tier 1).
     #[arg(long)]
     pub(crate) no_models: bool,
+    /// The configuration file with the Tier-3 judge settings (default: $AEGIS_CONFIG, else
+    /// ./aegis.toml when it exists). AEGIS_JUDGE_* environment variables override it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Run without Tier 3 even when a provider is configured (traces that reach it end
+    /// `needs_review`).
+    #[arg(long)]
+    pub(crate) no_judge: bool,
 }
 
 /// Output formats.

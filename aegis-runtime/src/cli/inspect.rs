@@ -97,9 +97,15 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
     for m in i.models {
         writeln!(out, "  {:<24} {}", m.id, m.kind)?;
     }
-    writeln!(out, "\nprompts ({})", i.prompts.len())?;
-    for p in i.prompts {
-        writeln!(out, "  {:<24} {}", p.id, p.template)?;
+    writeln!(out, "\njudges ({})", i.judges.len())?;
+    for j in i.judges {
+        writeln!(
+            out,
+            "  {:<24} {:<9} {}",
+            j.id,
+            j.severity.as_str(),
+            j.template
+        )?;
     }
     writeln!(out, "\nsimulators ({})", i.simulators.len())?;
     for s in i.simulators {

@@ -122,6 +122,9 @@ pub enum CliError {
     /// A Tier-2 model could not be trained, loaded or managed.
     #[error("{0}")]
     Models(String),
+    /// The Tier-3 judge configuration cannot be used.
+    #[error("{0}")]
+    Judge(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

@@ -30,6 +30,12 @@ pub struct RunSummary {
     pub issues_by_validator: BTreeMap<String, u64>,
     /// Money spent in all tiers.
     pub cost_usd: UsdCost,
+    /// Money spent per tier (only tiers that spent any).
+    pub cost_by_tier: BTreeMap<&'static str, UsdCost>,
+    /// Tier-3 judge calls: asked of a provider, and answered from the cache.
+    pub judge_calls: u64,
+    /// Tier-3 judge answers that came from the cache.
+    pub judge_cached: u64,
     /// Wall-clock seconds of the whole run.
     pub elapsed_seconds: f64,
     /// Traces per second.
@@ -61,6 +67,17 @@ impl RunSummary {
             }
         }
         self.cost_usd += r.cost_usd;
+        for t in &r.tiers {
+            if t.cost_usd > UsdCost::ZERO {
+                *self.cost_by_tier.entry(t.tier.as_str()).or_default() += t.cost_usd;
+            }
+            for m in &t.modules {
+                if let Some(call) = &m.call {
+                    self.judge_calls += 1;
+                    self.judge_cached += u64::from(call.cached);
+                }
+            }
+        }
     }
 
     pub(crate) fn count(&self, v: Verdict) -> u64 {
@@ -114,6 +131,24 @@ impl RunSummary {
             "cost {}  time {:.3} s  ({:.0} traces/s)",
             self.cost_usd, self.elapsed_seconds, self.traces_per_second
         )?;
+        if self.judge_calls > 0 || !self.cost_by_tier.is_empty() {
+            let by_tier: Vec<String> = self
+                .cost_by_tier
+                .iter()
+                .map(|(t, c)| format!("{t} {c}"))
+                .collect();
+            writeln!(
+                out,
+                "cost by tier: {}  judge calls: {} ({} from the cache)",
+                if by_tier.is_empty() {
+                    "none".to_owned()
+                } else {
+                    by_tier.join(", ")
+                },
+                self.judge_calls,
+                self.judge_cached
+            )?;
+        }
         if let Some(f) = self.fail_on {
             if self.gate_tripped {
                 writeln!(out, "gate: FAILED (issues at or above {f})")?;
@@ -278,6 +313,95 @@ pub(crate) fn run(
     }
 }
 
+/// A line read, before evaluation: a result already (a bad line, an unknown domain) or a
+/// trace to evaluate.
+enum Pending {
+    Done(EvaluationResult),
+    Evaluate {
+        line: u64,
+        domain: &'static dyn Domain,
+        trace: Box<aegis_core::Trace>,
+    },
+}
+
+fn pending(
+    record: Record,
+    fixed: Option<&'static dyn Domain>,
+    domains: &[&'static dyn Domain],
+    engine: &std::sync::Arc<aegis_phi::PhiEngine>,
+) -> Pending {
+    match record {
+        Record::Trace { line, trace } => {
+            let named = trace.metadata.domain.clone();
+            let domain = match (fixed, named) {
+                (Some(d), _) => Ok(d),
+                (None, Some(name)) => find_domain(domains, &name).map_err(|_| {
+                    // The name comes from the trace: not repeated, since traces may carry PHI.
+                    let known: Vec<&str> = domains.iter().map(|d| d.info().name).collect();
+                    format!(
+                        "the trace's metadata.domain is not a domain of this aegis-eval (it knows: {}); pass --domain to choose one",
+                        known.join(", ")
+                    )
+                }),
+                (None, None) => Err(
+                    "the trace names no domain (metadata.domain) and no --domain was given"
+                        .to_owned(),
+                ),
+            };
+            match domain {
+                Ok(domain) => Pending::Evaluate {
+                    line,
+                    domain,
+                    trace,
+                },
+                Err(message) => Pending::Done(EvaluationResult::error(
+                    Some(line),
+                    super::phi::safe_id(engine, trace.id.clone()),
+                    format!("line {line}: {message}"),
+                )),
+            }
+        }
+        Record::Error { line, id, message } => Pending::Done(EvaluationResult::error(
+            Some(line),
+            super::phi::safe_id(engine, id),
+            message,
+        )),
+    }
+}
+
+/// Evaluates a batch on up to `workers` threads; results in input order.
+fn evaluate_pending(
+    orchestrator: &Orchestrator,
+    batch: Vec<Pending>,
+    workers: usize,
+) -> Vec<EvaluationResult> {
+    let mut lines = Vec::new();
+    let mut jobs: Vec<(&dyn Domain, aegis_core::Trace)> = Vec::new();
+    let mut slots: Vec<Option<EvaluationResult>> = Vec::with_capacity(batch.len());
+    for p in batch {
+        match p {
+            Pending::Done(r) => slots.push(Some(r)),
+            Pending::Evaluate {
+                line,
+                domain,
+                trace,
+            } => {
+                lines.push((slots.len(), line));
+                slots.push(None);
+                jobs.push((domain, *trace));
+            }
+        }
+    }
+    for ((slot, line), mut r) in lines
+        .into_iter()
+        .zip(orchestrator.evaluate_batch(jobs, workers))
+    {
+        r.line = Some(line);
+        slots[slot] = Some(r);
+    }
+    slots.into_iter().flatten().collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn evaluate_all(
     reader: Box<dyn BufRead>,
@@ -312,69 +436,68 @@ fn evaluate_all(
             }
         }
     }
+    // Tier 3: the judges of every domain that has a provider configured.
+    let mut workers = 1;
+    if !args.no_judge {
+        let config = aegis_llm::JudgeConfig::load(args.config.as_deref())
+            .map_err(|e| CliError::Judge(e.to_string()))?;
+        let infos: Vec<&'static aegis_core::DomainInfo> = fixed
+            .map_or_else(|| domains.to_vec(), |d| vec![d])
+            .iter()
+            .map(|d| d.info())
+            .collect();
+        if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos)
+            .map_err(|e| CliError::Judge(e.to_string()))?
+        {
+            workers = judge.concurrency();
+            tracing::debug!(workers, "Tier-3 judge configured");
+            orchestrator = orchestrator.with_judge(Box::new(judge));
+        }
+    }
     let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
-    while let Some(record) = traces.next() {
-        let record = record.map_err(|source| CliError::Io {
-            context: format!("cannot read {input_name}"),
-            source,
-        })?;
-        let result = match record {
-            Record::Trace { line, trace } => {
-                let named = trace.metadata.domain.clone();
-                let domain = match (fixed, named) {
-                    (Some(d), _) => Ok(d),
-                    (None, Some(name)) => find_domain(domains, &name).map_err(|_| {
-                        // The name comes from the trace: not repeated, since traces may carry PHI.
-                        let known: Vec<&str> = domains.iter().map(|d| d.info().name).collect();
-                        format!(
-                            "the trace's metadata.domain is not a domain of this aegis-eval (it knows: {}); pass --domain to choose one",
-                            known.join(", ")
-                        )
-                    }),
-                    (None, None) => Err(
-                        "the trace names no domain (metadata.domain) and no --domain was given"
-                            .to_owned(),
-                    ),
-                };
-                match domain {
-                    Ok(d) => {
-                        let mut r = orchestrator.evaluate(d, *trace);
-                        r.line = Some(line);
-                        r
-                    }
-                    Err(message) => EvaluationResult::error(
-                        Some(line),
-                        super::phi::safe_id(engine, trace.id.clone()),
-                        format!("line {line}: {message}"),
-                    ),
+    // Traces are read and evaluated in batches (in parallel when a judge waits on the
+    // network); results are written in input order.
+    let batch_size = if workers > 1 { workers * 4 } else { 1 };
+    let mut batch: Vec<Pending> = Vec::with_capacity(batch_size);
+    let mut more = true;
+    while more {
+        match traces.next() {
+            Some(record) => {
+                let record = record.map_err(|source| CliError::Io {
+                    context: format!("cannot read {input_name}"),
+                    source,
+                })?;
+                batch.push(pending(record, fixed, domains, engine));
+                if batch.len() < batch_size {
+                    continue;
                 }
             }
-            Record::Error { line, id, message } => {
-                EvaluationResult::error(Some(line), super::phi::safe_id(engine, id), message)
+            None => more = false,
+        }
+        for result in evaluate_pending(&orchestrator, std::mem::take(&mut batch), workers) {
+            tracing::debug!(
+                line = result.line,
+                trace = result.trace_id.as_deref().unwrap_or("-"),
+                verdict = result.verdict.as_str(),
+                decided_by = result.decided_by.map(|t| t.as_str()),
+                issues = result.issues.len(),
+                "evaluated"
+            );
+            for issue in &result.issues {
+                tracing::trace!(validator = %issue.validator, message = %issue.message, "issue");
             }
-        };
-        tracing::debug!(
-            line = result.line,
-            trace = result.trace_id.as_deref().unwrap_or("-"),
-            verdict = result.verdict.as_str(),
-            decided_by = result.decided_by.map(|t| t.as_str()),
-            issues = result.issues.len(),
-            "evaluated"
-        );
-        for issue in &result.issues {
-            tracing::trace!(validator = %issue.validator, message = %issue.message, "issue");
-        }
-        if let Some(error) = &result.error {
-            tracing::debug!(line = result.line, %error, "not evaluated");
-        }
-        summary.add(&result);
-        sink.result(&result)?;
-        n += 1;
-        if n.is_multiple_of(256) {
-            progress.set_position(traces.bytes_read());
-            progress.set_message(format!("{n} traces"));
+            if let Some(error) = &result.error {
+                tracing::debug!(line = result.line, %error, "not evaluated");
+            }
+            summary.add(&result);
+            sink.result(&result)?;
+            n += 1;
+            if n.is_multiple_of(256) || workers > 1 {
+                progress.set_position(traces.bytes_read());
+                progress.set_message(format!("{n} traces"));
+            }
         }
     }
     progress.finish_and_clear();

@@ -168,7 +168,7 @@ fn domains_and_inspect() {
         "tables (3)",
         "extractors (",
         "models (1)",
-        "prompts (0)",
+        "judges (2)",
         "simulators (0)",
         "drug_interaction",
     ] {
