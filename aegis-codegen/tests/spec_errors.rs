@@ -383,3 +383,121 @@ fn synthetic_template_and_rule_label_errors_are_located() {
     ));
     assert!(ok.is_empty(), "{ok:#?}");
 }
+
+/// Errors of a spec with extra files (prompt templates) beside it.
+fn errors_with_files(yaml: &str, files: &[(&str, &str)]) -> Vec<String> {
+    let path = write_spec(yaml);
+    let dir = path.parent().unwrap();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    match aegis_codegen::generate(&path) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .errors
+            .iter()
+            .map(|e| e.to_string().replace(&dir.display().to_string(), ""))
+            .collect(),
+    }
+}
+
+#[test]
+fn judge_template_placeholders_and_verdicts_are_checked_with_locations() {
+    let judge = |verdict: &str| {
+        format!(
+            "{HEAD}tier1: []\ntier3:\n  - id: review\n    template: prompts/review.md\n    verdict:\n{verdict}"
+        )
+    };
+    let good_verdict =
+        "      verdict: enum(pass, fail, uncertain)\n      score: float\n      rationale: string\n";
+    // Unknown placeholders are errors at their line and column in the template file; a JSON
+    // example in braces is template text.
+    let template = "Judge this answer:\n{output}\nPatient: {data.patient.age_years}, {data.patient.weight}\nDoses: {extract.doses} and {extract.meds}\nAnswer like {\"verdict\": \"pass\"}. {trace_id}\n";
+    let errors = errors_with_files(&judge(good_verdict), &[("prompts/review.md", template)]);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(
+        errors[0].contains("prompts/review.md:3:")
+            && errors[0].contains("{data.patient.weight}")
+            && errors[0].contains("is not a field"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains(":3:36:"), "{}", errors[0]);
+    assert!(
+        errors[1].contains("prompts/review.md:4:8:")
+            && errors[1].contains("`doses` is not an extractor of the domain (it has: meds)"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[2].contains("prompts/review.md:5:")
+            && errors[2].contains("{trace_id}")
+            && errors[2].contains("unknown placeholder"),
+        "{}",
+        errors[2]
+    );
+    // Verdict fields: a bad type, and no decisive `verdict`.
+    let errors = errors_with_files(
+        &judge("      score: number\n      rationale: string\n"),
+        &[("prompts/review.md", "{output}")],
+    );
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains(":20:14:") && errors[0].contains("unknown type `number`"),
+        "{}",
+        errors[0]
+    );
+    let errors = errors_with_files(
+        &judge("      verdict: enum(ok, bad)\n      score: string\n"),
+        &[("prompts/review.md", "{output}")],
+    );
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains("`verdict` must be `enum(pass, fail, uncertain)`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("`score` is shown in results and must be `float`"),
+        "{}",
+        errors[1]
+    );
+    // A missing template file, a template that reads nothing from the trace, an unknown builtin.
+    let errors = errors_with_files(&judge(good_verdict), &[]);
+    assert!(
+        errors[0].contains(":18:15:")
+            && errors[0].contains("cannot read the template of judge `review`"),
+        "{errors:#?}"
+    );
+    let errors = errors_with_files(
+        &judge(good_verdict),
+        &[("prompts/review.md", "Be fair. {domain}")],
+    );
+    assert!(
+        errors[0].contains("prompts/review.md:1:1:")
+            && errors[0].contains("reads nothing from the trace"),
+        "{errors:#?}"
+    );
+    let errors = errors_with_files(
+        &format!("{HEAD}tier1: []\ntier3:\n  - id: rag\n    template: builtin:faithful\n"),
+        &[],
+    );
+    assert!(
+        errors[0].contains("unknown builtin judge `faithful`"),
+        "{errors:#?}"
+    );
+    // A valid judge generates, and so does the builtin RAG-faithfulness judge.
+    let ok = errors_with_files(
+        &format!(
+            "{}  - id: rag\n    template: builtin:rag_faithfulness\n",
+            judge(good_verdict)
+        ),
+        &[(
+            "prompts/review.md",
+            "{output} {input} {context} {issues} {data} {data.patient} {extract.meds} {model} {domain} {compliance} {{output}",
+        )],
+    );
+    assert!(ok.is_empty(), "{ok:#?}");
+}

@@ -110,7 +110,7 @@ impl Price {
     /// A price from dollars per million tokens; exact to the micro-dollar per million.
     pub fn per_million(input_usd: f64, output_usd: f64) -> Result<Price, String> {
         let picos = |usd: f64, what: &str| {
-            if !usd.is_finite() || usd < 0.0 || usd > 1_000_000.0 {
+            if !(0.0..=1_000_000.0).contains(&usd) {
                 return Err(format!(
                     "the {what} price must be a number of dollars per million tokens between 0 and 1000000"
                 ));

@@ -148,8 +148,7 @@ impl Orchestrator {
         if workers == 1 {
             return jobs.into_iter().map(|(d, t)| self.evaluate(d, t)).collect();
         }
-        let queue: std::sync::Mutex<std::vec::IntoIter<(usize, (&dyn Domain, Trace))>> =
-            std::sync::Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>().into_iter());
+        let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
         let done: std::sync::Mutex<Vec<(usize, EvaluationResult)>> =
             std::sync::Mutex::new(Vec::new());
         std::thread::scope(|scope| {
