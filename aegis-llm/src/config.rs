@@ -27,7 +27,8 @@
 //!
 //! Environment: `AEGIS_JUDGE_PROVIDER`, `AEGIS_JUDGE_MODEL`, `AEGIS_JUDGE_BASE_URL`,
 //! `AEGIS_JUDGE_API_KEY`, `AEGIS_JUDGE_SPEND_CAP_USD`, `AEGIS_JUDGE_CONCURRENCY`,
-//! `AEGIS_JUDGE_PRICE_INPUT` / `AEGIS_JUDGE_PRICE_OUTPUT` (dollars per million tokens).
+//! `AEGIS_JUDGE_PRICE_INPUT` / `AEGIS_JUDGE_PRICE_OUTPUT` (dollars per million tokens); each
+//! also as `AEGIS_JUDGE_<DOMAIN>_<NAME>` (`AEGIS_JUDGE_HEALTHCARE_MODEL`) for one domain.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -273,11 +274,16 @@ impl JudgeConfig {
     pub fn for_domain(&self, domain: &str) -> Result<Option<JudgeSettings>, ConfigError> {
         let over = self.base.domains.get(domain);
         let pick = |f: fn(&RawJudge) -> Option<String>| over.and_then(f).or_else(|| f(&self.base));
+        // `AEGIS_JUDGE_<DOMAIN>_<KEY>` for one domain, else `AEGIS_JUDGE_<KEY>`.
+        let upper = domain.to_ascii_uppercase();
         let env = |k: &str| {
-            self.env
-                .get(&format!("AEGIS_JUDGE_{k}"))
-                .filter(|v| !v.trim().is_empty())
-                .cloned()
+            [
+                format!("AEGIS_JUDGE_{upper}_{k}"),
+                format!("AEGIS_JUDGE_{k}"),
+            ]
+            .iter()
+            .find_map(|name| self.env.get(name).filter(|v| !v.trim().is_empty()))
+            .cloned()
         };
         let bad = |field: &str, message: String| ConfigError::Invalid {
             domain: domain.to_owned(),
@@ -529,6 +535,24 @@ model = "claude-x"
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2"), "{e}");
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let text = include_str!("../../aegis.toml.example");
+        let c = JudgeConfig::from_parts(
+            Some(text),
+            Some(PathBuf::from("/srv/app/aegis.toml")),
+            env(&[("OPENAI_API_KEY", "k")]),
+        )
+        .unwrap();
+        let s = c.for_domain("healthcare").unwrap().unwrap();
+        assert_eq!(s.spend_cap, Some(UsdCost::from_micros(5_000_000)));
+        assert_eq!(
+            s.cache_dir,
+            Some(PathBuf::from("/srv/app/.aegis/judge-cache"))
+        );
+        assert_eq!(s.concurrency, 4);
     }
 
     #[test]
