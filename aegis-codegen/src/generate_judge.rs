@@ -195,6 +195,7 @@ impl Emitter<'_> {
             }
         };
         let mut uses_issues = false;
+        let mut data_paths: Vec<String> = Vec::new();
         for part in &j.parts {
             match part {
                 TemplatePart::Text(t) => text.push_str(t),
@@ -218,14 +219,15 @@ impl Emitter<'_> {
                             ("issues".to_owned(), quote!(&found))
                         }
                         Slot::Data(path) => {
-                            let var = format_ident!(
-                                "data_{}",
-                                if path.is_empty() {
-                                    "all".to_owned()
-                                } else {
-                                    path.replace('.', "_")
+                            // Named by position among the data paths: `a.b_c` and `a_b.c` stay apart.
+                            let index = match data_paths.iter().position(|p| p == path) {
+                                Some(i) => i,
+                                None => {
+                                    data_paths.push(path.clone());
+                                    data_paths.len() - 1
                                 }
-                            );
+                            };
+                            let var = format_ident!("data_{}", index);
                             lets.push(quote!(let #var = ::aegis_core::__private::render_data(trace, #path);));
                             (
                                 if path.is_empty() {

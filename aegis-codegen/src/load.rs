@@ -2117,6 +2117,10 @@ fn verdict_schema(fields: &[VerdictField]) -> String {
             && let Some(t) = p.get("type").cloned()
         {
             p["type"] = serde_json::json!([t, "null"]);
+            // Strict structured outputs check `enum` too: null must be one of its values.
+            if let Some(values) = p.get_mut("enum").and_then(|e| e.as_array_mut()) {
+                values.push(serde_json::Value::Null);
+            }
         }
         properties.insert(f.name.clone(), p);
     }

@@ -524,13 +524,13 @@ pub fn verdict_object<'v>(
     let Value::Object(map) = value else {
         return Err(verdict_error("(answer)", "expected a JSON object"));
     };
-    if let Some(extra) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-        // The key is the provider's text, not the user's: safe to name, but keep it short.
-        let shown: String = extra.chars().take(40).collect();
+    if map.keys().any(|k| !fields.contains(&k.as_str())) {
+        // The field's name is not repeated: it is the model's text, and goes back to it in the
+        // repair request.
         return Err(verdict_error(
-            &shown,
+            "(answer)",
             format!(
-                "is not a field of the verdict (expected {})",
+                "has a field that is not in the verdict (expected only {})",
                 fields.join(", ")
             ),
         ));

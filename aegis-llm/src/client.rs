@@ -225,10 +225,11 @@ impl JudgeClient {
         let headers = provider::headers(&self.settings);
         // The most this call can cost: its prompt at ~3 characters a token, and a full answer.
         let chars: usize = system.len() + messages.iter().map(|m| m.content.len()).sum::<usize>();
-        let estimate = self.settings.price.cost(
-            (chars / 3 + 16) as u64,
-            u64::from(self.settings.max_output_tokens),
-        );
+        let estimated_input = (chars / 3 + 16) as u64;
+        let estimate = self
+            .settings
+            .price
+            .cost(estimated_input, u64::from(self.settings.max_output_tokens));
         let mut mode = self.mode();
         let mut attempt: u32 = 0;
         loop {
@@ -237,11 +238,12 @@ impl JudgeClient {
                 provider: provider_name,
                 message: e.to_string(),
             })?;
+            // The slot first, then the reservation: a call waiting for a slot holds no money.
+            let slot = self.slots.acquire();
             let reservation =
                 self.ledger
                     .reserve(organisation, self.settings.spend_cap, estimate)?;
             let sent = {
-                let _slot = self.slots.acquire();
                 let mut req = self
                     .http
                     .post(&url)
@@ -257,6 +259,7 @@ impl JudgeClient {
                     r.text().map(|t| (status, retry_after, t))
                 })
             };
+            drop(slot);
             let outcome = match sent {
                 Ok((200..=299, _, text)) => match serde_json::from_str::<Value>(&text)
                     .map_err(|e| format!("the body is not JSON ({e})"))
@@ -313,12 +316,26 @@ impl JudgeClient {
             };
             match outcome {
                 Ok(c) => {
-                    let (i, o) = (c.input_tokens.unwrap_or(0), c.output_tokens.unwrap_or(0));
-                    let cost = self.settings.price.cost(i, o);
+                    let (i, o, cost) = match (c.input_tokens, c.output_tokens) {
+                        (Some(i), Some(o)) => (i, o, self.settings.price.cost(i, o)),
+                        // No usage reported: charge the most the call could have cost, so
+                        // that the spend cap still holds.
+                        _ => {
+                            tracing::warn!(
+                                provider = provider_name,
+                                "the provider reported no token usage; charging the call's estimate"
+                            );
+                            (
+                                estimated_input,
+                                u64::from(self.settings.max_output_tokens),
+                                estimate,
+                            )
+                        }
+                    };
                     self.ledger.settle(organisation, reservation, cost);
                     judged.cost += cost;
-                    judged.input_tokens += i;
-                    judged.output_tokens += o;
+                    judged.input_tokens = judged.input_tokens.saturating_add(i);
+                    judged.output_tokens = judged.output_tokens.saturating_add(o);
                     judged.mode = mode;
                     return Ok(c);
                 }
@@ -332,14 +349,14 @@ impl JudgeClient {
                         });
                     }
                     let wait = match retry {
-                        Some(w) if w > self.settings.max_backoff => {
+                        Some(w) if w > self.settings.max_retry_after => {
                             return Err(CallError::Exhausted {
                                 provider: provider_name,
                                 attempts: attempt + 1,
                                 last: format!(
-                                    "{last}; the provider asks to wait {:.0} s, longer than max_backoff_secs ({:.0} s)",
+                                    "{last}; the provider asks to wait {:.0} s, longer than max_retry_after_secs ({:.0} s)",
                                     w.as_secs_f64(),
-                                    self.settings.max_backoff.as_secs_f64()
+                                    self.settings.max_retry_after.as_secs_f64()
                                 ),
                             });
                         }
@@ -378,9 +395,11 @@ fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
-    num("retry-after-ms")
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .or_else(|| num("retry-after").map(Duration::from_secs_f64))
+    // A day at most: a larger (or absurd) value is still "longer than we will wait".
+    let secs = num("retry-after-ms")
+        .map(|ms| ms / 1000.0)
+        .or_else(|| num("retry-after"))?;
+    Duration::try_from_secs_f64(secs.min(86_400.0)).ok()
 }
 
 /// A counting semaphore: at most `n` requests in flight.
@@ -450,7 +469,9 @@ impl ResponseCache {
             let record = serde_json::json!({ "answer": answer });
             let write = || -> std::io::Result<()> {
                 std::fs::create_dir_all(dir)?;
-                let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+                static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = dir.join(format!(".{key}.{}.{n}.tmp", std::process::id()));
                 std::fs::write(&tmp, record.to_string())?;
                 std::fs::rename(&tmp, dir.join(format!("{key}.json")))
             };
@@ -484,9 +505,18 @@ impl SpendLedger {
     /// A ledger that starts from the spend saved at `path` (when given and present).
     pub fn open(path: Option<PathBuf>) -> Result<SpendLedger, String> {
         let mut state = LedgerState::default();
-        if let Some(p) = &path
-            && let Ok(text) = std::fs::read_to_string(p)
-        {
+        let text = match &path {
+            Some(p) => match std::fs::read_to_string(p) {
+                Ok(t) => Some(t),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                // Starting from zero would lift the cap: refuse instead.
+                Err(e) => {
+                    return Err(format!("cannot read the spend ledger {}: {e}", p.display()));
+                }
+            },
+            None => None,
+        };
+        if let (Some(p), Some(text)) = (&path, text) {
             let v: Value = serde_json::from_str(&text)
                 .map_err(|e| format!("{}: not a spend ledger: {e}", p.display()))?;
             if let Some(orgs) = v.get("organisations").and_then(Value::as_object) {
@@ -533,7 +563,8 @@ impl SpendLedger {
                 spent: UsdCost::from_picos(spent),
             });
         }
-        *s.reserved.entry(organisation.to_owned()).or_default() += estimate.picos();
+        let r = s.reserved.entry(organisation.to_owned()).or_default();
+        *r = r.saturating_add(estimate.picos());
         Ok(Reservation(estimate.picos()))
     }
 
@@ -546,7 +577,8 @@ impl SpendLedger {
         if actual.picos() == 0 {
             return;
         }
-        *s.spent.entry(organisation.to_owned()).or_default() += actual.picos();
+        let spent = s.spent.entry(organisation.to_owned()).or_default();
+        *spent = spent.saturating_add(actual.picos());
         if let Some(path) = &self.path {
             let orgs: serde_json::Map<String, Value> = s
                 .spent

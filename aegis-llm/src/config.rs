@@ -153,8 +153,10 @@ pub struct JudgeSettings {
     pub max_retries: u32,
     /// The first backoff delay; each retry doubles it, with jitter, up to `max_backoff`.
     pub initial_backoff: Duration,
-    /// The longest backoff delay, and the longest `Retry-After` honoured.
+    /// The longest backoff delay.
     pub max_backoff: Duration,
+    /// The longest `Retry-After` honoured; a provider that asks for longer gets no retry.
+    pub max_retry_after: Duration,
     /// Requests in flight at once, across all threads.
     pub concurrency: usize,
     /// The answer's token limit.
@@ -182,6 +184,7 @@ struct RawJudge {
     max_retries: Option<u32>,
     initial_backoff_ms: Option<u64>,
     max_backoff_secs: Option<f64>,
+    max_retry_after_secs: Option<f64>,
     concurrency: Option<usize>,
     max_output_tokens: Option<u32>,
     cache_dir: Option<PathBuf>,
@@ -206,25 +209,29 @@ struct RawFile {
     judge: Option<RawJudge>,
 }
 
-/// The judge configuration of every domain.
-#[derive(Debug, Clone, Default)]
+/// The judge configuration of every domain. Its `Debug` shows where it came from, never the
+/// environment it holds (API keys).
+#[derive(Clone, Default)]
 pub struct JudgeConfig {
     base: RawJudge,
     source: Option<PathBuf>,
     env: BTreeMap<String, String>,
 }
 
+impl std::fmt::Debug for JudgeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JudgeConfig")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JudgeConfig {
     /// Reads `file` (when given; a missing file is an error) or `./aegis.toml` (when it exists),
     /// then the `AEGIS_JUDGE_*` environment variables.
     pub fn load(file: Option<&Path>) -> Result<JudgeConfig, ConfigError> {
-        let env: BTreeMap<String, String> = std::env::vars()
-            .filter(|(k, _)| {
-                k.starts_with("AEGIS_JUDGE_")
-                    || k.ends_with("_API_KEY")
-                    || k.as_str() == "AEGIS_CONFIG"
-            })
-            .collect();
+        // Every variable: `api_key_env` may name any of them.
+        let env: BTreeMap<String, String> = std::env::vars().collect();
         let named = file
             .map(Path::to_path_buf)
             .or_else(|| env.get("AEGIS_CONFIG").map(PathBuf::from));
@@ -334,11 +341,15 @@ impl JudgeConfig {
             ));
         }
         let num = |v: Option<f64>, field: &str, default: f64| -> Result<f64, ConfigError> {
+            // Durations in seconds, at most a day.
             let v = v.unwrap_or(default);
-            if v.is_finite() && v >= 0.0 {
+            if (0.0..=86_400.0).contains(&v) {
                 Ok(v)
             } else {
-                Err(bad(field, "expected a non-negative number".to_owned()))
+                Err(bad(
+                    field,
+                    "expected a number of seconds from 0 to 86400".to_owned(),
+                ))
             }
         };
         let parse_env = |k: &str| -> Result<Option<f64>, ConfigError> {
@@ -353,15 +364,28 @@ impl JudgeConfig {
         let field = |f: fn(&RawJudge) -> Option<f64>| over.and_then(f).or_else(|| f(&self.base));
         let timeout = num(field(|r| r.timeout_secs), "timeout_secs", 60.0)?;
         let max_backoff = num(field(|r| r.max_backoff_secs), "max_backoff_secs", 30.0)?;
-        let concurrency = match parse_env("CONCURRENCY")? {
-            Some(c) => c as usize,
+        let max_retry_after = num(
+            field(|r| r.max_retry_after_secs),
+            "max_retry_after_secs",
+            120.0,
+        )?;
+        let concurrency = match env("CONCURRENCY") {
+            Some(c) => c.trim().parse::<usize>().map_err(|_| {
+                bad(
+                    "AEGIS_JUDGE_CONCURRENCY",
+                    "expected a whole number from 1 to 256".to_owned(),
+                )
+            })?,
             None => over
                 .and_then(|r| r.concurrency)
                 .or(self.base.concurrency)
                 .unwrap_or(4),
         };
-        if concurrency == 0 {
-            return Err(bad("concurrency", "must be at least 1".to_owned()));
+        if !(1..=256).contains(&concurrency) {
+            return Err(bad(
+                "concurrency",
+                "expected a whole number from 1 to 256".to_owned(),
+            ));
         }
         let price = match (parse_env("PRICE_INPUT")?, parse_env("PRICE_OUTPUT")?) {
             (Some(i), Some(o)) => Price::per_million(i, o).map_err(|m| bad("prices", m))?,
@@ -391,13 +415,13 @@ impl JudgeConfig {
             }
         };
         let spend_cap = match parse_env("SPEND_CAP_USD")?.or_else(|| field(|r| r.spend_cap_usd)) {
-            Some(c) if c.is_finite() && c >= 0.0 => {
+            Some(c) if (0.0..=1_000_000.0).contains(&c) => {
                 Some(UsdCost::from_picos((c * 1e12).round() as u64))
             }
             Some(_) => {
                 return Err(bad(
                     "spend_cap_usd",
-                    "expected a non-negative number".to_owned(),
+                    "expected a number of dollars from 0 to 1000000".to_owned(),
                 ));
             }
             None => None,
@@ -430,6 +454,7 @@ impl JudgeConfig {
                     .unwrap_or(500),
             ),
             max_backoff: Duration::from_secs_f64(max_backoff),
+            max_retry_after: Duration::from_secs_f64(max_retry_after),
             concurrency,
             max_output_tokens: over
                 .and_then(|r| r.max_output_tokens)
@@ -553,6 +578,30 @@ model = "claude-x"
             Some(PathBuf::from("/srv/app/.aegis/judge-cache"))
         );
         assert_eq!(s.concurrency, 4);
+    }
+
+    #[test]
+    fn absurd_limits_are_errors_not_panics() {
+        let base = "[judge]\nprovider = \"openai-compatible\"\nbase_url = \"http://x\"\nmodel = \"m\"\n[judge.prices.m]\ninput = 0\noutput = 0\n";
+        for envs in [
+            vec![("AEGIS_JUDGE_CONCURRENCY", "inf")],
+            vec![("AEGIS_JUDGE_CONCURRENCY", "100000")],
+            vec![("AEGIS_JUDGE_SPEND_CAP_USD", "1e300")],
+        ] {
+            let c = JudgeConfig::from_parts(Some(base), None, env(&envs)).unwrap();
+            assert!(c.for_domain("x").is_err(), "{envs:?}");
+        }
+        let text = base.replace("[judge]\n", "[judge]\ntimeout_secs = 1e300\n");
+        let c = JudgeConfig::from_parts(Some(&text), None, env(&[])).unwrap();
+        assert!(
+            c.for_domain("x")
+                .unwrap_err()
+                .to_string()
+                .contains("timeout_secs")
+        );
+        let c = JudgeConfig::from_parts(Some(base), None, env(&[("SECRET_API_KEY", "sk-hidden")]))
+            .unwrap();
+        assert!(!format!("{c:?}").contains("sk-hidden"));
     }
 
     #[test]

@@ -234,7 +234,8 @@ pub fn error_summary(body: &str) -> String {
         (Some(t), Some(m)) => format!("{t}: {m}"),
         (None, Some(m)) => m,
         (Some(t), None) => t,
-        (None, None) => body.trim().to_owned(),
+        // Not a provider error object: the body may echo the request, so it is not repeated.
+        (None, None) => "(no error message)".to_owned(),
     };
     let mut s: String = summary.chars().take(200).collect();
     if summary.chars().count() > 200 {
@@ -246,15 +247,27 @@ pub fn error_summary(body: &str) -> String {
 /// Whether an error answer says the request's `response_format` is not supported (llama.cpp
 /// answers `json_schema` with a 500 whose message names `response_format`).
 pub fn rejects_answer_mode(status: u16, body: &str) -> bool {
-    matches!(status, 400 | 422 | 500 | 501)
-        && [
-            "response_format",
-            "json_schema",
-            "json_object",
-            "structured output",
-        ]
+    if !matches!(status, 400 | 422 | 500 | 501) {
+        return false;
+    }
+    // Only the error's own message, code and parameter: a validation error that echoes the
+    // request would always mention `response_format`.
+    let v: Option<Value> = serde_json::from_str(body).ok();
+    let e = v.as_ref().and_then(|v| v.get("error"));
+    let said: String = ["message", "param", "code", "type"]
         .iter()
-        .any(|k| body.to_ascii_lowercase().contains(k))
+        .filter_map(|k| e.and_then(|e| e.get(*k)).and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    [
+        "response_format",
+        "json_schema",
+        "json_object",
+        "structured output",
+    ]
+    .iter()
+    .any(|k| said.contains(k))
 }
 
 /// Whether an error answer means "out of money" rather than "slow down" (not worth retrying).
@@ -305,6 +318,10 @@ mod tests {
             r#"{"error":{"message":"internal","type":"server_error"}}"#
         ));
         assert!(!rejects_answer_mode(429, body));
+        // A validation error that echoes the request is not a rejection of the format.
+        let echo = r#"{"detail":[{"msg":"field required","input":{"response_format":{"type":"json_schema"}}}]}"#;
+        assert!(!rejects_answer_mode(422, echo));
+        assert!(!error_summary(echo).contains("response_format"));
     }
 
     #[test]

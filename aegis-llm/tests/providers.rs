@@ -543,3 +543,40 @@ fn the_judge_tier_fails_passes_or_sends_on_and_reports_the_call() {
     // A domain without a configured provider is unavailable.
     assert!(tier.unavailable_for(&aegis_domain_trading::INFO).is_some());
 }
+
+#[test]
+fn a_server_that_reports_no_usage_is_charged_the_calls_estimate() {
+    let server = Server::start();
+    // A compatible server that leaves `usage` out.
+    let body = serde_json::json!({
+        "object": "chat.completion",
+        "choices": [{ "index": 0, "message": { "role": "assistant", "content": PASS }, "finish_reason": "stop" }],
+    });
+    server.always(Reply::new(200, body.to_string()));
+    let judged = ask(&client(settings(
+        ProviderKind::OpenAiCompatible,
+        &server.base,
+    )));
+    assert!(judged.result.is_ok());
+    // 400 output tokens at $10/M = $0.004, plus the prompt's estimate: never $0.
+    assert!(judged.cost > UsdCost::from_micros(4_000), "{}", judged.cost);
+    assert_eq!(judged.output_tokens, 400);
+}
+
+#[test]
+fn a_retry_after_longer_than_the_limit_is_not_waited_for() {
+    let server = Server::start();
+    server.always(
+        Reply::new(429, fixture("openai_error_429.json", "", 0, 0)).header("retry-after", "1e300"),
+    );
+    let started = Instant::now();
+    let judged = ask(&client(settings(ProviderKind::OpenAi, &server.base)));
+    match judged.result {
+        Err(JudgeFailure::Call(CallError::Exhausted { last, attempts, .. })) => {
+            assert_eq!(attempts, 1);
+            assert!(last.contains("max_retry_after_secs"), "{last}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

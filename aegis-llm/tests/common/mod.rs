@@ -175,6 +175,7 @@ pub fn settings(provider: ProviderKind, base: &str) -> JudgeSettings {
         max_retries: 3,
         initial_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_secs(5),
+        max_retry_after: Duration::from_secs(5),
         concurrency: 4,
         max_output_tokens: 400,
         price: Price::per_million(2.5, 10.0).unwrap(),
