@@ -580,3 +580,111 @@ fn a_retry_after_longer_than_the_limit_is_not_waited_for() {
     }
     assert!(started.elapsed() < Duration::from_secs(3));
 }
+
+/// Every wire format through every scenario: success, 429 with Retry-After, 500, timeout,
+/// malformed JSON, refusal, truncated output.
+#[test]
+fn every_provider_through_every_failure() {
+    let azure_429 = r#"{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 1 second."}}"#;
+    for provider in [
+        ProviderKind::OpenAi,
+        ProviderKind::Anthropic,
+        ProviderKind::Azure,
+        ProviderKind::OpenAiCompatible,
+    ] {
+        let anthropic = provider == ProviderKind::Anthropic;
+        let ok = |content: &str| {
+            if anthropic {
+                Reply::new(200, fixture("anthropic_message.json", content, 100, 20))
+            } else {
+                Reply::new(
+                    200,
+                    fixture("openai_chat_completion.json", content, 100, 20),
+                )
+            }
+        };
+        let (too_many, server_error, refusal, truncated) = if anthropic {
+            (
+                fixture("anthropic_error_429.json", "", 0, 0),
+                fixture("anthropic_error_529.json", "", 0, 0),
+                "anthropic_refusal.json",
+                "anthropic_truncated.json",
+            )
+        } else if provider == ProviderKind::Azure {
+            (
+                azure_429.to_owned(),
+                fixture("openai_error_500.json", "", 0, 0),
+                "openai_refusal.json",
+                "openai_truncated.json",
+            )
+        } else {
+            (
+                fixture("openai_error_429.json", "", 0, 0),
+                fixture("openai_error_500.json", "", 0, 0),
+                "openai_refusal.json",
+                "openai_truncated.json",
+            )
+        };
+        let server_error_status = if anthropic { 529 } else { 500 };
+        let server = Server::start();
+        let mut s = settings(provider, &server.base);
+        s.timeout = Duration::from_millis(500);
+        let c = client(s);
+        // A new trace each time: the same prompt would be answered from the cache.
+        let n = std::cell::Cell::new(0);
+        let ask_new = || {
+            n.set(n.get() + 1);
+            let j = judge();
+            let t = Sanitized::without_phi(Trace {
+                output: format!("Take {} mg of acetaminophen a day.", 1000 + n.get()),
+                ..Trace::default()
+            });
+            c.ask("acme", j.id, &(j.build_prompt)(&t, &[]), j.parse_verdict)
+        };
+        let expect_ok = |what: &str| {
+            let j = ask_new();
+            assert!(j.result.is_ok(), "{provider:?} {what}: {:?}", j.result);
+            j
+        };
+        // Success.
+        server.push(ok(FAIL));
+        assert_eq!(expect_ok("success").requests, 1);
+        // 429 with Retry-After (in milliseconds here, to keep the test short).
+        server.push(Reply::new(429, too_many.clone()).header("retry-after-ms", "300"));
+        server.push(ok(FAIL));
+        let before = server.requests().len();
+        let j = expect_ok("429");
+        let seen = server.requests();
+        assert!(
+            seen[before + 1].at - seen[before].at >= Duration::from_millis(300),
+            "{provider:?}"
+        );
+        assert_eq!(j.requests, 2);
+        // 500 (529 for Anthropic), then success.
+        server.push(Reply::new(server_error_status, server_error.clone()));
+        server.push(ok(PASS));
+        assert_eq!(expect_ok("5xx").requests, 2);
+        // A timeout, then success.
+        server.push(ok(PASS).after(Duration::from_millis(1200)));
+        server.push(ok(PASS));
+        assert_eq!(expect_ok("timeout").requests, 2);
+        // Malformed JSON in the answer, repaired.
+        server.push(ok("{verdict: fail}"));
+        server.push(ok(FAIL));
+        assert_eq!(expect_ok("malformed").requests, 2);
+        // A refusal.
+        server.push(Reply::new(200, fixture(refusal, "", 10, 5)));
+        assert_eq!(
+            ask_new().result.unwrap_err(),
+            JudgeFailure::Refused,
+            "{provider:?}"
+        );
+        // Truncated, then a whole answer on the repair request.
+        server.push(Reply::new(
+            200,
+            fixture(truncated, "{\"verdict\":\"fa", 10, 400),
+        ));
+        server.push(ok(FAIL));
+        assert_eq!(expect_ok("truncated").requests, 2);
+    }
+}
