@@ -387,7 +387,7 @@ fn backoff(initial: Duration, max: Duration, attempt: u32) -> Duration {
     full / 2 + full.mul_f64(fastrand::f64() / 2.0)
 }
 
-/// `retry-after-ms` (milliseconds) or `retry-after` (seconds; an HTTP date is not used).
+/// `retry-after-ms` (milliseconds) or `retry-after` (seconds, or an HTTP date).
 fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
     let num = |k: &str| {
         h.get(k)
@@ -395,10 +395,21 @@ fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
+    // An HTTP date: the time from now until then (none if it has passed).
+    let date = || {
+        let v = h.get("retry-after")?.to_str().ok()?;
+        let when = httpdate::parse_http_date(v.trim()).ok()?;
+        Some(
+            when.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+                .as_secs_f64(),
+        )
+    };
     // A day at most: a larger (or absurd) value is still "longer than we will wait".
     let secs = num("retry-after-ms")
         .map(|ms| ms / 1000.0)
-        .or_else(|| num("retry-after"))?;
+        .or_else(|| num("retry-after"))
+        .or_else(date)?;
     Duration::try_from_secs_f64(secs.min(86_400.0)).ok()
 }
 
@@ -626,6 +637,29 @@ mod tests {
             let d = backoff(i, m, attempt).as_millis() as u64;
             assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d} ms");
         }
+    }
+
+    #[test]
+    fn retry_after_reads_milliseconds_seconds_and_dates() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
+        let mut h = HeaderMap::new();
+        let later = std::time::SystemTime::now() + Duration::from_secs(30);
+        h.insert(
+            "retry-after",
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
     }
 
     #[test]
