@@ -308,31 +308,24 @@ impl Orchestrator {
                 Tier::Models => self
                     .models_for(info.name)
                     .map(|m| m.evaluate(info, &trace, &result.issues)),
-                Tier::Judge => match &self.judge {
-                    Some(j) => match j.unavailable_for(info) {
-                        None => Some(j.evaluate(info, &trace, &result.issues)),
-                        Some(why) => {
+                Tier::Judge => {
+                    let unavailable = match &self.judge {
+                        Some(j) => j.unavailable_for(info).map(Cow::Owned),
+                        None => Some(Cow::Borrowed(NO_JUDGE)),
+                    };
+                    match (unavailable, &self.judge) {
+                        (None, Some(j)) => Some(j.evaluate(info, &trace, &result.issues)),
+                        (why, _) => {
+                            let reason = why.unwrap_or(Cow::Borrowed(NO_JUDGE));
                             result.tiers.push(report(
                                 tier,
-                                TierOutcome::Unavailable {
-                                    reason: Cow::Owned(why),
-                                },
+                                TierOutcome::Unavailable { reason },
                                 elapsed_ns(t),
                             ));
                             continue;
                         }
-                    },
-                    None => {
-                        result.tiers.push(report(
-                            tier,
-                            TierOutcome::Unavailable {
-                                reason: Cow::Borrowed(NO_JUDGE),
-                            },
-                            elapsed_ns(t),
-                        ));
-                        continue;
                     }
-                },
+                }
                 _ => None,
             };
             let tier_report = match (tier, decision) {
