@@ -1,0 +1,201 @@
+//! The evaluation store: every result, with the sanitised text of its trace, kept by trace.
+//!
+//! * [`Store`] is the storage layer callers use; [`SqliteStore`] is the embedded default (one
+//!   file, WAL, durable commits, versioned migrations, full-text search with FTS5). A server
+//!   database can implement the same trait without touching callers.
+//! * Results are idempotent by trace: a record's [`StoredRecord::key`] is its trace id (as Tier 0
+//!   left it), or, for a trace without one, a hash of its sanitised content. Writing a batch
+//!   again replaces each record; nothing is duplicated or lost.
+//! * Only sanitised text can be stored: a [`StoredRecord`] is made from a
+//!   [`Sanitized`] trace, which only Tier 0 (or a domain that declares no PHI) produces.
+//!
+//! This crate is not the orchestrator, and it knows no domain.
+
+mod sqlite;
+
+use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, Verdict};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in the store. Messages name the file and the operation, never stored text.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, migrated, read or written.
+    #[error("store {path}: {what}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// What was being done.
+        what: &'static str,
+        /// Why it failed.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer Aegis.
+    #[error(
+        "store {path}: schema version {found} is newer than this aegis-eval knows ({known}); upgrade aegis-eval"
+    )]
+    TooNew {
+        /// The database file.
+        path: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// A stored result could not be read back.
+    #[error("store {path}: a stored result is not valid: {message}")]
+    Corrupt {
+        /// The database file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The sanitised text of a trace, as stored for review and search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct StoredTrace {
+    /// The model's prompt or user message.
+    pub input: String,
+    /// The model's answer.
+    pub output: String,
+    /// Retrieved documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
+    /// The model that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The application that logged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    /// The organisation it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// Its domain data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_data: Option<serde_json::Value>,
+}
+
+impl StoredTrace {
+    /// The storable part of a sanitised trace.
+    pub fn of(trace: &Sanitized<Trace>) -> StoredTrace {
+        StoredTrace {
+            input: trace.input.clone(),
+            output: trace.output.clone(),
+            context: trace.context.clone(),
+            model: trace.model.clone(),
+            application: trace.metadata.application.clone(),
+            organisation: trace.metadata.organisation.clone(),
+            domain_data: trace.domain_data.clone(),
+        }
+    }
+}
+
+/// One result to store, with its trace's sanitised text when there is a trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    /// The record's identity: `id:<trace id>`, or `sha256:<hash>` of the sanitised trace (or of
+    /// the line's error) when the trace has no id.
+    pub key: String,
+    /// The result.
+    pub result: EvaluationResult,
+    /// The trace's sanitised text.
+    pub trace: Option<StoredTrace>,
+    /// When it was evaluated, in milliseconds since the Unix epoch.
+    pub evaluated_at_ms: i64,
+}
+
+impl StoredRecord {
+    /// A record of `result`, with the text of `trace` (which has been through Tier 0).
+    pub fn new(
+        result: EvaluationResult,
+        trace: Option<&Sanitized<Trace>>,
+        evaluated_at_ms: i64,
+    ) -> StoredRecord {
+        let trace = trace.map(StoredTrace::of);
+        let key = match &result.trace_id {
+            Some(id) if !id.is_empty() => format!("id:{id}"),
+            _ => {
+                let mut h = Sha256::new();
+                h.update(result.domain.as_deref().unwrap_or("").as_bytes());
+                h.update([0]);
+                match &trace {
+                    Some(t) => {
+                        h.update(serde_json::to_vec(t).unwrap_or_default());
+                    }
+                    // A line that is not a trace: its line number and error.
+                    None => {
+                        h.update(result.line.unwrap_or(0).to_le_bytes());
+                        h.update(result.error.as_deref().unwrap_or("").as_bytes());
+                    }
+                }
+                let d = h.finalize();
+                format!(
+                    "sha256:{}",
+                    d.iter()
+                        .take(16)
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                )
+            }
+        };
+        StoredRecord {
+            key,
+            result,
+            trace,
+            evaluated_at_ms,
+        }
+    }
+}
+
+/// Which records a query selects. Empty fields select everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Only this domain.
+    pub domain: Option<String>,
+    /// Only these verdicts.
+    pub verdict: Option<Verdict>,
+    /// Only records with an issue at or above this severity.
+    pub min_severity: Option<Severity>,
+    /// Only this application.
+    pub application: Option<String>,
+    /// Evaluated at or after (ms since the epoch).
+    pub since_ms: Option<i64>,
+    /// Evaluated before (ms since the epoch).
+    pub until_ms: Option<i64>,
+    /// At most this many records (newest first).
+    pub limit: Option<usize>,
+}
+
+/// A stored record as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRow {
+    /// The record's key.
+    pub key: String,
+    /// The result.
+    pub result: EvaluationResult,
+    /// The trace's sanitised text.
+    pub trace: Option<StoredTrace>,
+    /// When it was evaluated (ms since the epoch).
+    pub evaluated_at_ms: i64,
+}
+
+/// The storage layer. Implementations keep one record per key: writing a key again replaces
+/// its record.
+pub trait Store {
+    /// Writes a batch in one durable transaction.
+    fn write(&mut self, records: &[StoredRecord]) -> Result<(), StoreError>;
+    /// The record with this key (`id:…` or `sha256:…`), or with this trace id.
+    fn get(&self, key_or_trace_id: &str) -> Result<Option<StoredRow>, StoreError>;
+    /// Records that match, newest first.
+    fn list(&self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError>;
+    /// Records whose sanitised text (input, output, issue messages) matches a full-text query,
+    /// best match first.
+    fn search(&self, query: &str, filter: &Filter) -> Result<Vec<StoredRow>, StoreError>;
+    /// Deletes the records that match; returns how many.
+    fn delete(&mut self, filter: &Filter, key: Option<&str>) -> Result<usize, StoreError>;
+    /// How many records there are.
+    fn count(&self) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,349 @@
+//! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
+//! an FTS5 index over the sanitised text.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use crate::{Filter, Store, StoreError, StoredRecord, StoredRow, StoredTrace};
+
+/// The schema, one migration per version; a database records the last it applied in
+/// `PRAGMA user_version`. Migrations are only ever appended.
+const MIGRATIONS: &[&str] = &[
+    // 1: results by key, with the columns filters use, and full-text search over the text.
+    r#"
+    CREATE TABLE results (
+        key            TEXT PRIMARY KEY,
+        trace_id       TEXT,
+        domain         TEXT,
+        verdict        TEXT NOT NULL,
+        decided_by     TEXT,
+        max_severity   INTEGER,
+        application    TEXT,
+        organisation   TEXT,
+        model          TEXT,
+        evaluated_at   INTEGER NOT NULL,
+        latency_ns     INTEGER NOT NULL,
+        cost_picos     INTEGER NOT NULL,
+        result         TEXT NOT NULL,
+        trace          TEXT,
+        input          TEXT NOT NULL DEFAULT '',
+        output         TEXT NOT NULL DEFAULT '',
+        issues_text    TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX results_trace_id ON results(trace_id);
+    CREATE INDEX results_domain_time ON results(domain, evaluated_at);
+    CREATE INDEX results_verdict_time ON results(verdict, evaluated_at);
+    CREATE INDEX results_time ON results(evaluated_at);
+    CREATE VIRTUAL TABLE results_fts USING fts5(
+        input, output, issues_text, content = 'results', content_rowid = 'rowid'
+    );
+    CREATE TRIGGER results_ai AFTER INSERT ON results BEGIN
+        INSERT INTO results_fts(rowid, input, output, issues_text)
+        VALUES (new.rowid, new.input, new.output, new.issues_text);
+    END;
+    CREATE TRIGGER results_ad AFTER DELETE ON results BEGIN
+        INSERT INTO results_fts(results_fts, rowid, input, output, issues_text)
+        VALUES ('delete', old.rowid, old.input, old.output, old.issues_text);
+    END;
+    CREATE TRIGGER results_au AFTER UPDATE ON results BEGIN
+        INSERT INTO results_fts(results_fts, rowid, input, output, issues_text)
+        VALUES ('delete', old.rowid, old.input, old.output, old.issues_text);
+        INSERT INTO results_fts(rowid, input, output, issues_text)
+        VALUES (new.rowid, new.input, new.output, new.issues_text);
+    END;
+    "#,
+];
+
+/// Results and sanitised traces in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decided_by, max_severity, \
+    application, organisation, model, evaluated_at, latency_ns, cost_picos, result, trace, input, output, issues_text) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+    ON CONFLICT(key) DO UPDATE SET trace_id = excluded.trace_id, domain = excluded.domain, \
+    verdict = excluded.verdict, decided_by = excluded.decided_by, max_severity = excluded.max_severity, \
+    application = excluded.application, organisation = excluded.organisation, model = excluded.model, \
+    evaluated_at = excluded.evaluated_at, latency_ns = excluded.latency_ns, cost_picos = excluded.cost_picos, \
+    result = excluded.result, trace = excluded.trace, input = excluded.input, output = excluded.output, \
+    issues_text = excluded.issues_text";
+
+const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at";
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let err = |what: &'static str| {
+            let shown = shown.clone();
+            move |source| StoreError::Sqlite {
+                path: shown,
+                what,
+                source,
+            }
+        };
+        let conn = Connection::open(path).map_err(err("cannot open"))?;
+        // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
+        // returns (the audit trail survives a crash or SIGKILL).
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err("cannot set WAL mode"))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err("cannot set synchronous=FULL"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err("cannot set the busy timeout"))?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version this build writes.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
+    fn err(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            what,
+            source,
+        }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = Self::schema_version();
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err("cannot read the schema version"))?;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.display().to_string(),
+                found: version,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let path = self.path.display().to_string();
+            let e = move |source| StoreError::Sqlite {
+                path: path.clone(),
+                what: "cannot migrate the schema",
+                source,
+            };
+            let tx = self.conn.transaction().map_err(&e)?;
+            tx.execute_batch(sql).map_err(&e)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(&e)?;
+            tx.commit().map_err(&e)?;
+        }
+        Ok(())
+    }
+
+    fn where_clause(filter: &Filter, params: &mut Vec<rusqlite::types::Value>) -> String {
+        use rusqlite::types::Value as V;
+        let mut clauses = Vec::new();
+        if let Some(d) = &filter.domain {
+            clauses.push("results.domain = ?");
+            params.push(V::Text(d.clone()));
+        }
+        if let Some(v) = filter.verdict {
+            clauses.push("results.verdict = ?");
+            params.push(V::Text(v.as_str().to_owned()));
+        }
+        if let Some(s) = filter.min_severity {
+            clauses.push("results.max_severity >= ?");
+            params.push(V::Integer(severity_rank(s)));
+        }
+        if let Some(a) = &filter.application {
+            clauses.push("results.application = ?");
+            params.push(V::Text(a.clone()));
+        }
+        if let Some(t) = filter.since_ms {
+            clauses.push("results.evaluated_at >= ?");
+            params.push(V::Integer(t));
+        }
+        if let Some(t) = filter.until_ms {
+            clauses.push("results.evaluated_at < ?");
+            params.push(V::Integer(t));
+        }
+        if clauses.is_empty() {
+            "1".to_owned()
+        } else {
+            clauses.join(" AND ")
+        }
+    }
+
+    fn rows(
+        &self,
+        sql: &str,
+        params: Vec<rusqlite::types::Value>,
+    ) -> Result<Vec<StoredRow>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.err("cannot query"))?;
+        let raw = stmt
+            .query_map(params_from_iter(params), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(self.err("cannot query"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("cannot read a row"))?;
+        raw.into_iter()
+            .map(|(key, result, trace, at)| self.row(key, &result, trace.as_deref(), at))
+            .collect()
+    }
+
+    fn row(
+        &self,
+        key: String,
+        result: &str,
+        trace: Option<&str>,
+        at: i64,
+    ) -> Result<StoredRow, StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        };
+        Ok(StoredRow {
+            key,
+            result: serde_json::from_str(result).map_err(corrupt)?,
+            trace: trace
+                .map(serde_json::from_str::<StoredTrace>)
+                .transpose()
+                .map_err(corrupt)?,
+            evaluated_at_ms: at,
+        })
+    }
+}
+
+fn severity_rank(s: aegis_core::Severity) -> i64 {
+    aegis_core::Severity::ALL
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(0) as i64
+}
+
+impl Store for SqliteStore {
+    fn write(&mut self, records: &[StoredRecord]) -> Result<(), StoreError> {
+        let path = self.path.display().to_string();
+        let e = |what: &'static str| {
+            let path = path.clone();
+            move |source| StoreError::Sqlite { path, what, source }
+        };
+        let tx = self.conn.transaction().map_err(e("cannot begin a write"))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(UPSERT)
+                .map_err(e("cannot prepare a write"))?;
+            for r in records {
+                let res = &r.result;
+                let result_json = serde_json::to_string(res).unwrap_or_default();
+                let trace_json = r
+                    .trace
+                    .as_ref()
+                    .map(|t| serde_json::to_string(t).unwrap_or_default());
+                let issues_text = res
+                    .issues
+                    .iter()
+                    .map(|i| format!("{} {}", i.validator, i.message))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let max_severity = res.issues.iter().map(|i| severity_rank(i.severity)).max();
+                let t = r.trace.as_ref();
+                stmt.execute(params![
+                    r.key,
+                    res.trace_id,
+                    res.domain,
+                    res.verdict.as_str(),
+                    res.decided_by.map(|d| d.as_str()),
+                    max_severity,
+                    t.and_then(|t| t.application.as_deref()),
+                    t.and_then(|t| t.organisation.as_deref()),
+                    t.and_then(|t| t.model.as_deref()),
+                    r.evaluated_at_ms,
+                    i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
+                    i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
+                    result_json,
+                    trace_json,
+                    t.map_or("", |t| t.input.as_str()),
+                    t.map_or("", |t| t.output.as_str()),
+                    issues_text,
+                ])
+                .map_err(e("cannot write a result"))?;
+            }
+        }
+        tx.commit().map_err(e("cannot commit"))
+    }
+
+    fn get(&self, key_or_trace_id: &str) -> Result<Option<StoredRow>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM results WHERE key = ?1 OR key = 'id:' || ?1 ORDER BY key = ?1 DESC LIMIT 1"
+        );
+        let found = self
+            .conn
+            .query_row(&sql, [key_or_trace_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .optional()
+            .map_err(self.err("cannot read a result"))?;
+        found
+            .map(|(k, res, t, at)| self.row(k, &res, t.as_deref(), at))
+            .transpose()
+    }
+
+    fn list(&self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
+        let mut params = Vec::new();
+        let w = Self::where_clause(filter, &mut params);
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM results WHERE {w} ORDER BY results.evaluated_at DESC, results.key LIMIT {limit}"
+        );
+        self.rows(&sql, params)
+    }
+
+    fn search(&self, query: &str, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
+        let mut params = vec![rusqlite::types::Value::Text(query.to_owned())];
+        let w = Self::where_clause(filter, &mut params);
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM results_fts JOIN results ON results.rowid = results_fts.rowid \
+             WHERE results_fts MATCH ? AND {w} ORDER BY results_fts.rank LIMIT {limit}"
+        );
+        self.rows(&sql, params)
+    }
+
+    fn delete(&mut self, filter: &Filter, key: Option<&str>) -> Result<usize, StoreError> {
+        let mut params = Vec::new();
+        let mut w = Self::where_clause(filter, &mut params);
+        if let Some(k) = key {
+            w = format!("({w}) AND (key = ? OR key = 'id:' || ?)");
+            params.push(rusqlite::types::Value::Text(k.to_owned()));
+            params.push(rusqlite::types::Value::Text(k.to_owned()));
+        }
+        let sql = format!("DELETE FROM results WHERE {w}");
+        self.conn
+            .execute(&sql, params_from_iter(params))
+            .map_err(self.err("cannot delete"))
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM results", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .map_err(self.err("cannot count"))
+    }
+}

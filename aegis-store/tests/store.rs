@@ -1,0 +1,304 @@
+//! The SQLite store: idempotent writes by trace, filters, full-text search, deletion,
+//! migrations, and only sanitised text on disk.
+
+#![allow(clippy::unwrap_used)]
+
+use aegis_core::{
+    EvaluationResult, Issue, PhiSettings, Sanitized, Severity, Tier, Trace, UsdCost, Verdict,
+};
+use aegis_store::{Filter, SqliteStore, Store, StoredRecord};
+
+fn result(
+    id: Option<&str>,
+    domain: &str,
+    verdict: Verdict,
+    issue: Option<(&str, Severity)>,
+) -> EvaluationResult {
+    EvaluationResult {
+        trace_id: id.map(str::to_owned),
+        line: Some(1),
+        domain: Some(domain.to_owned()),
+        verdict,
+        decided_by: Some(Tier::Rules),
+        issues: issue
+            .map(|(v, s)| Issue {
+                validator: v.to_owned(),
+                tier: Tier::Rules,
+                severity: s,
+                message: format!("{v} fired"),
+                evidence: Vec::new(),
+            })
+            .into_iter()
+            .collect(),
+        tiers: Vec::new(),
+        cost_usd: UsdCost::from_micros(12),
+        latency_ns: 1000,
+        error: None,
+    }
+}
+
+fn trace(output: &str) -> Sanitized<Trace> {
+    Sanitized::without_phi(Trace {
+        input: "question".into(),
+        output: output.into(),
+        ..Trace::default()
+    })
+}
+
+#[test]
+fn writing_a_batch_again_neither_duplicates_nor_loses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aegis.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let batch: Vec<StoredRecord> = (0..50)
+        .map(|i| {
+            let id = format!("t-{i}");
+            StoredRecord::new(
+                result(Some(&id), "healthcare", Verdict::Pass, None),
+                Some(&trace(&format!("answer {i}"))),
+                1_000 + i,
+            )
+        })
+        .collect();
+    store.write(&batch).unwrap();
+    store.write(&batch).unwrap();
+    assert_eq!(store.count().unwrap(), 50);
+    // A changed verdict replaces the record.
+    let mut again = batch[7].clone();
+    again.result.verdict = Verdict::Fail;
+    store.write(&[again]).unwrap();
+    assert_eq!(store.count().unwrap(), 50);
+    assert_eq!(
+        store.get("t-7").unwrap().unwrap().result.verdict,
+        Verdict::Fail
+    );
+    // Traces without an id are keyed by their content: the same trace is the same record.
+    let anon = || {
+        StoredRecord::new(
+            result(None, "healthcare", Verdict::Pass, None),
+            Some(&trace("same text")),
+            5,
+        )
+    };
+    store.write(&[anon(), anon()]).unwrap();
+    assert_eq!(store.count().unwrap(), 51);
+    // Reopened: everything is still there.
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.count().unwrap(), 51);
+    assert_eq!(
+        store.get("id:t-3").unwrap().unwrap().trace.unwrap().output,
+        "answer 3"
+    );
+}
+
+#[test]
+fn filters_search_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("a.db")).unwrap();
+    store
+        .write(&[
+            StoredRecord::new(
+                result(
+                    Some("a"),
+                    "healthcare",
+                    Verdict::Fail,
+                    Some(("no_medication_overdose", Severity::Critical)),
+                ),
+                Some(&trace("Take 9000 mg of acetaminophen daily")),
+                100,
+            ),
+            StoredRecord::new(
+                result(Some("b"), "healthcare", Verdict::Pass, None),
+                Some(&trace("Rest and fluids usually help")),
+                200,
+            ),
+            StoredRecord::new(
+                result(
+                    Some("c"),
+                    "trading",
+                    Verdict::Fail,
+                    Some(("promissory_language", Severity::High)),
+                ),
+                Some(&trace("Guaranteed returns of 40 percent")),
+                300,
+            ),
+            StoredRecord::new(
+                result(
+                    Some("d"),
+                    "trading",
+                    Verdict::NeedsReview,
+                    Some(("missing_risk_disclosure", Severity::Medium)),
+                ),
+                Some(&trace("Buy more shares now")),
+                400,
+            ),
+        ])
+        .unwrap();
+    let ids = |rows: Vec<aegis_store::StoredRow>| {
+        rows.into_iter()
+            .map(|r| r.result.trace_id.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.list(&Filter::default()).unwrap()),
+        ["d", "c", "b", "a"]
+    );
+    assert_eq!(
+        ids(store
+            .list(&Filter {
+                domain: Some("trading".into()),
+                ..Filter::default()
+            })
+            .unwrap()),
+        ["d", "c"]
+    );
+    assert_eq!(
+        ids(store
+            .list(&Filter {
+                verdict: Some(Verdict::Fail),
+                ..Filter::default()
+            })
+            .unwrap()),
+        ["c", "a"]
+    );
+    assert_eq!(
+        ids(store
+            .list(&Filter {
+                min_severity: Some(Severity::High),
+                ..Filter::default()
+            })
+            .unwrap()),
+        ["c", "a"]
+    );
+    assert_eq!(
+        ids(store
+            .list(&Filter {
+                since_ms: Some(200),
+                until_ms: Some(400),
+                ..Filter::default()
+            })
+            .unwrap()),
+        ["c", "b"]
+    );
+    assert_eq!(
+        ids(store
+            .list(&Filter {
+                limit: Some(1),
+                ..Filter::default()
+            })
+            .unwrap()),
+        ["d"]
+    );
+    // Full-text search over the sanitised text and the issues.
+    assert_eq!(
+        ids(store.search("acetaminophen", &Filter::default()).unwrap()),
+        ["a"]
+    );
+    assert_eq!(
+        ids(store
+            .search("promissory_language", &Filter::default())
+            .unwrap()),
+        ["c"]
+    );
+    assert_eq!(
+        ids(store
+            .search(
+                "guaranteed OR fluids",
+                &Filter {
+                    domain: Some("healthcare".into()),
+                    ..Filter::default()
+                }
+            )
+            .unwrap()),
+        ["b"]
+    );
+    // A malformed query is an error, not a panic.
+    assert!(store.search("\"unbalanced", &Filter::default()).is_err());
+    // Delete one, then by filter; search no longer finds them.
+    assert_eq!(store.delete(&Filter::default(), Some("a")).unwrap(), 1);
+    assert!(
+        store
+            .search("acetaminophen", &Filter::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .delete(
+                &Filter {
+                    domain: Some("trading".into()),
+                    ..Filter::default()
+                },
+                None
+            )
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.count().unwrap(), 1);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_migrations_are_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SqliteStore::schema_version());
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let e = SqliteStore::open(&path).unwrap_err().to_string();
+    assert!(e.contains("schema version 99 is newer"), "{e}");
+}
+
+#[test]
+fn only_sanitised_text_reaches_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phi.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let engine = aegis_phi::PhiEngine::ephemeral().unwrap();
+    let settings = PhiSettings {
+        classes: aegis_core::PhiClasses::ALL,
+        mode: aegis_core::PhiMode::Redact,
+        subject_field: None,
+    };
+    let raw = Trace {
+        id: Some("canary-1".into()),
+        input: "My name is Zebediah Quartermaine, SSN 123-45-6789, phone 555-867-5309.".into(),
+        output: "Thanks Zebediah Quartermaine; email zq@example.com for follow-up.".into(),
+        ..Trace::default()
+    };
+    let (sanitized, _) = Sanitized::sanitize(raw, &engine, &settings);
+    let r = result(sanitized.id.as_deref(), "healthcare", Verdict::Pass, None);
+    store
+        .write(&[StoredRecord::new(r, Some(&sanitized), 1)])
+        .unwrap();
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    for side in ["-wal", "-shm"] {
+        if let Ok(b) = std::fs::read(format!("{}{side}", path.display())) {
+            bytes.extend(b);
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    for canary in [
+        "Zebediah",
+        "Quartermaine",
+        "123-45-6789",
+        "555-867-5309",
+        "zq@example.com",
+    ] {
+        assert!(!text.contains(canary), "{canary} reached the store");
+    }
+    assert!(
+        text.contains("[NAME]") || text.contains("NAME"),
+        "the redacted text is stored"
+    );
+}
