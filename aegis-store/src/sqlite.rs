@@ -29,28 +29,23 @@ const MIGRATIONS: &[&str] = &[
         trace          TEXT,
         input          TEXT NOT NULL DEFAULT '',
         output         TEXT NOT NULL DEFAULT '',
-        issues_text    TEXT NOT NULL DEFAULT ''
+        issues_text    TEXT NOT NULL DEFAULT '',
+        indexed        INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX results_trace_id ON results(trace_id);
     CREATE INDEX results_domain_time ON results(domain, evaluated_at);
     CREATE INDEX results_verdict_time ON results(verdict, evaluated_at);
     CREATE INDEX results_time ON results(evaluated_at);
+    -- Full-text search over the sanitised text: a contentless index (the text is in
+    -- `results`) that allows deletes by rowid. It is brought up to date after a run's batches
+    -- are committed (`index_text`), not row by row inside them, so writes stay fast; a search
+    -- first indexes whatever is pending, so it always sees every stored result.
     CREATE VIRTUAL TABLE results_fts USING fts5(
-        input, output, issues_text, content = 'results', content_rowid = 'rowid'
+        input, output, issues_text, content = '', contentless_delete = 1
     );
-    CREATE TRIGGER results_ai AFTER INSERT ON results BEGIN
-        INSERT INTO results_fts(rowid, input, output, issues_text)
-        VALUES (new.rowid, new.input, new.output, new.issues_text);
-    END;
-    CREATE TRIGGER results_ad AFTER DELETE ON results BEGIN
-        INSERT INTO results_fts(results_fts, rowid, input, output, issues_text)
-        VALUES ('delete', old.rowid, old.input, old.output, old.issues_text);
-    END;
-    CREATE TRIGGER results_au AFTER UPDATE ON results BEGIN
-        INSERT INTO results_fts(results_fts, rowid, input, output, issues_text)
-        VALUES ('delete', old.rowid, old.input, old.output, old.issues_text);
-        INSERT INTO results_fts(rowid, input, output, issues_text)
-        VALUES (new.rowid, new.input, new.output, new.issues_text);
+    INSERT INTO results_fts(results_fts, rank) VALUES ('automerge', 16);
+    CREATE TRIGGER results_ad AFTER DELETE ON results WHEN old.indexed = 1 BEGIN
+        DELETE FROM results_fts WHERE rowid = old.rowid;
     END;
     "#,
 ];
@@ -70,7 +65,7 @@ const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decid
     application = excluded.application, organisation = excluded.organisation, model = excluded.model, \
     evaluated_at = excluded.evaluated_at, latency_ns = excluded.latency_ns, cost_picos = excluded.cost_picos, \
     result = excluded.result, trace = excluded.trace, input = excluded.input, output = excluded.output, \
-    issues_text = excluded.issues_text";
+    issues_text = excluded.issues_text, indexed = 0";
 
 const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at";
 
@@ -93,6 +88,9 @@ impl SqliteStore {
             .map_err(err("cannot set WAL mode"))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err("cannot set synchronous=FULL"))?;
+        // A 64 MiB page cache: batched writes touch the same index pages again and again.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(err("cannot set the cache size"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err("cannot set the busy timeout"))?;
         let mut store = SqliteStore {
@@ -143,6 +141,33 @@ impl SqliteStore {
             tx.commit().map_err(&e)?;
         }
         Ok(())
+    }
+
+    /// Adds every result written since the last call to the full-text index, in one
+    /// transaction; returns how many. `search` calls it first; `aegis-eval run` after its last
+    /// batch.
+    pub fn index_text(&self) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(self.err("cannot begin indexing"))?;
+        // A rewritten result keeps its rowid: its old entry goes first.
+        tx.execute(
+            "DELETE FROM results_fts WHERE rowid IN (SELECT rowid FROM results WHERE indexed = 0)",
+            [],
+        )
+        .map_err(self.err("cannot index text"))?;
+        tx.execute(
+            "INSERT INTO results_fts(rowid, input, output, issues_text) \
+             SELECT rowid, input, output, issues_text FROM results WHERE indexed = 0",
+            [],
+        )
+        .map_err(self.err("cannot index text"))?;
+        let n = tx
+            .execute("UPDATE results SET indexed = 1 WHERE indexed = 0", [])
+            .map_err(self.err("cannot index text"))?;
+        tx.commit().map_err(self.err("cannot commit the index"))?;
+        Ok(n)
     }
 
     fn where_clause(filter: &Filter, params: &mut Vec<rusqlite::types::Value>) -> String {
@@ -316,6 +341,7 @@ impl Store for SqliteStore {
     }
 
     fn search(&self, query: &str, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
+        self.index_text()?;
         let mut params = vec![rusqlite::types::Value::Text(query.to_owned())];
         let w = Self::where_clause(filter, &mut params);
         let limit = filter.limit.map_or(-1, |l| l as i64);

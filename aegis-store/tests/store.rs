@@ -213,6 +213,24 @@ fn filters_search_and_delete() {
             .unwrap()),
         ["b"]
     );
+    // A rewritten result is found by its new text only.
+    store
+        .write(&[StoredRecord::new(
+            result(Some("b"), "healthcare", Verdict::Pass, None),
+            Some(&trace("Ibuprofen with food")),
+            250,
+        )])
+        .unwrap();
+    assert!(
+        store
+            .search("fluids", &Filter::default())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store.search("ibuprofen", &Filter::default()).unwrap()),
+        ["b"]
+    );
     // A malformed query is an error, not a panic.
     assert!(store.search("\"unbalanced", &Filter::default()).is_err());
     // Delete one, then by filter; search no longer finds them.

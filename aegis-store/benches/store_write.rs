@@ -1,0 +1,102 @@
+//! Write throughput of the SQLite store: results per second, batched, durable
+//! (`synchronous=FULL`, one commit per batch), with the FTS5 index maintained.
+//!
+//! `cargo bench -p aegis-store --bench store_write -- [results] [batch]`
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use aegis_core::{
+    EvaluationResult, Issue, Sanitized, Severity, Tier, TierOutcome, TierReport, Trace, UsdCost,
+    Verdict,
+};
+use aegis_store::{SqliteStore, Store, StoredRecord};
+
+fn record(i: usize) -> StoredRecord {
+    let fails = i % 3 == 0;
+    let result = EvaluationResult {
+        trace_id: Some(format!("trace-{i:08}")),
+        line: Some(i as u64 + 1),
+        domain: Some(if i % 2 == 0 { "healthcare" } else { "trading" }.to_owned()),
+        verdict: if fails { Verdict::Fail } else { Verdict::Pass },
+        decided_by: Some(Tier::Rules),
+        issues: if fails {
+            vec![Issue {
+                validator: "no_medication_overdose".into(),
+                tier: Tier::Rules,
+                severity: Severity::Critical,
+                message: format!(
+                    "acetaminophen: {} mg/day exceeds the 4000 mg/day maximum",
+                    5000 + i % 4000
+                ),
+                evidence: Vec::new(),
+            }]
+        } else {
+            Vec::new()
+        },
+        tiers: Tier::ALL
+            .iter()
+            .map(|t| TierReport {
+                tier: *t,
+                outcome: TierOutcome::Skipped,
+                latency_ns: 1200,
+                cost_usd: UsdCost::ZERO,
+                modules: Vec::new(),
+            })
+            .collect(),
+        cost_usd: UsdCost::ZERO,
+        latency_ns: 25_000,
+        error: None,
+    };
+    let trace = Sanitized::without_phi(Trace {
+        input: format!("How much acetaminophen can I take for my back pain? (case {i})"),
+        output: format!(
+            "Take {} mg of acetaminophen every 6 hours, and see a doctor if the pain lasts more than a week.",
+            500 + i % 1000
+        ),
+        ..Trace::default()
+    });
+    StoredRecord::new(result, Some(&trace), 1_700_000_000_000 + i as i64)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(200_000);
+    let batch: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let records: Vec<StoredRecord> = (0..n).map(record).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("bench.db")).unwrap();
+    let started = Instant::now();
+    for chunk in records.chunks(batch) {
+        store.write(chunk).unwrap();
+    }
+    let first = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let indexed = store.index_text().unwrap();
+    let index = started.elapsed().as_secs_f64();
+    assert_eq!(indexed, n);
+    // The same results again (a re-run): every write is an update.
+    let started = Instant::now();
+    for chunk in records.chunks(batch) {
+        store.write(chunk).unwrap();
+    }
+    let again = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    store.index_text().unwrap();
+    let reindex = started.elapsed().as_secs_f64();
+    assert_eq!(store.count().unwrap(), n as u64);
+    println!(
+        "store_write: {n} results in batches of {batch} (durable commits): insert {:.0} results/s ({first:.2} s), re-write {:.0} results/s ({again:.2} s)",
+        n as f64 / first,
+        n as f64 / again
+    );
+    println!(
+        "store_write: full-text indexing after the run: {:.0} results/s ({index:.2} s); after the re-write {:.0} results/s ({reindex:.2} s)",
+        n as f64 / index,
+        n as f64 / reindex
+    );
+}
