@@ -144,20 +144,35 @@ impl Orchestrator {
         jobs: Vec<(&dyn Domain, Trace)>,
         workers: usize,
     ) -> Vec<EvaluationResult> {
+        self.evaluate_batch_keeping_traces(jobs, workers)
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    /// [`Orchestrator::evaluate_batch`], also returning each trace as Tier 0 left it.
+    pub fn evaluate_batch_keeping_traces(
+        &self,
+        jobs: Vec<(&dyn Domain, Trace)>,
+        workers: usize,
+    ) -> Vec<(EvaluationResult, Option<Sanitized<Trace>>)> {
         let workers = workers.clamp(1, jobs.len().max(1));
         if workers == 1 {
-            return jobs.into_iter().map(|(d, t)| self.evaluate(d, t)).collect();
+            return jobs
+                .into_iter()
+                .map(|(d, t)| self.evaluate_keeping_trace(d, t))
+                .collect();
         }
         let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-        let done: std::sync::Mutex<Vec<(usize, EvaluationResult)>> =
-            std::sync::Mutex::new(Vec::new());
+        type Done = (usize, (EvaluationResult, Option<Sanitized<Trace>>));
+        let done: std::sync::Mutex<Vec<Done>> = std::sync::Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
                     loop {
                         let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
                         let Some((i, (d, t))) = next else { break };
-                        let r = self.evaluate(d, t);
+                        let r = self.evaluate_keeping_trace(d, t);
                         if let Ok(mut done) = done.lock() {
                             done.push((i, r));
                         }
@@ -172,6 +187,16 @@ impl Orchestrator {
 
     /// Evaluates one trace against a domain.
     pub fn evaluate(&self, domain: &dyn Domain, trace: Trace) -> EvaluationResult {
+        self.evaluate_keeping_trace(domain, trace).0
+    }
+
+    /// Evaluates one trace and also returns it as Tier 0 left it (`None` when it could not be
+    /// sanitised), for a store that keeps the sanitised text with the result.
+    pub fn evaluate_keeping_trace(
+        &self,
+        domain: &dyn Domain,
+        trace: Trace,
+    ) -> (EvaluationResult, Option<Sanitized<Trace>>) {
         let started = Instant::now();
         let info = domain.info();
         let mut result = EvaluationResult {
@@ -209,7 +234,7 @@ impl Orchestrator {
                     "the domain requires PHI sanitising, but no Tier-0 sanitiser is installed: the trace was not evaluated"
                         .to_owned(),
                 );
-                return finish(result, started);
+                return (finish(result, started), None);
             }
             (_, None) => (Sanitized::without_phi(trace), TierOutcome::Skipped),
         };
@@ -232,7 +257,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Error;
             result.error = Some(error);
-            return finish(result, started);
+            return (finish(result, started), Some(trace));
         }
         let policy = info.policy;
         result.issues = rules.issues;
@@ -246,7 +271,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Fail;
             result.decided_by = Some(Tier::Rules);
-            return finish(result, started);
+            return (finish(result, started), Some(trace));
         }
         // Every reason to go on, and the earliest tier any of them asks for.
         let mut requests: Vec<(Tier, String)> = rules
@@ -288,7 +313,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Pass;
             result.decided_by = Some(Tier::Rules);
-            return finish(result, started);
+            return (finish(result, started), Some(trace));
         };
         tier1.outcome = TierOutcome::Escalated {
             to: target,
@@ -344,7 +369,7 @@ impl Orchestrator {
         if result.decided_by.is_none() {
             result.verdict = Verdict::NeedsReview;
         }
-        finish(result, started)
+        (finish(result, started), Some(trace))
     }
 
     fn apply(

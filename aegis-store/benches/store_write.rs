@@ -14,11 +14,18 @@ use aegis_core::{
 use aegis_store::{SqliteStore, Store, StoredRecord};
 
 fn record(i: usize) -> StoredRecord {
-    let fails = i % 3 == 0;
+    let fails = i.is_multiple_of(3);
     let result = EvaluationResult {
         trace_id: Some(format!("trace-{i:08}")),
         line: Some(i as u64 + 1),
-        domain: Some(if i % 2 == 0 { "healthcare" } else { "trading" }.to_owned()),
+        domain: Some(
+            if i.is_multiple_of(2) {
+                "healthcare"
+            } else {
+                "trading"
+            }
+            .to_owned(),
+        ),
         verdict: if fails { Verdict::Fail } else { Verdict::Pass },
         decided_by: Some(Tier::Rules),
         issues: if fails {

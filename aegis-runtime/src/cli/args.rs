@@ -78,6 +78,14 @@ pub(crate) enum Command {
         #[arg(long, global = true)]
         registry: Option<PathBuf>,
     },
+    /// Explore the store: list, show, search and delete stored results.
+    Traces {
+        #[command(subcommand)]
+        command: TracesCommand,
+        /// The store (default: $AEGIS_STORE, else ./aegis.db).
+        #[arg(long, global = true, value_name = "FILE", env = "AEGIS_STORE")]
+        store: Option<PathBuf>,
+    },
     /// Put the originals back into text that was pseudonymised with --vault (needs the same key).
     Reidentify {
         /// The pseudonymised text: a file, or `-` for standard input.
@@ -86,6 +94,96 @@ pub(crate) enum Command {
         #[arg(long)]
         vault: PathBuf,
     },
+}
+
+/// `aegis-eval traces …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TracesCommand {
+    /// Stored results that match the filters, newest first.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print JSON lines (each stored result with its sanitised trace) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One stored result with its sanitised trace.
+    Show {
+        /// The trace id (or the record key, `id:…` / `sha256:…`).
+        id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search (SQLite FTS5 syntax: words, "phrases", AND, OR, NOT, prefix*) over the
+    /// sanitised input, output and issue messages, best match first.
+    Search {
+        /// The query.
+        query: String,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete one stored result, or every result that matches the filters (`--all` to delete
+    /// with no filter).
+    Delete {
+        /// The trace id (or record key) to delete.
+        id: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Delete every result when no id or filter is given.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// Filters over stored results.
+#[derive(Debug, Args, Default)]
+pub(crate) struct FilterArgs {
+    /// Only this domain.
+    #[arg(long)]
+    pub(crate) domain: Option<String>,
+    /// Only this verdict.
+    #[arg(long, value_enum)]
+    pub(crate) verdict: Option<VerdictArg>,
+    /// Only results with an issue at or above this severity.
+    #[arg(long, value_enum)]
+    pub(crate) severity: Option<SeverityArg>,
+    /// Only this application (`metadata.application`).
+    #[arg(long)]
+    pub(crate) application: Option<String>,
+    /// Evaluated at or after: `2026-11-01`, `2026-11-01T12:00:00Z`, or a span back from now
+    /// (`90m`, `24h`, `7d`).
+    #[arg(long)]
+    pub(crate) since: Option<String>,
+    /// Evaluated before (same forms as --since).
+    #[arg(long)]
+    pub(crate) until: Option<String>,
+    /// At most this many results.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) limit: usize,
+}
+
+/// Verdicts, as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VerdictArg {
+    Pass,
+    Fail,
+    NeedsReview,
+    Error,
+}
+
+impl VerdictArg {
+    pub(crate) fn verdict(self) -> aegis_core::Verdict {
+        match self {
+            VerdictArg::Pass => aegis_core::Verdict::Pass,
+            VerdictArg::Fail => aegis_core::Verdict::Fail,
+            VerdictArg::NeedsReview => aegis_core::Verdict::NeedsReview,
+            VerdictArg::Error => aegis_core::Verdict::Error,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +348,11 @@ pub(crate) struct RunArgs {
     /// `needs_review`).
     #[arg(long)]
     pub(crate) no_judge: bool,
+    /// Keep every result, with its trace's sanitised text, in this store (an SQLite file,
+    /// created when missing; default: $AEGIS_STORE when set). Re-running a batch replaces its
+    /// results: one result per trace.
+    #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
+    pub(crate) store: Option<PathBuf>,
 }
 
 /// Output formats.

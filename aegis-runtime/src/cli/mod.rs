@@ -10,6 +10,7 @@ mod models;
 mod output;
 mod phi;
 mod run;
+mod traces;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -75,6 +76,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Models { command, registry } => {
             models::manage(command, registry, domains, key_file)
         }
+        args::Command::Traces { command, store } => traces::traces(command, store),
     }
 }
 
@@ -125,6 +127,9 @@ pub enum CliError {
     /// The Tier-3 judge configuration cannot be used.
     #[error("{0}")]
     Judge(String),
+    /// The store could not be opened, read or written.
+    #[error("{0}")]
+    Store(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

@@ -369,18 +369,24 @@ fn pending(
     }
 }
 
+/// A result, with its trace as Tier 0 left it (for the store).
+type Evaluated = (
+    EvaluationResult,
+    Option<aegis_core::Sanitized<aegis_core::Trace>>,
+);
+
 /// Evaluates a batch on up to `workers` threads; results in input order.
 fn evaluate_pending(
     orchestrator: &Orchestrator,
     batch: Vec<Pending>,
     workers: usize,
-) -> Vec<EvaluationResult> {
+) -> Vec<Evaluated> {
     let mut lines = Vec::new();
     let mut jobs: Vec<(&dyn Domain, aegis_core::Trace)> = Vec::new();
-    let mut slots: Vec<Option<EvaluationResult>> = Vec::with_capacity(batch.len());
+    let mut slots: Vec<Option<Evaluated>> = Vec::with_capacity(batch.len());
     for p in batch {
         match p {
-            Pending::Done(r) => slots.push(Some(r)),
+            Pending::Done(r) => slots.push(Some((r, None))),
             Pending::Evaluate {
                 line,
                 domain,
@@ -392,12 +398,12 @@ fn evaluate_pending(
             }
         }
     }
-    for ((slot, line), mut r) in lines
+    for ((slot, line), (mut r, trace)) in lines
         .into_iter()
-        .zip(orchestrator.evaluate_batch(jobs, workers))
+        .zip(orchestrator.evaluate_batch_keeping_traces(jobs, workers))
     {
         r.line = Some(line);
-        slots[slot] = Some(r);
+        slots[slot] = Some((r, trace));
     }
     slots.into_iter().flatten().collect()
 }
@@ -454,6 +460,11 @@ fn evaluate_all(
             orchestrator = orchestrator.with_judge(Box::new(judge));
         }
     }
+    let mut store = args
+        .store
+        .as_deref()
+        .map(super::traces::StoreWriter::open)
+        .transpose()?;
     let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
@@ -476,7 +487,9 @@ fn evaluate_all(
             }
             None => more = false,
         }
-        for result in evaluate_pending(&orchestrator, std::mem::take(&mut batch), workers) {
+        for (result, sanitized) in
+            evaluate_pending(&orchestrator, std::mem::take(&mut batch), workers)
+        {
             tracing::debug!(
                 line = result.line,
                 trace = result.trace_id.as_deref().unwrap_or("-"),
@@ -493,12 +506,18 @@ fn evaluate_all(
             }
             summary.add(&result);
             sink.result(&result)?;
+            if let Some(store) = &mut store {
+                store.add(result, sanitized.as_ref())?;
+            }
             n += 1;
             if n.is_multiple_of(256) || workers > 1 {
                 progress.set_position(traces.bytes_read());
                 progress.set_message(format!("{n} traces"));
             }
         }
+    }
+    if let Some(store) = &mut store {
+        store.finish()?;
     }
     progress.finish_and_clear();
     summary.elapsed_seconds = started.elapsed().as_secs_f64();

@@ -1,0 +1,368 @@
+//! The store from the command line: `run --store` writes to it in batches, `aegis-eval traces
+//! list|show|search|delete` explore it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use aegis_core::{EvaluationResult, Sanitized, Trace};
+use aegis_store::{Filter, SqliteStore, Store, StoredRecord, StoredRow};
+
+use super::args::{FilterArgs, TracesCommand};
+use super::{CliError, EXIT_OK};
+
+/// Results written per transaction: one durable commit per batch. A run killed mid-way loses
+/// at most the batch in progress; running it again fills it in (writes are idempotent).
+const BATCH: usize = 1000;
+
+/// Buffers results and writes them to the store a batch at a time.
+pub(crate) struct StoreWriter {
+    store: SqliteStore,
+    pending: Vec<StoredRecord>,
+}
+
+fn store_error(e: aegis_store::StoreError) -> CliError {
+    CliError::Store(e.to_string())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl StoreWriter {
+    /// Opens (or creates) the store.
+    pub(crate) fn open(path: &Path) -> Result<StoreWriter, CliError> {
+        Ok(StoreWriter {
+            store: SqliteStore::open(path).map_err(store_error)?,
+            pending: Vec::with_capacity(BATCH),
+        })
+    }
+
+    /// Adds a result (with its trace as Tier 0 left it); writes a batch when one is full.
+    pub(crate) fn add(
+        &mut self,
+        result: EvaluationResult,
+        trace: Option<&Sanitized<Trace>>,
+    ) -> Result<(), CliError> {
+        self.pending
+            .push(StoredRecord::new(result, trace, now_ms()));
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), CliError> {
+        if !self.pending.is_empty() {
+            self.store.write(&self.pending).map_err(store_error)?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and brings the full-text index up to date.
+    pub(crate) fn finish(&mut self) -> Result<(), CliError> {
+        self.flush()?;
+        self.store.index_text().map_err(store_error)?;
+        Ok(())
+    }
+}
+
+/// Parses `--since`/`--until`: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS]Z`, or a span back from now
+/// (`90m`, `24h`, `7d`). Milliseconds since the epoch.
+fn parse_time(s: &str, now: i64) -> Result<i64, String> {
+    let t = s.trim();
+    let bad = || {
+        format!(
+            "`{t}` is not a time: use 2026-11-01, 2026-11-01T12:00:00Z, or a span such as 90m, 24h, 7d"
+        )
+    };
+    if let Some(n) = t.strip_suffix(['m', 'h', 'd'])
+        && let Ok(n) = n.parse::<i64>()
+    {
+        let unit = match t.chars().last() {
+            Some('m') => 60_000,
+            Some('h') => 3_600_000,
+            _ => 86_400_000,
+        };
+        return n
+            .checked_mul(unit)
+            .map(|span| now.saturating_sub(span))
+            .ok_or_else(bad);
+    }
+    let (date, time) = t.split_once('T').unwrap_or((t, ""));
+    let mut d = date.split('-').map(|p| p.parse::<i64>());
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(day)), None) = (d.next(), d.next(), d.next(), d.next())
+    else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return Err(bad());
+    }
+    let mut secs = days_from_civil(y, m, day) * 86_400;
+    if !time.is_empty() {
+        let hms = time.strip_suffix('Z').ok_or_else(bad)?;
+        let parts: Vec<i64> = hms
+            .split(':')
+            .map(|p| p.parse::<i64>().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?;
+        let (h, mi, se) = match parts.as_slice() {
+            [h, mi] => (*h, *mi, 0),
+            [h, mi, se] => (*h, *mi, *se),
+            _ => return Err(bad()),
+        };
+        if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..61).contains(&se) {
+            return Err(bad());
+        }
+        secs += h * 3600 + mi * 60 + se;
+    }
+    Ok(secs * 1000)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn filter_of(a: &FilterArgs) -> Result<Filter, CliError> {
+    let now = now_ms();
+    let time = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| parse_time(s, now))
+            .transpose()
+            .map_err(CliError::Store)
+    };
+    Ok(Filter {
+        domain: a.domain.clone(),
+        verdict: a.verdict.map(|v| v.verdict()),
+        min_severity: a.severity.map(|s| s.severity()),
+        application: a.application.clone(),
+        since_ms: time(&a.since)?,
+        until_ms: time(&a.until)?,
+        limit: Some(a.limit),
+    })
+}
+
+fn has_filter(a: &FilterArgs) -> bool {
+    a.domain.is_some()
+        || a.verdict.is_some()
+        || a.severity.is_some()
+        || a.application.is_some()
+        || a.since.is_some()
+        || a.until.is_some()
+}
+
+fn open_existing(store: Option<PathBuf>) -> Result<SqliteStore, CliError> {
+    let path = store.unwrap_or_else(|| PathBuf::from("aegis.db"));
+    if !path.exists() {
+        return Err(CliError::Store(format!(
+            "no store at {}: run `aegis-eval run … --store {}` first, or pass --store",
+            path.display(),
+            path.display()
+        )));
+    }
+    SqliteStore::open(&path).map_err(store_error)
+}
+
+fn time_text(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days (inverse of `days_from_civil`).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn print_rows(rows: &[StoredRow], json: bool, out: &mut impl Write) -> Result<(), CliError> {
+    if json {
+        for r in rows {
+            writeln!(out, "{}", row_json(r))?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<24} {:<12} {:<13} {:<8} {:<19} top issue",
+        "trace", "domain", "verdict", "by", "evaluated (UTC)"
+    )?;
+    for r in rows {
+        let res = &r.result;
+        let top = res
+            .issues
+            .first()
+            .map(|i| format!("{} {}", i.severity, i.validator))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:<24} {:<12} {:<13} {:<8} {:<19} {top}",
+            res.trace_id.as_deref().unwrap_or(&r.key),
+            res.domain.as_deref().unwrap_or("-"),
+            res.verdict.as_str(),
+            res.decided_by.map_or("-", |t| t.as_str()),
+            time_text(r.evaluated_at_ms),
+        )?;
+    }
+    writeln!(out, "{} results", rows.len())?;
+    Ok(())
+}
+
+fn row_json(r: &StoredRow) -> serde_json::Value {
+    serde_json::json!({
+        "key": r.key,
+        "evaluated_at_ms": r.evaluated_at_ms,
+        "result": r.result,
+        "trace": r.trace,
+    })
+}
+
+/// `aegis-eval traces …`.
+pub(crate) fn traces(command: TracesCommand, store: Option<PathBuf>) -> Result<u8, CliError> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        TracesCommand::List { filter, json } => {
+            let s = open_existing(store)?;
+            let rows = s.list(&filter_of(&filter)?).map_err(store_error)?;
+            print_rows(&rows, json, &mut out)?;
+        }
+        TracesCommand::Search {
+            query,
+            filter,
+            json,
+        } => {
+            let s = open_existing(store)?;
+            let rows = s.search(&query, &filter_of(&filter)?).map_err(|e| {
+                CliError::Store(format!(
+                    "{e} (FTS5 query syntax: words, \"a phrase\", AND, OR, NOT, prefix*)"
+                ))
+            })?;
+            print_rows(&rows, json, &mut out)?;
+        }
+        TracesCommand::Show { id, json } => {
+            let s = open_existing(store)?;
+            let Some(row) = s.get(&id).map_err(store_error)? else {
+                return Err(CliError::Store(format!(
+                    "no stored result for trace `{id}`"
+                )));
+            };
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&row_json(&row)).unwrap_or_default()
+                )?;
+            } else {
+                let r = &row.result;
+                writeln!(
+                    out,
+                    "trace     {}",
+                    r.trace_id.as_deref().unwrap_or(&row.key)
+                )?;
+                writeln!(out, "domain    {}", r.domain.as_deref().unwrap_or("-"))?;
+                writeln!(
+                    out,
+                    "verdict   {} (decided by {})",
+                    r.verdict.as_str(),
+                    r.decided_by.map_or("no tier", |t| t.as_str())
+                )?;
+                writeln!(
+                    out,
+                    "evaluated {} UTC   cost {}",
+                    time_text(row.evaluated_at_ms),
+                    r.cost_usd
+                )?;
+                if let Some(t) = &row.trace {
+                    writeln!(
+                        out,
+                        "\ninput (sanitised):\n  {}",
+                        t.input.replace('\n', "\n  ")
+                    )?;
+                    writeln!(
+                        out,
+                        "\noutput (sanitised):\n  {}",
+                        t.output.replace('\n', "\n  ")
+                    )?;
+                }
+                writeln!(out, "\nissues ({}):", r.issues.len())?;
+                for i in &r.issues {
+                    writeln!(
+                        out,
+                        "  [{}] {} ({}): {}",
+                        i.severity,
+                        i.validator,
+                        i.tier.as_str(),
+                        i.message
+                    )?;
+                }
+                writeln!(out, "\ntiers:")?;
+                for t in &r.tiers {
+                    writeln!(
+                        out,
+                        "  {:<9} {}",
+                        t.tier.as_str(),
+                        serde_json::to_value(&t.outcome)
+                            .ok()
+                            .and_then(|v| v
+                                .get("status")
+                                .and_then(|s| s.as_str().map(str::to_owned)))
+                            .unwrap_or_default()
+                    )?;
+                }
+            }
+        }
+        TracesCommand::Delete { id, filter, all } => {
+            if id.is_none() && !has_filter(&filter) && !all {
+                return Err(CliError::Store(
+                    "give a trace id, a filter (--domain, --verdict, --since, …), or --all to delete every stored result".to_owned(),
+                ));
+            }
+            let mut s = open_existing(store)?;
+            let mut f = filter_of(&filter)?;
+            f.limit = None;
+            let n = s.delete(&f, id.as_deref()).map_err(store_error)?;
+            writeln!(out, "deleted {n} results")?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_and_print() {
+        assert_eq!(parse_time("1970-01-02", 0), Ok(86_400_000));
+        assert_eq!(
+            parse_time("2026-11-22T12:30:00Z", 0).map(time_text),
+            Ok("2026-11-22 12:30:00".to_owned())
+        );
+        assert_eq!(parse_time("24h", 100_000_000), Ok(100_000_000 - 86_400_000));
+        assert_eq!(parse_time("7d", 0), Ok(-7 * 86_400_000));
+        assert!(parse_time("yesterday", 0).is_err());
+        assert!(parse_time("2026-13-01", 0).is_err());
+        assert!(parse_time("2026-11-22T25:00Z", 0).is_err());
+        assert!(parse_time("99999999999999999d", 0).is_err());
+        assert_eq!(time_text(0), "1970-01-01 00:00:00");
+        assert_eq!(time_text(951_782_400_000), "2000-02-29 00:00:00");
+    }
+}

@@ -1,0 +1,217 @@
+//! `aegis-eval run --store`: one result per trace however often a batch is run, also after the
+//! run was killed with SIGKILL; and `aegis-eval traces` over the store.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::text;
+
+const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn aegis() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
+    c.env_remove("AEGIS_STORE").env("AEGIS_PHI_KEY", KEY);
+    c
+}
+
+/// `n` traces with distinct ids, from the bundled healthcare examples.
+fn write_traces(path: &Path, n: usize) {
+    let examples = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/traces/healthcare.jsonl"
+    ))
+    .unwrap();
+    let examples: Vec<serde_json::Value> = examples
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut out = String::new();
+    for i in 0..n {
+        let mut t = examples[i % examples.len()].clone();
+        t["id"] = serde_json::json!(format!("run-{i:06}"));
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    // One line that is not a trace: it is stored too, as its error result.
+    out.push_str("{not json\n");
+    std::fs::write(path, out).unwrap();
+}
+
+fn stored_ids(store: &Path) -> Vec<String> {
+    let out = aegis()
+        .args(["traces", "list", "--json", "--limit", "1000000", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["key"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_killed_with_sigkill_and_run_again_stores_exactly_one_result_per_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("traces.jsonl");
+    let store = dir.path().join("aegis.db");
+    let n = 6000;
+    write_traces(&input, n);
+    let run = || {
+        let mut c = aegis();
+        c.args([
+            "run",
+            "-q",
+            "--no-models",
+            "-f",
+            "jsonl",
+            "-o",
+            "/dev/null",
+            "--store",
+        ])
+        .arg(&store)
+        .arg(&input);
+        c
+    };
+    // Start, and kill it with SIGKILL mid-way (once the store has a committed batch).
+    let mut child = run()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let has_rows = std::fs::metadata(dir.path().join("aegis.db-wal"))
+            .map(|m| m.len() > 200_000)
+            .unwrap_or(false);
+        if has_rows || child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            break;
+        }
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    let killed = child.wait().unwrap();
+    let partial = stored_ids(&store).len();
+    eprintln!(
+        "killed ({killed:?}) with {partial} of {} results stored",
+        n + 1
+    );
+    assert!(partial <= n + 1);
+
+    // Run again to the end, and once more: exactly one result per trace, none missing.
+    for _ in 0..2 {
+        let out = run().output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "the bad line: exit 3\n{}",
+            text(&out.stderr)
+        );
+    }
+    let mut ids = stored_ids(&store);
+    assert_eq!(ids.len(), n + 1);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n + 1, "no duplicates");
+    // Tier 0 turns ids that look like identifiers into keyed pseudonyms; with the
+    // organisation's key they are the same in every run, so each trace keeps one record.
+    assert_eq!(ids.iter().filter(|k| k.starts_with("id:")).count(), n);
+    assert_eq!(
+        ids.iter().filter(|k| k.starts_with("sha256:")).count(),
+        1,
+        "the bad line"
+    );
+}
+
+#[test]
+fn traces_list_show_search_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("traces.jsonl");
+    let store = dir.path().join("aegis.db");
+    write_traces(&input, 54);
+    let out = aegis()
+        .args(["run", "-q", "-f", "jsonl", "-o", "/dev/null", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let traces = |args: &[&str]| {
+        let out = aegis()
+            .arg("traces")
+            .args(args)
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, list, _) = traces(&[
+        "list",
+        "--verdict",
+        "fail",
+        "--severity",
+        "critical",
+        "--limit",
+        "1000",
+    ]);
+    assert_eq!(code, Some(0));
+    let rows: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains(" healthcare "))
+        .collect();
+    assert!(!rows.is_empty(), "{list}");
+    assert!(
+        rows.iter()
+            .all(|l| l.contains(" fail ") && l.contains("critical")),
+        "{list}"
+    );
+    let first_id = rows[0].split_whitespace().next().unwrap().to_owned();
+    let (_, found, _) = traces(&["search", "warfarin", "--json"]);
+    assert!(!found.is_empty());
+    for l in found.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let t = &v["trace"];
+        let text = format!("{} {}", t["input"], t["output"]).to_lowercase();
+        let issues = v["result"]["issues"].to_string().to_lowercase();
+        assert!(
+            text.contains("warfarin") || issues.contains("warfarin"),
+            "{l}"
+        );
+    }
+    let (code, show, _) = traces(&["show", &first_id]);
+    assert_eq!(code, Some(0));
+    assert!(
+        show.contains("verdict") && show.contains("output (sanitised)"),
+        "{show}"
+    );
+    let (code, _, err) = traces(&["show", "no-such-trace"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no stored result"), "{err}");
+    let (code, _, err) = traces(&["delete"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--all"), "{err}");
+    let (_, deleted, _) = traces(&["delete", &first_id]);
+    assert!(deleted.contains("deleted 1"), "{deleted}");
+    let (_, deleted, _) = traces(&["delete", "--verdict", "pass"]);
+    assert!(deleted.starts_with("deleted "), "{deleted}");
+    let (_, left, _) = traces(&["list", "--verdict", "pass", "--json"]);
+    assert!(left.trim().is_empty(), "{left}");
+    // A missing store is a clear error.
+    let out = aegis()
+        .args(["traces", "list", "--store"])
+        .arg(dir.path().join("none.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no store at"));
+}
