@@ -8,8 +8,8 @@
 use std::time::Instant;
 
 use aegis_core::{
-    EvaluationResult, Issue, Sanitized, Severity, Tier, TierOutcome, TierReport, Trace, UsdCost,
-    Verdict,
+    EvaluationResult, Issue, ModuleOutcome, ModuleResult, Sanitized, Severity, Tier, TierOutcome,
+    TierReport, Trace, UsdCost, Verdict,
 };
 use aegis_store::{SqliteStore, Store, StoredRecord};
 
@@ -42,6 +42,7 @@ fn record(i: usize) -> StoredRecord {
         } else {
             Vec::new()
         },
+        // As a healthcare result has them: every tier's report, Tier 1 with its ten validators.
         tiers: Tier::ALL
             .iter()
             .map(|t| TierReport {
@@ -49,7 +50,20 @@ fn record(i: usize) -> StoredRecord {
                 outcome: TierOutcome::Skipped,
                 latency_ns: 1200,
                 cost_usd: UsdCost::ZERO,
-                modules: Vec::new(),
+                modules: if *t == Tier::Rules {
+                    (0..10)
+                        .map(|v| ModuleResult {
+                            module: format!("validator_number_{v}").into(),
+                            outcome: ModuleOutcome::NotApplicable,
+                            issues: 0,
+                            score: None,
+                            scores: Vec::new(),
+                            call: None,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
         cost_usd: UsdCost::ZERO,
@@ -64,7 +78,13 @@ fn record(i: usize) -> StoredRecord {
         ),
         ..Trace::default()
     });
-    StoredRecord::new(result, Some(&trace), 1_700_000_000_000 + i as i64)
+    StoredRecord::new(result, Some(&trace), 1_700_000_000_000 + i as i64).with_provenance(
+        aegis_store::Provenance {
+            spec_hash: "9f2c1e0b7a6d5c4b3a29181706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3".into(),
+            domain_version: "1.0.0".into(),
+            aegis_version: "0.1.0".into(),
+        },
+    )
 }
 
 fn main() {

@@ -93,6 +93,18 @@ impl StoredTrace {
     }
 }
 
+/// What produced a verdict, for the audit log: the domain's spec and versions. (The models'
+/// and judges' part is read from the result's module reports.)
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Provenance {
+    /// SHA-256 of the domain's spec and every file it names.
+    pub spec_hash: String,
+    /// The domain spec's version.
+    pub domain_version: String,
+    /// The version of Aegis (and so of its generator) that evaluated it.
+    pub aegis_version: String,
+}
+
 /// One result to store, with its trace's sanitised text when there is a trace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
@@ -105,9 +117,17 @@ pub struct StoredRecord {
     pub trace: Option<StoredTrace>,
     /// When it was evaluated, in milliseconds since the Unix epoch.
     pub evaluated_at_ms: i64,
+    /// What produced the verdict (`None` for a line that was not evaluated).
+    pub provenance: Option<Provenance>,
 }
 
 impl StoredRecord {
+    /// The record with what produced its verdict.
+    pub fn with_provenance(mut self, provenance: Provenance) -> StoredRecord {
+        self.provenance = Some(provenance);
+        self
+    }
+
     /// A record of `result`, with the text of `trace` (which has been through Tier 0).
     pub fn new(
         result: EvaluationResult,
@@ -146,6 +166,7 @@ impl StoredRecord {
             result,
             trace,
             evaluated_at_ms,
+            provenance: None,
         }
     }
 }
@@ -198,4 +219,32 @@ pub trait Store {
     fn delete(&mut self, filter: &Filter, key: Option<&str>) -> Result<usize, StoreError>;
     /// How many records there are.
     fn count(&self) -> Result<u64, StoreError>;
+    /// The audit log's entries for a record (by key or trace id), oldest first.
+    fn audit_trail(&self, key_or_trace_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// One entry of the append-only audit log: a verdict and everything that produced it. Holds
+/// hashes, versions and ids, never text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Its place in the log.
+    pub seq: i64,
+    /// The record's key.
+    pub key: String,
+    /// When the verdict was reached (ms since the epoch).
+    pub evaluated_at_ms: i64,
+    /// The verdict.
+    pub verdict: String,
+    /// The tier that decided.
+    pub decided_by: Option<String>,
+    /// The domain.
+    pub domain: Option<String>,
+    /// The spec, versions.
+    pub provenance: Option<Provenance>,
+    /// Tier-2 models that scored the trace: `{model, scores}`.
+    pub models: serde_json::Value,
+    /// Tier-3 calls: `{judge, provider, model, prompt_hash, cache_key, cached}`.
+    pub judges: serde_json::Value,
+    /// SHA-256 of the stored result.
+    pub result_sha256: String,
 }

@@ -5,7 +5,44 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::{Filter, Store, StoreError, StoredRecord, StoredRow, StoredTrace};
+use sha2::{Digest, Sha256};
+
+use crate::{AuditEntry, Filter, Store, StoreError, StoredRecord, StoredRow, StoredTrace};
+
+const AUDIT: &str = "INSERT INTO audit_log (key, evaluated_at, verdict, decided_by, domain, provenance, \
+    models, judges, result_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// The models and judge calls of a result, for the audit log.
+fn modules_of(result: &aegis_core::EvaluationResult) -> (serde_json::Value, serde_json::Value) {
+    let mut models = Vec::new();
+    let mut judges = Vec::new();
+    for t in &result.tiers {
+        for m in &t.modules {
+            match t.tier {
+                aegis_core::Tier::Models => models.push(serde_json::json!({
+                    "model": m.module,
+                    "scores": m.scores,
+                })),
+                aegis_core::Tier::Judge => judges.push(match &m.call {
+                    Some(c) => serde_json::json!({
+                        "judge": m.module,
+                        "provider": c.provider,
+                        "model": c.model,
+                        "prompt_hash": c.prompt_hash,
+                        "cache_key": c.cache_key,
+                        "cached": c.cached,
+                    }),
+                    None => serde_json::json!({ "judge": m.module }),
+                }),
+                _ => {}
+            }
+        }
+    }
+    (
+        serde_json::Value::Array(models),
+        serde_json::Value::Array(judges),
+    )
+}
 
 /// The schema, one migration per version; a database records the last it applied in
 /// `PRAGMA user_version`. Migrations are only ever appended.
@@ -48,6 +85,28 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM results_fts WHERE rowid = old.rowid;
     END;
     "#,
+    // 2: the append-only audit log: every verdict written, with what produced it.
+    r#"
+    CREATE TABLE audit_log (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        key            TEXT NOT NULL,
+        evaluated_at   INTEGER NOT NULL,
+        verdict        TEXT NOT NULL,
+        decided_by     TEXT,
+        domain         TEXT,
+        provenance     TEXT,
+        models         TEXT NOT NULL,
+        judges         TEXT NOT NULL,
+        result_sha256  TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_key ON audit_log(key);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    "#,
 ];
 
 /// Results and sanitised traces in one SQLite file.
@@ -88,6 +147,10 @@ impl SqliteStore {
             .map_err(err("cannot set WAL mode"))?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err("cannot set synchronous=FULL"))?;
+        // Checkpoint the WAL into the database every ~40 MiB rather than every 4 MiB: fewer,
+        // larger copies while a run writes batch after batch.
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)
+            .map_err(err("cannot set the WAL checkpoint"))?;
         // A 64 MiB page cache: batched writes touch the same index pages again and again.
         conn.pragma_update(None, "cache_size", -65_536)
             .map_err(err("cannot set the cache size"))?;
@@ -269,6 +332,9 @@ impl Store for SqliteStore {
             let mut stmt = tx
                 .prepare_cached(UPSERT)
                 .map_err(e("cannot prepare a write"))?;
+            let mut audit = tx
+                .prepare_cached(AUDIT)
+                .map_err(e("cannot prepare a write"))?;
             for r in records {
                 let res = &r.result;
                 let result_json = serde_json::to_string(res).unwrap_or_default();
@@ -304,6 +370,26 @@ impl Store for SqliteStore {
                     issues_text,
                 ])
                 .map_err(e("cannot write a result"))?;
+                let (models, judges) = modules_of(res);
+                let digest = Sha256::digest(result_json.as_bytes());
+                audit
+                    .execute(params![
+                        r.key,
+                        r.evaluated_at_ms,
+                        res.verdict.as_str(),
+                        res.decided_by.map(|d| d.as_str()),
+                        res.domain,
+                        r.provenance
+                            .as_ref()
+                            .map(|p| serde_json::to_string(p).unwrap_or_default()),
+                        models.to_string(),
+                        judges.to_string(),
+                        digest
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<String>(),
+                    ])
+                    .map_err(e("cannot append to the audit log"))?;
             }
         }
         tx.commit().map_err(e("cannot commit"))
@@ -364,6 +450,39 @@ impl Store for SqliteStore {
         self.conn
             .execute(&sql, params_from_iter(params))
             .map_err(self.err("cannot delete"))
+    }
+
+    fn audit_trail(&self, key_or_trace_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, key, evaluated_at, verdict, decided_by, domain, provenance, models, judges, result_sha256 \
+                 FROM audit_log WHERE key = ?1 OR key = 'id:' || ?1 ORDER BY seq",
+            )
+            .map_err(self.err("cannot read the audit log"))?;
+        let rows = stmt
+            .query_map([key_or_trace_id], |r| {
+                let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
+                    Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
+                };
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    key: r.get(1)?,
+                    evaluated_at_ms: r.get(2)?,
+                    verdict: r.get(3)?,
+                    decided_by: r.get(4)?,
+                    domain: r.get(5)?,
+                    provenance: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|p| serde_json::from_str(&p).ok()),
+                    models: json(7)?,
+                    judges: json(8)?,
+                    result_sha256: r.get(9)?,
+                })
+            })
+            .map_err(self.err("cannot read the audit log"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("cannot read the audit log"))
     }
 
     fn count(&self) -> Result<u64, StoreError> {

@@ -320,3 +320,75 @@ fn only_sanitised_text_reaches_the_file() {
         "the redacted text is stored"
     );
 }
+
+#[test]
+fn every_write_is_appended_to_the_audit_log_which_cannot_be_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let provenance = aegis_store::Provenance {
+        spec_hash: "ab12".into(),
+        domain_version: "1.0.0".into(),
+        aegis_version: "0.1.0".into(),
+    };
+    let mut r = result(Some("x"), "healthcare", Verdict::Pass, None);
+    r.tiers.push(aegis_core::TierReport {
+        tier: Tier::Judge,
+        outcome: aegis_core::TierOutcome::Decided {
+            verdict: Verdict::Pass,
+        },
+        latency_ns: 1,
+        cost_usd: UsdCost::from_micros(5),
+        modules: vec![aegis_core::ModuleResult {
+            module: "clinical_reasoning".into(),
+            outcome: aegis_core::ModuleOutcome::Passed,
+            issues: 0,
+            score: Some(0.1),
+            scores: Vec::new(),
+            call: Some(Box::new(aegis_core::JudgeCall {
+                provider: "openai".into(),
+                model: "gpt-x".into(),
+                mode: "json_schema".into(),
+                prompt_hash: "p".repeat(64),
+                cache_key: "c".repeat(64),
+                cached: false,
+                requests: 1,
+                input_tokens: 10,
+                output_tokens: 5,
+                cost_usd: UsdCost::from_micros(5),
+                rationale: None,
+            })),
+        }],
+    });
+    let rec =
+        StoredRecord::new(r.clone(), Some(&trace("t")), 1).with_provenance(provenance.clone());
+    store.write(std::slice::from_ref(&rec)).unwrap();
+    let mut again = rec.clone();
+    again.result.verdict = Verdict::Fail;
+    again.evaluated_at_ms = 2;
+    store.write(&[again]).unwrap();
+    // One record, two audit entries: the log keeps the history.
+    assert_eq!(store.count().unwrap(), 1);
+    let trail = store.audit_trail("x").unwrap();
+    assert_eq!(trail.len(), 2);
+    assert_eq!(
+        (trail[0].verdict.as_str(), trail[1].verdict.as_str()),
+        ("pass", "fail")
+    );
+    assert_eq!(trail[0].provenance.as_ref(), Some(&provenance));
+    assert_eq!(trail[0].judges[0]["prompt_hash"], "p".repeat(64));
+    assert_eq!(trail[0].judges[0]["cache_key"], "c".repeat(64));
+    assert_eq!(trail[0].judges[0]["model"], "gpt-x");
+    assert_ne!(trail[0].result_sha256, trail[1].result_sha256);
+    // Deleting the record keeps its trail; the trail itself cannot be changed.
+    store.delete(&Filter::default(), Some("x")).unwrap();
+    assert_eq!(store.audit_trail("x").unwrap().len(), 2);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let e = conn
+        .execute("UPDATE audit_log SET verdict = 'pass'", [])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("append-only"), "{e}");
+    assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+}

@@ -386,24 +386,24 @@ fn evaluate_pending(
     let mut slots: Vec<Option<Evaluated>> = Vec::with_capacity(batch.len());
     for p in batch {
         match p {
-            Pending::Done(r) => slots.push(Some((r, None))),
+            Pending::Done(r) => slots.push(Some((r, None, None))),
             Pending::Evaluate {
                 line,
                 domain,
                 trace,
             } => {
-                lines.push((slots.len(), line));
+                lines.push((slots.len(), line, domain.info()));
                 slots.push(None);
                 jobs.push((domain, *trace));
             }
         }
     }
-    for ((slot, line), (mut r, trace)) in lines
+    for ((slot, line, info), (mut r, trace)) in lines
         .into_iter()
         .zip(orchestrator.evaluate_batch_keeping_traces(jobs, workers))
     {
         r.line = Some(line);
-        slots[slot] = Some((r, trace));
+        slots[slot] = Some((r, trace, Some(info)));
     }
     slots.into_iter().flatten().collect()
 }
@@ -487,7 +487,7 @@ fn evaluate_all(
             }
             None => more = false,
         }
-        for (result, sanitized) in
+        for (result, sanitized, info) in
             evaluate_pending(&orchestrator, std::mem::take(&mut batch), workers)
         {
             tracing::debug!(
@@ -507,7 +507,7 @@ fn evaluate_all(
             summary.add(&result);
             sink.result(&result)?;
             if let Some(store) = &mut store {
-                store.add(result, sanitized.as_ref())?;
+                store.add(result, sanitized.as_ref(), info)?;
             }
             n += 1;
             if n.is_multiple_of(256) || workers > 1 {

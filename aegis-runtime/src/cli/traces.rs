@@ -44,9 +44,17 @@ impl StoreWriter {
         &mut self,
         result: EvaluationResult,
         trace: Option<&Sanitized<Trace>>,
+        domain: Option<&aegis_core::DomainInfo>,
     ) -> Result<(), CliError> {
-        self.pending
-            .push(StoredRecord::new(result, trace, now_ms()));
+        let mut record = StoredRecord::new(result, trace, now_ms());
+        if let Some(d) = domain {
+            record = record.with_provenance(aegis_store::Provenance {
+                spec_hash: d.spec_hash.to_owned(),
+                domain_version: d.version.to_owned(),
+                aegis_version: env!("CARGO_PKG_VERSION").to_owned(),
+            });
+        }
+        self.pending.push(record);
         if self.pending.len() >= BATCH {
             self.flush()?;
         }
