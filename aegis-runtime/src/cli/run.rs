@@ -369,10 +369,11 @@ fn pending(
     }
 }
 
-/// A result, with its trace as Tier 0 left it (for the store).
+/// A result, with its trace as Tier 0 left it and its domain (for the store).
 type Evaluated = (
     EvaluationResult,
     Option<aegis_core::Sanitized<aegis_core::Trace>>,
+    Option<&'static aegis_core::DomainInfo>,
 );
 
 /// Evaluates a batch on up to `workers` threads; results in input order.

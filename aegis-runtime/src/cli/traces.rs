@@ -272,11 +272,14 @@ pub(crate) fn traces(command: TracesCommand, store: Option<PathBuf>) -> Result<u
                     "no stored result for trace `{id}`"
                 )));
             };
+            let trail = s.audit_trail(&row.key).map_err(store_error)?;
             if json {
+                let mut v = row_json(&row);
+                v["audit"] = serde_json::to_value(&trail).unwrap_or_default();
                 writeln!(
                     out,
                     "{}",
-                    serde_json::to_string_pretty(&row_json(&row)).unwrap_or_default()
+                    serde_json::to_string_pretty(&v).unwrap_or_default()
                 )?;
             } else {
                 let r = &row.result;
@@ -319,6 +322,24 @@ pub(crate) fn traces(command: TracesCommand, store: Option<PathBuf>) -> Result<u
                         i.validator,
                         i.tier.as_str(),
                         i.message
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "\naudit trail ({} entries, oldest first):",
+                    trail.len()
+                )?;
+                for a in &trail {
+                    let p = a.provenance.as_ref();
+                    writeln!(
+                        out,
+                        "  {} UTC  {:<12} spec {} v{}  aegis {}  judges {}",
+                        time_text(a.evaluated_at_ms),
+                        a.verdict,
+                        p.map_or("-", |p| p.spec_hash.get(..12).unwrap_or(&p.spec_hash)),
+                        p.map_or("-", |p| p.domain_version.as_str()),
+                        p.map_or("-", |p| p.aegis_version.as_str()),
+                        a.judges.as_array().map_or(0, Vec::len),
                     )?;
                 }
                 writeln!(out, "\ntiers:")?;

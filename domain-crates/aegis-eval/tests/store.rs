@@ -194,6 +194,16 @@ fn traces_list_show_search_and_delete() {
         show.contains("verdict") && show.contains("output (sanitised)"),
         "{show}"
     );
+    // The audit trail records what produced the verdict.
+    let (_, show, _) = traces(&["show", &first_id, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&show).unwrap();
+    let audit = v["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        audit[0]["provenance"]["spec_hash"].as_str().unwrap().len(),
+        64
+    );
+    assert_eq!(audit[0]["provenance"]["domain_version"], "1.0.0");
     let (code, _, err) = traces(&["show", "no-such-trace"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("no stored result"), "{err}");
