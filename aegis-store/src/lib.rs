@@ -58,8 +58,10 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct StoredTrace {
     /// The model's prompt or user message.
+    #[serde(default)]
     pub input: String,
     /// The model's answer.
+    #[serde(default)]
     pub output: String,
     /// Retrieved documents.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -95,7 +97,7 @@ impl StoredTrace {
 
 /// What produced a verdict, for the audit log: the domain's spec and versions. (The models'
 /// and judges' part is read from the result's module reports.)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Provenance {
     /// SHA-256 of the domain's spec and every file it names.
     pub spec_hash: String,

@@ -62,16 +62,16 @@ const MIGRATIONS: &[&str] = &[
         evaluated_at   INTEGER NOT NULL,
         latency_ns     INTEGER NOT NULL,
         cost_picos     INTEGER NOT NULL,
-        result         TEXT NOT NULL,
+        result         BLOB NOT NULL,
         trace          TEXT,
         input          TEXT NOT NULL DEFAULT '',
         output         TEXT NOT NULL DEFAULT '',
         issues_text    TEXT NOT NULL DEFAULT '',
         indexed        INTEGER NOT NULL DEFAULT 0
     );
-    CREATE INDEX results_trace_id ON results(trace_id);
+    -- Few indexes, since each costs every write: lookups by trace go through the key
+    -- (`id:<trace id>`), lists by time, with or without a domain.
     CREATE INDEX results_domain_time ON results(domain, evaluated_at);
-    CREATE INDEX results_verdict_time ON results(verdict, evaluated_at);
     CREATE INDEX results_time ON results(evaluated_at);
     -- Full-text search over the sanitised text: a contentless index (the text is in
     -- `results`) that allows deletes by rowid. It is brought up to date after a run's batches
@@ -87,6 +87,13 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 2: the append-only audit log: every verdict written, with what produced it.
     r#"
+    CREATE TABLE provenance (
+        id             INTEGER PRIMARY KEY,
+        spec_hash      TEXT NOT NULL,
+        domain_version TEXT NOT NULL,
+        aegis_version  TEXT NOT NULL,
+        UNIQUE (spec_hash, domain_version, aegis_version)
+    );
     CREATE TABLE audit_log (
         seq            INTEGER PRIMARY KEY AUTOINCREMENT,
         key            TEXT NOT NULL,
@@ -94,10 +101,10 @@ const MIGRATIONS: &[&str] = &[
         verdict        TEXT NOT NULL,
         decided_by     TEXT,
         domain         TEXT,
-        provenance     TEXT,
+        provenance     INTEGER REFERENCES provenance(id),
         models         TEXT NOT NULL,
         judges         TEXT NOT NULL,
-        result_sha256  TEXT NOT NULL
+        result_sha256  BLOB NOT NULL
     );
     CREATE INDEX audit_log_key ON audit_log(key);
     CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
@@ -114,6 +121,8 @@ const MIGRATIONS: &[&str] = &[
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Ids of the provenance rows written so far, so that each is looked up once.
+    provenance_ids: std::collections::HashMap<crate::Provenance, i64>,
 }
 
 const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decided_by, max_severity, \
@@ -126,7 +135,47 @@ const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decid
     result = excluded.result, trace = excluded.trace, input = excluded.input, output = excluded.output, \
     issues_text = excluded.issues_text, indexed = 0";
 
-const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at";
+const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at, results.input, results.output";
+
+/// A stored trace without its input and output (which are columns of their own).
+#[derive(serde::Serialize)]
+struct TraceRest<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    context: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    application: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organisation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain_data: Option<&'a serde_json::Value>,
+}
+
+/// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
+type RawRow = (String, Vec<u8>, Option<String>, i64, String, String);
+
+/// A result as stored: its JSON, LZ4-compressed (a result is mostly the same validator ids
+/// and outcomes over and over: about a sixth of the bytes to write).
+fn pack(result_json: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(result_json.as_bytes())
+}
+
+fn unpack(blob: &[u8]) -> Result<String, String> {
+    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
 
 impl SqliteStore {
     /// Opens (or creates) the store at `path` and brings its schema up to date.
@@ -141,6 +190,10 @@ impl SqliteStore {
             }
         };
         let conn = Connection::open(path).map_err(err("cannot open"))?;
+        // 16 KiB pages (for a new file): results are a few hundred bytes to a few KiB, and bigger
+        // pages mean fewer page writes and splits per batch.
+        conn.pragma_update(None, "page_size", 16_384)
+            .map_err(err("cannot set the page size"))?;
         // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
         // returns (the audit trail survives a crash or SIGKILL).
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -159,6 +212,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            provenance_ids: std::collections::HashMap::new(),
         };
         store.migrate()?;
         Ok(store)
@@ -274,28 +328,16 @@ impl SqliteStore {
     ) -> Result<Vec<StoredRow>, StoreError> {
         let mut stmt = self.conn.prepare(sql).map_err(self.err("cannot query"))?;
         let raw = stmt
-            .query_map(params_from_iter(params), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
+            .query_map(params_from_iter(params), raw_row)
             .map_err(self.err("cannot query"))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err("cannot read a row"))?;
-        raw.into_iter()
-            .map(|(key, result, trace, at)| self.row(key, &result, trace.as_deref(), at))
-            .collect()
+        raw.into_iter().map(|row| self.row(row)).collect()
     }
 
     fn row(
         &self,
-        key: String,
-        result: &str,
-        trace: Option<&str>,
-        at: i64,
+        (key, result, trace, at, input, output): RawRow,
     ) -> Result<StoredRow, StoreError> {
         let corrupt = |e: serde_json::Error| StoreError::Corrupt {
             path: self.path.display().to_string(),
@@ -303,11 +345,19 @@ impl SqliteStore {
         };
         Ok(StoredRow {
             key,
-            result: serde_json::from_str(result).map_err(corrupt)?,
+            result: serde_json::from_str(&unpack(&result).map_err(|message| {
+                StoreError::Corrupt {
+                    path: self.path.display().to_string(),
+                    message,
+                }
+            })?)
+            .map_err(corrupt)?,
             trace: trace
+                .as_deref()
                 .map(serde_json::from_str::<StoredTrace>)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(corrupt)?
+                .map(|t| StoredTrace { input, output, ..t }),
             evaluated_at_ms: at,
         })
     }
@@ -327,7 +377,32 @@ impl Store for SqliteStore {
             let path = path.clone();
             move |source| StoreError::Sqlite { path, what, source }
         };
-        let tx = self.conn.transaction().map_err(e("cannot begin a write"))?;
+        let SqliteStore {
+            conn,
+            provenance_ids,
+            ..
+        } = self;
+        let tx = conn.transaction().map_err(e("cannot begin a write"))?;
+        // A provenance row per spec and version, not one per result.
+        let mut new_ids = Vec::new();
+        for p in records.iter().filter_map(|r| r.provenance.as_ref()) {
+            if provenance_ids.contains_key(p) || new_ids.iter().any(|(q, _)| q == p) {
+                continue;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO provenance (spec_hash, domain_version, aegis_version) VALUES (?1, ?2, ?3)",
+                params![p.spec_hash, p.domain_version, p.aegis_version],
+            )
+            .map_err(e("cannot write provenance"))?;
+            let id: i64 = tx
+                .query_row(
+                    "SELECT id FROM provenance WHERE spec_hash = ?1 AND domain_version = ?2 AND aegis_version = ?3",
+                    params![p.spec_hash, p.domain_version, p.aegis_version],
+                    |r| r.get(0),
+                )
+                .map_err(e("cannot write provenance"))?;
+            new_ids.push((p.clone(), id));
+        }
         {
             let mut stmt = tx
                 .prepare_cached(UPSERT)
@@ -338,10 +413,18 @@ impl Store for SqliteStore {
             for r in records {
                 let res = &r.result;
                 let result_json = serde_json::to_string(res).unwrap_or_default();
-                let trace_json = r
-                    .trace
-                    .as_ref()
-                    .map(|t| serde_json::to_string(t).unwrap_or_default());
+                // The trace's input and output have columns of their own (for search): its JSON
+                // holds the rest.
+                let trace_json = r.trace.as_ref().map(|t| {
+                    serde_json::to_string(&TraceRest {
+                        context: &t.context,
+                        model: t.model.as_deref(),
+                        application: t.application.as_deref(),
+                        organisation: t.organisation.as_deref(),
+                        domain_data: t.domain_data.as_ref(),
+                    })
+                    .unwrap_or_default()
+                });
                 let issues_text = res
                     .issues
                     .iter()
@@ -363,7 +446,7 @@ impl Store for SqliteStore {
                     r.evaluated_at_ms,
                     i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
                     i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
-                    result_json,
+                    pack(&result_json),
                     trace_json,
                     t.map_or("", |t| t.input.as_str()),
                     t.map_or("", |t| t.output.as_str()),
@@ -379,20 +462,20 @@ impl Store for SqliteStore {
                         res.verdict.as_str(),
                         res.decided_by.map(|d| d.as_str()),
                         res.domain,
-                        r.provenance
-                            .as_ref()
-                            .map(|p| serde_json::to_string(p).unwrap_or_default()),
+                        r.provenance.as_ref().and_then(|p| provenance_ids
+                            .get(p)
+                            .copied()
+                            .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))),
                         models.to_string(),
                         judges.to_string(),
-                        digest
-                            .iter()
-                            .map(|b| format!("{b:02x}"))
-                            .collect::<String>(),
+                        digest.as_slice(),
                     ])
                     .map_err(e("cannot append to the audit log"))?;
             }
         }
-        tx.commit().map_err(e("cannot commit"))
+        tx.commit().map_err(e("cannot commit"))?;
+        provenance_ids.extend(new_ids);
+        Ok(())
     }
 
     fn get(&self, key_or_trace_id: &str) -> Result<Option<StoredRow>, StoreError> {
@@ -401,19 +484,10 @@ impl Store for SqliteStore {
         );
         let found = self
             .conn
-            .query_row(&sql, [key_or_trace_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
+            .query_row(&sql, [key_or_trace_id], raw_row)
             .optional()
             .map_err(self.err("cannot read a result"))?;
-        found
-            .map(|(k, res, t, at)| self.row(k, &res, t.as_deref(), at))
-            .transpose()
+        found.map(|row| self.row(row)).transpose()
     }
 
     fn list(&self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError> {
@@ -456,8 +530,11 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, key, evaluated_at, verdict, decided_by, domain, provenance, models, judges, result_sha256 \
-                 FROM audit_log WHERE key = ?1 OR key = 'id:' || ?1 ORDER BY seq",
+                "SELECT seq, key, evaluated_at, verdict, decided_by, domain, \
+                 provenance.spec_hash, provenance.domain_version, provenance.aegis_version, \
+                 models, judges, result_sha256 \
+                 FROM audit_log LEFT JOIN provenance ON provenance.id = audit_log.provenance \
+                 WHERE key = ?1 OR key = 'id:' || ?1 ORDER BY seq",
             )
             .map_err(self.err("cannot read the audit log"))?;
         let rows = stmt
@@ -472,12 +549,27 @@ impl Store for SqliteStore {
                     verdict: r.get(3)?,
                     decided_by: r.get(4)?,
                     domain: r.get(5)?,
-                    provenance: r
-                        .get::<_, Option<String>>(6)?
-                        .and_then(|p| serde_json::from_str(&p).ok()),
-                    models: json(7)?,
-                    judges: json(8)?,
-                    result_sha256: r.get(9)?,
+                    provenance: match (
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                    ) {
+                        (Some(spec_hash), Some(domain_version), Some(aegis_version)) => {
+                            Some(crate::Provenance {
+                                spec_hash,
+                                domain_version,
+                                aegis_version,
+                            })
+                        }
+                        _ => None,
+                    },
+                    models: json(9)?,
+                    judges: json(10)?,
+                    result_sha256: r
+                        .get::<_, Vec<u8>>(11)?
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
                 })
             })
             .map_err(self.err("cannot read the audit log"))?;
