@@ -238,11 +238,49 @@ impl Orchestrator {
             }
             (_, None) => (Sanitized::without_phi(trace), TierOutcome::Skipped),
         };
-        // Only now may the trace's id appear in a result: it has been through Tier 0.
-        result.trace_id = trace.id.clone();
         result
             .tiers
             .push(report(Tier::Sanitize, outcome, elapsed_ns(t0)));
+        self.after_tier0(domain, trace, result, started)
+    }
+
+    /// Evaluates a trace that was sanitised earlier (read back from a store that keeps only
+    /// sanitised text): Tier 0 is reported skipped, Tiers 1 to 4 run as usual. This is how a
+    /// stored trace is replayed against today's domain.
+    pub fn evaluate_sanitized(
+        &self,
+        domain: &dyn Domain,
+        trace: Sanitized<Trace>,
+    ) -> EvaluationResult {
+        let started = Instant::now();
+        let mut result = EvaluationResult {
+            trace_id: None,
+            line: None,
+            domain: Some(domain.info().name.to_owned()),
+            verdict: Verdict::NeedsReview,
+            decided_by: None,
+            issues: Vec::new(),
+            tiers: Vec::with_capacity(5),
+            cost_usd: UsdCost::ZERO,
+            latency_ns: 0,
+            error: None,
+        };
+        result
+            .tiers
+            .push(report(Tier::Sanitize, TierOutcome::Skipped, 0));
+        self.after_tier0(domain, trace, result, started).0
+    }
+
+    fn after_tier0(
+        &self,
+        domain: &dyn Domain,
+        trace: Sanitized<Trace>,
+        mut result: EvaluationResult,
+        started: Instant,
+    ) -> (EvaluationResult, Option<Sanitized<Trace>>) {
+        let info = domain.info();
+        // Only now may the trace's id appear in a result: it has been through Tier 0.
+        result.trace_id = trace.id.clone();
 
         // Tier 1: the domain's compiled rules.
         let t1 = Instant::now();

@@ -86,6 +86,12 @@ pub(crate) enum Command {
         #[arg(long, global = true, value_name = "FILE", env = "AEGIS_STORE")]
         store: Option<PathBuf>,
     },
+    /// Re-evaluate a stored trace with today's domain (rules, models, judges) and show what
+    /// changed since it was stored.
+    #[command(
+        after_help = "Exit codes: 0 the verdict and issues are unchanged; 1 something changed; 2 usage or store error."
+    )]
+    Replay(ReplayArgs),
     /// Put the originals back into text that was pseudonymised with --vault (needs the same key).
     Reidentify {
         /// The pseudonymised text: a file, or `-` for standard input.
@@ -137,6 +143,36 @@ pub(crate) enum TracesCommand {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    /// The trace id (or the record key).
+    pub(crate) id: String,
+    /// The store (default: $AEGIS_STORE, else ./aegis.db).
+    #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
+    pub(crate) store: Option<PathBuf>,
+    /// Write the new result to the store (and its audit log).
+    #[arg(long)]
+    pub(crate) save: bool,
+    /// Print JSON: the stored and the new result, and what changed.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The model registry (as for `run`).
+    #[arg(long)]
+    pub(crate) registry: Option<PathBuf>,
+    /// The MiniLM directory (as for `run`).
+    #[arg(long)]
+    pub(crate) minilm_dir: Option<PathBuf>,
+    /// Without Tier 2.
+    #[arg(long)]
+    pub(crate) no_models: bool,
+    /// The Tier-3 configuration file (as for `run`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Without Tier 3.
+    #[arg(long)]
+    pub(crate) no_judge: bool,
 }
 
 /// Filters over stored results.

@@ -77,6 +77,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             models::manage(command, registry, domains, key_file)
         }
         args::Command::Traces { command, store } => traces::traces(command, store),
+        args::Command::Replay(a) => traces::replay(a, domains),
     }
 }
 

@@ -313,6 +313,57 @@ pub(crate) fn run(
     }
 }
 
+/// Which tiers after Tier 1 to install, and from where.
+pub(crate) struct TierOptions {
+    pub(crate) no_models: bool,
+    pub(crate) registry: Option<std::path::PathBuf>,
+    pub(crate) minilm_dir: Option<std::path::PathBuf>,
+    pub(crate) no_judge: bool,
+    pub(crate) config: Option<std::path::PathBuf>,
+}
+
+/// Installs the domains' Tier-2 models and the Tier-3 judge (where a provider is configured);
+/// returns the orchestrator and how many traces to evaluate at once.
+pub(crate) fn install_tiers(
+    mut orchestrator: Orchestrator,
+    domains: &[&'static dyn Domain],
+    options: &TierOptions,
+) -> Result<(Orchestrator, usize), CliError> {
+    if !options.no_models {
+        let source = aegis_core::tiers::ModelSource {
+            registry: super::models::registry_root(options.registry.clone()),
+            minilm_dir: options.minilm_dir.clone(),
+        };
+        for d in domains {
+            let loaded = orchestrator.load_models(*d, &source).map_err(|e| {
+                CliError::Models(format!(
+                    "domain `{}`: {e}\n(run with --no-models to evaluate without Tier 2)",
+                    d.info().name
+                ))
+            })?;
+            if loaded {
+                tracing::debug!(domain = d.info().name, "Tier-2 models loaded");
+            }
+        }
+    }
+    // Tier 3: the judges of every domain that has a provider configured.
+    let mut workers = 1;
+    if !options.no_judge {
+        let config = aegis_llm::JudgeConfig::load(options.config.as_deref())
+            .map_err(|e| CliError::Judge(e.to_string()))?;
+        let infos: Vec<&'static aegis_core::DomainInfo> =
+            domains.iter().map(|d| d.info()).collect();
+        if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos)
+            .map_err(|e| CliError::Judge(e.to_string()))?
+        {
+            workers = judge.concurrency();
+            tracing::debug!(workers, "Tier-3 judge configured");
+            orchestrator = orchestrator.with_judge(Box::new(judge));
+        }
+    }
+    Ok((orchestrator, workers))
+}
+
 /// A line read, before evaluation: a result already (a bad line, an unknown domain) or a
 /// trace to evaluate.
 enum Pending {
@@ -423,44 +474,21 @@ fn evaluate_all(
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let progress = progress_bar(size, args.quiet, args.output.as_deref());
-    let mut orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
+    let orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
         super::phi::SharedEngine(std::sync::Arc::clone(engine)),
     ));
-    if !args.no_models {
-        let source = aegis_core::tiers::ModelSource {
-            registry: super::models::registry_root(args.registry.clone()),
+    let scope = fixed.map_or_else(|| domains.to_vec(), |d| vec![d]);
+    let (orchestrator, workers) = install_tiers(
+        orchestrator,
+        &scope,
+        &TierOptions {
+            no_models: args.no_models,
+            registry: args.registry.clone(),
             minilm_dir: args.minilm_dir.clone(),
-        };
-        for d in fixed.map_or_else(|| domains.to_vec(), |d| vec![d]) {
-            let loaded = orchestrator.load_models(d, &source).map_err(|e| {
-                CliError::Models(format!(
-                    "domain `{}`: {e}\n(run with --no-models to evaluate without Tier 2)",
-                    d.info().name
-                ))
-            })?;
-            if loaded {
-                tracing::debug!(domain = d.info().name, "Tier-2 models loaded");
-            }
-        }
-    }
-    // Tier 3: the judges of every domain that has a provider configured.
-    let mut workers = 1;
-    if !args.no_judge {
-        let config = aegis_llm::JudgeConfig::load(args.config.as_deref())
-            .map_err(|e| CliError::Judge(e.to_string()))?;
-        let infos: Vec<&'static aegis_core::DomainInfo> = fixed
-            .map_or_else(|| domains.to_vec(), |d| vec![d])
-            .iter()
-            .map(|d| d.info())
-            .collect();
-        if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos)
-            .map_err(|e| CliError::Judge(e.to_string()))?
-        {
-            workers = judge.concurrency();
-            tracing::debug!(workers, "Tier-3 judge configured");
-            orchestrator = orchestrator.with_judge(Box::new(judge));
-        }
-    }
+            no_judge: args.no_judge,
+            config: args.config.clone(),
+        },
+    )?;
     let mut store = args
         .store
         .as_deref()

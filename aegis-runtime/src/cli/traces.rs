@@ -395,3 +395,186 @@ mod tests {
         assert_eq!(time_text(951_782_400_000), "2000-02-29 00:00:00");
     }
 }
+
+/// What changed between a stored result and a replay.
+#[derive(Debug, serde::Serialize)]
+struct Changes {
+    verdict: Option<(String, String)>,
+    decided_by: Option<(Option<String>, Option<String>)>,
+    issues_added: Vec<String>,
+    issues_removed: Vec<String>,
+    spec_changed: Option<(String, String)>,
+}
+
+impl Changes {
+    fn any(&self) -> bool {
+        self.verdict.is_some()
+            || self.decided_by.is_some()
+            || !self.issues_added.is_empty()
+            || !self.issues_removed.is_empty()
+    }
+}
+
+fn issue_lines(r: &EvaluationResult) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .issues
+        .iter()
+        .map(|i| format!("[{}] {}: {}", i.severity, i.validator, i.message))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `aegis-eval replay <id>`.
+pub(crate) fn replay(
+    a: super::args::ReplayArgs,
+    domains: &[&'static dyn aegis_core::Domain],
+) -> Result<u8, CliError> {
+    let mut store = open_existing(a.store.clone())?;
+    let Some(row) = store.get(&a.id).map_err(store_error)? else {
+        return Err(CliError::Store(format!(
+            "no stored result for trace `{}`",
+            a.id
+        )));
+    };
+    let Some(stored) = row.trace.clone() else {
+        return Err(CliError::Store(
+            "the stored line was not a trace (it has no text to evaluate again)".to_owned(),
+        ));
+    };
+    let domain_name = row.result.domain.clone().unwrap_or_default();
+    let domain = super::find_domain(domains, &domain_name)?;
+    let (orchestrator, _) = super::run::install_tiers(
+        crate::Orchestrator::without_sanitizer(),
+        &[domain],
+        &super::run::TierOptions {
+            no_models: a.no_models,
+            registry: a.registry.clone(),
+            minilm_dir: a.minilm_dir.clone(),
+            no_judge: a.no_judge,
+            config: a.config.clone(),
+        },
+    )?;
+    let trace = Trace {
+        id: row.result.trace_id.clone(),
+        model: stored.model.clone(),
+        input: stored.input.clone(),
+        output: stored.output.clone(),
+        context: stored.context.clone(),
+        metadata: aegis_core::Metadata {
+            domain: Some(domain_name.clone()),
+            organisation: stored.organisation.clone(),
+            application: stored.application.clone(),
+            ..aegis_core::Metadata::default()
+        },
+        domain_data: stored.domain_data.clone(),
+        ..Trace::default()
+    };
+    let sanitized = Sanitized::from_sanitized_store(trace);
+    let mut new = orchestrator.evaluate_sanitized(domain, sanitized.clone());
+    new.line = row.result.line;
+    let old = &row.result;
+    let (before, after) = (issue_lines(old), issue_lines(&new));
+    let trail = store.audit_trail(&row.key).map_err(store_error)?;
+    let then_spec = trail
+        .iter()
+        .rev()
+        .find_map(|e| e.provenance.as_ref().map(|p| p.spec_hash.clone()));
+    let now_spec = domain.info().spec_hash.to_owned();
+    let changes = Changes {
+        verdict: (old.verdict != new.verdict).then(|| {
+            (
+                old.verdict.as_str().to_owned(),
+                new.verdict.as_str().to_owned(),
+            )
+        }),
+        decided_by: (old.decided_by != new.decided_by).then(|| {
+            (
+                old.decided_by.map(|t| t.as_str().to_owned()),
+                new.decided_by.map(|t| t.as_str().to_owned()),
+            )
+        }),
+        issues_added: after
+            .iter()
+            .filter(|i| !before.contains(i))
+            .cloned()
+            .collect(),
+        issues_removed: before
+            .iter()
+            .filter(|i| !after.contains(i))
+            .cloned()
+            .collect(),
+        spec_changed: then_spec
+            .filter(|then| *then != now_spec)
+            .map(|then| (then, now_spec.clone())),
+    };
+    let changed = changes.any();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let v = serde_json::json!({
+            "key": row.key,
+            "stored": old,
+            "replayed": new,
+            "changes": changes,
+            "changed": changed,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "trace {} ({}), stored {} UTC",
+            old.trace_id.as_deref().unwrap_or(&row.key),
+            domain_name,
+            time_text(row.evaluated_at_ms)
+        )?;
+        match &changes.spec_changed {
+            Some((then, now)) => writeln!(
+                out,
+                "spec      changed: {} → {}",
+                &then[..then.len().min(12)],
+                &now[..now.len().min(12)]
+            )?,
+            None => writeln!(
+                out,
+                "spec      unchanged ({})",
+                &now_spec[..now_spec.len().min(12)]
+            )?,
+        }
+        writeln!(
+            out,
+            "verdict   {} → {}",
+            old.verdict.as_str(),
+            new.verdict.as_str()
+        )?;
+        writeln!(
+            out,
+            "decided   {} → {}",
+            old.decided_by.map_or("-", |t| t.as_str()),
+            new.decided_by.map_or("-", |t| t.as_str())
+        )?;
+        for i in &changes.issues_added {
+            writeln!(out, "  + {i}")?;
+        }
+        for i in &changes.issues_removed {
+            writeln!(out, "  - {i}")?;
+        }
+        writeln!(out, "{}", if changed { "changed" } else { "unchanged" })?;
+    }
+    if a.save {
+        let mut record = StoredRecord::new(new, Some(&sanitized), now_ms());
+        record.key = row.key.clone();
+        let info = domain.info();
+        record = record.with_provenance(aegis_store::Provenance {
+            spec_hash: info.spec_hash.to_owned(),
+            domain_version: info.version.to_owned(),
+            aegis_version: env!("CARGO_PKG_VERSION").to_owned(),
+        });
+        store.write(&[record]).map_err(store_error)?;
+        store.index_text().map_err(store_error)?;
+    }
+    Ok(if changed { super::EXIT_GATE } else { EXIT_OK })
+}

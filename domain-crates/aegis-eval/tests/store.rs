@@ -225,3 +225,65 @@ fn traces_list_show_search_and_delete() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no store at"));
 }
+
+#[test]
+fn replay_shows_what_changed_and_can_save_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("aegis.db");
+    // A clean answer: Tier 1 passes it. Stored from a run without Tier 2, it was decided by
+    // the rules; today's evaluation (with the domain's models) is decided by Tier 2.
+    let trace = r#"{"id":"replay-me","metadata":{"domain":"healthcare"},"input":"Can I take ibuprofen for a sprain?","output":"Ibuprofen 200 to 400 mg every 6 to 8 hours with food is usual for adults; do not exceed 1200 mg a day without a doctor's advice."}"#;
+    let mut c = aegis();
+    c.args(["run", "-", "-q", "--no-models", "-f", "jsonl", "--store"])
+        .arg(&store);
+    let out = common::with_stdin(&mut c, trace);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(stored["decided_by"], "rules");
+    let id = stored["trace_id"].as_str().unwrap().to_owned();
+
+    let replay = |extra: &[&str]| {
+        let out = aegis()
+            .args(["replay", &id, "--store"])
+            .arg(&store)
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // Same tiers: nothing changed.
+    let (code, shown, err) = replay(&["--no-models"]);
+    assert_eq!(code, Some(0), "{shown}{err}");
+    assert!(
+        shown.contains("unchanged") && shown.contains("spec      unchanged"),
+        "{shown}"
+    );
+    // With Tier 2: decided by the models now; exit 1 says something changed.
+    let (code, shown, err) = replay(&["--json"]);
+    assert_eq!(code, Some(1), "{shown}{err}");
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["changed"], true);
+    assert_eq!(v["changes"]["decided_by"][0], "rules");
+    assert_eq!(v["changes"]["decided_by"][1], "models");
+    // Saved: the store holds the new result, the audit log both.
+    let (code, _, _) = replay(&["--save"]);
+    assert_eq!(code, Some(1));
+    let (code, shown, _) = replay(&[]);
+    assert_eq!(code, Some(0), "{shown}");
+    let out = aegis()
+        .args(["traces", "show", &id, "--json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"]["decided_by"], "models");
+    assert_eq!(v["audit"].as_array().unwrap().len(), 2);
+    // An unknown trace is a clear error.
+    let out = aegis()
+        .args(["replay", "nope", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no stored result"));
+}
