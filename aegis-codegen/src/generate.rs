@@ -978,6 +978,7 @@ impl Emitter<'_> {
                             score: None,
                             scores: ::std::vec::Vec::new(),
                             call: None,
+                            weights: None,
                         });
                     }
                     // A trace that already fails at Tier 1 goes no further: its escalation rules
@@ -1221,6 +1222,7 @@ impl Emitter<'_> {
                             message: self.message(),
                             evidence: ::std::vec::Vec::new(),
                         }),
+                        weights: None,
                     }
                 }
             }
@@ -1298,7 +1300,7 @@ impl Emitter<'_> {
                 fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
                     let _ = issues;
                     let verdicts = ::std::vec![
-                        #(self.#fields.score(&INFO.models[#idx].text_of(trace)).map(|s| s.verdict()).map_err(|e| (INFO.models[#idx].id, e)),)*
+                        #(self.#fields.score(&INFO.models[#idx].text_of(trace)).map(|s| s.verdict().with_card(self.#fields.card())).map_err(|e| (INFO.models[#idx].id, e)),)*
                     ];
                     ::aegis_models::tier::decide(verdicts, domain.policy.fail_at)
                 }

@@ -322,6 +322,9 @@ pub struct ModuleResult {
     /// A judge's call to its provider: model, prompt hash, cache key, tokens, cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<Box<JudgeCall>>,
+    /// A model's version and weights hash (`v3 sha256:…`), for provenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<String>,
 }
 
 /// What a Tier-3 judge's call was, for the result and the audit trail. Holds hashes and

@@ -104,6 +104,7 @@ fn a_result_round_trips() {
                     score: Some(0.25),
                     scores: Vec::new(),
                     call: None,
+                    weights: None,
                 }],
             },
             TierReport {

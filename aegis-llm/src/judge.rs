@@ -196,6 +196,7 @@ impl JudgeTier for LlmJudge {
                 score,
                 scores: Vec::new(),
                 call: Some(Box::new(call)),
+                weights: None,
             });
         }
         // One failing judge fails the trace; it passes only when every judge passes.

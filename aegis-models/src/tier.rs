@@ -111,6 +111,16 @@ pub struct ModelVerdict {
     pub escalates: bool,
     /// The issue, when its `fail_when` holds.
     pub issue: Option<Issue>,
+    /// The model's version and weights hash (`v3 sha256:…`), for provenance.
+    pub weights: Option<String>,
+}
+
+impl ModelVerdict {
+    /// The verdict, noting which weights produced it.
+    pub fn with_card(mut self, card: &crate::ModelCard) -> ModelVerdict {
+        self.weights = Some(format!("v{} sha256:{}", card.version, card.weights_sha256));
+        self
+    }
 }
 
 /// The Tier-2 decision from every model's verdict: a failing model at or above `fail_at` fails
@@ -152,6 +162,7 @@ pub fn decide(
                     score: headline,
                     scores: v.scores,
                     call: None,
+                    weights: v.weights,
                 });
             }
             Err((module, e)) => {
@@ -163,6 +174,7 @@ pub fn decide(
                     score: None,
                     scores: Vec::new(),
                     call: None,
+                    weights: None,
                 });
             }
         }

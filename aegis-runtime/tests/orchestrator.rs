@@ -34,6 +34,7 @@ impl ModelTier for FixedModel {
                 score: Some(0.5),
                 scores: Vec::new(),
                 call: None,
+                weights: None,
             }],
             cost: UsdCost::from_micros(1_200),
             reason: "p(unsafe) = 0.5, inside the uncertain band".into(),

@@ -59,6 +59,7 @@ fn record(i: usize) -> StoredRecord {
                             score: None,
                             scores: Vec::new(),
                             call: None,
+                            weights: None,
                         })
                         .collect()
                 } else {

@@ -243,7 +243,8 @@ pub struct AuditEntry {
     pub domain: Option<String>,
     /// The spec, versions.
     pub provenance: Option<Provenance>,
-    /// Tier-2 models that scored the trace: `{model, scores}`.
+    /// Tier-2 models that scored the trace: `{model, weights, scores}` (`weights`: version and
+    /// weights hash).
     pub models: serde_json::Value,
     /// Tier-3 calls: `{judge, provider, model, prompt_hash, cache_key, cached}`.
     pub judges: serde_json::Value,

@@ -21,6 +21,7 @@ fn modules_of(result: &aegis_core::EvaluationResult) -> (serde_json::Value, serd
             match t.tier {
                 aegis_core::Tier::Models => models.push(serde_json::json!({
                     "model": m.module,
+                    "weights": m.weights,
                     "scores": m.scores,
                 })),
                 aegis_core::Tier::Judge => judges.push(match &m.call {

@@ -358,6 +358,7 @@ fn every_write_is_appended_to_the_audit_log_which_cannot_be_changed() {
                 cost_usd: UsdCost::from_micros(5),
                 rationale: None,
             })),
+            weights: None,
         }],
     });
     let rec =

@@ -277,7 +277,18 @@ fn replay_shows_what_changed_and_can_save_it() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["result"]["decided_by"], "models");
-    assert_eq!(v["audit"].as_array().unwrap().len(), 2);
+    let audit = v["audit"].as_array().unwrap();
+    assert_eq!(audit.len(), 2);
+    // The replayed verdict names the model weights that produced it.
+    let weights = audit[1]["models"][0]["weights"].as_str().unwrap();
+    assert!(
+        weights.starts_with('v') && weights.contains(" sha256:"),
+        "{weights}"
+    );
+    assert!(
+        audit[0]["models"].as_array().unwrap().is_empty(),
+        "stored without Tier 2"
+    );
     // An unknown trace is a clear error.
     let out = aegis()
         .args(["replay", "nope", "--store"])
