@@ -86,6 +86,21 @@ pub(crate) enum Command {
         #[arg(long, global = true, value_name = "FILE", env = "AEGIS_STORE")]
         store: Option<PathBuf>,
     },
+    /// Sum up the store: pass rate, verdicts, deciding tiers, cost by tier, latency p50/p95,
+    /// top issues, breakdowns by domain, model and application, and a time series.
+    Report {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// `table` for the terminal, `json`, or `html` (one self-contained page with charts).
+        #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The store (default: $AEGIS_STORE, else ./aegis.db).
+        #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
+        store: Option<PathBuf>,
+    },
     /// Re-evaluate a stored trace with today's domain (rules, models, judges) and show what
     /// changed since it was stored.
     #[command(
@@ -200,6 +215,17 @@ pub(crate) struct FilterArgs {
     /// At most this many results.
     #[arg(long, default_value_t = 50)]
     pub(crate) limit: usize,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Text for the terminal.
+    Table,
+    /// One JSON document.
+    Json,
+    /// A self-contained HTML page with charts.
+    Html,
 }
 
 /// Verdicts, as command-line values.

@@ -9,6 +9,7 @@ mod inspect;
 mod models;
 mod output;
 mod phi;
+mod report;
 mod run;
 mod traces;
 
@@ -78,6 +79,12 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         }
         args::Command::Traces { command, store } => traces::traces(command, store),
         args::Command::Replay(a) => traces::replay(a, domains),
+        args::Command::Report {
+            filter,
+            format,
+            output,
+            store,
+        } => report::report(store, filter, format, output),
     }
 }
 

@@ -139,7 +139,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn filter_of(a: &FilterArgs) -> Result<Filter, CliError> {
+pub(crate) fn filter_of(a: &FilterArgs) -> Result<Filter, CliError> {
     let now = now_ms();
     let time = |s: &Option<String>| {
         s.as_deref()
@@ -167,7 +167,7 @@ fn has_filter(a: &FilterArgs) -> bool {
         || a.until.is_some()
 }
 
-fn open_existing(store: Option<PathBuf>) -> Result<SqliteStore, CliError> {
+pub(crate) fn open_existing(store: Option<PathBuf>) -> Result<SqliteStore, CliError> {
     let path = store.unwrap_or_else(|| PathBuf::from("aegis.db"));
     if !path.exists() {
         return Err(CliError::Store(format!(
@@ -179,7 +179,7 @@ fn open_existing(store: Option<PathBuf>) -> Result<SqliteStore, CliError> {
     SqliteStore::open(&path).map_err(store_error)
 }
 
-fn time_text(ms: i64) -> String {
+pub(crate) fn time_text(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);

@@ -216,6 +216,28 @@ fn traces_list_show_search_and_delete() {
     assert!(deleted.starts_with("deleted "), "{deleted}");
     let (_, left, _) = traces(&["list", "--verdict", "pass", "--json"]);
     assert!(left.trim().is_empty(), "{left}");
+    // The report, in all three forms.
+    let report = |format: &str| {
+        let out = aegis()
+            .args(["report", "-f", format, "--store"])
+            .arg(&store)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let json: serde_json::Value = serde_json::from_str(&report("json")).unwrap();
+    let remaining = json["overall"]["total"].as_u64().unwrap();
+    assert!(remaining > 0);
+    assert_eq!(json["overall"]["pass"], 0, "the passes were deleted");
+    assert!(json["latency_ms_p95"].as_f64().unwrap() >= json["latency_ms_p50"].as_f64().unwrap());
+    assert!(json["by_domain"]["healthcare"]["total"].as_u64().unwrap() > 0);
+    assert!(report("table").contains("top issues"));
+    let html = report("html");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg"),
+        "{html}"
+    );
     // A missing store is a clear error.
     let out = aegis()
         .args(["traces", "list", "--store"])
