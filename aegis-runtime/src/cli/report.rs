@@ -533,13 +533,20 @@ mod tests {
             Verdict::NeedsReview,
             Verdict::Pass,
         ][i % 4];
-        let judged = i % 5 == 0;
+        let judged = i.is_multiple_of(5);
         StoredRow {
             key: format!("id:t{i}"),
             result: EvaluationResult {
                 trace_id: Some(format!("t{i}")),
                 line: Some(i as u64),
-                domain: Some(if i % 3 == 0 { "trading" } else { "healthcare" }.to_owned()),
+                domain: Some(
+                    if i.is_multiple_of(3) {
+                        "trading"
+                    } else {
+                        "healthcare"
+                    }
+                    .to_owned(),
+                ),
                 verdict,
                 decided_by: Some(if judged { Tier::Judge } else { Tier::Rules }),
                 issues: if verdict == Verdict::Fail {
@@ -579,7 +586,7 @@ mod tests {
             },
             trace: Some(StoredTrace {
                 model: Some(
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         "gpt-4o"
                     } else {
                         "<script>alert(1)</script>"
