@@ -223,6 +223,76 @@ pub trait Store {
     fn count(&self) -> Result<u64, StoreError>;
     /// The audit log's entries for a record (by key or trace id), oldest first.
     fn audit_trail(&self, key_or_trace_id: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Queues records for expert review (a record already queued keeps its place).
+    fn enqueue(&mut self, tasks: &[ReviewTask]) -> Result<usize, StoreError>;
+    /// Open review tasks in priority order (severity first, then uncertainty), with their
+    /// records.
+    fn open_tasks(&self, limit: usize) -> Result<Vec<(ReviewTask, StoredRow)>, StoreError>;
+    /// Records an expert's label and closes the record's task. Labels are kept, never
+    /// replaced: a second label of the same record is a second opinion.
+    fn add_label(&mut self, label: &ReviewLabel) -> Result<(), StoreError>;
+    /// Every label, oldest first.
+    fn labels(&self) -> Result<Vec<ReviewLabel>, StoreError>;
+}
+
+/// A record waiting for expert review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewTask {
+    /// The record's key.
+    pub key: String,
+    /// The worst issue's severity, if any (orders the queue first).
+    pub severity: Option<Severity>,
+    /// How unsure the machine tiers were, 0 to 1 (orders the queue second).
+    pub uncertainty: f64,
+    /// Why it is queued: `needs_review`, or the active-learning strategy that chose it.
+    pub reason: String,
+}
+
+impl ReviewTask {
+    /// The task for a result: its worst severity, and its uncertainty from the model and judge
+    /// scores (`1 - |2p - 1|`, the most unsure module; 0.5 when none scored it).
+    pub fn of(key: &str, result: &EvaluationResult, reason: &str) -> ReviewTask {
+        let uncertainty = result
+            .tiers
+            .iter()
+            .flat_map(|t| t.modules.iter())
+            .filter_map(|m| m.score)
+            .filter(|s| s.is_finite())
+            .map(|s| 1.0 - (2.0 * s.clamp(0.0, 1.0) - 1.0).abs())
+            .fold(None, |acc: Option<f64>, u| {
+                Some(acc.map_or(u, |a| a.max(u)))
+            })
+            .unwrap_or(0.5);
+        ReviewTask {
+            key: key.to_owned(),
+            severity: result.issues.iter().map(|i| i.severity).max(),
+            uncertainty,
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// An expert's label for a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewLabel {
+    /// The record's key.
+    pub key: String,
+    /// The expert's verdict (`pass` or `fail`).
+    pub verdict: Verdict,
+    /// The severity the expert gives, for a `fail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The expert's notes (sanitised by Tier 0 before they are stored).
+    #[serde(default)]
+    pub notes: String,
+    /// Who labelled it.
+    pub reviewer: String,
+    /// Whether the expert accepted the machine's verdict as it was.
+    #[serde(default)]
+    pub accepted: bool,
+    /// When (ms since the epoch).
+    #[serde(default)]
+    pub labelled_at_ms: i64,
 }
 
 /// One entry of the append-only audit log: a verdict and everything that produced it. Holds

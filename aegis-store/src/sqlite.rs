@@ -115,6 +115,29 @@ const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END;
     "#,
+    // 3: Tier 4, expert review: the queue and the labels.
+    r#"
+    CREATE TABLE review_tasks (
+        key            TEXT PRIMARY KEY,
+        severity       INTEGER NOT NULL,
+        uncertainty    REAL NOT NULL,
+        reason         TEXT NOT NULL,
+        queued_at      INTEGER NOT NULL,
+        open           INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX review_tasks_order ON review_tasks(open, severity DESC, uncertainty DESC, queued_at);
+    CREATE TABLE review_labels (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        key            TEXT NOT NULL,
+        verdict        TEXT NOT NULL,
+        severity       TEXT,
+        notes          TEXT NOT NULL,
+        reviewer       TEXT NOT NULL,
+        accepted       INTEGER NOT NULL,
+        labelled_at    INTEGER NOT NULL
+    );
+    CREATE INDEX review_labels_key ON review_labels(key);
+    "#,
 ];
 
 /// Results and sanitised traces in one SQLite file.
@@ -474,6 +497,29 @@ impl Store for SqliteStore {
                     .map_err(e("cannot append to the audit log"))?;
             }
         }
+        // Tier 4: every result that no machine tier was sure of waits for an expert.
+        {
+            let mut queue = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
+                     VALUES (?1, ?2, ?3, 'needs_review', ?4)",
+                )
+                .map_err(e("cannot queue for review"))?;
+            for r in records
+                .iter()
+                .filter(|r| r.result.verdict == aegis_core::Verdict::NeedsReview)
+            {
+                let t = crate::ReviewTask::of(&r.key, &r.result, "needs_review");
+                queue
+                    .execute(params![
+                        r.key,
+                        t.severity.map_or(-1, severity_rank),
+                        t.uncertainty,
+                        r.evaluated_at_ms
+                    ])
+                    .map_err(e("cannot queue for review"))?;
+            }
+        }
         tx.commit().map_err(e("cannot commit"))?;
         provenance_ids.extend(new_ids);
         Ok(())
@@ -576,6 +622,162 @@ impl Store for SqliteStore {
             .map_err(self.err("cannot read the audit log"))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(self.err("cannot read the audit log"))
+    }
+
+    fn enqueue(&mut self, tasks: &[crate::ReviewTask]) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite {
+                path: self.path.display().to_string(),
+                what: "cannot queue for review",
+                source,
+            })?;
+        let mut n = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(|source| StoreError::Sqlite { path: self.path.display().to_string(), what: "cannot queue for review", source })?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            for t in tasks {
+                n += stmt
+                    .execute(params![
+                        t.key,
+                        t.severity.map_or(-1, severity_rank),
+                        t.uncertainty,
+                        t.reason,
+                        now
+                    ])
+                    .map_err(|source| StoreError::Sqlite {
+                        path: self.path.display().to_string(),
+                        what: "cannot queue for review",
+                        source,
+                    })?;
+            }
+        }
+        tx.commit().map_err(|source| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            what: "cannot queue for review",
+            source,
+        })?;
+        Ok(n)
+    }
+
+    fn open_tasks(&self, limit: usize) -> Result<Vec<(crate::ReviewTask, StoredRow)>, StoreError> {
+        let sql = format!(
+            "SELECT review_tasks.severity, review_tasks.uncertainty, review_tasks.reason, {COLUMNS} \
+             FROM review_tasks JOIN results ON results.key = review_tasks.key \
+             WHERE review_tasks.open = 1 \
+             ORDER BY review_tasks.severity DESC, review_tasks.uncertainty DESC, review_tasks.queued_at \
+             LIMIT {}",
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(self.err("cannot read the review queue"))?;
+        let raw = stmt
+            .query_map([], |r| {
+                let sev: i64 = r.get(0)?;
+                let unc: f64 = r.get(1)?;
+                let reason: String = r.get(2)?;
+                let row = (
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                );
+                Ok((sev, unc, reason, row))
+            })
+            .map_err(self.err("cannot read the review queue"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("cannot read the review queue"))?;
+        raw.into_iter()
+            .map(|(sev, uncertainty, reason, row)| {
+                let row = self.row(row)?;
+                Ok((
+                    crate::ReviewTask {
+                        key: row.key.clone(),
+                        severity: usize::try_from(sev)
+                            .ok()
+                            .and_then(|i| aegis_core::Severity::ALL.get(i).copied()),
+                        uncertainty,
+                        reason,
+                    },
+                    row,
+                ))
+            })
+            .collect()
+    }
+
+    fn add_label(&mut self, label: &crate::ReviewLabel) -> Result<(), StoreError> {
+        let e = |source| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            what: "cannot record a label",
+            source,
+        };
+        let tx = self.conn.unchecked_transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO review_labels (key, verdict, severity, notes, reviewer, accepted, labelled_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                label.key,
+                label.verdict.as_str(),
+                label.severity.map(|s| s.as_str()),
+                label.notes,
+                label.reviewer,
+                label.accepted,
+                label.labelled_at_ms
+            ],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "UPDATE review_tasks SET open = 0 WHERE key = ?1",
+            [&label.key],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    fn labels(&self) -> Result<Vec<crate::ReviewLabel>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, verdict, severity, notes, reviewer, accepted, labelled_at FROM review_labels ORDER BY seq")
+            .map_err(self.err("cannot read labels"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let verdict: String = r.get(1)?;
+                let severity: Option<String> = r.get(2)?;
+                Ok(crate::ReviewLabel {
+                    key: r.get(0)?,
+                    verdict: match verdict.as_str() {
+                        "pass" => aegis_core::Verdict::Pass,
+                        "fail" => aegis_core::Verdict::Fail,
+                        "error" => aegis_core::Verdict::Error,
+                        _ => aegis_core::Verdict::NeedsReview,
+                    },
+                    severity: severity.and_then(|s| {
+                        aegis_core::Severity::ALL
+                            .iter()
+                            .copied()
+                            .find(|x| x.as_str() == s)
+                    }),
+                    notes: r.get(3)?,
+                    reviewer: r.get(4)?,
+                    accepted: r.get(5)?,
+                    labelled_at_ms: r.get(6)?,
+                })
+            })
+            .map_err(self.err("cannot read labels"))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("cannot read labels"))
     }
 
     fn count(&self) -> Result<u64, StoreError> {

@@ -86,6 +86,21 @@ pub(crate) enum Command {
         #[arg(long, global = true, value_name = "FILE", env = "AEGIS_STORE")]
         store: Option<PathBuf>,
     },
+    /// Tier 4: review the queued traces (severity first, then uncertainty), one key each:
+    /// accept the machine's verdict, pass, fail (with a severity), skip or quit; then a note.
+    Review {
+        #[command(subcommand)]
+        command: Option<ReviewCommand>,
+        /// Who is reviewing (recorded with each label).
+        #[arg(long, global = true, env = "AEGIS_REVIEWER")]
+        reviewer: Option<String>,
+        /// At most this many tasks.
+        #[arg(long, global = true, default_value_t = 50)]
+        limit: usize,
+        /// The store (default: $AEGIS_STORE, else ./aegis.db).
+        #[arg(long, global = true, value_name = "FILE", env = "AEGIS_STORE")]
+        store: Option<PathBuf>,
+    },
     /// Sum up the store: pass rate, verdicts, deciding tiers, cost by tier, latency p50/p95,
     /// top issues, breakdowns by domain, model and application, and a time series.
     Report {
@@ -188,6 +203,29 @@ pub(crate) struct ReplayArgs {
     /// Without Tier 3.
     #[arg(long)]
     pub(crate) no_judge: bool,
+}
+
+/// `aegis-eval review …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReviewCommand {
+    /// Write the open tasks as JSONL (sanitised trace, findings, machine verdict), for another
+    /// labelling tool.
+    Export {
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Read labels as JSONL (`key` or `trace_id`, `verdict`: pass|fail, optional `severity`,
+    /// `notes`, `reviewer`) and record them.
+    #[command(
+        after_help = "Exit codes: 0 ok; 2 usage or store error; 3 some lines were skipped (each is named)."
+    )]
+    Import {
+        /// The labels file.
+        input: PathBuf,
+    },
+    /// Every label recorded, as JSONL (oldest first).
+    Labels,
 }
 
 /// Filters over stored results.

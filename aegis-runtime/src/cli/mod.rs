@@ -10,6 +10,7 @@ mod models;
 mod output;
 mod phi;
 mod report;
+mod review;
 mod run;
 mod traces;
 
@@ -79,6 +80,19 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         }
         args::Command::Traces { command, store } => traces::traces(command, store),
         args::Command::Replay(a) => traces::replay(a, domains),
+        args::Command::Review {
+            command,
+            reviewer,
+            limit,
+            store,
+        } => match command {
+            None => review::review(store, reviewer, limit, domains, key_file),
+            Some(args::ReviewCommand::Export { output }) => review::export(store, limit, output),
+            Some(args::ReviewCommand::Import { input }) => {
+                review::import(store, &input, reviewer, domains, key_file)
+            }
+            Some(args::ReviewCommand::Labels) => review::labels(store),
+        },
         args::Command::Report {
             filter,
             format,

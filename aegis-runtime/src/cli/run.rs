@@ -516,7 +516,7 @@ fn evaluate_all(
             }
             None => more = false,
         }
-        for (result, sanitized, info) in
+        for (mut result, sanitized, info) in
             evaluate_pending(&orchestrator, std::mem::take(&mut batch), workers)
         {
             tracing::debug!(
@@ -532,6 +532,15 @@ fn evaluate_all(
             }
             if let Some(error) = &result.error {
                 tracing::debug!(line = result.line, %error, "not evaluated");
+            }
+            if store.is_some() && result.verdict == Verdict::NeedsReview {
+                // The store queues it for Tier 4 (`aegis-eval review`).
+                if let Some(t) = result.tiers.iter_mut().find(|t| t.tier == Tier::Human) {
+                    t.outcome = aegis_core::TierOutcome::Escalated {
+                        to: Tier::Human,
+                        reason: "queued for expert review in the store (aegis-eval review)".into(),
+                    };
+                }
             }
             summary.add(&result);
             sink.result(&result)?;

@@ -320,3 +320,123 @@ fn replay_shows_what_changed_and_can_save_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no stored result"));
 }
+
+#[test]
+fn review_queue_keyboard_flow_export_import_and_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("aegis.db");
+    let input = dir.path().join("traces.jsonl");
+    write_traces(&input, 54);
+    let out = aegis()
+        .args(["run", "-q", "-f", "jsonl", "-o", "/dev/null", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let out = aegis()
+        .args(["run", "-q", "-f", "jsonl", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let queued = text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("queued for expert review in the store"))
+        .count();
+    assert!(queued >= 3, "results say they were queued");
+    let export = || {
+        let out = aegis()
+            .args(["review", "export", "--store"])
+            .arg(&store)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Every needs_review result is queued; the export carries the sanitised trace.
+    let tasks = export();
+    assert!(tasks.len() >= 3, "{tasks:?}");
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["machine_verdict"] == "needs_review" && t["trace"]["output"].is_string())
+    );
+    // The keyboard flow: fail (critical, with a note naming someone), pass, skip, quit.
+    let mut c = aegis();
+    c.args(["review", "--reviewer", "dr-a", "--store"])
+        .arg(&store);
+    let out = common::with_stdin(
+        &mut c,
+        "x\nf\nc\nZebediah Quartermaine agrees it is unsafe\np\n\ns\nq\n",
+    );
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    assert!(
+        shown.contains("a, p, f, s or q"),
+        "a wrong key is explained: {shown}"
+    );
+    assert!(shown.contains("2 labelled, 1 skipped"), "{shown}");
+    assert_eq!(
+        export().len(),
+        tasks.len() - 2,
+        "labelled tasks leave the queue; skipped ones stay"
+    );
+    // Import: one good line, one naming an unknown trace, one not JSON.
+    let labels = dir.path().join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        format!(
+            "{}\n{{\"key\":\"id:nope\",\"verdict\":\"fail\",\"reviewer\":\"x\"}}\nnot json\n",
+            serde_json::json!({"key": tasks[3]["key"], "verdict": "fail", "severity": "high", "reviewer": "dr-b", "notes": "checked"})
+        ),
+    )
+    .unwrap();
+    let out = aegis()
+        .args(["review", "import"])
+        .arg(&labels)
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("labels.jsonl:2:") && err.contains("labels.jsonl:3:"),
+        "{err}"
+    );
+    assert!(err.contains("1 labels imported, 2 lines skipped"), "{err}");
+    let out = aegis()
+        .args(["review", "labels", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let recorded: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recorded.len(), 3);
+    assert_eq!(recorded[0]["verdict"], "fail");
+    assert_eq!(recorded[0]["severity"], "critical");
+    assert_eq!(recorded[0]["reviewer"], "dr-a");
+    assert_eq!(recorded[1]["verdict"], "pass");
+    assert_eq!(recorded[2]["reviewer"], "dr-b");
+    // The note went through Tier 0: the name is not stored.
+    let note = recorded[0]["notes"].as_str().unwrap();
+    assert!(
+        note.contains("agrees it is unsafe") && !note.contains("Zebediah"),
+        "{note}"
+    );
+    // No reviewer: a clear error.
+    let out = aegis()
+        .args(["review", "--store"])
+        .arg(&store)
+        .env_remove("AEGIS_REVIEWER")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--reviewer"));
+}
