@@ -224,8 +224,39 @@ pub(crate) enum ReviewCommand {
         /// The labels file.
         input: PathBuf,
     },
-    /// Every label recorded, as JSONL (oldest first).
-    Labels,
+    /// Every label recorded, as JSONL (oldest first); with `--for`, as training data for a
+    /// Tier-2 model (`aegis-eval train <domain> <model> --data …`).
+    Labels {
+        /// `<domain>/<model>`: write `{"text", "label"}` lines for this model, the expert's
+        /// fail and pass mapped to the labels its spec's `synthetic.label_by_rules` names.
+        #[arg(long = "for", value_name = "DOMAIN/MODEL")]
+        for_model: Option<String>,
+    },
+    /// Active learning: queue stored results no expert has seen, chosen under a budget by
+    /// uncertainty, by disagreement between the machine tiers, and for diversity.
+    Sample {
+        /// How many to queue.
+        #[arg(long)]
+        budget: usize,
+        /// How to choose.
+        #[arg(long, value_enum, default_value_t = SampleStrategy::Mixed)]
+        strategy: SampleStrategy,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+}
+
+/// Active-learning strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SampleStrategy {
+    /// The results the models and judges were least sure of.
+    Uncertainty,
+    /// Results on which the rules, the models and the judges disagree.
+    Disagreement,
+    /// A spread of results far apart from each other in what they say.
+    Diversity,
+    /// A third of the budget each (disagreement first).
+    Mixed,
 }
 
 /// Filters over stored results.

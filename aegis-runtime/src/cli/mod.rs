@@ -91,7 +91,14 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             Some(args::ReviewCommand::Import { input }) => {
                 review::import(store, &input, reviewer, domains, key_file)
             }
-            Some(args::ReviewCommand::Labels) => review::labels(store),
+            Some(args::ReviewCommand::Labels { for_model }) => {
+                review::labels(store, for_model.as_deref(), domains)
+            }
+            Some(args::ReviewCommand::Sample {
+                budget,
+                strategy,
+                filter,
+            }) => review::sample(store, budget, strategy, &filter),
         },
         args::Command::Report {
             filter,

@@ -53,9 +53,91 @@ pub(crate) struct IssueCount {
     worst: Severity,
 }
 
+/// How often a machine criterion (a model, a judge, or the final verdict) agrees with the
+/// experts' labels.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Agreement {
+    /// The model or judge id, or `verdict` for the final machine verdict.
+    criterion: String,
+    /// `models`, `judge` or `all`.
+    tier: String,
+    /// Labelled results the criterion judged (pass or fail).
+    n: u64,
+    /// The share on which it agreed with the expert.
+    agreement: f64,
+    /// Cohen's kappa (agreement beyond chance); `null` when every answer was the same.
+    kappa: Option<f64>,
+}
+
+/// Cohen's kappa of two binary raters, from `(machine fails, expert fails)` pairs.
+fn cohen_kappa(pairs: &[(bool, bool)]) -> (f64, Option<f64>) {
+    let n = pairs.len() as f64;
+    if pairs.is_empty() {
+        return (0.0, None);
+    }
+    let agree = pairs.iter().filter(|(a, b)| a == b).count() as f64 / n;
+    let a_fail = pairs.iter().filter(|(a, _)| *a).count() as f64 / n;
+    let b_fail = pairs.iter().filter(|(_, b)| *b).count() as f64 / n;
+    let chance = a_fail * b_fail + (1.0 - a_fail) * (1.0 - b_fail);
+    if (1.0 - chance).abs() < 1e-12 {
+        return (agree, None);
+    }
+    (agree, Some((agree - chance) / (1.0 - chance)))
+}
+
+fn agreements(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Vec<Agreement> {
+    use aegis_core::ModuleOutcome;
+    let mut pairs: BTreeMap<(String, String), Vec<(bool, bool)>> = BTreeMap::new();
+    for row in rows {
+        let Some(human) = labels.get(&row.key) else {
+            continue;
+        };
+        let human_fails = *human == Verdict::Fail;
+        if matches!(row.result.verdict, Verdict::Pass | Verdict::Fail) {
+            pairs
+                .entry(("all".to_owned(), "verdict".to_owned()))
+                .or_default()
+                .push((row.result.verdict == Verdict::Fail, human_fails));
+        }
+        for t in &row.result.tiers {
+            if !matches!(t.tier, Tier::Models | Tier::Judge) {
+                continue;
+            }
+            for m in &t.modules {
+                let machine = match m.outcome {
+                    ModuleOutcome::Failed => true,
+                    ModuleOutcome::Passed => false,
+                    _ => continue,
+                };
+                pairs
+                    .entry((t.tier.as_str().to_owned(), m.module.to_string()))
+                    .or_default()
+                    .push((machine, human_fails));
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|((tier, criterion), p)| {
+            let (agreement, kappa) = cohen_kappa(&p);
+            Agreement {
+                criterion,
+                tier,
+                n: p.len() as u64,
+                agreement,
+                kappa,
+            }
+        })
+        .collect()
+}
+
 /// Everything `report` shows.
 #[derive(Debug, Default, Serialize)]
 pub(crate) struct Report {
+    /// Machine–expert agreement per criterion, over the labelled results.
+    agreement: Vec<Agreement>,
+    /// Labelled results in the selection.
+    labelled: u64,
     /// All selected results.
     overall: Counts,
     /// Results by the tier that decided (`none`: no tier was sure).
@@ -84,8 +166,15 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1e6
 }
 
-fn build(rows: &[StoredRow]) -> Report {
-    let mut r = Report::default();
+fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
+    let mut r = Report {
+        agreement: agreements(rows, labels),
+        labelled: rows
+            .iter()
+            .filter(|row| labels.contains_key(&row.key))
+            .count() as u64,
+        ..Report::default()
+    };
     let mut latencies: Vec<u64> = Vec::with_capacity(rows.len());
     let mut issues: BTreeMap<String, (u64, Severity)> = BTreeMap::new();
     let (min_t, max_t) = rows.iter().fold((i64::MAX, i64::MIN), |(a, b), row| {
@@ -202,6 +291,22 @@ fn write_table(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
         "latency: p50 {:.3} ms, p95 {:.3} ms",
         r.latency_ms_p50, r.latency_ms_p95
     )?;
+    writeln!(
+        out,
+        "\nagreement with experts ({} labelled results)",
+        r.labelled
+    )?;
+    for a in &r.agreement {
+        writeln!(
+            out,
+            "  {:<8} {:<28} n {:>6}  agreement {:>8}  kappa {}",
+            a.tier,
+            a.criterion,
+            a.n,
+            pct(a.agreement),
+            a.kappa.map_or("-".to_owned(), |k| format!("{k:.3}"))
+        )?;
+    }
     writeln!(out, "\ntop issues")?;
     for i in &r.top_issues {
         writeln!(
@@ -444,7 +549,7 @@ svg text.label, svg text.value, svg text.tick {{ font: 12px system-ui, sans-seri
 <h2>Cost by tier</h2>{}
 <h2>Top issues</h2>{}
 <h2>Over time (per {}, UTC)</h2><p>{legend}</p>{}
-{}{}{}
+{}{}{}{}
 </body></html>
 "#,
         o.total,
@@ -469,7 +574,28 @@ svg text.label, svg text.value, svg text.tick {{ font: 12px system-ui, sans-seri
         table_html("domain", &r.by_domain),
         table_html("model", &r.by_model),
         table_html("application", &r.by_application),
+        agreement_html(r),
     )
+}
+
+fn agreement_html(r: &Report) -> String {
+    let mut s = format!(
+        "<h2>Agreement with experts ({} labelled results)</h2><table><tr><th>criterion</th><th>tier</th><th>n</th><th>agreement</th><th>Cohen's kappa</th></tr>",
+        r.labelled
+    );
+    for a in &r.agreement {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&a.criterion),
+            esc(&a.tier),
+            a.n,
+            pct(a.agreement),
+            a.kappa.map_or("–".to_owned(), |k| format!("{k:.3}"))
+        );
+    }
+    s.push_str("</table>");
+    s
 }
 
 /// `aegis-eval report`.
@@ -483,7 +609,14 @@ pub(crate) fn report(
     let mut f = super::traces::filter_of(&filter)?;
     f.limit = None;
     let rows = s.list(&f).map_err(|e| CliError::Store(e.to_string()))?;
-    let r = build(&rows);
+    // The latest label of each result.
+    let labels: BTreeMap<String, Verdict> = s
+        .labels()
+        .map_err(|e| CliError::Store(e.to_string()))?
+        .into_iter()
+        .map(|l| (l.key, l.verdict))
+        .collect();
+    let r = build(&rows, &labels);
     let mut buf: Vec<u8> = Vec::new();
     match format {
         ReportFormat::Table => write_table(&r, &mut buf)?,
@@ -604,7 +737,39 @@ mod tests {
     #[test]
     fn the_report_sums_up_and_renders() {
         let rows: Vec<StoredRow> = (0..100).map(row).collect();
-        let r = build(&rows);
+        // Experts label the first 40: they fail exactly what the machine failed, except two.
+        let labels: BTreeMap<String, Verdict> = rows[..40]
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut v = if row.result.verdict == Verdict::Fail {
+                    Verdict::Fail
+                } else {
+                    Verdict::Pass
+                };
+                if i == 3 || i == 7 {
+                    v = Verdict::Fail;
+                }
+                (row.key.clone(), v)
+            })
+            .collect();
+        let r = build(&rows, &labels);
+        assert_eq!(r.labelled, 40);
+        let all = r
+            .agreement
+            .iter()
+            .find(|a| a.criterion == "verdict")
+            .unwrap();
+        // 30 labelled results with a machine verdict (the needs_review ones have none).
+        assert_eq!(all.n, 30);
+        assert!((all.agreement - 28.0 / 30.0).abs() < 1e-9, "{all:?}");
+        assert!(
+            all.kappa.unwrap() > 0.8 && all.kappa.unwrap() < 1.0,
+            "{all:?}"
+        );
+        assert_eq!(cohen_kappa(&[(true, true), (false, false)]).1, Some(1.0));
+        assert_eq!(cohen_kappa(&[(true, false), (false, true)]).1, Some(-1.0));
+        assert_eq!(cohen_kappa(&[(true, true), (true, true)]).1, None);
         assert_eq!(r.overall.total, 100);
         assert_eq!(
             (r.overall.pass, r.overall.fail, r.overall.needs_review),

@@ -377,12 +377,333 @@ pub(crate) fn import(
     Ok(if bad > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
 }
 
-/// `aegis-eval review labels`: every label as JSONL.
-pub(crate) fn labels(store: Option<PathBuf>) -> Result<u8, CliError> {
+/// `aegis-eval review labels`: every label as JSONL, or training data for one model.
+pub(crate) fn labels(
+    store: Option<PathBuf>,
+    for_model: Option<&str>,
+    domains: &[&'static dyn Domain],
+) -> Result<u8, CliError> {
     let s = open_existing(store)?;
     let mut out = std::io::stdout().lock();
-    for l in s.labels().map_err(store_error)? {
-        writeln!(out, "{}", serde_json::to_string(&l).unwrap_or_default())?;
+    let all = s.labels().map_err(store_error)?;
+    let Some(spec) = for_model else {
+        for l in all {
+            writeln!(out, "{}", serde_json::to_string(&l).unwrap_or_default())?;
+        }
+        return Ok(EXIT_OK);
+    };
+    let (domain_name, model_id) = spec
+        .split_once('/')
+        .ok_or_else(|| CliError::Store(format!("`{spec}`: expected <domain>/<model>")))?;
+    let domain = super::find_domain(domains, domain_name)?;
+    let model = domain
+        .info()
+        .models
+        .iter()
+        .find(|m| m.id == model_id)
+        .ok_or_else(|| {
+            CliError::Models(format!("domain `{domain_name}` has no model `{model_id}`"))
+        })?;
+    let targets = model
+        .synthetic
+        .as_ref()
+        .and_then(|s| s.rule_labels.as_ref())
+        .ok_or_else(|| {
+            CliError::Models(format!(
+                "model `{model_id}`: its spec's `synthetic.label_by_rules` names the labels of a failing and a passing trace; without it, expert verdicts cannot be mapped to its labels"
+            ))
+        })?;
+    // The latest label of each result of the domain.
+    let mut latest: std::collections::BTreeMap<String, ReviewLabel> =
+        std::collections::BTreeMap::new();
+    for l in all {
+        latest.insert(l.key.clone(), l);
     }
+    let mut written = 0;
+    for (key, l) in latest {
+        let Some(row) = s.get(&key).map_err(store_error)? else {
+            continue;
+        };
+        if row.result.domain.as_deref() != Some(domain_name) {
+            continue;
+        }
+        let Some(t) = &row.trace else { continue };
+        let trace = Trace {
+            input: t.input.clone(),
+            output: t.output.clone(),
+            ..Trace::default()
+        };
+        let label = if l.verdict == Verdict::Fail {
+            targets.fail
+        } else {
+            targets.pass
+        };
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "text": model.text_of(&trace), "label": label, "source": format!("review:{}", l.reviewer) })
+        )?;
+        written += 1;
+    }
+    eprintln!("{written} labelled examples for {spec}");
     Ok(EXIT_OK)
+}
+
+/// How a machine tier judged a result: `Some(true)` fail, `Some(false)` pass, `None` no
+/// opinion.
+fn opinions(r: &aegis_core::EvaluationResult) -> Vec<(aegis_core::Tier, bool)> {
+    use aegis_core::{ModuleOutcome, Tier};
+    let mut out = Vec::new();
+    for t in &r.tiers {
+        let decided: Vec<bool> = t
+            .modules
+            .iter()
+            .filter_map(|m| match m.outcome {
+                ModuleOutcome::Failed => Some(true),
+                ModuleOutcome::Passed => Some(false),
+                _ => None,
+            })
+            .collect();
+        if decided.is_empty() {
+            continue;
+        }
+        // A tier fails a trace when one of its modules does.
+        if matches!(t.tier, Tier::Rules | Tier::Models | Tier::Judge) {
+            out.push((t.tier, decided.iter().any(|d| *d)));
+        }
+    }
+    out
+}
+
+/// 1 when the machine tiers that judged the result disagree (one fails it, another passes it).
+fn disagreement(r: &aegis_core::EvaluationResult) -> f64 {
+    let o = opinions(r);
+    let fails = o.iter().any(|(_, f)| *f);
+    let passes = o.iter().any(|(_, f)| !*f);
+    if fails && passes { 1.0 } else { 0.0 }
+}
+
+/// A 256-dimensional hashed bag of words of a text, unit length (for diversity sampling).
+fn embed(text: &str) -> [f32; 256] {
+    let mut v = [0f32; 256];
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+    {
+        let mut h: u32 = 2_166_136_261;
+        for b in w.to_lowercase().bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(16_777_619);
+        }
+        v[(h % 256) as usize] += 1.0;
+    }
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+    v.map(|x| x / norm)
+}
+
+/// Picks `k` of `items` far apart from each other (greedy k-centre on cosine distance),
+/// starting from the most uncertain.
+fn diverse(items: &[(usize, [f32; 256])], k: usize) -> Vec<usize> {
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut dist = vec![f32::INFINITY; items.len()];
+    let mut next = 0;
+    while chosen.len() < k.min(items.len()) {
+        chosen.push(next);
+        let c = &items[next].1;
+        for (j, (_, v)) in items.iter().enumerate() {
+            let d = 1.0 - v.iter().zip(c).map(|(a, b)| a * b).sum::<f32>();
+            dist[j] = dist[j].min(d);
+        }
+        next = match dist
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !chosen.contains(j))
+            .max_by(|a, b| a.1.total_cmp(b.1))
+        {
+            Some((j, _)) => j,
+            None => break,
+        };
+    }
+    chosen.into_iter().map(|i| items[i].0).collect()
+}
+
+/// Most uncertain first (ties by key, so the order is stable).
+fn by_uncertainty(mut v: Vec<&StoredRow>) -> Vec<&StoredRow> {
+    let u = |r: &StoredRow| ReviewTask::of(&r.key, &r.result, "").uncertainty;
+    v.sort_by(|a, b| u(b).total_cmp(&u(a)).then(a.key.cmp(&b.key)));
+    v
+}
+
+/// `aegis-eval review sample`: active learning. Chooses results no expert has seen (and not
+/// queued yet) for the review queue, under a budget: the most uncertain, those on which the
+/// machine tiers disagree, and a diverse spread of the rest.
+pub(crate) fn sample(
+    store: Option<PathBuf>,
+    budget: usize,
+    strategy: super::args::SampleStrategy,
+    filter: &super::args::FilterArgs,
+) -> Result<u8, CliError> {
+    use super::args::SampleStrategy as S;
+    let mut s = open_existing(store)?;
+    let mut f = super::traces::filter_of(filter)?;
+    f.limit = None;
+    let rows = s.list(&f).map_err(store_error)?;
+    let mut seen: std::collections::BTreeSet<String> = s
+        .labels()
+        .map_err(store_error)?
+        .into_iter()
+        .map(|l| l.key)
+        .collect();
+    seen.extend(
+        s.open_tasks(usize::MAX)
+            .map_err(store_error)?
+            .into_iter()
+            .map(|(t, _)| t.key),
+    );
+    let candidates: Vec<&StoredRow> = rows
+        .iter()
+        .filter(|r| !seen.contains(&r.key) && r.result.verdict != Verdict::Error)
+        .collect();
+    let task = |r: &StoredRow, reason: &str| ReviewTask::of(&r.key, &r.result, reason);
+    let mut picked: Vec<ReviewTask> = Vec::new();
+    let take = |reason: &str, order: Vec<&StoredRow>, n: usize, picked: &mut Vec<ReviewTask>| {
+        for r in order {
+            if picked.len() >= budget || n == 0 {
+                break;
+            }
+            if picked
+                .iter()
+                .filter(|t| t.reason == format!("sampled:{reason}"))
+                .count()
+                >= n
+            {
+                break;
+            }
+            if !picked.iter().any(|t| t.key == r.key) {
+                picked.push(task(r, &format!("sampled:{reason}")));
+            }
+        }
+    };
+    let (n_unc, n_dis, n_div) = match strategy {
+        S::Uncertainty => (budget, 0, 0),
+        S::Disagreement => (0, budget, 0),
+        S::Diversity => (0, 0, budget),
+        S::Mixed => {
+            let third = budget / 3;
+            (budget - 2 * third, third, third)
+        }
+    };
+    let disagreeing: Vec<&StoredRow> = by_uncertainty(
+        candidates
+            .iter()
+            .copied()
+            .filter(|r| disagreement(&r.result) > 0.0)
+            .collect(),
+    );
+    take("disagreement", disagreeing, n_dis, &mut picked);
+    take(
+        "uncertainty",
+        by_uncertainty(candidates.clone()),
+        n_unc,
+        &mut picked,
+    );
+    if n_div > 0 {
+        let rest: Vec<&StoredRow> = by_uncertainty(
+            candidates
+                .iter()
+                .copied()
+                .filter(|r| !picked.iter().any(|t| t.key == r.key))
+                .collect(),
+        );
+        let items: Vec<(usize, [f32; 256])> = rest
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, embed(r.trace.as_ref().map_or("", |t| t.output.as_str()))))
+            .collect();
+        let order: Vec<&StoredRow> = diverse(&items, n_div)
+            .into_iter()
+            .map(|i| rest[i])
+            .collect();
+        take("diversity", order, n_div, &mut picked);
+    }
+    let queued = s.enqueue(&picked).map_err(store_error)?;
+    let mut by_reason: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for t in &picked {
+        *by_reason.entry(t.reason.as_str()).or_default() += 1;
+    }
+    let shown: Vec<String> = by_reason.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "queued {queued} of {} candidates for review (budget {budget}): {}",
+        candidates.len(),
+        if shown.is_empty() {
+            "none".to_owned()
+        } else {
+            shown.join(", ")
+        }
+    );
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diversity_picks_texts_far_apart() {
+        let texts = [
+            "take ibuprofen with food for the pain",
+            "take ibuprofen with food for pain relief",
+            "guaranteed returns on this penny stock",
+            "take ibuprofen with water for the pain",
+            "call 911 for crushing chest pain now",
+        ];
+        let items: Vec<(usize, [f32; 256])> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, embed(t)))
+            .collect();
+        let picked = diverse(&items, 3);
+        assert_eq!(picked[0], 0, "starts from the first (most uncertain)");
+        // The stock and the chest-pain texts, not another ibuprofen one.
+        let mut rest = picked[1..].to_vec();
+        rest.sort_unstable();
+        assert_eq!(rest, [2, 4]);
+    }
+
+    #[test]
+    fn disagreement_is_rules_or_models_against_another_tier() {
+        use aegis_core::{
+            EvaluationResult, ModuleOutcome, ModuleResult, Tier, TierOutcome, TierReport, UsdCost,
+        };
+        let tier = |t: Tier, o: ModuleOutcome| TierReport {
+            tier: t,
+            outcome: TierOutcome::Completed,
+            latency_ns: 0,
+            cost_usd: UsdCost::ZERO,
+            modules: vec![ModuleResult {
+                module: "m".into(),
+                outcome: o,
+                issues: 0,
+                score: None,
+                scores: Vec::new(),
+                call: None,
+                weights: None,
+            }],
+        };
+        let mut r = EvaluationResult::error(None, None, String::new());
+        r.tiers = vec![
+            tier(Tier::Rules, ModuleOutcome::Passed),
+            tier(Tier::Models, ModuleOutcome::Failed),
+        ];
+        assert_eq!(disagreement(&r), 1.0);
+        r.tiers = vec![
+            tier(Tier::Rules, ModuleOutcome::Passed),
+            tier(Tier::Models, ModuleOutcome::Passed),
+        ];
+        assert_eq!(disagreement(&r), 0.0);
+        r.tiers = vec![
+            tier(Tier::Rules, ModuleOutcome::NotApplicable),
+            tier(Tier::Judge, ModuleOutcome::Failed),
+        ];
+        assert_eq!(disagreement(&r), 0.0);
+    }
 }

@@ -430,6 +430,82 @@ fn review_queue_keyboard_flow_export_import_and_labels() {
         note.contains("agrees it is unsafe") && !note.contains("Zebediah"),
         "{note}"
     );
+    // The labels as training data for the healthcare model, which `train` reads.
+    let out = aegis()
+        .args([
+            "review",
+            "labels",
+            "--for",
+            "healthcare/safety_risk",
+            "--store",
+        ])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let data = text(&out.stdout);
+    assert_eq!(data.lines().count(), 3, "{data}{}", text(&out.stderr));
+    let first: serde_json::Value = serde_json::from_str(data.lines().next().unwrap()).unwrap();
+    assert!(
+        ["safe", "unsafe"].contains(&first["label"].as_str().unwrap()),
+        "{first}"
+    );
+    let training = dir.path().join("labels-train.jsonl");
+    std::fs::write(&training, &data).unwrap();
+    let out = aegis()
+        .args([
+            "train",
+            "healthcare",
+            "safety_risk",
+            "--synthetic",
+            "300",
+            "--max-epochs",
+            "3",
+            "--registry",
+        ])
+        .arg(dir.path().join("registry"))
+        .arg("--data")
+        .arg(&training)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "train reads the labels: {}",
+        text(&out.stderr)
+    );
+    // Active learning: a budget of 6 from what no expert has seen; never a labelled one twice.
+    let before = export().len();
+    let out = aegis()
+        .args(["review", "sample", "--budget", "6", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let said = text(&out.stdout);
+    assert!(said.starts_with("queued 6 of "), "{said}");
+    let after = export();
+    assert_eq!(after.len(), before + 6);
+    let sampled: Vec<&serde_json::Value> = after
+        .iter()
+        .filter(|t| t["reason"].as_str().unwrap().starts_with("sampled:"))
+        .collect();
+    assert_eq!(sampled.len(), 6);
+    let labelled_keys: Vec<String> = recorded
+        .iter()
+        .map(|l| l["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        sampled
+            .iter()
+            .all(|t| !labelled_keys.contains(&t["key"].as_str().unwrap().to_owned()))
+    );
+    // The report shows machine–expert agreement.
+    let out = aegis()
+        .args(["report", "-f", "json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["labelled"], 3);
+    assert!(report["agreement"].is_array());
     // No reviewer: a clear error.
     let out = aegis()
         .args(["review", "--store"])
