@@ -131,6 +131,104 @@ fn agreements(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Vec<Agr
         .collect()
 }
 
+/// A model's escalation thresholds as the experts' labels would set them.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Calibration {
+    /// The model.
+    model: String,
+    /// Labelled results it scored.
+    n: u64,
+    /// The score above which failing agrees best with the experts, and how often it does.
+    best_threshold: f64,
+    best_accuracy: f64,
+    /// The narrowest uncertain band (escalate inside it) outside which the model agrees with
+    /// the experts at least `target_accuracy` of the time; `None` when no band reaches it.
+    band: Option<(f64, f64)>,
+    /// The share of labelled results inside that band (what would be escalated).
+    escalated_share: Option<f64>,
+    target_accuracy: f64,
+}
+
+/// Suggests a model's fail threshold and uncertain band from `(score, expert fails)` pairs
+/// (the score is the model's last label, which the shipped specs make the failing one).
+fn calibrate(model: &str, mut pairs: Vec<(f64, bool)>, target: f64) -> Calibration {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let n = pairs.len();
+    // fails_below[i]: experts' fails among the i lowest scores.
+    let mut fails_below = vec![0usize; n + 1];
+    for (i, (_, f)) in pairs.iter().enumerate() {
+        fails_below[i + 1] = fails_below[i] + usize::from(*f);
+    }
+    let total_fails = fails_below[n];
+    let cut = |i: usize| -> f64 {
+        match i {
+            0 => 0.0,
+            i if i >= n => 1.0,
+            i => (pairs[i - 1].0 + pairs[i].0) / 2.0,
+        }
+    };
+    // Pass below index i, fail from i on.
+    let (mut best_i, mut best_correct) = (0, 0);
+    for (i, below) in fails_below.iter().enumerate() {
+        let correct = (i - below) + (total_fails - below);
+        if correct > best_correct {
+            (best_i, best_correct) = (i, correct);
+        }
+    }
+    // Pass below i, escalate [i, j), fail from j on: the narrowest band that reaches the target.
+    let mut band: Option<(usize, usize)> = None;
+    for i in 0..=n {
+        for j in i..=n {
+            let outside = n - (j - i);
+            if outside == 0 {
+                continue;
+            }
+            let wrong = fails_below[i] + ((n - j) - (total_fails - fails_below[j]));
+            let accuracy = 1.0 - wrong as f64 / outside as f64;
+            let wider = band.is_some_and(|(bi, bj)| bj - bi <= j - i);
+            if accuracy >= target && !wider {
+                band = Some((i, j));
+            }
+        }
+    }
+    Calibration {
+        model: model.to_owned(),
+        n: n as u64,
+        best_threshold: cut(best_i),
+        best_accuracy: if n > 0 {
+            best_correct as f64 / n as f64
+        } else {
+            0.0
+        },
+        band: band.map(|(i, j)| (cut(i), cut(j))),
+        escalated_share: band.map(|(i, j)| (j - i) as f64 / n.max(1) as f64),
+        target_accuracy: target,
+    }
+}
+
+fn calibrations(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Vec<Calibration> {
+    let mut pairs: BTreeMap<String, Vec<(f64, bool)>> = BTreeMap::new();
+    for row in rows {
+        let Some(human) = labels.get(&row.key) else {
+            continue;
+        };
+        for t in row.result.tiers.iter().filter(|t| t.tier == Tier::Models) {
+            for m in &t.modules {
+                if let Some(score) = m.score.filter(|s| s.is_finite()) {
+                    pairs
+                        .entry(m.module.to_string())
+                        .or_default()
+                        .push((score, *human == Verdict::Fail));
+                }
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(model, p)| calibrate(&model, p, 0.95))
+        .collect()
+}
+
 /// Everything `report` shows.
 #[derive(Debug, Default, Serialize)]
 pub(crate) struct Report {
@@ -138,6 +236,8 @@ pub(crate) struct Report {
     agreement: Vec<Agreement>,
     /// Labelled results in the selection.
     labelled: u64,
+    /// Tier-2 thresholds as the labels would set them.
+    calibration: Vec<Calibration>,
     /// All selected results.
     overall: Counts,
     /// Results by the tier that decided (`none`: no tier was sure).
@@ -169,6 +269,7 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
     let mut r = Report {
         agreement: agreements(rows, labels),
+        calibration: calibrations(rows, labels),
         labelled: rows
             .iter()
             .filter(|row| labels.contains_key(&row.key))
@@ -305,6 +406,24 @@ fn write_table(r: &Report, out: &mut impl Write) -> std::io::Result<()> {
             a.n,
             pct(a.agreement),
             a.kappa.map_or("-".to_owned(), |k| format!("{k:.3}"))
+        )?;
+    }
+    for c in &r.calibration {
+        writeln!(
+            out,
+            "  calibration of {} from {} labels: fail above {:.3} ({} agree); {}",
+            c.model,
+            c.n,
+            c.best_threshold,
+            pct(c.best_accuracy),
+            match (c.band, c.escalated_share) {
+                (Some((lo, hi)), Some(share)) => format!(
+                    "escalate {lo:.3}..{hi:.3} for {} agreement outside it ({} escalated)",
+                    pct(c.target_accuracy),
+                    pct(share)
+                ),
+                _ => format!("no band reaches {}", pct(c.target_accuracy)),
+            }
         )?;
     }
     writeln!(out, "\ntop issues")?;
@@ -595,6 +714,27 @@ fn agreement_html(r: &Report) -> String {
         );
     }
     s.push_str("</table>");
+    if !r.calibration.is_empty() {
+        s.push_str("<h2>Tier-2 thresholds the labels suggest</h2><table><tr><th>model</th><th>labels</th><th>fail above</th><th>agreement</th><th>uncertain band</th><th>escalated</th></tr>");
+        for c in &r.calibration {
+            let (band, share) = match (c.band, c.escalated_share) {
+                (Some((lo, hi)), Some(x)) => (format!("{lo:.3} – {hi:.3}"), pct(x)),
+                _ => (
+                    format!("none reaches {}", pct(c.target_accuracy)),
+                    "–".to_owned(),
+                ),
+            };
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{band}</td><td>{share}</td></tr>",
+                esc(&c.model),
+                c.n,
+                c.best_threshold,
+                pct(c.best_accuracy)
+            );
+        }
+        s.push_str("</table>");
+    }
     s
 }
 
@@ -770,6 +910,31 @@ mod tests {
         assert_eq!(cohen_kappa(&[(true, true), (false, false)]).1, Some(1.0));
         assert_eq!(cohen_kappa(&[(true, false), (false, true)]).1, Some(-1.0));
         assert_eq!(cohen_kappa(&[(true, true), (true, true)]).1, None);
+        // Calibration: scores that separate perfectly above 0.6 need no band.
+        let c = calibrate(
+            "m",
+            vec![(0.1, false), (0.2, false), (0.7, true), (0.9, true)],
+            0.95,
+        );
+        assert!(
+            (c.best_threshold - 0.45).abs() < 1e-9 && c.best_accuracy == 1.0,
+            "{c:?}"
+        );
+        assert_eq!(c.escalated_share, Some(0.0));
+        // One expert fail among low scores: the band must take it in.
+        let c = calibrate(
+            "m",
+            vec![
+                (0.1, false),
+                (0.3, true),
+                (0.4, false),
+                (0.8, true),
+                (0.9, true),
+            ],
+            0.95,
+        );
+        let (lo, hi) = c.band.unwrap();
+        assert!(lo <= 0.3 && (0.3..=0.8).contains(&hi), "{c:?}");
         assert_eq!(r.overall.total, 100);
         assert_eq!(
             (r.overall.pass, r.overall.fail, r.overall.needs_review),
