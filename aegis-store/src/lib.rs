@@ -78,6 +78,10 @@ pub struct StoredTrace {
     /// Its domain data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_data: Option<serde_json::Value>,
+    /// Its metadata (tags, times, token counts, latency), as Tier 0 left it, so that a replay
+    /// sees what the rules saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<aegis_core::Metadata>,
 }
 
 impl StoredTrace {
@@ -91,6 +95,7 @@ impl StoredTrace {
             application: trace.metadata.application.clone(),
             organisation: trace.metadata.organisation.clone(),
             domain_data: trace.domain_data.clone(),
+            metadata: (!trace.metadata.is_empty()).then(|| trace.metadata.clone()),
         }
     }
 }
@@ -124,6 +129,35 @@ pub struct StoredRecord {
 }
 
 impl StoredRecord {
+    /// A record of a line that was not a trace, keyed by where it came from (`source`, e.g. the
+    /// input file, and its line), so that the same line number of another file is another
+    /// record.
+    pub fn of_bad_line(
+        result: EvaluationResult,
+        source: &str,
+        evaluated_at_ms: i64,
+    ) -> StoredRecord {
+        let mut h = Sha256::new();
+        h.update(source.as_bytes());
+        h.update([0]);
+        h.update(result.line.unwrap_or(0).to_le_bytes());
+        h.update(result.error.as_deref().unwrap_or("").as_bytes());
+        let d = h.finalize();
+        StoredRecord {
+            key: format!(
+                "sha256:{}",
+                d.iter()
+                    .take(16)
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            ),
+            result,
+            trace: None,
+            evaluated_at_ms,
+            provenance: None,
+        }
+    }
+
     /// The record with what produced its verdict.
     pub fn with_provenance(mut self, provenance: Provenance) -> StoredRecord {
         self.provenance = Some(provenance);

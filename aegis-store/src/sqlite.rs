@@ -51,7 +51,9 @@ const MIGRATIONS: &[&str] = &[
     // 1: results by key, with the columns filters use, and full-text search over the text.
     r#"
     CREATE TABLE results (
-        key            TEXT PRIMARY KEY,
+        -- An explicit rowid: the FTS index refers to it, and VACUUM keeps it.
+        id             INTEGER PRIMARY KEY,
+        key            TEXT NOT NULL UNIQUE,
         trace_id       TEXT,
         domain         TEXT,
         verdict        TEXT NOT NULL,
@@ -82,8 +84,9 @@ const MIGRATIONS: &[&str] = &[
         input, output, issues_text, content = '', contentless_delete = 1
     );
     INSERT INTO results_fts(results_fts, rank) VALUES ('automerge', 16);
-    CREATE TRIGGER results_ad AFTER DELETE ON results WHEN old.indexed = 1 BEGIN
-        DELETE FROM results_fts WHERE rowid = old.rowid;
+    -- Whether or not the row was indexed since its last rewrite: an earlier version may be.
+    CREATE TRIGGER results_ad AFTER DELETE ON results BEGIN
+        DELETE FROM results_fts WHERE rowid = old.id;
     END;
     "#,
     // 2: the append-only audit log: every verdict written, with what produced it.
@@ -137,6 +140,10 @@ const MIGRATIONS: &[&str] = &[
         labelled_at    INTEGER NOT NULL
     );
     CREATE INDEX review_labels_key ON review_labels(key);
+    -- A deleted result leaves the queue (its labels stay: they are the experts' record).
+    CREATE TRIGGER results_ad_review AFTER DELETE ON results BEGIN
+        DELETE FROM review_tasks WHERE key = old.key;
+    END;
     "#,
 ];
 
@@ -174,6 +181,8 @@ struct TraceRest<'a> {
     organisation: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     domain_data: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a aegis_core::Metadata>,
 }
 
 /// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
@@ -261,7 +270,7 @@ impl SqliteStore {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(self.err("cannot read the schema version"))?;
-        if version > known {
+        if version > known || version < 0 {
             return Err(StoreError::TooNew {
                 path: self.path.display().to_string(),
                 found: version,
@@ -356,7 +365,21 @@ impl SqliteStore {
             .map_err(self.err("cannot query"))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(self.err("cannot read a row"))?;
-        raw.into_iter().map(|row| self.row(row)).collect()
+        // A row that cannot be read is named (by key) and left out: one bad row must not
+        // hide the rest.
+        Ok(raw
+            .into_iter()
+            .filter_map(|row| {
+                let key = row.0.clone();
+                match self.row(row) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        tracing::warn!(key = %key, error = %e, "a stored result cannot be read; left out");
+                        None
+                    }
+                }
+            })
+            .collect())
     }
 
     fn row(
@@ -446,6 +469,7 @@ impl Store for SqliteStore {
                         application: t.application.as_deref(),
                         organisation: t.organisation.as_deref(),
                         domain_data: t.domain_data.as_ref(),
+                        metadata: t.metadata.as_ref(),
                     })
                     .unwrap_or_default()
                 });
@@ -520,6 +544,13 @@ impl Store for SqliteStore {
                     .map_err(e("cannot queue for review"))?;
             }
         }
+        // A result that no longer needs review leaves the queue it was put in for that reason.
+        tx.execute(
+            "UPDATE review_tasks SET open = 0 WHERE open = 1 AND reason = 'needs_review' \
+             AND EXISTS (SELECT 1 FROM results r WHERE r.key = review_tasks.key AND r.verdict != 'needs_review')",
+            [],
+        )
+        .map_err(e("cannot update the review queue"))?;
         tx.commit().map_err(e("cannot commit"))?;
         provenance_ids.extend(new_ids);
         Ok(())
@@ -563,9 +594,12 @@ impl Store for SqliteStore {
         let mut params = Vec::new();
         let mut w = Self::where_clause(filter, &mut params);
         if let Some(k) = key {
-            w = format!("({w}) AND (key = ? OR key = 'id:' || ?)");
-            params.push(rusqlite::types::Value::Text(k.to_owned()));
-            params.push(rusqlite::types::Value::Text(k.to_owned()));
+            // The record `get` shows for this id, and only that one.
+            let Some(row) = self.get(k)? else {
+                return Ok(0);
+            };
+            w = format!("({w}) AND key = ?");
+            params.push(rusqlite::types::Value::Text(row.key));
         }
         let sql = format!("DELETE FROM results WHERE {w}");
         self.conn
@@ -581,7 +615,8 @@ impl Store for SqliteStore {
                  provenance.spec_hash, provenance.domain_version, provenance.aegis_version, \
                  models, judges, result_sha256 \
                  FROM audit_log LEFT JOIN provenance ON provenance.id = audit_log.provenance \
-                 WHERE key = ?1 OR key = 'id:' || ?1 ORDER BY seq",
+                 WHERE key = CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE key = ?1) \
+                                  THEN ?1 ELSE 'id:' || ?1 END ORDER BY seq",
             )
             .map_err(self.err("cannot read the audit log"))?;
         let rows = stmt

@@ -393,3 +393,55 @@ fn every_write_is_appended_to_the_audit_log_which_cannot_be_changed() {
     assert!(e.contains("append-only"), "{e}");
     assert!(conn.execute("DELETE FROM audit_log", []).is_err());
 }
+
+#[test]
+fn the_review_queue_follows_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("q.db")).unwrap();
+    let unsure = |id: &str| {
+        StoredRecord::new(
+            result(
+                Some(id),
+                "healthcare",
+                Verdict::NeedsReview,
+                Some(("x", Severity::Medium)),
+            ),
+            Some(&trace(id)),
+            1,
+        )
+    };
+    store
+        .write(&[unsure("a"), unsure("b"), unsure("c")])
+        .unwrap();
+    assert_eq!(store.open_tasks(10).unwrap().len(), 3);
+    // `b` is evaluated again and passes: it leaves the queue; `c` is deleted: so is its task.
+    store
+        .write(&[StoredRecord::new(
+            result(Some("b"), "healthcare", Verdict::Pass, None),
+            Some(&trace("b")),
+            2,
+        )])
+        .unwrap();
+    store.delete(&Filter::default(), Some("c")).unwrap();
+    let open: Vec<String> = store
+        .open_tasks(10)
+        .unwrap()
+        .into_iter()
+        .map(|(t, _)| t.key)
+        .collect();
+    assert_eq!(open, ["id:a"]);
+    // Labelling closes a task; the label is kept.
+    store
+        .add_label(&aegis_store::ReviewLabel {
+            key: "id:a".into(),
+            verdict: Verdict::Fail,
+            severity: Some(Severity::High),
+            notes: String::new(),
+            reviewer: "r".into(),
+            accepted: false,
+            labelled_at_ms: 3,
+        })
+        .unwrap();
+    assert!(store.open_tasks(10).unwrap().is_empty());
+    assert_eq!(store.labels().unwrap().len(), 1);
+}

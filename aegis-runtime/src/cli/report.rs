@@ -167,9 +167,14 @@ fn calibrate(model: &str, mut pairs: Vec<(f64, bool)>, target: f64) -> Calibrati
             i => (pairs[i - 1].0 + pairs[i].0) / 2.0,
         }
     };
+    // A cut can only fall between different scores.
+    let can_cut = |i: usize| i == 0 || i == n || pairs[i - 1].0 < pairs[i].0;
     // Pass below index i, fail from i on.
     let (mut best_i, mut best_correct) = (0, 0);
     for (i, below) in fails_below.iter().enumerate() {
+        if !can_cut(i) {
+            continue;
+        }
         let correct = (i - below) + (total_fails - below);
         if correct > best_correct {
             (best_i, best_correct) = (i, correct);
@@ -177,8 +182,8 @@ fn calibrate(model: &str, mut pairs: Vec<(f64, bool)>, target: f64) -> Calibrati
     }
     // Pass below i, escalate [i, j), fail from j on: the narrowest band that reaches the target.
     let mut band: Option<(usize, usize)> = None;
-    for i in 0..=n {
-        for j in i..=n {
+    for i in (0..=n).filter(|i| can_cut(*i)) {
+        for j in (i..=n).filter(|j| can_cut(*j)) {
             let outside = n - (j - i);
             if outside == 0 {
                 continue;
@@ -935,6 +940,13 @@ mod tests {
         );
         let (lo, hi) = c.band.unwrap();
         assert!(lo <= 0.3 && (0.3..=0.8).contains(&hi), "{c:?}");
+        // Tied scores cannot be split: all 0.5s, half failing, reach no better than half.
+        let c = calibrate(
+            "m",
+            vec![(0.5, true), (0.5, false), (0.5, true), (0.5, false)],
+            0.95,
+        );
+        assert!((c.best_accuracy - 0.5).abs() < 1e-9, "{c:?}");
         assert_eq!(r.overall.total, 100);
         assert_eq!(
             (r.overall.pass, r.overall.fail, r.overall.needs_review),

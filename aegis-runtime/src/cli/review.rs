@@ -319,13 +319,31 @@ pub(crate) fn import(
     })?;
     let notes = NoteSanitizer::new(key_file)?;
     let (mut ok, mut bad) = (0, 0);
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let n = i + 1;
-        let line = line?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut bytes = Vec::new();
+    let mut n = 0;
+    loop {
+        bytes.clear();
+        if reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|source| CliError::Io {
+                context: format!("cannot read {}", input.display()),
+                source,
+            })?
+            == 0
+        {
+            break;
+        }
+        n += 1;
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            eprintln!("{}:{n}: not UTF-8 text; line skipped", input.display());
+            bad += 1;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&line);
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
         let label = parsed.map_err(|_| "not JSON".to_owned()).and_then(|v| {
             let id = v["key"]
                 .as_str()

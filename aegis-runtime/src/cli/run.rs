@@ -276,6 +276,16 @@ pub(crate) fn run(
             .is_some_and(|p| p.mode == aegis_core::PhiMode::Pseudonymize)
     });
     super::phi::vault_needs_key(args.phi_vault.as_deref(), key_file)?;
+    if args.store.is_some()
+        && pseudonymising
+        && key_file.is_none()
+        && std::env::var_os(aegis_phi::KEY_ENV).is_none()
+    {
+        return Err(CliError::Phi(format!(
+            "--store keeps one result per trace across runs, and trace ids are pseudonymised with the organisation's key: set {} or pass --phi-key-file (with a key for this run only, every run would store its traces again)",
+            aegis_phi::KEY_ENV
+        )));
+    }
     let key = super::phi::key(key_file, args.quiet || !pseudonymising)?;
     let engine = super::phi::engine(key, args.phi_vault.as_deref())?;
     match evaluate_all(
@@ -492,7 +502,7 @@ fn evaluate_all(
     let mut store = args
         .store
         .as_deref()
-        .map(super::traces::StoreWriter::open)
+        .map(|p| super::traces::StoreWriter::open(p, input_name))
         .transpose()?;
     let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
     let mut traces = TraceReader::new(reader);

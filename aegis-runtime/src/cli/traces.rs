@@ -12,12 +12,14 @@ use super::{CliError, EXIT_OK};
 
 /// Results written per transaction: one durable commit per batch. A run killed mid-way loses
 /// at most the batch in progress; running it again fills it in (writes are idempotent).
-const BATCH: usize = 1000;
+const BATCH: usize = 5000;
 
 /// Buffers results and writes them to the store a batch at a time.
 pub(crate) struct StoreWriter {
     store: SqliteStore,
     pending: Vec<StoredRecord>,
+    /// The input's name: lines that are not traces are kept by file and line.
+    source: String,
 }
 
 fn store_error(e: aegis_store::StoreError) -> CliError {
@@ -32,10 +34,11 @@ fn now_ms() -> i64 {
 
 impl StoreWriter {
     /// Opens (or creates) the store.
-    pub(crate) fn open(path: &Path) -> Result<StoreWriter, CliError> {
+    pub(crate) fn open(path: &Path, source: &str) -> Result<StoreWriter, CliError> {
         Ok(StoreWriter {
             store: SqliteStore::open(path).map_err(store_error)?,
             pending: Vec::with_capacity(BATCH),
+            source: source.to_owned(),
         })
     }
 
@@ -46,7 +49,13 @@ impl StoreWriter {
         trace: Option<&Sanitized<Trace>>,
         domain: Option<&aegis_core::DomainInfo>,
     ) -> Result<(), CliError> {
-        let mut record = StoredRecord::new(result, trace, now_ms());
+        let mut record = match trace {
+            Some(t) => StoredRecord::new(result, Some(t), now_ms()),
+            None if result.trace_id.is_none() => {
+                StoredRecord::of_bad_line(result, &self.source, now_ms())
+            }
+            None => StoredRecord::new(result, None, now_ms()),
+        };
         if let Some(d) = domain {
             record = record.with_provenance(aegis_store::Provenance {
                 spec_hash: d.spec_hash.to_owned(),
@@ -88,6 +97,7 @@ fn parse_time(s: &str, now: i64) -> Result<i64, String> {
     };
     if let Some(n) = t.strip_suffix(['m', 'h', 'd'])
         && let Ok(n) = n.parse::<i64>()
+        && n >= 0
     {
         let unit = match t.chars().last() {
             Some('m') => 60_000,
@@ -105,7 +115,13 @@ fn parse_time(s: &str, now: i64) -> Result<i64, String> {
     else {
         return Err(bad());
     };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    let month_days = match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(0..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=month_days).contains(&day) {
         return Err(bad());
     }
     let mut secs = days_from_civil(y, m, day) * 86_400;
@@ -391,6 +407,10 @@ mod tests {
         assert!(parse_time("2026-13-01", 0).is_err());
         assert!(parse_time("2026-11-22T25:00Z", 0).is_err());
         assert!(parse_time("99999999999999999d", 0).is_err());
+        assert!(parse_time("-5d", 0).is_err());
+        assert!(parse_time("2026-02-31", 0).is_err());
+        assert!(parse_time("2024-02-29", 0).is_ok());
+        assert!(parse_time("99999999999999-01-01", 0).is_err());
         assert_eq!(time_text(0), "1970-01-01 00:00:00");
         assert_eq!(time_text(951_782_400_000), "2000-02-29 00:00:00");
     }
@@ -461,11 +481,13 @@ pub(crate) fn replay(
         input: stored.input.clone(),
         output: stored.output.clone(),
         context: stored.context.clone(),
+        // Tags, times, token counts and latency as they were stored: the rules see what they
+        // saw then.
         metadata: aegis_core::Metadata {
             domain: Some(domain_name.clone()),
             organisation: stored.organisation.clone(),
             application: stored.application.clone(),
-            ..aegis_core::Metadata::default()
+            ..stored.metadata.clone().unwrap_or_default()
         },
         domain_data: stored.domain_data.clone(),
         ..Trace::default()

@@ -64,7 +64,7 @@ fn a_run_killed_with_sigkill_and_run_again_stores_exactly_one_result_per_trace()
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("traces.jsonl");
     let store = dir.path().join("aegis.db");
-    let n = 6000;
+    let n = 12_000;
     write_traces(&input, n);
     let run = || {
         let mut c = aegis();
@@ -387,14 +387,13 @@ fn review_queue_keyboard_flow_export_import_and_labels() {
     );
     // Import: one good line, one naming an unknown trace, one not JSON.
     let labels = dir.path().join("labels.jsonl");
-    std::fs::write(
-        &labels,
-        format!(
-            "{}\n{{\"key\":\"id:nope\",\"verdict\":\"fail\",\"reviewer\":\"x\"}}\nnot json\n",
-            serde_json::json!({"key": tasks[3]["key"], "verdict": "fail", "severity": "high", "reviewer": "dr-b", "notes": "checked"})
-        ),
+    let mut bytes = format!(
+        "{}\n{{\"key\":\"id:nope\",\"verdict\":\"fail\",\"reviewer\":\"x\"}}\nnot json\n",
+        serde_json::json!({"key": tasks[3]["key"], "verdict": "fail", "severity": "high", "reviewer": "dr-b", "notes": "checked"})
     )
-    .unwrap();
+    .into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe not text\n");
+    std::fs::write(&labels, bytes).unwrap();
     let out = aegis()
         .args(["review", "import"])
         .arg(&labels)
@@ -408,7 +407,8 @@ fn review_queue_keyboard_flow_export_import_and_labels() {
         err.contains("labels.jsonl:2:") && err.contains("labels.jsonl:3:"),
         "{err}"
     );
-    assert!(err.contains("1 labels imported, 2 lines skipped"), "{err}");
+    assert!(err.contains("labels.jsonl:4: not UTF-8"), "{err}");
+    assert!(err.contains("1 labels imported, 3 lines skipped"), "{err}");
     let out = aegis()
         .args(["review", "labels", "--store"])
         .arg(&store)
@@ -515,4 +515,21 @@ fn review_queue_keyboard_flow_export_import_and_labels() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--reviewer"));
+}
+
+#[test]
+fn storing_pseudonymised_traces_needs_the_organisations_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
+    c.env_remove("AEGIS_PHI_KEY")
+        .env_remove("AEGIS_STORE")
+        .args(["run", "-", "-q", "--domain", "healthcare", "--store"])
+        .arg(dir.path().join("aegis.db"));
+    let out = common::with_stdin(&mut c, "{\"output\": \"x\"}\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("AEGIS_PHI_KEY"),
+        "{}",
+        text(&out.stderr)
+    );
 }
