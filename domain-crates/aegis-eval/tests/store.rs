@@ -91,9 +91,14 @@ fn a_run_killed_with_sigkill_and_run_again_stores_exactly_one_result_per_trace()
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         std::thread::sleep(Duration::from_millis(50));
-        let has_rows = std::fs::metadata(dir.path().join("aegis.db-wal"))
-            .map(|m| m.len() > 200_000)
-            .unwrap_or(false);
+        // A committed batch is visible to another reader (WAL).
+        let has_rows = store.exists()
+            && aegis()
+                .args(["traces", "list", "--json", "--limit", "1", "--store"])
+                .arg(&store)
+                .output()
+                .map(|o| !o.stdout.is_empty())
+                .unwrap_or(false);
         if has_rows || child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
             break;
         }
