@@ -916,6 +916,31 @@ impl Emitter<'_> {
         let info_doc = doc(&format!("What the `{name}` domain declares."));
         let model_infos = m.models.iter().map(|md| self.model_info(md));
         let judge_infos = self.judge_infos();
+        let rl = match &m.rl {
+            None => quote!(None),
+            Some(r) => {
+                let range = match r.reward_range {
+                    Some((lo, hi)) => quote!(Some((#lo, #hi))),
+                    None => quote!(None),
+                };
+                let (z, rep, bins, cov) =
+                    (r.outlier_z, r.min_cycle_repeats, r.bins, r.min_coverage);
+                let budget = match r.cost_budget {
+                    Some(b) if b.is_finite() => quote!(#b),
+                    _ => quote!(::std::primitive::f64::INFINITY),
+                };
+                let bounds = r.state_bounds.iter().map(|(lo, hi)| quote!((#lo, #hi)));
+                quote!(Some(::aegis_core::RlSettings {
+                    reward_range: #range,
+                    outlier_z: #z,
+                    min_cycle_repeats: #rep,
+                    cost_budget: #budget,
+                    state_bounds: &[#(#bounds),*],
+                    bins: #bins,
+                    min_coverage: #cov,
+                }))
+            }
+        };
         let load_models = if m.models.is_empty() {
             quote!()
         } else {
@@ -952,6 +977,7 @@ impl Emitter<'_> {
                 models: &[#(#model_infos),*],
                 judges: &[#(#judge_infos),*],
                 simulators: &[],
+                rl: #rl,
             };
 
             impl ::aegis_core::Domain for #ty {

@@ -331,6 +331,8 @@ pub(crate) struct DomainModel {
     pub(crate) escalation_rules: Vec<EscalationRuleModel>,
     pub(crate) models: Vec<ModelModel>,
     pub(crate) judges: Vec<JudgeModel>,
+    /// The `rl` section, checked.
+    pub(crate) rl: Option<RlModel>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }
@@ -442,4 +444,16 @@ impl Slot {
             Slot::Domain | Slot::Compliance | Slot::Issues | Slot::Model
         )
     }
+}
+
+/// The `rl` section, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RlModel {
+    pub(crate) reward_range: Option<(f64, f64)>,
+    pub(crate) outlier_z: f64,
+    pub(crate) min_cycle_repeats: usize,
+    pub(crate) cost_budget: Option<f64>,
+    pub(crate) state_bounds: Vec<(f64, f64)>,
+    pub(crate) bins: usize,
+    pub(crate) min_coverage: f64,
 }

@@ -174,6 +174,36 @@ pub struct DomainSpec {
     /// Tier-3 judges: LLM prompts with typed verdicts, asked about traces that reach Tier 3.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub tier3: Vec<JudgeSpec>,
+    /// How RL episodes in this domain's traces are evaluated.
+    #[serde(default)]
+    pub rl: Option<RlSpec>,
+}
+
+/// Thresholds of the RL evaluators (reward shaping, exploration, safety).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RlSpec {
+    /// `[low, high]`: the range a step's reward must stay in.
+    #[serde(default)]
+    pub reward_range: Option<Located<Vec<f64>>>,
+    /// A reward more than this many robust deviations from the median is an outlier (default 6).
+    #[serde(default)]
+    pub outlier_z: Option<Located<f64>>,
+    /// A rewarded cycle repeated this many times in a row is reward farming (default 4).
+    #[serde(default)]
+    pub min_cycle_repeats: Option<Located<usize>>,
+    /// The episode's cost budget: cumulative cost above it fails the episode.
+    #[serde(default)]
+    pub cost_budget: Option<Located<f64>>,
+    /// Per state dimension, `[low, high]`, binned to measure exploration.
+    #[serde(default)]
+    pub state_bounds: Vec<Located<Vec<f64>>>,
+    /// Bins per dimension (default 10).
+    #[serde(default)]
+    pub bins: Option<Located<usize>>,
+    /// Coverage of the state bins (0 to 1) below which exploration is reported.
+    #[serde(default)]
+    pub min_coverage: Option<Located<f64>>,
 }
 
 /// A Tier-3 judge: a prompt template and the verdict the LLM must answer with.

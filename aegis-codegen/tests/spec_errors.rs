@@ -501,3 +501,39 @@ fn judge_template_placeholders_and_verdicts_are_checked_with_locations() {
     );
     assert!(ok.is_empty(), "{ok:#?}");
 }
+
+#[test]
+fn rl_thresholds_are_checked_with_locations() {
+    let errors = errors_of(&format!(
+        "{HEAD}tier1: []\nrl:\n  reward_range: [1, -1]\n  min_coverage: 2\n  bins: 0\n  state_bounds: [[0, 1], [3]]\n"
+    ));
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains(":17:17:") && e.contains("`reward_range` must be `[low, high]`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`min_coverage` must be a number from 0 to 1")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`bins` must be a whole number")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("`state_bounds` must be")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors_of(&format!(
+            "{HEAD}tier1: []\nrl:\n  cost_budget: 25\n  state_bounds: [[-2.4, 2.4]]\n"
+        ))
+        .is_empty()
+    );
+}

@@ -97,6 +97,9 @@ pub struct DomainInfo {
     pub judges: &'static [crate::judge::JudgeInfo],
     /// RL simulators.
     pub simulators: &'static [SimulatorInfo],
+    /// How RL episodes of this domain are evaluated; `None`: its traces carry no episodes (an
+    /// episode is then evaluated with the defaults).
+    pub rl: Option<RlSettings>,
 }
 
 /// A Tier-1 validator.
@@ -211,6 +214,39 @@ pub struct SlotTable {
     pub columns: &'static [&'static str],
     /// The rows' values, as text (a missing value is empty).
     pub rows: &'static [&'static [&'static str]],
+}
+
+/// Thresholds of the RL evaluators, from the spec's `rl` section.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RlSettings {
+    /// The range a step's reward must stay in.
+    pub reward_range: Option<(f64, f64)>,
+    /// Robust z-score above which a reward is an outlier.
+    pub outlier_z: f64,
+    /// Back-to-back repeats of a rewarded cycle that count as reward farming.
+    pub min_cycle_repeats: usize,
+    /// The episode's cost budget (safety-gymnasium's cost).
+    pub cost_budget: f64,
+    /// Per state dimension, the bounds binned for exploration; empty: no exploration check.
+    pub state_bounds: &'static [(f64, f64)],
+    /// Bins per state dimension.
+    pub bins: usize,
+    /// Coverage of the state bins below which exploration is reported.
+    pub min_coverage: f64,
+}
+
+impl Default for RlSettings {
+    fn default() -> Self {
+        RlSettings {
+            reward_range: None,
+            outlier_z: 6.0,
+            min_cycle_repeats: 4,
+            cost_budget: f64::INFINITY,
+            state_bounds: &[],
+            bins: 10,
+            min_coverage: 0.0,
+        }
+    }
 }
 
 /// An RL simulator.

@@ -25,8 +25,8 @@ mod trace;
 pub mod __private;
 
 pub use domain::{
-    Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, RuleLabels,
-    RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
+    Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, RlSettings,
+    RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
 };
 pub use phi::{
     PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,

@@ -284,7 +284,13 @@ impl Orchestrator {
 
         // Tier 1: the domain's compiled rules.
         let t1 = Instant::now();
-        let rules = domain.evaluate_rules(&trace);
+        let mut rules = domain.evaluate_rules(&trace);
+        // An RL episode: the RL evaluators run with the rules, at the spec's thresholds.
+        if let Some(episode) = &trace.episode {
+            let (modules, issues) = evaluate_episode(episode, &info.rl.unwrap_or_default());
+            rules.modules.extend(modules);
+            rules.issues.extend(issues);
+        }
         let mut tier1 = report(Tier::Rules, TierOutcome::Completed, 0);
         tier1.modules = rules.modules;
         if let Some(error) = rules.data_error {
@@ -437,6 +443,64 @@ impl Orchestrator {
             modules: d.modules,
         }
     }
+}
+
+/// Runs the RL evaluators over one episode: a module result per evaluator and an issue per
+/// finding.
+fn evaluate_episode(
+    episode: &aegis_core::Episode,
+    rl: &aegis_core::RlSettings,
+) -> (Vec<aegis_core::ModuleResult>, Vec<Issue>) {
+    let shaping = aegis_rl::reward_shaping(
+        episode,
+        &aegis_rl::RewardShapingConfig {
+            reward_range: rl.reward_range,
+            outlier_z: rl.outlier_z,
+            min_cycle_repeats: rl.min_cycle_repeats,
+            ..aegis_rl::RewardShapingConfig::default()
+        },
+    );
+    let safety = aegis_rl::safety(episode, rl.cost_budget, None);
+    let mut found: Vec<(&'static str, Vec<aegis_rl::Finding>, Option<f64>)> = vec![
+        ("rl.reward_shaping", shaping.findings, None),
+        ("rl.safety", safety.findings, Some(safety.cost)),
+    ];
+    if !rl.state_bounds.is_empty() {
+        let e = aegis_rl::exploration(
+            episode,
+            &aegis_rl::ExplorationConfig {
+                bounds: rl.state_bounds.to_vec(),
+                bins: rl.bins,
+                min_coverage: rl.min_coverage,
+            },
+        );
+        found.push(("rl.exploration", e.findings, Some(e.coverage)));
+    }
+    let mut modules = Vec::new();
+    let mut issues = Vec::new();
+    for (module, findings, score) in found {
+        modules.push(aegis_core::ModuleResult {
+            module: Cow::Borrowed(module),
+            outcome: if findings.is_empty() {
+                aegis_core::ModuleOutcome::Passed
+            } else {
+                aegis_core::ModuleOutcome::Failed
+            },
+            issues: findings.len(),
+            score,
+            scores: Vec::new(),
+            call: None,
+            weights: None,
+        });
+        issues.extend(findings.into_iter().map(|f| Issue {
+            validator: format!("rl.{}", f.kind),
+            tier: Tier::Rules,
+            severity: f.severity,
+            message: f.message,
+            evidence: Vec::new(),
+        }));
+    }
+    (modules, issues)
 }
 
 /// Why Tier 3 is unavailable when no judge is installed.

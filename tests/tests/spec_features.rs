@@ -302,3 +302,50 @@ fn the_phi_section_chooses_classes_mode_and_subject() {
     let minimal = aegis_core::Domain::info(&minimal::Minimal);
     assert!(minimal.phi.is_none(), "no phi section: no Tier 0");
 }
+
+#[test]
+fn rl_episodes_are_evaluated_at_the_specs_thresholds() {
+    use aegis_core::{Action, Episode, Step};
+    fn steps(n: usize, reward: f64, cost: f64, x: impl Fn(usize) -> f64) -> Vec<Step> {
+        (0..n)
+            .map(|i| Step {
+                state: vec![x(i)],
+                action: Action::Discrete((i % 2) as i64),
+                reward,
+                cost: Some(cost),
+                ..Step::default()
+            })
+            .collect()
+    }
+    let with = |s: Vec<Step>| Trace {
+        episode: Some(Episode {
+            steps: s,
+            ..Episode::default()
+        }),
+        ..trace("", "", base_order())
+    };
+    // Moves across the state space within the reward range and the cost budget: nothing fires.
+    let ok = eval(with(steps(10, 0.5, 0.0, |i| i as f64 + 0.5)));
+    let rl: Vec<&String> = fired(&ok)
+        .iter()
+        .filter(|v| v.starts_with("rl."))
+        .cloned()
+        .collect::<Vec<_>>()
+        .leak()
+        .iter()
+        .collect();
+    assert!(rl.is_empty(), "{rl:?}");
+    assert!(ok.tiers[1].modules.iter().any(|m| m.module == "rl.safety"));
+    // Rewards of 5 (range [-1, 1]), cost 0.5 a step (budget 3), stuck in one state bin.
+    let bad = eval(with(steps(10, 5.0, 0.5, |_| 0.2)));
+    let f = fired(&bad);
+    for v in [
+        "rl.reward_out_of_range",
+        "rl.cost_budget_exceeded",
+        "rl.low_state_coverage",
+    ] {
+        assert!(f.contains(v), "{v} in {f:?}");
+    }
+    // The cost budget is critical: the trace fails at Tier 1 (fail_at: critical).
+    assert_eq!(bad.verdict, aegis_core::Verdict::Fail);
+}
