@@ -15,11 +15,30 @@ use super::{CliError, EXIT_GATE, EXIT_INPUT_ERRORS, EXIT_OK, find_domain, output
 use crate::Orchestrator;
 use crate::input::{Record, TraceReader};
 
+/// The run-level RL evaluators over the episodes of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RlRunSummary {
+    /// Episodes seen.
+    pub episodes: usize,
+    /// Trend, plateau, instability and IQM (with its bootstrap interval) of the returns.
+    pub convergence: aegis_rl::ConvergenceReport,
+    /// Jensen–Shannon divergence (bits) of each policy version's actions from the previous
+    /// version's, in order of first appearance.
+    pub policy_shifts: Vec<(String, String, f64)>,
+}
+
 /// Totals of a run, printed at the end and included in JSON output.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunSummary {
     /// Traces (and erroneous lines) seen.
     pub total: u64,
+    /// Over the run's RL episodes (in input order): convergence of the return, and how far
+    /// each policy version's actions moved from the previous version's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rl: Option<RlRunSummary>,
+    /// Per episode: policy version and the actions' counts, and the return.
+    #[serde(skip)]
+    episodes: Vec<(Option<String>, Vec<u64>, f64)>,
     /// Results per verdict.
     pub verdicts: BTreeMap<&'static str, u64>,
     /// Results per deciding tier.
@@ -78,6 +97,76 @@ impl RunSummary {
                 }
             }
         }
+    }
+
+    /// Notes an episode for the run-level RL evaluators.
+    fn add_episode(&mut self, episode: &aegis_core::Episode) {
+        let mut counts: Vec<u64> = Vec::new();
+        for s in &episode.steps {
+            if let aegis_core::Action::Discrete(a) = s.action
+                && let Ok(a) = usize::try_from(a)
+                && a < 4096
+            {
+                if counts.len() <= a {
+                    counts.resize(a + 1, 0);
+                }
+                counts[a] += 1;
+            }
+        }
+        let ret = episode.steps.iter().map(|s| s.reward).sum();
+        let version = episode
+            .policy
+            .as_ref()
+            .map(|p| format!("{}@{}", p.name, p.version.as_deref().unwrap_or("-")));
+        self.episodes.push((version, counts, ret));
+    }
+
+    /// Runs the run-level RL evaluators over the episodes seen.
+    fn finish_rl(&mut self) {
+        if self.episodes.len() < 2 {
+            return;
+        }
+        let returns: Vec<f64> = self.episodes.iter().map(|e| e.2).collect();
+        let window = (returns.len() / 4).max(2);
+        let convergence = aegis_rl::convergence(&returns, window, 1000, 17);
+        // Action counts per policy version, in order of first appearance.
+        let mut versions: Vec<(String, Vec<u64>)> = Vec::new();
+        for (v, counts, _) in &self.episodes {
+            let Some(v) = v else { continue };
+            let slot = match versions.iter().position(|(name, _)| name == v) {
+                Some(i) => i,
+                None => {
+                    versions.push((v.clone(), Vec::new()));
+                    versions.len() - 1
+                }
+            };
+            let total = &mut versions[slot].1;
+            if total.len() < counts.len() {
+                total.resize(counts.len(), 0);
+            }
+            for (t, c) in total.iter_mut().zip(counts) {
+                *t += c;
+            }
+        }
+        let n = versions.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+        let dist = |c: &[u64]| {
+            let total: u64 = c.iter().sum();
+            (0..n)
+                .map(|i| c.get(i).copied().unwrap_or(0) as f64 / total.max(1) as f64)
+                .collect::<Vec<f64>>()
+        };
+        let policy_shifts = versions
+            .windows(2)
+            .map(|w| {
+                let d = aegis_rl::policy_divergence(&dist(&w[0].1), &dist(&w[1].1), 1.0);
+                (w[0].0.clone(), w[1].0.clone(), d.js)
+            })
+            .collect();
+        self.rl = Some(RlRunSummary {
+            episodes: self.episodes.len(),
+            convergence,
+            policy_shifts,
+        });
     }
 
     pub(crate) fn count(&self, v: Verdict) -> u64 {
@@ -148,6 +237,34 @@ impl RunSummary {
                 self.judge_calls,
                 self.judge_cached
             )?;
+        }
+        if let Some(rl) = &self.rl {
+            let c = &rl.convergence;
+            writeln!(
+                out,
+                "RL: {} episodes; return trend {:+.3}/episode, IQM of the last quarter {:.3} (95 % CI {:.3}–{:.3}), {}{}",
+                rl.episodes,
+                c.trend,
+                c.iqm,
+                c.iqm_ci.0,
+                c.iqm_ci.1,
+                if c.plateau {
+                    "plateaued"
+                } else {
+                    "not plateaued"
+                },
+                if c.instability > 0.5 {
+                    ", unstable"
+                } else {
+                    ""
+                }
+            )?;
+            for (a, b, js) in &rl.policy_shifts {
+                writeln!(
+                    out,
+                    "RL: policy {a} → {b}: actions diverge by {js:.3} bits (Jensen–Shannon)"
+                )?;
+            }
         }
         if let Some(f) = self.fail_on {
             if self.gate_tripped {
@@ -553,6 +670,9 @@ fn evaluate_all(
                 }
             }
             summary.add(&result);
+            if let Some(episode) = sanitized.as_ref().and_then(|t| t.episode.as_ref()) {
+                summary.add_episode(episode);
+            }
             sink.result(&result)?;
             if let Some(store) = &mut store {
                 store.add(result, sanitized.as_ref(), info)?;
@@ -567,6 +687,7 @@ fn evaluate_all(
     if let Some(store) = &mut store {
         store.finish()?;
     }
+    summary.finish_rl();
     progress.finish_and_clear();
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary.traces_per_second = if summary.elapsed_seconds > 0.0 {
