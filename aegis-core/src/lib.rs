@@ -7,6 +7,7 @@
 //! * [`Domain`]: the trait a generated domain crate implements; the runtime drives it.
 //! * [`Sanitized`]: a trace that has been through Tier 0 — the only kind later tiers accept —
 //!   and the [`PhiClass`]es of HIPAA Safe Harbor.
+//! * [`env`]: the `Environment` trait simulators implement.
 //! * [`judge`]: Tier-3 judges as generated code describes them, and the fence that keeps
 //!   judged text data.
 //! * [`tiers`]: the traits the other tiers (sanitiser, models, judge, human review) implement.
@@ -15,6 +16,7 @@
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
 mod domain;
+pub mod env;
 pub mod judge;
 mod phi;
 mod result;

@@ -6,6 +6,8 @@
 //!   this build lacks is reported as unavailable, and the trace ends `needs_review`: never a
 //!   silent pass.
 //! * [`input`] streams traces from JSONL (or a JSON array), one result per input line.
+//! * [`rl`] runs simulators (`aegis_core::env::Environment`): one episode, or many
+//!   environments at once over threads.
 //! * [`cli`] is the whole `aegis-eval` command line; a generated binary only lists its domains.
 //!
 //! The runtime never names a domain: domains come in as `&dyn aegis_core::Domain`.
@@ -13,5 +15,6 @@
 pub mod cli;
 pub mod input;
 mod orchestrator;
+pub mod rl;
 
 pub use orchestrator::Orchestrator;
