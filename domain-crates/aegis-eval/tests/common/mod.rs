@@ -14,12 +14,18 @@ pub fn with_stdin(command: &mut Command, input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("aegis-eval starts");
-    child
+    // A command may stop before it reads its input (a usage error): a broken pipe is then
+    // expected, and the test checks the command's own output.
+    match child
         .stdin
         .take()
         .expect("stdin")
         .write_all(input.as_bytes())
-        .expect("write stdin");
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => panic!("write stdin: {e}"),
+    }
     child.wait_with_output().expect("aegis-eval finishes")
 }
 
