@@ -69,19 +69,13 @@ pub struct StoredTrace {
     /// The model that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// The application that logged it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application: Option<String>,
-    /// The organisation it belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organisation: Option<String>,
     /// Its domain data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_data: Option<serde_json::Value>,
-    /// Its metadata (tags, times, token counts, latency), as Tier 0 left it, so that a replay
-    /// sees what the rules saw.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<aegis_core::Metadata>,
+    /// Its metadata (application, organisation, tags, times, token counts, latency), as Tier 0
+    /// left it, so that a replay sees what the rules saw.
+    #[serde(default, skip_serializing_if = "aegis_core::Metadata::is_empty")]
+    pub metadata: aegis_core::Metadata,
 }
 
 impl StoredTrace {
@@ -92,11 +86,19 @@ impl StoredTrace {
             output: trace.output.clone(),
             context: trace.context.clone(),
             model: trace.model.clone(),
-            application: trace.metadata.application.clone(),
-            organisation: trace.metadata.organisation.clone(),
             domain_data: trace.domain_data.clone(),
-            metadata: (!trace.metadata.is_empty()).then(|| trace.metadata.clone()),
+            metadata: trace.metadata.clone(),
         }
+    }
+
+    /// The application that logged it.
+    pub fn application(&self) -> Option<&str> {
+        self.metadata.application.as_deref()
+    }
+
+    /// The organisation it belongs to.
+    pub fn organisation(&self) -> Option<&str> {
+        self.metadata.organisation.as_deref()
     }
 }
 

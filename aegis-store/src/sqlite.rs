@@ -176,13 +176,9 @@ struct TraceRest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    application: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organisation: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     domain_data: Option<&'a serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a aegis_core::Metadata>,
+    #[serde(skip_serializing_if = "aegis_core::Metadata::is_empty")]
+    metadata: &'a aegis_core::Metadata,
 }
 
 /// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
@@ -410,6 +406,28 @@ impl SqliteStore {
     }
 }
 
+/// Queues tasks (with the time each was queued); a record already queued keeps its place.
+fn queue_tasks(
+    tx: &rusqlite::Transaction<'_>,
+    tasks: impl Iterator<Item = (crate::ReviewTask, i64)>,
+) -> rusqlite::Result<usize> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut n = 0;
+    for (t, at) in tasks {
+        n += stmt.execute(params![
+            t.key,
+            t.severity.map_or(-1, severity_rank),
+            t.uncertainty,
+            t.reason,
+            at
+        ])?;
+    }
+    Ok(n)
+}
+
 fn severity_rank(s: aegis_core::Severity) -> i64 {
     aegis_core::Severity::ALL
         .iter()
@@ -466,10 +484,8 @@ impl Store for SqliteStore {
                     serde_json::to_string(&TraceRest {
                         context: &t.context,
                         model: t.model.as_deref(),
-                        application: t.application.as_deref(),
-                        organisation: t.organisation.as_deref(),
                         domain_data: t.domain_data.as_ref(),
-                        metadata: t.metadata.as_ref(),
+                        metadata: &t.metadata,
                     })
                     .unwrap_or_default()
                 });
@@ -488,8 +504,8 @@ impl Store for SqliteStore {
                     res.verdict.as_str(),
                     res.decided_by.map(|d| d.as_str()),
                     max_severity,
-                    t.and_then(|t| t.application.as_deref()),
-                    t.and_then(|t| t.organisation.as_deref()),
+                    t.and_then(StoredTrace::application),
+                    t.and_then(StoredTrace::organisation),
                     t.and_then(|t| t.model.as_deref()),
                     r.evaluated_at_ms,
                     i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
@@ -522,28 +538,19 @@ impl Store for SqliteStore {
             }
         }
         // Tier 4: every result that no machine tier was sure of waits for an expert.
-        {
-            let mut queue = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
-                     VALUES (?1, ?2, ?3, 'needs_review', ?4)",
-                )
-                .map_err(e("cannot queue for review"))?;
-            for r in records
+        queue_tasks(
+            &tx,
+            records
                 .iter()
                 .filter(|r| r.result.verdict == aegis_core::Verdict::NeedsReview)
-            {
-                let t = crate::ReviewTask::of(&r.key, &r.result, "needs_review");
-                queue
-                    .execute(params![
-                        r.key,
-                        t.severity.map_or(-1, severity_rank),
-                        t.uncertainty,
-                        r.evaluated_at_ms
-                    ])
-                    .map_err(e("cannot queue for review"))?;
-            }
-        }
+                .map(|r| {
+                    (
+                        crate::ReviewTask::of(&r.key, &r.result, "needs_review"),
+                        r.evaluated_at_ms,
+                    )
+                }),
+        )
+        .map_err(e("cannot queue for review"))?;
         // A result that no longer needs review leaves the queue it was put in for that reason.
         tx.execute(
             "UPDATE review_tasks SET open = 0 WHERE open = 1 AND reason = 'needs_review' \
@@ -660,46 +667,18 @@ impl Store for SqliteStore {
     }
 
     fn enqueue(&mut self, tasks: &[crate::ReviewTask]) -> Result<usize, StoreError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| StoreError::Sqlite {
-                path: self.path.display().to_string(),
-                what: "cannot queue for review",
-                source,
-            })?;
-        let mut n = 0;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(|source| StoreError::Sqlite { path: self.path.display().to_string(), what: "cannot queue for review", source })?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            for t in tasks {
-                n += stmt
-                    .execute(params![
-                        t.key,
-                        t.severity.map_or(-1, severity_rank),
-                        t.uncertainty,
-                        t.reason,
-                        now
-                    ])
-                    .map_err(|source| StoreError::Sqlite {
-                        path: self.path.display().to_string(),
-                        what: "cannot queue for review",
-                        source,
-                    })?;
-            }
-        }
-        tx.commit().map_err(|source| StoreError::Sqlite {
-            path: self.path.display().to_string(),
+        let path = self.path.display().to_string();
+        let e = |source| StoreError::Sqlite {
+            path: path.clone(),
             what: "cannot queue for review",
             source,
-        })?;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let tx = self.conn.transaction().map_err(e)?;
+        let n = queue_tasks(&tx, tasks.iter().map(|t| (t.clone(), now))).map_err(e)?;
+        tx.commit().map_err(e)?;
         Ok(n)
     }
 

@@ -188,19 +188,29 @@ pub(crate) struct ReplayArgs {
     /// Print JSON: the stored and the new result, and what changed.
     #[arg(long)]
     pub(crate) json: bool,
-    /// The model registry (as for `run`).
+    #[command(flatten)]
+    pub(crate) tiers: TierArgs,
+}
+
+/// Which tiers after Tier 1 to install, and from where (`run` and `replay`).
+#[derive(Debug, Args, Default)]
+pub(crate) struct TierArgs {
+    /// The model registry whose production versions Tier 2 uses (default: $AEGIS_MODEL_REGISTRY,
+    /// else models/registry when it exists; models without one use their compiled-in weights).
     #[arg(long)]
     pub(crate) registry: Option<PathBuf>,
-    /// The MiniLM directory (as for `run`).
+    /// The MiniLM directory, for models on the minilm backbone.
     #[arg(long)]
     pub(crate) minilm_dir: Option<PathBuf>,
-    /// Without Tier 2.
+    /// Run without Tier 2 (traces Tier 1 passes are then decided by Tier 1).
     #[arg(long)]
     pub(crate) no_models: bool,
-    /// The Tier-3 configuration file (as for `run`).
+    /// The configuration file with the Tier-3 judge settings (default: $AEGIS_CONFIG, else
+    /// ./aegis.toml when it exists). AEGIS_JUDGE_* environment variables override it.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Without Tier 3.
+    /// Run without Tier 3 even when a provider is configured (traces that reach it end
+    /// `needs_review`).
     #[arg(long)]
     pub(crate) no_judge: bool,
 }
@@ -461,24 +471,8 @@ pub(crate) struct RunArgs {
     /// the PHI key).
     #[arg(long)]
     pub(crate) phi_vault: Option<PathBuf>,
-    /// The model registry whose production versions Tier 2 uses (default: $AEGIS_MODEL_REGISTRY,
-    /// else models/registry when it exists; models without one use their compiled-in weights).
-    #[arg(long)]
-    pub(crate) registry: Option<PathBuf>,
-    /// The MiniLM directory, for models on the minilm backbone.
-    #[arg(long)]
-    pub(crate) minilm_dir: Option<PathBuf>,
-    /// Run without Tier 2 (traces Tier 1 passes are then decided by Tier 1).
-    #[arg(long)]
-    pub(crate) no_models: bool,
-    /// The configuration file with the Tier-3 judge settings (default: $AEGIS_CONFIG, else
-    /// ./aegis.toml when it exists). AEGIS_JUDGE_* environment variables override it.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-    /// Run without Tier 3 even when a provider is configured (traces that reach it end
-    /// `needs_review`).
-    #[arg(long)]
-    pub(crate) no_judge: bool,
+    #[command(flatten)]
+    pub(crate) tiers: TierArgs,
     /// Keep every result, with its trace's sanitised text, in this store (an SQLite file,
     /// created when missing; default: $AEGIS_STORE when set). Re-running a batch replaces its
     /// results: one result per trace.

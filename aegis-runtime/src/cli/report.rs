@@ -324,7 +324,7 @@ fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
             .add(row);
         r.by_application
             .entry(
-                t.and_then(|t| t.application.clone())
+                t.and_then(|t| t.application().map(str::to_owned))
                     .unwrap_or_else(|| "(not given)".to_owned()),
             )
             .or_default()
@@ -753,11 +753,11 @@ pub(crate) fn report(
     let s = super::traces::open_existing(store)?;
     let mut f = super::traces::filter_of(&filter)?;
     f.limit = None;
-    let rows = s.list(&f).map_err(|e| CliError::Store(e.to_string()))?;
+    let rows = s.list(&f).map_err(super::traces::store_error)?;
     // The latest label of each result.
     let labels: BTreeMap<String, Verdict> = s
         .labels()
-        .map_err(|e| CliError::Store(e.to_string()))?
+        .map_err(super::traces::store_error)?
         .into_iter()
         .map(|l| (l.key, l.verdict))
         .collect();
@@ -871,7 +871,10 @@ mod tests {
                     }
                     .to_owned(),
                 ),
-                application: Some("triage-bot".to_owned()),
+                metadata: aegis_core::Metadata {
+                    application: Some("triage-bot".to_owned()),
+                    ..aegis_core::Metadata::default()
+                },
                 ..StoredTrace::default()
             }),
             // Over five days.

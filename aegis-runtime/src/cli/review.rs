@@ -7,18 +7,8 @@ use std::path::{Path, PathBuf};
 use aegis_core::{Domain, Severity, Trace, Verdict};
 use aegis_store::{ReviewLabel, ReviewTask, Store, StoredRow};
 
-use super::traces::{open_existing, time_text};
+use super::traces::{now_ms, open_existing, store_error, time_text};
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK};
-
-fn store_error(e: aegis_store::StoreError) -> CliError {
-    CliError::Store(e.to_string())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 /// Sanitises a reviewer's notes with the domain's Tier 0 before they are stored: a note may
 /// quote a name the reviewer knows.

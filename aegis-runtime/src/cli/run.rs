@@ -10,7 +10,7 @@ use aegis_core::{Domain, EvaluationResult, Severity, Tier, UsdCost, Verdict};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::args::{Format, RunArgs};
+use super::args::{Format, RunArgs, TierArgs};
 use super::{CliError, EXIT_GATE, EXIT_INPUT_ERRORS, EXIT_OK, find_domain, output};
 use crate::Orchestrator;
 use crate::input::{Record, TraceReader};
@@ -440,21 +440,12 @@ pub(crate) fn run(
     }
 }
 
-/// Which tiers after Tier 1 to install, and from where.
-pub(crate) struct TierOptions {
-    pub(crate) no_models: bool,
-    pub(crate) registry: Option<std::path::PathBuf>,
-    pub(crate) minilm_dir: Option<std::path::PathBuf>,
-    pub(crate) no_judge: bool,
-    pub(crate) config: Option<std::path::PathBuf>,
-}
-
 /// Installs the domains' Tier-2 models and the Tier-3 judge (where a provider is configured);
 /// returns the orchestrator and how many traces to evaluate at once.
 pub(crate) fn install_tiers(
     mut orchestrator: Orchestrator,
     domains: &[&'static dyn Domain],
-    options: &TierOptions,
+    options: &TierArgs,
 ) -> Result<(Orchestrator, usize), CliError> {
     if !options.no_models {
         let source = aegis_core::tiers::ModelSource {
@@ -605,17 +596,7 @@ fn evaluate_all(
         super::phi::SharedEngine(std::sync::Arc::clone(engine)),
     ));
     let scope = fixed.map_or_else(|| domains.to_vec(), |d| vec![d]);
-    let (orchestrator, workers) = install_tiers(
-        orchestrator,
-        &scope,
-        &TierOptions {
-            no_models: args.no_models,
-            registry: args.registry.clone(),
-            minilm_dir: args.minilm_dir.clone(),
-            no_judge: args.no_judge,
-            config: args.config.clone(),
-        },
-    )?;
+    let (orchestrator, workers) = install_tiers(orchestrator, &scope, &args.tiers)?;
     let mut store = args
         .store
         .as_deref()

@@ -22,11 +22,11 @@ pub(crate) struct StoreWriter {
     source: String,
 }
 
-fn store_error(e: aegis_store::StoreError) -> CliError {
+pub(crate) fn store_error(e: aegis_store::StoreError) -> CliError {
     CliError::Store(e.to_string())
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -467,13 +467,7 @@ pub(crate) fn replay(
     let (orchestrator, _) = super::run::install_tiers(
         crate::Orchestrator::without_sanitizer(),
         &[domain],
-        &super::run::TierOptions {
-            no_models: a.no_models,
-            registry: a.registry.clone(),
-            minilm_dir: a.minilm_dir.clone(),
-            no_judge: a.no_judge,
-            config: a.config.clone(),
-        },
+        &a.tiers,
     )?;
     let trace = Trace {
         id: row.result.trace_id.clone(),
@@ -485,9 +479,7 @@ pub(crate) fn replay(
         // saw then.
         metadata: aegis_core::Metadata {
             domain: Some(domain_name.clone()),
-            organisation: stored.organisation.clone(),
-            application: stored.application.clone(),
-            ..stored.metadata.clone().unwrap_or_default()
+            ..stored.metadata.clone()
         },
         domain_data: stored.domain_data.clone(),
         ..Trace::default()
