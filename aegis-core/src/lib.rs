@@ -15,6 +15,7 @@
 //! This crate is what generated domain code depends on. It is not the orchestrator (that is
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
+pub mod calendar;
 mod domain;
 pub mod env;
 pub mod judge;

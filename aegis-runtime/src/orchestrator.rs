@@ -199,18 +199,7 @@ impl Orchestrator {
     ) -> (EvaluationResult, Option<Sanitized<Trace>>) {
         let started = Instant::now();
         let info = domain.info();
-        let mut result = EvaluationResult {
-            trace_id: None,
-            line: None,
-            domain: Some(info.name.to_owned()),
-            verdict: Verdict::NeedsReview,
-            decided_by: None,
-            issues: Vec::new(),
-            tiers: Vec::with_capacity(5),
-            cost_usd: UsdCost::ZERO,
-            latency_ns: 0,
-            error: None,
-        };
+        let mut result = new_result(info.name);
 
         // Tier 0: sanitise before anything else sees the text.
         let t0 = Instant::now();
@@ -253,18 +242,7 @@ impl Orchestrator {
         trace: Sanitized<Trace>,
     ) -> EvaluationResult {
         let started = Instant::now();
-        let mut result = EvaluationResult {
-            trace_id: None,
-            line: None,
-            domain: Some(domain.info().name.to_owned()),
-            verdict: Verdict::NeedsReview,
-            decided_by: None,
-            issues: Vec::new(),
-            tiers: Vec::with_capacity(5),
-            cost_usd: UsdCost::ZERO,
-            latency_ns: 0,
-            error: None,
-        };
+        let mut result = new_result(domain.info().name);
         result
             .tiers
             .push(report(Tier::Sanitize, TierOutcome::Skipped, 0));
@@ -505,6 +483,22 @@ fn evaluate_episode(
 
 /// Why Tier 3 is unavailable when no judge is installed.
 const NO_JUDGE: &str = "no LLM provider is configured (set [judge] in aegis.toml or AEGIS_JUDGE_PROVIDER); the trace goes on to expert review";
+
+/// A result before any tier has run: `needs_review` until one decides.
+fn new_result(domain: &str) -> EvaluationResult {
+    EvaluationResult {
+        trace_id: None,
+        line: None,
+        domain: Some(domain.to_owned()),
+        verdict: Verdict::NeedsReview,
+        decided_by: None,
+        issues: Vec::new(),
+        tiers: Vec::with_capacity(5),
+        cost_usd: UsdCost::ZERO,
+        latency_ns: 0,
+        error: None,
+    }
+}
 
 fn next_tier(t: Tier) -> Tier {
     Tier::from_number(t.number() + 1).unwrap_or(Tier::Human)

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use aegis_core::{EvaluationResult, Sanitized, Trace};
+use aegis_core::{EvaluationResult, Sanitized, Trace, calendar};
 use aegis_store::{Filter, SqliteStore, Store, StoredRecord, StoredRow};
 
 use super::args::{FilterArgs, TracesCommand};
@@ -115,16 +115,16 @@ fn parse_time(s: &str, now: i64) -> Result<i64, String> {
     else {
         return Err(bad());
     };
-    let month_days = match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+    let (Ok(m), Ok(day)) = (u32::try_from(m), u32::try_from(day)) else {
+        return Err(bad());
     };
-    if !(0..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=month_days).contains(&day) {
+    if !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=calendar::days_in_month(y, m)).contains(&day)
+    {
         return Err(bad());
     }
-    let mut secs = days_from_civil(y, m, day) * 86_400;
+    let mut secs = calendar::days_from_civil(y, m, day) * 86_400;
     if !time.is_empty() {
         let hms = time.strip_suffix('Z').ok_or_else(bad)?;
         let parts: Vec<i64> = hms
@@ -142,17 +142,6 @@ fn parse_time(s: &str, now: i64) -> Result<i64, String> {
         secs += h * 3600 + mi * 60 + se;
     }
     Ok(secs * 1000)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 pub(crate) fn filter_of(a: &FilterArgs) -> Result<Filter, CliError> {
@@ -199,16 +188,7 @@ pub(crate) fn time_text(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    // Civil date from days (inverse of `days_from_civil`).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = calendar::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
         rem / 3600,
