@@ -302,6 +302,19 @@ pub enum TierOutcome {
     Skipped,
 }
 
+impl TierOutcome {
+    /// The outcome's name, as JSON writes it in `status` (`decided`, `escalated`, …).
+    pub fn status(&self) -> &'static str {
+        match self {
+            TierOutcome::Decided { .. } => "decided",
+            TierOutcome::Escalated { .. } => "escalated",
+            TierOutcome::Completed => "completed",
+            TierOutcome::Unavailable { .. } => "unavailable",
+            TierOutcome::Skipped => "skipped",
+        }
+    }
+}
+
 /// The result of one module (a validator, a model, a judge) within a tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleResult {

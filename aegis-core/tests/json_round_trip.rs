@@ -147,3 +147,23 @@ fn severities_are_ordered_and_parse() {
     assert_eq!(Severity::parse("medium"), Some(Severity::Medium));
     assert_eq!(Severity::parse("severe"), None);
 }
+
+#[test]
+fn tier_outcome_status_names_match_the_json() {
+    use aegis_core::{Tier, TierOutcome, Verdict};
+    for o in [
+        TierOutcome::Decided {
+            verdict: Verdict::Pass,
+        },
+        TierOutcome::Escalated {
+            to: Tier::Judge,
+            reason: "r".into(),
+        },
+        TierOutcome::Completed,
+        TierOutcome::Unavailable { reason: "r".into() },
+        TierOutcome::Skipped,
+    ] {
+        let v = serde_json::to_value(&o).unwrap();
+        assert_eq!(v["status"], o.status());
+    }
+}

@@ -82,10 +82,7 @@ fn show_task(
     }
     writeln!(out, "findings:")?;
     for tier in &r.tiers {
-        let status = serde_json::to_value(&tier.outcome)
-            .ok()
-            .and_then(|v| v.get("status").and_then(|s| s.as_str().map(str::to_owned)))
-            .unwrap_or_default();
+        let status = tier.outcome.status();
         let issues: Vec<String> = r
             .issues
             .iter()

@@ -340,17 +340,7 @@ pub(crate) fn traces(command: TracesCommand, store: Option<PathBuf>) -> Result<u
                 }
                 writeln!(out, "\ntiers:")?;
                 for t in &r.tiers {
-                    writeln!(
-                        out,
-                        "  {:<9} {}",
-                        t.tier.as_str(),
-                        serde_json::to_value(&t.outcome)
-                            .ok()
-                            .and_then(|v| v
-                                .get("status")
-                                .and_then(|s| s.as_str().map(str::to_owned)))
-                            .unwrap_or_default()
-                    )?;
+                    writeln!(out, "  {:<9} {}", t.tier.as_str(), t.outcome.status())?;
                 }
             }
         }
