@@ -916,6 +916,7 @@ impl Emitter<'_> {
         let info_doc = doc(&format!("What the `{name}` domain declares."));
         let model_infos = m.models.iter().map(|md| self.model_info(md));
         let judge_infos = self.judge_infos();
+        let (_, simulator_infos) = crate::simulator::emit(&m.simulators, &m.spec_display, &m.name);
         let rl = match &m.rl {
             None => quote!(None),
             Some(r) => {
@@ -976,7 +977,7 @@ impl Emitter<'_> {
                 extractors: &[#(#extractor_infos),*],
                 models: &[#(#model_infos),*],
                 judges: &[#(#judge_infos),*],
-                simulators: &[],
+                simulators: &[#(#simulator_infos),*],
                 rl: #rl,
             };
 
@@ -1346,6 +1347,8 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
     let escalations = e.escalations();
     let models = e.models();
     let judges = e.judges();
+    let (simulators, _) =
+        crate::simulator::emit(&model.simulators, &model.spec_display, &model.name);
     let domain = e.domain();
     quote! {
         #data
@@ -1356,6 +1359,7 @@ pub(crate) fn emit(model: &DomainModel) -> TokenStream {
         #escalations
         #models
         #judges
+        #simulators
         #domain
     }
 }

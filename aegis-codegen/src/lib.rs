@@ -24,6 +24,7 @@ mod generate_judge;
 mod load;
 mod model;
 pub mod scaffold;
+mod simulator;
 mod source;
 pub mod spec;
 

@@ -871,8 +871,36 @@ impl Builder<'_> {
             models,
             judges,
             rl: spec.rl.as_ref().and_then(|r| self.rl(r, spec)),
+            simulators: self.simulators(spec),
             inputs: std::mem::take(&mut self.inputs),
         }
+    }
+
+    /// Checks the simulators: unique, well-named ids, then each one's shape and code.
+    fn simulators(&mut self, spec: &DomainSpec) -> Vec<crate::simulator::SimulatorModel> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for s in &spec.simulators {
+            if !self.check_name(&s.id, "simulator") {
+                continue;
+            }
+            if !seen.insert(s.id.value.clone()) {
+                self.error(
+                    s.id.position,
+                    format!("a simulator `{}` is already declared", s.id.value),
+                );
+                continue;
+            }
+            let (model, problems) = crate::simulator::check(s);
+            for p in problems {
+                match p.node {
+                    Some(node) => self.error_in(node, p.span, p.message),
+                    None => self.error(p.position, p.message),
+                }
+            }
+            out.extend(model);
+        }
+        out
     }
 
     /// Checks the `rl` section: ranges ordered, numbers finite and in range.

@@ -333,6 +333,8 @@ pub(crate) struct DomainModel {
     pub(crate) judges: Vec<JudgeModel>,
     /// The `rl` section, checked.
     pub(crate) rl: Option<RlModel>,
+    /// The simulators, checked and compiled.
+    pub(crate) simulators: Vec<crate::simulator::SimulatorModel>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }

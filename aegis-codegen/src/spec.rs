@@ -177,6 +177,114 @@ pub struct DomainSpec {
     /// How RL episodes in this domain's traces are evaluated.
     #[serde(default)]
     pub rl: Option<RlSpec>,
+    /// RL simulators, generated as Rust types implementing `aegis_core::env::Environment`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub simulators: Vec<SimulatorSpec>,
+}
+
+/// A simulator: state, parameters, actions, and the code of one step.
+///
+/// Expressions and statements use the spec's expression language with simulator additions:
+/// `let`, assignment, `if`/`else` (as statements and as values), tuples, helper functions
+/// (`functions`), the math functions `abs sqrt exp ln log10 pow sin cos tan asin acos atan
+/// atan2 sinh cosh tanh hypot floor ceil min max clamp mod rem sign f32`, the constant `pi`, and
+/// `uniform(low, high)`, `normal(mean, sd)` from the simulator's seeded generator (in `reset`
+/// and `step`). Every value is a float (64-bit) or a boolean; a discrete action is the float
+/// `action`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatorSpec {
+    /// The simulator's name: a lowercase identifier such as `cartpole`.
+    pub id: Located<String>,
+    /// A sentence about it.
+    #[serde(default)]
+    pub description: String,
+    /// The state variables, in order, each `float`.
+    pub state: OrderedMap<Located<String>>,
+    /// Named constants, with their default values; the generated `Params` can change them
+    /// (domain randomisation).
+    #[serde(default)]
+    pub params: OrderedMap<Located<f64>>,
+    /// `discrete(N)` (the action is the float `action`, from 0 to N - 1), or a box: each action
+    /// dimension's name and `[low, high]`.
+    pub actions: Located<ActionsSpec>,
+    /// Each state variable's value at the start of an episode (an expression; `uniform` and
+    /// `normal` draw from the seeded generator), in state order.
+    pub reset: OrderedMap<Located<String>>,
+    /// Helper functions: `fn name(a, b) { let c = …; … result }`, called from the other blocks.
+    #[serde(default)]
+    pub functions: Option<Located<String>>,
+    /// The statements of one step: they read the state, the action and the parameters and
+    /// assign the new state.
+    pub step: Located<String>,
+    /// The reward of a step, after `step` (it sees the new state and the step's `let`s).
+    pub reward: Located<String>,
+    /// The safety cost of a step (a number, or a condition costing 1), like `reward`.
+    #[serde(default)]
+    pub cost: Option<Located<String>>,
+    /// When the episode ends in a terminal state, like `reward`.
+    #[serde(default)]
+    pub terminate: Option<Located<String>>,
+    /// The episode is truncated after this many steps (Gymnasium's `TimeLimit`).
+    #[serde(default)]
+    pub max_steps: Option<Located<u64>>,
+    /// What the policy observes, as expressions of the state and parameters (default: the
+    /// state).
+    #[serde(default)]
+    pub observe: Option<Vec<Located<String>>>,
+}
+
+/// A simulator's actions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionsSpec {
+    /// `discrete(N)`, as written.
+    Discrete(String),
+    /// A box: each dimension's name and `[low, high]`.
+    Box(OrderedMap<Located<Vec<f64>>>),
+}
+
+impl<'de> Deserialize<'de> for ActionsSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ActionsVisitor;
+        impl<'de> Visitor<'de> for ActionsVisitor {
+            type Value = ActionsSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`discrete(N)`, or a mapping of action names to `[low, high]`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ActionsSpec, E> {
+                Ok(ActionsSpec::Discrete(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ActionsSpec, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Located<String>>()? {
+                    entries.push((key, map.next_value::<Located<Vec<f64>>>()?));
+                }
+                Ok(ActionsSpec::Box(OrderedMap { entries }))
+            }
+        }
+        d.deserialize_any(ActionsVisitor)
+    }
+}
+
+impl JsonSchema for ActionsSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "ActionsSpec".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`discrete(N)`, or a box: each action's name and `[low, high]`.",
+            "anyOf": [
+                { "type": "string", "pattern": "^discrete\\([0-9]+\\)$" },
+                {
+                    "type": "object",
+                    "propertyNames": { "pattern": "^[a-z][a-z0-9_]*$" },
+                    "additionalProperties": {
+                        "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2
+                    }
+                }
+            ]
+        })
+    }
 }
 
 /// Thresholds of the RL evaluators (reward shaping, exploration, safety).

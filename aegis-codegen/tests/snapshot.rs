@@ -24,6 +24,13 @@ fn healthcare() {
 }
 
 #[test]
+fn control() {
+    // The classic-control simulators (CartPole, Pendulum): the generated simulator code.
+    let generated = aegis_codegen::generate(spec("control")).expect("the control spec generates");
+    insta::assert_snapshot!("control", generated.to_source());
+}
+
+#[test]
 fn generation_is_deterministic() {
     let a = aegis_codegen::generate(spec("healthcare"))
         .expect("generates")

@@ -537,3 +537,94 @@ fn rl_thresholds_are_checked_with_locations() {
         .is_empty()
     );
 }
+
+#[test]
+fn simulator_code_is_checked_with_locations() {
+    let errors = errors_of(&format!(
+        "{HEAD}simulators:
+  - id: walk
+    state: {{ x: float, v: int }}
+    params: {{ k: 2.0 }}
+    actions: discrete(0)
+    reset:
+      x: uniform(0, 1)
+    step: |
+      let y = x + foo;
+      k = 1;
+      x = x % 2;
+    reward: x > 1
+    terminate: abs(x)
+"
+    ));
+    fn has_in(errors: &[String], at: &str, text: &str) {
+        assert!(
+            errors.iter().any(|e| e.contains(at) && e.contains(text)),
+            "{at} {text}: {errors:#?}"
+        );
+    }
+    let has = |at: &str, text: &str| has_in(&errors, at, text);
+    has(":17:27:", "a state variable is a `float`, not `int`");
+    has(":19:14:", "`actions` must be `discrete(N)`");
+    has(
+        ":17:24:",
+        "`reset` gives no value for the state variable `v`",
+    );
+    has(":23:19:", "unknown name `foo`");
+    has(":24:7:", "`k` is a parameter");
+    has(":25:11:", "`%` is ambiguous");
+    has(":27:16:", "`terminate` needs a condition, not a number");
+    assert_eq!(errors.len(), 7, "{errors:#?}");
+
+    // Functions: defined before use, typed results, no state, no randomness.
+    let errors = errors_of(&format!(
+        "{HEAD}simulators:
+  - id: arm
+    state: {{ q: float }}
+    actions: {{ torque: [-1, 1] }}
+    reset: {{ q: 0 }}
+    functions: |
+      fn f(a) {{ (a, a) }}
+      fn s(a) {{ a + q }}
+      fn g(a) {{ a + uniform(0, 1) }}
+      fn h(a) {{ a > 1 }}
+    step: |
+      let (a, b) = f(q);
+      let c = f(q);
+      q = undefined_fn(q) + torque;
+    reward: 0
+"
+    ));
+    let has = |at: &str, text: &str| has_in(&errors, at, text);
+    has(":22:21:", "a function cannot read the state (`q`)");
+    has(":23:21:", "`uniform` draws a random number");
+    has(":24:17:", "a function returns numbers, not a condition");
+    has(":27:15:", "bind them with `let (a, b, …) = …;`");
+    has(":28:11:", "unknown function `undefined_fn`");
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+
+    // A valid simulator with a box action, helper functions, `if`, tuples and `observe`.
+    let ok = errors_of(&format!(
+        "{HEAD}simulators:
+  - id: arm
+    state: {{ q: float, w: float }}
+    params: {{ dt: 0.1 }}
+    actions: {{ torque: [-1, 1] }}
+    reset:
+      q: uniform(-1, 1)
+      w: 0
+    functions: |
+      fn deriv(q, w, u) {{ (w, u - sin(q)) }}
+    step: |
+      let (k1q, k1w) = deriv(q, w, torque);
+      let (k2q, k2w) = deriv(q + dt / 2 * k1q, w + dt / 2 * k1w, torque);
+      q = q + dt * k2q;
+      w = w + dt * k2w;
+      if abs(w) > 5 {{ w = sign(w) * 5; }}
+    reward: -abs(q)
+    cost: abs(q) > 1
+    observe: [cos(q), sin(q), w]
+    max_steps: 10
+"
+    ));
+    assert!(ok.is_empty(), "{ok:#?}");
+}

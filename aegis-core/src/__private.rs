@@ -621,3 +621,53 @@ pub fn always_applies(_trace: &Trace) -> bool {
 pub fn has_context(trace: &Trace) -> bool {
     !trace.context.is_empty()
 }
+
+/// The math of generated simulators, with NumPy's meaning where Rust's differs.
+pub mod sim {
+    /// `clamp(x, low, high)`: NumPy's `clip` (never panics, unlike `f64::clamp`).
+    pub fn clip(x: f64, low: f64, high: f64) -> f64 {
+        x.max(low).min(high)
+    }
+
+    /// `mod(a, b)`: floored modulo, the sign of `b` (Python's and NumPy's `%`).
+    pub fn floor_mod(a: f64, b: f64) -> f64 {
+        let m = a % b;
+        if m != 0.0 && ((m < 0.0) != (b < 0.0)) {
+            m + b
+        } else {
+            m
+        }
+    }
+
+    /// `rem(a, b)`: truncated remainder, the sign of `a` (C's `fmod`, Rust's `%`).
+    pub fn trunc_rem(a: f64, b: f64) -> f64 {
+        a % b
+    }
+
+    /// `sign(x)`: -1, 0 or 1 (NumPy's `sign`; `f64::signum` gives 1 for 0).
+    pub fn sign(x: f64) -> f64 {
+        if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            x
+        }
+    }
+
+    /// `f32(x)`: `x` rounded to the nearest 32-bit float (NumPy's `float32` arithmetic).
+    pub fn round_f32(x: f64) -> f64 {
+        f64::from(x as f32)
+    }
+
+    /// `pow(x, y)`: the C library's `pow`, even for a constant `y` (the compiler would turn
+    /// `x^2` into `x * x`, which is not always the same number; NumPy and Python call `pow`).
+    pub fn pow(x: f64, y: f64) -> f64 {
+        x.powf(std::hint::black_box(y))
+    }
+
+    /// `pow32(x, y)`: `pow` in 32-bit floats (`powf`), as NumPy computes a `float32` power.
+    pub fn pow32(x: f64, y: f64) -> f64 {
+        f64::from((x as f32).powf(std::hint::black_box(y as f32)))
+    }
+}

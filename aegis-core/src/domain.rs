@@ -249,9 +249,22 @@ impl Default for RlSettings {
     }
 }
 
-/// An RL simulator.
+/// An RL simulator the domain declares.
 #[derive(Debug, Serialize)]
 pub struct SimulatorInfo {
     /// Its id.
     pub id: &'static str,
+    /// A sentence about it.
+    pub description: &'static str,
+    /// Its state variables, in order.
+    pub state: &'static [&'static str],
+    /// The length of an observation.
+    pub observation_size: usize,
+    /// Its actions: `discrete(n)`, or the names and bounds of a box.
+    pub actions: &'static str,
+    /// Where the spec declares it.
+    pub spec_location: &'static str,
+    /// Builds one with the spec's parameters.
+    #[serde(skip)]
+    pub make: fn() -> Box<dyn crate::env::Environment>,
 }

@@ -1,5 +1,10 @@
 //! The `Environment` trait every simulator implements (generated from a domain spec's
-//! `simulators`, or written by hand), Gymnasium-style: `reset`, `reset_to`, `step`.
+//! `simulators`, or written by hand), Gymnasium-style: `reset`, `reset_to`, `step`; and
+//! [`SimRng`], the seeded random numbers generated simulators draw from.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
 
 use crate::trace::Action;
 
@@ -10,6 +15,57 @@ pub enum ActionSpace {
     Discrete(usize),
     /// A box: one `(low, high)` per dimension.
     Continuous(Vec<(f64, f64)>),
+}
+
+impl ActionSpace {
+    /// Checks that `action` belongs to this space's kind and shape (a discrete index in range;
+    /// a continuous vector of the right length with finite values; values outside the box are
+    /// the simulator's to clip, as in Gymnasium).
+    pub fn check(&self, action: &Action) -> Result<(), EnvError> {
+        match (self, action) {
+            (ActionSpace::Discrete(n), Action::Discrete(i)) => {
+                if usize::try_from(*i).is_ok_and(|i| i < *n) {
+                    Ok(())
+                } else {
+                    Err(EnvError(format!(
+                        "action {i} is outside the discrete action space 0..{n}"
+                    )))
+                }
+            }
+            (ActionSpace::Continuous(b), Action::Continuous(v)) => {
+                if v.len() != b.len() {
+                    Err(EnvError(format!(
+                        "a continuous action needs {} values, this one has {}",
+                        b.len(),
+                        v.len()
+                    )))
+                } else if v.iter().any(|x| !x.is_finite()) {
+                    Err(EnvError("a continuous action value is not finite".into()))
+                } else {
+                    Ok(())
+                }
+            }
+            (ActionSpace::Discrete(n), Action::Continuous(_)) => Err(EnvError(format!(
+                "the action space is discrete (0..{n}); the action is a list of numbers"
+            ))),
+            (ActionSpace::Continuous(b), Action::Discrete(_)) => Err(EnvError(format!(
+                "the action space is continuous ({} values); the action is an index",
+                b.len()
+            ))),
+        }
+    }
+
+    /// A uniformly random action of this space.
+    pub fn sample(&self, rng: &mut SimRng) -> Action {
+        match self {
+            ActionSpace::Discrete(n) => {
+                Action::Discrete(rng.below(*n as u64).try_into().unwrap_or(0))
+            }
+            ActionSpace::Continuous(b) => {
+                Action::Continuous(b.iter().map(|&(lo, hi)| rng.uniform(lo, hi)).collect())
+            }
+        }
+    }
 }
 
 /// What one step produced.
@@ -27,6 +83,11 @@ pub struct StepOutcome {
     pub truncated: bool,
 }
 
+/// A simulator refused an action or a state: what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EnvError(pub String);
+
 /// A simulator: seeded resets, resets to a given state, and steps.
 pub trait Environment: Send {
     /// Its name (`cartpole`).
@@ -39,7 +100,38 @@ pub trait Environment: Send {
     fn reset(&mut self, seed: u64) -> Vec<f64>;
     /// Starts an episode from `state` (for replaying recorded trajectories); an error names
     /// what is wrong with the state.
-    fn reset_to(&mut self, state: &[f64]) -> Result<Vec<f64>, String>;
-    /// Takes one action.
-    fn step(&mut self, action: &Action) -> StepOutcome;
+    fn reset_to(&mut self, state: &[f64]) -> Result<Vec<f64>, EnvError>;
+    /// Takes one action; an action outside the action space's kind or shape is an error and
+    /// leaves the simulator as it was.
+    fn step(&mut self, action: &Action) -> Result<StepOutcome, EnvError>;
+}
+
+/// The seeded random numbers of a simulator: ChaCha8, so the same seed gives the same
+/// episode on every platform and release.
+#[derive(Debug, Clone)]
+pub struct SimRng(ChaCha8Rng);
+
+impl SimRng {
+    /// A generator seeded with `seed`.
+    pub fn seeded(seed: u64) -> Self {
+        SimRng(ChaCha8Rng::seed_from_u64(seed))
+    }
+
+    /// Uniform in `[low, high)` (`low` when the range is empty).
+    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        let u: f64 = self.0.random();
+        let x = low + (high - low) * u;
+        if x < high { x } else { low }
+    }
+
+    /// Normal with `mean` and standard deviation `sd`.
+    pub fn normal(&mut self, mean: f64, sd: f64) -> f64 {
+        let z: f64 = self.0.sample(StandardNormal);
+        mean + sd * z
+    }
+
+    /// Uniform over `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.0.random_range(0..n) }
+    }
 }

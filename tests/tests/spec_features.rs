@@ -349,3 +349,75 @@ fn rl_episodes_are_evaluated_at_the_specs_thresholds() {
     // The cost budget is critical: the trace fails at Tier 1 (fail_at: critical).
     assert_eq!(bad.verdict, aegis_core::Verdict::Fail);
 }
+
+#[test]
+fn simulators_are_generated_and_run() {
+    use aegis_core::Action;
+    use aegis_core::env::{ActionSpace, Environment};
+    use kitchen::simulators::{spring::Spring, walk::Walk};
+
+    // RK4 on x'' = -x from x = 1: after t = 2 (200 steps of 0.01), x = cos(2), v = -sin(2),
+    // to RK4's accuracy (error ~ dt^4).
+    let mut s = Spring::default();
+    assert_eq!(s.reset(1), vec![1.0, 0.0, 0.5]);
+    let mut last = None;
+    for _ in 0..200 {
+        last = Some(s.step(&Action::Continuous(vec![0.0])).unwrap());
+    }
+    let last = last.unwrap();
+    assert!((s.state.x - 2f64.cos()).abs() < 1e-9, "{:?}", s.state);
+    assert!((s.state.v + 2f64.sin()).abs() < 1e-9, "{:?}", s.state);
+    // Energy is conserved to RK4's accuracy; the reward is its negative; the cost flags |x| > 0.9.
+    assert!((last.reward + 0.5).abs() < 1e-9 && last.observation[2] == -last.reward);
+    assert_eq!(last.cost, 0.0);
+    assert!(!last.terminated && !last.truncated);
+    // The time limit: step 700 is truncated.
+    let mut truncated_at = None;
+    for t in 201..=700 {
+        let out = s.step(&Action::Continuous(vec![0.0])).unwrap();
+        if out.truncated {
+            truncated_at = Some(t);
+            break;
+        }
+    }
+    assert_eq!(truncated_at, Some(700));
+    // Parameters can be changed: twice the stiffness, a faster spring.
+    let mut stiff = Spring::with_params(kitchen::simulators::spring::Params {
+        k: 4.0,
+        ..Default::default()
+    });
+    stiff.reset(0);
+    for _ in 0..100 {
+        stiff.step(&Action::Continuous(vec![0.0])).unwrap();
+    }
+    assert!(
+        (stiff.state.x - 2f64.cos()).abs() < 1e-8,
+        "{:?}",
+        stiff.state
+    );
+    assert_eq!(s.action_space(), ActionSpace::Continuous(vec![(-1.0, 1.0)]));
+
+    // The walk: seeded, so the same seed gives the same episode; it ends after three laps.
+    let run = |seed: u64| {
+        let mut w = Walk::default();
+        let mut obs = vec![w.reset(seed)];
+        for _ in 0..10_000 {
+            let out = w.step(&Action::Discrete(2)).unwrap();
+            obs.push(out.observation);
+            if out.terminated {
+                return (obs, w.state.laps);
+            }
+        }
+        (obs, w.state.laps)
+    };
+    let (a, laps) = run(5);
+    assert_eq!(a, run(5).0);
+    assert_ne!(a, run(6).0);
+    assert_eq!(laps, 3.0);
+    assert!(a.iter().all(|o| (0.0..10.0).contains(&o[0])));
+    let info = kitchen::KitchenSink.info();
+    let ids: Vec<_> = info.simulators.iter().map(|s| s.id).collect();
+    assert_eq!(ids, ["spring", "walk"]);
+    assert_eq!(info.simulators[1].actions, "discrete(3)");
+    assert_eq!((info.simulators[0].make)().observation_size(), 3);
+}

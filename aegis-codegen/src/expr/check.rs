@@ -273,6 +273,10 @@ impl<'s> Checker<'s> {
                 span,
                 "a lambda (`x => …`) is only allowed as the argument of `any`, `all`, `count`, `find` or `last`",
             ),
+            ExprKind::If(..) | ExprKind::Tuple(..) => err(
+                span,
+                "`if … else …` and tuples belong to simulators; in a rule, combine conditions with `&&`, `||` and `.or(default)`",
+            ),
             ExprKind::Not(inner) => {
                 // `!x.exists()` reads better (and lints cleaner) as `x.is_none()`.
                 if let ExprKind::Method(recv, m, args) = &inner.kind

@@ -13,6 +13,17 @@
 //! primary := number | string | true | false | name ('(' args ')')? | '(' expr ')'
 //! args    := (arg (',' arg)*)?      arg := name '=>' expr | expr
 //! ```
+//!
+//! Simulators add statements, `if` expressions, tuples and helper functions:
+//!
+//! ```text
+//! primary   += 'if' expr '{' expr '}' 'else' ('{' expr '}' | if-expr) | '(' expr (',' expr)+ ')'
+//! block     := stmt*
+//! stmt      := 'let' (name | '(' name (',' name)* ')') '=' expr ';'
+//!            | name '=' expr ';'
+//!            | 'if' expr '{' block '}' ('else' ('{' block '}' | if-stmt))?
+//! functions := ('fn' name '(' (name (',' name)*)? ')' '{' stmt* expr '}')*
+//! ```
 
 use std::ops::Range;
 
@@ -90,6 +101,38 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `value in [a, b, …]`
     In(Box<Expr>, Vec<Expr>),
+    /// `if cond { then } else { otherwise }` (simulators).
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `(a, b, …)` (simulators: what a helper function returns).
+    Tuple(Vec<Expr>),
+}
+
+/// A statement of a simulator's `step` block or of a helper function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Range<usize>,
+}
+
+/// What a statement is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    /// `let a = e;` or `let (a, b) = e;` (the names, and whether they were a tuple pattern).
+    Let(Bindings, bool, Expr),
+    /// `name = e;`
+    Assign(String, Range<usize>, Expr),
+    /// `if c { … } else if c { … } else { … }`: the guarded branches, then the `else` block.
+    If(Vec<(Expr, Vec<Stmt>)>, Vec<Stmt>),
+}
+
+/// A helper function: `fn name(a, b) { statements; result }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub params: Bindings,
+    pub body: Vec<Stmt>,
+    pub result: Expr,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,10 +144,13 @@ enum Tok {
     End,
 }
 
-const PUNCTS: [&str; 23] = [
+const PUNCTS: [&str; 26] = [
     "=>", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "(", ")",
-    "[", "]", ".", ",", "?", "=",
+    "[", "]", ".", ",", "?", "=", "{", "}", ";",
 ];
+
+/// Words that are syntax, never names.
+const KEYWORDS: [&str; 7] = ["true", "false", "in", "if", "else", "let", "fn"];
 
 fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
     let bytes = src.as_bytes();
@@ -114,6 +160,13 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
             i += 1;
+            continue;
+        }
+        // `#` starts a comment to the end of the line (as in the YAML around it).
+        if c == b'#' {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
             continue;
         }
         let start = i;
@@ -230,6 +283,26 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     }
 }
 
+/// Parses a simulator's `step` block: statements to the end.
+pub fn parse_block(src: &str) -> Result<Vec<Stmt>, ParseError> {
+    let mut p = Parser::new(src)?;
+    let mut stmts = Vec::new();
+    while !matches!(p.peek(), Tok::End) {
+        stmts.push(p.stmt()?);
+    }
+    Ok(stmts)
+}
+
+/// Parses a simulator's helper functions.
+pub fn parse_functions(src: &str) -> Result<Vec<Function>, ParseError> {
+    let mut p = Parser::new(src)?;
+    let mut functions = Vec::new();
+    while !matches!(p.peek(), Tok::End) {
+        functions.push(p.function()?);
+    }
+    Ok(functions)
+}
+
 /// Names bound by `for_each`, with their spans.
 pub type Bindings = Vec<(String, Range<usize>)>;
 
@@ -271,6 +344,14 @@ struct Parser {
 const MAX_DEPTH: usize = 64;
 
 impl Parser {
+    fn new(src: &str) -> Result<Parser, ParseError> {
+        Ok(Parser {
+            tokens: lex(src)?,
+            pos: 0,
+            depth: 0,
+        })
+    }
+
     fn peek(&self) -> &Tok {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].0
     }
@@ -334,7 +415,7 @@ impl Parser {
 
     fn ident(&mut self, what: &str) -> Result<(String, Range<usize>), ParseError> {
         match self.peek().clone() {
-            Tok::Ident(name) if !matches!(name.as_str(), "true" | "false" | "in") => {
+            Tok::Ident(name) if !KEYWORDS.contains(&name.as_str()) => {
                 let (_, span) = self.bump();
                 Ok((name, span))
             }
@@ -534,6 +615,191 @@ impl Parser {
         }
     }
 
+    /// `if c { a } else { b }`, after the `if` (which began at `start`).
+    fn if_expr(&mut self, start: usize) -> Result<Expr, ParseError> {
+        self.nested(|p| {
+            let cond = p.expr()?;
+            p.expect("{", "`{` after the condition of `if`")?;
+            let then = p.expr()?;
+            p.expect("}", "`}` after the value of the `if` branch")?;
+            if !p.eat_keyword("else") {
+                return Err(
+                    p.unexpected("`else`: an `if` that gives a value needs an `else` branch")
+                );
+            }
+            let otherwise = if p.eat_keyword("if") {
+                let at = p.tokens[p.pos - 1].1.start;
+                p.if_expr(at)?
+            } else {
+                p.expect("{", "`{` or `if` after `else`")?;
+                let e = p.expr()?;
+                p.expect("}", "`}` after the value of the `else` branch")?;
+                e
+            };
+            let end = p.tokens[p.pos - 1].1.end;
+            Ok(Expr {
+                kind: ExprKind::If(Box::new(cond), Box::new(then), Box::new(otherwise)),
+                span: start..end,
+            })
+        })
+    }
+
+    /// One statement.
+    fn stmt(&mut self) -> Result<Stmt, ParseError> {
+        let start = self.span().start;
+        if self.eat_keyword("let") {
+            let (names, tuple) = if self.eat("(") {
+                let mut names = Vec::new();
+                loop {
+                    names.push(self.ident("a name to bind")?);
+                    if self.eat(",") {
+                        continue;
+                    }
+                    self.expect(")", "`,` or `)` after a name")?;
+                    break;
+                }
+                (names, true)
+            } else {
+                (vec![self.ident("a name to bind after `let`")?], false)
+            };
+            self.expect("=", "`=` after the name `let` binds")?;
+            let value = self.expr()?;
+            let end = self.expect(";", "`;` at the end of the `let`")?.end;
+            return Ok(Stmt {
+                kind: StmtKind::Let(names, tuple, value),
+                span: start..end,
+            });
+        }
+        if self.eat_keyword("if") {
+            let mut branches = Vec::new();
+            let mut otherwise = Vec::new();
+            loop {
+                let cond = self.expr()?;
+                let body = self.braced_block()?;
+                branches.push((cond, body));
+                if !self.eat_keyword("else") {
+                    break;
+                }
+                if self.eat_keyword("if") {
+                    continue;
+                }
+                otherwise = self.braced_block()?;
+                break;
+            }
+            let end = self.tokens[self.pos - 1].1.end;
+            return Ok(Stmt {
+                kind: StmtKind::If(branches, otherwise),
+                span: start..end,
+            });
+        }
+        let is_assign = matches!(self.peek(), Tok::Ident(_))
+            && matches!(
+                self.tokens.get(self.pos + 1).map(|t| &t.0),
+                Some(Tok::Punct("="))
+            );
+        if is_assign {
+            let (name, name_span) = self.ident("a name to assign to")?;
+            self.pos += 1; // `=`
+            let value = self.expr()?;
+            let end = self.expect(";", "`;` at the end of the assignment")?.end;
+            return Ok(Stmt {
+                kind: StmtKind::Assign(name, name_span, value),
+                span: start..end,
+            });
+        }
+        Err(self.unexpected("a statement: `let name = …;`, `name = …;` or `if … { … }`"))
+    }
+
+    /// `{ stmt* }`
+    fn braced_block(&mut self) -> Result<Vec<Stmt>, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError {
+                message: format!("blocks nest more than {MAX_DEPTH} levels deep"),
+                span: self.span(),
+            });
+        }
+        self.expect("{", "`{` to start the block")?;
+        self.depth += 1;
+        let mut stmts = Vec::new();
+        let result = loop {
+            if self.eat("}") {
+                break Ok(stmts);
+            }
+            if matches!(self.peek(), Tok::End) {
+                break Err(self.unexpected("`}` to close the block"));
+            }
+            match self.stmt() {
+                Ok(s) => stmts.push(s),
+                Err(e) => break Err(e),
+            }
+        };
+        self.depth -= 1;
+        result
+    }
+
+    /// `fn name(a, b) { stmt* result }`
+    fn function(&mut self) -> Result<Function, ParseError> {
+        if !self.eat_keyword("fn") {
+            return Err(self.unexpected("`fn`, to define a helper function"));
+        }
+        let (name, name_span) = self.ident("the function's name")?;
+        self.expect("(", "`(` after the function's name")?;
+        let mut params = Vec::new();
+        if !self.eat(")") {
+            loop {
+                params.push(self.ident("a parameter name")?);
+                if self.eat(",") {
+                    continue;
+                }
+                self.expect(")", "`,` or `)` after a parameter")?;
+                break;
+            }
+        }
+        self.expect("{", "`{` to start the function's body")?;
+        let mut body = Vec::new();
+        loop {
+            // A statement, unless what follows is the function's result: an `if` that gives a
+            // value is tried as a statement first, then as the result.
+            let starts_stmt = match self.peek() {
+                Tok::Ident(k) if k == "let" => true,
+                Tok::Ident(k) if k == "if" => {
+                    let save = self.pos;
+                    match self.stmt() {
+                        Ok(s) if !matches!(self.peek(), Tok::Punct("}")) => {
+                            body.push(s);
+                            continue;
+                        }
+                        _ => {
+                            self.pos = save;
+                            false
+                        }
+                    }
+                }
+                Tok::Ident(_) => matches!(
+                    self.tokens.get(self.pos + 1).map(|t| &t.0),
+                    Some(Tok::Punct("="))
+                ),
+                _ => false,
+            };
+            if starts_stmt {
+                body.push(self.stmt()?);
+                continue;
+            }
+            let result = self.expr()?;
+            self.expect(
+                "}",
+                "`}`: a function ends with the expression it returns, without `;`",
+            )?;
+            return Ok(Function {
+                name,
+                name_span,
+                params,
+                body,
+                result,
+            });
+        }
+    }
+
     fn primary(&mut self) -> Result<Expr, ParseError> {
         let (tok, span) = self.bump();
         let kind = match tok {
@@ -541,7 +807,8 @@ impl Parser {
             Tok::Str(s) => ExprKind::Str(s),
             Tok::Ident(i) if i == "true" => ExprKind::Bool(true),
             Tok::Ident(i) if i == "false" => ExprKind::Bool(false),
-            Tok::Ident(i) if i == "in" => {
+            Tok::Ident(i) if i == "if" => return self.if_expr(span.start),
+            Tok::Ident(i) if KEYWORDS.contains(&i.as_str()) => {
                 self.pos -= 1;
                 return Err(self.unexpected("a value"));
             }
@@ -558,6 +825,20 @@ impl Parser {
             }
             Tok::Punct("(") => {
                 let inner = self.expr()?;
+                if self.eat(",") {
+                    let mut items = vec![inner];
+                    loop {
+                        items.push(self.expr()?);
+                        if !self.eat(",") {
+                            break;
+                        }
+                    }
+                    let end = self.expect(")", "`,` or `)` in the tuple")?.end;
+                    return Ok(Expr {
+                        kind: ExprKind::Tuple(items),
+                        span: span.start..end,
+                    });
+                }
                 let end = self.expect(")", "`)`")?.end;
                 return Ok(Expr {
                     kind: inner.kind,
@@ -605,6 +886,15 @@ mod tests {
                 show(v),
                 l.iter().map(show).collect::<Vec<_>>().join(", ")
             ),
+            ExprKind::If(c, t, e) => {
+                format!("if {} {{ {} }} else {{ {} }}", show(c), show(t), show(e))
+            }
+            ExprKind::Tuple(items) => {
+                format!(
+                    "({})",
+                    items.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
+            }
         }
     }
 
@@ -661,5 +951,50 @@ mod tests {
             ["a", "b"]
         );
         assert_eq!(show(&list), "medications");
+    }
+
+    #[test]
+    fn step_blocks_and_functions_parse() {
+        let block = parse_block(
+            "let force = if action == 1 { f } else { -f }; # a comment\n\
+             x = x + tau * x_dot;\n\
+             if x > 1 { x = 1; } else if x < -1 { x = -1; } else { let y = 2; }\n\
+             let (a, b) = deriv(x, 2);",
+        )
+        .unwrap();
+        assert_eq!(block.len(), 4);
+        match &block[0].kind {
+            StmtKind::Let(names, false, e) => {
+                assert_eq!(names[0].0, "force");
+                assert_eq!(show(e), "if (action == 1) { f } else { -f }");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(&block[2].kind, StmtKind::If(b, e) if b.len() == 2 && e.len() == 1));
+        assert!(matches!(&block[3].kind, StmtKind::Let(n, true, _) if n.len() == 2));
+        let fns = parse_functions(
+            "fn sq(x) { x * x }\n\
+             fn deriv(a, b) { let c = a + b; if c > 0 { c = 0; } (c, a) }\n\
+             fn pick(a) { if a > 0 { 1 } else { 2 } }",
+        )
+        .unwrap();
+        assert_eq!(fns.len(), 3);
+        assert_eq!(fns[1].body.len(), 2);
+        assert_eq!(show(&fns[1].result), "(c, a)");
+        assert_eq!(show(&fns[2].result), "if (a > 0) { 1 } else { 2 }");
+    }
+
+    #[test]
+    fn statement_errors_say_what_was_expected() {
+        let err = parse_block("x = 1").unwrap_err();
+        assert!(err.message.contains("`;`"), "{}", err.message);
+        let err = parse_block("1 + 2;").unwrap_err();
+        assert!(err.message.contains("a statement"), "{}", err.message);
+        let err = parse_block("let y = if a { 1 };").unwrap_err();
+        assert!(err.message.contains("else"), "{}", err.message);
+        let err = parse_functions("fn f(x) { x; }").unwrap_err();
+        assert!(err.message.contains("without `;`"), "{}", err.message);
+        let deep = format!("{}{}", "if a { ".repeat(200), "}".repeat(200));
+        assert!(parse_block(&deep).is_err());
     }
 }
