@@ -44,6 +44,13 @@ pub(crate) enum Command {
         after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated."
     )]
     Run(RunArgs),
+    /// Run a domain's simulator under a policy: write the episodes as traces (JSONL) and
+    /// evaluate them as `run` does, with the RL evaluators (reward shaping, safety, exploration
+    /// per episode; convergence and policy shifts over the run).
+    #[command(
+        after_help = "Exit codes as for `run`. Policy files: JSON, a linear policy, e.g.\n  {\"name\": \"balance\", \"weights\": [[0, 0, -1, -0.5], [0, 0, 1, 0.5]]}\n(a row of weights per discrete action, or per action dimension of a box; optional \"bias\", \"version\", \"temperature\" for a softmax over discrete actions, \"noise\" for continuous ones)."
+    )]
+    Simulate(SimulateArgs),
     /// Replace PHI/PII in JSON lines (traces or any JSON objects) and write sanitised JSON lines.
     #[command(
         after_help = "Exit codes: 0 ok; 2 usage or I/O error; 3 some lines were not valid JSON (they are left out; the rest is written)."
@@ -478,6 +485,45 @@ pub(crate) struct RunArgs {
     /// results: one result per trace.
     #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
     pub(crate) store: Option<PathBuf>,
+}
+
+/// `aegis-eval simulate`.
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// The domain.
+    pub(crate) domain: String,
+    /// The simulator's id in the domain's spec (`aegis-eval inspect <domain>` lists them).
+    pub(crate) simulator: String,
+    /// `random` (uniform actions), or a policy file (JSON; see below).
+    #[arg(long, default_value = "random")]
+    pub(crate) policy: String,
+    /// How many episodes.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) episodes: usize,
+    /// Seed of the first episode (episode k is seeded seed + k).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) seed: u64,
+    /// Cut episodes at this many steps (the simulator's own time limit applies first).
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) max_steps: usize,
+    /// Simulate on this many threads (default: every core).
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    /// Write the episode traces here (default: <domain>-<simulator>.episodes.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) traces: Option<PathBuf>,
+    /// How to print results.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Exit with code 1 when any issue at or above this severity is found.
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<SeverityArg>,
+    /// Write results to this file instead of standard output.
+    #[arg(long, short)]
+    pub(crate) output: Option<PathBuf>,
+    /// Print no summary and no progress.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }
 
 /// Output formats.

@@ -12,6 +12,7 @@ mod phi;
 mod report;
 mod review;
 mod run;
+mod simulate;
 mod traces;
 
 use std::io::Write;
@@ -65,6 +66,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             Ok(EXIT_OK)
         }
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
+        args::Command::Simulate(a) => simulate::simulate(a, domains, key_file),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),
         args::Command::Reidentify { input, vault } => phi::reidentify(&input, &vault, key_file),
         args::Command::Train(a) => models::train(a, domains, key_file),
@@ -159,6 +161,9 @@ pub enum CliError {
     /// The store could not be opened, read or written.
     #[error("{0}")]
     Store(String),
+    /// A simulation could not be set up (an unknown simulator, a policy that does not fit).
+    #[error("{0}")]
+    Simulate(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {
