@@ -10,12 +10,16 @@
 //!   safety-gymnasium defines cost.
 //! * [`convergence`]: over a run of episodes, the return's trend, plateau and instability, with
 //!   the interquartile mean and a bootstrap confidence interval (as rliable recommends).
+//! * [`transfer`]: sim-to-real transfer — predict a real outcome from simulation metrics, with
+//!   split-conformal prediction intervals, fitted on recorded (simulation, real) pairs.
 //!
 //! Each returns a typed report with its metrics and the [`Finding`]s its thresholds raise.
 //! This crate is pure arithmetic over `aegis_core` episodes: it knows no domain.
 
 use aegis_core::{Action, Episode, Severity};
 use serde::Serialize;
+
+pub mod transfer;
 
 /// Something an evaluator found, with the metric that triggered it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -51,6 +51,15 @@ pub(crate) enum Command {
         after_help = "Exit codes as for `run`. Policy files: JSON, a linear policy, e.g.\n  {\"name\": \"balance\", \"weights\": [[0, 0, -1, -0.5], [0, 0, 1, 0.5]]}\n(a row of weights per discrete action, or per action dimension of a box; optional \"bias\", \"version\", \"temperature\" for a softmax over discrete actions, \"noise\" for continuous ones)."
     )]
     Simulate(SimulateArgs),
+    /// Sim-to-real transfer: fit a predictor of a real outcome from simulation metrics, with
+    /// split-conformal prediction intervals; predict, evaluate, or write synthetic pairs.
+    #[command(
+        after_help = "Pairs are JSON lines: {\"sim\": {\"sim_return\": 0.8, \"cost_rate\": 0.1}, \"real\": 0.74} (optional \"id\"). predict reads lines with \"sim\" (and optional \"id\")."
+    )]
+    Transfer {
+        #[command(subcommand)]
+        command: TransferCommand,
+    },
     /// Replace PHI/PII in JSON lines (traces or any JSON objects) and write sanitised JSON lines.
     #[command(
         after_help = "Exit codes: 0 ok; 2 usage or I/O error; 3 some lines were not valid JSON (they are left out; the rest is written)."
@@ -485,6 +494,61 @@ pub(crate) struct RunArgs {
     /// results: one result per trace.
     #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
     pub(crate) store: Option<PathBuf>,
+}
+
+/// `aegis-eval transfer …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TransferCommand {
+    /// Fit a transfer model on (simulation metrics, real outcome) pairs and save it as JSON.
+    Fit {
+        /// The pairs (JSON lines; `-` for standard input).
+        pairs: PathBuf,
+        /// Write the model here.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Share of the pairs kept aside to calibrate the intervals.
+        #[arg(long, default_value_t = 0.25)]
+        calibration: f64,
+        /// Ridge penalty of the regression.
+        #[arg(long, default_value_t = 1e-3)]
+        ridge: f64,
+        /// Seed of the train/calibration split.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Predict real outcomes, with intervals, for simulation metrics (JSON lines in, JSON
+    /// lines out).
+    Predict {
+        /// The model `fit` saved.
+        #[arg(long, short)]
+        model: PathBuf,
+        /// Lines with `sim` metrics (`-` for standard input).
+        input: PathBuf,
+        /// The intervals' coverage.
+        #[arg(long, default_value_t = 0.9)]
+        coverage: f64,
+    },
+    /// Measure a model on held-out pairs: mean absolute error and the intervals' coverage.
+    Eval {
+        /// The model `fit` saved.
+        #[arg(long, short)]
+        model: PathBuf,
+        /// Held-out pairs (JSON lines).
+        pairs: PathBuf,
+        /// The intervals' coverage.
+        #[arg(long, default_value_t = 0.9)]
+        coverage: f64,
+    },
+    /// Write synthetic pairs (a documented nonlinear reality gap with noise; see
+    /// `aegis_rl::transfer::synthetic_pairs`), to try the workflow or reproduce its accuracy.
+    Synth {
+        /// How many pairs.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Seed of the draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// `aegis-eval simulate`.

@@ -14,6 +14,7 @@ mod review;
 mod run;
 mod simulate;
 mod traces;
+mod transfer;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -67,6 +68,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         }
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
         args::Command::Simulate(a) => simulate::simulate(a, domains, key_file),
+        args::Command::Transfer { command } => transfer::transfer(command),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),
         args::Command::Reidentify { input, vault } => phi::reidentify(&input, &vault, key_file),
         args::Command::Train(a) => models::train(a, domains, key_file),
@@ -164,6 +166,9 @@ pub enum CliError {
     /// A simulation could not be set up (an unknown simulator, a policy that does not fit).
     #[error("{0}")]
     Simulate(String),
+    /// A transfer model could not be fitted, read or used.
+    #[error("{0}")]
+    Transfer(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {
