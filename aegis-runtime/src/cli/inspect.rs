@@ -109,7 +109,15 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
     }
     writeln!(out, "\nsimulators ({})", i.simulators.len())?;
     for s in i.simulators {
-        writeln!(out, "  {}", s.id)?;
+        writeln!(
+            out,
+            "  {:<24} state [{}], observation of {}, actions {}  ({})",
+            s.id,
+            s.state.join(", "),
+            s.observation_size,
+            s.actions,
+            s.spec_location
+        )?;
     }
     Ok(())
 }
