@@ -160,7 +160,10 @@ fn results_round_trip_and_carry_per_tier_reports() {
 #[test]
 fn domains_and_inspect() {
     let out = run(&["domains"]);
-    assert!(text(&out.stdout).starts_with("healthcare"));
+    let listed = text(&out.stdout);
+    for domain in ["control", "healthcare", "robotics", "trading"] {
+        assert!(listed.contains(domain), "{listed}");
+    }
     let out = run(&["inspect", "healthcare"]);
     let s = text(&out.stdout);
     for section in [
@@ -184,7 +187,8 @@ fn unknown_domain_and_missing_file_are_usage_errors() {
     let out = run(&["inspect", "astrology"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("unknown domain `astrology`; this aegis-eval knows: healthcare")
+        text(&out.stderr)
+            .contains("unknown domain `astrology`; this aegis-eval knows: control, healthcare")
     );
     let out = run(&["run", "/nonexistent/traces.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
