@@ -884,6 +884,19 @@ impl Builder<'_> {
             if !self.check_name(&s.id, "simulator") {
                 continue;
             }
+            if matches!(
+                crate::expr::check::variant_name(&s.id.value).as_str(),
+                "Params" | "State"
+            ) {
+                self.error(
+                    s.id.position,
+                    format!(
+                        "`{}` cannot name a simulator: its module already has the generated `Params` and `State`",
+                        s.id.value
+                    ),
+                );
+                continue;
+            }
             if !seen.insert(s.id.value.clone()) {
                 self.error(
                     s.id.position,

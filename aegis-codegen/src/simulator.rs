@@ -42,7 +42,9 @@ pub(crate) struct SimulatorModel {
     pub(crate) params: Vec<(String, f64, Position)>,
     pub(crate) actions: ActionsModel,
     pub(crate) max_steps: Option<u64>,
-    pub(crate) functions: Vec<TokenStream>,
+    /// The helper functions (their spec names), and where the `functions` block is.
+    pub(crate) functions: Vec<(String, TokenStream)>,
+    pub(crate) functions_position: Option<Position>,
     /// `let x: f64 = …;` per state variable, in order.
     pub(crate) reset: TokenStream,
     pub(crate) step: TokenStream,
@@ -51,6 +53,10 @@ pub(crate) struct SimulatorModel {
     pub(crate) terminate: TokenStream,
     /// The observation's expressions.
     pub(crate) observe: Vec<TokenStream>,
+    /// What `reset`, `step` (with reward, cost and terminate) and `observe` use.
+    pub(crate) reset_uses: Uses,
+    pub(crate) step_uses: Uses,
+    pub(crate) observe_uses: Uses,
     /// State variables the step assigns.
     pub(crate) assigned_state: BTreeSet<String>,
 }
@@ -164,6 +170,30 @@ struct Signature {
     poisoned: bool,
 }
 
+/// What a block of simulator code uses: which parameters, state variables and actions (to bind
+/// only those), and whether it calls helper functions, draws random numbers or needs `sim`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Uses {
+    pub(crate) names: BTreeSet<String>,
+    pub(crate) helper: bool,
+    pub(crate) rng: bool,
+    pub(crate) sim: bool,
+}
+
+impl Uses {
+    fn merge(&mut self, other: &Uses) {
+        self.names.extend(other.names.iter().cloned());
+        self.helper |= other.helper;
+        self.rng |= other.rng;
+        self.sim |= other.sim;
+    }
+}
+
+/// The Rust name of a spec's helper function (a prefix no other generated item has).
+fn helper_ident(name: &str) -> Ident {
+    format_ident!("helper_{}", name)
+}
+
 /// Where a block of simulator code runs, which decides what it may read and call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -184,6 +214,8 @@ struct Checker<'a> {
     reset_done: BTreeSet<String>,
     /// Names assigned anywhere in the block being compiled (they are bound `mut`).
     assigned: BTreeSet<String>,
+    /// What the code compiled so far uses.
+    uses: Uses,
 }
 
 impl Checker<'_> {
@@ -260,7 +292,10 @@ impl Checker<'_> {
                 prec: PREC_ATOM,
             }),
             ExprKind::Name(name) => match self.lookup(name) {
-                Some((_, ty)) => {
+                Some((kind, ty)) => {
+                    if kind != NameKind::Local {
+                        self.uses.names.insert(name.clone());
+                    }
                     let i = ident(name);
                     Ok(Compiled {
                         ty,
@@ -473,8 +508,9 @@ impl Checker<'_> {
                     format!("`{name}` draws a random number: only `reset` and `step` may"),
                 );
             }
+            self.uses.rng = true;
             let m = ident(name);
-            return Ok(float(quote!(rng.#m(#(#compiled),*))));
+            return Ok(float(quote!(_rng.#m(#(#compiled),*))));
         }
         if let Some(sig) = self.functions.get(name).cloned() {
             if sig.poisoned {
@@ -482,16 +518,18 @@ impl Checker<'_> {
                 return fail(span, "");
             }
             arity(sig.params)?;
-            let f = ident(name);
+            self.uses.helper = true;
+            let f = helper_ident(name);
             return Ok(Compiled {
                 ty: sig.returns,
-                tokens: quote!(#f(&params, #(#compiled),*)),
+                tokens: quote!(#f(&_params, #(#compiled),*)),
                 prec: PREC_ATOM,
             });
         }
         match math(name) {
             Some((n, path)) => {
                 arity(n)?;
+                self.uses.sim |= crate::generate::mentions_ident(&path, "sim");
                 Ok(float(quote!(#path(#(#compiled),*))))
             }
             None => fail(
@@ -595,7 +633,9 @@ impl Checker<'_> {
                 };
                 match kind {
                     NameKind::Local => {}
-                    NameKind::State if self.place == Place::Step => {}
+                    NameKind::State if self.place == Place::Step => {
+                        self.uses.names.insert(name.clone());
+                    }
                     NameKind::State => {
                         return fail(name_span, "only `step` assigns the state");
                     }
@@ -683,12 +723,14 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
 
     // The shape: state, parameters, actions.
     let mut names: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut names_ok = true;
     let mut check_name = |key: &Located<String>,
                           what: &'static str,
                           problems: &mut Vec<Problem<'_>>| {
         let n = &key.value;
         if !crate::model::is_identifier(n) || matches!(n.as_str(), "pi" | "rng" | "params" | "sim")
         {
+            names_ok = false;
             problems.push(at(
                 key.position,
                 format!("`{n}` is not a valid {what} name: use lowercase letters, digits and `_`, starting with a letter (not `pi`, `rng`, `params`, `sim` or a Rust keyword)"),
@@ -793,6 +835,11 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
         None => None,
     };
 
+    if !names_ok {
+        // The code cannot be checked against names that are not names.
+        return (None, problems);
+    }
+
     // Helper functions, in order: each may call the ones before it.
     let mut signatures: BTreeMap<String, Signature> = BTreeMap::new();
     let mut functions = Vec::new();
@@ -819,7 +866,7 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                                 ));
                             }
                             signatures.insert(f.name.clone(), sig);
-                            functions.push(tokens);
+                            functions.push((f.name.clone(), tokens));
                         }
                         Err(errs) => {
                             for (span, m) in errs {
@@ -850,10 +897,12 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
         place,
         reset_done: BTreeSet::new(),
         assigned: BTreeSet::new(),
+        uses: Uses::default(),
     };
 
     // reset: every state variable, in state order.
     let mut reset = TokenStream::new();
+    let reset_uses;
     {
         let mut c = checker(Place::Reset);
         let given: BTreeMap<&str, &Located<String>> = spec
@@ -908,14 +957,17 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
             }
             c.reset_done.insert(name.clone());
         }
+        reset_uses = c.uses;
     }
 
     // step, then reward, cost and terminate in the step's scope.
     let mut c = checker(Place::Step);
     let mut assigned_state = BTreeSet::new();
+    let mut step_parsed = true;
     let step = match parse::parse_block(&spec.step.value) {
         Err(e) => {
             problems.push(in_node(&spec.step, e.span, e.message));
+            step_parsed = false;
             TokenStream::new()
         }
         Ok(stmts) => {
@@ -947,6 +999,8 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
     .into_iter()
     .map(|(node, ty, what, default)| match node {
         None => default,
+        // Its `let`s are unknown: checking these would only report them as unknown names.
+        Some(_) if !step_parsed => default,
         Some(node) => match after_step(&mut c, node, ty, what) {
             Ok(t) => t,
             Err(p) => {
@@ -963,13 +1017,17 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
         after.next().unwrap_or_default(),
     );
 
+    let step_uses = c.uses;
+
     // observe
     let mut observe = Vec::new();
+    let mut observe_uses = Uses::default();
     match &spec.observe {
         None => {
             for (name, _) in &state {
                 let i = ident(name);
                 observe.push(quote!(#i));
+                observe_uses.names.insert(name.clone());
             }
         }
         Some(list) => {
@@ -992,6 +1050,7 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                     Err((span, m)) => problems.push(in_node(node, span, m)),
                 }
             }
+            observe_uses = c.uses;
         }
     }
 
@@ -1007,12 +1066,16 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
         actions,
         max_steps,
         functions,
+        functions_position: spec.functions.as_ref().map(|f| f.position),
         reset,
         step,
         reward,
         cost,
         terminate,
         observe,
+        reset_uses,
+        step_uses,
+        observe_uses,
         assigned_state,
     };
     (Some(model), problems)
@@ -1070,6 +1133,7 @@ fn compile_function(
         place: Place::Function,
         reset_done: BTreeSet::new(),
         assigned: BTreeSet::new(),
+        uses: Uses::default(),
     };
     let mut errors = Vec::new();
     assigned_names(&f.body, &mut c.assigned);
@@ -1077,6 +1141,7 @@ fn compile_function(
     for (p, span) in &f.params {
         if let Err(e) = c.bind(p, span, SimTy::Float) {
             errors.push(e);
+            continue;
         }
         let i = ident(p);
         args.push(if c.assigned.contains(p) {
@@ -1111,17 +1176,9 @@ fn compile_function(
         }
         _ => quote!(f64),
     };
-    let name = ident(&f.name);
+    let name = helper_ident(&f.name);
     let result_tokens = result.tokens;
-    let bindings = bind_params(params, &body, &result_tokens);
-    let params_arg = if bindings.is_empty()
-        && !crate::generate::mentions_ident(&quote!(#body #result_tokens), "params")
-    {
-        quote!(_params)
-    } else {
-        quote!(params)
-    };
-    let doc = crate::generate::doc(&format!("The spec's helper function `{}`.", f.name));
+    let bindings = bind_params(params, &c.uses, quote!(_params));
     Ok((
         Signature {
             params: f.params.len(),
@@ -1129,9 +1186,8 @@ fn compile_function(
             poisoned: false,
         },
         quote! {
-            #doc
-            #[allow(clippy::all, unused_parens)]
-            fn #name(#params_arg: &Params, #(#args),*) -> #ret {
+            #[allow(clippy::all, unused_parens, unused_mut, unused_variables, unused_assignments, dead_code)]
+            fn #name(_params: &Params, #(#args),*) -> #ret {
                 #bindings
                 #body
                 #result_tokens
@@ -1140,20 +1196,12 @@ fn compile_function(
     ))
 }
 
-/// `let name = params.name;` for each parameter the code mentions.
-fn bind_params(
-    params: &BTreeMap<String, f64>,
-    body: &TokenStream,
-    more: &TokenStream,
-) -> TokenStream {
-    let all = quote!(#body #more);
-    let used = params
-        .keys()
-        .filter(|p| crate::generate::mentions_ident(&all, p))
-        .map(|p| {
-            let i = ident(p);
-            quote!(let #i = params.#i;)
-        });
+/// `let name = <from>.name;` for each parameter the code uses.
+fn bind_params(params: &BTreeMap<String, f64>, uses: &Uses, from: TokenStream) -> TokenStream {
+    let used = params.keys().filter(|p| uses.names.contains(*p)).map(|p| {
+        let i = ident(p);
+        quote!(let #i = #from.#i;)
+    });
     quote!(#(#used)*)
 }
 
@@ -1209,44 +1257,36 @@ pub(crate) fn emit(
         let n_state = Literal::usize_unsuffixed(m.state.len());
         let n_obs = Literal::usize_unsuffixed(m.observe.len());
 
-        // What each block reads of the parameters and the state.
+        // What each block reads of the parameters, the state and the actions: only those are
+        // bound. Generated locals start with `_`, which no spec name can.
+        let params_map: BTreeMap<String, f64> =
+            m.params.iter().map(|(n, v, _)| (n.clone(), *v)).collect();
+        let prelude = |uses: &Uses, assigned: &BTreeSet<String>| {
+            let helpers = if uses.helper {
+                quote!(let _params = self.params;)
+            } else {
+                quote!()
+            };
+            let params = bind_params(&params_map, uses, quote!(self.params));
+            let state = bind_state(&m.state, uses, assigned);
+            quote!(#helpers #params #state)
+        };
         let observe = &m.observe;
-        let observe_all = quote!(#(#observe)*);
-        let observe_params = bind_params_of(&m.params, &observe_all);
-        let observe_state = bind_state(&m.state, &observe_all, &BTreeSet::new());
-        let observe_fns = if crate::generate::mentions_ident(&observe_all, "params") {
-            quote!(let params = self.params;)
-        } else {
-            quote!()
-        };
-
+        let observe_prelude = prelude(&m.observe_uses, &BTreeSet::new());
         let reset = &m.reset;
-        let reset_params = bind_params_of(&m.params, reset);
-        let reset_fns = if crate::generate::mentions_ident(reset, "params") {
-            quote!(let params = self.params;)
+        let reset_prelude = prelude(&m.reset_uses, &BTreeSet::new());
+        let reset_rng = if m.reset_uses.rng {
+            quote!(let _rng = &mut self.rng;)
         } else {
             quote!()
         };
-        let reset_rng = if crate::generate::mentions_ident(reset, "rng") {
-            quote!(let rng = &mut self.rng;)
-        } else {
-            quote!()
-        };
-
         let (step, reward, cost, terminate) = (&m.step, &m.reward, &m.cost, &m.terminate);
-        let step_all = quote!(#step #reward #cost #terminate);
-        let step_params = bind_params_of(&m.params, &step_all);
-        let step_fns = if crate::generate::mentions_ident(&step_all, "params") {
-            quote!(let params = self.params;)
+        let step_prelude = prelude(&m.step_uses, &m.assigned_state);
+        let step_rng = if m.step_uses.rng {
+            quote!(let _rng = &mut self.rng;)
         } else {
             quote!()
         };
-        let step_rng = if crate::generate::mentions_ident(&step_all, "rng") {
-            quote!(let rng = &mut self.rng;)
-        } else {
-            quote!()
-        };
-        let step_state = bind_state(&m.state, &step_all, &m.assigned_state);
         let write_back = m
             .state
             .iter()
@@ -1255,11 +1295,25 @@ pub(crate) fn emit(
                 let i = ident(n);
                 quote!(self.state.#i = #i;)
             });
+        let params_doc = crate::generate::doc(&format!(
+            "The parameters of `{}`: constants of the dynamics, which may be changed (domain randomisation). Spec: `{location}`.",
+            m.id
+        ));
+        let state_doc =
+            crate::generate::doc(&format!("The state of `{}`. Spec: `{location}`.", m.id));
+        let make_doc = crate::generate::doc(&format!(
+            "Builds a `{}` with the spec's parameters (for `SimulatorInfo::make`). Spec: `{location}`.",
+            m.id
+        ));
+        let functions_at = m.functions_position.map(at).unwrap_or_default();
+        let mut all_uses = m.reset_uses.clone();
+        all_uses.merge(&m.step_uses);
+        all_uses.merge(&m.observe_uses);
 
         let (space, action_binding, actions_text) = match &m.actions {
             ActionsModel::Discrete(n) => {
-                let binding = if crate::generate::mentions_ident(&step_all, "action") {
-                    quote!(let action = match action {
+                let binding = if m.step_uses.names.contains("action") {
+                    quote!(let action = match _action {
                         ::aegis_core::Action::Discrete(i) => *i as f64,
                         ::aegis_core::Action::Continuous(_) => 0.0,
                     };)
@@ -1280,14 +1334,14 @@ pub(crate) fn emit(
                 let names = dims
                     .iter()
                     .enumerate()
-                    .filter(|(_, (n, _, _))| crate::generate::mentions_ident(&step_all, n))
+                    .filter(|(_, (n, _, _))| m.step_uses.names.contains(n))
                     .map(|(k, (n, _, _))| {
                         let i = ident(n);
                         let k = Literal::usize_unsuffixed(k);
-                        quote!(let #i = values[#k];)
+                        quote!(let #i = _values[#k];)
                     });
                 let binding = quote!(
-                    let values: &[f64] = match action {
+                    let _values: &[f64] = match _action {
                         ::aegis_core::Action::Continuous(v) => v,
                         ::aegis_core::Action::Discrete(_) => &[],
                     };
@@ -1312,13 +1366,19 @@ pub(crate) fn emit(
             None => quote!(false),
         };
         let id = &m.id;
-        let functions = &m.functions;
+        let functions = m.functions.iter().map(|(name, t)| {
+            let d = crate::generate::doc(&format!(
+                "The spec's helper function `{name}` (in the `functions` of `{}`, `{functions_at}`).",
+                m.id
+            ));
+            quote!(#d #t)
+        });
         let description = &m.description;
-        let uses_sim = [&observe_all, reset, &step_all]
-            .into_iter()
-            .chain(&m.functions)
-            .any(|t| crate::generate::mentions_ident(t, "sim"));
-        let use_sim = if uses_sim {
+        let use_sim = if all_uses.sim
+            || m.functions
+                .iter()
+                .any(|(_, t)| crate::generate::mentions_ident(t, "sim"))
+        {
             quote!(
                 use ::aegis_core::__private::sim;
             )
@@ -1330,7 +1390,7 @@ pub(crate) fn emit(
             pub mod #module {
                 #use_sim
 
-                #[doc = " The parameters: constants of the dynamics, which may be changed (domain randomisation)."]
+                #params_doc
                 #[derive(Debug, Clone, Copy, PartialEq)]
                 pub struct Params {
                     #(#param_fields)*
@@ -1342,7 +1402,7 @@ pub(crate) fn emit(
                     }
                 }
 
-                #[doc = " The state."]
+                #state_doc
                 #[derive(Debug, Clone, Copy, PartialEq, Default)]
                 pub struct State {
                     #(#state_fields)*
@@ -1358,17 +1418,16 @@ pub(crate) fn emit(
                     }
 
                     #[doc = " A state from a vector in `NAMES` order; every value must be finite."]
-                    pub fn from_slice(values: &[f64]) -> ::std::result::Result<Self, ::aegis_core::env::EnvError> {
-                        match values {
+                    pub fn from_slice(_values: &[f64]) -> ::std::result::Result<Self, ::aegis_core::env::EnvError> {
+                        if !_values.iter().all(|v| v.is_finite()) {
+                            return ::std::result::Result::Err(::aegis_core::env::EnvError("a state value is not finite".into()));
+                        }
+                        match _values {
                             [#(#state_names),*] => {
-                                if values.iter().all(|v| v.is_finite()) {
-                                    ::std::result::Result::Ok(State { #(#state_names: *#state_names),* })
-                                } else {
-                                    ::std::result::Result::Err(::aegis_core::env::EnvError("a state value is not finite".into()))
-                                }
+                                ::std::result::Result::Ok(State { #(#state_names: *#state_names),* })
                             }
                             _ => ::std::result::Result::Err(::aegis_core::env::EnvError(::std::format!(
-                                "a `{}` state has {} values ({}), not {}", #id, #n_state, Self::NAMES.join(", "), values.len()
+                                "a `{}` state has {} values ({}), not {}", #id, #n_state, Self::NAMES.join(", "), _values.len()
                             ))),
                         }
                     }
@@ -1403,25 +1462,21 @@ pub(crate) fn emit(
                     #[doc = " What the policy observes of the current state."]
                     #[allow(clippy::all, unused_parens)]
                     pub fn observe(&self) -> ::std::vec::Vec<f64> {
-                        #observe_fns
-                        #observe_params
-                        #observe_state
+                        #observe_prelude
                         ::std::vec![#(#observe),*]
                     }
 
                     #[allow(clippy::all, unused_parens, unused_mut, unused_variables, unused_assignments)]
-                    fn advance(&mut self, action: &::aegis_core::Action) -> (f64, f64, bool) {
-                        #step_fns
-                        #step_params
-                        #step_state
+                    fn advance(&mut self, _action: &::aegis_core::Action) -> (f64, f64, bool) {
+                        #step_prelude
                         #action_binding
                         #step_rng
                         #step
-                        let reward: f64 = #reward;
-                        let cost: f64 = #cost;
-                        let terminated: bool = #terminate;
+                        let _reward: f64 = #reward;
+                        let _cost: f64 = #cost;
+                        let _terminated: bool = #terminate;
                         #(#write_back)*
-                        (reward, cost, terminated)
+                        (_reward, _cost, _terminated)
                     }
                 }
 
@@ -1442,8 +1497,7 @@ pub(crate) fn emit(
                     fn reset(&mut self, seed: u64) -> ::std::vec::Vec<f64> {
                         self.rng = ::aegis_core::env::SimRng::seeded(seed);
                         self.steps = 0;
-                        #reset_fns
-                        #reset_params
+                        #reset_prelude
                         #reset_rng
                         #reset
                         self.state = State { #(#state_names),* };
@@ -1452,6 +1506,8 @@ pub(crate) fn emit(
 
                     fn reset_to(&mut self, state: &[f64]) -> ::std::result::Result<::std::vec::Vec<f64>, ::aegis_core::env::EnvError> {
                         self.state = State::from_slice(state)?;
+                        // The same state always replays with the same random numbers.
+                        self.rng = ::aegis_core::env::SimRng::for_state(state);
                         self.steps = 0;
                         ::std::result::Result::Ok(self.observe())
                     }
@@ -1472,7 +1528,7 @@ pub(crate) fn emit(
 
                 #(#functions)*
 
-                #[doc = " Builds one with the spec's parameters (for `SimulatorInfo::make`)."]
+                #make_doc
                 pub fn make() -> ::std::boxed::Box<dyn ::aegis_core::env::Environment> {
                     ::std::boxed::Box::new(#ty::default())
                 }
@@ -1495,27 +1551,15 @@ pub(crate) fn emit(
     (quote!(#d pub mod simulators { #(#modules)* }), infos)
 }
 
-/// `let name = params.name;` for each parameter `tokens` mention.
-fn bind_params_of(params: &[(String, f64, Position)], tokens: &TokenStream) -> TokenStream {
-    let used = params
-        .iter()
-        .filter(|(p, _, _)| crate::generate::mentions_ident(tokens, p))
-        .map(|(p, _, _)| {
-            let i = ident(p);
-            quote!(let #i = self.params.#i;)
-        });
-    quote!(#(#used)*)
-}
-
-/// `let [mut] name = self.state.name;` for each state variable `tokens` mention.
+/// `let [mut] name = self.state.name;` for each state variable the code uses.
 fn bind_state(
     state: &[(String, Position)],
-    tokens: &TokenStream,
+    uses: &Uses,
     assigned: &BTreeSet<String>,
 ) -> TokenStream {
     let used = state
         .iter()
-        .filter(|(s, _)| crate::generate::mentions_ident(tokens, s))
+        .filter(|(s, _)| uses.names.contains(s))
         .map(|(s, _)| {
             let i = ident(s);
             if assigned.contains(s) {

@@ -602,6 +602,29 @@ fn simulator_code_is_checked_with_locations() {
     has(":28:11:", "unknown function `undefined_fn`");
     assert_eq!(errors.len(), 5, "{errors:#?}");
 
+    // Names that are not names are errors, not panics; ids that would clash are refused.
+    let errors = errors_of(&format!(
+        "{HEAD}simulators:
+  - id: bad
+    state: {{ x-dot: float, \"\": float }}
+    actions: discrete(2)
+    reset: {{ x-dot: 0 }}
+    step: \"x = 1;\"
+    reward: 0
+  - id: state
+    state: {{ x: float }}
+    actions: discrete(2)
+    reset: {{ x: 0 }}
+    step: \"x = 1;\"
+    reward: 0
+"
+    ));
+    let has = |at: &str, text: &str| has_in(&errors, at, text);
+    has(":17:14:", "`x-dot` is not a valid state variable name");
+    has(":17:28:", "`` is not a valid state variable name");
+    has(":22:9:", "`state` cannot name a simulator");
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+
     // A valid simulator with a box action, helper functions, `if`, tuples and `observe`.
     let ok = errors_of(&format!(
         "{HEAD}simulators:

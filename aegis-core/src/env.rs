@@ -28,7 +28,7 @@ impl ActionSpace {
                     Ok(())
                 } else {
                     Err(EnvError(format!(
-                        "action {i} is outside the discrete action space 0..{n}"
+                        "the action is outside the discrete action space 0..{n}"
                     )))
                 }
             }
@@ -117,11 +117,24 @@ impl SimRng {
         SimRng(ChaCha8Rng::seed_from_u64(seed))
     }
 
-    /// Uniform in `[low, high)` (`low` when the range is empty).
+    /// A generator seeded from a state's values: `reset_to` the same state, the same random
+    /// numbers follow.
+    pub fn for_state(state: &[f64]) -> Self {
+        let seed = state.iter().fold(0x9E37_79B9_7F4A_7C15_u64, |h, v| {
+            (h ^ v.to_bits())
+                .rotate_left(23)
+                .wrapping_mul(0x2545_F491_4F6C_DD1D)
+        });
+        SimRng::seeded(seed)
+    }
+
+    /// Uniform between `low` and `high`, as NumPy's `uniform` draws: `low + (high - low) * u`
+    /// with `u` in `[0, 1)` (so reversed bounds draw from `(high, low]`).
     pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
         let u: f64 = self.0.random();
         let x = low + (high - low) * u;
-        if x < high { x } else { low }
+        // Rounding can reach `high` itself; keep the range half-open.
+        if low < high && x >= high { low } else { x }
     }
 
     /// Normal with `mean` and standard deviation `sd`.

@@ -39,6 +39,18 @@ pub struct EpisodeError {
     pub error: EnvError,
 }
 
+/// The seed of the policy's randomness at step `t` of the episode seeded `seed`: mixed
+/// (SplitMix64) so that it never repeats the simulator's own stream.
+fn policy_seed(seed: u64, t: u64) -> u64 {
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(t)
+        .wrapping_add(0xA076_1D64_78BD_642F);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// Runs one episode: reset with `seed`, then `policy` until the episode terminates, is
 /// truncated, or reaches `max_steps`.
 pub fn run_episode(
@@ -53,15 +65,27 @@ pub fn run_episode(
         let Choice {
             action,
             action_probs,
-        } = policy(
-            &observation,
-            seed.wrapping_mul(1_000_003).wrapping_add(t as u64),
-        );
+        } = policy(&observation, policy_seed(seed, t as u64));
         let out = env.step(&action).map_err(|error| EpisodeError {
             seed,
             step: t,
             error,
         })?;
+        // A simulator that blew up (an explicit integrator, a division by zero) would write
+        // `null`s into the trace; stop the episode with an error instead.
+        if !(out.reward.is_finite()
+            && out.cost.is_finite()
+            && out.observation.iter().all(|v| v.is_finite()))
+        {
+            return Err(EpisodeError {
+                seed,
+                step: t,
+                error: EnvError(
+                    "the simulator produced a value that is not finite (observation, reward or cost)"
+                        .into(),
+                ),
+            });
+        }
         let last = t + 1 == max_steps;
         steps.push(Step {
             state: std::mem::replace(&mut observation, out.observation),

@@ -417,7 +417,40 @@ fn simulators_are_generated_and_run() {
     assert!(a.iter().all(|o| (0.0..10.0).contains(&o[0])));
     let info = kitchen::KitchenSink.info();
     let ids: Vec<_> = info.simulators.iter().map(|s| s.id).collect();
-    assert_eq!(ids, ["spring", "walk"]);
+    assert_eq!(ids, ["spring", "walk", "clash"]);
+
+    // Spec names that generated code also uses (`values`, `reward`, `cost`, `terminated`,
+    // `seed`, `std`, an action named `action`, helpers named `make` and `observe`) keep their
+    // own meaning.
+    use kitchen::simulators::clash::Clash;
+    let mut c = Clash::default();
+    c.reset(4);
+    let out = c.step(&Action::Continuous(vec![0.5, 1.0])).unwrap();
+    assert_eq!(c.state.values, 1.0 * 2.0 + 0.5 + 1.0);
+    assert_eq!(
+        (c.state.cost, c.state.reward, c.state.terminated),
+        (0.5, 0.5, 1.0)
+    );
+    assert_eq!((out.reward, out.cost), (0.5, 0.0));
+    c.step(&Action::Continuous(vec![-0.5, 0.0])).unwrap();
+    assert_eq!(c.state.cost, 1.0);
+    assert!(
+        c.step(&Action::Continuous(vec![0.0, 0.0]))
+            .unwrap()
+            .terminated
+    );
+    // reset_to replays with the same random numbers whatever ran before.
+    let mut w = Walk::default();
+    let from = |w: &mut Walk| {
+        w.reset_to(&[5.0, 0.0]).unwrap();
+        (0..20)
+            .map(|_| w.step(&Action::Discrete(1)).unwrap().observation)
+            .collect::<Vec<_>>()
+    };
+    let first = from(&mut w);
+    w.reset(99);
+    w.step(&Action::Discrete(2)).unwrap();
+    assert_eq!(from(&mut w), first);
     assert_eq!(info.simulators[1].actions, "discrete(3)");
     assert_eq!((info.simulators[0].make)().observation_size(), 3);
 }

@@ -769,9 +769,38 @@ impl Parser {
                             body.push(s);
                             continue;
                         }
-                        _ => {
+                        Ok(_) => {
+                            return Err(ParseError {
+                                message: "a function ends with the expression it returns (after its statements)".into(),
+                                span: self.span(),
+                            });
+                        }
+                        Err(as_stmt) => {
+                            // Not a statement: the result, an `if` that gives a value. When it
+                            // is not that either, report whichever reading got further.
                             self.pos = save;
-                            false
+                            let attempt = self.expr().and_then(|e| {
+                                self.expect("}", "`}`: a function ends with the expression it returns, without `;`")?;
+                                Ok(e)
+                            });
+                            match attempt {
+                                Ok(result) => {
+                                    return Ok(Function {
+                                        name,
+                                        name_span,
+                                        params,
+                                        body,
+                                        result,
+                                    });
+                                }
+                                Err(as_expr) => {
+                                    return Err(if as_stmt.span.start >= as_expr.span.start {
+                                        as_stmt
+                                    } else {
+                                        as_expr
+                                    });
+                                }
+                            }
                         }
                     }
                 }
@@ -994,6 +1023,15 @@ mod tests {
         assert!(err.message.contains("else"), "{}", err.message);
         let err = parse_functions("fn f(x) { x; }").unwrap_err();
         assert!(err.message.contains("without `;`"), "{}", err.message);
+        let err = parse_functions("fn f(x) { if x > 0 { y = 1; } }").unwrap_err();
+        assert!(
+            err.message.contains("ends with the expression it returns"),
+            "{}",
+            err.message
+        );
+        let err = parse_functions("fn f(x) { if x > 0 { let y = ; } x }").unwrap_err();
+        assert!(err.message.contains("expected a value"), "{}", err.message);
+        assert_eq!(err.span.start, 29, "{err:?}");
         let deep = format!("{}{}", "if a { ".repeat(200), "}".repeat(200));
         assert!(parse_block(&deep).is_err());
     }
