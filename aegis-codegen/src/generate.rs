@@ -275,6 +275,8 @@ impl Emitter<'_> {
                     #(#fields)*
                 }
                 #stat_doc
+                // The table's data as written: a datasheet's 3.1416 is not a misspelt PI.
+                #[allow(clippy::approx_constant)]
                 pub static #stat: [#row; #n] = [#(#rows),*];
                 #lookup
             });

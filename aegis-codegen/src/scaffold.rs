@@ -5,6 +5,54 @@
 use std::io;
 use std::path::Path;
 
+/// The files `cargo xtask new-domain <name>` writes before generating the domain's crate: a
+/// commented spec, a table, a judge prompt, and example traces with their expected findings,
+/// all of which generate, build and evaluate as they are. Refuses a name that is not a
+/// lowercase identifier or a domain that exists.
+pub fn new_domain(root: &Path, name: &str) -> Result<Vec<ScaffoldFile>, String> {
+    if !crate::model::is_identifier(name) {
+        return Err(format!(
+            "`{name}` cannot name a domain: use lowercase letters, digits and `_`, starting with a letter (it becomes the crate aegis-domain-<name> and a Rust module)"
+        ));
+    }
+    let dir = root.join("domains").join(name);
+    if dir.exists() {
+        return Err(format!(
+            "domains/{name} exists already: edit its spec, or run `cargo xtask gen-domain {name}`"
+        ));
+    }
+    let fill = |template: &str| template.replace("__NAME__", name);
+    let files = [
+        (
+            format!("domains/{name}/domain_spec.yaml"),
+            include_str!("new_domain/domain_spec.yaml"),
+        ),
+        (
+            format!("domains/{name}/tables/banned_terms.csv"),
+            include_str!("new_domain/tables/banned_terms.csv"),
+        ),
+        (
+            format!("domains/{name}/prompts/review.md"),
+            include_str!("new_domain/prompts/review.md"),
+        ),
+        (
+            format!("examples/traces/{name}.jsonl"),
+            include_str!("new_domain/examples.jsonl"),
+        ),
+        (
+            format!("examples/traces/{name}.expected.json"),
+            include_str!("new_domain/expected.json"),
+        ),
+    ];
+    Ok(files
+        .into_iter()
+        .map(|(path, template)| ScaffoldFile {
+            path,
+            content: fill(template),
+        })
+        .collect())
+}
+
 /// Where `cargo xtask schema` writes the JSON Schema of specs, relative to the workspace root.
 pub const SCHEMA_PATH: &str = "domains/domain_spec.schema.json";
 

