@@ -7,6 +7,7 @@ fn main() -> std::process::ExitCode {
     aegis_runtime::cli::main(&[
         &aegis_domain_control::Control,
         &aegis_domain_healthcare::Healthcare,
+        &aegis_domain_legal::Legal,
         &aegis_domain_robotics::Robotics,
         &aegis_domain_trading::Trading,
     ])

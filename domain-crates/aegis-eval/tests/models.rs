@@ -350,6 +350,10 @@ fn models_eval_scores_labelled_examples() {
     let mut labels = String::new();
     for line in traces.lines().filter(|l| !l.trim().is_empty()) {
         let t: serde_json::Value = serde_json::from_str(line).unwrap();
+        if t["metadata"]["application"] == "order-agent" {
+            // Order confirmations: the order rules judge these; the model reads advice text.
+            continue;
+        }
         let id = t["id"].as_str().unwrap();
         let label = match id {
             "tr-017" | "tr-018" => "misleading",
@@ -411,7 +415,10 @@ fn trading_model_runs_on_the_bundled_traces() {
         let r: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = r["trace_id"].as_str().unwrap().to_owned();
         seen += 1;
-        if r["decided_by"] == "rules" {
+        // tr-019 on are an order agent's confirmations, which the order rules judge; the model
+        // was trained on advice text.
+        let advice = id.as_str() <= "tr-018";
+        if r["decided_by"] == "rules" || !advice {
             continue;
         }
         let tier = model_tier(&r);
