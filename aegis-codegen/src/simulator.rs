@@ -305,26 +305,8 @@ impl Checker<'_> {
                 }
                 None => fail(span, self.unknown_name(name)),
             },
-            ExprKind::Neg(inner) => {
-                let c = self.expr(inner)?;
-                self.want(&c, SimTy::Float, &inner.span, "`-`")?;
-                let t = paren_if(c, PREC_UNARY);
-                Ok(Compiled {
-                    ty: SimTy::Float,
-                    tokens: quote!(-#t),
-                    prec: PREC_UNARY,
-                })
-            }
-            ExprKind::Not(inner) => {
-                let c = self.expr(inner)?;
-                self.want(&c, SimTy::Bool, &inner.span, "`!`")?;
-                let t = paren_if(c, PREC_UNARY);
-                Ok(Compiled {
-                    ty: SimTy::Bool,
-                    tokens: quote!(!#t),
-                    prec: PREC_UNARY,
-                })
-            }
+            ExprKind::Neg(inner) => self.unary(inner, SimTy::Float, "-"),
+            ExprKind::Not(inner) => self.unary(inner, SimTy::Bool, "!"),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
             ExprKind::If(c, t, f) => {
                 let cond = self.expr(c)?;
@@ -374,6 +356,19 @@ impl Checker<'_> {
                 fail(span, "this belongs to rules, not to simulator code")
             }
         }
+    }
+
+    /// `-x` or `!x`: the operand must be of type `ty`, which the result has too.
+    fn unary(&mut self, inner: &Expr, ty: SimTy, op: &str) -> CheckResult<Compiled> {
+        let c = self.expr(inner)?;
+        self.want(&c, ty, &inner.span, &format!("`{op}`"))?;
+        let t = paren_if(c, PREC_UNARY);
+        let o: TokenStream = op.parse().unwrap_or_default();
+        Ok(Compiled {
+            ty,
+            tokens: quote!(#o #t),
+            prec: PREC_UNARY,
+        })
     }
 
     fn unknown_name(&self, name: &str) -> String {
@@ -986,35 +981,22 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
             t
         }
     };
-    let mut after = [
-        (Some(&spec.reward), SimTy::Float, "`reward`", quote!(0.0)),
-        (spec.cost.as_ref(), SimTy::Float, "`cost`", quote!(0.0)),
-        (
-            spec.terminate.as_ref(),
-            SimTy::Bool,
-            "`terminate`",
-            quote!(false),
-        ),
-    ]
-    .into_iter()
-    .map(|(node, ty, what, default)| match node {
-        None => default,
-        // Its `let`s are unknown: checking these would only report them as unknown names.
-        Some(_) if !step_parsed => default,
-        Some(node) => match after_step(&mut c, node, ty, what) {
-            Ok(t) => t,
-            Err(p) => {
-                problems.push(p);
-                TokenStream::new()
-            }
-        },
-    })
-    .collect::<Vec<_>>()
-    .into_iter();
-    let (reward, cost, terminate) = (
-        after.next().unwrap_or_default(),
-        after.next().unwrap_or_default(),
-        after.next().unwrap_or_default(),
+    let mut after = |node: Option<&'s Located<String>>, ty: SimTy, what: &str, default| match node {
+        // Without a parsed `step`, its `let`s are unknown: checking these would only report
+        // them as unknown names.
+        Some(node) if step_parsed => after_step(&mut c, node, ty, what).unwrap_or_else(|p| {
+            problems.push(p);
+            TokenStream::new()
+        }),
+        _ => default,
+    };
+    let reward = after(Some(&spec.reward), SimTy::Float, "`reward`", quote!(0.0));
+    let cost = after(spec.cost.as_ref(), SimTy::Float, "`cost`", quote!(0.0));
+    let terminate = after(
+        spec.terminate.as_ref(),
+        SimTy::Bool,
+        "`terminate`",
+        quote!(false),
     );
 
     let step_uses = c.uses;
@@ -1361,6 +1343,16 @@ pub(crate) fn emit(
                 )
             }
         };
+        let check_action = match &m.actions {
+            ActionsModel::Discrete(n) => {
+                let n = Literal::usize_unsuffixed(*n);
+                quote!(::aegis_core::env::check_discrete(#n, action)?;)
+            }
+            ActionsModel::Box(dims) => {
+                let n = Literal::usize_unsuffixed(dims.len());
+                quote!(::aegis_core::env::check_box(#n, action)?;)
+            }
+        };
         let truncate = match m.max_steps {
             Some(n) => quote!(self.steps >= #n),
             None => quote!(false),
@@ -1513,7 +1505,7 @@ pub(crate) fn emit(
                     }
 
                     fn step(&mut self, action: &::aegis_core::Action) -> ::std::result::Result<::aegis_core::env::StepOutcome, ::aegis_core::env::EnvError> {
-                        self.action_space().check(action)?;
+                        #check_action
                         let (reward, cost, terminated) = self.advance(action);
                         self.steps += 1;
                         ::std::result::Result::Ok(::aegis_core::env::StepOutcome {
@@ -1534,7 +1526,6 @@ pub(crate) fn emit(
                 }
             }
         });
-        let _ = domain;
         infos.push(quote!(::aegis_core::SimulatorInfo {
             id: #id,
             description: #description,

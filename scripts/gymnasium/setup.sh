@@ -5,15 +5,7 @@
 #   usage: bash scripts/gymnasium/setup.sh   ->   /…/target/gymnasium-venv/bin/python
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-target="${CARGO_TARGET_DIR:-$root/target}"
-case "$target" in /*) ;; *) target="$root/$target" ;; esac
-venv="$target/gymnasium-venv"
-py="$venv/bin/python"
-if [ ! -x "$py" ]; then
-  mkdir -p "$target"
-  python3 -m venv "$venv" >&2
-fi
+py="$(bash "$here/../python-venv.sh" gymnasium)"
 if ! "$py" -c 'import gymnasium, numpy' 2>/dev/null; then
   "$py" -m pip install --quiet --disable-pip-version-check -c "$here/constraints.txt" \
     gymnasium >&2

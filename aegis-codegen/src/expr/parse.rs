@@ -270,12 +270,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, Range<usize>)>, ParseError> {
 
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
-    let tokens = lex(src)?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser::new(src)?;
     let e = p.expr()?;
     match p.peek() {
         Tok::End => Ok(e),
@@ -285,22 +280,12 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 
 /// Parses a simulator's `step` block: statements to the end.
 pub fn parse_block(src: &str) -> Result<Vec<Stmt>, ParseError> {
-    let mut p = Parser::new(src)?;
-    let mut stmts = Vec::new();
-    while !matches!(p.peek(), Tok::End) {
-        stmts.push(p.stmt()?);
-    }
-    Ok(stmts)
+    Parser::new(src)?.until_end(Parser::stmt)
 }
 
 /// Parses a simulator's helper functions.
 pub fn parse_functions(src: &str) -> Result<Vec<Function>, ParseError> {
-    let mut p = Parser::new(src)?;
-    let mut functions = Vec::new();
-    while !matches!(p.peek(), Tok::End) {
-        functions.push(p.function()?);
-    }
-    Ok(functions)
+    Parser::new(src)?.until_end(Parser::function)
 }
 
 /// Names bound by `for_each`, with their spans.
@@ -308,12 +293,7 @@ pub type Bindings = Vec<(String, Range<usize>)>;
 
 /// Parses `name in list` or `a, b in list` (a validator's `for_each`).
 pub fn parse_for_each(src: &str) -> Result<(Bindings, Expr), ParseError> {
-    let tokens = lex(src)?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser::new(src)?;
     let mut names = Vec::new();
     loop {
         let (name, span) = p.ident("a name to bind, as in `m in medications`")?;
@@ -350,6 +330,18 @@ impl Parser {
             pos: 0,
             depth: 0,
         })
+    }
+
+    /// `item` repeated to the end of the text.
+    fn until_end<T>(
+        &mut self,
+        item: fn(&mut Parser) -> Result<T, ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
+        let mut items = Vec::new();
+        while !matches!(self.peek(), Tok::End) {
+            items.push(item(self)?);
+        }
+        Ok(items)
     }
 
     fn peek(&self) -> &Tok {

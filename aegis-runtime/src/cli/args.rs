@@ -471,18 +471,8 @@ pub(crate) struct RunArgs {
     /// The domain to evaluate against; by default each trace's `metadata.domain`.
     #[arg(long, short)]
     pub(crate) domain: Option<String>,
-    /// How to print results.
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub(crate) format: Format,
-    /// Exit with code 1 when any issue at or above this severity is found (a CI gate).
-    #[arg(long, value_enum)]
-    pub(crate) fail_on: Option<SeverityArg>,
-    /// Write results to this file instead of standard output (`-`: standard output).
-    #[arg(long, short)]
-    pub(crate) output: Option<PathBuf>,
-    /// Print no summary and no progress bar.
-    #[arg(long, short)]
-    pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) results: ResultArgs,
     /// Record pseudonym → original of Tier 0 in this vault file (sealed with AES-256-GCM under
     /// the PHI key).
     #[arg(long)]
@@ -576,16 +566,23 @@ pub(crate) struct SimulateArgs {
     /// Write the episode traces here (default: <domain>-<simulator>.episodes.jsonl).
     #[arg(long, value_name = "FILE")]
     pub(crate) traces: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) results: ResultArgs,
+}
+
+/// How results are printed (`run` and `simulate`).
+#[derive(Debug, Args)]
+pub(crate) struct ResultArgs {
     /// How to print results.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    /// Exit with code 1 when any issue at or above this severity is found.
+    /// Exit with code 1 when any issue at or above this severity is found (a CI gate).
     #[arg(long, value_enum)]
     pub(crate) fail_on: Option<SeverityArg>,
-    /// Write results to this file instead of standard output.
+    /// Write results to this file instead of standard output (`-`: standard output).
     #[arg(long, short)]
     pub(crate) output: Option<PathBuf>,
-    /// Print no summary and no progress.
+    /// Print no summary and no progress bar.
     #[arg(long, short)]
     pub(crate) quiet: bool,
 }

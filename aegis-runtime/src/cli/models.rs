@@ -1,6 +1,6 @@
 //! `aegis-eval train`, `synth` and `models list|promote|rollback`.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -78,17 +78,9 @@ fn read_labels(
     sanitize: &dyn Fn(&str) -> String,
     bad: &mut Vec<String>,
 ) -> Result<Vec<Example>, CliError> {
-    let (reader, _) = super::run::open_input(path)?;
     let mut out = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|source| CliError::Io {
-            context: format!("cannot read {}", path.display()),
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in super::run::numbered_lines(path)? {
+        let (n, line) = line?;
         let value: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {

@@ -297,6 +297,26 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
+/// The non-blank lines of `input` (`-` is standard input), numbered from 1; a read error
+/// names the file.
+pub(super) fn numbered_lines(
+    input: &Path,
+) -> Result<impl Iterator<Item = Result<(usize, String), CliError>>, CliError> {
+    let (reader, _) = open_input(input)?;
+    let name = input.display().to_string();
+    Ok(reader
+        .lines()
+        .enumerate()
+        .filter_map(move |(i, line)| match line {
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(Ok((i + 1, l))),
+            Err(source) => Some(Err(CliError::Io {
+                context: format!("cannot read {name}"),
+                source,
+            })),
+        }))
+}
+
 /// Opens the input (`-` is standard input) and says its size when known. A directory is
 /// refused before anything is written.
 pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), CliError> {
@@ -381,9 +401,9 @@ pub(crate) fn run(
         .transpose()?;
     let input_name = args.input.display().to_string();
     let (reader, size) = open_input(&args.input)?;
-    let out = create_output(&args.input, args.output.as_deref())?;
+    let out = create_output(&args.input, args.results.output.as_deref())?;
     let mut summary = RunSummary {
-        fail_on: args.fail_on.map(|s| s.severity()),
+        fail_on: args.results.fail_on.map(|s| s.severity()),
         ..RunSummary::default()
     };
     // Tier 0 needs the key only when some domain pseudonymises.
@@ -403,7 +423,7 @@ pub(crate) fn run(
             aegis_phi::KEY_ENV
         )));
     }
-    let key = super::phi::key(key_file, args.quiet || !pseudonymising)?;
+    let key = super::phi::key(key_file, args.results.quiet || !pseudonymising)?;
     let engine = super::phi::engine(key, args.phi_vault.as_deref())?;
     match evaluate_all(
         reader,
@@ -591,7 +611,7 @@ fn evaluate_all(
     summary: &mut RunSummary,
 ) -> Result<(), CliError> {
     let started = Instant::now();
-    let progress = progress_bar(size, args.quiet, args.output.as_deref());
+    let progress = progress_bar(size, args.results.quiet, args.results.output.as_deref());
     let orchestrator = Orchestrator::without_sanitizer().with_sanitizer(Box::new(
         super::phi::SharedEngine(std::sync::Arc::clone(engine)),
     ));
@@ -602,7 +622,7 @@ fn evaluate_all(
         .as_deref()
         .map(|p| super::traces::StoreWriter::open(p, input_name))
         .transpose()?;
-    let mut sink = output::Sink::new(args.format, out, !args.quiet)?;
+    let mut sink = output::Sink::new(args.results.format, out, !args.results.quiet)?;
     let mut traces = TraceReader::new(reader);
     let mut n: u64 = 0;
     // Traces are read and evaluated in batches (in parallel when a judge waits on the
@@ -677,10 +697,10 @@ fn evaluate_all(
         0.0
     };
     sink.finish(summary)?;
-    if summary.total == 0 && !args.quiet {
+    if summary.total == 0 && !args.results.quiet {
         eprintln!("warning: {input_name} holds no traces");
     }
-    if !args.quiet && args.format != Format::Table {
+    if !args.results.quiet && args.results.format != Format::Table {
         let mut err = io::stderr().lock();
         summary.write_text(&mut err)?;
     }

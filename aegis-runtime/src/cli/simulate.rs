@@ -135,7 +135,7 @@ pub(crate) fn simulate(
         context: format!("cannot write {}", traces_path.display()),
         source,
     })?;
-    if !args.quiet {
+    if !args.results.quiet {
         eprintln!(
             "simulated {} episode(s) of {}/{} ({steps} steps, {:.0} steps/s on {threads} thread(s)) with policy `{}`; traces in {}",
             args.episodes - refused,
@@ -149,10 +149,7 @@ pub(crate) fn simulate(
     let run_args = RunArgs {
         input: traces_path,
         domain: Some(info.name.to_owned()),
-        format: args.format,
-        fail_on: args.fail_on,
-        output: args.output,
-        quiet: args.quiet,
+        results: args.results,
         phi_vault: None,
         tiers: TierArgs::default(),
         store: None,

@@ -3,7 +3,7 @@
 //! number and the others are used; no message repeats an input value.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
 use aegis_rl::transfer::{self, FitOptions, Pair, TransferModel};
@@ -115,25 +115,17 @@ fn read_model(path: &Path) -> Result<TransferModel, CliError> {
 /// Reads JSON lines of `T`; a bad line is reported on standard error with its number and left
 /// out. Returns the good ones and how many were bad.
 fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<(Vec<T>, usize), CliError> {
-    let (reader, _) = super::run::open_input(path)?;
     let mut items = Vec::new();
     let mut bad = 0;
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|source| CliError::Io {
-            context: format!("cannot read {}", path.display()),
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in super::run::numbered_lines(path)? {
+        let (n, line) = line?;
         match serde_json::from_str::<T>(&line) {
             Ok(item) => items.push(item),
             Err(e) => {
                 bad += 1;
                 eprintln!(
-                    "error: {}:{}: left out: {}",
+                    "error: {}:{n}: left out: {}",
                     path.display(),
-                    i + 1,
                     aegis_core::redact_quoted(&e.to_string())
                 );
             }
@@ -156,17 +148,10 @@ fn predict(model: &TransferModel, input: &Path, coverage: f64) -> Result<u8, Cli
             "--coverage must be between 0 and 1 (e.g. 0.9)".into(),
         ));
     }
-    let (reader, _) = super::run::open_input(input)?;
     let mut out = std::io::stdout().lock();
     let mut bad = 0;
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|source| CliError::Io {
-            context: format!("cannot read {}", input.display()),
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in super::run::numbered_lines(input)? {
+        let (n, line) = line?;
         // Every input line gets one output line: a prediction or an error naming the line.
         let record = match serde_json::from_str::<Query>(&line) {
             Err(e) => Err(aegis_core::redact_quoted(&e.to_string())),
@@ -177,7 +162,7 @@ fn predict(model: &TransferModel, input: &Path, coverage: f64) -> Result<u8, Cli
         };
         let json = match record {
             Ok((id, p)) => serde_json::json!({
-                "line": i + 1,
+                "line": n,
                 "id": id,
                 "prediction": p.value,
                 "low": if p.is_bounded() { Some(p.low) } else { None },
@@ -186,7 +171,7 @@ fn predict(model: &TransferModel, input: &Path, coverage: f64) -> Result<u8, Cli
             }),
             Err(error) => {
                 bad += 1;
-                serde_json::json!({ "line": i + 1, "error": error })
+                serde_json::json!({ "line": n, "error": error })
             }
         };
         writeln!(out, "{json}")?;
