@@ -6,7 +6,8 @@
 //!     --weights domains/healthcare/models/safety_risk --texts examples/traces/healthcare.jsonl
 //! ```
 //! `benches/minilm/run.sh` runs it beside sentence-transformers on the same texts.
-//! `--plain-bert` also measures candle-transformers' own `BertModel` (texts padded to the
+//! `--field NAME` reads that field of each line instead of `output` (or `text`);
+//! `--batches 1,8` picks the batch sizes. `--plain-bert` also measures candle-transformers' own `BertModel` (texts padded to the
 //! longest of their length-sorted batch), the baseline Aegis' packed encoder replaced.
 
 use std::path::PathBuf;
@@ -23,12 +24,24 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let mut texts_path = None;
     let mut min_seconds = 3.0f64;
     let mut plain_bert = false;
+    let mut field = None;
+    let mut batches = vec![1usize, 8, 32];
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--weights" => weights = args.next().map(PathBuf::from),
             "--plain-bert" => plain_bert = true,
             "--texts" => texts_path = args.next().map(PathBuf::from),
+            "--field" => field = args.next(),
+            "--batches" => {
+                batches = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("--batches takes sizes such as 1,8,32: {e}"))?
+            }
             "--min-seconds" => {
                 min_seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(3.0)
             }
@@ -41,10 +54,13 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| {
-            v.get("output")
-                .or_else(|| v.get("text"))
-                .and_then(|t| t.as_str())
-                .map(str::to_owned)
+            match &field {
+                Some(name) => v.get(name),
+                None => v.get("output").or_else(|| v.get("text")),
+            }
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
         })
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -69,15 +85,19 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         return Ok(());
     };
     let m = MiniLm::load(&dir)?;
-    measure("minilm", min_seconds, refs.len(), |batch| {
+    measure("minilm", min_seconds, &batches, refs.len(), |batch| {
         std::hint::black_box(m.embed_all(&refs, batch)?);
         Ok(())
     })?;
     if plain_bert {
         let plain = PlainBert::load(&dir)?;
-        measure("candle-bertmodel", min_seconds, refs.len(), |batch| {
-            plain.embed_all(&refs, batch)
-        })?;
+        measure(
+            "candle-bertmodel",
+            min_seconds,
+            &batches,
+            refs.len(),
+            |batch| plain.embed_all(&refs, batch),
+        )?;
     }
     Ok(())
 }
@@ -85,14 +105,15 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 type BenchResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// Runs `embed(batch)` (which embeds all `texts` texts once) for at least `min_seconds` at
-/// batch sizes 1, 8 and 32 and prints texts/s.
+/// each of the batch sizes `batches` and prints texts/s.
 fn measure(
     name: &str,
     min_seconds: f64,
+    batches: &[usize],
     texts: usize,
     mut embed: impl FnMut(usize) -> BenchResult,
 ) -> BenchResult {
-    for batch in [1usize, 8, 32] {
+    for &batch in batches {
         embed(batch)?; // warm-up
         let (mut rounds, start) = (0usize, Instant::now());
         while start.elapsed().as_secs_f64() < min_seconds {

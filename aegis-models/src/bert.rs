@@ -8,29 +8,34 @@
 //!   layer is one matrix product over all the batch's tokens;
 //! * query, key and value are one fused `(3·hidden) × hidden` product;
 //! * attention is computed row by row in plain Rust, each token attending only to its own text,
-//!   with the rows spread over the thread pool — no per-head `gemm` calls, no mask, no padding.
+//!   with the rows spread over the thread pool — no per-head `gemm` calls, no mask, no padding;
+//! * candle computes only the matrix products. Bias, residual, layer norm and activation are
+//!   fused into one pass over each product, on rayon's pool: candle's element-wise operations
+//!   run on a second pool of their own whose idle workers spin, and on two cores that spinning
+//!   took a sixth of the machine from the matrix products.
 //!
 //! Weight names follow Hugging Face's `BertModel` (`embeddings.*`, `encoder.layer.N.*`, with or
 //! without a `bert.` prefix).
 
-use candle_core::{D, DType, Device, Module, Tensor};
-use candle_nn::{LayerNorm, VarBuilder};
+use candle_core::{Device, Storage, Tensor};
+use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct};
 use rayon::prelude::*;
 
 /// A dense layer, `x·W + b`, with `W` stored `(in, out)` row-major: gemm reads it about 5–10 %
-/// faster than the `(out, in)` layout of the checkpoint seen through a transpose.
+/// faster than the `(out, in)` layout of the checkpoint seen through a transpose. The bias is
+/// added by whichever pass reads the product next.
 struct Dense {
     weight_in_out: Tensor,
-    bias: Tensor,
+    bias: Vec<f32>,
 }
 
 impl Dense {
     /// From a checkpoint's `(out, in)` weight and its bias.
-    fn new(weight_out_in: &Tensor, bias: Tensor) -> candle_core::Result<Self> {
+    fn new(weight_out_in: &Tensor, bias: &Tensor) -> candle_core::Result<Self> {
         Ok(Dense {
             weight_in_out: weight_out_in.t()?.contiguous()?,
-            bias,
+            bias: bias.to_vec1()?,
         })
     }
 
@@ -38,37 +43,99 @@ impl Dense {
     fn load(vb: &VarBuilder, in_dim: usize, out_dim: usize) -> candle_core::Result<Self> {
         Dense::new(
             &vb.get((out_dim, in_dim), "weight")?,
-            vb.get(out_dim, "bias")?,
+            &vb.get(out_dim, "bias")?,
         )
     }
 
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight_in_out)?.broadcast_add(&self.bias)
+    /// `x·W`, without the bias.
+    fn product(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.weight_in_out)
     }
+}
+
+/// Layer normalisation's learned scale and shift.
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+    eps: f32,
+}
+
+impl Norm {
+    fn load(vb: &VarBuilder, width: usize, eps: f64) -> candle_core::Result<Self> {
+        Ok(Norm {
+            gamma: vb.get(width, "weight")?.to_vec1()?,
+            beta: vb.get(width, "bias")?.to_vec1()?,
+            eps: eps as f32,
+        })
+    }
+
+    /// Normalises `row` in place (mean 0, variance 1 over the row), then scales and shifts it.
+    fn apply(&self, row: &mut [f32]) {
+        let width = row.len() as f32;
+        let mean = sum_lanes(row) / width;
+        let squares = |sum: f32, v: f32| sum + (v - mean) * (v - mean);
+        let variance = fold_lanes(row, 0.0, squares, |a, b| a + b) / width;
+        let inverse_sd = 1.0 / (variance + self.eps).sqrt();
+        for ((v, g), b) in row.iter_mut().zip(&self.gamma).zip(&self.beta) {
+            // Not `mul_add`: outside a `pulp` kernel that is a call to the software `fmaf`.
+            *v = (*v - mean) * inverse_sd * g + b;
+        }
+    }
+}
+
+/// Folds `values` with `step` in eight independent lanes, then joins the lanes with `join`, so
+/// that the loop vectorises (a plain float fold must keep its order and cannot).
+#[inline(always)]
+fn fold_lanes(
+    values: &[f32],
+    init: f32,
+    step: impl Fn(f32, f32) -> f32,
+    join: impl Fn(f32, f32) -> f32,
+) -> f32 {
+    let mut lanes = [init; 8];
+    let (chunks, rest) = values.as_chunks::<8>();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane = step(*lane, v);
+        }
+    }
+    let tail = rest.iter().fold(init, |acc, &v| step(acc, v));
+    lanes.into_iter().fold(tail, join)
+}
+
+/// The sum of `values`; see [`fold_lanes`].
+#[inline(always)]
+fn sum_lanes(values: &[f32]) -> f32 {
+    fold_lanes(values, 0.0, |sum, v| sum + v, |a, b| a + b)
 }
 
 /// One transformer layer with its query/key/value projections fused.
 struct Layer {
     qkv: Dense,
     attention_out: Dense,
-    attention_norm: LayerNorm,
+    attention_norm: Norm,
     up: Dense,
     down: Dense,
-    output_norm: LayerNorm,
+    output_norm: Norm,
 }
 
 /// A BERT encoder that runs packed (unpadded) batches.
 pub(crate) struct PackedBert {
-    word_embeddings: Tensor,
-    position_embeddings: Tensor,
-    token_type_row: Tensor,
-    embedding_norm: LayerNorm,
+    word_embeddings: Vec<f32>,
+    position_embeddings: Vec<f32>,
+    token_type_row: Vec<f32>,
+    embedding_norm: Norm,
     layers: Vec<Layer>,
     heads: usize,
     hidden: usize,
+    intermediate: usize,
+    vocab: usize,
     activation: HiddenAct,
     max_positions: usize,
 }
+
+/// Rows per unit of parallel work in the element-wise passes.
+const ROWS_PER_TASK: usize = 8;
 
 impl PackedBert {
     /// Reads the weights of a Hugging Face `BertModel` from `vb`.
@@ -87,18 +154,21 @@ impl PackedBert {
         }
         let eps = config.layer_norm_eps;
         let emb = vb.pp("embeddings");
-        let word_embeddings = emb.get((config.vocab_size, hidden), "word_embeddings.weight")?;
-        let position_embeddings = emb.get(
+        let flat = |t: Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let word_embeddings =
+            flat(emb.get((config.vocab_size, hidden), "word_embeddings.weight")?)?;
+        let position_embeddings = flat(emb.get(
             (config.max_position_embeddings, hidden),
             "position_embeddings.weight",
-        )?;
-        let token_type_row = emb
-            .get(
+        )?)?;
+        let token_type_row = flat(
+            emb.get(
                 (config.type_vocab_size, hidden),
                 "token_type_embeddings.weight",
             )?
-            .narrow(0, 0, 1)?;
-        let embedding_norm = candle_nn::layer_norm(hidden, eps, emb.pp("LayerNorm"))?;
+            .narrow(0, 0, 1)?,
+        )?;
+        let embedding_norm = Norm::load(&emb.pp("LayerNorm"), hidden, eps)?;
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for index in 0..config.num_hidden_layers {
             let l = vb.pp(format!("encoder.layer.{index}"));
@@ -113,19 +183,19 @@ impl PackedBert {
             let (vw, vbias) = part("value")?;
             let qkv = Dense::new(
                 &Tensor::cat(&[&qw, &kw, &vw], 0)?,
-                Tensor::cat(&[&qb, &kb, &vbias], 0)?,
+                &Tensor::cat(&[&qb, &kb, &vbias], 0)?,
             )?;
             layers.push(Layer {
                 qkv,
                 attention_out: Dense::load(&attn.pp("output.dense"), hidden, hidden)?,
-                attention_norm: candle_nn::layer_norm(hidden, eps, attn.pp("output.LayerNorm"))?,
+                attention_norm: Norm::load(&attn.pp("output.LayerNorm"), hidden, eps)?,
                 up: Dense::load(
                     &l.pp("intermediate.dense"),
                     hidden,
                     config.intermediate_size,
                 )?,
                 down: Dense::load(&l.pp("output.dense"), config.intermediate_size, hidden)?,
-                output_norm: candle_nn::layer_norm(hidden, eps, l.pp("output.LayerNorm"))?,
+                output_norm: Norm::load(&l.pp("output.LayerNorm"), hidden, eps)?,
             });
         }
         Ok(PackedBert {
@@ -136,19 +206,21 @@ impl PackedBert {
             layers,
             heads: config.num_attention_heads,
             hidden,
+            intermediate: config.intermediate_size,
+            vocab: config.vocab_size,
             activation: config.hidden_act,
             max_positions: config.max_position_embeddings,
         })
     }
 
     /// Encodes the texts whose token ids are `ids`, laid end to end with the lengths `lens`.
-    /// Returns the last hidden state, one row per token, as a `(tokens, hidden)` tensor.
+    /// Returns the last hidden state, one row of `hidden` values per token.
     pub(crate) fn forward(
         &self,
         ids: &[u32],
         lens: &[usize],
         device: &Device,
-    ) -> candle_core::Result<Tensor> {
+    ) -> candle_core::Result<Vec<f32>> {
         let total: usize = lens.iter().sum();
         if total != ids.len() {
             candle_core::bail!("{} token ids for texts of {total} tokens", ids.len());
@@ -156,48 +228,68 @@ impl PackedBert {
         if let Some(&long) = lens.iter().find(|&&l| l > self.max_positions) {
             candle_core::bail!("a text of {long} tokens exceeds {}", self.max_positions);
         }
-        let positions: Vec<u32> = lens.iter().flat_map(|&l| 0..l as u32).collect();
-        let ids = Tensor::from_slice(ids, total, device)?;
-        let positions = Tensor::from_vec(positions, total, device)?;
-        let x = (self.word_embeddings.index_select(&ids, 0)?
-            + self.position_embeddings.index_select(&positions, 0)?)?
-        .broadcast_add(&self.token_type_row)?;
-        let mut x = self.embedding_norm.forward(&x)?;
-        for layer in &self.layers {
-            let qkv = layer.qkv.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
-            let context = attention(&qkv, lens, self.heads, self.hidden);
-            let context = Tensor::from_vec(context, (total, self.hidden), device)?;
-            let attended = layer
-                .attention_norm
-                .forward(&(layer.attention_out.forward(&context)? + &x)?)?;
-            let up = layer.up.forward(&attended)?;
-            let up = match self.activation {
-                HiddenAct::Gelu => {
-                    let mut values = up.flatten_all()?.to_vec1::<f32>()?;
-                    values.par_chunks_mut(4096).for_each(gelu_erf_in_place);
-                    Tensor::from_vec(values, up.shape(), device)?
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= self.vocab) {
+            candle_core::bail!("token id {id} is outside the vocabulary of {}", self.vocab);
+        }
+        let hidden = self.hidden;
+        let positions: Vec<usize> = lens.iter().flat_map(|&l| 0..l).collect();
+        let mut x = vec![0f32; total * hidden];
+        x.par_chunks_mut(ROWS_PER_TASK * hidden)
+            .enumerate()
+            .for_each(|(task, rows)| {
+                for (r, row) in rows.chunks_exact_mut(hidden).enumerate() {
+                    let token = task * ROWS_PER_TASK + r;
+                    let word = &self.word_embeddings[ids[token] as usize * hidden..][..hidden];
+                    let position = &self.position_embeddings[positions[token] * hidden..][..hidden];
+                    for (((v, w), p), t) in row
+                        .iter_mut()
+                        .zip(word)
+                        .zip(position)
+                        .zip(&self.token_type_row)
+                    {
+                        *v = w + p + t;
+                    }
+                    self.embedding_norm.apply(row);
                 }
-                HiddenAct::GeluApproximate => up.gelu()?,
-                HiddenAct::Relu => up.relu()?,
-            };
-            x = layer
-                .output_norm
-                .forward(&(layer.down.forward(&up)? + attended)?)?;
+            });
+        for layer in &self.layers {
+            let x_tensor = Tensor::from_vec(x, (total, hidden), device)?;
+            let qkv = layer.qkv.product(&x_tensor)?;
+            let context = with_rows(&qkv, |qkv| {
+                attention(qkv, &layer.qkv.bias, lens, self.heads, hidden)
+            })?;
+            let context = Tensor::from_vec(context, (total, hidden), device)?;
+            let projected = layer.attention_out.product(&context)?;
+            let attended = with_rows(&projected, |projected| {
+                with_rows(&x_tensor, |residual| {
+                    bias_residual_norm(
+                        projected,
+                        &layer.attention_out.bias,
+                        residual,
+                        &layer.attention_norm,
+                    )
+                })
+            })??;
+            let attended = Tensor::from_vec(attended, (total, hidden), device)?;
+            let up = layer.up.product(&attended)?;
+            let activated = with_rows(&up, |up| {
+                bias_activation(up, &layer.up.bias, self.activation)
+            })?;
+            let activated = Tensor::from_vec(activated, (total, self.intermediate), device)?;
+            let down = layer.down.product(&activated)?;
+            x = with_rows(&down, |down| {
+                with_rows(&attended, |residual| {
+                    bias_residual_norm(down, &layer.down.bias, residual, &layer.output_norm)
+                })
+            })??;
         }
         Ok(x)
     }
 
     /// Mean-pools each text's token rows of `hidden` (from [`PackedBert::forward`]) and
     /// L2-normalises the result, as sentence-transformers does.
-    pub(crate) fn mean_pool_normalised(
-        hidden: &Tensor,
-        lens: &[usize],
-    ) -> candle_core::Result<Vec<Vec<f32>>> {
-        let dim = hidden.dim(D::Minus1)?;
-        let rows = hidden
-            .to_dtype(DType::F32)?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
+    pub(crate) fn mean_pool_normalised(&self, rows: &[f32], lens: &[usize]) -> Vec<Vec<f32>> {
+        let dim = self.hidden;
         let mut out = Vec::with_capacity(lens.len());
         let mut at = 0;
         for &len in lens {
@@ -214,8 +306,68 @@ impl PackedBert {
             out.push(mean);
             at += len;
         }
-        Ok(out)
+        out
     }
+}
+
+/// Calls `read` with the values of a contiguous `f32` tensor on the CPU, without copying them.
+fn with_rows<R>(tensor: &Tensor, read: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
+    let (storage, layout) = tensor.storage_and_layout();
+    let Storage::Cpu(cpu) = &*storage else {
+        candle_core::bail!("the packed BERT encoder runs on the CPU only");
+    };
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("the packed BERT encoder needs contiguous tensors");
+    };
+    Ok(read(&cpu.as_slice::<f32>()?[start..end]))
+}
+
+/// `norm(product + bias + residual)`, row by row over the thread pool; each row is as wide as
+/// `bias`.
+fn bias_residual_norm(product: &[f32], bias: &[f32], residual: &[f32], norm: &Norm) -> Vec<f32> {
+    let width = bias.len();
+    let mut out = vec![0f32; product.len()];
+    out.par_chunks_mut(ROWS_PER_TASK * width)
+        .zip(product.par_chunks(ROWS_PER_TASK * width))
+        .zip(residual.par_chunks(ROWS_PER_TASK * width))
+        .for_each(|((out, product), residual)| {
+            for ((row, p), r) in out
+                .chunks_exact_mut(width)
+                .zip(product.chunks_exact(width))
+                .zip(residual.chunks_exact(width))
+            {
+                for (((o, p), r), b) in row.iter_mut().zip(p).zip(r).zip(bias) {
+                    *o = p + b + r;
+                }
+                norm.apply(row);
+            }
+        });
+    out
+}
+
+/// `activation(product + bias)`, over the thread pool; each row is as wide as `bias`.
+fn bias_activation(product: &[f32], bias: &[f32], activation: HiddenAct) -> Vec<f32> {
+    let width = bias.len();
+    let mut out = vec![0f32; product.len()];
+    out.par_chunks_mut(ROWS_PER_TASK * width)
+        .zip(product.par_chunks(ROWS_PER_TASK * width))
+        .for_each(|(out, product)| {
+            for (row, p) in out.chunks_exact_mut(width).zip(product.chunks_exact(width)) {
+                for ((o, p), b) in row.iter_mut().zip(p).zip(bias) {
+                    *o = p + b;
+                }
+            }
+            match activation {
+                HiddenAct::Gelu => gelu_erf_in_place(out),
+                HiddenAct::GeluApproximate => out.iter_mut().for_each(|v| {
+                    let inner =
+                        (2.0 / std::f32::consts::PI).sqrt() * (*v + 0.044_715 * *v * *v * *v);
+                    *v *= 0.5 * (1.0 + inner.tanh());
+                }),
+                HiddenAct::Relu => out.iter_mut().for_each(|v| *v = v.max(0.0)),
+            }
+        });
+    out
 }
 
 /// Kernels for [`pulp::Arch::dispatch`]. Each `with_simd` is inlined into pulp's
@@ -226,6 +378,7 @@ enum Kernel<'a> {
     /// [`attend_block`].
     Attend {
         qkv: &'a [f32],
+        bias: &'a [f32],
         block: &'a QueryBlock,
         out: &'a mut [f32],
         scratch: &'a mut AttentionScratch,
@@ -247,12 +400,13 @@ impl pulp::WithSimd for Kernel<'_> {
         match self {
             Kernel::Attend {
                 qkv,
+                bias,
                 block,
                 out,
                 scratch,
                 heads,
                 hidden,
-            } => attend_block(qkv, block, out, scratch, heads, hidden),
+            } => attend_block(qkv, bias, block, out, scratch, heads, hidden),
             Kernel::Gelu(values) => gelu_erf_kernel(values),
             #[cfg(test)]
             Kernel::Exp(values) => exp_in_place(values),
@@ -287,15 +441,24 @@ struct AttentionScratch {
     /// in registers and no bounds checks.
     key_tiles: Vec<[f32; KEY_TILE]>,
     values: Vec<f32>,
+    /// The scores of [`ROWS_AT_ONCE`] query rows, one after the other, each padded to whole tiles.
     scores: Vec<f32>,
+    /// [`ROWS_AT_ONCE`] query rows with their bias added, side by side: entry `d` holds each
+    /// row's `d`-th value.
+    queries: Vec<[f32; ROWS_AT_ONCE]>,
+    /// The rows' attention weights, side by side: entry `j` holds each row's weight of key `j`.
+    weights: Vec<[f32; ROWS_AT_ONCE]>,
 }
 
+/// Query rows scored and summed together, so that each key and value loaded serves them all.
+const ROWS_AT_ONCE: usize = 2;
+
 /// Scaled dot-product attention over packed texts. `qkv` holds, per token, the query, key and
-/// value rows (`3·hidden` values); the result holds, per token, the heads' contexts side by side
+/// value rows (`3·hidden` values) without their `bias` (as long as one such row); the result holds, per token, the heads' contexts side by side
 /// (`hidden` values). Each token attends to the tokens of its own text only. Work is split into
 /// blocks of query rows spread over the thread pool, and each block runs in the widest SIMD the
 /// CPU has (`pulp` picks it at run time).
-fn attention(qkv: &[f32], lens: &[usize], heads: usize, hidden: usize) -> Vec<f32> {
+fn attention(qkv: &[f32], bias: &[f32], lens: &[usize], heads: usize, hidden: usize) -> Vec<f32> {
     let mut blocks = Vec::new();
     let mut text_start = 0;
     for &text_len in lens {
@@ -324,6 +487,7 @@ fn attention(qkv: &[f32], lens: &[usize], heads: usize, hidden: usize) -> Vec<f3
         .for_each_init(AttentionScratch::default, |scratch, (out, block)| {
             arch.dispatch(Kernel::Attend {
                 qkv,
+                bias,
                 block,
                 out,
                 scratch,
@@ -340,6 +504,7 @@ fn attention(qkv: &[f32], lens: &[usize], heads: usize, hidden: usize) -> Vec<f3
 #[inline(always)]
 fn attend_block(
     qkv: &[f32],
+    bias: &[f32],
     block: &QueryBlock,
     out: &mut [f32],
     scratch: &mut AttentionScratch,
@@ -354,53 +519,97 @@ fn attend_block(
         key_tiles,
         values,
         scores,
+        queries,
+        weights,
     } = scratch;
     let tiles = len.div_ceil(KEY_TILE);
     key_tiles.clear();
     key_tiles.resize(tiles * head_dim, [0.0; KEY_TILE]);
     values.resize(len * head_dim, 0.0);
-    scores.resize(tiles * KEY_TILE, 0.0);
+    let padded = tiles * KEY_TILE;
+    scores.resize(ROWS_AT_ONCE * padded, 0.0);
+    queries.resize(head_dim, [0.0; ROWS_AT_ONCE]);
+    weights.resize(len, [0.0; ROWS_AT_ONCE]);
     for h in 0..heads {
+        let query_bias = &bias[h * head_dim..(h + 1) * head_dim];
+        let key_bias = &bias[hidden + h * head_dim..hidden + (h + 1) * head_dim];
+        let value_bias = &bias[2 * hidden + h * head_dim..2 * hidden + (h + 1) * head_dim];
         for j in 0..len {
             let row = (block.text_start + j) * stride + h * head_dim;
             let key = &qkv[row + hidden..row + hidden + head_dim];
             let tile = &mut key_tiles[j / KEY_TILE * head_dim..(j / KEY_TILE + 1) * head_dim];
-            for (lanes, k) in tile.iter_mut().zip(key) {
-                lanes[j % KEY_TILE] = k * scale;
+            for ((lanes, k), b) in tile.iter_mut().zip(key).zip(key_bias) {
+                lanes[j % KEY_TILE] = (k + b) * scale;
             }
-            values[j * head_dim..(j + 1) * head_dim]
-                .copy_from_slice(&qkv[row + 2 * hidden..row + 2 * hidden + head_dim]);
-        }
-        for r in 0..block.rows {
-            let row = (block.first + r) * stride + h * head_dim;
-            let query = &qkv[row..row + head_dim];
-            for (tile, out) in key_tiles
-                .chunks_exact(head_dim)
-                .zip(scores.as_chunks_mut::<KEY_TILE>().0)
+            let value = &qkv[row + 2 * hidden..row + 2 * hidden + head_dim];
+            for ((v, x), b) in values[j * head_dim..(j + 1) * head_dim]
+                .iter_mut()
+                .zip(value)
+                .zip(value_bias)
             {
-                let mut acc = [0f32; KEY_TILE];
-                for (&q, keys) in query.iter().zip(tile) {
-                    for (a, &k) in acc.iter_mut().zip(keys) {
-                        *a = q.mul_add(k, *a);
+                *v = x + b;
+            }
+        }
+        for first in (0..block.rows).step_by(ROWS_AT_ONCE) {
+            let count = ROWS_AT_ONCE.min(block.rows - first);
+            // Past the block's end, the last row is repeated and its results dropped.
+            for i in 0..ROWS_AT_ONCE {
+                let row = (block.first + first + i.min(count - 1)) * stride + h * head_dim;
+                for ((q, x), b) in queries
+                    .iter_mut()
+                    .zip(&qkv[row..row + head_dim])
+                    .zip(query_bias)
+                {
+                    q[i] = x + b;
+                }
+            }
+            for (t, tile) in key_tiles.chunks_exact(head_dim).enumerate() {
+                let mut acc = [[0f32; KEY_TILE]; ROWS_AT_ONCE];
+                for (q, keys) in queries.iter().zip(tile) {
+                    for (acc, &q) in acc.iter_mut().zip(q) {
+                        for (a, &k) in acc.iter_mut().zip(keys) {
+                            *a = q.mul_add(k, *a);
+                        }
                     }
                 }
-                *out = acc;
+                for (i, acc) in acc.iter().enumerate() {
+                    scores[i * padded + t * KEY_TILE..][..KEY_TILE].copy_from_slice(acc);
+                }
             }
-            let scores = &mut scores[..len];
-            let max = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
-            scores.iter_mut().for_each(|s| *s -= max);
-            exp_in_place(scores);
-            let inverse_sum = 1.0 / scores.iter().sum::<f32>();
-            scores.iter_mut().for_each(|s| *s *= inverse_sum);
-            let context = &mut out[r * hidden + h * head_dim..r * hidden + (h + 1) * head_dim];
+            for i in 0..ROWS_AT_ONCE {
+                let row = &mut scores[i * padded..i * padded + len];
+                let max = fold_lanes(row, f32::NEG_INFINITY, f32::max, f32::max);
+                row.iter_mut().for_each(|s| *s -= max);
+                exp_in_place(row);
+                let inverse_sum = 1.0 / sum_lanes(row);
+                for (w, &s) in weights.iter_mut().zip(row.iter()) {
+                    w[i] = s * inverse_sum;
+                }
+            }
+            let weights = &weights[..len];
+            let context = |i: usize| {
+                (first + i) * hidden + h * head_dim..(first + i) * hidden + (h + 1) * head_dim
+            };
             match head_dim {
-                32 => weighted_sum::<32>(scores, values, context),
-                64 => weighted_sum::<64>(scores, values, context),
+                32 => {
+                    let sums = weighted_sums::<32>(weights, values);
+                    for (i, sum) in sums.iter().enumerate().take(count) {
+                        out[context(i)].copy_from_slice(sum);
+                    }
+                }
+                64 => {
+                    let sums = weighted_sums::<64>(weights, values);
+                    for (i, sum) in sums.iter().enumerate().take(count) {
+                        out[context(i)].copy_from_slice(sum);
+                    }
+                }
                 _ => {
-                    for (offset, lanes) in context.chunks_mut(8).enumerate() {
-                        for (&p, value) in scores.iter().zip(values.chunks_exact(head_dim)) {
-                            for (c, &v) in lanes.iter_mut().zip(&value[offset * 8..]) {
-                                *c = p.mul_add(v, *c);
+                    for i in 0..count {
+                        let context = &mut out[context(i)];
+                        context.fill(0.0);
+                        for (w, value) in weights.iter().zip(values.chunks_exact(head_dim)) {
+                            for (c, &v) in context.iter_mut().zip(value) {
+                                *c = w[i].mul_add(v, *c);
                             }
                         }
                     }
@@ -410,17 +619,22 @@ fn attend_block(
     }
 }
 
-/// `context = Σ_j weights[j] · value_j` for `W`-wide value rows, with the `W` sums held in
-/// registers across all the rows.
+/// For each of [`ROWS_AT_ONCE`] query rows `i`, `Σ_j weights[j][i] · value_j` over `W`-wide
+/// value rows, with all the sums held in registers and each value row loaded once.
 #[inline(always)]
-fn weighted_sum<const W: usize>(weights: &[f32], values: &[f32], context: &mut [f32]) {
-    let mut acc = [0f32; W];
-    for (&p, value) in weights.iter().zip(values.as_chunks::<W>().0) {
-        for (a, &v) in acc.iter_mut().zip(value) {
-            *a = p.mul_add(v, *a);
+fn weighted_sums<const W: usize>(
+    weights: &[[f32; ROWS_AT_ONCE]],
+    values: &[f32],
+) -> [[f32; W]; ROWS_AT_ONCE] {
+    let mut acc = [[0f32; W]; ROWS_AT_ONCE];
+    for (w, value) in weights.iter().zip(values.as_chunks::<W>().0) {
+        for (acc, &w) in acc.iter_mut().zip(w) {
+            for (a, &v) in acc.iter_mut().zip(value) {
+                *a = w.mul_add(v, *a);
+            }
         }
     }
-    context.copy_from_slice(&acc);
+    acc
 }
 
 /// `e^x` for every value, in place: Cephes' single-precision polynomial (relative error about
@@ -522,6 +736,102 @@ mod tests {
             assert!(
                 (f64::from(*y) - want).abs() < 5e-7 * (1.0 + x.abs() as f64),
                 "gelu({x}) = {y}, want {want}"
+            );
+        }
+    }
+
+    /// Attention as the definition writes it, in f64, one query row at a time.
+    fn naive_attention(
+        qkv: &[f32],
+        bias: &[f32],
+        lens: &[usize],
+        heads: usize,
+        hidden: usize,
+    ) -> Vec<f64> {
+        let head_dim = hidden / heads;
+        let at = |token: usize, part: usize, h: usize, d: usize| {
+            let i = part * hidden + h * head_dim + d;
+            f64::from(qkv[token * 3 * hidden + i]) + f64::from(bias[i])
+        };
+        let mut out = vec![0f64; lens.iter().sum::<usize>() * hidden];
+        let mut start = 0;
+        for &len in lens {
+            for h in 0..heads {
+                for query in start..start + len {
+                    let scores: Vec<f64> = (start..start + len)
+                        .map(|key| {
+                            (0..head_dim)
+                                .map(|d| at(query, 0, h, d) * at(key, 1, h, d))
+                                .sum::<f64>()
+                                / (head_dim as f64).sqrt()
+                        })
+                        .collect();
+                    let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    let total: f64 = scores.iter().map(|s| (s - max).exp()).sum();
+                    for d in 0..head_dim {
+                        out[query * hidden + h * head_dim + d] = scores
+                            .iter()
+                            .enumerate()
+                            .map(|(j, s)| (s - max).exp() / total * at(start + j, 2, h, d))
+                            .sum();
+                    }
+                }
+            }
+            start += len;
+        }
+        out
+    }
+
+    #[test]
+    fn packed_attention_matches_the_definition() {
+        // Head widths with and without a specialised kernel; texts shorter and longer than a
+        // key tile and a query block, with odd row counts.
+        for (heads, hidden, lens) in [
+            (12, 384, vec![1usize, 7, 33, 70]),
+            (4, 256, vec![65, 2]),
+            (3, 60, vec![5, 31, 32, 97]),
+        ] {
+            let total: usize = lens.iter().sum();
+            let mut state = 0x9e37_79b9_u32;
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state as f32 / u32::MAX as f32) * 4.0 - 2.0
+            };
+            let qkv: Vec<f32> = (0..total * 3 * hidden).map(|_| next()).collect();
+            let bias: Vec<f32> = (0..3 * hidden).map(|_| next()).collect();
+            let got = attention(&qkv, &bias, &lens, heads, hidden);
+            let want = naive_attention(&qkv, &bias, &lens, heads, hidden);
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(g, w)| (f64::from(*g) - w).abs())
+                .fold(0f64, f64::max);
+            assert!(
+                worst < 1e-5,
+                "{heads} heads of {hidden}, texts {lens:?}: {worst}"
+            );
+        }
+    }
+
+    #[test]
+    fn layer_norm_matches_the_definition() {
+        let norm = Norm {
+            gamma: (0..37).map(|i| 0.5 + i as f32 / 37.0).collect(),
+            beta: (0..37).map(|i| i as f32 / 10.0 - 1.0).collect(),
+            eps: 1e-12,
+        };
+        let mut row: Vec<f32> = (0..37).map(|i| ((i * 7919) % 101) as f32 / 10.0).collect();
+        let x: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
+        let mean = x.iter().sum::<f64>() / 37.0;
+        let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 37.0).sqrt();
+        norm.apply(&mut row);
+        for (i, (got, v)) in row.iter().zip(&x).enumerate() {
+            let want = (v - mean) / sd * f64::from(norm.gamma[i]) + f64::from(norm.beta[i]);
+            assert!(
+                (f64::from(*got) - want).abs() < 1e-5,
+                "{i}: {got} vs {want}"
             );
         }
     }

@@ -128,11 +128,11 @@ impl MiniLm {
             .iter()
             .flat_map(|e| e.get_ids().iter().copied())
             .collect();
-        let run = || {
-            let hidden = self.model.forward(&ids, &lens, &self.device)?;
-            PackedBert::mean_pool_normalised(&hidden, &lens)
-        };
-        run().map_err(ModelError::candle("MiniLM forward pass"))
+        let hidden = self
+            .model
+            .forward(&ids, &lens, &self.device)
+            .map_err(ModelError::candle("MiniLM forward pass"))?;
+        Ok(self.model.mean_pool_normalised(&hidden, &lens))
     }
 
     /// Embeds any number of texts in batches of `batch`, sorted by length so that little padding

@@ -1,7 +1,10 @@
 """sentence-transformers (PyTorch, CPU) embedding throughput on the same texts and batch sizes
 as aegis-models' tier2_bench: length-sorted batches (encode sorts by length itself).
 
-    python benches/minilm/st_bench.py models/all-MiniLM-L6-v2 examples/traces/healthcare.jsonl
+    python benches/minilm/st_bench.py models/all-MiniLM-L6-v2 examples/traces/healthcare.jsonl \
+        [min-seconds] [field]
+
+Each line's `field` is read (default: `output`, else `text`), as tier2_bench's --field does.
 """
 import json
 import sys
@@ -14,6 +17,7 @@ from sentence_transformers import SentenceTransformer
 def main() -> None:
     model_dir, texts_path = sys.argv[1], sys.argv[2]
     min_seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 3.0
+    field = sys.argv[4] if len(sys.argv) > 4 else None
     torch.set_num_threads(2)
     texts = []
     with open(texts_path, encoding="utf-8") as f:
@@ -22,8 +26,8 @@ def main() -> None:
                 v = json.loads(line)
             except ValueError:
                 continue
-            t = v.get("output") or v.get("text")
-            if isinstance(t, str):
+            t = v.get(field) if field else (v.get("output") or v.get("text"))
+            if isinstance(t, str) and t:
                 texts.append(t)
     model = SentenceTransformer(model_dir, device="cpu")
     for batch in (1, 8, 32):
