@@ -1077,9 +1077,13 @@ impl Emitter<'_> {
                 quote!(Some(::aegis_core::SyntheticInfo { count: #count, templates: &[#(#templates),*], rule_labels: #rule_labels, tables: &[#(#tables),*] }))
             }
         };
+        let when = match &md.when {
+            Some((_, text)) => quote!(Some(#text)),
+            None => quote!(None),
+        };
         quote!(::aegis_core::ModelInfo {
             id: #id, kind: #kind, description: #desc, labels: &[#(#labels),*], backbone: #backbone,
-            inputs: &[#(#inputs),*], spec_location: #loc, builtin_weights: #builtin, synthetic: #synthetic,
+            inputs: &[#(#inputs),*], when: #when, spec_location: #loc, builtin_weights: #builtin, synthetic: #synthetic,
         })
     }
 
@@ -1189,6 +1193,24 @@ impl Emitter<'_> {
             }
             None => quote!(::std::option::Option::None),
         };
+        let applies = md.when.as_ref().map(|(when, text)| {
+            let t = &when.tokens;
+            let cond = if matches!(when.ty, Ty::Opt(_)) {
+                quote!(#t == Some(true))
+            } else {
+                t.clone()
+            };
+            let d = doc(&format!(
+                "The spec's `when` (`{text}`): whether the model scores this trace. Spec: `{loc}`."
+            ));
+            quote! {
+                #d
+                #[allow(clippy::all)]
+                pub fn applies(ctx: &Context<'_>) -> bool {
+                    #cond
+                }
+            }
+        });
         let i = Literal::usize_unsuffixed(index);
         let severity = severity_tokens(md.severity);
         let id = &md.id;
@@ -1280,6 +1302,8 @@ impl Emitter<'_> {
                 pub fn score(&self, text: &str) -> ::std::result::Result<#scores_ty, ::aegis_models::ModelError> {
                     self.model.predict(text).map(|o| #scores_ty::from_outputs(&o))
                 }
+
+                #applies
             }
         }
     }
@@ -1303,6 +1327,30 @@ impl Emitter<'_> {
             .collect();
         let ids = m.models.iter().map(|md| &md.id);
         let idx: Vec<Literal> = (0..m.models.len()).map(Literal::usize_unsuffixed).collect();
+        // A model with a `when` runs only where it holds; the context is built once for all of
+        // them. A trace whose data does not fit the spec stops at Tier 1 with an error in the
+        // orchestrator; called directly with one, every model scores it.
+        let any_when = m.models.iter().any(|md| md.when.is_some());
+        let context = any_when.then(|| quote!(let ctx = Context::new(trace).ok();));
+        let runs = m.models.iter().zip(&types).zip(&fields).zip(&idx).map(|(((md, ty), field), i)| {
+            let run = quote! {
+                match self.#field.score(&INFO.models[#i].text_of(trace)) {
+                    ::std::result::Result::Ok(scores) => ::aegis_models::tier::ModelRun::Scored(scores.verdict().with_card(self.#field.card())),
+                    ::std::result::Result::Err(error) => ::aegis_models::tier::ModelRun::Error { module: INFO.models[#i].id, error },
+                }
+            };
+            if md.when.is_some() {
+                quote! {
+                    if ctx.as_ref().is_none_or(#ty::applies) {
+                        #run
+                    } else {
+                        ::aegis_models::tier::ModelRun::Skipped { module: INFO.models[#i].id }
+                    }
+                }
+            } else {
+                run
+            }
+        });
         let d = doc(&format!(
             "The `{}` domain's Tier-2 models, loaded; the domain's [`::aegis_core::tiers::ModelTier`].",
             m.name
@@ -1328,10 +1376,9 @@ impl Emitter<'_> {
             impl ::aegis_core::tiers::ModelTier for Models {
                 fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
                     let _ = issues;
-                    let verdicts = ::std::vec![
-                        #(self.#fields.score(&INFO.models[#idx].text_of(trace)).map(|s| s.verdict().with_card(self.#fields.card())).map_err(|e| (INFO.models[#idx].id, e)),)*
-                    ];
-                    ::aegis_models::tier::decide(verdicts, domain.policy.fail_at)
+                    #context
+                    let runs = ::std::vec![#(#runs),*];
+                    ::aegis_models::tier::decide(runs, domain.policy.fail_at)
                 }
             }
         }

@@ -319,6 +319,13 @@ impl Builder<'_> {
             );
             ok = false;
         }
+        // `when` reads the trace as a rule's `when` does; it runs before the model, without `p`.
+        let when = m.when.as_ref().map(|node| {
+            let compiled =
+                self.condition(&mut Checker::new(schema), node, &Scope::default(), "`when`");
+            ok &= compiled.is_some();
+            compiled.map(|c| (c, node.value.trim().to_owned()))
+        });
         let mut scope = Scope::default();
         scope.bind("p", Ty::Scores(labels.clone()));
         let mut checker = Checker::new(schema);
@@ -371,6 +378,7 @@ impl Builder<'_> {
             labels,
             inputs,
             backbone: m.backbone,
+            when: when.flatten(),
             weights,
             escalate,
             fail,

@@ -282,6 +282,9 @@ pub(crate) struct ModelModel {
     /// `input` / `output`, in order.
     pub(crate) inputs: Vec<&'static str>,
     pub(crate) backbone: crate::spec::BackboneName,
+    /// The spec's `when`: which traces the model scores, over the rules' context (`ctx`), with
+    /// its text for [`aegis_core::ModelInfo`].
+    pub(crate) when: Option<(Compiled, String)>,
     /// Absolute paths of the compiled-in `model.safetensors` and `card.json`, if any.
     pub(crate) weights: Option<(PathBuf, PathBuf)>,
     pub(crate) escalate: Compiled,

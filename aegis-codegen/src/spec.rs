@@ -393,6 +393,12 @@ pub struct ModelSpec {
     /// The trace text it reads (`output` by default; `[input, output]` for both).
     #[serde(default)]
     pub input: ModelInput,
+    /// Which traces the model scores: a condition over the trace, read as a rule's `when`
+    /// (typed data, extractors, tables). A trace it does not hold for is not scored, and the
+    /// model neither passes it on to Tier 3 nor fails it. Absent: every trace Tier 1 does not
+    /// fail.
+    #[serde(default)]
+    pub when: Option<Located<String>>,
     /// The labels of a text classifier, in output order (lowercase identifiers).
     #[serde(default)]
     pub labels: Option<Located<Vec<String>>>,

@@ -651,3 +651,34 @@ fn simulator_code_is_checked_with_locations() {
     ));
     assert!(ok.is_empty(), "{ok:#?}");
 }
+
+#[test]
+fn a_model_when_is_checked_as_a_rule_condition() {
+    let model = |when: &str| {
+        format!(
+            "{HEAD}tier1: []\ntier2:\n  - id: risk\n    kind: text_classifier\n    input: output\n    when: {when}\n    labels: [safe, unsafe]\n    backbone: hashed_ngrams\n    escalate_when: p.unsafe > 0.5\n"
+        )
+    };
+    // `when` runs before the model: its scores `p` are not there yet.
+    let error = one_error(&model("p.unsafe > 0.5"));
+    assert!(
+        error.contains(":20:11:") && error.contains("unknown name `p`"),
+        "{error}"
+    );
+    let error = one_error(&model("patient.age_years"));
+    assert!(
+        error.contains(":20:11:") && error.contains("`when` must be a condition"),
+        "{error}"
+    );
+    let error = one_error(&model("meds.count() > \"two\""));
+    assert!(error.contains(":20:"), "{error}");
+    // Typed data, extractors and tables, as in a rule's `when`.
+    for valid in [
+        "patient.age_years >= 18",
+        "meds.is_empty()",
+        "meds.any(m => m.drug.class == \"nsaid\")",
+    ] {
+        let errors = errors_of(&model(&format!("'{valid}'")));
+        assert!(errors.is_empty(), "{valid}: {errors:#?}");
+    }
+}

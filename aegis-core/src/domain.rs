@@ -158,6 +158,8 @@ pub struct ModelInfo {
     pub backbone: &'static str,
     /// The trace text fields it reads (`input`, `output`), joined by a blank line.
     pub inputs: &'static [&'static str],
+    /// The spec's `when`, the condition a trace must meet to be scored, if it sets one.
+    pub when: Option<&'static str>,
     /// Where it is in the spec (`file:line:col`).
     pub spec_location: &'static str,
     /// Whether trained weights are compiled into the domain crate.

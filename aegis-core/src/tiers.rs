@@ -20,6 +20,11 @@ pub struct TierDecision {
     pub cost: UsdCost,
     /// Why it decided or passed on, for a person.
     pub reason: String,
+    /// The tier had nothing to say about the trace: none of its modules applies to it (each
+    /// Tier-2 model's `when` is false). `verdict` is then `None`. The orchestrator passes a
+    /// trace that reached the tier only because the domain has models, and passes on one that
+    /// Tier 1 was unsure of.
+    pub abstained: bool,
 }
 
 /// Tier 0: detects PHI/PII in a trace and replaces it before any other tier sees it.

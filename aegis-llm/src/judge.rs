@@ -106,6 +106,7 @@ impl JudgeTier for LlmJudge {
             modules: Vec::new(),
             cost: UsdCost::ZERO,
             reason: String::new(),
+            abstained: false,
         };
         let Some(client) = self.clients.get(domain.name) else {
             decision.reason = format!("no LLM provider is configured for domain `{}`", domain.name);

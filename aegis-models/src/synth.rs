@@ -296,6 +296,7 @@ mod tests {
             labels: &["safe", "unsafe"],
             backbone: "hashed_ngrams",
             inputs: &["output"],
+            when: None,
             spec_location: "spec.yaml:1:1",
             builtin_weights: false,
             synthetic: Some(synthetic),

@@ -123,20 +123,39 @@ impl ModelVerdict {
     }
 }
 
-/// The Tier-2 decision from every model's verdict: a failing model at or above `fail_at` fails
-/// the trace; otherwise a model that is unsure (or could not run) passes the trace on; otherwise
-/// the trace passes.
-pub fn decide(
-    verdicts: Vec<std::result::Result<ModelVerdict, (&'static str, ModelError)>>,
-    fail_at: Severity,
-) -> TierDecision {
+/// What became of one model on one trace.
+#[derive(Debug)]
+pub enum ModelRun {
+    /// The model scored the trace.
+    Scored(ModelVerdict),
+    /// The model's `when` does not hold for the trace, so it did not score it.
+    Skipped {
+        /// The model's id.
+        module: &'static str,
+    },
+    /// The model could not score the trace.
+    Error {
+        /// The model's id.
+        module: &'static str,
+        /// Why.
+        error: ModelError,
+    },
+}
+
+/// The Tier-2 decision from what every model made of the trace: a failing model at or above
+/// `fail_at` fails the trace; otherwise a model that is unsure (or could not run) passes the
+/// trace on; otherwise, when no model applies, the tier abstains
+/// ([`TierDecision::abstained`]); otherwise the trace passes.
+pub fn decide(runs: Vec<ModelRun>, fail_at: Severity) -> TierDecision {
     let mut issues = Vec::new();
     let mut modules = Vec::new();
     let mut unsure = Vec::new();
     let mut fails = false;
-    for v in verdicts {
-        match v {
-            Ok(v) => {
+    let mut scored = 0;
+    for run in runs {
+        match run {
+            ModelRun::Scored(v) => {
+                scored += 1;
                 let headline = v.scores.last().map(|s| s.p);
                 let failed = v.issue.is_some();
                 if let Some(issue) = v.issue {
@@ -165,8 +184,17 @@ pub fn decide(
                     weights: v.weights,
                 });
             }
-            Err((module, e)) => {
-                unsure.push(format!("`{module}` could not score the trace: {e}"));
+            ModelRun::Skipped { module } => modules.push(ModuleResult {
+                module: Cow::Borrowed(module),
+                outcome: ModuleOutcome::NotApplicable,
+                issues: 0,
+                score: None,
+                scores: Vec::new(),
+                call: None,
+                weights: None,
+            }),
+            ModelRun::Error { module, error } => {
+                unsure.push(format!("`{module}` could not score the trace: {error}"));
                 modules.push(ModuleResult {
                     module: Cow::Borrowed(module),
                     outcome: ModuleOutcome::NotApplicable,
@@ -183,6 +211,11 @@ pub fn decide(
         (Some(Verdict::Fail), "a model fails the trace".to_owned())
     } else if !unsure.is_empty() {
         (None, unsure.join("; "))
+    } else if scored == 0 {
+        (
+            None,
+            "no Tier-2 model applies to the trace (each model's `when` is false)".to_owned(),
+        )
     } else {
         (
             Some(Verdict::Pass),
@@ -195,5 +228,92 @@ pub fn decide(
         modules,
         cost: UsdCost::ZERO,
         reason,
+        abstained: scored == 0 && !fails && unsure.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(module: &'static str, fails: bool, escalates: bool) -> ModelRun {
+        ModelRun::Scored(ModelVerdict {
+            module,
+            scores: vec![LabelScore {
+                label: Cow::Borrowed("unsafe"),
+                p: 0.5,
+            }],
+            escalates,
+            issue: fails.then(|| Issue {
+                validator: module.to_owned(),
+                tier: aegis_core::Tier::Models,
+                severity: Severity::High,
+                message: "fails".to_owned(),
+                evidence: Vec::new(),
+            }),
+            weights: None,
+        })
+    }
+
+    #[test]
+    fn a_tier_whose_models_all_skip_the_trace_abstains() {
+        let d = decide(
+            vec![
+                ModelRun::Skipped { module: "a" },
+                ModelRun::Skipped { module: "b" },
+            ],
+            Severity::High,
+        );
+        assert!(d.abstained);
+        assert_eq!(d.verdict, None);
+        assert!(d.reason.contains("no Tier-2 model applies"), "{}", d.reason);
+        assert!(
+            d.modules
+                .iter()
+                .all(|m| m.outcome == ModuleOutcome::NotApplicable)
+        );
+    }
+
+    #[test]
+    fn skipped_models_leave_the_others_to_decide() {
+        let d = decide(
+            vec![ModelRun::Skipped { module: "a" }, scored("b", false, false)],
+            Severity::High,
+        );
+        assert!(!d.abstained);
+        assert_eq!(d.verdict, Some(Verdict::Pass));
+        let d = decide(
+            vec![scored("a", true, false), ModelRun::Skipped { module: "b" }],
+            Severity::High,
+        );
+        assert_eq!(d.verdict, Some(Verdict::Fail));
+        assert_eq!(d.issues.len(), 1);
+        let d = decide(
+            vec![ModelRun::Skipped { module: "a" }, scored("b", false, true)],
+            Severity::High,
+        );
+        assert_eq!(d.verdict, None);
+        assert!(!d.abstained);
+    }
+
+    #[test]
+    fn a_model_that_could_not_run_is_doubt_not_abstention() {
+        let d = decide(
+            vec![
+                ModelRun::Skipped { module: "a" },
+                ModelRun::Error {
+                    module: "b",
+                    error: ModelError::Registry("gone".to_owned()),
+                },
+            ],
+            Severity::High,
+        );
+        assert_eq!(d.verdict, None);
+        assert!(!d.abstained);
+        assert!(
+            d.reason.contains("`b` could not score the trace"),
+            "{}",
+            d.reason
+        );
     }
 }

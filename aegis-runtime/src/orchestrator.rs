@@ -318,6 +318,8 @@ impl Orchestrator {
         });
         // A domain with its own models has them score every trace Tier 1 does not fail.
         let has_models = self.domain_models.iter().any(|(d, _)| *d == info.name);
+        // Tier 1 is sure of the trace; it reaches Tier 2 only because the domain has models.
+        let tier1_sure = escalate.is_none();
         let escalate = escalate.or_else(|| {
             has_models.then(|| {
                 (
@@ -352,9 +354,16 @@ impl Orchestrator {
             }
             let t = Instant::now();
             let decision = match tier {
-                Tier::Models => self
-                    .models_for(info.name)
-                    .map(|m| m.evaluate(info, &trace, &result.issues)),
+                Tier::Models => self.models_for(info.name).map(|m| {
+                    let mut d = m.evaluate(info, &trace, &result.issues);
+                    // No model applies: a trace Tier 1 was sure of passes, as it would in a
+                    // domain without models; Tier 1's doubts go on to Tier 3.
+                    if d.abstained && tier1_sure {
+                        d.verdict = Some(Verdict::Pass);
+                        d.reason = format!("Tier 1 found nothing and {}", d.reason);
+                    }
+                    d
+                }),
                 Tier::Judge => {
                     let unavailable = match &self.judge {
                         Some(j) => j.unavailable_for(info).map(Cow::Owned),

@@ -38,6 +38,7 @@ impl ModelTier for FixedModel {
             }],
             cost: UsdCost::from_micros(1_200),
             reason: "p(unsafe) = 0.5, inside the uncertain band".into(),
+            abstained: false,
         }
     }
 }
@@ -58,6 +59,7 @@ impl JudgeTier for FailingJudge {
             modules: vec![],
             cost: UsdCost::from_micros(3_456),
             reason: "the judge is sure".into(),
+            abstained: false,
         }
     }
 }
@@ -106,6 +108,35 @@ fn an_unsure_model_passes_on_to_the_judge_and_costs_add_up() {
             .map(|i| i.validator.as_str())
             .collect::<Vec<_>>(),
         ["clinical_reasoning", "duplicate_therapy"]
+    );
+}
+
+/// Tier 2 of a domain none of whose models applies to the trace.
+struct NoModelApplies;
+
+impl ModelTier for NoModelApplies {
+    fn evaluate(&self, _: &DomainInfo, _: &Sanitized<Trace>, _: &[Issue]) -> TierDecision {
+        TierDecision {
+            verdict: None,
+            issues: vec![],
+            modules: vec![],
+            cost: UsdCost::ZERO,
+            reason: "no Tier-2 model applies to the trace".into(),
+            abstained: true,
+        }
+    }
+}
+
+#[test]
+fn when_no_model_applies_tier_1_doubt_goes_on_to_the_judge() {
+    let o = Orchestrator::new()
+        .with_models(Box::new(NoModelApplies))
+        .with_judge(Box::new(FailingJudge));
+    let r = o.evaluate(&Healthcare, uncertain_trace());
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert_eq!(r.decided_by, Some(Tier::Judge));
+    assert!(
+        matches!(&r.tiers[2].outcome, TierOutcome::Escalated { to: Tier::Judge, reason } if reason.contains("no Tier-2 model applies"))
     );
 }
 

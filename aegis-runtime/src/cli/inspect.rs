@@ -95,7 +95,10 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
     }
     writeln!(out, "\nmodels ({})", i.models.len())?;
     for m in i.models {
-        writeln!(out, "  {:<24} {}", m.id, m.kind)?;
+        writeln!(out, "  {:<24} {} over {}", m.id, m.kind, m.backbone)?;
+        if let Some(when) = m.when {
+            writeln!(out, "  {:<24} when: {when}", "")?;
+        }
     }
     writeln!(out, "\njudges ({})", i.judges.len())?;
     for j in i.judges {

@@ -180,6 +180,14 @@ fn domains_and_inspect() {
     let out = run(&["inspect", "healthcare", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["name"], "healthcare");
+    // A model's `when` is shown with it.
+    let out = run(&["inspect", "trading"]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("advice_risk              text_classifier over hashed_ngrams")
+            && s.contains("when: !order.symbol.exists()"),
+        "{s}"
+    );
 }
 
 #[test]

@@ -401,7 +401,9 @@ fn models_eval_scores_labelled_examples() {
 /// The trading domain's `advice_risk` model runs in the orchestrator beside healthcare's: on the
 /// bundled trading traces it fails the two hype answers no rule catches (tr-017, tr-018) and
 /// none of the traces the rules pass and the labels call clean (it may be unsure of one and send
-/// it on); every trace Tier 1 does not fail carries its scores.
+/// it on); every advice trace Tier 1 does not fail carries its scores. Its `when` keeps it off
+/// the order agent's confirmations: those Tier 1 is sure of pass, and the one Tier 1 is unsure
+/// of goes on past Tier 2.
 #[test]
 fn trading_model_runs_on_the_bundled_traces() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -410,7 +412,7 @@ fn trading_model_runs_on_the_bundled_traces() {
         .output()
         .unwrap();
     let stdout = text(&out.stdout);
-    let mut seen = 0;
+    let (mut seen, mut orders_passed, mut orders_sent_on) = (0, 0, 0);
     for line in stdout.lines() {
         let r: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = r["trace_id"].as_str().unwrap().to_owned();
@@ -418,11 +420,29 @@ fn trading_model_runs_on_the_bundled_traces() {
         // tr-019 on are an order agent's confirmations, which the order rules judge; the model
         // was trained on advice text.
         let advice = id.as_str() <= "tr-018";
-        if r["decided_by"] == "rules" || !advice {
+        if r["decided_by"] == "rules" {
             continue;
         }
         let tier = model_tier(&r);
         let module = &tier["modules"][0];
+        if !advice {
+            assert_eq!(module["module"], "advice_risk", "{id}: {tier}");
+            assert_eq!(module["outcome"], "not_applicable", "{id}: {tier}");
+            assert!(module.get("scores").is_none(), "{id}: {tier}");
+            if r["issues"].as_array().is_none_or(Vec::is_empty) {
+                orders_passed += 1;
+                assert_eq!(r["verdict"], "pass", "{id}: {r}");
+                assert_eq!(r["decided_by"], "models", "{id}: {r}");
+            } else {
+                // Tier 1 raised an issue below the fail threshold: its doubt goes on to Tier 3.
+                orders_sent_on += 1;
+                assert_eq!(r["verdict"], "needs_review", "{id}: {r}");
+                assert_eq!(tier["status"], "escalated", "{id}: {tier}");
+                let reason = tier["reason"].as_str().unwrap_or_default();
+                assert!(reason.contains("no Tier-2 model applies"), "{id}: {tier}");
+            }
+            continue;
+        }
         assert_eq!(module["module"], "advice_risk", "{id}: {tier}");
         let misleading = module["scores"]
             .as_array()
@@ -441,5 +461,9 @@ fn trading_model_runs_on_the_bundled_traces() {
             assert!(misleading < 0.9, "{id} (p = {misleading}): {r}");
         }
     }
-    assert!(seen >= 18, "only {seen} results:\n{}", text(&out.stderr));
+    assert!(seen >= 32, "only {seen} results:\n{}", text(&out.stderr));
+    assert!(
+        orders_passed >= 5 && orders_sent_on >= 1,
+        "{orders_passed} clean orders passed, {orders_sent_on} sent on"
+    );
 }
