@@ -8,8 +8,8 @@ use quote::{format_ident, quote};
 use aegis_core::{Severity, TextField, Tier};
 
 use crate::error::Position;
-use crate::expr::Ty;
 use crate::expr::check::{label_ident, variant_name};
+use crate::expr::{Compiled, Ty};
 use crate::model::*;
 use crate::spec::{BackboneName, ModelKindName};
 
@@ -787,8 +787,7 @@ impl Emitter<'_> {
 
     fn escalations(&self) -> TokenStream {
         let rules = self.m.escalation_rules.iter().map(|r| {
-            let w = &r.when.tokens;
-            let cond = if matches!(r.when.ty, Ty::Opt(_)) { quote!(#w == Some(true)) } else { w.clone() };
+            let cond = holds(&r.when);
             let id = &r.id;
             let f = format_ident!("escalate_{}", r.id);
             let to = tier_tokens(r.to);
@@ -1078,7 +1077,7 @@ impl Emitter<'_> {
             }
         };
         let when = match &md.when {
-            Some((_, text)) => quote!(Some(#text)),
+            Some((_, text, _)) => quote!(Some(#text)),
             None => quote!(None),
         };
         quote!(::aegis_core::ModelInfo {
@@ -1145,23 +1144,8 @@ impl Emitter<'_> {
             }
             ModelKindName::RiskRegressor => (quote!(), quote!()),
         };
-        let esc = &md.escalate.tokens;
-        let esc = if matches!(md.escalate.ty, Ty::Opt(_)) {
-            quote!(#esc == Some(true))
-        } else {
-            esc.clone()
-        };
-        let fail = match &md.fail {
-            Some(f) => {
-                let t = &f.tokens;
-                if matches!(f.ty, Ty::Opt(_)) {
-                    quote!(#t == Some(true))
-                } else {
-                    t.clone()
-                }
-            }
-            None => quote!(false),
-        };
+        let esc = holds(&md.escalate);
+        let fail = md.fail.as_ref().map_or(quote!(false), holds);
         let message = Self::message(&md.message);
         let scores_doc = doc(&format!(
             "The scores of Tier-2 model `{}` ({}) on one text. Spec: `{loc}`.",
@@ -1193,15 +1177,11 @@ impl Emitter<'_> {
             }
             None => quote!(::std::option::Option::None),
         };
-        let applies = md.when.as_ref().map(|(when, text)| {
-            let t = &when.tokens;
-            let cond = if matches!(when.ty, Ty::Opt(_)) {
-                quote!(#t == Some(true))
-            } else {
-                t.clone()
-            };
+        let applies = md.when.as_ref().map(|(when, text, position)| {
+            let cond = holds(when);
             let d = doc(&format!(
-                "The spec's `when` (`{text}`): whether the model scores this trace. Spec: `{loc}`."
+                "The spec's `when` (`{text}`): whether the model scores this trace. Spec: `{}`.",
+                self.at(*position)
             ));
             quote! {
                 #d
@@ -1329,27 +1309,23 @@ impl Emitter<'_> {
         let idx: Vec<Literal> = (0..m.models.len()).map(Literal::usize_unsuffixed).collect();
         // A model with a `when` runs only where it holds; the context is built once for all of
         // them. A trace whose data does not fit the spec stops at Tier 1 with an error in the
-        // orchestrator; called directly with one, every model scores it.
+        // orchestrator; called directly with one, such a model reports the error.
         let any_when = m.models.iter().any(|md| md.when.is_some());
-        let context = any_when.then(|| quote!(let ctx = Context::new(trace).ok();));
+        let context = any_when.then(|| quote!(let ctx = Context::new(trace);));
         let runs = m.models.iter().zip(&types).zip(&fields).zip(&idx).map(|(((md, ty), field), i)| {
-            let run = quote! {
-                match self.#field.score(&INFO.models[#i].text_of(trace)) {
-                    ::std::result::Result::Ok(scores) => ::aegis_models::tier::ModelRun::Scored(scores.verdict().with_card(self.#field.card())),
-                    ::std::result::Result::Err(error) => ::aegis_models::tier::ModelRun::Error { module: INFO.models[#i].id, error },
-                }
-            };
-            if md.when.is_some() {
+            let score = quote!(::aegis_models::tier::ModelRun::scored(INFO.models[#i].id, self.#field.score(&INFO.models[#i].text_of(trace)).map(|s| s.verdict().with_card(self.#field.card()))));
+            let run = if md.when.is_some() {
                 quote! {
-                    if ctx.as_ref().is_none_or(#ty::applies) {
-                        #run
-                    } else {
-                        ::aegis_models::tier::ModelRun::Skipped { module: INFO.models[#i].id }
+                    match &ctx {
+                        ::std::result::Result::Ok(ctx) if #ty::applies(ctx) => #score,
+                        ::std::result::Result::Ok(_) => ::aegis_models::tier::ModelRun::Skipped { module: INFO.models[#i].id },
+                        ::std::result::Result::Err(e) => ::aegis_models::tier::ModelRun::Error { module: INFO.models[#i].id, error: ::aegis_models::ModelError::When(e.clone()) },
                     }
                 }
             } else {
-                run
-            }
+                score
+            };
+            quote!(let #field = #run;)
         });
         let d = doc(&format!(
             "The `{}` domain's Tier-2 models, loaded; the domain's [`::aegis_core::tiers::ModelTier`].",
@@ -1377,11 +1353,21 @@ impl Emitter<'_> {
                 fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
                     let _ = issues;
                     #context
-                    let runs = ::std::vec![#(#runs),*];
-                    ::aegis_models::tier::decide(runs, domain.policy.fail_at)
+                    #(#runs)*
+                    ::aegis_models::tier::decide(::std::vec![#(#fields),*], domain.policy.fail_at)
                 }
             }
         }
+    }
+}
+
+/// A compiled condition as a `bool`: an optional one (`Option<bool>`) holds only when `Some(true)`.
+fn holds(condition: &Compiled) -> TokenStream {
+    let t = &condition.tokens;
+    if matches!(condition.ty, Ty::Opt(_)) {
+        quote!(#t == Some(true))
+    } else {
+        t.clone()
     }
 }
 

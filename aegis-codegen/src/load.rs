@@ -324,7 +324,7 @@ impl Builder<'_> {
             let compiled =
                 self.condition(&mut Checker::new(schema), node, &Scope::default(), "`when`");
             ok &= compiled.is_some();
-            compiled.map(|c| (c, node.value.trim().to_owned()))
+            compiled.map(|c| (c, node.value.trim().to_owned(), node.position))
         });
         let mut scope = Scope::default();
         scope.bind("p", Ty::Scores(labels.clone()));

@@ -283,8 +283,8 @@ pub(crate) struct ModelModel {
     pub(crate) inputs: Vec<&'static str>,
     pub(crate) backbone: crate::spec::BackboneName,
     /// The spec's `when`: which traces the model scores, over the rules' context (`ctx`), with
-    /// its text for [`aegis_core::ModelInfo`].
-    pub(crate) when: Option<(Compiled, String)>,
+    /// its text for [`aegis_core::ModelInfo`] and its place in the spec.
+    pub(crate) when: Option<(Compiled, String, Position)>,
     /// Absolute paths of the compiled-in `model.safetensors` and `card.json`, if any.
     pub(crate) weights: Option<(PathBuf, PathBuf)>,
     pub(crate) escalate: Compiled,

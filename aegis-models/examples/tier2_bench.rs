@@ -1,5 +1,6 @@
 //! Tier-2 speed: the `hashed_ngrams` model (traces/s on one core) and MiniLM embedding
-//! throughput at batch sizes 1, 8 and 32. Prints one JSON object per measurement.
+//! throughput at batch sizes 1, 8 and 32 (or `--batches`). Prints one JSON object per
+//! measurement.
 //!
 //! ```text
 //! cargo run --release -p aegis-models --example tier2_bench -- \
@@ -7,8 +8,9 @@
 //! ```
 //! `benches/minilm/run.sh` runs it beside sentence-transformers on the same texts.
 //! `--field NAME` reads that field of each line instead of `output` (or `text`);
-//! `--batches 1,8` picks the batch sizes. `--plain-bert` also measures candle-transformers' own `BertModel` (texts padded to the
-//! longest of their length-sorted batch), the baseline Aegis' packed encoder replaced.
+//! `--batches 1,8` picks the batch sizes. `--plain-bert` also measures candle-transformers' own
+//! `BertModel` (texts padded to the longest of their length-sorted batch), the baseline Aegis'
+//! packed encoder replaced.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -38,6 +38,9 @@ pub enum ModelError {
     /// The registry has no such model or version, or the request makes no sense.
     #[error("{0}")]
     Registry(String),
+    /// A model's `when` could not be decided for a trace (its data does not fit the spec).
+    #[error("whether it applies cannot be decided: {0}")]
+    When(String),
     /// The weights do not fit the model the spec declares (other labels, other backbone).
     #[error("{0}")]
     Mismatch(String),

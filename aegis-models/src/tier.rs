@@ -142,6 +142,19 @@ pub enum ModelRun {
     },
 }
 
+impl ModelRun {
+    /// A model's scores as a run: [`ModelRun::Scored`], or [`ModelRun::Error`] when it failed.
+    pub fn scored(
+        module: &'static str,
+        verdict: std::result::Result<ModelVerdict, ModelError>,
+    ) -> ModelRun {
+        match verdict {
+            Ok(v) => ModelRun::Scored(v),
+            Err(error) => ModelRun::Error { module, error },
+        }
+    }
+}
+
 /// The Tier-2 decision from what every model made of the trace: a failing model at or above
 /// `fail_at` fails the trace; otherwise a model that is unsure (or could not run) passes the
 /// trace on; otherwise, when no model applies, the tier abstains
@@ -184,42 +197,26 @@ pub fn decide(runs: Vec<ModelRun>, fail_at: Severity) -> TierDecision {
                     weights: v.weights,
                 });
             }
-            ModelRun::Skipped { module } => modules.push(ModuleResult {
-                module: Cow::Borrowed(module),
-                outcome: ModuleOutcome::NotApplicable,
-                issues: 0,
-                score: None,
-                scores: Vec::new(),
-                call: None,
-                weights: None,
-            }),
+            ModelRun::Skipped { module } => {
+                modules.push(unscored(module, ModuleOutcome::NotApplicable));
+            }
             ModelRun::Error { module, error } => {
                 unsure.push(format!("`{module}` could not score the trace: {error}"));
-                modules.push(ModuleResult {
-                    module: Cow::Borrowed(module),
-                    outcome: ModuleOutcome::NotApplicable,
-                    issues: 0,
-                    score: None,
-                    scores: Vec::new(),
-                    call: None,
-                    weights: None,
-                });
+                modules.push(unscored(module, ModuleOutcome::Unsure));
             }
         }
     }
+    let abstained = scored == 0 && !fails && unsure.is_empty();
     let (verdict, reason) = if fails {
         (Some(Verdict::Fail), "a model fails the trace".to_owned())
     } else if !unsure.is_empty() {
         (None, unsure.join("; "))
-    } else if scored == 0 {
-        (
-            None,
-            "no Tier-2 model applies to the trace (each model's `when` is false)".to_owned(),
-        )
+    } else if abstained {
+        (None, "no Tier-2 model applies to the trace".to_owned())
     } else {
         (
             Some(Verdict::Pass),
-            "every model is confident the trace is fine".to_owned(),
+            "every model that applies is confident the trace is fine".to_owned(),
         )
     };
     TierDecision {
@@ -228,7 +225,20 @@ pub fn decide(runs: Vec<ModelRun>, fail_at: Severity) -> TierDecision {
         modules,
         cost: UsdCost::ZERO,
         reason,
-        abstained: scored == 0 && !fails && unsure.is_empty(),
+        abstained,
+    }
+}
+
+/// The result of a model that gave no scores: it did not apply, or it could not run.
+fn unscored(module: &'static str, outcome: ModuleOutcome) -> ModuleResult {
+    ModuleResult {
+        module: Cow::Borrowed(module),
+        outcome,
+        issues: 0,
+        score: None,
+        scores: Vec::new(),
+        call: None,
+        weights: None,
     }
 }
 

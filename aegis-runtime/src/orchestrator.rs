@@ -354,16 +354,9 @@ impl Orchestrator {
             }
             let t = Instant::now();
             let decision = match tier {
-                Tier::Models => self.models_for(info.name).map(|m| {
-                    let mut d = m.evaluate(info, &trace, &result.issues);
-                    // No model applies: a trace Tier 1 was sure of passes, as it would in a
-                    // domain without models; Tier 1's doubts go on to Tier 3.
-                    if d.abstained && tier1_sure {
-                        d.verdict = Some(Verdict::Pass);
-                        d.reason = format!("Tier 1 found nothing and {}", d.reason);
-                    }
-                    d
-                }),
+                Tier::Models => self
+                    .models_for(info.name)
+                    .map(|m| m.evaluate(info, &trace, &result.issues)),
                 Tier::Judge => {
                     let unavailable = match &self.judge {
                         Some(j) => j.unavailable_for(info).map(Cow::Owned),
@@ -383,6 +376,19 @@ impl Orchestrator {
                     }
                 }
                 _ => None,
+            };
+            let decision = match decision {
+                // No model applies to a trace Tier 1 is sure of: it passes on Tier 1's word, as
+                // in a domain without models. (Tier 1's doubts go on to Tier 3 instead.)
+                Some(d) if d.abstained && tier1_sure => {
+                    let mut tier2 = report(tier, TierOutcome::Completed, elapsed_ns(t));
+                    tier2.modules = d.modules;
+                    result.tiers.push(tier2);
+                    result.verdict = Verdict::Pass;
+                    result.decided_by = Some(Tier::Rules);
+                    continue;
+                }
+                other => other,
             };
             let tier_report = match (tier, decision) {
                 (Tier::Human, _) => match &self.review {
