@@ -1325,8 +1325,10 @@ impl Emitter<'_> {
             } else {
                 score
             };
-            quote!(let #field = #run;)
+            let local = format_ident!("run_{}", md.id);
+            quote!(let #local = #run;)
         });
+        let locals = m.models.iter().map(|md| format_ident!("run_{}", md.id));
         let d = doc(&format!(
             "The `{}` domain's Tier-2 models, loaded; the domain's [`::aegis_core::tiers::ModelTier`].",
             m.name
@@ -1354,7 +1356,7 @@ impl Emitter<'_> {
                     let _ = issues;
                     #context
                     #(#runs)*
-                    ::aegis_models::tier::decide(::std::vec![#(#fields),*], domain.policy.fail_at)
+                    ::aegis_models::tier::decide(::std::vec![#(#locals),*], domain.policy.fail_at)
                 }
             }
         }

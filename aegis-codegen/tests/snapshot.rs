@@ -8,19 +8,28 @@ fn spec(domain: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../domains/{domain}/domain_spec.yaml"))
 }
 
-#[test]
-fn healthcare() {
-    let generated =
-        aegis_codegen::generate(spec("healthcare")).expect("the healthcare spec generates");
-    // Compiled-in weights are included by absolute path; the snapshot shows it from the spec's
-    // directory, so that it is the same on every machine.
-    let spec_dir = spec("healthcare")
+/// The generated source of a shipped domain. Compiled-in weights are included by absolute path;
+/// the source shows it from the spec's directory, so that it is the same on every machine.
+fn generated_source(domain: &str) -> String {
+    let generated = aegis_codegen::generate(spec(domain)).expect("the spec generates");
+    let spec_dir = spec(domain)
         .parent()
         .unwrap()
         .to_string_lossy()
         .into_owned();
-    let source = generated.to_source().replace(&spec_dir, "<spec dir>");
-    insta::assert_snapshot!("healthcare", source);
+    generated.to_source().replace(&spec_dir, "<spec dir>")
+}
+
+#[test]
+fn healthcare() {
+    insta::assert_snapshot!("healthcare", generated_source("healthcare"));
+}
+
+#[test]
+fn trading() {
+    // A Tier-2 model with a `when` (`advice_risk` keeps off order confirmations), order rules
+    // over typed data, and the market simulator.
+    insta::assert_snapshot!("trading", generated_source("trading"));
 }
 
 #[test]

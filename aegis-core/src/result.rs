@@ -387,7 +387,8 @@ pub enum ModuleOutcome {
     NotApplicable,
     /// It checked the trace and found nothing.
     Passed,
-    /// It could not decide: a judge answered `uncertain`, or gave no usable answer.
+    /// It could not decide: a judge answered `uncertain` or gave no usable answer; a Tier-2
+    /// model's `escalate_when` held, or the model could not score the trace.
     Unsure,
     /// It raised at least one issue.
     Failed,

@@ -21,9 +21,10 @@ pub struct TierDecision {
     /// Why it decided or passed on, for a person.
     pub reason: String,
     /// The tier had nothing to say about the trace: none of its modules applies to it (each
-    /// Tier-2 model's `when` is false). `verdict` is then `None`. The orchestrator passes a
-    /// trace that reached the tier only because the domain has models, and passes on one that
-    /// Tier 1 was unsure of.
+    /// Tier-2 model's `when` is false). `verdict` is then `None`. When Tier 1 was sure of the
+    /// trace (it reached Tier 2 only because the domain has models), the orchestrator ends it
+    /// `pass` with `decided_by: rules` and reports Tier 2 `completed`; when Tier 1 was unsure,
+    /// the trace goes on to Tier 3.
     pub abstained: bool,
 }
 

@@ -133,7 +133,8 @@ pub enum ModelRun {
         /// The model's id.
         module: &'static str,
     },
-    /// The model could not score the trace.
+    /// The model could not score the trace, or its `when` could not be decided (the trace's
+    /// data does not fit the spec).
     Error {
         /// The model's id.
         module: &'static str,
@@ -187,6 +188,8 @@ pub fn decide(runs: Vec<ModelRun>, fail_at: Severity) -> TierDecision {
                     module: Cow::Borrowed(v.module),
                     outcome: if failed {
                         ModuleOutcome::Failed
+                    } else if v.escalates {
+                        ModuleOutcome::Unsure
                     } else {
                         ModuleOutcome::Passed
                     },
@@ -304,6 +307,7 @@ mod tests {
         );
         assert_eq!(d.verdict, None);
         assert!(!d.abstained);
+        assert_eq!(d.modules[1].outcome, ModuleOutcome::Unsure);
     }
 
     #[test]

@@ -316,7 +316,8 @@ impl Orchestrator {
             let reasons: Vec<&str> = requests.iter().map(|(_, r)| r.as_str()).collect();
             (target, reasons.join("; "))
         });
-        // A domain with its own models has them score every trace Tier 1 does not fail.
+        // A domain with its own models has them score every trace Tier 1 neither fails nor sends
+        // straight to Tier 3 (as far as each model's `when` allows).
         let has_models = self.domain_models.iter().any(|(d, _)| *d == info.name);
         // Tier 1 is sure of the trace; it reaches Tier 2 only because the domain has models.
         let tier1_sure = escalate.is_none();
@@ -324,8 +325,7 @@ impl Orchestrator {
             has_models.then(|| {
                 (
                     Tier::Models,
-                    "Tier 1 found nothing; the domain's Tier-2 models score every such trace"
-                        .to_owned(),
+                    "Tier 1 is sure; the domain's Tier-2 models score every such trace".to_owned(),
                 )
             })
         });
@@ -380,9 +380,11 @@ impl Orchestrator {
             let decision = match decision {
                 // No model applies to a trace Tier 1 is sure of: it passes on Tier 1's word, as
                 // in a domain without models. (Tier 1's doubts go on to Tier 3 instead.)
-                Some(d) if d.abstained && tier1_sure => {
+                Some(d) if tier == Tier::Models && d.abstained && tier1_sure => {
                     let mut tier2 = report(tier, TierOutcome::Completed, elapsed_ns(t));
                     tier2.modules = d.modules;
+                    tier2.cost_usd = d.cost;
+                    result.issues.extend(d.issues);
                     result.tiers.push(tier2);
                     result.verdict = Verdict::Pass;
                     result.decided_by = Some(Tier::Rules);
