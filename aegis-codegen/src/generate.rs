@@ -1312,7 +1312,13 @@ impl Emitter<'_> {
         // orchestrator; called directly with one, such a model reports the error.
         let any_when = m.models.iter().any(|md| md.when.is_some());
         let context = any_when.then(|| quote!(let ctx = Context::new(trace);));
-        let runs = m.models.iter().zip(&types).zip(&fields).zip(&idx).map(|(((md, ty), field), i)| {
+        // One `run_<model>` per model: the prefix keeps a model id from shadowing an argument.
+        let locals: Vec<Ident> = m
+            .models
+            .iter()
+            .map(|md| format_ident!("run_{}", md.id))
+            .collect();
+        let runs = m.models.iter().zip(&types).zip(&fields).zip(&idx).zip(&locals).map(|((((md, ty), field), i), local)| {
             let score = quote!(::aegis_models::tier::ModelRun::scored(INFO.models[#i].id, self.#field.score(&INFO.models[#i].text_of(trace)).map(|s| s.verdict().with_card(self.#field.card()))));
             let run = if md.when.is_some() {
                 quote! {
@@ -1325,10 +1331,8 @@ impl Emitter<'_> {
             } else {
                 score
             };
-            let local = format_ident!("run_{}", md.id);
             quote!(let #local = #run;)
         });
-        let locals = m.models.iter().map(|md| format_ident!("run_{}", md.id));
         let d = doc(&format!(
             "The `{}` domain's Tier-2 models, loaded; the domain's [`::aegis_core::tiers::ModelTier`].",
             m.name

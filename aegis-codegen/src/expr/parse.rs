@@ -641,16 +641,7 @@ impl Parser {
         let start = self.span().start;
         if self.eat_keyword("let") {
             let (names, tuple) = if self.eat("(") {
-                let mut names = Vec::new();
-                loop {
-                    names.push(self.ident("a name to bind")?);
-                    if self.eat(",") {
-                        continue;
-                    }
-                    self.expect(")", "`,` or `)` after a name")?;
-                    break;
-                }
-                (names, true)
+                (self.names_then_close("a name to bind", "a name")?, true)
             } else {
                 (vec![self.ident("a name to bind after `let`")?], false)
             };
@@ -729,6 +720,21 @@ impl Parser {
         result
     }
 
+    /// One or more names separated by commas, then the closing `)`: `what` names one in an
+    /// error, `after` is what a `,` or `)` must follow.
+    fn names_then_close(
+        &mut self,
+        what: &str,
+        after: &str,
+    ) -> Result<Vec<(String, Range<usize>)>, ParseError> {
+        let mut names = vec![self.ident(what)?];
+        while self.eat(",") {
+            names.push(self.ident(what)?);
+        }
+        self.expect(")", &format!("`,` or `)` after {after}"))?;
+        Ok(names)
+    }
+
     /// `fn name(a, b) { stmt* result }`
     fn function(&mut self) -> Result<Function, ParseError> {
         if !self.eat_keyword("fn") {
@@ -736,17 +742,11 @@ impl Parser {
         }
         let (name, name_span) = self.ident("the function's name")?;
         self.expect("(", "`(` after the function's name")?;
-        let mut params = Vec::new();
-        if !self.eat(")") {
-            loop {
-                params.push(self.ident("a parameter name")?);
-                if self.eat(",") {
-                    continue;
-                }
-                self.expect(")", "`,` or `)` after a parameter")?;
-                break;
-            }
-        }
+        let params = if self.eat(")") {
+            Vec::new()
+        } else {
+            self.names_then_close("a parameter name", "a parameter")?
+        };
         self.expect("{", "`{` to start the function's body")?;
         let mut body = Vec::new();
         loop {
