@@ -17,14 +17,13 @@ use std::path::{Component, Path, PathBuf};
 
 use proc_macro2::TokenStream;
 
+mod checked;
+mod emit;
 mod error;
 mod expr;
-mod generate;
-mod generate_judge;
 mod load;
-mod model;
 pub mod scaffold;
-mod simulator;
+mod sections;
 mod source;
 pub mod spec;
 
@@ -97,15 +96,15 @@ pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErro
 /// proc macro was given, rather than the absolute path it resolved to) in errors and docs.
 pub fn generate_shown_as(spec_path: &Path, shown: &Path) -> Result<GeneratedDomain, SpecErrors> {
     let display = display_path(shown);
-    let model = load::load(spec_path, &display)?;
-    let tokens = generate::emit(&model);
+    let domain = load::load(spec_path, &display)?;
+    let tokens = emit::emit(&domain);
     Ok(GeneratedDomain {
-        name: model.name.clone(),
-        description: model.description.clone(),
-        spec_display: model.spec_display.clone(),
+        name: domain.name.clone(),
+        description: domain.description.clone(),
+        spec_display: domain.spec_display.clone(),
         tokens,
-        has_models: !model.models.is_empty(),
-        inputs: model.inputs,
+        has_models: !domain.models.is_empty(),
+        inputs: domain.inputs,
     })
 }
 

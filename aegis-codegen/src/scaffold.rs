@@ -10,7 +10,7 @@ use std::path::Path;
 /// all of which generate, build and evaluate as they are. Refuses a name that is not a
 /// lowercase identifier or a domain that exists.
 pub fn new_domain(root: &Path, name: &str) -> Result<Vec<ScaffoldFile>, String> {
-    if !crate::model::is_identifier(name) {
+    if !crate::checked::is_identifier(name) {
         return Err(format!(
             "`{name}` cannot name a domain: use lowercase letters, digits and `_`, starting with a letter (it becomes the crate aegis-domain-<name> and a Rust module)"
         ));

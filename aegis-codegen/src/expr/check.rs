@@ -12,7 +12,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::parse::{BinOp, Expr, ExprKind};
-use crate::model::{ColumnType, DataField, DataTree, ScalarType, Schema};
+use crate::checked::{ColumnType, DataField, DataTree, ScalarType, Schema};
 
 /// The type of an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1038,7 +1038,7 @@ impl<'s> Checker<'s> {
                         format!("`{name}` takes a lambda, as in `{name}(x => x.dose > 10)`"),
                     );
                 };
-                if !crate::model::is_local_name(param) {
+                if !crate::checked::is_local_name(param) {
                     return err(
                         &args[0].span,
                         format!(

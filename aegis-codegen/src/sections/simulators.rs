@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Position;
 use crate::expr::parse::{self, BinOp, Expr, ExprKind, Function, Stmt, StmtKind};
-use crate::spec::{ActionsSpec, Located, SimulatorSpec};
+use crate::spec::{ActionsSpec, DomainSpec, Located, SimulatorSpec};
 
 /// A problem found in a simulator: in a string value of the spec (at a byte range of it), or
 /// at a position.
@@ -27,20 +27,20 @@ pub(crate) struct Problem<'s> {
 
 /// A simulator's actions, checked.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ActionsModel {
+pub(crate) enum Actions {
     Discrete(usize),
     Box(Vec<(String, f64, f64)>),
 }
 
 /// A checked simulator: its shape, and its code as tokens.
 #[derive(Debug, Clone)]
-pub(crate) struct SimulatorModel {
+pub(crate) struct Simulator {
     pub(crate) id: String,
     pub(crate) description: String,
     pub(crate) position: Position,
     pub(crate) state: Vec<(String, Position)>,
     pub(crate) params: Vec<(String, f64, Position)>,
-    pub(crate) actions: ActionsModel,
+    pub(crate) actions: Actions,
     pub(crate) max_steps: Option<u64>,
     /// The helper functions (their spec names), and where the `functions` block is.
     pub(crate) functions: Vec<(String, TokenStream)>,
@@ -259,7 +259,7 @@ impl Checker<'_> {
                 format!("`{name}` is {what}; a `let` may not hide another name"),
             );
         }
-        if !crate::model::is_identifier(name) || matches!(name, "rng" | "params" | "sim") {
+        if !crate::checked::is_identifier(name) || matches!(name, "rng" | "params" | "sim") {
             return fail(
                 span,
                 format!(
@@ -524,7 +524,7 @@ impl Checker<'_> {
         match math(name) {
             Some((n, path)) => {
                 arity(n)?;
-                self.uses.sim |= crate::generate::mentions_ident(&path, "sim");
+                self.uses.sim |= crate::emit::mentions_ident(&path, "sim");
                 Ok(float(quote!(#path(#(#compiled),*))))
             }
             None => fail(
@@ -707,7 +707,7 @@ fn assigned_names(stmts: &[Stmt], out: &mut BTreeSet<String>) {
 }
 
 /// Checks one simulator; its problems are returned (the model only when there are none).
-pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec<Problem<'s>>) {
+pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<Simulator>, Vec<Problem<'s>>) {
     let mut problems: Vec<Problem<'s>> = Vec::new();
     let at = |position: Position, message: String| Problem {
         node: None,
@@ -723,7 +723,8 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                           what: &'static str,
                           problems: &mut Vec<Problem<'_>>| {
         let n = &key.value;
-        if !crate::model::is_identifier(n) || matches!(n.as_str(), "pi" | "rng" | "params" | "sim")
+        if !crate::checked::is_identifier(n)
+            || matches!(n.as_str(), "pi" | "rng" | "params" | "sim")
         {
             names_ok = false;
             problems.push(at(
@@ -777,13 +778,13 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                 .and_then(|r| r.strip_suffix(')'))
                 .and_then(|n| n.trim().parse::<usize>().ok());
             match n {
-                Some(n) if (1..=1_000_000).contains(&n) => ActionsModel::Discrete(n),
+                Some(n) if (1..=1_000_000).contains(&n) => Actions::Discrete(n),
                 _ => {
                     problems.push(at(
                         spec.actions.position,
                         "`actions` must be `discrete(N)` with N from 1 to 1000000, or a mapping of action names to `[low, high]`".into(),
                     ));
-                    ActionsModel::Discrete(1)
+                    Actions::Discrete(1)
                 }
             }
         }
@@ -807,18 +808,18 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                     "a box of actions needs at least one action".into(),
                 ));
             }
-            ActionsModel::Box(dims)
+            Actions::Box(dims)
         }
     };
-    if names.contains_key("action") && matches!(actions, ActionsModel::Discrete(_)) {
+    if names.contains_key("action") && matches!(actions, Actions::Discrete(_)) {
         problems.push(at(
             spec.id.position,
             "`action` is the discrete action's name; rename the state variable or parameter".into(),
         ));
     }
     let action_names: Vec<String> = match &actions {
-        ActionsModel::Discrete(_) => vec!["action".to_owned()],
-        ActionsModel::Box(dims) => dims.iter().map(|d| d.0.clone()).collect(),
+        Actions::Discrete(_) => vec!["action".to_owned()],
+        Actions::Box(dims) => dims.iter().map(|d| d.0.clone()).collect(),
     };
     let state_names: Vec<String> = state.iter().map(|s| s.0.clone()).collect();
     let max_steps = match &spec.max_steps {
@@ -849,7 +850,7 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
                                 || math(&f.name).is_some()
                                 || signatures.contains_key(&f.name)
                                 || matches!(f.name.as_str(), "uniform" | "normal" | "pi")
-                                || !crate::model::is_identifier(&f.name)
+                                || !crate::checked::is_identifier(&f.name)
                             {
                                 problems.push(in_node(
                                     src,
@@ -1039,7 +1040,7 @@ pub(crate) fn check<'s>(spec: &'s SimulatorSpec) -> (Option<SimulatorModel>, Vec
     if !problems.is_empty() {
         return (None, problems);
     }
-    let model = SimulatorModel {
+    let model = Simulator {
         id: spec.id.value.clone(),
         description: spec.description.trim().to_owned(),
         position: spec.id.position,
@@ -1190,7 +1191,7 @@ fn bind_params(params: &BTreeMap<String, f64>, uses: &Uses, from: TokenStream) -
 /// Emits every simulator of the domain inside `pub mod simulators`, and the `SimulatorInfo`
 /// entries for `INFO`.
 pub(crate) fn emit(
-    sims: &[SimulatorModel],
+    sims: &[Simulator],
     spec_display: &str,
     domain: &str,
 ) -> (TokenStream, Vec<TokenStream>) {
@@ -1209,15 +1210,15 @@ pub(crate) fn emit(
         } else {
             format!("The `{}` simulator: {}", m.id, m.description)
         };
-        let mod_doc = crate::generate::doc(&format!("{summary}\n\nGenerated from `{location}`."));
-        let ty_doc = crate::generate::doc(&format!(
+        let mod_doc = crate::emit::doc(&format!("{summary}\n\nGenerated from `{location}`."));
+        let ty_doc = crate::emit::doc(&format!(
             "{summary}\n\nImplements [`::aegis_core::env::Environment`]. Spec: `{location}`."
         ));
 
         // Parameters.
         let param_fields = m.params.iter().map(|(name, value, position)| {
             let i = ident(name);
-            let d = crate::generate::doc(&format!(
+            let d = crate::emit::doc(&format!(
                 "`{name}` (default {value}). Spec: `{}`.",
                 at(*position)
             ));
@@ -1231,7 +1232,7 @@ pub(crate) fn emit(
         // State.
         let state_fields = m.state.iter().map(|(name, position)| {
             let i = ident(name);
-            let d = crate::generate::doc(&format!("`{name}`. Spec: `{}`.", at(*position)));
+            let d = crate::emit::doc(&format!("`{name}`. Spec: `{}`.", at(*position)));
             quote!(#d pub #i: f64,)
         });
         let state_names: Vec<Ident> = m.state.iter().map(|(n, _)| ident(n)).collect();
@@ -1277,13 +1278,12 @@ pub(crate) fn emit(
                 let i = ident(n);
                 quote!(self.state.#i = #i;)
             });
-        let params_doc = crate::generate::doc(&format!(
+        let params_doc = crate::emit::doc(&format!(
             "The parameters of `{}`: constants of the dynamics, which may be changed (domain randomisation). Spec: `{location}`.",
             m.id
         ));
-        let state_doc =
-            crate::generate::doc(&format!("The state of `{}`. Spec: `{location}`.", m.id));
-        let make_doc = crate::generate::doc(&format!(
+        let state_doc = crate::emit::doc(&format!("The state of `{}`. Spec: `{location}`.", m.id));
+        let make_doc = crate::emit::doc(&format!(
             "Builds a `{}` with the spec's parameters (for `SimulatorInfo::make`). Spec: `{location}`.",
             m.id
         ));
@@ -1293,7 +1293,7 @@ pub(crate) fn emit(
         all_uses.merge(&m.observe_uses);
 
         let (space, action_binding, actions_text) = match &m.actions {
-            ActionsModel::Discrete(n) => {
+            Actions::Discrete(n) => {
                 let binding = if m.step_uses.names.contains("action") {
                     quote!(let action = match _action {
                         ::aegis_core::Action::Discrete(i) => *i as f64,
@@ -1308,7 +1308,7 @@ pub(crate) fn emit(
                     format!("discrete({n})"),
                 )
             }
-            ActionsModel::Box(dims) => {
+            Actions::Box(dims) => {
                 let bounds = dims.iter().map(|(_, lo, hi)| {
                     let (lo, hi) = (float_lit(*lo), float_lit(*hi));
                     quote!((#lo, #hi))
@@ -1344,11 +1344,11 @@ pub(crate) fn emit(
             }
         };
         let check_action = match &m.actions {
-            ActionsModel::Discrete(n) => {
+            Actions::Discrete(n) => {
                 let n = Literal::usize_unsuffixed(*n);
                 quote!(::aegis_core::env::check_discrete(#n, action)?;)
             }
-            ActionsModel::Box(dims) => {
+            Actions::Box(dims) => {
                 let n = Literal::usize_unsuffixed(dims.len());
                 quote!(::aegis_core::env::check_box(#n, action)?;)
             }
@@ -1359,7 +1359,7 @@ pub(crate) fn emit(
         };
         let id = &m.id;
         let functions = m.functions.iter().map(|(name, t)| {
-            let d = crate::generate::doc(&format!(
+            let d = crate::emit::doc(&format!(
                 "The spec's helper function `{name}` (in the `functions` of `{}`, `{functions_at}`).",
                 m.id
             ));
@@ -1369,7 +1369,7 @@ pub(crate) fn emit(
         let use_sim = if all_uses.sim
             || m.functions
                 .iter()
-                .any(|(_, t)| crate::generate::mentions_ident(t, "sim"))
+                .any(|(_, t)| crate::emit::mentions_ident(t, "sim"))
         {
             quote!(
                 use ::aegis_core::__private::sim;
@@ -1536,7 +1536,7 @@ pub(crate) fn emit(
             make: simulators::#module::make,
         }));
     }
-    let d = crate::generate::doc(&format!(
+    let d = crate::emit::doc(&format!(
         "The simulators of the `{domain}` domain, one module each."
     ));
     (quote!(#d pub mod simulators { #(#modules)* }), infos)
@@ -1560,4 +1560,46 @@ fn bind_state(
             }
         });
     quote!(#(#used)*)
+}
+
+impl crate::load::Builder<'_> {
+    /// Checks the simulators: unique, well-named ids, then each one's shape and code.
+    pub(crate) fn simulators(&mut self, spec: &DomainSpec) -> Vec<Simulator> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for s in &spec.simulators {
+            if !self.check_name(&s.id, "simulator") {
+                continue;
+            }
+            if matches!(
+                crate::expr::check::variant_name(&s.id.value).as_str(),
+                "Params" | "State"
+            ) {
+                self.error(
+                    s.id.position,
+                    format!(
+                        "`{}` cannot name a simulator: its module already has the generated `Params` and `State`",
+                        s.id.value
+                    ),
+                );
+                continue;
+            }
+            if !seen.insert(s.id.value.clone()) {
+                self.error(
+                    s.id.position,
+                    format!("a simulator `{}` is already declared", s.id.value),
+                );
+                continue;
+            }
+            let (model, problems) = check(s);
+            for p in problems {
+                match p.node {
+                    Some(node) => self.error_in(node, p.span, p.message),
+                    None => self.error(p.position, p.message),
+                }
+            }
+            out.extend(model);
+        }
+        out
+    }
 }

@@ -124,7 +124,7 @@ pub(crate) enum Cell {
 
 /// A table, read and checked.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TableModel {
+pub(crate) struct Table {
     pub(crate) name: String,
     pub(crate) source: String,
     pub(crate) key: Option<String>,
@@ -146,7 +146,7 @@ pub(crate) enum CaptureKind {
 
 /// A named capture group of an extractor.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CaptureModel {
+pub(crate) struct Capture {
     pub(crate) name: String,
     pub(crate) kind: CaptureKind,
     /// The group need not take part in a match.
@@ -155,7 +155,7 @@ pub(crate) struct CaptureModel {
     pub(crate) index: usize,
 }
 
-impl CaptureModel {
+impl Capture {
     pub(crate) fn ty(&self) -> Ty {
         let base = match &self.kind {
             CaptureKind::Str => Ty::Str,
@@ -172,11 +172,11 @@ impl CaptureModel {
 
 /// An extractor, its pattern expanded and compiled.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ExtractorModel {
+pub(crate) struct Extractor {
     pub(crate) name: String,
     pub(crate) from: TextField,
     pub(crate) pattern: String,
-    pub(crate) captures: Vec<CaptureModel>,
+    pub(crate) captures: Vec<Capture>,
     /// The one capture spans the whole match, so `find_iter` serves (no capture engine).
     pub(crate) single_group_is_whole_match: bool,
     /// For a case-insensitive pattern: an equivalent case-sensitive one to run over the text in
@@ -190,18 +190,18 @@ pub(crate) struct ExtractorModel {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Schema {
     pub(crate) data: BTreeMap<String, DataTree>,
-    pub(crate) tables: Vec<TableModel>,
-    pub(crate) extractors: Vec<ExtractorModel>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) extractors: Vec<Extractor>,
     /// Names (and dotted data paths) whose definition had an error, already reported.
     pub(crate) poisoned: std::collections::BTreeSet<String>,
 }
 
 impl Schema {
-    pub(crate) fn table(&self, name: &str) -> Option<&TableModel> {
+    pub(crate) fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }
 
-    pub(crate) fn extractor(&self, name: &str) -> Option<&ExtractorModel> {
+    pub(crate) fn extractor(&self, name: &str) -> Option<&Extractor> {
         self.extractors.iter().find(|e| e.name == name)
     }
 
@@ -243,7 +243,7 @@ pub(crate) enum CheckKind {
 
 /// A Tier-1 validator, checked.
 #[derive(Debug, Clone)]
-pub(crate) struct ValidatorModel {
+pub(crate) struct Validator {
     pub(crate) id: String,
     pub(crate) severity: Severity,
     pub(crate) description: String,
@@ -262,7 +262,7 @@ pub(crate) struct ValidatorModel {
 
 /// An escalation rule, checked.
 #[derive(Debug, Clone)]
-pub(crate) struct EscalationRuleModel {
+pub(crate) struct EscalationRule {
     pub(crate) id: String,
     pub(crate) to: Tier,
     pub(crate) when: Compiled,
@@ -272,7 +272,7 @@ pub(crate) struct EscalationRuleModel {
 
 /// A Tier-2 model, checked.
 #[derive(Debug, Clone)]
-pub(crate) struct ModelModel {
+pub(crate) struct Tier2Model {
     pub(crate) id: String,
     pub(crate) position: Position,
     pub(crate) kind: crate::spec::ModelKindName,
@@ -291,23 +291,23 @@ pub(crate) struct ModelModel {
     pub(crate) fail: Option<Compiled>,
     pub(crate) severity: Severity,
     pub(crate) message: Vec<MessagePart>,
-    pub(crate) synthetic: Option<SyntheticModel>,
+    pub(crate) synthetic: Option<SyntheticData>,
 }
 
 /// Synthetic-data templates, checked, with the table columns they read.
 #[derive(Debug, Clone)]
-pub(crate) struct SyntheticModel {
+pub(crate) struct SyntheticData {
     pub(crate) count: usize,
     pub(crate) templates: Vec<(String, String)>,
     /// The `label_by_rules` section, if any.
-    pub(crate) rule_labels: Option<RuleLabelsModel>,
+    pub(crate) rule_labels: Option<RuleLabels>,
     /// `(table, columns, rows as text)`.
     pub(crate) tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
 }
 
 /// Synthetic targets the Tier-1 rules give, and the templates they alone label.
 #[derive(Debug, Clone)]
-pub(crate) struct RuleLabelsModel {
+pub(crate) struct RuleLabels {
     pub(crate) fail: String,
     pub(crate) pass: String,
     pub(crate) templates: Vec<String>,
@@ -315,29 +315,29 @@ pub(crate) struct RuleLabelsModel {
 
 /// A whole domain, checked and ready to emit.
 #[derive(Debug, Clone)]
-pub(crate) struct DomainModel {
+pub(crate) struct CheckedDomain {
     pub(crate) name: String,
     pub(crate) version: String,
     pub(crate) description: String,
     pub(crate) compliance: Vec<String>,
     /// The `phi` section, checked: `None` when the domain declares no PHI.
-    pub(crate) phi: Option<PhiModel>,
+    pub(crate) phi: Option<PhiPolicy>,
     /// The spec's path as shown to people (`domains/healthcare/domain_spec.yaml`).
     pub(crate) spec_display: String,
     pub(crate) spec_hash: String,
     pub(crate) schema: Schema,
     /// Where the `data` section starts (its first field), if there is one.
     pub(crate) data_position: Option<Position>,
-    pub(crate) validators: Vec<ValidatorModel>,
+    pub(crate) validators: Vec<Validator>,
     pub(crate) fail_at: Severity,
     pub(crate) uncertain_at: Option<Severity>,
-    pub(crate) escalation_rules: Vec<EscalationRuleModel>,
-    pub(crate) models: Vec<ModelModel>,
-    pub(crate) judges: Vec<JudgeModel>,
+    pub(crate) escalation_rules: Vec<EscalationRule>,
+    pub(crate) models: Vec<Tier2Model>,
+    pub(crate) judges: Vec<Judge>,
     /// The `rl` section, checked.
-    pub(crate) rl: Option<RlModel>,
+    pub(crate) rl: Option<RlThresholds>,
     /// The simulators, checked and compiled.
-    pub(crate) simulators: Vec<crate::simulator::SimulatorModel>,
+    pub(crate) simulators: Vec<crate::sections::simulators::Simulator>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }
@@ -375,7 +375,7 @@ pub(crate) fn is_identifier(name: &str) -> bool {
 
 /// A checked `phi` section.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct PhiModel {
+pub(crate) struct PhiPolicy {
     /// The classes to detect (labels, in `PhiClass` order).
     pub(crate) classes: Vec<aegis_core::PhiClass>,
     pub(crate) mode: aegis_core::PhiMode,
@@ -384,7 +384,7 @@ pub(crate) struct PhiModel {
 
 /// A Tier-3 judge, checked.
 #[derive(Debug, Clone)]
-pub(crate) struct JudgeModel {
+pub(crate) struct Judge {
     pub(crate) id: String,
     pub(crate) position: Position,
     pub(crate) description: String,
@@ -453,7 +453,7 @@ impl Slot {
 
 /// The `rl` section, checked.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RlModel {
+pub(crate) struct RlThresholds {
     pub(crate) reward_range: Option<(f64, f64)>,
     pub(crate) outlier_z: f64,
     pub(crate) min_cycle_repeats: usize,

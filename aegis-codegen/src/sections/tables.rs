@@ -1,0 +1,361 @@
+//! The `tables` section: CSV files read and typed at generation time (every cell checked
+//! against its column's type, errors at the CSV's own `file:line:col`), emitted as static rows
+//! with a lookup by key.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use sha2::Digest;
+
+use crate::checked::*;
+use crate::emit::*;
+use crate::load::Builder;
+use crate::spec::*;
+
+impl Builder<'_> {
+    pub(crate) fn table(&mut self, name: &Located<String>, spec: &TableSpec) -> Option<Table> {
+        let path = self.base_dir.join(&spec.source.value);
+        let shown = self.display_dir.join(&spec.source.value);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(
+                    spec.source.position,
+                    format!(
+                        "cannot read table `{}` from `{}`: {e}",
+                        name.value,
+                        shown.display()
+                    ),
+                );
+                return None;
+            }
+        };
+        self.hasher.update(spec.source.value.as_bytes());
+        self.hasher.update(text.as_bytes());
+        self.inputs.push(path);
+
+        let mut columns = Vec::new();
+        for (col, ty) in spec.columns.iter() {
+            if !self.check_name(col, "column") {
+                continue;
+            }
+            let written = ty.value.trim();
+            let (base, optional) = match written.strip_suffix('?') {
+                Some(b) => (b.trim_end(), true),
+                None => (written, false),
+            };
+            match ScalarType::parse(base) {
+                Some(scalar) => columns.push(Column { name: col.value.clone(), ty: ColumnType { scalar, optional } }),
+                None => self.error(ty.position, format!("unknown column type `{written}`; expected float, int, string or bool, with `?` for optional")),
+            }
+        }
+        if columns.is_empty() {
+            self.error(
+                name.position,
+                format!("table `{}` declares no columns", name.value),
+            );
+            return None;
+        }
+
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.file_error(&shown, 1, 1, format!("not a valid CSV header: {e}"));
+                return None;
+            }
+        };
+        let mut index = Vec::new();
+        for (col, ty_node) in spec.columns.iter() {
+            if let Some(i) = headers.iter().position(|h| h.trim() == col.value) {
+                index.push(i);
+            } else if columns.iter().any(|c| c.name == col.value) {
+                self.error(
+                    ty_node.position,
+                    format!(
+                        "column `{}` is not in `{}`; its header has: {}",
+                        col.value,
+                        shown.display(),
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                return None;
+            }
+        }
+        if index.len() != columns.len() {
+            return None;
+        }
+        let key = match &spec.key {
+            Some(k) => match columns.iter().find(|c| c.name == k.value) {
+                Some(c) if c.ty.scalar == ScalarType::Str && !c.ty.optional => {
+                    Some(k.value.clone())
+                }
+                Some(_) => {
+                    self.error(
+                        k.position,
+                        format!(
+                            "key column `{}` must be of type `string` (not optional)",
+                            k.value
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    self.error(
+                        k.position,
+                        format!(
+                            "key `{}` is not a declared column of table `{}`",
+                            k.value, name.value
+                        ),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, csv::Position::line);
+            let mut row = Vec::new();
+            for (col, &i) in columns.iter().zip(&index) {
+                let raw = record.get(i).unwrap_or("").trim();
+                let column_no = record
+                    .position()
+                    .and_then(|p| text.get(usize::try_from(p.byte()).ok()?..))
+                    .map_or((i + 1) as u32, |rest| csv_column(rest, i));
+                let cell = if raw.is_empty() {
+                    if col.ty.optional || col.ty.scalar == ScalarType::Str {
+                        if col.ty.optional {
+                            Cell::Missing
+                        } else {
+                            Cell::Str(String::new())
+                        }
+                    } else {
+                        self.file_error(&shown, line, column_no, format!("column `{}` is empty, but its type `{}` is not optional (write `{}?`)", col.name, col.ty.scalar.name(), col.ty.scalar.name()));
+                        Cell::Missing
+                    }
+                } else {
+                    match col.ty.scalar {
+                        ScalarType::Str => Cell::Str(raw.to_owned()),
+                        ScalarType::Float => match raw.parse::<f64>() {
+                            Ok(v) if v.is_finite() => Cell::Float(v),
+                            _ => {
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not a number", col.name),
+                                );
+                                Cell::Missing
+                            }
+                        },
+                        ScalarType::Int => match raw.parse::<i64>() {
+                            Ok(v) => Cell::Int(v),
+                            Err(_) => {
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not a whole number", col.name),
+                                );
+                                Cell::Missing
+                            }
+                        },
+                        ScalarType::Bool => match raw.to_ascii_lowercase().as_str() {
+                            "true" | "yes" | "1" => Cell::Bool(true),
+                            "false" | "no" | "0" => Cell::Bool(false),
+                            _ => {
+                                self.file_error(
+                                    &shown,
+                                    line,
+                                    column_no,
+                                    format!("column `{}`: `{raw}` is not true or false", col.name),
+                                );
+                                Cell::Missing
+                            }
+                        },
+                    }
+                };
+                row.push(cell);
+            }
+            rows.push((line, row));
+        }
+        // Rows that failed are reported above; the table is still declared, so that the rest of
+        // the spec is checked against it instead of failing with "unknown table".
+        if let Some(key) = &key {
+            let k = columns.iter().position(|c| &c.name == key).unwrap_or(0);
+            let key_of = |r: &Vec<Cell>| match &r[k] {
+                Cell::Str(s) => s.to_lowercase(),
+                _ => String::new(),
+            };
+            rows.sort_by_key(|(_, r)| key_of(r));
+            let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+            for (line, r) in &rows {
+                let kv = key_of(r);
+                if kv.is_empty() {
+                    self.file_error(&shown, *line, 1, format!("key column `{key}` is empty"));
+                } else if let Some(first) = seen.get(&kv) {
+                    self.file_error(&shown, *line, 1, format!("duplicate key `{kv}` in column `{key}` (first at line {first}); keys must be unique regardless of case"));
+                } else {
+                    seen.insert(kv, *line);
+                }
+            }
+        }
+        Some(Table {
+            name: name.value.clone(),
+            source: spec.source.value.clone(),
+            key,
+            columns,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            description: spec.description.trim().to_owned(),
+            position: name.position,
+        })
+    }
+}
+
+/// The 1-based character column where field `field` starts on the CSV line `line` (quotes
+/// respected).
+fn csv_column(line: &str, field: usize) -> u32 {
+    let mut in_quotes = false;
+    let mut seen = 0;
+    for (col, c) in line.chars().enumerate() {
+        if seen == field {
+            return col as u32 + 1;
+        }
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => seen += 1,
+            '\n' if !in_quotes => break,
+            _ => {}
+        }
+    }
+    1
+}
+
+impl Emitter<'_> {
+    pub(crate) fn tables(&self) -> TokenStream {
+        let mut items = Vec::new();
+        for t in &self.m.schema.tables {
+            let row = format_ident!("{}Row", camel(&t.name));
+            let stat = format_ident!("{}", t.name.to_uppercase());
+            let n = Literal::usize_unsuffixed(t.rows.len());
+            let fields = t.columns.iter().map(|c| {
+                let f = ident(&c.name);
+                let base = match c.ty.scalar {
+                    ScalarType::Float => quote!(f64),
+                    ScalarType::Int => quote!(i64),
+                    ScalarType::Str => quote!(&'static str),
+                    ScalarType::Bool => quote!(bool),
+                };
+                let ty = if c.ty.optional {
+                    quote!(::std::option::Option<#base>)
+                } else {
+                    base
+                };
+                let d = doc(&format!(
+                    "Column `{}` ({}{}).",
+                    c.name,
+                    c.ty.scalar.name(),
+                    if c.ty.optional { ", may be empty" } else { "" }
+                ));
+                quote!(#d pub #f: #ty,)
+            });
+            let rows = t.rows.iter().map(|r| {
+                let cells = t.columns.iter().zip(r).map(|(c, cell)| {
+                    let f = ident(&c.name);
+                    let v = match cell {
+                        Cell::Str(s) => quote!(#s),
+                        Cell::Float(x) => {
+                            let l = Literal::f64_unsuffixed(*x);
+                            quote!(#l)
+                        }
+                        Cell::Int(i) => {
+                            let l = Literal::i64_unsuffixed(*i);
+                            quote!(#l)
+                        }
+                        Cell::Bool(b) => quote!(#b),
+                        Cell::Missing => quote!(None),
+                    };
+                    let v = if c.ty.optional && *cell != Cell::Missing {
+                        quote!(Some(#v))
+                    } else {
+                        v
+                    };
+                    quote!(#f: #v)
+                });
+                quote!(#row { #(#cells),* })
+            });
+            let row_doc = doc(&format!(
+                "A row of table `{}`{}\n\nCompiled from `{}`; declared at `{}`.",
+                t.name,
+                if t.description.is_empty() {
+                    ".".to_owned()
+                } else {
+                    format!(": {}", t.description)
+                },
+                t.source,
+                self.at(t.position)
+            ));
+            let order = match &t.key {
+                Some(k) => format!(", sorted by `{k}` ignoring case"),
+                None => ", in file order".to_owned(),
+            };
+            let stat_doc = doc(&format!("The {n} rows of table `{}`{order}.", t.name));
+            let lookup = t.key.as_ref().map(|k| {
+                let f = format_ident!("{}_by_{}", t.name, k);
+                let key = ident(k);
+                let keys_stat = format_ident!("{}_KEYS", t.name.to_uppercase());
+                let ki = t.columns.iter().position(|c| &c.name == k).unwrap_or(0);
+                let keys: Vec<String> = t
+                    .rows
+                    .iter()
+                    .map(|r| match &r[ki] {
+                        Cell::Str(s) => s.to_lowercase(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                let d = doc(&format!(
+                    "Looks up a row of table `{}` by its key `{k}`, ignoring case.",
+                    t.name
+                ));
+                let kd = doc(&format!(
+                    "The keys (`{k}`) of table `{}` in lowercase, in row order.",
+                    t.name
+                ));
+                quote! {
+                    #kd
+                    static #keys_stat: [&str; #n] = [#(#keys),*];
+                    #d
+                    pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
+                        ::aegis_core::__private::find_row(&#stat, &#keys_stat, #key)
+                    }
+                }
+            });
+            items.push(quote! {
+                #row_doc
+                #[derive(Debug, Clone, Copy, PartialEq)]
+                pub struct #row {
+                    #(#fields)*
+                }
+                #stat_doc
+                // The table's data as written: a datasheet's 3.1416 is not a misspelt PI.
+                #[allow(clippy::approx_constant)]
+                pub static #stat: [#row; #n] = [#(#rows),*];
+                #lookup
+            });
+        }
+        quote!(#(#items)*)
+    }
+}
