@@ -185,7 +185,7 @@ name = "aegis-eval"
 path = "src/main.rs"
 
 [dependencies]
-aegis-runtime.workspace = true
+aegis-cli.workspace = true
 {deps}
 [dev-dependencies]
 serde_json.workspace = true
@@ -212,7 +212,7 @@ workspace = true
 //! Run `aegis-eval --help`.
 
 fn main() -> std::process::ExitCode {{
-    aegis_runtime::cli::main(&[
+    aegis_cli::main(&[
 {list}    ])
 }}
 "#

@@ -313,6 +313,12 @@ impl Sanitized<Trace> {
     pub fn from_sanitized_store(trace: Trace) -> Sanitized<Trace> {
         Sanitized(trace)
     }
+
+    /// The sanitised output text alone: free text (a reviewer's note) is sanitised as the
+    /// output of a trace, and stays [`Sanitized`] on its way to the store.
+    pub fn into_output(self) -> Sanitized<String> {
+        Sanitized(self.0.output)
+    }
 }
 
 impl<T> Sanitized<T> {

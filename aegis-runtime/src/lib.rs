@@ -8,11 +8,14 @@
 //! * [`input`] streams traces from JSONL (or a JSON array), one result per input line.
 //! * [`rl`] runs simulators (`aegis_core::env::Environment`): one episode, or many
 //!   environments at once over threads.
-//! * [`cli`] is the whole `aegis-eval` command line; a generated binary only lists its domains.
+//!
+//! What it is not: it holds no front end and no operation of the product (evaluate-and-store,
+//! reports, review…): those are `aegis-app`'s. Tier 2 (`aegis-models`), Tier 3 (`aegis-llm`)
+//! and the store (`aegis-store`) plug in through `aegis_core`'s traits, so a program that
+//! only evaluates never compiles candle, an HTTP client or SQLite.
 //!
 //! The runtime never names a domain: domains come in as `&dyn aegis_core::Domain`.
 
-pub mod cli;
 pub mod input;
 mod orchestrator;
 pub mod rl;

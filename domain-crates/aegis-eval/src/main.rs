@@ -4,7 +4,7 @@
 //! Run `aegis-eval --help`.
 
 fn main() -> std::process::ExitCode {
-    aegis_runtime::cli::main(&[
+    aegis_cli::main(&[
         &aegis_domain_control::Control,
         &aegis_domain_healthcare::Healthcare,
         &aegis_domain_legal::Legal,

@@ -1,8 +1,10 @@
-//! The `aegis-eval` command line. A generated `aegis-eval` binary calls [`main`] with the domains
-//! it links; everything else is here.
+//! The `aegis-eval` command line: a thin front end over the application layer (`aegis-app`).
+//! A generated `aegis-eval` binary calls [`main`] with the domains it links.
 //!
-//! Arguments have two layers, as in ripgrep: `args` is what clap parses, and the commands
-//! work on validated values.
+//! Each command parses its arguments (clap; `args` is the raw layer, converted into the
+//! application layer's typed options), calls `aegis-app`, and renders what comes back: tables,
+//! JSON, JUnit, HTML, progress bars, the interactive review prompt. What a second front end
+//! (the HTTP service, a worker) would also need lives in `aegis-app`, not here.
 
 mod args;
 mod inspect;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 use aegis_core::Domain;
 use clap::Parser;
 
-pub use run::RunSummary;
+pub use aegis_app::RunSummary;
 
 /// Exit code: success (no gate tripped, every line evaluated).
 pub const EXIT_OK: u8 = 0;
@@ -82,7 +84,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Models { command, registry } => {
             models::manage(command, registry, domains, key_file)
         }
-        args::Command::Traces { command, store } => traces::traces(command, store),
+        args::Command::Traces { command, store } => traces::traces(command, store.as_deref()),
         args::Command::Replay(a) => traces::replay(a, domains),
         args::Command::Review {
             command,
@@ -118,72 +120,8 @@ fn find_domain(
     domains: &[&'static dyn Domain],
     name: &str,
 ) -> Result<&'static dyn Domain, CliError> {
-    domains
-        .iter()
-        .copied()
-        .find(|d| d.info().name == name)
-        .ok_or_else(|| CliError::UnknownDomain {
-            name: name.to_owned(),
-            known: domains
-                .iter()
-                .map(|d| d.info().name)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+    aegis_app::find_domain(domains, name)
 }
 
-/// An error that stops a command.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// A domain name this binary does not link.
-    #[error("unknown domain `{name}`; this aegis-eval knows: {known}")]
-    UnknownDomain {
-        /// The name given.
-        name: String,
-        /// The domains linked.
-        known: String,
-    },
-    /// An input file could not be opened.
-    #[error("cannot read {path}: {source}")]
-    Open {
-        /// The path.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Tier 0 could not be set up (key, vault).
-    #[error("{0}")]
-    Phi(String),
-    /// A Tier-2 model could not be trained, loaded or managed.
-    #[error("{0}")]
-    Models(String),
-    /// The Tier-3 judge configuration cannot be used.
-    #[error("{0}")]
-    Judge(String),
-    /// The store could not be opened, read or written.
-    #[error("{0}")]
-    Store(String),
-    /// A simulation could not be set up (an unknown simulator, a policy that does not fit).
-    #[error("{0}")]
-    Simulate(String),
-    /// A transfer model could not be fitted, read or used.
-    #[error("{0}")]
-    Transfer(String),
-    /// Reading input or writing output failed.
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being done.
-        context: String,
-        /// Why it failed.
-        source: std::io::Error,
-    },
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(source: std::io::Error) -> Self {
-        CliError::Io {
-            context: "cannot write output".into(),
-            source,
-        }
-    }
-}
+/// An error that stops a command: the application layer's, reported at the top level.
+pub type CliError = aegis_app::AppError;

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::Orchestrator;
 use aegis_core::tiers::ModelSource;
 use aegis_core::{Domain, ModelInfo, PhiSettings, SanitizeReport, Sanitized, Tier, Trace, Verdict};
 use aegis_models::synth::{Provenance, ProvenanceCounts, SyntheticExample};
@@ -13,24 +12,16 @@ use aegis_models::{
     TrainRequest,
 };
 use aegis_phi::PhiEngine;
+use aegis_runtime::Orchestrator;
 use serde_json::Value;
 
 use super::args::{ModelsCommand, TrainArgs};
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK, find_domain};
 
-/// The registry to use: the flag, else `$AEGIS_MODEL_REGISTRY`, else `models/registry` when it
-/// exists (`None`: compiled-in weights only).
-pub(crate) fn registry_root(flag: Option<PathBuf>) -> Option<PathBuf> {
-    flag.or_else(|| std::env::var_os(aegis_models::registry::ROOT_ENV).map(PathBuf::from))
-        .or_else(|| {
-            let default = PathBuf::from(aegis_models::registry::DEFAULT_ROOT);
-            default.is_dir().then_some(default)
-        })
-}
-
 fn registry(flag: Option<PathBuf>) -> Registry {
     Registry::new(
-        registry_root(flag).unwrap_or_else(|| aegis_models::registry::DEFAULT_ROOT.into()),
+        aegis_app::pipeline::registry_root(flag)
+            .unwrap_or_else(|| aegis_models::registry::DEFAULT_ROOT.into()),
     )
 }
 
@@ -157,7 +148,7 @@ pub(crate) fn train(
     let engine = match &dinfo.phi {
         Some(_) => {
             let key = super::phi::key(key_file, true)?;
-            Some(super::phi::engine(key, None)?)
+            Some(aegis_app::phi::engine(key, None)?)
         }
         None => None,
     };
@@ -364,7 +355,7 @@ fn synthesize(
     // Tier 0 and Tier 1 are set up only when the spec asks the rules to label.
     let orchestrator = rules.map(|_| match engine {
         Some(e) => Orchestrator::without_sanitizer()
-            .with_sanitizer(Box::new(super::phi::SharedEngine(Arc::clone(e)))),
+            .with_sanitizer(Box::new(aegis_app::phi::SharedEngine(Arc::clone(e)))),
         None if domain.info().phi.is_some() => Orchestrator::new(),
         None => Orchestrator::without_sanitizer(),
     });
@@ -494,7 +485,7 @@ pub(crate) fn manage(
             json,
         } => {
             let source = ModelSource {
-                registry: registry_root(registry_flag),
+                registry: aegis_app::pipeline::registry_root(registry_flag),
                 minilm_dir,
             };
             evaluate(domains, &model, &data, &source, json, key_file)
@@ -517,7 +508,7 @@ fn evaluate(
     let info = model_info(domain, m)?;
     let dinfo = domain.info();
     let sanitizer = match &dinfo.phi {
-        Some(_) => Some(super::phi::SharedEngine(super::phi::engine(
+        Some(_) => Some(aegis_app::phi::SharedEngine(aegis_app::phi::engine(
             super::phi::key(key_file, true)?,
             None,
         )?)),

@@ -85,7 +85,9 @@ impl Sink {
                 serde_json::to_writer(&mut self.out, summary)?;
                 writeln!(self.out, "}}")?;
             }
-            Format::Table if self.table_summary => summary.write_text(&mut self.out)?,
+            Format::Table if self.table_summary => {
+                super::run::write_summary(summary, &mut self.out)?
+            }
             Format::Table => {}
             Format::Junit => {
                 if let Some(cases) = self.junit_cases.take() {

@@ -9,7 +9,7 @@ use aegis_core::{Domain, Metadata, PolicyInfo, Trace};
 
 use super::CliError;
 use super::args::{RunArgs, SimulateArgs, TierArgs};
-use crate::rl::{LinearPolicy, random_choice, run_vectorised};
+use aegis_runtime::rl::{LinearPolicy, random_choice, run_vectorised};
 
 pub(crate) fn simulate(
     args: SimulateArgs,

@@ -1,0 +1,215 @@
+//! Evaluate-and-store: records read from any source (a file, a request body, a queue) are
+//! routed to their domain, evaluated in batches (in parallel when a judge waits on the
+//! network), queued for expert review where they need it, written to the store with their
+//! provenance, and counted. Every record gets exactly one result, in input order.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use aegis_core::{Domain, DomainInfo, EvaluationResult, Sanitized, Severity, Tier, Trace, Verdict};
+use aegis_phi::PhiEngine;
+use aegis_runtime::input::Record;
+
+use crate::pipeline::{Pipeline, TierOptions};
+use crate::store::StoreWriter;
+use crate::summary::RunSummary;
+use crate::{AppError, find_domain, phi};
+
+/// What an evaluation needs besides its domains and records.
+pub struct EvaluateOptions {
+    /// Evaluate every trace with this domain (`None`: each trace's `metadata.domain` chooses).
+    pub domain: Option<&'static dyn Domain>,
+    /// Which tiers after Tier 1 to install.
+    pub tiers: TierOptions,
+    /// Keep every result here (with its trace as Tier 0 left it), and queue the results that
+    /// need review.
+    pub store: Option<StoreWriter>,
+    /// Count an issue at or above this severity as tripping the gate.
+    pub fail_on: Option<Severity>,
+}
+
+/// A result with what the store needs: the trace as Tier 0 left it, and its domain.
+struct Evaluated {
+    result: EvaluationResult,
+    trace: Option<Sanitized<Trace>>,
+    domain: Option<&'static DomainInfo>,
+}
+
+/// An evaluation under way: feed it records, a batch at a time, and take the results.
+pub struct Evaluation {
+    domains: Vec<&'static dyn Domain>,
+    fixed: Option<&'static dyn Domain>,
+    engine: Arc<PhiEngine>,
+    pipeline: Pipeline,
+    store: Option<StoreWriter>,
+    summary: RunSummary,
+    started: Instant,
+}
+
+impl Evaluation {
+    /// Builds the pipeline (Tier 0 with `engine`, Tier 2 and Tier 3 as the options say) for
+    /// the domain chosen, or every domain given.
+    pub fn new(
+        domains: &[&'static dyn Domain],
+        engine: Arc<PhiEngine>,
+        options: EvaluateOptions,
+    ) -> Result<Evaluation, AppError> {
+        let scope = options.domain.map_or_else(|| domains.to_vec(), |d| vec![d]);
+        let pipeline = Pipeline::build(&scope, Some(&engine), &options.tiers)?;
+        Ok(Evaluation {
+            domains: domains.to_vec(),
+            fixed: options.domain,
+            engine,
+            pipeline,
+            store: options.store,
+            summary: RunSummary::gated_at(options.fail_on),
+            started: Instant::now(),
+        })
+    }
+
+    /// How many records to hand [`Evaluation::evaluate`] at once: more than one only when
+    /// the pipeline can overlap them (a judge waiting on the network).
+    pub fn batch_size(&self) -> usize {
+        let workers = self.pipeline.workers();
+        if workers > 1 { workers * 4 } else { 1 }
+    }
+
+    /// Evaluates a batch of records; returns one result per record, in order. Each result is
+    /// counted, and kept in the store when there is one (a result that needs review is queued
+    /// for Tier 4 there, and its Tier-4 report says so).
+    pub fn evaluate(&mut self, records: Vec<Record>) -> Result<Vec<EvaluationResult>, AppError> {
+        let mut out = Vec::with_capacity(records.len());
+        for mut e in self.evaluate_records(records) {
+            log_result(&e.result);
+            if self.store.is_some()
+                && e.result.verdict == Verdict::NeedsReview
+                && let Some(t) = e.result.tiers.iter_mut().find(|t| t.tier == Tier::Human)
+            {
+                // The store queues it for Tier 4.
+                t.outcome = aegis_core::TierOutcome::Escalated {
+                    to: Tier::Human,
+                    reason: "queued for expert review in the store (aegis-eval review)".into(),
+                };
+            }
+            self.summary.add(&e.result);
+            if let Some(episode) = e.trace.as_ref().and_then(|t| t.episode.as_ref()) {
+                self.summary.add_episode(episode);
+            }
+            if let Some(store) = &mut self.store {
+                store.add(e.result.clone(), e.trace.as_ref(), e.domain)?;
+            }
+            out.push(e.result);
+        }
+        Ok(out)
+    }
+
+    /// The totals so far.
+    pub fn summary(&self) -> &RunSummary {
+        &self.summary
+    }
+
+    /// The Tier-0 engine (to seal its vault).
+    pub fn engine(&self) -> &Arc<PhiEngine> {
+        &self.engine
+    }
+
+    /// Writes what the store still buffers, brings its full-text index up to date, runs the
+    /// run-level RL evaluators and returns the totals.
+    pub fn finish(mut self) -> Result<RunSummary, AppError> {
+        if let Some(store) = &mut self.store {
+            store.finish()?;
+        }
+        self.summary.finish_rl();
+        self.summary
+            .set_elapsed(self.started.elapsed().as_secs_f64());
+        Ok(self.summary)
+    }
+
+    /// Routes each record to its domain, then evaluates the traces on the pipeline's workers.
+    fn evaluate_records(&self, records: Vec<Record>) -> Vec<Evaluated> {
+        let mut placed = Vec::new();
+        let mut jobs: Vec<(&dyn Domain, Trace)> = Vec::new();
+        let mut slots: Vec<Option<Evaluated>> = Vec::with_capacity(records.len());
+        for record in records {
+            match self.route(record) {
+                Err(result) => slots.push(Some(Evaluated {
+                    result,
+                    trace: None,
+                    domain: None,
+                })),
+                Ok((line, domain, trace)) => {
+                    placed.push((slots.len(), line, domain.info()));
+                    slots.push(None);
+                    jobs.push((domain, trace));
+                }
+            }
+        }
+        let results = self
+            .pipeline
+            .orchestrator()
+            .evaluate_batch_keeping_traces(jobs, self.pipeline.workers());
+        for ((slot, line, info), (mut result, trace)) in placed.into_iter().zip(results) {
+            result.line = Some(line);
+            slots[slot] = Some(Evaluated {
+                result,
+                trace,
+                domain: Some(info),
+            });
+        }
+        slots.into_iter().flatten().collect()
+    }
+
+    /// The domain a record goes to, or its result already (a bad line, no domain).
+    #[allow(clippy::result_large_err)] // An error here is the record's result.
+    fn route(&self, record: Record) -> Result<(u64, &'static dyn Domain, Trace), EvaluationResult> {
+        match record {
+            Record::Trace { line, trace } => {
+                let domain = match (self.fixed, trace.metadata.domain.as_deref()) {
+                    (Some(d), _) => Ok(d),
+                    (None, Some(name)) => find_domain(&self.domains, name).map_err(|_| {
+                        // The name comes from the trace: not repeated, since traces may carry PHI.
+                        format!(
+                            "the trace's metadata.domain is not a domain of this aegis-eval (it knows: {}); pass --domain to choose one",
+                            crate::domain_names(&self.domains).join(", ")
+                        )
+                    }),
+                    (None, None) => Err(
+                        "the trace names no domain (metadata.domain) and no --domain was given"
+                            .to_owned(),
+                    ),
+                };
+                match domain {
+                    Ok(domain) => Ok((line, domain, *trace)),
+                    Err(message) => Err(EvaluationResult::error(
+                        Some(line),
+                        phi::safe_id(&self.engine, trace.id.clone()),
+                        format!("line {line}: {message}"),
+                    )),
+                }
+            }
+            Record::Error { line, id, message } => Err(EvaluationResult::error(
+                Some(line),
+                phi::safe_id(&self.engine, id),
+                message,
+            )),
+        }
+    }
+}
+
+/// Logs a result (sanitised text only) at debug level, its issues at trace level.
+fn log_result(result: &EvaluationResult) {
+    tracing::debug!(
+        line = result.line,
+        trace = result.trace_id.as_deref().unwrap_or("-"),
+        verdict = result.verdict.as_str(),
+        decided_by = result.decided_by.map(|t| t.as_str()),
+        issues = result.issues.len(),
+        "evaluated"
+    );
+    for issue in &result.issues {
+        tracing::trace!(validator = %issue.validator, message = %issue.message, "issue");
+    }
+    if let Some(error) = &result.error {
+        tracing::debug!(line = result.line, %error, "not evaluated");
+    }
+}

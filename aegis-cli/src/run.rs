@@ -1,0 +1,376 @@
+//! `aegis-eval run`: streams traces from a file or standard input through the application
+//! layer's evaluation, and renders one result per trace (table, JSON, JSONL, JUnit) with a
+//! progress bar and the run's summary.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+use aegis_app::{EvaluateOptions, Evaluation, RunSummary, TierOptions};
+use aegis_core::{Domain, Severity, Tier, Verdict};
+use aegis_runtime::input::TraceReader;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::args::{Format, RunArgs, TierArgs};
+use super::{CliError, EXIT_GATE, EXIT_INPUT_ERRORS, EXIT_OK, find_domain, output};
+
+/// Writes the run's summary for people.
+pub fn write_summary(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} traces: {} pass, {} fail, {} needs review, {} error",
+        summary.total,
+        summary.count(Verdict::Pass),
+        summary.count(Verdict::Fail),
+        summary.count(Verdict::NeedsReview),
+        summary.count(Verdict::Error)
+    )?;
+    let decided: Vec<String> = Tier::ALL
+        .iter()
+        .filter_map(|t| {
+            summary
+                .decided_by
+                .get(t.as_str())
+                .map(|n| format!("{n} by {}", t.as_str()))
+        })
+        .collect();
+    if !decided.is_empty() {
+        writeln!(out, "decided: {}", decided.join(", "))?;
+    }
+    let sev: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .filter_map(|s| {
+            summary
+                .issues_by_severity
+                .get(s.as_str())
+                .map(|n| format!("{n} {}", s.as_str()))
+        })
+        .collect();
+    if sev.is_empty() {
+        writeln!(out, "issues: none")?;
+    } else {
+        writeln!(out, "issues: {}", sev.join(", "))?;
+        let mut top: Vec<(&String, &u64)> = summary.issues_by_validator.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (v, n) in top.iter().take(10) {
+            writeln!(out, "  {n:>6}  {v}")?;
+        }
+    }
+    writeln!(
+        out,
+        "cost {}  time {:.3} s  ({:.0} traces/s)",
+        summary.cost_usd, summary.elapsed_seconds, summary.traces_per_second
+    )?;
+    if summary.judge_calls > 0 || !summary.cost_by_tier.is_empty() {
+        let by_tier: Vec<String> = summary
+            .cost_by_tier
+            .iter()
+            .map(|(t, c)| format!("{t} {c}"))
+            .collect();
+        writeln!(
+            out,
+            "cost by tier: {}  judge calls: {} ({} from the cache)",
+            if by_tier.is_empty() {
+                "none".to_owned()
+            } else {
+                by_tier.join(", ")
+            },
+            summary.judge_calls,
+            summary.judge_cached
+        )?;
+    }
+    if let Some(rl) = &summary.rl {
+        let c = &rl.convergence;
+        writeln!(
+            out,
+            "RL: {} episodes; return trend {:+.3}/episode, IQM of the last quarter {:.3} (95 % CI {:.3}–{:.3}), {}{}",
+            rl.episodes,
+            c.trend,
+            c.iqm,
+            c.iqm_ci.0,
+            c.iqm_ci.1,
+            if c.plateau {
+                "plateaued"
+            } else {
+                "not plateaued"
+            },
+            if c.instability > 0.5 {
+                ", unstable"
+            } else {
+                ""
+            }
+        )?;
+        for (a, b, js) in &rl.policy_shifts {
+            writeln!(
+                out,
+                "RL: policy {a} → {b}: actions diverge by {js:.3} bits (Jensen–Shannon)"
+            )?;
+        }
+    }
+    if let Some(f) = summary.fail_on {
+        if summary.gate_tripped {
+            writeln!(out, "gate: FAILED (issues at or above {f})")?;
+        } else {
+            writeln!(out, "gate: passed (no issue at or above {f})")?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (the same inode: links count too). `-` is
+/// standard input, which may be redirected from a file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let a = if a.as_os_str() == "-" {
+        std::path::Path::new("/dev/stdin")
+    } else {
+        a
+    };
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            a.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => false,
+        _ => false,
+    }
+}
+
+/// The non-blank lines of `input` (`-` is standard input), numbered from 1; a read error
+/// names the file.
+pub(super) fn numbered_lines(
+    input: &Path,
+) -> Result<impl Iterator<Item = Result<(usize, String), CliError>>, CliError> {
+    let (reader, _) = open_input(input)?;
+    let name = input.display().to_string();
+    Ok(reader
+        .lines()
+        .enumerate()
+        .filter_map(move |(i, line)| match line {
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(Ok((i + 1, l))),
+            Err(source) => Some(Err(CliError::Io {
+                context: format!("cannot read {name}"),
+                source,
+            })),
+        }))
+}
+
+/// Opens the input (`-` is standard input) and says its size when known. A directory is
+/// refused before anything is written.
+pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), CliError> {
+    let name = input.display().to_string();
+    if name == "-" {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let file = File::open(input).map_err(|source| CliError::Open {
+        path: name.clone(),
+        source,
+    })?;
+    let metadata = file.metadata().ok();
+    if metadata.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(CliError::Open {
+            path: name,
+            source: io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "it is a directory; give a JSONL or JSON file, or - for standard input",
+            ),
+        });
+    }
+    let size = metadata.map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
+}
+
+/// Creates the output (`None` or `-` is standard output); never the input file itself.
+pub(super) fn create_output(
+    input: &Path,
+    output: Option<&Path>,
+) -> Result<Box<dyn Write>, CliError> {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
+        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
+    };
+    if same_file(input, path) {
+        return Err(CliError::Io {
+            context: format!(
+                "refusing to write results over the input {}",
+                input.display()
+            ),
+            source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
+        });
+    }
+    let file = File::create(path).map_err(|source| CliError::Io {
+        context: format!("cannot create {}", path.display()),
+        source,
+    })?;
+    Ok(Box::new(BufWriter::new(file)))
+}
+
+/// A progress bar on stderr, hidden when `quiet` or when the output goes to the terminal it
+/// would garble.
+pub(super) fn progress_bar(size: Option<u64>, quiet: bool, output: Option<&Path>) -> ProgressBar {
+    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
+    if quiet || (to_stdout && io::stdout().is_terminal()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
+    let template = if size.is_some() {
+        "{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} eta {eta} {msg}"
+    } else {
+        "{spinner} {bytes} read {bytes_per_sec} {msg}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn is_broken_pipe(e: &CliError) -> bool {
+    matches!(e, CliError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
+impl TierArgs {
+    /// The application layer's tier options.
+    pub(crate) fn options(&self) -> TierOptions {
+        TierOptions {
+            registry: self.registry.clone(),
+            minilm_dir: self.minilm_dir.clone(),
+            no_models: self.no_models,
+            judge_config: self.config.clone(),
+            no_judge: self.no_judge,
+        }
+    }
+}
+
+pub(crate) fn run(
+    args: RunArgs,
+    domains: &[&'static dyn Domain],
+    key_file: Option<&std::path::Path>,
+) -> Result<u8, CliError> {
+    let fixed = args
+        .domain
+        .as_deref()
+        .map(|d| find_domain(domains, d))
+        .transpose()?;
+    let input_name = args.input.display().to_string();
+    let (reader, size) = open_input(&args.input)?;
+    let out = create_output(&args.input, args.results.output.as_deref())?;
+    // Tier 0 needs the key only when some domain pseudonymises.
+    let pseudonymising = aegis_app::any_pseudonymises(domains);
+    aegis_app::phi::vault_needs_key(args.phi_vault.as_deref(), key_file)?;
+    if args.store.is_some() && pseudonymising && !aegis_app::phi::key_configured(key_file) {
+        return Err(CliError::Phi(format!(
+            "--store keeps one result per trace across runs, and trace ids are pseudonymised with the organisation's key: set {} or pass --phi-key-file (with a key for this run only, every run would store its traces again)",
+            aegis_phi::KEY_ENV
+        )));
+    }
+    let key = super::phi::key(key_file, args.results.quiet || !pseudonymising)?;
+    let engine = aegis_app::phi::engine(key, args.phi_vault.as_deref())?;
+    let summary = match evaluate_all(
+        reader,
+        size,
+        &input_name,
+        out,
+        fixed,
+        domains,
+        &args,
+        &engine,
+    ) {
+        Ok(summary) => summary,
+        Err(e) if is_broken_pipe(&e) => None,
+        Err(e) => {
+            // What was written so far is pseudonymised: keep its vault even when the run stops.
+            if let Some(path) = &args.phi_vault {
+                let _ = aegis_app::phi::save_vault(&engine, path);
+            }
+            return Err(e);
+        }
+    };
+    if let Some(path) = &args.phi_vault {
+        aegis_app::phi::save_vault(&engine, path)?;
+    }
+    let Some(summary) = summary else {
+        return Ok(EXIT_OK);
+    };
+    if summary.gate_tripped {
+        Ok(EXIT_GATE)
+    } else if summary.count(Verdict::Error) > 0 {
+        Ok(EXIT_INPUT_ERRORS)
+    } else {
+        Ok(EXIT_OK)
+    }
+}
+
+/// Reads every record, evaluates it through the application layer and renders its result;
+/// returns the run's totals (`None` when the reader of the results went away).
+#[allow(clippy::too_many_arguments)]
+fn evaluate_all(
+    reader: Box<dyn BufRead>,
+    size: Option<u64>,
+    input_name: &str,
+    out: Box<dyn Write>,
+    fixed: Option<&'static dyn Domain>,
+    domains: &[&'static dyn Domain],
+    args: &RunArgs,
+    engine: &std::sync::Arc<aegis_phi::PhiEngine>,
+) -> Result<Option<RunSummary>, CliError> {
+    let progress = progress_bar(size, args.results.quiet, args.results.output.as_deref());
+    let store = args
+        .store
+        .as_deref()
+        .map(|p| aegis_app::store::StoreWriter::open(p, input_name))
+        .transpose()?;
+    let mut evaluation = Evaluation::new(
+        domains,
+        std::sync::Arc::clone(engine),
+        EvaluateOptions {
+            domain: fixed,
+            tiers: args.tiers.options(),
+            store,
+            fail_on: args.results.fail_on.map(|s| s.severity()),
+        },
+    )?;
+    let mut sink = output::Sink::new(args.results.format, out, !args.results.quiet)?;
+    let mut traces = TraceReader::new(reader);
+    let mut n: u64 = 0;
+    // Traces are read and evaluated in batches (in parallel when a judge waits on the
+    // network); results are written in input order.
+    let batch_size = evaluation.batch_size();
+    let mut batch = Vec::with_capacity(batch_size);
+    let mut more = true;
+    while more {
+        match traces.next() {
+            Some(record) => {
+                batch.push(record.map_err(|source| CliError::Io {
+                    context: format!("cannot read {input_name}"),
+                    source,
+                })?);
+                if batch.len() < batch_size {
+                    continue;
+                }
+            }
+            None => more = false,
+        }
+        for result in evaluation.evaluate(std::mem::take(&mut batch))? {
+            sink.result(&result)?;
+            n += 1;
+            if n.is_multiple_of(256) || batch_size > 1 {
+                progress.set_position(traces.bytes_read());
+                progress.set_message(format!("{n} traces"));
+            }
+        }
+    }
+    let summary = evaluation.finish()?;
+    progress.finish_and_clear();
+    sink.finish(&summary)?;
+    if summary.total == 0 && !args.results.quiet {
+        eprintln!("warning: {input_name} holds no traces");
+    }
+    if !args.results.quiet && args.results.format != Format::Table {
+        let mut err = io::stderr().lock();
+        write_summary(&summary, &mut err)?;
+    }
+    Ok(Some(summary))
+}
