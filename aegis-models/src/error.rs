@@ -21,7 +21,21 @@ pub enum ModelError {
         /// What is wrong with it.
         message: String,
     },
-    /// candle failed (a tensor had the wrong shape, a weight is missing…).
+    /// A weights file is not valid safetensors, or a tensor in it cannot be read.
+    #[error("{context}: {message}")]
+    Weights {
+        /// What was being read.
+        context: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// This build of the crate lacks what the request needs (the `candle` feature: MiniLM and
+    /// training).
+    #[error("{0}")]
+    Unsupported(String),
+    /// candle failed (a tensor had the wrong shape, a weight is missing…). Only in builds with
+    /// the `candle` feature.
+    #[cfg(feature = "candle")]
     #[error("{context}: {source}")]
     Candle {
         /// What was being done.
@@ -54,10 +68,27 @@ impl ModelError {
         }
     }
 
+    #[cfg(feature = "candle")]
     pub(crate) fn candle(context: impl Into<String>) -> impl FnOnce(candle_core::Error) -> Self {
         let context = context.into();
         move |source| ModelError::Candle { context, source }
     }
+}
+
+/// The error of a MiniLM request in a build without the `candle` feature.
+#[cfg(not(feature = "candle"))]
+pub(crate) fn no_minilm() -> ModelError {
+    ModelError::Unsupported(
+        "this build of aegis-models has no MiniLM support: enable the `candle` feature".to_owned(),
+    )
+}
+
+/// The error of a training request in a build without the `candle` feature.
+#[cfg(not(feature = "candle"))]
+pub(crate) fn no_training() -> ModelError {
+    ModelError::Unsupported(
+        "this build of aegis-models cannot train models: enable the `candle` feature".to_owned(),
+    )
 }
 
 /// This crate's result type.

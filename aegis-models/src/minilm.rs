@@ -5,17 +5,29 @@
 //!
 //! The model is read from a local directory holding `config.json`, `tokenizer.json` and
 //! `model.safetensors` (`cargo xtask fetch-model minilm` puts one in `models/all-MiniLM-L6-v2`).
+//!
+//! The encoder needs the `candle` feature (the default). Without it [`MiniLm`] still exists, so
+//! that callers compile either way, but [`MiniLm::load`] returns
+//! [`ModelError::Unsupported`] and no value of the type can be made.
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "candle")]
 use candle_core::{DType, Device};
+#[cfg(feature = "candle")]
 use candle_nn::VarBuilder;
+#[cfg(feature = "candle")]
 use candle_transformers::models::bert::Config;
+#[cfg(feature = "candle")]
 use sha2::{Digest, Sha256};
+#[cfg(feature = "candle")]
 use tokenizers::{Tokenizer, TruncationParams};
 
+#[cfg(feature = "candle")]
 use crate::bert::PackedBert;
-use crate::error::{ModelError, Result};
+#[cfg(any(feature = "candle", doc))]
+use crate::error::ModelError;
+use crate::error::Result;
 
 /// The directory `cargo xtask fetch-model minilm` writes, relative to the workspace root.
 pub const DEFAULT_DIR: &str = "models/all-MiniLM-L6-v2";
@@ -45,6 +57,7 @@ pub fn locate() -> Option<PathBuf> {
 }
 
 /// A loaded sentence encoder.
+#[cfg(feature = "candle")]
 pub struct MiniLm {
     model: PackedBert,
     tokenizer: Tokenizer,
@@ -53,6 +66,7 @@ pub struct MiniLm {
     weights_sha256: String,
 }
 
+#[cfg(feature = "candle")]
 impl std::fmt::Debug for MiniLm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MiniLm")
@@ -62,6 +76,7 @@ impl std::fmt::Debug for MiniLm {
     }
 }
 
+#[cfg(feature = "candle")]
 impl MiniLm {
     /// Loads the encoder from `dir`.
     pub fn load(dir: &Path) -> Result<Self> {
@@ -151,6 +166,45 @@ impl MiniLm {
     }
 }
 
+/// A sentence encoder, in a build without the `candle` feature: none can be loaded.
+#[cfg(not(feature = "candle"))]
+#[derive(Debug)]
+pub struct MiniLm {
+    never: std::convert::Infallible,
+}
+
+#[cfg(not(feature = "candle"))]
+impl MiniLm {
+    /// Always [`ModelError::Unsupported`]: this build has no MiniLM support.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let _ = dir;
+        Err(crate::error::no_minilm())
+    }
+
+    /// The embedding width (never called: no value of this type exists).
+    pub fn dim(&self) -> usize {
+        match self.never {}
+    }
+
+    /// SHA-256 of the encoder's weights file (never called: no value of this type exists).
+    pub fn weights_sha256(&self) -> &str {
+        match self.never {}
+    }
+
+    /// Embeds a batch of texts (never called: no value of this type exists).
+    pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let _ = texts;
+        match self.never {}
+    }
+
+    /// Embeds any number of texts (never called: no value of this type exists).
+    pub fn embed_all(&self, texts: &[&str], batch: usize) -> Result<Vec<Vec<f32>>> {
+        let _ = (texts, batch);
+        match self.never {}
+    }
+}
+
+/// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

@@ -1,5 +1,7 @@
 //! Training, serving and the registry, end to end; the MiniLM backbone against
-//! sentence-transformers' own embeddings (when the model is installed).
+//! sentence-transformers' own embeddings (when the model is installed). Training and MiniLM
+//! need the `candle` feature; `serving.rs` covers what works without it.
+#![cfg(feature = "candle")]
 
 use aegis_models::{
     BackboneChoice, Backbones, Example, HashedConfig, MiniLm, Registry, Target, Task, TextModel,
