@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use aegis_core::{Severity, Tier, UsdCost, Verdict};
-use aegis_store::{SqliteStore, Store, StoredRow};
+use aegis_core::{EvaluationResult, Severity, Tier, UsdCost, Verdict};
+use aegis_store::{SqliteStore, Store, StoreSummary, StoredRow, TimeBucket, VerdictCounts};
 use serde::Serialize;
 
 use crate::AppError;
@@ -32,6 +32,24 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The counts of a store's summary, with the pass rate.
+    fn of(v: &VerdictCounts) -> Counts {
+        let evaluated = v.total - v.error;
+        Counts {
+            total: v.total,
+            pass: v.pass,
+            fail: v.fail,
+            needs_review: v.needs_review,
+            error: v.error,
+            pass_rate: if evaluated > 0 {
+                v.pass as f64 / evaluated as f64
+            } else {
+                0.0
+            },
+            cost_usd: v.cost_usd,
+        }
+    }
+
     fn add(&mut self, row: &StoredRow) {
         self.total += 1;
         match row.result.verdict {
@@ -93,21 +111,21 @@ fn cohen_kappa(pairs: &[(bool, bool)]) -> (f64, Option<f64>) {
     (agree, Some((agree - chance) / (1.0 - chance)))
 }
 
-fn agreements(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Vec<Agreement> {
+/// Agreement per criterion over labelled results: `(machine result, expert's latest verdict)`.
+fn agreements<'a>(
+    labelled: impl Iterator<Item = (&'a EvaluationResult, Verdict)>,
+) -> Vec<Agreement> {
     use aegis_core::ModuleOutcome;
     let mut pairs: BTreeMap<(String, String), Vec<(bool, bool)>> = BTreeMap::new();
-    for row in rows {
-        let Some(human) = labels.get(&row.key) else {
-            continue;
-        };
-        let human_fails = *human == Verdict::Fail;
-        if matches!(row.result.verdict, Verdict::Pass | Verdict::Fail) {
+    for (result, human) in labelled {
+        let human_fails = human == Verdict::Fail;
+        if matches!(result.verdict, Verdict::Pass | Verdict::Fail) {
             pairs
                 .entry(("all".to_owned(), "verdict".to_owned()))
                 .or_default()
-                .push((row.result.verdict == Verdict::Fail, human_fails));
+                .push((result.verdict == Verdict::Fail, human_fails));
         }
-        for t in &row.result.tiers {
+        for t in &result.tiers {
             if !matches!(t.tier, Tier::Models | Tier::Judge) {
                 continue;
             }
@@ -221,19 +239,19 @@ fn calibrate(model: &str, mut pairs: Vec<(f64, bool)>, target: f64) -> Calibrati
     }
 }
 
-fn calibrations(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Vec<Calibration> {
+/// Tier-2 calibration per model over labelled results: `(machine result, expert's verdict)`.
+fn calibrations<'a>(
+    labelled: impl Iterator<Item = (&'a EvaluationResult, Verdict)>,
+) -> Vec<Calibration> {
     let mut pairs: BTreeMap<String, Vec<(f64, bool)>> = BTreeMap::new();
-    for row in rows {
-        let Some(human) = labels.get(&row.key) else {
-            continue;
-        };
-        for t in row.result.tiers.iter().filter(|t| t.tier == Tier::Models) {
+    for (result, human) in labelled {
+        for t in result.tiers.iter().filter(|t| t.tier == Tier::Models) {
             for m in &t.modules {
                 if let Some(score) = m.score.filter(|s| s.is_finite()) {
                     pairs
                         .entry(m.module.to_string())
                         .or_default()
-                        .push((score, *human == Verdict::Fail));
+                        .push((score, human == Verdict::Fail));
                 }
             }
         }
@@ -285,11 +303,16 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1e6
 }
 
-/// Sums up `rows`, with `labels` (the latest expert verdict per record key).
+/// Sums up `rows`, with `labels` (the latest expert verdict per record key), in memory: the
+/// reference [`report`] is checked against (which aggregates in the store instead).
 pub fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
+    let labelled = || {
+        rows.iter()
+            .filter_map(|row| labels.get(&row.key).map(|v| (&row.result, *v)))
+    };
     let mut r = Report {
-        agreement: agreements(rows, labels),
-        calibration: calibrations(rows, labels),
+        agreement: agreements(labelled()),
+        calibration: calibrations(labelled()),
         labelled: rows
             .iter()
             .filter(|row| labels.contains_key(&row.key))
@@ -370,19 +393,79 @@ pub fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
     r
 }
 
+/// The report a store's summary makes (see [`Store::summarize`]).
+pub fn summarized(s: &StoreSummary) -> Report {
+    let labelled = || s.labelled.iter().map(|l| (&l.result, l.label));
+    // Named groups; a record without a value joins the group of its placeholder name.
+    let groups = |m: &BTreeMap<Option<String>, VerdictCounts>, none: &str| {
+        let mut named: BTreeMap<String, VerdictCounts> = BTreeMap::new();
+        for (k, v) in m {
+            named
+                .entry(k.clone().unwrap_or_else(|| none.to_owned()))
+                .or_default()
+                .merge(v);
+        }
+        named
+            .iter()
+            .map(|(k, v)| (k.clone(), Counts::of(v)))
+            .collect::<BTreeMap<String, Counts>>()
+    };
+    let hourly = s.bucket == TimeBucket::Hour;
+    let mut decided_by: BTreeMap<String, u64> = BTreeMap::new();
+    for (tier, n) in &s.decided_by {
+        *decided_by
+            .entry(tier.clone().unwrap_or_else(|| "none".to_owned()))
+            .or_default() += n;
+    }
+    Report {
+        agreement: agreements(labelled()),
+        labelled: s.labelled.len() as u64,
+        calibration: calibrations(labelled()),
+        overall: Counts::of(&s.overall),
+        decided_by,
+        cost_by_tier: s.cost_by_tier.clone(),
+        latency_ms_p50: s.latency_ns_p50.map_or(0.0, |ns| ns as f64 / 1e6),
+        latency_ms_p95: s.latency_ns_p95.map_or(0.0, |ns| ns as f64 / 1e6),
+        top_issues: s
+            .issues
+            .iter()
+            .take(15)
+            .map(|i| IssueCount {
+                validator: i.validator.clone(),
+                count: i.count,
+                worst: i.worst,
+            })
+            .collect(),
+        by_domain: groups(&s.by_domain, "(none)"),
+        by_model: groups(&s.by_model, "(not given)"),
+        by_application: groups(&s.by_application, "(not given)"),
+        time_series: {
+            let mut series: BTreeMap<String, VerdictCounts> = BTreeMap::new();
+            for (start, v) in &s.by_time {
+                let stamp = utc_text(*start);
+                let key = if hourly {
+                    format!("{}:00", &stamp[..13])
+                } else {
+                    stamp[..10].to_owned()
+                };
+                series.entry(key).or_default().merge(v);
+            }
+            series
+                .into_iter()
+                .map(|(k, v)| (k, Counts::of(&v)))
+                .collect()
+        },
+        bucket: if hourly { "hour" } else { "day" }.to_owned(),
+    }
+}
+
 /// The report over the stored results `selection` names (its limit ignored), with the
-/// experts' latest labels.
+/// experts' latest labels, aggregated in the store: memory does not grow with the number of
+/// stored results (only with the labelled ones).
 pub fn report(store: &SqliteStore, selection: &Selection) -> Result<Report, AppError> {
     let mut f = selection.filter()?;
     f.limit = None;
-    let rows = store.list(&f)?;
-    // The latest label of each result.
-    let labels: BTreeMap<String, Verdict> = store
-        .labels()?
-        .into_iter()
-        .map(|l| (l.key, l.verdict))
-        .collect();
-    Ok(build(&rows, &labels))
+    Ok(summarized(&store.summarize(&f)?))
 }
 
 #[cfg(test)]
@@ -561,5 +644,273 @@ mod tests {
         assert_eq!(r.time_series.iter().map(|(_, c)| c.total).sum::<u64>(), 100);
         assert_eq!(r.by_domain["trading"].total, 34);
         assert_eq!(r.top_issues.len(), 2);
+    }
+
+    /// A varied record: three domains and none, every verdict, several deciding tiers (and
+    /// none), issues (some results with two, one validator twice), Tier-2 scores and
+    /// outcomes, judge costs, models and applications (and none), tied latencies.
+    fn record(i: usize, start_ms: i64, step_ms: i64) -> aegis_store::StoredRecord {
+        use aegis_core::{ModuleOutcome, ModuleResult, Sanitized, Trace};
+        let verdict = [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::NeedsReview,
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::Error,
+            Verdict::Pass,
+        ][i % 7];
+        let judged = i % 5 == 2;
+        let validators = ["drug_interaction", "no_overdose", "toxicity", "stale_price"];
+        let severities = Severity::ALL;
+        let mut issues = Vec::new();
+        if verdict == Verdict::Fail || i.is_multiple_of(11) {
+            for k in 0..(1 + i % 3) {
+                issues.push(Issue {
+                    validator: validators[(i + k) % validators.len().min(2 + i % 3)].to_owned(),
+                    tier: Tier::Rules,
+                    severity: severities[(i / 3 + k) % 5],
+                    message: format!("issue {k}"),
+                    evidence: Vec::new(),
+                });
+            }
+        }
+        let score = (i % 13) as f64 / 12.0;
+        let result = EvaluationResult {
+            trace_id: Some(format!("t{i}")),
+            line: Some(i as u64),
+            domain: match i % 4 {
+                0 => Some("healthcare".to_owned()),
+                1 => Some("trading".to_owned()),
+                2 => Some("legal".to_owned()),
+                _ => None,
+            },
+            verdict,
+            decided_by: match (verdict, i % 3) {
+                (Verdict::NeedsReview | Verdict::Error, _) => None,
+                (_, 0) => Some(Tier::Rules),
+                (_, 1) => Some(Tier::Models),
+                _ => Some(Tier::Judge),
+            },
+            issues,
+            tiers: vec![
+                TierReport {
+                    tier: Tier::Models,
+                    outcome: TierOutcome::Completed,
+                    latency_ns: 10,
+                    cost_usd: UsdCost::ZERO,
+                    modules: vec![ModuleResult {
+                        module: if i.is_multiple_of(2) {
+                            "risk"
+                        } else {
+                            "toxicity_clf"
+                        }
+                        .into(),
+                        outcome: [
+                            ModuleOutcome::Passed,
+                            ModuleOutcome::Failed,
+                            ModuleOutcome::Unsure,
+                        ][i % 3],
+                        issues: 0,
+                        score: Some(score),
+                        scores: Vec::new(),
+                        call: None,
+                        weights: None,
+                    }],
+                },
+                TierReport {
+                    tier: Tier::Judge,
+                    outcome: TierOutcome::Skipped,
+                    latency_ns: 0,
+                    cost_usd: if judged {
+                        UsdCost::from_picos(1_234_567 * (1 + i as u64 % 4))
+                    } else {
+                        UsdCost::ZERO
+                    },
+                    modules: Vec::new(),
+                },
+                // A tier reported twice: its costs add up.
+                TierReport {
+                    tier: Tier::Judge,
+                    outcome: TierOutcome::Skipped,
+                    latency_ns: 0,
+                    cost_usd: UsdCost::from_picos(if i.is_multiple_of(17) { 99 } else { 0 }),
+                    modules: Vec::new(),
+                },
+            ],
+            cost_usd: UsdCost::from_picos(1000 + (i as u64 % 9) * 777),
+            latency_ns: (i as u64 % 37) * 250_000 + 1,
+            error: None,
+        };
+        let trace = Sanitized::without_phi(Trace {
+            id: Some(format!("t{i}")),
+            model: match i % 3 {
+                0 => Some("gpt-4o".to_owned()),
+                1 => Some("claude".to_owned()),
+                _ => None,
+            },
+            input: format!("question {i}"),
+            output: format!("answer {i}"),
+            metadata: aegis_core::Metadata {
+                application: match i % 5 {
+                    0 | 1 => Some("triage-bot".to_owned()),
+                    2 => Some("(not given)".to_owned()),
+                    3 => Some("desk".to_owned()),
+                    _ => None,
+                },
+                ..aegis_core::Metadata::default()
+            },
+            ..Trace::default()
+        });
+        aegis_store::StoredRecord::new(
+            result,
+            if i % 19 == 7 { None } else { Some(&trace) },
+            start_ms + i as i64 * step_ms,
+        )
+    }
+
+    /// The report aggregated in the store is the report `build` makes from the same rows,
+    /// listed with the same filter.
+    fn assert_same(store: &SqliteStore, f: &aegis_store::Filter) {
+        let labels: BTreeMap<String, Verdict> = store
+            .labels()
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.key, l.verdict))
+            .collect();
+        let expected = build(&store.list(f).unwrap(), &labels);
+        let got = summarized(&store.summarize(f).unwrap());
+        assert_eq!(
+            serde_json::to_value(&got).unwrap(),
+            serde_json::to_value(&expected).unwrap(),
+            "filter {f:?}"
+        );
+    }
+
+    #[test]
+    fn the_report_aggregated_in_the_store_equals_the_report_over_every_row() {
+        use aegis_store::{Filter, ReviewLabel, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("aegis.db")).unwrap();
+        // 600 records over five days, written in batches.
+        let start = 1_763_856_000_000;
+        let records: Vec<_> = (0..600).map(|i| record(i, start, 720_000)).collect();
+        for batch in records.chunks(64) {
+            store.write(batch).unwrap();
+        }
+        // Labels: some results twice (the latest counts), one of a result not stored.
+        for (n, i) in (0..600).step_by(7).enumerate() {
+            let label = |verdict, at| ReviewLabel {
+                key: format!("id:t{i}"),
+                verdict,
+                severity: None,
+                notes: Default::default(),
+                reviewer: "dr".to_owned(),
+                accepted: false,
+                labelled_at_ms: at,
+            };
+            let v = if n % 3 == 0 {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            store.add_label(&label(v, 1)).unwrap();
+            if n % 4 == 0 {
+                let again = if v == Verdict::Fail {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                };
+                store.add_label(&label(again, 2)).unwrap();
+            }
+        }
+        store
+            .add_label(&ReviewLabel {
+                key: "id:gone".to_owned(),
+                verdict: Verdict::Fail,
+                severity: None,
+                notes: Default::default(),
+                reviewer: "dr".to_owned(),
+                accepted: true,
+                labelled_at_ms: 3,
+            })
+            .unwrap();
+        let day = 86_400_000;
+        let filters = [
+            Filter::default(),
+            Filter {
+                domain: Some("healthcare".to_owned()),
+                ..Filter::default()
+            },
+            Filter {
+                verdict: Some(Verdict::Fail),
+                ..Filter::default()
+            },
+            Filter {
+                min_severity: Some(Severity::High),
+                ..Filter::default()
+            },
+            Filter {
+                application: Some("triage-bot".to_owned()),
+                ..Filter::default()
+            },
+            // Under two days: hourly buckets.
+            Filter {
+                since_ms: Some(start + day),
+                until_ms: Some(start + 2 * day + 3_600_000),
+                ..Filter::default()
+            },
+            Filter {
+                domain: Some("trading".to_owned()),
+                since_ms: Some(start + day / 2),
+                limit: Some(40),
+                ..Filter::default()
+            },
+            // Nothing selected.
+            Filter {
+                domain: Some("none-such".to_owned()),
+                ..Filter::default()
+            },
+        ];
+        for f in &filters {
+            assert_same(&store, f);
+        }
+        let r = summarized(&store.summarize(&Filter::default()).unwrap());
+        assert_eq!(r.overall.total, 600);
+        assert_eq!(r.bucket, "day");
+        assert!(r.labelled > 50 && !r.agreement.is_empty() && !r.calibration.is_empty());
+        assert!(r.cost_by_tier.contains_key("judge") && r.top_issues.len() == 4);
+
+        // Rewritten results replace their issues and costs; deleted ones leave the figures.
+        let rewritten: Vec<_> = (0..600)
+            .step_by(3)
+            .map(|i| {
+                let mut r = record(i + 1, start, 720_000);
+                r.key = format!("id:t{i}");
+                r.result.trace_id = Some(format!("t{i}"));
+                r
+            })
+            .collect();
+        store.write(&rewritten).unwrap();
+        store
+            .delete(
+                &Filter {
+                    domain: Some("legal".to_owned()),
+                    verdict: Some(Verdict::Fail),
+                    ..Filter::default()
+                },
+                None,
+            )
+            .unwrap();
+        for f in &filters {
+            assert_same(&store, f);
+        }
+        // Through the selection front ends use.
+        let via_report = report(&store, &Selection::default()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&via_report).unwrap(),
+            serde_json::to_value(summarized(&store.summarize(&Filter::default()).unwrap()))
+                .unwrap()
+        );
     }
 }

@@ -13,7 +13,7 @@
 
 mod sqlite;
 
-use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, Verdict};
+use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -269,6 +269,126 @@ pub trait Store {
     fn add_label(&mut self, label: &ReviewLabel) -> Result<(), StoreError>;
     /// Every label, oldest first.
     fn labels(&self) -> Result<Vec<ReviewLabel>, StoreError>;
+    /// The statistics a report shows over the records `filter` selects (exactly those `list`
+    /// returns for it), aggregated where they are stored, without reading every record.
+    fn summarize(&self, filter: &Filter) -> Result<StoreSummary, StoreError>;
+}
+
+/// Counts by verdict over a group of records, with what they cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictCounts {
+    /// Records.
+    pub total: u64,
+    /// Passed.
+    pub pass: u64,
+    /// Failed.
+    pub fail: u64,
+    /// Waiting for expert review.
+    pub needs_review: u64,
+    /// Not evaluated.
+    pub error: u64,
+    /// The sum of their results' costs.
+    pub cost_usd: UsdCost,
+}
+
+impl VerdictCounts {
+    /// Adds `n` records of `verdict` that cost `cost` in all.
+    pub fn add(&mut self, verdict: Verdict, n: u64, cost: UsdCost) {
+        self.total += n;
+        match verdict {
+            Verdict::Pass => self.pass += n,
+            Verdict::Fail => self.fail += n,
+            Verdict::NeedsReview => self.needs_review += n,
+            Verdict::Error => self.error += n,
+        }
+        self.cost_usd += cost;
+    }
+
+    /// Adds another group's counts to these.
+    pub fn merge(&mut self, other: &VerdictCounts) {
+        self.total += other.total;
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.needs_review += other.needs_review;
+        self.error += other.error;
+        self.cost_usd += other.cost_usd;
+    }
+}
+
+/// The width of a [`StoreSummary`]'s time buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeBucket {
+    /// One bucket per UTC hour: the selection spans less than two days (or is empty).
+    #[default]
+    Hour,
+    /// One bucket per UTC day.
+    Day,
+}
+
+impl TimeBucket {
+    /// The bucket's length in milliseconds.
+    pub fn millis(self) -> i64 {
+        match self {
+            TimeBucket::Hour => 3_600_000,
+            TimeBucket::Day => 86_400_000,
+        }
+    }
+}
+
+/// How often one validator (a rule, model or judge) raised an issue, and its worst severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueSummary {
+    /// The validator's id.
+    pub validator: String,
+    /// Issues it raised (every issue counts, several in one result included).
+    pub count: u64,
+    /// The most severe of them.
+    pub worst: Severity,
+}
+
+/// A selected record that an expert labelled, with the expert's latest verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledResult {
+    /// The record's key.
+    pub key: String,
+    /// The machine's result.
+    pub result: EvaluationResult,
+    /// The expert's latest verdict on it.
+    pub label: Verdict,
+}
+
+/// What [`Store::summarize`] returns: a report's statistics over a selection of records.
+///
+/// Groups are keyed by the column's value, `None` for records without one (no domain, no
+/// trace model, no application, no deciding tier).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoreSummary {
+    /// Every selected record.
+    pub overall: VerdictCounts,
+    /// Per domain.
+    pub by_domain: std::collections::BTreeMap<Option<String>, VerdictCounts>,
+    /// Per model (the traced application's model).
+    pub by_model: std::collections::BTreeMap<Option<String>, VerdictCounts>,
+    /// Per application.
+    pub by_application: std::collections::BTreeMap<Option<String>, VerdictCounts>,
+    /// The width of the time buckets.
+    pub bucket: TimeBucket,
+    /// Per time bucket, keyed by the bucket's start (ms since the epoch, UTC).
+    pub by_time: std::collections::BTreeMap<i64, VerdictCounts>,
+    /// Records per deciding tier (the tier's name).
+    pub decided_by: std::collections::BTreeMap<Option<String>, u64>,
+    /// Money spent per tier (the tier's name), over the tiers that spent any.
+    pub cost_by_tier: std::collections::BTreeMap<String, UsdCost>,
+    /// The median latency of the evaluated (non-`error`) records, in nanoseconds: the value at
+    /// index `round((n - 1) * 0.5)` of their sorted latencies; `None` when there are none.
+    pub latency_ns_p50: Option<u64>,
+    /// The 95th percentile, likewise at index `round((n - 1) * 0.95)`.
+    pub latency_ns_p95: Option<u64>,
+    /// Every validator that raised an issue, most issues first (then by id).
+    pub issues: Vec<IssueSummary>,
+    /// The selected records that experts labelled, with their latest label, newest first.
+    pub labelled: Vec<LabelledResult>,
 }
 
 /// A record waiting for expert review.

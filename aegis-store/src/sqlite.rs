@@ -1,6 +1,8 @@
 //! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
 //! an FTS5 index over the sanitised text.
 
+mod summary;
+
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -145,6 +147,7 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM review_tasks WHERE key = old.key;
     END;
     "#,
+    summary::MIGRATION,
 ];
 
 /// Results and sanitised traces in one SQLite file.
@@ -282,6 +285,9 @@ impl SqliteStore {
             };
             let tx = self.conn.transaction().map_err(&e)?;
             tx.execute_batch(sql).map_err(&e)?;
+            if i + 1 == summary::VERSION {
+                summary::backfill(&tx, &self.path).map_err(&e)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(&e)?;
             tx.commit().map_err(&e)?;
@@ -517,6 +523,7 @@ impl Store for SqliteStore {
                     issues_text,
                 ])
                 .map_err(e("cannot write a result"))?;
+                summary::write_facts(&tx, &r.key, res).map_err(e("cannot write a result"))?;
                 let (models, judges) = modules_of(res);
                 let digest = Sha256::digest(result_json.as_bytes());
                 audit
@@ -792,6 +799,10 @@ impl Store for SqliteStore {
             .map_err(self.err("cannot read labels"))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(self.err("cannot read labels"))
+    }
+
+    fn summarize(&self, filter: &Filter) -> Result<crate::StoreSummary, StoreError> {
+        summary::summarize(self, filter)
     }
 
     fn count(&self) -> Result<u64, StoreError> {

@@ -1,0 +1,323 @@
+//! Report statistics aggregated in SQLite ([`Store::summarize`](crate::Store::summarize)):
+//! counts, costs and times from the `results` columns, issues and per-tier costs from two side
+//! tables written with each result, latency percentiles by an exact ordered scan, and the
+//! labelled results (few) read whole for the agreement and calibration figures.
+
+use std::path::Path;
+
+use aegis_core::{EvaluationResult, Severity, Tier, UsdCost, Verdict};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
+
+use super::{COLUMNS, SqliteStore, severity_rank, unpack};
+use crate::{Filter, IssueSummary, LabelledResult, StoreError, StoreSummary, TimeBucket};
+
+/// The schema version that adds the tables below.
+pub(super) const VERSION: usize = 4;
+
+/// 4: what reports aggregate that the `results` columns do not hold (it is inside the
+/// compressed result): each issue's validator and severity, and each tier's cost where it is
+/// not zero. Written with each result; filled from the stored results by [`backfill`] when a
+/// store is migrated. Keyed by the result's rowid, clustered (no extra index to keep).
+pub(super) const MIGRATION: &str = r#"
+    CREATE TABLE result_issues (
+        result_id      INTEGER NOT NULL,
+        n              INTEGER NOT NULL,
+        validator      TEXT NOT NULL,
+        severity       INTEGER NOT NULL,
+        PRIMARY KEY (result_id, n)
+    ) WITHOUT ROWID;
+    CREATE TABLE result_tier_costs (
+        result_id      INTEGER NOT NULL,
+        tier           TEXT NOT NULL,
+        cost_picos     INTEGER NOT NULL,
+        PRIMARY KEY (result_id, tier)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER results_ad_summary AFTER DELETE ON results BEGIN
+        DELETE FROM result_issues WHERE result_id = old.id;
+        DELETE FROM result_tier_costs WHERE result_id = old.id;
+    END;
+"#;
+
+/// Replaces the side-table rows of the result just written under `key`.
+pub(super) fn write_facts(
+    conn: &Connection,
+    key: &str,
+    result: &EvaluationResult,
+) -> rusqlite::Result<()> {
+    let id: i64 = conn
+        .prepare_cached("SELECT id FROM results WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))?;
+    write_facts_of(conn, id, result)
+}
+
+/// Replaces the side-table rows of the result with rowid `id`.
+fn write_facts_of(conn: &Connection, id: i64, result: &EvaluationResult) -> rusqlite::Result<()> {
+    // A rewritten result keeps its rowid: its old rows go first.
+    conn.prepare_cached("DELETE FROM result_issues WHERE result_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM result_tier_costs WHERE result_id = ?1")?
+        .execute([id])?;
+    if !result.issues.is_empty() {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO result_issues (result_id, n, validator, severity) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (n, issue) in result.issues.iter().enumerate() {
+            insert.execute(params![
+                id,
+                i64::try_from(n).unwrap_or(i64::MAX),
+                issue.validator,
+                severity_rank(issue.severity)
+            ])?;
+        }
+    }
+    let mut costs = [UsdCost::ZERO; Tier::ALL.len()];
+    for t in &result.tiers {
+        costs[usize::from(t.tier.number())] += t.cost_usd;
+    }
+    if costs.iter().any(|c| *c > UsdCost::ZERO) {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO result_tier_costs (result_id, tier, cost_picos) VALUES (?1, ?2, ?3)",
+        )?;
+        for (tier, cost) in Tier::ALL.iter().zip(costs) {
+            if cost > UsdCost::ZERO {
+                insert.execute(params![
+                    id,
+                    tier.as_str(),
+                    i64::try_from(cost.picos()).unwrap_or(i64::MAX)
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills the side tables from every stored result (migration 4). A result that cannot be
+/// read is named by rowid and left out, as `list` leaves it out.
+pub(super) fn backfill(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT id, result FROM results")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let blob: Vec<u8> = row.get(1)?;
+        match unpack(&blob)
+            .ok()
+            .and_then(|json| serde_json::from_str::<EvaluationResult>(&json).ok())
+        {
+            Some(result) => write_facts_of(conn, id, &result)?,
+            None => tracing::warn!(
+                store = %path.display(),
+                id,
+                "a stored result cannot be read; left out of the report statistics"
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn verdict_of(s: &str) -> Option<Verdict> {
+    [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::NeedsReview,
+        Verdict::Error,
+    ]
+    .into_iter()
+    .find(|v| v.as_str() == s)
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// The condition selecting exactly the records `list` returns for `filter`, its limit included
+/// (the newest `limit`, ties by key).
+fn selection(filter: &Filter, params: &mut Vec<Value>) -> String {
+    let w = SqliteStore::where_clause(filter, params);
+    match filter.limit {
+        None => w,
+        Some(n) => {
+            let inner = SqliteStore::where_clause(filter, params);
+            format!(
+                "({w}) AND results.id IN (SELECT results.id FROM results WHERE {inner} \
+                 ORDER BY results.evaluated_at DESC, results.key LIMIT {})",
+                i64::try_from(n).unwrap_or(i64::MAX)
+            )
+        }
+    }
+}
+
+/// [`Store::summarize`](crate::Store::summarize) for the SQLite store.
+pub(super) fn summarize(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, StoreError> {
+    let mut params = Vec::new();
+    let sel = selection(filter, &mut params);
+    let conn = &store.conn;
+    let e = || store.err("cannot summarize");
+    let mut s = StoreSummary::default();
+
+    // The span decides the bucket: hours under two days, else days. `min` and `max` in
+    // separate statements so that each can walk an index (`results_time`, or
+    // `results_domain_time` for a domain).
+    let edge = |f: &str| -> Result<Option<i64>, StoreError> {
+        conn.query_row(
+            &format!("SELECT {f}(results.evaluated_at) FROM results WHERE {sel}"),
+            params_from_iter(params.iter()),
+            |r| r.get(0),
+        )
+        .map_err(e())
+    };
+    s.bucket = match (edge("min")?, edge("max")?) {
+        (Some(lo), Some(hi)) if hi.saturating_sub(lo) >= 2 * 86_400_000 => TimeBucket::Day,
+        _ => TimeBucket::Hour,
+    };
+    let b = s.bucket.millis();
+
+    // One pass over the selection, grouped by every dimension at once; the groups (a few
+    // thousand at most for realistic data) are summed up per dimension here.
+    let sql = format!(
+        "SELECT results.domain, results.model, results.application, results.verdict, \
+         results.decided_by, results.evaluated_at - ((results.evaluated_at % {b}) + {b}) % {b}, \
+         count(*), sum(results.cost_picos) \
+         FROM results WHERE {sel} GROUP BY 1, 2, 3, 4, 5, 6"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(e())?;
+    let mut rows = stmt.query(params_from_iter(params.iter())).map_err(e())?;
+    while let Some(r) = rows.next().map_err(e())? {
+        let verdict: String = r.get(3).map_err(e())?;
+        let Some(verdict) = verdict_of(&verdict) else {
+            continue;
+        };
+        let n = count(r.get(6).map_err(e())?);
+        let cost = UsdCost::from_picos(count(r.get(7).map_err(e())?));
+        let domain: Option<String> = r.get(0).map_err(e())?;
+        let model: Option<String> = r.get(1).map_err(e())?;
+        let application: Option<String> = r.get(2).map_err(e())?;
+        let decided_by: Option<String> = r.get(4).map_err(e())?;
+        let bucket: i64 = r.get(5).map_err(e())?;
+        s.overall.add(verdict, n, cost);
+        s.by_domain.entry(domain).or_default().add(verdict, n, cost);
+        s.by_model.entry(model).or_default().add(verdict, n, cost);
+        s.by_application
+            .entry(application)
+            .or_default()
+            .add(verdict, n, cost);
+        s.by_time.entry(bucket).or_default().add(verdict, n, cost);
+        *s.decided_by.entry(decided_by).or_default() += n;
+    }
+    drop(rows);
+    drop(stmt);
+
+    // Latency percentiles, exact: the evaluated records' latencies in order, read up to the
+    // 95th percentile's index.
+    let evaluated = s.overall.total - s.overall.error;
+    if evaluated > 0 {
+        let at = |p: f64| ((evaluated - 1) as f64 * p).round() as u64;
+        let (k50, k95) = (at(0.5), at(0.95));
+        let sql = format!(
+            "SELECT results.latency_ns FROM results WHERE ({sel}) AND results.verdict != 'error' \
+             ORDER BY results.latency_ns LIMIT {}",
+            k95.saturating_add(1)
+        );
+        let mut stmt = conn.prepare(&sql).map_err(e())?;
+        let mut rows = stmt.query(params_from_iter(params.iter())).map_err(e())?;
+        let mut i = 0u64;
+        while let Some(r) = rows.next().map_err(e())? {
+            if i == k50 || i == k95 {
+                let ns = count(r.get(0).map_err(e())?);
+                if i == k50 {
+                    s.latency_ns_p50 = Some(ns);
+                }
+                if i == k95 {
+                    s.latency_ns_p95 = Some(ns);
+                }
+            }
+            i += 1;
+        }
+    }
+
+    // Cost per tier, from the side table (only the tiers that spent anything have rows).
+    let sql = format!(
+        "SELECT result_tier_costs.tier, sum(result_tier_costs.cost_picos) FROM result_tier_costs \
+         JOIN results ON results.id = result_tier_costs.result_id WHERE {sel} GROUP BY 1"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(e())?;
+    let tiers = stmt
+        .query_map(params_from_iter(params.iter()), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(e())?;
+    for t in tiers {
+        let (tier, picos) = t.map_err(e())?;
+        s.cost_by_tier
+            .insert(tier, UsdCost::from_picos(count(picos)));
+    }
+    drop(stmt);
+
+    // Issues per validator, from the side table.
+    let sql = format!(
+        "SELECT result_issues.validator, count(*), max(result_issues.severity) FROM result_issues \
+         JOIN results ON results.id = result_issues.result_id WHERE {sel} GROUP BY 1"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(e())?;
+    let issues = stmt
+        .query_map(params_from_iter(params.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .map_err(e())?;
+    for i in issues {
+        let (validator, n, worst) = i.map_err(e())?;
+        s.issues.push(IssueSummary {
+            validator,
+            count: count(n),
+            worst: usize::try_from(worst)
+                .ok()
+                .and_then(|i| Severity::ALL.get(i).copied())
+                .unwrap_or(Severity::Info),
+        });
+    }
+    drop(stmt);
+    s.issues.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.validator.cmp(&b.validator))
+    });
+
+    // The labelled records (few), whole, with each one's latest label.
+    let sql = format!(
+        "SELECT {COLUMNS}, latest.verdict FROM results JOIN \
+         (SELECT key, verdict FROM review_labels \
+          WHERE seq IN (SELECT max(seq) FROM review_labels GROUP BY key)) AS latest \
+         ON latest.key = results.key WHERE {sel} \
+         ORDER BY results.evaluated_at DESC, results.key"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(e())?;
+    let raw = stmt
+        .query_map(params_from_iter(params.iter()), |r| {
+            Ok((super::raw_row(r)?, r.get::<_, String>(6)?))
+        })
+        .map_err(e())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(e())?;
+    for (row, label) in raw {
+        let key = row.0.clone();
+        match store.row(row) {
+            Ok(row) => s.labelled.push(LabelledResult {
+                key: row.key,
+                result: row.result,
+                // As `labels` reads it.
+                label: match verdict_of(&label) {
+                    Some(Verdict::NeedsReview) | None => Verdict::NeedsReview,
+                    Some(v) => v,
+                },
+            }),
+            Err(err) => {
+                tracing::warn!(key = %key, error = %err, "a stored result cannot be read; left out");
+            }
+        }
+    }
+    Ok(s)
+}
