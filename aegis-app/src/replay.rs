@@ -1,6 +1,6 @@
 //! Replay: evaluate a stored trace again with today's domain, and say what changed.
 
-use aegis_core::{Domain, EvaluationResult, Sanitized, Trace};
+use aegis_core::{Domain, EvaluationResult};
 use aegis_store::{SqliteStore, Store, StoredRecord};
 use serde::Serialize;
 
@@ -109,7 +109,7 @@ pub fn replay(
     save: bool,
 ) -> Result<Replay, AppError> {
     let row = get(store, id)?;
-    let Some(stored) = row.trace.clone() else {
+    let Some(sanitized) = row.sanitized_trace() else {
         return Err(AppError::Store(
             "the stored line was not a trace (it has no text to evaluate again)".to_owned(),
         ));
@@ -117,22 +117,6 @@ pub fn replay(
     let domain_name = row.result.domain.clone().unwrap_or_default();
     let domain = find_domain(domains, &domain_name)?;
     let pipeline = Pipeline::build(&[domain], None, tiers)?;
-    let trace = Trace {
-        id: row.result.trace_id.clone(),
-        model: stored.model.clone(),
-        input: stored.input.clone(),
-        output: stored.output.clone(),
-        context: stored.context.clone(),
-        // Tags, times, token counts and latency as they were stored: the rules see what they
-        // saw then.
-        metadata: aegis_core::Metadata {
-            domain: Some(domain_name.clone()),
-            ..stored.metadata.clone()
-        },
-        domain_data: stored.domain_data.clone(),
-        ..Trace::default()
-    };
-    let sanitized = Sanitized::from_sanitized_store(trace);
     let mut new = pipeline
         .orchestrator()
         .evaluate_sanitized(domain, sanitized.clone());

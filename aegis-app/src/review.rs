@@ -83,7 +83,7 @@ impl Labeller {
             key: row.key.clone(),
             verdict: judgement.verdict,
             severity: judgement.severity,
-            notes: notes.into_inner(),
+            notes,
             reviewer: judgement.reviewer,
             accepted: judgement.accepted,
             labelled_at_ms: now_ms(),

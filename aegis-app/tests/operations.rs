@@ -244,8 +244,16 @@ fn labels_are_recorded_with_sanitised_notes_and_sampling_fills_the_queue() {
             },
         )
         .unwrap();
-    assert!(!label.notes.contains("Margaret"), "{}", label.notes);
-    assert!(!label.notes.contains("555-0142"), "{}", label.notes);
+    assert!(
+        !label.notes.contains("Margaret"),
+        "{}",
+        label.notes.as_str()
+    );
+    assert!(
+        !label.notes.contains("555-0142"),
+        "{}",
+        label.notes.as_str()
+    );
     assert!(
         labeller
             .record(
@@ -347,4 +355,63 @@ fn json_lines_are_sanitised_and_bad_lines_named() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn replaying_an_rl_trace_reproduces_its_rl_findings() {
+    use aegis_domain_control::Control;
+    const WITH_CONTROL: &[&'static dyn Domain] = &[&Healthcare, &Control];
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("aegis.db");
+    // Rewards of 5 are out of control's declared range [-16.27, 1].
+    let steps: Vec<serde_json::Value> = (0..20)
+        .map(|i| serde_json::json!({"state": [f64::from(i) * 0.1, 0.0], "action": i % 2, "reward": 5.0}))
+        .collect();
+    let line = serde_json::json!({
+        "id": "episode-1",
+        "metadata": {"domain": "control"},
+        "episode": {"policy": {"name": "ppo", "version": "v1"}, "environment": "CartPole-v1", "steps": steps}
+    })
+    .to_string();
+    let mut evaluation = Evaluation::new(
+        WITH_CONTROL,
+        engine(),
+        EvaluateOptions {
+            domain: None,
+            tiers: rules_only(),
+            store: Some(StoreWriter::open(&db, "episodes.jsonl").unwrap()),
+            fail_on: None,
+        },
+    )
+    .unwrap();
+    let results = evaluation.evaluate(records(&line)).unwrap();
+    evaluation.finish().unwrap();
+    let rl_issues = |r: &aegis_core::EvaluationResult| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .issues
+            .iter()
+            .filter(|i| i.validator.starts_with("rl."))
+            .map(|i| format!("{}: {}", i.validator, i.message))
+            .collect();
+        v.sort();
+        v
+    };
+    let found = rl_issues(&results[0]);
+    assert!(!found.is_empty(), "{:?}", results[0].issues);
+    let mut store = aegis_app::store::open_existing(Some(&db)).unwrap();
+    let key = store.list(&aegis_store::Filter::default()).unwrap()[0]
+        .key
+        .clone();
+    let replay =
+        aegis_app::replay::replay(&mut store, &key, WITH_CONTROL, &rules_only(), false).unwrap();
+    assert_eq!(rl_issues(&replay.replayed), found);
+    assert!(!replay.changes.any(), "{:?}", replay.changes);
+}
+
+#[test]
+fn an_error_result_reports_all_five_tiers() {
+    let r = aegis_core::EvaluationResult::error(Some(3), None, "line 3: not JSON");
+    let tiers: Vec<Tier> = r.tiers.iter().map(|t| t.tier).collect();
+    assert_eq!(tiers, Tier::ALL.to_vec());
+    assert!(r.tiers.iter().all(|t| t.outcome == TierOutcome::Skipped));
 }

@@ -286,7 +286,9 @@ impl SanitizeReport {
 
 /// A value that has been through Tier 0 (or that its domain declares free of PHI). Read it
 /// through `Deref`; the only constructors are [`Sanitized::sanitize`] and
-/// [`Sanitized::without_phi`].
+/// [`Sanitized::without_phi`] (and [`Sanitized::into_output`], a part of a sanitised trace).
+/// A store hands back what it kept through a [`Sanitizer`] of its own that leaves the text as
+/// it is (it only ever kept sanitised text), so there is no public door for raw text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sanitized<T>(T);
 
@@ -307,13 +309,6 @@ impl Sanitized<Trace> {
         Sanitized(trace)
     }
 
-    /// Marks a trace read back from a store that keeps only sanitised text (`aegis-store`
-    /// builds its records from [`Sanitized`] traces and nothing else), for replay. Running
-    /// Tier 0 again would pseudonymise its pseudonyms.
-    pub fn from_sanitized_store(trace: Trace) -> Sanitized<Trace> {
-        Sanitized(trace)
-    }
-
     /// The sanitised output text alone: free text (a reviewer's note) is sanitised as the
     /// output of a trace, and stays [`Sanitized`] on its way to the store.
     pub fn into_output(self) -> Sanitized<String> {
@@ -325,6 +320,20 @@ impl<T> Sanitized<T> {
     /// The sanitised value, owned.
     pub fn into_inner(self) -> T {
         self.0
+    }
+}
+
+/// Nothing is also sanitised: an empty note.
+impl Default for Sanitized<String> {
+    fn default() -> Self {
+        Sanitized(String::new())
+    }
+}
+
+/// Serialised as the value it holds.
+impl<T: Serialize> Serialize for Sanitized<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 

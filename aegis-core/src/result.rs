@@ -453,7 +453,17 @@ impl EvaluationResult {
             verdict: Verdict::Error,
             decided_by: None,
             issues: Vec::new(),
-            tiers: Vec::new(),
+            // Every result reports all five tiers; a line that was not evaluated reached none.
+            tiers: Tier::ALL
+                .iter()
+                .map(|&tier| TierReport {
+                    tier,
+                    outcome: TierOutcome::Skipped,
+                    latency_ns: 0,
+                    cost_usd: UsdCost::ZERO,
+                    modules: Vec::new(),
+                })
+                .collect(),
             cost_usd: UsdCost::ZERO,
             latency_ns: 0,
             error: Some(message.into()),

@@ -76,6 +76,9 @@ pub struct StoredTrace {
     /// left it, so that a replay sees what the rules saw.
     #[serde(default, skip_serializing_if = "aegis_core::Metadata::is_empty")]
     pub metadata: aegis_core::Metadata,
+    /// Its RL episode, so that a replay runs the RL evaluators on what they saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode: Option<aegis_core::Episode>,
 }
 
 impl StoredTrace {
@@ -88,6 +91,7 @@ impl StoredTrace {
             model: trace.model.clone(),
             domain_data: trace.domain_data.clone(),
             metadata: trace.metadata.clone(),
+            episode: trace.episode.clone(),
         }
     }
 
@@ -100,6 +104,39 @@ impl StoredTrace {
     pub fn organisation(&self) -> Option<&str> {
         self.metadata.organisation.as_deref()
     }
+}
+
+/// How the store hands back what it kept: a sanitiser that leaves the text as it is, since the
+/// store only ever keeps text that went through Tier 0 ([`StoredRecord::new`] takes a
+/// [`Sanitized`] trace, [`ReviewLabel`] sanitised notes). Private: no caller can use it to pass
+/// raw text off as sanitised.
+struct KeptSanitized;
+
+impl aegis_core::tiers::Sanitizer for KeptSanitized {
+    fn sanitize(
+        &self,
+        _trace: &mut Trace,
+        _settings: &aegis_core::PhiSettings,
+    ) -> aegis_core::SanitizeReport {
+        aegis_core::SanitizeReport::default()
+    }
+}
+
+const KEPT: aegis_core::PhiSettings = aegis_core::PhiSettings {
+    classes: aegis_core::PhiClasses::ALL,
+    mode: aegis_core::PhiMode::Redact,
+    subject_field: None,
+};
+
+/// Notes read back from the store (kept only once sanitised).
+fn kept_notes(notes: String) -> Sanitized<String> {
+    let trace = Trace {
+        output: notes,
+        ..Trace::default()
+    };
+    Sanitized::sanitize(trace, &KeptSanitized, &KEPT)
+        .0
+        .into_output()
 }
 
 /// What produced a verdict, for the audit log: the domain's spec and versions. (The models'
@@ -239,6 +276,36 @@ pub struct StoredRow {
     pub trace: Option<StoredTrace>,
     /// When it was evaluated (ms since the epoch).
     pub evaluated_at_ms: i64,
+}
+
+impl StoredRow {
+    /// The stored trace as the pipeline takes it, for a replay: its text, episode, metadata
+    /// and domain data as stored, its id as Tier 0 left it, and `metadata.domain` set to the
+    /// domain that evaluated it. `None` for a line that was not a trace. It is [`Sanitized`]
+    /// because the store keeps nothing else; Tier 0 is not run again (it would pseudonymise
+    /// the pseudonyms).
+    pub fn sanitized_trace(&self) -> Option<Sanitized<Trace>> {
+        let t = self.trace.as_ref()?;
+        let trace = Trace {
+            id: self.result.trace_id.clone(),
+            model: t.model.clone(),
+            input: t.input.clone(),
+            output: t.output.clone(),
+            context: t.context.clone(),
+            metadata: aegis_core::Metadata {
+                domain: self
+                    .result
+                    .domain
+                    .clone()
+                    .or_else(|| t.metadata.domain.clone()),
+                ..t.metadata.clone()
+            },
+            domain_data: t.domain_data.clone(),
+            episode: t.episode.clone(),
+            ..Trace::default()
+        };
+        Some(Sanitized::sanitize(trace, &KeptSanitized, &KEPT).0)
+    }
 }
 
 /// The storage layer. Implementations keep one record per key: writing a key again replaces
@@ -429,7 +496,7 @@ impl ReviewTask {
 }
 
 /// An expert's label for a record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewLabel {
     /// The record's key.
     pub key: String,
@@ -438,9 +505,9 @@ pub struct ReviewLabel {
     /// The severity the expert gives, for a `fail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    /// The expert's notes (sanitised by Tier 0 before they are stored).
-    #[serde(default)]
-    pub notes: String,
+    /// The expert's notes, sanitised by Tier 0 before they reach the store (by type: a note is
+    /// free text and may quote a name).
+    pub notes: Sanitized<String>,
     /// Who labelled it.
     pub reviewer: String,
     /// Whether the expert accepted the machine's verdict as it was.

@@ -182,6 +182,8 @@ struct TraceRest<'a> {
     domain_data: Option<&'a serde_json::Value>,
     #[serde(skip_serializing_if = "aegis_core::Metadata::is_empty")]
     metadata: &'a aegis_core::Metadata,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    episode: Option<&'a aegis_core::Episode>,
 }
 
 /// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
@@ -492,6 +494,7 @@ impl Store for SqliteStore {
                         model: t.model.as_deref(),
                         domain_data: t.domain_data.as_ref(),
                         metadata: &t.metadata,
+                        episode: t.episode.as_ref(),
                     })
                     .unwrap_or_default()
                 });
@@ -752,7 +755,7 @@ impl Store for SqliteStore {
                 label.key,
                 label.verdict.as_str(),
                 label.severity.map(|s| s.as_str()),
-                label.notes,
+                label.notes.as_str(),
                 label.reviewer,
                 label.accepted,
                 label.labelled_at_ms
@@ -790,7 +793,7 @@ impl Store for SqliteStore {
                             .copied()
                             .find(|x| x.as_str() == s)
                     }),
-                    notes: r.get(3)?,
+                    notes: crate::kept_notes(r.get(3)?),
                     reviewer: r.get(4)?,
                     accepted: r.get(5)?,
                     labelled_at_ms: r.get(6)?,

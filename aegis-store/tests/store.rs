@@ -436,7 +436,7 @@ fn the_review_queue_follows_the_results() {
             key: "id:a".into(),
             verdict: Verdict::Fail,
             severity: Some(Severity::High),
-            notes: String::new(),
+            notes: Default::default(),
             reviewer: "r".into(),
             accepted: false,
             labelled_at_ms: 3,
