@@ -285,8 +285,9 @@ pub(crate) struct Tier2Model {
     /// The spec's `when`: which traces the model scores, over the rules' context (`ctx`), with
     /// its text for [`aegis_core::ModelInfo`] and its place in the spec.
     pub(crate) when: Option<(Compiled, String, Position)>,
-    /// Absolute paths of the compiled-in `model.safetensors` and `card.json`, if any.
-    pub(crate) weights: Option<(PathBuf, PathBuf)>,
+    /// The compiled-in `model.safetensors` and `card.json`, if any, as the generated code
+    /// includes them (see [`IncludePath`]).
+    pub(crate) weights: Option<(IncludePath, IncludePath)>,
     pub(crate) escalate: Compiled,
     pub(crate) fail: Option<Compiled>,
     pub(crate) severity: Severity,
@@ -461,4 +462,23 @@ pub(crate) struct RlThresholds {
     pub(crate) state_bounds: Vec<(f64, f64)>,
     pub(crate) bins: usize,
     pub(crate) min_coverage: f64,
+}
+
+/// A file the generated code includes (`include_bytes!`), named so that the generated text is
+/// the same on every machine: relative to the including crate's `CARGO_MANIFEST_DIR` when the
+/// spec was given relative to it (as `build.rs` and `domain!` give it), else as given.
+#[derive(Debug, Clone)]
+pub(crate) struct IncludePath(pub(crate) PathBuf);
+
+impl IncludePath {
+    /// The path as a string literal for `include_bytes!`/`include_str!`:
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/", "…")` for a relative path.
+    pub(crate) fn tokens(&self) -> proc_macro2::TokenStream {
+        let text = self.0.to_string_lossy().replace('\\', "/");
+        if self.0.is_absolute() {
+            quote::quote!(#text)
+        } else {
+            quote::quote!(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #text))
+        }
+    }
 }

@@ -12,7 +12,8 @@ use aegis_core::{Severity, TextField, Tier};
 use crate::checked::*;
 use crate::error::Position;
 use crate::expr::check::variant_name;
-use crate::expr::{Compiled, Ty};
+use crate::expr::parse::BinOp;
+use crate::expr::{Compiled, Ty, prec};
 
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -325,6 +326,16 @@ pub(crate) fn mentions_ident(tokens: &TokenStream, name: &str) -> bool {
     })
 }
 
+/// A parameter `name`, written `_name` when `tokens` never read it (so the function compiles
+/// without an unused-variable warning and without a dead `let _ = name;`).
+pub(crate) fn unused_as_underscored(tokens: &TokenStream, name: &str) -> Ident {
+    if mentions_ident(tokens, name) {
+        ident(name)
+    } else {
+        format_ident!("_{name}")
+    }
+}
+
 pub(crate) fn has_required(children: &std::collections::BTreeMap<String, DataTree>) -> bool {
     children.values().any(|c| match c {
         DataTree::Field(f) => !f.optional && !f.list,
@@ -334,11 +345,12 @@ pub(crate) fn has_required(children: &std::collections::BTreeMap<String, DataTre
 
 /// A compiled condition as a `bool`: an optional one (`Option<bool>`) holds only when `Some(true)`.
 pub(crate) fn holds(condition: &Compiled) -> TokenStream {
-    let t = &condition.tokens;
     if matches!(condition.ty, Ty::Opt(_)) {
+        let (t, _) = prec::operands(BinOp::Eq);
+        let t = condition.operand(t);
         quote!(#t == Some(true))
     } else {
-        t.clone()
+        condition.tokens.clone()
     }
 }
 

@@ -87,7 +87,11 @@ impl GeneratedDomain {
 ///
 /// The spec's path is shown in errors and doc comments from its `domains/` component on when it
 /// has one (`domains/healthcare/domain_spec.yaml`), so output does not depend on where the
-/// workspace lives or which entry point ran.
+/// workspace lives or which entry point ran. Files the generated code includes (compiled-in
+/// weights) are named as the spec's path is: a relative path is taken to be relative to the
+/// including crate (`concat!(env!("CARGO_MANIFEST_DIR"), …)`, as the working directory of a
+/// build script or a test is); an absolute one stays absolute, and so machine-dependent — use
+/// [`generate_for_crate`] for code that is compiled.
 pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErrors> {
     generate_shown_as(spec_path.as_ref(), spec_path.as_ref())
 }
@@ -95,8 +99,26 @@ pub fn generate(spec_path: impl AsRef<Path>) -> Result<GeneratedDomain, SpecErro
 /// Generates a domain from the spec at `spec_path`, showing it as `shown` (e.g. the path a
 /// proc macro was given, rather than the absolute path it resolved to) in errors and docs.
 pub fn generate_shown_as(spec_path: &Path, shown: &Path) -> Result<GeneratedDomain, SpecErrors> {
+    let include_dir = spec_path.parent().unwrap_or(Path::new(""));
+    generate_from(spec_path, shown, include_dir)
+}
+
+/// Generates a domain for the crate whose manifest directory is `crate_dir`, from the spec at
+/// `spec` relative to it (as `build.rs` and `domain!` name it). The generated text is the same
+/// on every machine: it names the spec as given (from its `domains/` component on) and includes
+/// files relative to the crate's `CARGO_MANIFEST_DIR`.
+pub fn generate_for_crate(crate_dir: &Path, spec: &Path) -> Result<GeneratedDomain, SpecErrors> {
+    let include_dir = spec.parent().unwrap_or(Path::new(""));
+    generate_from(&crate_dir.join(spec), spec, include_dir)
+}
+
+fn generate_from(
+    spec_path: &Path,
+    shown: &Path,
+    include_dir: &Path,
+) -> Result<GeneratedDomain, SpecErrors> {
     let display = display_path(shown);
-    let domain = load::load(spec_path, &display)?;
+    let domain = load::load(spec_path, &display, include_dir)?;
     let tokens = emit::emit(&domain);
     Ok(GeneratedDomain {
         name: domain.name.clone(),
@@ -150,9 +172,12 @@ pub mod build {
         let out_dir = std::env::var_os("OUT_DIR")
             .map(PathBuf::from)
             .ok_or("OUT_DIR is not set: compile_domain runs from a build script")?;
-        let spec = manifest_dir.join(spec_path);
-        println!("cargo:rerun-if-changed={}", spec.display());
-        let generated = crate::generate(&spec).map_err(|e| e.to_string())?;
+        println!(
+            "cargo:rerun-if-changed={}",
+            manifest_dir.join(spec_path).display()
+        );
+        let generated =
+            crate::generate_for_crate(&manifest_dir, spec_path).map_err(|e| e.to_string())?;
         for input in generated.inputs() {
             println!("cargo:rerun-if-changed={}", input.display());
         }

@@ -16,8 +16,13 @@ use crate::spec::*;
 /// Names expressions use for the trace itself.
 pub(crate) const RESERVED: [&str; 6] = ["input", "output", "model", "issues", "trace", "data"];
 
-/// Reads a spec file and checks it.
-pub(crate) fn load(spec_path: &Path, display: &Path) -> Result<CheckedDomain, SpecErrors> {
+/// Reads a spec file and checks it. `display` is its path as errors and docs show it;
+/// `include_dir` its directory as generated code includes files from it (see [`IncludePath`]).
+pub(crate) fn load(
+    spec_path: &Path,
+    display: &Path,
+    include_dir: &Path,
+) -> Result<CheckedDomain, SpecErrors> {
     let text = std::fs::read_to_string(spec_path).map_err(|e| SpecErrors {
         errors: vec![SpecError::new(
             display,
@@ -45,6 +50,7 @@ pub(crate) fn load(spec_path: &Path, display: &Path) -> Result<CheckedDomain, Sp
         display: display.to_path_buf(),
         display_dir,
         base_dir,
+        include_dir: include_dir.to_path_buf(),
         source: SourceText::new(&text),
         errors: ErrorSink::default(),
         hasher: Sha256::new(),
@@ -66,6 +72,9 @@ pub(crate) struct Builder<'a> {
     pub(crate) display_dir: PathBuf,
     /// The spec's directory on disk (files the spec names are read from it).
     pub(crate) base_dir: PathBuf,
+    /// The spec's directory as generated code includes files from it: relative to the
+    /// including crate's `CARGO_MANIFEST_DIR`, or absolute (see [`IncludePath`]).
+    pub(crate) include_dir: PathBuf,
     pub(crate) source: SourceText<'a>,
     pub(crate) errors: ErrorSink,
     /// Hashes the spec and every file it names, for the domain's `spec_hash`.

@@ -135,6 +135,10 @@ fn main() {{
 //! enough. [`{ty}`] implements [`aegis_core::Domain`]. To read the generated code, see the
 //! snapshot in `aegis-codegen/tests/snapshots/` or `target/*/build/{krate}-*/out/{domain}.rs`.
 
+// Generated code is as clean as hand-written: a warning in it (rustc's, or clippy's under
+// `cargo clippy`) fails the build.
+#![deny(warnings)]
+
 include!(concat!(env!("OUT_DIR"), "/{domain}.rs"));
 "#
     );
@@ -185,7 +189,7 @@ name = "aegis-eval"
 path = "src/main.rs"
 
 [dependencies]
-aegis-cli.workspace = true
+aegis-runtime.workspace = true
 {deps}
 [dev-dependencies]
 serde_json.workspace = true
@@ -212,7 +216,7 @@ workspace = true
 //! Run `aegis-eval --help`.
 
 fn main() -> std::process::ExitCode {{
-    aegis_cli::main(&[
+    aegis_runtime::cli::main(&[
 {list}    ])
 }}
 "#
@@ -309,43 +313,18 @@ pub fn workspace_files(root: &Path, names: Option<&[String]>) -> Result<Vec<Scaf
     Ok(files)
 }
 
-/// Formats Rust source with rustfmt (edition 2024), so that generated scaffolding passes
-/// `cargo fmt --check`; returns the source unchanged when rustfmt is not installed.
-fn rustfmt(source: &str) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let child = Command::new("rustfmt")
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        return source.to_owned();
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(source.as_bytes());
-    }
-    match child.wait_with_output() {
-        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
-            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_owned())
-        }
-        _ => source.to_owned(),
-    }
-}
-
-/// Writes each file that differs from what is on disk (Rust files formatted first), or, with
-/// `check`, writes nothing. Returns the paths that were (or would be) written.
+/// Writes each file that differs from what is on disk, or, with `check`, writes nothing.
+/// Returns the paths that were (or would be) written.
+///
+/// The Rust files are written as generated: their templates are already in rustfmt's style
+/// (the library spawns no `rustfmt`; `cargo xtask` checks that formatting leaves them as they
+/// are).
 pub fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> io::Result<Vec<String>> {
     let mut stale = Vec::new();
     for f in files {
-        let content = if f.path.ends_with(".rs") {
-            rustfmt(&f.content)
-        } else {
-            f.content.clone()
-        };
+        let content = &f.content;
         let path = root.join(&f.path);
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == content) {
+        if std::fs::read_to_string(&path).is_ok_and(|old| &old == content) {
             continue;
         }
         stale.push(f.path.clone());
@@ -354,7 +333,7 @@ pub fn sync(root: &Path, files: &[ScaffoldFile], check: bool) -> io::Result<Vec<
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::write(&path, &content)?;
+            std::fs::write(&path, content)?;
         }
     }
     Ok(stale)

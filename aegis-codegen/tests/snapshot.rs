@@ -8,16 +8,15 @@ fn spec(domain: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../domains/{domain}/domain_spec.yaml"))
 }
 
-/// The generated source of a shipped domain. Compiled-in weights are included by absolute path;
-/// the source shows it from the spec's directory, so that it is the same on every machine.
+/// The generated source of a shipped domain, as its crate's `build.rs` generates it: the same on
+/// every machine (compiled-in weights are included from `CARGO_MANIFEST_DIR`).
 fn generated_source(domain: &str) -> String {
-    let generated = aegis_codegen::generate(spec(domain)).expect("the spec generates");
-    let spec_dir = spec(domain)
-        .parent()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
-    generated.to_source().replace(&spec_dir, "<spec dir>")
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../domain-crates/aegis-domain-{domain}"));
+    let spec = PathBuf::from(format!("../../domains/{domain}/domain_spec.yaml"));
+    aegis_codegen::generate_for_crate(&crate_dir, &spec)
+        .expect("the spec generates")
+        .to_source()
 }
 
 #[test]
@@ -35,8 +34,7 @@ fn trading() {
 #[test]
 fn control() {
     // The classic-control simulators (CartPole, Pendulum): the generated simulator code.
-    let generated = aegis_codegen::generate(spec("control")).expect("the control spec generates");
-    insta::assert_snapshot!("control", generated.to_source());
+    insta::assert_snapshot!("control", generated_source("control"));
 }
 
 #[test]

@@ -31,9 +31,8 @@ fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
     let dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .ok_or_else(|| syn::Error::new(path.span(), "CARGO_MANIFEST_DIR is not set"))?;
-    let spec = dir.join(path.value());
-    let shown = PathBuf::from(path.value());
-    let generated = aegis_codegen::generate_shown_as(&spec, &shown).map_err(|errors| {
+    let spec = PathBuf::from(path.value());
+    let generated = aegis_codegen::generate_for_crate(&dir, &spec).map_err(|errors| {
         let mut all: Option<syn::Error> = None;
         for e in &errors.errors {
             let one = syn::Error::new(path.span(), e.to_string());
@@ -45,11 +44,21 @@ fn expand(path: &LitStr) -> syn::Result<proc_macro2::TokenStream> {
         all.unwrap_or_else(|| syn::Error::new(path.span(), errors.to_string()))
     })?;
     // `include_bytes!` of every input (weights are binary) makes Cargo rebuild this crate when
-    // one changes.
+    // one changes. Inputs are named from the crate's directory, so that the expansion holds no
+    // path of the machine that built it.
     let tracked = generated.inputs().iter().map(|p| {
-        let p = p.to_string_lossy().into_owned();
+        let path = match p.strip_prefix(&dir) {
+            Ok(relative) => {
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                quote!(::core::concat!(::core::env!("CARGO_MANIFEST_DIR"), "/", #relative))
+            }
+            Err(_) => {
+                let p = p.to_string_lossy().into_owned();
+                quote!(#p)
+            }
+        };
         quote!(
-            const _: &[u8] = ::core::include_bytes!(#p);
+            const _: &[u8] = ::core::include_bytes!(#path);
         )
     });
     let tokens = generated.tokens();

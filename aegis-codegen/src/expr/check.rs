@@ -13,6 +13,7 @@ use quote::{format_ident, quote};
 
 use super::parse::{BinOp, Expr, ExprKind};
 use crate::checked::{ColumnType, DataField, DataTree, ScalarType, Schema};
+use crate::expr::prec;
 
 /// The type of an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +92,9 @@ impl fmt::Display for Ty {
 pub(crate) struct Compiled {
     pub(crate) ty: Ty,
     pub(crate) tokens: TokenStream,
-    /// Whether the tokens need parentheses when used as an operand or receiver.
-    compound: bool,
+    /// How tightly the tokens bind ([`prec`]): they are parenthesised only where a place needs
+    /// tighter.
+    prec: u8,
 }
 
 impl Compiled {
@@ -100,26 +102,19 @@ impl Compiled {
         Compiled {
             ty,
             tokens,
-            compound: false,
+            prec: prec::ATOM,
         }
     }
 
-    fn compound(ty: Ty, tokens: TokenStream) -> Self {
-        Compiled {
-            ty,
-            tokens,
-            compound: true,
-        }
+    /// The tokens in a place that needs precedence `min` (see [`prec`]): parenthesised only
+    /// when they bind more loosely.
+    pub(crate) fn operand(&self, min: u8) -> TokenStream {
+        prec::place(self.tokens.clone(), self.prec, min)
     }
 
-    /// The tokens, parenthesised when they would bind wrongly as an operand.
-    fn operand(&self) -> TokenStream {
-        let t = &self.tokens;
-        if self.compound {
-            quote!((#t))
-        } else {
-            t.clone()
-        }
+    /// The tokens as the receiver of a method call or field access.
+    pub(crate) fn receiver(&self) -> TokenStream {
+        self.operand(prec::ATOM)
     }
 
     /// The tokens as an `Option`: wrapped in `Some` unless already optional.
@@ -263,7 +258,7 @@ impl<'s> Checker<'s> {
                 }
                 let lookup = format_ident!("{}_by_{}", table.name, key);
                 let row = Ty::Row(table.name.clone());
-                Ok(self.lift(false, vec![index], |a| {
+                Ok(self.lift(prec::ATOM, vec![index], &[prec::ANY], |a| {
                     (row.clone().opt(), quote!(#lookup(#(#a)*)))
                 }))
             }
@@ -285,7 +280,7 @@ impl<'s> Checker<'s> {
                 {
                     let c = self.compile(recv, scope)?;
                     if c.ty.is_opt() {
-                        let t = c.operand();
+                        let t = c.receiver();
                         return Ok(Compiled::atom(Ty::Bool, quote!(#t.is_none())));
                     }
                 }
@@ -296,13 +291,7 @@ impl<'s> Checker<'s> {
                         format!("`!` needs a condition (bool), but this is {}", c.ty),
                     );
                 }
-                if c.ty.is_opt() {
-                    let t = c.operand();
-                    Ok(Compiled::atom(Ty::Bool.opt(), quote!(#t.map(|v| !v))))
-                } else {
-                    let t = c.operand();
-                    Ok(Compiled::atom(Ty::Bool, quote!(!#t)))
-                }
+                Ok(self.not(c))
             }
             ExprKind::Neg(inner) => {
                 let c = self.compile(inner, scope)?;
@@ -312,7 +301,9 @@ impl<'s> Checker<'s> {
                         format!("`-` needs a number, but this is {}", c.ty),
                     );
                 }
-                Ok(self.lift(true, vec![c], |a| (Ty::Num, quote!(-#(#a)*))))
+                Ok(self.lift(prec::UNARY, vec![c], &[prec::UNARY], |a| {
+                    (Ty::Num, quote!(-#(#a)*))
+                }))
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span, scope),
             ExprKind::In(value, items) => {
@@ -339,7 +330,7 @@ impl<'s> Checker<'s> {
                         "the list after `in` is empty: the condition could never hold",
                     );
                 }
-                Ok(self.lift(false, vec![v], |a| {
+                Ok(self.lift(prec::ATOM, vec![v], &[prec::ANY], |a| {
                     let a = &a[0];
                     (Ty::Bool, quote!(matches!(#a, #(#lits)|*)))
                 }))
@@ -442,7 +433,7 @@ impl<'s> Checker<'s> {
         match &base {
             Ty::Scores(labels) => {
                 if labels.iter().any(|l| l == name) {
-                    let r = recv.operand();
+                    let r = recv.receiver();
                     let f = label_ident(name);
                     Ok(Compiled::atom(Ty::Num, quote!(#r.#f)))
                 } else {
@@ -504,7 +495,7 @@ impl<'s> Checker<'s> {
                 let col_ty = column_ty(&col.ty);
                 let is_int = col.ty.scalar == ScalarType::Int;
                 let f = ident(name);
-                Ok(self.lift(false, vec![recv], |a| {
+                Ok(self.lift(prec::ATOM, vec![recv], &[prec::ATOM], |a| {
                     let r = &a[0];
                     let t = match (is_int, col_ty.is_opt()) {
                         (false, _) => quote!(#r.#f),
@@ -521,7 +512,7 @@ impl<'s> Checker<'s> {
                 })?;
                 if name == "start" || name == "end" {
                     let f = ident(name);
-                    return Ok(self.lift(true, vec![recv], |a| {
+                    return Ok(self.lift(prec::ATOM, vec![recv], &[prec::ATOM], |a| {
                         let r = &a[0];
                         (Ty::Num, quote!(::aegis_core::__private::num(#r.#f)))
                     }));
@@ -542,7 +533,7 @@ impl<'s> Checker<'s> {
                     );
                 };
                 let f = ident(name);
-                Ok(self.lift(false, vec![recv], |a| {
+                Ok(self.lift(prec::ATOM, vec![recv], &[prec::ATOM], |a| {
                     let r = &a[0];
                     (ty, quote!(#r.#f))
                 }))
@@ -561,7 +552,7 @@ impl<'s> Checker<'s> {
                         );
                     }
                 };
-                Ok(self.lift(false, vec![recv], |a| {
+                Ok(self.lift(prec::ATOM, vec![recv], &[prec::ATOM], |a| {
                     let r = &a[0];
                     (ty, quote!(#r.#field))
                 }))
@@ -571,21 +562,25 @@ impl<'s> Checker<'s> {
     }
 
     /// Applies `build` to the values of `args`, propagating a missing value of any optional one.
+    ///
+    /// `prec` is how tightly the result binds; `mins[i]` is the precedence the place of argument
+    /// `i` in the result needs (see [`prec`]).
     fn lift(
         &mut self,
-        compound: bool,
+        prec: u8,
         args: Vec<Compiled>,
+        mins: &[u8],
         build: impl FnOnce(Vec<TokenStream>) -> (Ty, TokenStream),
     ) -> Compiled {
         let mut binders = Vec::new();
         let mut inner_args = Vec::new();
-        for a in &args {
+        for (i, a) in args.iter().enumerate() {
             if a.ty.is_opt() {
                 let v = self.fresh();
                 inner_args.push(quote!(#v));
-                binders.push((v, a.operand()));
+                binders.push((v, a.receiver()));
             } else {
-                inner_args.push(a.operand());
+                inner_args.push(a.operand(mins.get(i).copied().unwrap_or(prec::ATOM)));
             }
         }
         let (ty, body) = build(inner_args);
@@ -593,7 +588,7 @@ impl<'s> Checker<'s> {
             return Compiled {
                 ty,
                 tokens: body,
-                compound,
+                prec,
             };
         }
         let result_opt = ty.is_opt();
@@ -634,13 +629,18 @@ impl<'s> Checker<'s> {
                     }
                 }
                 if !lc.ty.is_opt() && !rc.ty.is_opt() {
-                    let (a, b) = (lc.operand(), rc.operand());
+                    let (left, right) = prec::operands(op);
+                    let (a, b) = (lc.operand(left), rc.operand(right));
                     let t = if op == BinOp::And {
                         quote!(#a && #b)
                     } else {
                         quote!(#a || #b)
                     };
-                    return Ok(Compiled::compound(Ty::Bool, t));
+                    return Ok(Compiled {
+                        ty: Ty::Bool,
+                        tokens: t,
+                        prec: prec::of(op),
+                    });
                 }
                 let (a, b) = (lc.as_option(), rc.as_option());
                 let f = if op == BinOp::And {
@@ -663,7 +663,8 @@ impl<'s> Checker<'s> {
                     }
                 }
                 let o: TokenStream = sym.parse().unwrap_or_default();
-                Ok(self.lift(true, vec![lc, rc], |a| {
+                let (left, right) = prec::operands(op);
+                Ok(self.lift(prec::of(op), vec![lc, rc], &[left, right], |a| {
                     let (x, y) = (&a[0], &a[1]);
                     (Ty::Num, quote!(#x #o #y))
                 }))
@@ -686,11 +687,47 @@ impl<'s> Checker<'s> {
                     };
                     return err(span, format!("{} and {} {what} with `{sym}`", lc.ty, rc.ty));
                 }
+                // A condition compared with `true` or `false` is the condition or its negation,
+                // written as a person would (`x`, `!x`), not `x == true`.
+                if lt == Ty::Bool {
+                    let literal = |e: &Expr| match e.kind {
+                        ExprKind::Bool(b) => Some(b),
+                        _ => None,
+                    };
+                    let side = match (literal(l), literal(r)) {
+                        (_, Some(b)) => Some((lc.clone(), b)),
+                        (Some(b), None) => Some((rc.clone(), b)),
+                        (None, None) => None,
+                    };
+                    if let Some((c, b)) = side {
+                        return Ok(if b == (op == BinOp::Eq) {
+                            c
+                        } else {
+                            self.not(c)
+                        });
+                    }
+                }
                 let o: TokenStream = sym.parse().unwrap_or_default();
-                Ok(self.lift(true, vec![lc, rc], |a| {
+                let (left, right) = prec::operands(op);
+                Ok(self.lift(prec::of(op), vec![lc, rc], &[left, right], |a| {
                     let (x, y) = (&a[0], &a[1]);
                     (Ty::Bool, quote!(#x #o #y))
                 }))
+            }
+        }
+    }
+
+    /// The negation of a condition (an unknown one stays unknown).
+    fn not(&self, c: Compiled) -> Compiled {
+        if c.ty.is_opt() {
+            let t = c.receiver();
+            Compiled::atom(Ty::Bool.opt(), quote!(#t.map(|v| !v)))
+        } else {
+            let t = c.operand(prec::UNARY);
+            Compiled {
+                ty: Ty::Bool,
+                tokens: quote!(!#t),
+                prec: prec::UNARY,
             }
         }
     }
@@ -782,7 +819,7 @@ impl<'s> Checker<'s> {
                         ),
                     );
                 }
-                let t = c.operand();
+                let t = c.receiver();
                 return Ok(Compiled::atom(Ty::Bool, quote!(#t.is_some())));
             }
             _ => {
@@ -822,7 +859,7 @@ impl<'s> Checker<'s> {
                     quote!(::aegis_core::__private::#f)
                 }
             };
-            let a = compiled[0].operand();
+            let a = compiled[0].receiver();
             let t = if result.is_opt() {
                 quote!(#a.and_then(#f))
             } else {
@@ -831,7 +868,8 @@ impl<'s> Checker<'s> {
             return Ok(Compiled::atom(result.opt(), t));
         }
         let name = name.to_owned();
-        Ok(self.lift(false, compiled, move |a| {
+        let mins = vec![prec::ANY; compiled.len()];
+        Ok(self.lift(prec::ATOM, compiled, &mins, move |a| {
             let t = match name.as_str() {
                 "abs" | "round" | "floor" | "ceil" | "sqrt" => {
                     let m = ident(&name);
@@ -885,7 +923,7 @@ impl<'s> Checker<'s> {
                         ),
                     );
                 }
-                let (r, dt) = (rc.operand(), d.tokens.clone());
+                let (r, dt) = (rc.receiver(), d.tokens.clone());
                 return Ok(if d.ty.is_opt() {
                     Compiled::atom(rc.ty.clone(), quote!(#r.or(#dt)))
                 } else {
@@ -903,7 +941,7 @@ impl<'s> Checker<'s> {
                         ),
                     );
                 }
-                let r = rc.operand();
+                let r = rc.receiver();
                 return Ok(Compiled::atom(Ty::Bool, quote!(#r.is_some())));
             }
             _ => {}
@@ -956,24 +994,32 @@ impl<'s> Checker<'s> {
                 self.expect_args(name, args, 0, span)?;
             }
             let f = f.to_owned();
-            return Ok(self.lift(false, parts, move |a| match f.as_str() {
-                "icontains" => (
-                    Ty::Bool,
-                    quote!(::aegis_core::__private::icontains(#(#a),*)),
-                ),
-                "len" => {
-                    let s = &a[0];
-                    (
-                        Ty::Num,
-                        quote!(::aegis_core::__private::num(#s.chars().count())),
-                    )
-                }
-                m => {
-                    let m = ident(m);
-                    let (s, x) = (&a[0], &a[1]);
-                    (Ty::Bool, quote!(#s.#m(#x)))
-                }
-            }));
+            // `icontains` takes its arguments as a function; the others call a method on the first.
+            let mins = if f == "icontains" {
+                [prec::ANY, prec::ANY]
+            } else {
+                [prec::ATOM, prec::ANY]
+            };
+            return Ok(
+                self.lift(prec::ATOM, parts, &mins, move |a| match f.as_str() {
+                    "icontains" => (
+                        Ty::Bool,
+                        quote!(::aegis_core::__private::icontains(#(#a),*)),
+                    ),
+                    "len" => {
+                        let s = &a[0];
+                        (
+                            Ty::Num,
+                            quote!(::aegis_core::__private::num(#s.chars().count())),
+                        )
+                    }
+                    m => {
+                        let m = ident(m);
+                        let (s, x) = (&a[0], &a[1]);
+                        (Ty::Bool, quote!(#s.#m(#x)))
+                    }
+                }),
+            );
         }
         err(span, format!("{} has no method `{name}`", rc.ty))
     }
@@ -987,7 +1033,7 @@ impl<'s> Checker<'s> {
         span: &Range<usize>,
         scope: &Scope,
     ) -> Result<Compiled, CheckError> {
-        let l = list.operand();
+        let l = list.receiver();
         match name {
             "len" | "count" if args.is_empty() => Ok(Compiled::atom(
                 Ty::Num,
@@ -1017,16 +1063,21 @@ impl<'s> Checker<'s> {
                         ),
                     );
                 }
-                let cmp = if elem == Ty::Str {
-                    quote!(::aegis_core::__private::iequals(x, __needle))
-                } else {
-                    quote!(*x == __needle)
-                };
-                Ok(self.lift(false, vec![v], |a| {
+                if elem == Ty::Num {
+                    return Ok(self.lift(prec::ATOM, vec![v], &[prec::UNARY], |a| {
+                        let needle = &a[0];
+                        (Ty::Bool, quote!(#l.contains(&#needle)))
+                    }));
+                }
+                // Strings compare without regard to case.
+                Ok(self.lift(prec::ATOM, vec![v], &[prec::ANY], |a| {
                     let needle = &a[0];
                     (
                         Ty::Bool,
-                        quote!({ let __needle = #needle; #l.iter().any(|x| #cmp) }),
+                        quote!({
+                            let __needle = #needle;
+                            #l.iter().any(|x| ::aegis_core::__private::iequals(x, __needle))
+                        }),
                     )
                 }))
             }
@@ -1070,7 +1121,7 @@ impl<'s> Checker<'s> {
                     Ty::Num | Ty::Bool => (quote!(&#p), quote!()),
                     _ => (quote!(#p), quote!()),
                 };
-                let bt = &b.tokens;
+                let bt = b.receiver();
                 // A condition that is unknown for an element counts as not holding (`any`,
                 // `count`, `find`) and as not violated (`all`).
                 let cond = if b.ty.is_opt() {
@@ -1080,7 +1131,7 @@ impl<'s> Checker<'s> {
                         quote!(#bt.unwrap_or(false))
                     }
                 } else {
-                    bt.clone()
+                    b.tokens.clone()
                 };
                 let closure = if prelude.is_empty() {
                     quote!(|#pat| #cond)

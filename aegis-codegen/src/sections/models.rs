@@ -3,7 +3,6 @@
 //! per model and the tier over all of them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -146,7 +145,7 @@ impl Builder<'_> {
         m: &ModelSpec,
         dir: &Located<String>,
         labels: &[String],
-    ) -> Option<(PathBuf, PathBuf)> {
+    ) -> Option<(IncludePath, IncludePath)> {
         let base = self.base_dir.join(&dir.value);
         let shown = self.display_dir.join(&dir.value);
         let weights = base.join("model.safetensors");
@@ -222,9 +221,13 @@ impl Builder<'_> {
         self.hasher.update(dir.value.as_bytes());
         self.hasher.update(&w);
         self.hasher.update(c.as_bytes());
-        self.inputs.push(weights.clone());
-        self.inputs.push(card_path.clone());
-        Some((weights, card_path))
+        self.inputs.push(weights);
+        self.inputs.push(card_path);
+        let included = self.include_dir.join(&dir.value);
+        Some((
+            IncludePath(included.join("model.safetensors")),
+            IncludePath(included.join("card.json")),
+        ))
     }
 
     /// Checks synthetic-data templates: targets, placeholders, and the table columns they read.
@@ -479,7 +482,13 @@ impl Emitter<'_> {
             ModelKindName::TextClassifier => doc(&format!("Probability of `{l}`.")),
             ModelKindName::RiskRegressor => doc("The risk score, in `[0, 1]`."),
         });
-        let idx = (0..md.labels.len()).map(Literal::usize_unsuffixed);
+        let outputs = (0..md.labels.len()).map(|i| match i {
+            0 => quote!(outputs.first()),
+            i => {
+                let i = Literal::usize_unsuffixed(i);
+                quote!(outputs.get(#i))
+            }
+        });
         let names = &md.labels;
         let (label_enum, label_fn) = match md.kind {
             ModelKindName::TextClassifier => {
@@ -526,9 +535,17 @@ impl Emitter<'_> {
             }
             ModelKindName::RiskRegressor => (quote!(), quote!()),
         };
-        let esc = holds(&md.escalate);
-        let fail = md.fail.as_ref().map_or(quote!(false), holds);
-        let message = Self::message(&md.message);
+        // The spec's expressions read the scores as `p`: bound only where one does.
+        let with_p = |body: TokenStream| {
+            if mentions_ident(&body, "p") {
+                quote!(let p = self; #body)
+            } else {
+                body
+            }
+        };
+        let esc = with_p(holds(&md.escalate));
+        let fail = with_p(md.fail.as_ref().map_or(quote!(false), holds));
+        let message = with_p(Self::message(&md.message));
         let scores_doc = doc(&format!(
             "The scores of Tier-2 model `{}` ({}) on one text. Spec: `{loc}`.",
             md.id,
@@ -548,10 +565,7 @@ impl Emitter<'_> {
         ));
         let builtin = match &md.weights {
             Some((w, c)) => {
-                let (w, c) = (
-                    w.to_string_lossy().into_owned(),
-                    c.to_string_lossy().into_owned(),
-                );
+                let (w, c) = (w.tokens(), c.tokens());
                 quote!(::std::option::Option::Some((
                     include_bytes!(#w).as_slice(),
                     include_str!(#c)
@@ -567,7 +581,6 @@ impl Emitter<'_> {
             ));
             quote! {
                 #d
-                #[allow(clippy::all)]
                 pub fn applies(ctx: &Context<'_>) -> bool {
                     #cond
                 }
@@ -587,33 +600,24 @@ impl Emitter<'_> {
 
             impl #scores_ty {
                 #[doc = " The scores from the model's outputs, in label order."]
-                #[allow(clippy::get_first)]
                 pub fn from_outputs(outputs: &[f32]) -> Self {
-                    #scores_ty { #(#fields: outputs.get(#idx).copied().map_or(0.0, f64::from)),* }
+                    #scores_ty { #(#fields: #outputs.copied().map_or(0.0, f64::from)),* }
                 }
 
                 #label_fn
 
                 #[doc = " The spec's `escalate_when`: the model is unsure and the trace goes on to Tier 3."]
-                #[allow(clippy::all)]
                 pub fn escalates(&self) -> bool {
-                    let p = self;
                     #esc
                 }
 
                 #[doc = " The spec's `fail_when`: the model fails the trace."]
-                #[allow(clippy::all)]
                 pub fn fails(&self) -> bool {
-                    let p = self;
-                    let _ = p;
                     #fail
                 }
 
                 #[doc = " The issue message when the model fails the trace."]
-                #[allow(clippy::all)]
                 pub fn message(&self) -> ::std::string::String {
-                    let p = self;
-                    let _ = p;
                     #message
                 }
 

@@ -12,7 +12,7 @@ use crate::checked::*;
 use crate::emit::*;
 use crate::error::Position;
 use crate::expr::parse;
-use crate::expr::{Checker, Scope, Ty};
+use crate::expr::{Checker, Scope, Ty, prec};
 use crate::load::{Builder, RESERVED};
 use crate::spec::*;
 
@@ -324,11 +324,12 @@ impl Emitter<'_> {
         });
         let lets = v.lets.iter().map(|(name, c)| {
             let n = ident(name);
-            let t = &c.tokens;
             // Lists, tables and data groups are borrowed, not moved out of the context.
             if matches!(c.ty, Ty::List(_) | Ty::Table(_) | Ty::Group(_)) {
+                let t = c.operand(prec::UNARY);
                 quote!(let #n = &#t;)
             } else {
+                let t = &c.tokens;
                 quote!(let #n = #t;)
             }
         });
@@ -403,7 +404,7 @@ impl Emitter<'_> {
         let body = match &v.for_each {
             None => body,
             Some(f) => {
-                let list = &f.list.tokens;
+                let list = f.list.receiver();
                 let (pat_a, pat_b) = match f.element {
                     Ty::Num | Ty::Bool => (quote!(&), quote!(&)),
                     _ => (quote!(), quote!()),
@@ -461,16 +462,9 @@ impl Emitter<'_> {
             self.at(v.position)
         ));
         // A rule that reads nothing of the trace (e.g. one over a table) takes `_ctx`.
-        let ctx = if mentions_ident(&body, "ctx") {
-            quote!(ctx)
-        } else {
-            quote!(_ctx)
-        };
-        // The body is the spec author's expressions, compiled as written: style lints about
-        // them (`x == false`, `!(a < b)`) are the spec's business, not the build's.
+        let ctx = unused_as_underscored(&body, "ctx");
         quote! {
             #d
-            #[allow(clippy::all)]
             pub fn #fun(#ctx: &Context<'_>, issues_out: &mut ::std::vec::Vec<::aegis_core::Issue>) -> ::aegis_core::ModuleOutcome {
                 let mut outcome = ::aegis_core::ModuleOutcome::NotApplicable;
                 #body
@@ -492,11 +486,13 @@ impl Emitter<'_> {
                 r.to,
                 self.at(r.position)
             ));
+            // A rule that reads neither the trace nor its issues takes them as `_ctx`, `_issues`.
+            let read = quote!(#cond #reason);
+            let ctx = unused_as_underscored(&read, "ctx");
+            let issues = unused_as_underscored(&read, "issues");
             quote! {
                 #d
-                #[allow(clippy::all)]
-                pub fn #f(ctx: &Context<'_>, issues: &[::aegis_core::Issue]) -> ::std::option::Option<::aegis_core::EscalationRequest> {
-                    let _ = (ctx, issues);
+                pub fn #f(#ctx: &Context<'_>, #issues: &[::aegis_core::Issue]) -> ::std::option::Option<::aegis_core::EscalationRequest> {
                     let applies = #cond;
                     applies.then(|| ::aegis_core::EscalationRequest { rule: #id, to: #to, reason: #reason })
                 }

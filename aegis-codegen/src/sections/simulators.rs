@@ -14,6 +14,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Position;
 use crate::expr::parse::{self, BinOp, Expr, ExprKind, Function, Stmt, StmtKind};
+use crate::expr::prec;
 use crate::spec::{ActionsSpec, DomainSpec, Located, SimulatorSpec};
 
 /// A problem found in a simulator: in a string value of the spec (at a byte range of it), or
@@ -97,20 +98,6 @@ struct Compiled {
     prec: u8,
 }
 
-const PREC_ATOM: u8 = 20;
-const PREC_UNARY: u8 = 12;
-const PREC_IF: u8 = 0;
-
-fn bin_prec(op: BinOp) -> u8 {
-    match op {
-        BinOp::Mul | BinOp::Div | BinOp::Rem => 10,
-        BinOp::Add | BinOp::Sub => 9,
-        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 7,
-        BinOp::And => 6,
-        BinOp::Or => 5,
-    }
-}
-
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
@@ -126,8 +113,7 @@ fn float_lit(v: f64) -> TokenStream {
 }
 
 fn paren_if(c: Compiled, below: u8) -> TokenStream {
-    let t = c.tokens;
-    if c.prec < below { quote!((#t)) } else { t }
+    prec::place(c.tokens, c.prec, below)
 }
 
 /// A problem inside one string of the spec: a byte range of it, and the message.
@@ -279,17 +265,17 @@ impl Checker<'_> {
             ExprKind::Number(v) => Ok(Compiled {
                 ty: SimTy::Float,
                 tokens: float_lit(*v),
-                prec: PREC_ATOM,
+                prec: prec::ATOM,
             }),
             ExprKind::Bool(b) => Ok(Compiled {
                 ty: SimTy::Bool,
                 tokens: quote!(#b),
-                prec: PREC_ATOM,
+                prec: prec::ATOM,
             }),
             ExprKind::Name(name) if name == "pi" && self.lookup(name).is_none() => Ok(Compiled {
                 ty: SimTy::Float,
                 tokens: quote!(::std::f64::consts::PI),
-                prec: PREC_ATOM,
+                prec: prec::ATOM,
             }),
             ExprKind::Name(name) => match self.lookup(name) {
                 Some((kind, ty)) => {
@@ -300,7 +286,7 @@ impl Checker<'_> {
                     Ok(Compiled {
                         ty,
                         tokens: quote!(#i),
-                        prec: PREC_ATOM,
+                        prec: prec::ATOM,
                     })
                 }
                 None => fail(span, self.unknown_name(name)),
@@ -327,7 +313,7 @@ impl Checker<'_> {
                 Ok(Compiled {
                     ty: then.ty,
                     tokens: quote!(if #cond { #then_t } else { #else_t }),
-                    prec: PREC_IF,
+                    prec: prec::IF,
                 })
             }
             ExprKind::Tuple(items) => {
@@ -340,7 +326,7 @@ impl Checker<'_> {
                 Ok(Compiled {
                     ty: SimTy::Tuple(items.len()),
                     tokens: quote!((#(#parts),*)),
-                    prec: PREC_ATOM,
+                    prec: prec::ATOM,
                 })
             }
             ExprKind::Call(name, args) => self.call(name, args, span),
@@ -362,12 +348,12 @@ impl Checker<'_> {
     fn unary(&mut self, inner: &Expr, ty: SimTy, op: &str) -> CheckResult<Compiled> {
         let c = self.expr(inner)?;
         self.want(&c, ty, &inner.span, &format!("`{op}`"))?;
-        let t = paren_if(c, PREC_UNARY);
+        let t = paren_if(c, prec::UNARY);
         let o: TokenStream = op.parse().unwrap_or_default();
         Ok(Compiled {
             ty,
             tokens: quote!(#o #t),
-            prec: PREC_UNARY,
+            prec: prec::UNARY,
         })
     }
 
@@ -450,12 +436,10 @@ impl Checker<'_> {
                 SimTy::Float
             }
         };
-        let p = bin_prec(op);
-        // Left-associative: the left operand may bind as tightly, the right must bind tighter;
-        // comparisons do not chain in Rust, so both of their operands must bind tighter.
-        let left_min = if p == 7 { p + 1 } else { p };
+        let p = prec::of(op);
+        let (left_min, right_min) = prec::operands(op);
         let lt = paren_if(lc, left_min);
-        let rt = paren_if(rc, p + 1);
+        let rt = paren_if(rc, right_min);
         let o: TokenStream = op.symbol().parse().unwrap_or_default();
         Ok(Compiled {
             ty,
@@ -493,7 +477,7 @@ impl Checker<'_> {
         let float = |tokens: TokenStream| Compiled {
             ty: SimTy::Float,
             tokens,
-            prec: PREC_ATOM,
+            prec: prec::ATOM,
         };
         if name == "uniform" || name == "normal" {
             arity(2)?;
@@ -515,10 +499,16 @@ impl Checker<'_> {
             arity(sig.params)?;
             self.uses.helper = true;
             let f = helper_ident(name);
+            // A helper holds the parameters by reference already; a method holds a copy.
+            let params = if self.place == Place::Function {
+                quote!(_params)
+            } else {
+                quote!(&_params)
+            };
             return Ok(Compiled {
                 ty: sig.returns,
-                tokens: quote!(#f(&_params, #(#compiled),*)),
-                prec: PREC_ATOM,
+                tokens: quote!(#f(#params, #(#compiled),*)),
+                prec: prec::ATOM,
             });
         }
         match math(name) {
@@ -655,6 +645,31 @@ impl Checker<'_> {
                     );
                 }
                 let i = ident(name);
+                // `x = x * y` is written `x *= y` (and `x = y * x` too: `+` and `*` on floats
+                // are commutative), as a person would.
+                if let ExprKind::Binary(op, l, r) = &value.kind {
+                    let is_name = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if n == name);
+                    let commutes = matches!(op, BinOp::Add | BinOp::Mul);
+                    let operand = if is_name(l) {
+                        Some(r)
+                    } else if commutes && is_name(r) {
+                        Some(l)
+                    } else {
+                        None
+                    };
+                    let assign_op = match op {
+                        BinOp::Add => Some(quote!(+=)),
+                        BinOp::Sub => Some(quote!(-=)),
+                        BinOp::Mul => Some(quote!(*=)),
+                        BinOp::Div => Some(quote!(/=)),
+                        BinOp::Rem => Some(quote!(%=)),
+                        _ => None,
+                    };
+                    if let (Some(operand), Some(assign_op)) = (operand, assign_op) {
+                        let t = self.scalar(operand)?.tokens;
+                        return Ok(quote!(#i #assign_op #t;));
+                    }
+                }
                 let t = c.tokens;
                 Ok(quote!(#i = #t;))
             }
@@ -1169,7 +1184,6 @@ fn compile_function(
             poisoned: false,
         },
         quote! {
-            #[allow(clippy::all, unused_parens, unused_mut, unused_variables, unused_assignments, dead_code)]
             fn #name(_params: &Params, #(#args),*) -> #ret {
                 #bindings
                 #body
@@ -1452,13 +1466,11 @@ pub(crate) fn emit(
                     }
 
                     #[doc = " What the policy observes of the current state."]
-                    #[allow(clippy::all, unused_parens)]
                     pub fn observe(&self) -> ::std::vec::Vec<f64> {
                         #observe_prelude
                         ::std::vec![#(#observe),*]
                     }
 
-                    #[allow(clippy::all, unused_parens, unused_mut, unused_variables, unused_assignments)]
                     fn advance(&mut self, _action: &::aegis_core::Action) -> (f64, f64, bool) {
                         #step_prelude
                         #action_binding
@@ -1485,7 +1497,6 @@ pub(crate) fn emit(
                         #space
                     }
 
-                    #[allow(clippy::all, unused_parens)]
                     fn reset(&mut self, seed: u64) -> ::std::vec::Vec<f64> {
                         self.rng = ::aegis_core::env::SimRng::seeded(seed);
                         self.steps = 0;

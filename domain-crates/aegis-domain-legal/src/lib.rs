@@ -6,4 +6,8 @@
 //! enough. [`Legal`] implements [`aegis_core::Domain`]. To read the generated code, see the
 //! snapshot in `aegis-codegen/tests/snapshots/` or `target/*/build/aegis-domain-legal-*/out/legal.rs`.
 
+// Generated code is as clean as hand-written: a warning in it (rustc's, or clippy's under
+// `cargo clippy`) fails the build.
+#![deny(warnings)]
+
 include!(concat!(env!("OUT_DIR"), "/legal.rs"));
