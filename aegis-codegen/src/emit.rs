@@ -60,17 +60,19 @@ pub(crate) fn text_field_tokens(f: TextField) -> TokenStream {
     }
 }
 
-pub(crate) struct Emitter<'m> {
-    pub(crate) m: &'m CheckedDomain,
+/// Emits a checked domain; each section's items come from its module under [`crate::sections`].
+pub(crate) struct Emitter<'d> {
+    /// The domain being emitted.
+    pub(crate) domain: &'d CheckedDomain,
 }
 
 impl Emitter<'_> {
     pub(crate) fn at(&self, p: Position) -> String {
-        format!("{}:{}:{}", self.m.spec_display, p.line, p.column)
+        format!("{}:{}:{}", self.domain.spec_display, p.line, p.column)
     }
 
     pub(crate) fn context(&self) -> TokenStream {
-        let ex = &self.m.schema.extractors;
+        let ex = &self.domain.schema.extractors;
         let fields = ex.iter().map(|e| {
             let f = ident(&e.name);
             let st = format_ident!("{}Match", camel(&e.name));
@@ -135,7 +137,7 @@ impl Emitter<'_> {
         });
         let d = doc(&format!(
             "What the rules of the `{}` domain read: the trace, its typed data and each extractor's matches (each extractor runs at most once, when a rule first needs it).",
-            self.m.name
+            self.domain.name
         ));
         quote! {
             #d
@@ -167,7 +169,7 @@ impl Emitter<'_> {
     }
 
     pub(crate) fn domain(&self) -> TokenStream {
-        let m = self.m;
+        let m = self.domain;
         let ty = format_ident!("{}", camel(&m.name));
         let n = Literal::usize_unsuffixed(m.validators.len());
         let entries = m.validators.iter().map(|v| {
@@ -175,38 +177,9 @@ impl Emitter<'_> {
             let f = format_ident!("check_{}", v.id);
             quote!((#id, #f))
         });
-        let validator_infos = m.validators.iter().map(|v| {
-            let id = &v.id;
-            let sev = severity_tokens(v.severity);
-            let desc = &v.description;
-            let loc = self.at(v.position);
-            quote!(::aegis_core::ValidatorInfo { id: #id, severity: #sev, description: #desc, spec_location: #loc })
-        });
-        let table_infos = m.schema.tables.iter().map(|t| {
-            let name = &t.name;
-            let source = &t.source;
-            let key = match &t.key {
-                Some(k) => quote!(Some(#k)),
-                None => quote!(None),
-            };
-            let cols = t.columns.iter().map(|c| format!("{}: {}{}", c.name, c.ty.scalar.name(), if c.ty.optional { "?" } else { "" }));
-            let rows = t.rows.len();
-            quote!(::aegis_core::TableInfo { name: #name, source: #source, key: #key, columns: &[#(#cols),*], rows: #rows })
-        });
-        let extractor_infos = m.schema.extractors.iter().map(|e| {
-            let name = &e.name;
-            let from = e.from.as_str();
-            let caps = e.captures.iter().map(|c| {
-                let t = match &c.kind {
-                    CaptureKind::Str => "string".to_owned(),
-                    CaptureKind::Num => "number".to_owned(),
-                    CaptureKind::Row(t) => format!("row of {t}"),
-                };
-                format!("{}: {t}{}", c.name, if c.optional { "?" } else { "" })
-            });
-            let desc = &e.description;
-            quote!(::aegis_core::ExtractorInfo { name: #name, from: #from, captures: &[#(#caps),*], description: #desc })
-        });
+        let validator_infos = self.validator_infos();
+        let table_infos = self.table_infos();
+        let extractor_infos = self.extractor_infos();
         let (name, version, description, spec_path, spec_hash) = (
             &m.name,
             &m.version,
@@ -356,7 +329,7 @@ pub(crate) fn holds(condition: &Compiled) -> TokenStream {
 
 /// Emits the whole domain as one token stream.
 pub(crate) fn emit(domain: &CheckedDomain) -> TokenStream {
-    let e = Emitter { m: domain };
+    let e = Emitter { domain };
     let data = e.data();
     let tables = e.tables();
     let extractors = e.extractors();

@@ -47,18 +47,18 @@ impl Builder<'_> {
 impl Emitter<'_> {
     pub(crate) fn data(&self) -> TokenStream {
         let mut items = Vec::new();
-        let summary = match self.m.data_position {
+        let summary = match self.domain.data_position {
             Some(p) => format!(
                 "The typed `domain_data` of a `{}` trace: the spec's `data` section (`{}`).",
-                self.m.name,
+                self.domain.name,
                 self.at(p)
             ),
             None => format!(
                 "The typed `domain_data` of a `{}` trace: empty, as `{}` has no `data` section.",
-                self.m.name, self.m.spec_display
+                self.domain.name, self.domain.spec_display
             ),
         };
-        self.group(&[], &self.m.schema.data, &summary, &mut items);
+        self.group(&[], &self.domain.schema.data, &summary, &mut items);
         quote!(#(#items)*)
     }
 
@@ -98,7 +98,10 @@ impl Emitter<'_> {
                     self.group(
                         &child_path,
                         grandchildren,
-                        &format!("Group `{dotted}` of the `{}` domain's data.", self.m.name),
+                        &format!(
+                            "Group `{dotted}` of the `{}` domain's data.",
+                            self.domain.name
+                        ),
                         out,
                     );
                 }

@@ -367,7 +367,7 @@ fn capture_groups(hir: &Hir, optional: bool, out: &mut Vec<(String, bool, u32)>)
 impl Emitter<'_> {
     pub(crate) fn extractors(&self) -> TokenStream {
         let mut items = Vec::new();
-        for e in &self.m.schema.extractors {
+        for e in &self.domain.schema.extractors {
             let name = &e.name;
             let st = format_ident!("{}Match", camel(name));
             let pat = format_ident!("{}_PATTERN", name.to_uppercase());
@@ -439,7 +439,7 @@ impl Emitter<'_> {
                         Some(quote!(::aegis_core::__private::parse_number(#as_text)))
                     }
                     CaptureKind::Row(t) => {
-                        let table = self.m.schema.table(t);
+                        let table = self.domain.schema.table(t);
                         let key = table.and_then(|t| t.key.clone()).unwrap_or_default();
                         let lookup = format_ident!("{}_by_{}", t, key);
                         Some(quote!(#lookup(#as_text)))
@@ -567,6 +567,31 @@ impl Emitter<'_> {
             });
         }
         quote!(#(#items)*)
+    }
+}
+
+impl Emitter<'_> {
+    /// Each extractor's `ExtractorInfo` in the domain's `DomainInfo`.
+    pub(crate) fn extractor_infos(&self) -> Vec<TokenStream> {
+        self.domain
+            .schema
+            .extractors
+            .iter()
+            .map(|e| {
+                let name = &e.name;
+                let from = e.from.as_str();
+                let caps = e.captures.iter().map(|c| {
+                    let t = match &c.kind {
+                        CaptureKind::Str => "string".to_owned(),
+                        CaptureKind::Num => "number".to_owned(),
+                        CaptureKind::Row(t) => format!("row of {t}"),
+                    };
+                    format!("{}: {t}{}", c.name, if c.optional { "?" } else { "" })
+                });
+                let desc = &e.description;
+                quote!(::aegis_core::ExtractorInfo { name: #name, from: #from, captures: &[#(#caps),*], description: #desc })
+            })
+            .collect()
     }
 }
 

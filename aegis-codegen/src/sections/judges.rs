@@ -421,13 +421,13 @@ fn verdict_schema(fields: &[VerdictField]) -> String {
 impl Emitter<'_> {
     /// Every judge's items.
     pub(crate) fn judges(&self) -> TokenStream {
-        let judges = self.m.judges.iter().map(|j| self.judge(j));
+        let judges = self.domain.judges.iter().map(|j| self.judge(j));
         quote!(#(#judges)*)
     }
 
     /// `JudgeInfo` entries for `INFO.judges`.
     pub(crate) fn judge_infos(&self) -> Vec<TokenStream> {
-        self.m
+        self.domain
             .judges
             .iter()
             .map(|j| {
@@ -660,14 +660,14 @@ impl Emitter<'_> {
                             (format!("extract.{name}"), quote!(&#var))
                         }
                         Slot::Domain => {
-                            text.push_str(&self.m.name);
+                            text.push_str(&self.domain.name);
                             continue;
                         }
                         Slot::Compliance => {
-                            if self.m.compliance.is_empty() {
+                            if self.domain.compliance.is_empty() {
                                 text.push_str("(none stated)");
                             } else {
-                                text.push_str(&self.m.compliance.join(", "));
+                                text.push_str(&self.domain.compliance.join(", "));
                             }
                             continue;
                         }
@@ -691,7 +691,7 @@ impl Emitter<'_> {
             "Builds the prompt of Tier-3 judge `{}` from `{}`: the template's text as written, every\nplaceholder that reads the trace fenced as data.\n\nSpec: `{loc}`.",
             j.id, j.template_display
         ));
-        let domain = &self.m.name;
+        let domain = &self.domain.name;
         quote! {
             #(#enums)*
             #struct_doc

@@ -676,7 +676,7 @@ impl Emitter<'_> {
 
     /// `Models`: every Tier-2 model of the domain, loaded, as the domain's `ModelTier`.
     pub(crate) fn models(&self) -> TokenStream {
-        let m = self.m;
+        let m = self.domain;
         if m.models.is_empty() {
             return quote!();
         }

@@ -72,7 +72,7 @@ impl Builder<'_> {
 impl Emitter<'_> {
     /// The domain's `PhiSettings` in its `DomainInfo` (`None` when it declares no PHI).
     pub(crate) fn phi_settings(&self) -> TokenStream {
-        match &self.m.phi {
+        match &self.domain.phi {
             None => quote!(None),
             Some(p) => {
                 let classes = p.classes.iter().map(|c| {

@@ -97,7 +97,7 @@ impl Builder<'_> {
 impl Emitter<'_> {
     /// The domain's `RlSettings` in its `DomainInfo` (`None` without an `rl` section).
     pub(crate) fn rl_settings(&self) -> TokenStream {
-        match &self.m.rl {
+        match &self.domain.rl {
             None => quote!(None),
             Some(r) => {
                 let range = match r.reward_range {

@@ -474,7 +474,7 @@ impl Emitter<'_> {
     }
 
     pub(crate) fn escalations(&self) -> TokenStream {
-        let rules = self.m.escalation_rules.iter().map(|r| {
+        let rules = self.domain.escalation_rules.iter().map(|r| {
             let cond = holds(&r.when);
             let id = &r.id;
             let f = format_ident!("escalate_{}", r.id);
@@ -498,15 +498,15 @@ impl Emitter<'_> {
                 }
             }
         });
-        let calls = self.m.escalation_rules.iter().map(|r| {
+        let calls = self.domain.escalation_rules.iter().map(|r| {
             let f = format_ident!("escalate_{}", r.id);
             quote!(#f(ctx, issues))
         });
         let d = doc(&format!(
             "The escalation rules of the `{}` domain that match a trace, given its Tier-1 issues.",
-            self.m.name
+            self.domain.name
         ));
-        let body = if self.m.escalation_rules.is_empty() {
+        let body = if self.domain.escalation_rules.is_empty() {
             quote!(let _ = (ctx, issues); ::std::vec::Vec::new())
         } else {
             quote!([#(#calls),*].into_iter().flatten().collect())
@@ -518,5 +518,22 @@ impl Emitter<'_> {
                 #body
             }
         }
+    }
+}
+
+impl Emitter<'_> {
+    /// Each validator's `ValidatorInfo` in the domain's `DomainInfo`.
+    pub(crate) fn validator_infos(&self) -> Vec<TokenStream> {
+        self.domain
+            .validators
+            .iter()
+            .map(|v| {
+                let id = &v.id;
+                let sev = severity_tokens(v.severity);
+                let desc = &v.description;
+                let loc = self.at(v.position);
+                quote!(::aegis_core::ValidatorInfo { id: #id, severity: #sev, description: #desc, spec_location: #loc })
+            })
+            .collect()
     }
 }

@@ -247,7 +247,7 @@ fn csv_column(line: &str, field: usize) -> u32 {
 impl Emitter<'_> {
     pub(crate) fn tables(&self) -> TokenStream {
         let mut items = Vec::new();
-        for t in &self.m.schema.tables {
+        for t in &self.domain.schema.tables {
             let row = format_ident!("{}Row", camel(&t.name));
             let stat = format_ident!("{}", t.name.to_uppercase());
             let n = Literal::usize_unsuffixed(t.rows.len());
@@ -357,5 +357,27 @@ impl Emitter<'_> {
             });
         }
         quote!(#(#items)*)
+    }
+}
+
+impl Emitter<'_> {
+    /// Each table's `TableInfo` in the domain's `DomainInfo`.
+    pub(crate) fn table_infos(&self) -> Vec<TokenStream> {
+        self.domain
+            .schema
+            .tables
+            .iter()
+            .map(|t| {
+                let name = &t.name;
+                let source = &t.source;
+                let key = match &t.key {
+                    Some(k) => quote!(Some(#k)),
+                    None => quote!(None),
+                };
+                let cols = t.columns.iter().map(|c| format!("{}: {}{}", c.name, c.ty.scalar.name(), if c.ty.optional { "?" } else { "" }));
+                let rows = t.rows.len();
+                quote!(::aegis_core::TableInfo { name: #name, source: #source, key: #key, columns: &[#(#cols),*], rows: #rows })
+            })
+            .collect()
     }
 }
