@@ -13,7 +13,11 @@
 //!   Tier-2 calibration).
 //! * [`review`]: expert labels (notes sanitised), export, training data from labels,
 //!   active-learning samples.
+//! * [`models`]: Tier-2 training, synthetic data, model evaluation and the registry.
+//! * [`simulate`]: a domain's simulator under a policy, episodes as traces; [`transfer`]:
+//!   sim-to-real transfer over JSON lines.
 //! * [`phi`]: the organisation's key, the Tier-0 engine, sanitising JSON lines, re-identifying.
+//! * [`lines`]: typed JSON lines through the runtime's one reader, bad lines named.
 //!
 //! What it is not: no argument parsing, no terminal, no HTTP. The runtime below it
 //! (`aegis-runtime`) knows no store, model or judge crate; this layer plugs them in.
@@ -21,13 +25,17 @@
 pub mod domains;
 pub mod error;
 pub mod evaluate;
+pub mod lines;
+pub mod models;
 pub mod phi;
 pub mod pipeline;
 pub mod replay;
 pub mod report;
 pub mod review;
+pub mod simulate;
 pub mod store;
 pub mod summary;
+pub mod transfer;
 
 pub use domains::{any_pseudonymises, domain_names, find_domain};
 pub use error::{AppError, Result};

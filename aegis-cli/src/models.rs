@@ -1,139 +1,55 @@
-//! `aegis-eval train`, `synth` and `models list|promote|rollback`.
+//! `aegis-eval train`, `synth` and `models list|promote|rollback|eval`: rendering over
+//! `aegis_app::models`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use aegis_app::lines::LineError;
+use aegis_app::models::{SynthesisSummary, TrainProgress, TrainSettings};
+use aegis_core::Domain;
 use aegis_core::tiers::ModelSource;
-use aegis_core::{Domain, ModelInfo, PhiSettings, SanitizeReport, Sanitized, Tier, Trace, Verdict};
-use aegis_models::synth::{Provenance, ProvenanceCounts, SyntheticExample};
-use aegis_models::{
-    BackboneChoice, Backbones, Example, HashedConfig, Registry, Target, Task, TrainOptions,
-    TrainRequest,
-};
-use aegis_phi::PhiEngine;
-use aegis_runtime::Orchestrator;
+use aegis_models::Target;
+use aegis_models::synth::Provenance;
 use serde_json::Value;
 
 use super::args::{ModelsCommand, TrainArgs};
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK, find_domain};
 
-fn registry(flag: Option<PathBuf>) -> Registry {
-    Registry::new(
-        aegis_app::pipeline::registry_root(flag)
-            .unwrap_or_else(|| aegis_models::registry::DEFAULT_ROOT.into()),
-    )
-}
-
-fn model_info(domain: &dyn Domain, model: &str) -> Result<&'static ModelInfo, CliError> {
-    let info = domain.info();
-    info.models.iter().find(|m| m.id == model).ok_or_else(|| {
-        CliError::Models(format!(
-            "domain `{}` has no Tier-2 model `{model}`{}",
-            info.name,
-            if info.models.is_empty() {
-                " (its spec declares none)".to_owned()
-            } else {
-                format!(
-                    "; its models: {}",
-                    info.models
-                        .iter()
-                        .map(|m| m.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        ))
-    })
-}
-
-fn task_of(info: &ModelInfo) -> Task {
-    if info.kind == "risk_regressor" {
-        Task::RiskRegressor
-    } else {
-        Task::TextClassifier {
-            labels: info.labels.iter().map(|l| (*l).to_owned()).collect(),
-        }
+/// The Tier-0 engine for a domain that declares PHI (training and scoring text goes through
+/// Tier 0 as evaluation text does).
+fn engine_for(
+    domain: &dyn Domain,
+    key_file: Option<&Path>,
+) -> Result<Option<std::sync::Arc<aegis_phi::PhiEngine>>, CliError> {
+    match domain.info().phi {
+        Some(_) => Ok(Some(aegis_app::phi::engine(
+            super::phi::key(key_file, true)?,
+            None,
+        )?)),
+        None => Ok(None),
     }
 }
 
-fn models_err(e: impl std::fmt::Display) -> CliError {
-    CliError::Models(e.to_string())
+fn report_bad_lines(file: &Path, bad: &[LineError]) {
+    for b in bad {
+        eprintln!("{}: {b}", file.display());
+    }
 }
 
-/// Reads labelled JSONL. A bad line is reported by number (never by content: it may hold PHI)
-/// and skipped; the rest is kept.
-fn read_labels(
-    path: &Path,
-    info: &ModelInfo,
-    sanitize: &dyn Fn(&str) -> String,
-    bad: &mut Vec<String>,
-) -> Result<Vec<Example>, CliError> {
-    let mut out = Vec::new();
-    for line in super::run::numbered_lines(path)? {
-        let (n, line) = line?;
-        let value: Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
-            Err(e) => {
-                bad.push(format!("line {n}: not JSON ({})", json_error_kind(&e)));
-                continue;
-            }
-        };
-        let text = match value.get("text").and_then(Value::as_str) {
-            Some(t) => t.to_owned(),
-            None => {
-                let parts: Vec<&str> = info
-                    .inputs
-                    .iter()
-                    .filter_map(|f| value.get(*f).and_then(Value::as_str))
-                    .collect();
-                if parts.is_empty() {
-                    bad.push(format!(
-                        "line {n}: no `text` (or `{}`) string",
-                        info.inputs.join("`/`")
-                    ));
-                    continue;
-                }
-                parts.join("\n\n")
-            }
-        };
-        let target = if info.kind == "risk_regressor" {
-            match value.get("score").and_then(Value::as_f64) {
-                Some(s) if (0.0..=1.0).contains(&s) => Target::Score(s as f32),
-                _ => {
-                    bad.push(format!("line {n}: `score` must be a number in [0, 1]"));
-                    continue;
-                }
-            }
-        } else {
-            let label = value.get("label").and_then(Value::as_str).unwrap_or("");
-            match info.labels.iter().position(|l| *l == label) {
-                Some(i) => Target::Label(i),
-                None => {
-                    bad.push(format!(
-                        "line {n}: `label` must be one of: {}",
-                        info.labels.join(", ")
-                    ));
-                    continue;
-                }
-            }
-        };
-        out.push(Example {
-            text: sanitize(&text),
-            target,
-        });
-    }
-    Ok(out)
-}
-
-/// What kind of JSON error, without serde's message (which may quote the input).
-fn json_error_kind(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Io => "I/O error",
-        serde_json::error::Category::Syntax => "syntax error",
-        serde_json::error::Category::Data => "wrong shape",
-        serde_json::error::Category::Eof => "ends too soon",
-    }
+fn say_synthesised(s: &SynthesisSummary) {
+    let c = &s.counts;
+    eprintln!(
+        "synthetic: {} examples: {} labelled by their template; Tier 1 labelled {} more ({} `{}`, {} `{}`) and relabelled {} template texts `{}`",
+        s.total,
+        c.template,
+        c.rules_fail + c.rules_pass,
+        c.rules_fail,
+        s.fail_label,
+        c.rules_pass,
+        s.pass_label,
+        c.relabelled,
+        s.fail_label,
+    );
 }
 
 pub(crate) fn train(
@@ -142,112 +58,39 @@ pub(crate) fn train(
     key_file: Option<&Path>,
 ) -> Result<u8, CliError> {
     let domain = find_domain(domains, &args.domain)?;
-    let info = model_info(domain, &args.model)?;
-    let dinfo = domain.info();
-    // Training text goes through Tier 0 as evaluation text does.
-    let engine = match &dinfo.phi {
-        Some(_) => {
-            let key = super::phi::key(key_file, true)?;
-            Some(aegis_app::phi::engine(key, None)?)
-        }
-        None => None,
-    };
-    let settings: Option<PhiSettings> = dinfo.phi;
-    let sanitize = |text: &str| -> String {
-        match (&engine, &settings) {
-            (Some(e), Some(s)) => e.sanitize_text(text, s, "", &mut SanitizeReport::default()),
-            _ => text.to_owned(),
-        }
-    };
-    let mut examples = Vec::new();
-    let mut bad = Vec::new();
-    let mut sources = Vec::new();
-    if let Some(path) = &args.data {
-        examples = read_labels(path, info, &sanitize, &mut bad)?;
-        sources.push(format!("{} ({} examples)", path.display(), examples.len()));
-    }
-    let synthetic = args.synthetic.unwrap_or(if args.data.is_some() {
-        0
-    } else {
-        info.synthetic.as_ref().map_or(0, |s| s.count)
-    });
-    if synthetic > 0 {
-        let made = synthesize(domain, info, synthetic, args.seed, engine.as_ref())?;
-        sources.push(format!("synthetic:{synthetic}"));
-        examples.extend(made.into_iter().map(|e| e.example));
-    }
-    for b in &bad {
-        eprintln!(
-            "{}: {b}",
-            args.data
-                .as_deref()
-                .map_or_else(String::new, |p| p.display().to_string())
-        );
-    }
-    if examples.is_empty() {
-        return Err(CliError::Models(format!(
-            "no training examples: give --data, or --synthetic N{}",
-            if info.synthetic.is_none() {
-                " (this model's spec has no synthetic templates)"
-            } else {
-                ""
-            }
-        )));
-    }
-    let backbones = Backbones::new(args.minilm_dir.clone());
-    let minilm;
-    let backbone = match info.backbone {
-        "minilm" => {
-            minilm = backbones.minilm().map_err(models_err)?;
-            BackboneChoice::Minilm(&minilm)
-        }
-        _ => BackboneChoice::HashedNgrams(HashedConfig::default()),
-    };
-    let request = TrainRequest {
-        domain: dinfo.name,
-        model: info.id,
-        spec_hash: dinfo.spec_hash,
-        task: task_of(info),
-        data_source: sources.join(" + "),
-    };
-    let options = TrainOptions {
-        max_epochs: args.max_epochs,
+    let info = aegis_app::models::model_info(domain, &args.model)?;
+    let engine = engine_for(domain, key_file)?;
+    let settings = TrainSettings {
+        data: args.data.clone(),
+        synthetic: args.synthetic,
+        registry: args.registry.clone(),
+        export: args.export.clone(),
+        promote: args.promote,
         seed: args.seed,
-        ..TrainOptions::default()
+        max_epochs: args.max_epochs,
+        minilm_dir: args.minilm_dir.clone(),
     };
-    eprintln!(
-        "training {}/{} ({} on {}) on {} examples",
-        dinfo.name,
-        info.id,
-        info.kind,
-        info.backbone,
-        examples.len()
-    );
-    let trained = aegis_models::train(&request, backbone, &examples, &options, |e| {
-        eprintln!(
-            "  epoch {:>3}: train loss {:.4}, validation loss {:.4}",
-            e.epoch, e.train_loss, e.validation_loss
-        );
-    })
-    .map_err(models_err)?;
-    let registry = registry(args.registry.clone());
-    let card = registry.save(&trained).map_err(models_err)?;
-    if args.promote {
-        registry
-            .promote(&card.domain, &card.model, card.version)
-            .map_err(models_err)?;
+    let dinfo = domain.info();
+    let outcome = aegis_app::models::train(domain, &args.model, &settings, engine.as_ref(), |p| {
+        match p {
+            TrainProgress::Synthesised(s) => say_synthesised(&s),
+            TrainProgress::Started { examples } => eprintln!(
+                "training {}/{} ({} on {}) on {examples} examples",
+                dinfo.name, info.id, info.kind, info.backbone,
+            ),
+            TrainProgress::Epoch {
+                epoch,
+                train_loss,
+                validation_loss,
+            } => eprintln!(
+                "  epoch {epoch:>3}: train loss {train_loss:.4}, validation loss {validation_loss:.4}"
+            ),
+        }
+    })?;
+    if let Some(path) = &args.data {
+        report_bad_lines(path, &outcome.bad_lines);
     }
-    if let Some(dir) = &args.export {
-        let mut exported = card.clone();
-        exported.version = 0;
-        aegis_models::registry::write_file(&dir.join(aegis_models::WEIGHTS_FILE), &trained.weights)
-            .map_err(models_err)?;
-        aegis_models::registry::write_file(
-            &dir.join(aegis_models::CARD_FILE),
-            aegis_models::registry::card_json(&exported).as_bytes(),
-        )
-        .map_err(models_err)?;
-    }
+    let card = &outcome.card;
     let m = &card.metrics;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -256,7 +99,7 @@ pub(crate) fn train(
         card.domain,
         card.model,
         card.version,
-        registry.root().display(),
+        outcome.registry_root.display(),
         if args.promote {
             " and promoted to production"
         } else {
@@ -282,12 +125,12 @@ pub(crate) fn train(
         card.examples.train,
         card.examples.validation,
         card.examples.test,
-        &card.data_sha256[..16]
+        card.data_sha256.get(..16).unwrap_or(&card.data_sha256)
     )?;
     if let Some(dir) = &args.export {
         writeln!(out, "exported to {}", dir.display())?;
     }
-    Ok(if bad.is_empty() {
+    Ok(if outcome.bad_lines.is_empty() {
         EXIT_OK
     } else {
         EXIT_INPUT_ERRORS
@@ -303,14 +146,17 @@ pub(crate) fn synth(
     output: Option<&Path>,
 ) -> Result<u8, CliError> {
     let d = find_domain(domains, domain)?;
-    let info = model_info(d, model)?;
+    let info = aegis_app::models::model_info(d, model)?;
     let count = count.unwrap_or_else(|| info.synthetic.as_ref().map_or(0, |s| s.count));
-    let examples = synthesize(d, info, count, seed, None)?;
+    let (examples, summary) = aegis_app::models::synthesize(d, info, count, seed, None)?;
+    if let Some(s) = &summary {
+        say_synthesised(s);
+    }
     let mut out = super::run::create_output(Path::new("-"), output)?;
     for e in &examples {
         let mut line = match e.example.target {
             Target::Label(l) => {
-                serde_json::json!({"text": e.example.text, "label": info.labels[l]})
+                serde_json::json!({"text": e.example.text, "label": info.labels.get(l).copied().unwrap_or("")})
             }
             Target::Score(s) => serde_json::json!({"text": e.example.text, "score": s}),
         };
@@ -329,90 +175,16 @@ pub(crate) fn synth(
     Ok(EXIT_OK)
 }
 
-/// A trace holding `text` where the model reads it: the answer, unless the model reads only the
-/// prompt.
-fn trace_of(info: &ModelInfo, text: &str) -> Trace {
-    let mut trace = Trace::default();
-    if info.inputs.contains(&"output") || info.inputs.is_empty() {
-        trace.output = text.to_owned();
-    } else {
-        trace.input = text.to_owned();
-    }
-    trace
-}
-
-/// Makes a model's synthetic examples, labelled by the domain's Tier 1 where the spec asks, and
-/// says on standard error where the labels came from. Tier 0 uses `engine` when the caller has
-/// one, else a per-process key (the labels do not depend on the pseudonyms).
-fn synthesize(
-    domain: &dyn Domain,
-    info: &ModelInfo,
-    count: usize,
-    seed: u64,
-    engine: Option<&Arc<PhiEngine>>,
-) -> Result<Vec<SyntheticExample>, CliError> {
-    let rules = info.synthetic.as_ref().and_then(|s| s.rule_labels.as_ref());
-    // Tier 0 and Tier 1 are set up only when the spec asks the rules to label.
-    let orchestrator = rules.map(|_| match engine {
-        Some(e) => Orchestrator::without_sanitizer()
-            .with_sanitizer(Box::new(aegis_app::phi::SharedEngine(Arc::clone(e)))),
-        None if domain.info().phi.is_some() => Orchestrator::new(),
-        None => Orchestrator::without_sanitizer(),
-    });
-    let policy = domain.info().policy;
-    let tier1_failures = |text: &str| -> Vec<String> {
-        let Some(orchestrator) = &orchestrator else {
-            return Vec::new();
-        };
-        let result = orchestrator.evaluate(domain, trace_of(info, text));
-        if result.verdict != Verdict::Fail || result.decided_by != Some(Tier::Rules) {
-            return Vec::new();
-        }
-        let mut failed: Vec<String> = result
-            .issues
-            .into_iter()
-            .filter(|i| i.severity >= policy.fail_at)
-            .map(|i| i.validator)
-            .collect();
-        failed.dedup();
-        failed
-    };
-    let made =
-        aegis_models::synth::generate(info, count, seed, tier1_failures).map_err(models_err)?;
-    if let Some(rules) = rules {
-        let c = ProvenanceCounts::of(&made);
-        eprintln!(
-            "synthetic: {} examples: {} labelled by their template; Tier 1 labelled {} more ({} `{}`, {} `{}`) and relabelled {} template texts `{}`",
-            made.len(),
-            c.template,
-            c.rules_fail + c.rules_pass,
-            c.rules_fail,
-            rules.fail,
-            c.rules_pass,
-            rules.pass,
-            c.relabelled,
-            rules.fail,
-        );
-    }
-    Ok(made)
-}
-
-fn split_model(s: &str) -> Result<(&str, &str), CliError> {
-    s.split_once('/')
-        .ok_or_else(|| CliError::Models(format!("`{s}`: name a model as <domain>/<model>")))
-}
-
 pub(crate) fn manage(
     command: ModelsCommand,
     registry_flag: Option<PathBuf>,
     domains: &[&'static dyn Domain],
     key_file: Option<&Path>,
 ) -> Result<u8, CliError> {
-    let registry = registry(registry_flag.clone());
     let mut out = std::io::stdout().lock();
     match command {
         ModelsCommand::List { json } => {
-            let entries = registry.list().map_err(models_err)?;
+            let (root, entries) = aegis_app::models::list(registry_flag)?;
             if json {
                 let all: Vec<Value> = entries
                     .iter()
@@ -433,7 +205,7 @@ pub(crate) fn manage(
                 return Ok(EXIT_OK);
             }
             if entries.is_empty() {
-                writeln!(out, "no models in {}", registry.root().display())?;
+                writeln!(out, "no models in {}", root.display())?;
                 return Ok(EXIT_OK);
             }
             writeln!(
@@ -464,18 +236,13 @@ pub(crate) fn manage(
             Ok(EXIT_OK)
         }
         ModelsCommand::Promote { model, version } => {
-            let (d, m) = split_model(&model)?;
-            let v: u32 = version.trim_start_matches('v').parse().map_err(|_| {
-                CliError::Models(format!("`{version}` is not a version (write 3 or v3)"))
-            })?;
-            let p = registry.promote(d, m, v).map_err(models_err)?;
-            writeln!(out, "{d}/{m}: v{} in production", p.version)?;
+            let p = aegis_app::models::promote(registry_flag, &model, &version)?;
+            writeln!(out, "{model}: v{} in production", p.version)?;
             Ok(EXIT_OK)
         }
         ModelsCommand::Rollback { model } => {
-            let (d, m) = split_model(&model)?;
-            let p = registry.rollback(d, m).map_err(models_err)?;
-            writeln!(out, "{d}/{m}: rolled back to v{}", p.version)?;
+            let p = aegis_app::models::rollback(registry_flag, &model)?;
+            writeln!(out, "{model}: rolled back to v{}", p.version)?;
             Ok(EXIT_OK)
         }
         ModelsCommand::Eval {
@@ -488,127 +255,44 @@ pub(crate) fn manage(
                 registry: aegis_app::pipeline::registry_root(registry_flag),
                 minilm_dir,
             };
-            evaluate(domains, &model, &data, &source, json, key_file)
+            let (d, _) = aegis_app::models::split_model(&model)?;
+            let engine = engine_for(find_domain(domains, d)?, key_file)?;
+            let (metrics, bad) = aegis_app::models::evaluate_model(
+                domains,
+                &model,
+                &data,
+                &source,
+                engine.as_ref(),
+            )?;
+            report_bad_lines(&data, &bad);
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&metrics).unwrap_or_default()
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{model} on {} ({} examples): accuracy {:.4}  F1 {:.4}  ROC-AUC {}  ECE {:.4}{}",
+                    data.display(),
+                    metrics.n,
+                    metrics.accuracy,
+                    metrics.f1,
+                    metrics
+                        .roc_auc
+                        .map_or_else(|| "n/a".to_owned(), |a| format!("{a:.4}")),
+                    metrics.ece,
+                    metrics
+                        .mae
+                        .map_or_else(String::new, |e| format!("  MAE {e:.4}")),
+                )?;
+            }
+            Ok(if bad.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_INPUT_ERRORS
+            })
         }
     }
-}
-
-/// `aegis-eval models eval`: scores labelled examples with the model evaluation would load, as
-/// evaluation does (Tier 0 first, then the domain's Tier-2 models), and reports the metrics.
-fn evaluate(
-    domains: &[&'static dyn Domain],
-    model: &str,
-    data: &Path,
-    source: &ModelSource,
-    json: bool,
-    key_file: Option<&Path>,
-) -> Result<u8, CliError> {
-    let (d, m) = split_model(model)?;
-    let domain = find_domain(domains, d)?;
-    let info = model_info(domain, m)?;
-    let dinfo = domain.info();
-    let sanitizer = match &dinfo.phi {
-        Some(_) => Some(aegis_app::phi::SharedEngine(aegis_app::phi::engine(
-            super::phi::key(key_file, true)?,
-            None,
-        )?)),
-        None => None,
-    };
-    let mut bad = Vec::new();
-    // Unsanitised here: each text goes through Tier 0 below, inside its trace.
-    let examples = read_labels(data, info, &|t: &str| t.to_owned(), &mut bad)?;
-    for b in &bad {
-        eprintln!("{}: {b}", data.display());
-    }
-    if examples.is_empty() {
-        return Err(CliError::Models(format!(
-            "{}: no labelled examples",
-            data.display()
-        )));
-    }
-    let tier = domain
-        .load_models(source)
-        .map_err(CliError::Models)?
-        .ok_or_else(|| CliError::Models(format!("domain `{d}` loads no models")))?;
-    let mut probs: Vec<Vec<f32>> = Vec::with_capacity(examples.len());
-    for e in &examples {
-        let trace = trace_of(info, &e.text);
-        let trace = match (&sanitizer, &dinfo.phi) {
-            (Some(sanitizer), Some(settings)) => Sanitized::sanitize(trace, sanitizer, settings).0,
-            _ => Sanitized::without_phi(trace),
-        };
-        let decision = tier.evaluate(dinfo, &trace, &[]);
-        let module = decision
-            .modules
-            .iter()
-            .find(|r| r.module == info.id)
-            .ok_or_else(|| CliError::Models(format!("model `{m}` gave no result")))?;
-        let p = if info.labels.is_empty() {
-            vec![module.score.unwrap_or(0.0) as f32]
-        } else {
-            info.labels
-                .iter()
-                .map(|l| {
-                    module
-                        .scores
-                        .iter()
-                        .find(|s| s.label == *l)
-                        .map_or(0.0, |s| s.p as f32)
-                })
-                .collect()
-        };
-        probs.push(p);
-    }
-    let metrics = match info.labels.len() {
-        0 => {
-            let scores: Vec<f32> = probs.iter().map(|p| p[0]).collect();
-            let targets: Vec<f32> = examples
-                .iter()
-                .map(|e| match e.target {
-                    Target::Score(s) => s,
-                    Target::Label(l) => l as f32,
-                })
-                .collect();
-            aegis_models::metrics::regression(&scores, &targets)
-        }
-        n => {
-            let truth: Vec<usize> = examples
-                .iter()
-                .map(|e| match e.target {
-                    Target::Label(l) => l,
-                    Target::Score(s) => usize::from(s >= 0.5),
-                })
-                .collect();
-            aegis_models::metrics::classification(&probs, &truth, n)
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&metrics).unwrap_or_default()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{d}/{m} on {} ({} examples): accuracy {:.4}  F1 {:.4}  ROC-AUC {}  ECE {:.4}{}",
-            data.display(),
-            metrics.n,
-            metrics.accuracy,
-            metrics.f1,
-            metrics
-                .roc_auc
-                .map_or_else(|| "n/a".to_owned(), |a| format!("{a:.4}")),
-            metrics.ece,
-            metrics
-                .mae
-                .map_or_else(String::new, |e| format!("  MAE {e:.4}")),
-        )?;
-    }
-    Ok(if bad.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT_ERRORS
-    })
 }

@@ -1,7 +1,7 @@
 //! Tier 0 on the command line: the key (with a note when it is random), `aegis-eval sanitize`,
 //! `aegis-eval reidentify`, and verbose logging. The work is `aegis_app::phi`'s.
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use aegis_app::phi::{JsonSanitizer, KeyOrigin, SanitizeOptions};
@@ -58,27 +58,17 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     let input_name = args.input.display().to_string();
     let (reader, size) = super::run::open_input(&args.input)?;
     let progress = super::run::progress_bar(size, false, args.output.as_deref());
-    let mut read: u64 = 0;
     let mut out = super::run::create_output(&args.input, args.output.as_deref())?;
     let mut bad = 0u64;
     let mut total = SanitizeReport::default();
-    let each_line = || -> Result<(), CliError> {
-        for (n, line) in reader.split(b'\n').enumerate() {
-            let line_no = n + 1;
-            let bytes = line.map_err(|source| CliError::Io {
-                context: format!("cannot read {input_name}"),
-                source,
-            })?;
-            read += bytes.len() as u64 + 1;
-            if line_no.is_multiple_of(256) {
-                progress.set_position(read);
-            }
-            let text = String::from_utf8_lossy(&bytes);
-            if text.trim().is_empty() {
-                continue;
-            }
+    let mut lines = aegis_runtime::input::JsonLines::new(reader);
+    let mut each_line = || -> Result<(), CliError> {
+        while let Some((line_no, text)) = lines.next_line().map_err(|source| CliError::Io {
+            context: format!("cannot read {input_name}"),
+            source,
+        })? {
             let before = total.total();
-            match sanitizer.sanitize_line(&text, &mut total) {
+            match text.and_then(|text| sanitizer.sanitize_line(text, &mut total)) {
                 Ok(value) => {
                     tracing::debug!(
                         line = line_no,
@@ -92,6 +82,9 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
                     bad += 1;
                     eprintln!("error: {input_name}:{line_no}: {why}; the line is left out");
                 }
+            }
+            if line_no.is_multiple_of(256) {
+                progress.set_position(lines.bytes_read());
             }
         }
         out.flush()?;

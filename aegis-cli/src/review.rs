@@ -262,38 +262,16 @@ pub(crate) fn import(
     })?;
     let labeller = labeller(domains, key_file)?;
     let (mut ok, mut bad) = (0, 0);
-    let mut reader = std::io::BufReader::new(file);
-    let mut bytes = Vec::new();
-    let mut n = 0;
-    loop {
-        bytes.clear();
-        if reader
-            .read_until(b'\n', &mut bytes)
-            .map_err(|source| CliError::Io {
-                context: format!("cannot read {}", input.display()),
-                source,
-            })?
-            == 0
-        {
-            break;
-        }
-        n += 1;
-        let Ok(line) = std::str::from_utf8(&bytes) else {
-            eprintln!("{}:{n}: not UTF-8 text; line skipped", input.display());
-            bad += 1;
-            continue;
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match labeller.import_line(&mut s, line, reviewer.as_deref()) {
+    let name = input.display().to_string();
+    aegis_app::lines::for_each_line(std::io::BufReader::new(file), &name, |n, line| {
+        match line.and_then(|line| labeller.import_line(&mut s, line, reviewer.as_deref())) {
             Ok(_) => ok += 1,
             Err(why) => {
-                eprintln!("{}:{n}: {why}; line skipped", input.display());
+                eprintln!("{name}:{n}: {why}; line skipped");
                 bad += 1;
             }
         }
-    }
+    })?;
     eprintln!("{ok} labels imported, {bad} lines skipped");
     Ok(if bad > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
 }

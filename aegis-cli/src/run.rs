@@ -139,26 +139,6 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// The non-blank lines of `input` (`-` is standard input), numbered from 1; a read error
-/// names the file.
-pub(super) fn numbered_lines(
-    input: &Path,
-) -> Result<impl Iterator<Item = Result<(usize, String), CliError>>, CliError> {
-    let (reader, _) = open_input(input)?;
-    let name = input.display().to_string();
-    Ok(reader
-        .lines()
-        .enumerate()
-        .filter_map(move |(i, line)| match line {
-            Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(Ok((i + 1, l))),
-            Err(source) => Some(Err(CliError::Io {
-                context: format!("cannot read {name}"),
-                source,
-            })),
-        }))
-}
-
 /// Opens the input (`-` is standard input) and says its size when known. A directory is
 /// refused before anything is written.
 pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), CliError> {

@@ -2,12 +2,10 @@
 //! (`aegis_rl::transfer`) from the command line. A bad input line is reported with its line
 //! number and the others are used; no message repeats an input value.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use aegis_rl::transfer::{self, FitOptions, Pair, TransferModel};
-use serde::Deserialize;
 
 use super::args::TransferCommand;
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK};
@@ -21,14 +19,13 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
             ridge,
             seed,
         } => {
-            let (pairs, bad) = read_lines::<Pair>(&pairs)?;
+            let (pairs, bad) = read_pairs(&pairs)?;
             let options = FitOptions {
                 ridge,
                 calibration_fraction: calibration,
                 seed,
             };
-            let model = transfer::fit(&pairs, &options)
-                .map_err(|e| CliError::Transfer(format!("cannot fit: {e}")))?;
+            let model = aegis_app::transfer::fit(&pairs, &options)?;
             let json = serde_json::to_string_pretty(&model)
                 .map_err(|e| CliError::Transfer(format!("cannot write the model: {e}")))?;
             std::fs::write(&output, json + "\n").map_err(|source| CliError::Io {
@@ -43,7 +40,7 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
                 model.features.join(", "),
                 output.display()
             );
-            Ok(if bad > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
+            Ok(if bad { EXIT_INPUT_ERRORS } else { EXIT_OK })
         }
         TransferCommand::Predict {
             model,
@@ -59,9 +56,8 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
             coverage,
         } => {
             let model = read_model(&model)?;
-            let (pairs, bad) = read_lines::<Pair>(&pairs)?;
-            let e = transfer::evaluate(&model, &pairs, coverage)
-                .map_err(|e| CliError::Transfer(format!("cannot evaluate: {e}")))?;
+            let (pairs, bad) = read_pairs(&pairs)?;
+            let e = aegis_app::transfer::evaluate(&model, &pairs, coverage)?;
             let report = serde_json::json!({
                 "pairs": e.n,
                 "mae": e.mae,
@@ -78,7 +74,7 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
                 coverage * 100.0,
                 e.mean_interval_width
             );
-            Ok(if bad > 0 { EXIT_INPUT_ERRORS } else { EXIT_OK })
+            Ok(if bad { EXIT_INPUT_ERRORS } else { EXIT_OK })
         }
         TransferCommand::Synth { count, seed } => {
             let mut out = std::io::stdout().lock();
@@ -97,73 +93,37 @@ fn read_model(path: &Path) -> Result<TransferModel, CliError> {
         path: path.display().to_string(),
         source,
     })?;
-    let model: TransferModel = serde_json::from_str(&text).map_err(|e| {
-        CliError::Transfer(format!(
-            "{}:{}:{}: not a transfer model: {}",
+    aegis_app::transfer::model_from_json(&text, &path.display().to_string())
+}
+
+/// Reads pairs; a bad line is reported on standard error with its number and left out.
+/// Returns the good ones and whether any were bad.
+fn read_pairs(path: &Path) -> Result<(Vec<Pair>, bool), CliError> {
+    let (reader, _) = super::run::open_input(path)?;
+    let (pairs, bad) = aegis_app::transfer::read_pairs(reader, &path.display().to_string())?;
+    for b in &bad {
+        eprintln!(
+            "error: {}:{}: left out: {}",
             path.display(),
-            e.line(),
-            e.column(),
-            aegis_core::redact_quoted(&e.to_string())
-        ))
-    })?;
-    model
-        .validate()
-        .map_err(|e| CliError::Transfer(format!("{}: {e}", path.display())))?;
-    Ok(model)
-}
-
-/// Reads JSON lines of `T`; a bad line is reported on standard error with its number and left
-/// out. Returns the good ones and how many were bad.
-fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<(Vec<T>, usize), CliError> {
-    let mut items = Vec::new();
-    let mut bad = 0;
-    for line in super::run::numbered_lines(path)? {
-        let (n, line) = line?;
-        match serde_json::from_str::<T>(&line) {
-            Ok(item) => items.push(item),
-            Err(e) => {
-                bad += 1;
-                eprintln!(
-                    "error: {}:{n}: left out: {}",
-                    path.display(),
-                    aegis_core::redact_quoted(&e.to_string())
-                );
-            }
-        }
+            b.line,
+            b.message
+        );
     }
-    Ok((items, bad))
-}
-
-/// A line of `predict`'s input.
-#[derive(Deserialize)]
-struct Query {
-    #[serde(default)]
-    id: Option<String>,
-    sim: BTreeMap<String, f64>,
+    Ok((pairs, !bad.is_empty()))
 }
 
 fn predict(model: &TransferModel, input: &Path, coverage: f64) -> Result<u8, CliError> {
-    if !(coverage > 0.0 && coverage < 1.0) {
-        return Err(CliError::Transfer(
-            "--coverage must be between 0 and 1 (e.g. 0.9)".into(),
-        ));
-    }
+    let (reader, _) = super::run::open_input(input)?;
+    let answers =
+        aegis_app::transfer::predict(model, reader, &input.display().to_string(), coverage)?;
     let mut out = std::io::stdout().lock();
     let mut bad = 0;
-    for line in super::run::numbered_lines(input)? {
-        let (n, line) = line?;
-        // Every input line gets one output line: a prediction or an error naming the line.
-        let record = match serde_json::from_str::<Query>(&line) {
-            Err(e) => Err(aegis_core::redact_quoted(&e.to_string())),
-            Ok(q) => model
-                .predict(&q.sim, coverage)
-                .map(|p| (q.id, p))
-                .map_err(|e| e.to_string()),
-        };
-        let json = match record {
-            Ok((id, p)) => serde_json::json!({
-                "line": n,
-                "id": id,
+    // Every input line gets one output line: a prediction or an error naming the line.
+    for a in answers {
+        let json = match a.prediction {
+            Ok(p) => serde_json::json!({
+                "line": a.line,
+                "id": a.id,
                 "prediction": p.value,
                 "low": if p.is_bounded() { Some(p.low) } else { None },
                 "high": if p.is_bounded() { Some(p.high) } else { None },
@@ -171,7 +131,7 @@ fn predict(model: &TransferModel, input: &Path, coverage: f64) -> Result<u8, Cli
             }),
             Err(error) => {
                 bad += 1;
-                serde_json::json!({ "line": n, "error": error })
+                serde_json::json!({ "line": a.line, "error": error })
             }
         };
         writeln!(out, "{json}")?;

@@ -1,4 +1,8 @@
-//! Streams traces from JSONL (one trace per line), a JSON array, or pretty-printed JSON values.
+//! Streams traces from JSONL (one trace per line), a JSON array, or pretty-printed JSON values;
+//! and [`JsonLines`], the one reader of JSON lines every command uses (labels, pairs, review
+//! imports, lines to sanitise), with one policy: lines are numbered from 1; a line that is not
+//! UTF-8 is an error for that line only; a byte-order mark and surrounding white space are not
+//! part of a line; blank lines are passed over.
 //!
 //! Every input line gets exactly one [`Record`]: a trace, or an error naming the line. Blank
 //! lines are not traces and are passed over. Memory stays flat whatever the input's size, with
@@ -31,12 +35,102 @@ pub enum Record {
     },
 }
 
-/// Reads traces from a buffered reader.
-pub struct TraceReader<R> {
+/// The non-blank lines of JSON-lines input, numbered from 1, each its text or why it cannot be
+/// read (not UTF-8). Streams: memory holds one line at a time.
+pub struct JsonLines<R> {
     reader: R,
     line: u64,
     buf: Vec<u8>,
     bytes_read: u64,
+}
+
+impl<R: BufRead> JsonLines<R> {
+    /// A reader over `reader`.
+    pub fn new(reader: R) -> Self {
+        JsonLines {
+            reader,
+            line: 0,
+            buf: Vec::new(),
+            bytes_read: 0,
+        }
+    }
+
+    /// How many bytes of input have been consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The next non-blank line: its number, and its text (trimmed, without a byte-order mark)
+    /// or why it is not text.
+    pub fn next_line(&mut self) -> io::Result<Option<(u64, Result<&str, String>)>> {
+        loop {
+            self.buf.clear();
+            let n = self.reader.read_until(b'\n', &mut self.buf)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.bytes_read += n as u64;
+            self.line += 1;
+            let line = self.line;
+            let Ok(text) = std::str::from_utf8(&self.buf) else {
+                return Ok(Some((line, Err(format!("line {line} is not valid UTF-8")))));
+            };
+            // A byte-order mark (some editors write one) is not part of the line.
+            let text = text.trim().trim_start_matches('\u{feff}');
+            if text.is_empty() {
+                continue;
+            }
+            // Borrowed again from the buffer, past the checks above.
+            let start = text.as_ptr() as usize - self.buf.as_ptr() as usize;
+            let text = std::str::from_utf8(&self.buf[start..start + text.len()])
+                .map_err(|_| format!("line {line} is not valid UTF-8"));
+            return Ok(Some((line, text)));
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLines<R> {
+    type Item = io::Result<(u64, Result<String, String>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_line() {
+            Ok(Some((n, text))) => Some(Ok((n, text.map(str::to_owned)))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// Parses one JSON line as `T`; the error names what is wrong (syntax, shape, the field at
+/// fault) and never repeats a value from the line.
+pub fn parse_line<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, T>(&mut de)
+        .map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let what = match inner.classify() {
+                serde_json::error::Category::Io => "cannot be read",
+                serde_json::error::Category::Syntax => "is not valid JSON",
+                serde_json::error::Category::Data => "has the wrong shape",
+                serde_json::error::Category::Eof => "ends too soon",
+            };
+            if path == "." || path.is_empty() {
+                format!("{what} ({})", serde_detail(&inner))
+            } else {
+                format!("{what} at `{path}` ({})", serde_detail(&inner))
+            }
+        })
+        .and_then(|v| {
+            de.end()
+                .map(|()| v)
+                .map_err(|e| format!("has more after the JSON value ({})", serde_detail(&e)))
+        })
+}
+
+/// Reads traces from a buffered reader.
+pub struct TraceReader<R> {
+    lines: JsonLines<R>,
     /// Records of an input read whole (a JSON array, or pretty-printed JSON values).
     buffered: Option<std::vec::IntoIter<Record>>,
     started: bool,
@@ -46,10 +140,7 @@ impl<R: BufRead> TraceReader<R> {
     /// A reader over `reader`.
     pub fn new(reader: R) -> Self {
         TraceReader {
-            reader,
-            line: 0,
-            buf: Vec::new(),
-            bytes_read: 0,
+            lines: JsonLines::new(reader),
             buffered: None,
             started: false,
         }
@@ -57,7 +148,7 @@ impl<R: BufRead> TraceReader<R> {
 
     /// How many bytes of input have been consumed so far.
     pub fn bytes_read(&self) -> u64 {
-        self.bytes_read
+        self.lines.bytes_read
     }
 
     /// Looks at the start of the input: a JSON array (`[`) or pretty-printed JSON values (a `{`
@@ -65,16 +156,16 @@ impl<R: BufRead> TraceReader<R> {
     fn start(&mut self) -> io::Result<()> {
         self.started = true;
         loop {
-            let buf = self.reader.fill_buf()?;
+            let buf = self.lines.reader.fill_buf()?;
             let Some(at) = buf.iter().position(|b| !b.is_ascii_whitespace()) else {
                 if buf.is_empty() {
                     return Ok(());
                 }
                 // Only whitespace so far: skip it, counting its lines.
                 let n = buf.len();
-                self.line += buf.iter().filter(|&&b| b == b'\n').count() as u64;
-                self.reader.consume(n);
-                self.bytes_read += n as u64;
+                self.lines.line += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+                self.lines.reader.consume(n);
+                self.lines.bytes_read += n as u64;
                 continue;
             };
             // A byte-order mark (some editors write one) does not change what the input is.
@@ -97,9 +188,9 @@ impl<R: BufRead> TraceReader<R> {
                 return Ok(());
             }
             let mut all = Vec::new();
-            self.reader.read_to_end(&mut all)?;
-            self.bytes_read += all.len() as u64;
-            self.buffered = Some(document_records(&all, self.line + 1).into_iter());
+            self.lines.reader.read_to_end(&mut all)?;
+            self.lines.bytes_read += all.len() as u64;
+            self.buffered = Some(document_records(&all, self.lines.line + 1).into_iter());
             return Ok(());
         }
     }
@@ -111,29 +202,14 @@ impl<R: BufRead> TraceReader<R> {
         if let Some(records) = &mut self.buffered {
             return Ok(records.next());
         }
-        loop {
-            self.buf.clear();
-            let n = self.reader.read_until(b'\n', &mut self.buf)?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.bytes_read += n as u64;
-            self.line += 1;
-            let line = self.line;
-            let Ok(text) = std::str::from_utf8(&self.buf) else {
-                return Ok(Some(Record::Error {
-                    line,
-                    id: None,
-                    message: format!("line {line} is not valid UTF-8"),
-                }));
-            };
-            // A byte-order mark (some editors write one) is not part of the trace.
-            let text = text.trim().trim_start_matches('\u{feff}');
-            if text.is_empty() {
-                continue;
-            }
-            return Ok(Some(line_record(line, text)));
-        }
+        Ok(self.lines.next_line()?.map(|(line, text)| match text {
+            Ok(text) => line_record(line, text),
+            Err(message) => Record::Error {
+                line,
+                id: None,
+                message,
+            },
+        }))
     }
 }
 
