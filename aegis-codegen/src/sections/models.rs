@@ -746,8 +746,7 @@ impl Emitter<'_> {
             }
 
             impl ::aegis_core::tiers::ModelTier for Models {
-                fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
-                    let _ = issues;
+                fn evaluate(&self, domain: &::aegis_core::DomainInfo, trace: &::aegis_core::Sanitized<::aegis_core::Trace>, _issues: &[::aegis_core::Issue]) -> ::aegis_core::tiers::TierDecision {
                     #context
                     #(#runs)*
                     ::aegis_models::tier::decide(::std::vec![#(#locals),*], domain.policy.fail_at)

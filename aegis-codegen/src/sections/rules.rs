@@ -507,14 +507,17 @@ impl Emitter<'_> {
             self.domain.name
         ));
         let body = if self.domain.escalation_rules.is_empty() {
-            quote!(let _ = (ctx, issues); ::std::vec::Vec::new())
+            quote!(::std::vec::Vec::new())
         } else {
             quote!([#(#calls),*].into_iter().flatten().collect())
         };
+        // A domain without rules reads neither: `_ctx`, `_issues`.
+        let ctx = unused_as_underscored(&body, "ctx");
+        let issues = unused_as_underscored(&body, "issues");
         quote! {
             #(#rules)*
             #d
-            pub fn escalations(ctx: &Context<'_>, issues: &[::aegis_core::Issue]) -> ::std::vec::Vec<::aegis_core::EscalationRequest> {
+            pub fn escalations(#ctx: &Context<'_>, #issues: &[::aegis_core::Issue]) -> ::std::vec::Vec<::aegis_core::EscalationRequest> {
                 #body
             }
         }
