@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use aegis_core::{Domain, DomainInfo, EvaluationResult, Sanitized, Severity, Tier, Trace, Verdict};
+use aegis_core::{Domain, DomainInfo, EvaluationResult, Sanitized, Severity, Trace};
 use aegis_phi::PhiEngine;
 use aegis_runtime::input::Record;
 
@@ -55,7 +55,12 @@ impl Evaluation {
         options: EvaluateOptions,
     ) -> Result<Evaluation, AppError> {
         let scope = options.domain.map_or_else(|| domains.to_vec(), |d| vec![d]);
-        let pipeline = Pipeline::build(&scope, Some(&engine), &options.tiers)?;
+        let mut pipeline = Pipeline::build(&scope, Some(&engine), &options.tiers)?;
+        if options.store.is_some() {
+            // Tier 4 is the store's review queue: a result that needs review is queued in the
+            // transaction that writes it.
+            pipeline = pipeline.with_review_queue(Box::new(aegis_store::StoreReviewQueue));
+        }
         Ok(Evaluation {
             domains: domains.to_vec(),
             fixed: options.domain,
@@ -76,21 +81,11 @@ impl Evaluation {
 
     /// Evaluates a batch of records; returns one result per record, in order. Each result is
     /// counted, and kept in the store when there is one (a result that needs review is queued
-    /// for Tier 4 there, and its Tier-4 report says so).
+    /// for Tier 4 there: its Tier-4 report names the task).
     pub fn evaluate(&mut self, records: Vec<Record>) -> Result<Vec<EvaluationResult>, AppError> {
         let mut out = Vec::with_capacity(records.len());
-        for mut e in self.evaluate_records(records) {
+        for e in self.evaluate_records(records) {
             log_result(&e.result);
-            if self.store.is_some()
-                && e.result.verdict == Verdict::NeedsReview
-                && let Some(t) = e.result.tiers.iter_mut().find(|t| t.tier == Tier::Human)
-            {
-                // The store queues it for Tier 4.
-                t.outcome = aegis_core::TierOutcome::Escalated {
-                    to: Tier::Human,
-                    reason: "queued for expert review in the store (aegis-eval review)".into(),
-                };
-            }
             self.summary.add(&e.result);
             if let Some(episode) = e.trace.as_ref().and_then(|t| t.episode.as_ref()) {
                 self.summary.add_episode(episode);

@@ -98,6 +98,12 @@ impl Pipeline {
         })
     }
 
+    /// The pipeline with `queue` as Tier 4.
+    pub fn with_review_queue(mut self, queue: Box<dyn aegis_core::tiers::ReviewQueue>) -> Self {
+        self.orchestrator = self.orchestrator.with_review_queue(queue);
+        self
+    }
+
     /// The orchestrator.
     pub fn orchestrator(&self) -> &Orchestrator {
         &self.orchestrator

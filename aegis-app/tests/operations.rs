@@ -179,6 +179,18 @@ fn a_result_that_needs_review_is_queued_and_says_so() {
     let store = aegis_app::store::open_existing(Some(&db)).unwrap();
     let tasks = aegis_app::review::export(&store, 1000).unwrap();
     assert_eq!(tasks.len() as u64, summary.count(Verdict::NeedsReview));
+    // Each result names its task: the key the store queued it under.
+    for r in &queued {
+        let human = r.tiers.iter().find(|t| t.tier == Tier::Human).unwrap();
+        let TierOutcome::Escalated { reason, .. } = &human.outcome else {
+            unreachable!()
+        };
+        let task = reason.rsplit("as task ").next().unwrap();
+        assert!(
+            tasks.iter().any(|t| t.key == task),
+            "{reason} names a queued task"
+        );
+    }
 
     // Report: the statistics over what was stored.
     let report = aegis_app::report::report(&store, &Selection::default()).unwrap();

@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
+
 use crate::phi::Sanitized;
 use crate::result::{Issue, Severity, Verdict};
 use crate::trace::Trace;
@@ -231,15 +233,6 @@ impl fmt::Display for VerdictError {
 }
 
 impl std::error::Error for VerdictError {}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
 pub mod calendar;
+pub mod digest;
 mod domain;
 pub mod env;
 pub mod judge;

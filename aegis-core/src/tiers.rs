@@ -81,4 +81,9 @@ pub trait JudgeTier: Send + Sync {
 pub trait ReviewQueue: Send + Sync {
     /// Queues a trace for review; returns the queue's task id.
     fn enqueue(&self, domain: &DomainInfo, trace: &Sanitized<Trace>, issues: &[Issue]) -> String;
+
+    /// Where the queue is, for a person reading a result ("the store (aegis-eval review)").
+    fn location(&self) -> &str {
+        "the review queue"
+    }
 }

@@ -8,6 +8,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use aegis_core::UsdCost;
+use aegis_core::digest::hex;
 use aegis_core::judge::{JudgePrompt, VerdictError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -619,10 +620,6 @@ impl SpendLedger {
             }
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

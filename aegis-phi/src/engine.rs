@@ -2,6 +2,7 @@
 
 use std::sync::{LazyLock, Mutex, PoisonError};
 
+use aegis_core::digest::hex;
 use aegis_core::tiers::Sanitizer;
 use aegis_core::{PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Trace};
 use serde_json::Value;
@@ -734,8 +735,4 @@ fn like_case(word: &str, like: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -396,7 +396,7 @@ impl Orchestrator {
                 (Tier::Human, _) => match &self.review {
                     Some(queue) => {
                         let task = queue.enqueue(info, &trace, &result.issues);
-                        report(tier, TierOutcome::Escalated { to: Tier::Human, reason: Cow::Owned(format!("queued for expert review as task {task}")) }, elapsed_ns(t))
+                        report(tier, TierOutcome::Escalated { to: Tier::Human, reason: Cow::Owned(format!("queued for expert review in {} as task {task}", queue.location())) }, elapsed_ns(t))
                     }
                     None => report(tier, TierOutcome::Unavailable { reason: "no review queue is configured; the trace needs a person to look at it".into() }, elapsed_ns(t)),
                 },

@@ -181,15 +181,8 @@ impl StoredRecord {
         h.update([0]);
         h.update(result.line.unwrap_or(0).to_le_bytes());
         h.update(result.error.as_deref().unwrap_or("").as_bytes());
-        let d = h.finalize();
         StoredRecord {
-            key: format!(
-                "sha256:{}",
-                d.iter()
-                    .take(16)
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            ),
+            key: short_hex(&h.finalize()),
             result,
             trace: None,
             evaluated_at_ms,
@@ -210,30 +203,17 @@ impl StoredRecord {
         evaluated_at_ms: i64,
     ) -> StoredRecord {
         let trace = trace.map(StoredTrace::of);
-        let key = match &result.trace_id {
-            Some(id) if !id.is_empty() => format!("id:{id}"),
-            _ => {
+        let key = match (&result.trace_id, &trace) {
+            (Some(id), _) if !id.is_empty() => format!("id:{id}"),
+            (_, Some(t)) => content_key(result.domain.as_deref(), t),
+            // A line that is not a trace: its line number and error.
+            (_, None) => {
                 let mut h = Sha256::new();
                 h.update(result.domain.as_deref().unwrap_or("").as_bytes());
                 h.update([0]);
-                match &trace {
-                    Some(t) => {
-                        h.update(serde_json::to_vec(t).unwrap_or_default());
-                    }
-                    // A line that is not a trace: its line number and error.
-                    None => {
-                        h.update(result.line.unwrap_or(0).to_le_bytes());
-                        h.update(result.error.as_deref().unwrap_or("").as_bytes());
-                    }
-                }
-                let d = h.finalize();
-                format!(
-                    "sha256:{}",
-                    d.iter()
-                        .take(16)
-                        .map(|b| format!("{b:02x}"))
-                        .collect::<String>()
-                )
+                h.update(result.line.unwrap_or(0).to_le_bytes());
+                h.update(result.error.as_deref().unwrap_or("").as_bytes());
+                short_hex(&h.finalize())
             }
         };
         StoredRecord {
@@ -243,6 +223,53 @@ impl StoredRecord {
             evaluated_at_ms,
             provenance: None,
         }
+    }
+}
+
+/// The key a sanitised trace of `domain` is stored under: `id:<trace id>`, or, for a trace
+/// without an id, `sha256:` of its domain and sanitised content. Writing a trace again replaces
+/// the record under the same key.
+pub fn record_key(domain: Option<&str>, trace: &Sanitized<Trace>) -> String {
+    match &trace.id {
+        Some(id) if !id.is_empty() => format!("id:{id}"),
+        _ => content_key(domain, &StoredTrace::of(trace)),
+    }
+}
+
+fn content_key(domain: Option<&str>, trace: &StoredTrace) -> String {
+    let mut h = Sha256::new();
+    h.update(domain.unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_vec(trace).unwrap_or_default());
+    short_hex(&h.finalize())
+}
+
+/// `sha256:` and the first 16 bytes of a digest in hex.
+fn short_hex(digest: &[u8]) -> String {
+    format!(
+        "sha256:{}",
+        aegis_core::digest::hex(digest.get(..16).unwrap_or(digest))
+    )
+}
+
+/// Tier 4 over the store: a result that needs review is queued in the same transaction that
+/// writes it (so a queued task always has its result, and nothing queued is lost); the task is
+/// the record's key. Install it in the orchestrator of an evaluation that writes to a store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreReviewQueue;
+
+impl aegis_core::tiers::ReviewQueue for StoreReviewQueue {
+    fn enqueue(
+        &self,
+        domain: &aegis_core::DomainInfo,
+        trace: &Sanitized<Trace>,
+        _issues: &[aegis_core::Issue],
+    ) -> String {
+        record_key(Some(domain.name), trace)
+    }
+
+    fn location(&self) -> &str {
+        "the store (aegis-eval review)"
     }
 }
 

@@ -664,11 +664,7 @@ impl Store for SqliteStore {
                     },
                     models: json(9)?,
                     judges: json(10)?,
-                    result_sha256: r
-                        .get::<_, Vec<u8>>(11)?
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect(),
+                    result_sha256: aegis_core::digest::hex(&r.get::<_, Vec<u8>>(11)?),
                 })
             })
             .map_err(self.err("cannot read the audit log"))?;
