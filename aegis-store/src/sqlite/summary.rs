@@ -147,8 +147,30 @@ fn selection(filter: &Filter, params: &mut Vec<Value>) -> String {
     }
 }
 
-/// [`Store::summarize`](crate::Store::summarize) for the SQLite store.
+/// The page cache while summarising, in KiB (SQLite's sorter spills to temporary files beyond
+/// the same size): a summary scans the whole selection once or twice, so a large cache buys
+/// nothing and would only hold memory (the store's 64 MiB suits batched writes).
+const SUMMARY_CACHE_KIB: i64 = 16 * 1024;
+
+/// [`Store::summarize`](crate::Store::summarize) for the SQLite store, with a smaller page cache
+/// (restored afterwards), so that memory stays flat whatever the store's size.
 pub(super) fn summarize(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, StoreError> {
+    let conn = &store.conn;
+    let cache: i64 = conn
+        .query_row("PRAGMA cache_size", [], |r| r.get(0))
+        .map_err(store.err("cannot read the cache size"))?;
+    conn.pragma_update(None, "cache_size", -SUMMARY_CACHE_KIB)
+        .map_err(store.err("cannot set the cache size"))?;
+    let summary = summarize_with(store, filter);
+    let restored = conn
+        .pragma_update(None, "cache_size", cache)
+        .map_err(store.err("cannot set the cache size"));
+    let summary = summary?;
+    restored?;
+    Ok(summary)
+}
+
+fn summarize_with(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, StoreError> {
     let mut params = Vec::new();
     let sel = selection(filter, &mut params);
     let conn = &store.conn;
@@ -173,27 +195,31 @@ pub(super) fn summarize(store: &SqliteStore, filter: &Filter) -> Result<StoreSum
     let b = s.bucket.millis();
 
     // One pass over the selection, grouped by every dimension at once; the groups (a few
-    // thousand at most for realistic data) are summed up per dimension here.
+    // thousand at most for realistic data) are summed up per dimension here. The verdict
+    // leads the grouping so that SQLite sorts the selection rather than walking
+    // `results_domain_time` for the order and reading each row at random (4 s instead of 1 s
+    // per million results).
     let sql = format!(
-        "SELECT results.domain, results.model, results.application, results.verdict, \
-         results.decided_by, results.evaluated_at - ((results.evaluated_at % {b}) + {b}) % {b}, \
+        "SELECT results.verdict, results.decided_by, \
+         results.evaluated_at - ((results.evaluated_at % {b}) + {b}) % {b}, \
+         results.domain, results.model, results.application, \
          count(*), sum(results.cost_picos) \
          FROM results WHERE {sel} GROUP BY 1, 2, 3, 4, 5, 6"
     );
     let mut stmt = conn.prepare(&sql).map_err(e())?;
     let mut rows = stmt.query(params_from_iter(params.iter())).map_err(e())?;
     while let Some(r) = rows.next().map_err(e())? {
-        let verdict: String = r.get(3).map_err(e())?;
+        let verdict: String = r.get(0).map_err(e())?;
         let Some(verdict) = verdict_of(&verdict) else {
             continue;
         };
+        let decided_by: Option<String> = r.get(1).map_err(e())?;
+        let bucket: i64 = r.get(2).map_err(e())?;
+        let domain: Option<String> = r.get(3).map_err(e())?;
+        let model: Option<String> = r.get(4).map_err(e())?;
+        let application: Option<String> = r.get(5).map_err(e())?;
         let n = count(r.get(6).map_err(e())?);
         let cost = UsdCost::from_picos(count(r.get(7).map_err(e())?));
-        let domain: Option<String> = r.get(0).map_err(e())?;
-        let model: Option<String> = r.get(1).map_err(e())?;
-        let application: Option<String> = r.get(2).map_err(e())?;
-        let decided_by: Option<String> = r.get(4).map_err(e())?;
-        let bucket: i64 = r.get(5).map_err(e())?;
         s.overall.add(verdict, n, cost);
         s.by_domain.entry(domain).or_default().add(verdict, n, cost);
         s.by_model.entry(model).or_default().add(verdict, n, cost);
@@ -208,20 +234,23 @@ pub(super) fn summarize(store: &SqliteStore, filter: &Filter) -> Result<StoreSum
     drop(stmt);
 
     // Latency percentiles, exact: the evaluated records' latencies in order, read up to the
-    // 95th percentile's index.
+    // 95th percentile's index. No `LIMIT`: with one SQLite keeps the order in a B-tree
+    // (3 s per million results) rather than sorting (under 1 s).
     let evaluated = s.overall.total - s.overall.error;
     if evaluated > 0 {
         let at = |p: f64| ((evaluated - 1) as f64 * p).round() as u64;
         let (k50, k95) = (at(0.5), at(0.95));
         let sql = format!(
             "SELECT results.latency_ns FROM results WHERE ({sel}) AND results.verdict != 'error' \
-             ORDER BY results.latency_ns LIMIT {}",
-            k95.saturating_add(1)
+             ORDER BY results.latency_ns"
         );
         let mut stmt = conn.prepare(&sql).map_err(e())?;
         let mut rows = stmt.query(params_from_iter(params.iter())).map_err(e())?;
         let mut i = 0u64;
         while let Some(r) = rows.next().map_err(e())? {
+            if i > k95 {
+                break;
+            }
             if i == k50 || i == k95 {
                 let ns = count(r.get(0).map_err(e())?);
                 if i == k50 {
