@@ -189,7 +189,7 @@ name = "aegis-eval"
 path = "src/main.rs"
 
 [dependencies]
-aegis-runtime.workspace = true
+aegis-cli.workspace = true
 {deps}
 [dev-dependencies]
 serde_json.workspace = true
@@ -216,7 +216,7 @@ workspace = true
 //! Run `aegis-eval --help`.
 
 fn main() -> std::process::ExitCode {{
-    aegis_runtime::cli::main(&[
+    aegis_cli::main(&[
 {list}    ])
 }}
 "#
