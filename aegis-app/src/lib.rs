@@ -25,6 +25,7 @@
 pub mod domains;
 pub mod error;
 pub mod evaluate;
+pub mod files;
 pub mod lines;
 pub mod models;
 pub mod phi;

@@ -152,7 +152,7 @@ pub(crate) fn synth(
     if let Some(s) = &summary {
         say_synthesised(s);
     }
-    let mut out = super::run::create_output(Path::new("-"), output)?;
+    let mut out = super::run::create_output(output, &[], super::run::RESULTS)?;
     for e in &examples {
         let mut line = match e.example.target {
             Target::Label(l) => {
@@ -171,7 +171,7 @@ pub(crate) fn synth(
         }
         writeln!(out, "{line}")?;
     }
-    out.flush()?;
+    out.commit()?;
     Ok(EXIT_OK)
 }
 

@@ -7,11 +7,12 @@ use aegis_core::{EvaluationResult, Verdict};
 
 use super::RunSummary;
 use super::args::Format;
+use aegis_app::files::Output;
 
 /// Where results go, in one of the formats.
 pub(crate) struct Sink {
     format: Format,
-    out: Box<dyn Write>,
+    out: Output,
     first: bool,
     /// JUnit needs counts in its opening tag: test cases wait in an anonymous temporary file
     /// (no name, so nothing is left behind and no other user can open it).
@@ -21,11 +22,7 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    pub(crate) fn new(
-        format: Format,
-        mut out: Box<dyn Write>,
-        table_summary: bool,
-    ) -> io::Result<Sink> {
+    pub(crate) fn new(format: Format, mut out: Output, table_summary: bool) -> io::Result<Sink> {
         let mut junit_cases = None;
         match format {
             Format::Table => writeln!(
@@ -77,7 +74,8 @@ impl Sink {
         Ok(())
     }
 
-    pub(crate) fn finish(mut self, summary: &RunSummary) -> io::Result<()> {
+    /// Writes the end (the summary, JUnit's cases) and hands the output back, to be committed.
+    pub(crate) fn finish(mut self, summary: &RunSummary) -> io::Result<Output> {
         match self.format {
             Format::Jsonl => {}
             Format::Json => {
@@ -95,7 +93,8 @@ impl Sink {
                 }
             }
         }
-        self.out.flush()
+        self.out.flush()?;
+        Ok(self.out)
     }
 }
 

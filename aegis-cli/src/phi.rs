@@ -58,7 +58,21 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
     let input_name = args.input.display().to_string();
     let (reader, size) = super::run::open_input(&args.input)?;
     let progress = super::run::progress_bar(size, false, args.output.as_deref());
-    let mut out = super::run::create_output(&args.input, args.output.as_deref())?;
+    if let Some(vault) = &args.vault {
+        aegis_app::files::refuse_overwrite(
+            vault,
+            &super::run::kept_files(Some(&args.input), key_file, None, None),
+            aegis_app::files::Written {
+                what: "the vault",
+                flag: "--vault",
+            },
+        )?;
+    }
+    let mut out = super::run::create_output(
+        args.output.as_deref(),
+        &super::run::kept_files(Some(&args.input), key_file, args.vault.as_deref(), None),
+        super::run::RESULTS,
+    )?;
     let mut bad = 0u64;
     let mut total = SanitizeReport::default();
     let mut lines = aegis_runtime::input::JsonLines::new(reader);
@@ -91,6 +105,7 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
         Ok(())
     };
     let done = each_line();
+    let done = done.and_then(|()| out.commit());
     progress.finish_and_clear();
     // The lines written so far are pseudonymised: keep their vault even if reading failed.
     if let Some(path) = &args.vault {

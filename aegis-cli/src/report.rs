@@ -408,6 +408,7 @@ pub(crate) fn report(
     output: Option<PathBuf>,
 ) -> Result<u8, CliError> {
     let s = aegis_app::store::open_existing(store.as_deref())?;
+    let store = store.clone();
     let r = aegis_app::report::report(&s, &filter.selection())?;
     let mut buf: Vec<u8> = Vec::new();
     match format {
@@ -433,15 +434,14 @@ pub(crate) fn report(
             write_html(&r, &esc(&scope.join(", ")), &mut buf)?;
         }
     }
-    match output {
-        Some(path) if path.as_os_str() != "-" => {
-            std::fs::write(&path, &buf).map_err(|source| CliError::Io {
-                context: format!("cannot write {}", path.display()),
-                source,
-            })?;
-        }
-        _ => std::io::stdout().lock().write_all(&buf)?,
-    }
+    let store_path = store.unwrap_or_else(|| PathBuf::from(aegis_app::store::DEFAULT_STORE));
+    let mut out = super::run::create_output(
+        output.as_deref(),
+        &aegis_app::files::Kept::store(&store_path),
+        super::run::RESULTS,
+    )?;
+    out.write_all(&buf)?;
+    out.commit()?;
     Ok(super::EXIT_OK)
 }
 

@@ -232,15 +232,14 @@ pub(crate) fn export(
         serde_json::to_writer(&mut buf, task).map_err(std::io::Error::other)?;
         buf.push(b'\n');
     }
-    match output {
-        Some(p) if p.as_os_str() != "-" => {
-            std::fs::write(&p, &buf).map_err(|source| CliError::Io {
-                context: format!("cannot write {}", p.display()),
-                source,
-            })?
-        }
-        _ => std::io::stdout().lock().write_all(&buf)?,
-    }
+    let store_path = store.unwrap_or_else(|| PathBuf::from(aegis_app::store::DEFAULT_STORE));
+    let mut out = super::run::create_output(
+        output.as_deref(),
+        &aegis_app::files::Kept::store(&store_path),
+        super::run::RESULTS,
+    )?;
+    out.write_all(&buf)?;
+    out.commit()?;
     eprintln!("{} tasks exported", tasks.len());
     Ok(EXIT_OK)
 }

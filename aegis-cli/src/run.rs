@@ -3,9 +3,10 @@
 //! progress bar and the run's summary.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::Path;
 
+use aegis_app::files::{Kept, Output, Written, refuse_overwrite};
 use aegis_app::{EvaluateOptions, Evaluation, RunSummary, TierOptions};
 use aegis_core::{Domain, Severity, Tier, Verdict};
 use aegis_runtime::input::TraceReader;
@@ -119,26 +120,6 @@ pub fn write_summary(summary: &RunSummary, out: &mut impl Write) -> io::Result<(
     Ok(())
 }
 
-/// Whether two paths name the same existing file (the same inode: links count too). `-` is
-/// standard input, which may be redirected from a file.
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    let a = if a.as_os_str() == "-" {
-        std::path::Path::new("/dev/stdin")
-    } else {
-        a
-    };
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        #[cfg(unix)]
-        (Ok(a), Ok(b)) => {
-            use std::os::unix::fs::MetadataExt;
-            a.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
-        }
-        #[cfg(not(unix))]
-        (Ok(_), Ok(_)) => false,
-        _ => false,
-    }
-}
-
 /// Opens the input (`-` is standard input) and says its size when known. A directory is
 /// refused before anything is written.
 pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), CliError> {
@@ -164,28 +145,47 @@ pub(super) fn open_input(input: &Path) -> Result<(Box<dyn BufRead>, Option<u64>)
     Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
 }
 
-/// Creates the output (`None` or `-` is standard output); never the input file itself.
+/// The output (`None` or `-` is standard output), refused when it is one of `kept`; written
+/// to a temporary file until committed.
 pub(super) fn create_output(
-    input: &Path,
     output: Option<&Path>,
-) -> Result<Box<dyn Write>, CliError> {
-    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
-        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
-    };
-    if same_file(input, path) {
-        return Err(CliError::Io {
-            context: format!(
-                "refusing to write results over the input {}",
-                input.display()
-            ),
-            source: io::Error::new(io::ErrorKind::AlreadyExists, "choose another --output"),
-        });
+    kept: &[Kept],
+    written: Written<'_>,
+) -> Result<Output, CliError> {
+    match output {
+        Some(path) => Output::create(path, kept, written),
+        None => Ok(Output::stdout()),
     }
-    let file = File::create(path).map_err(|source| CliError::Io {
-        context: format!("cannot create {}", path.display()),
-        source,
-    })?;
-    Ok(Box::new(BufWriter::new(file)))
+}
+
+/// Results named by `--output`.
+pub(super) const RESULTS: Written<'static> = Written {
+    what: "results",
+    flag: "--output",
+};
+
+/// The files a command reads or keeps: its input (unless standard input), the key file, the
+/// vault and the store (with its logs).
+pub(super) fn kept_files(
+    input: Option<&Path>,
+    key_file: Option<&Path>,
+    vault: Option<&Path>,
+    store: Option<&Path>,
+) -> Vec<Kept> {
+    let mut kept = Vec::new();
+    if let Some(p) = input.filter(|p| p.as_os_str() != "-") {
+        kept.push(Kept::new(p, "the input"));
+    }
+    if let Some(p) = key_file {
+        kept.push(Kept::new(p, "the key file"));
+    }
+    if let Some(p) = vault {
+        kept.push(Kept::new(p, "the pseudonym vault"));
+    }
+    if let Some(p) = store {
+        kept.extend(Kept::store(p));
+    }
+    kept
 }
 
 /// A progress bar on stderr, hidden when `quiet` or when the output goes to the terminal it
@@ -236,7 +236,39 @@ pub(crate) fn run(
         .transpose()?;
     let input_name = args.input.display().to_string();
     let (reader, size) = open_input(&args.input)?;
-    let out = create_output(&args.input, args.results.output.as_deref())?;
+    // Nothing given to read or keep is ever written over: not by the results, the vault or
+    // the store.
+    let input = Some(args.input.as_path());
+    if let Some(vault) = &args.phi_vault {
+        refuse_overwrite(
+            vault,
+            &kept_files(input, key_file, None, args.store.as_deref()),
+            Written {
+                what: "the vault",
+                flag: "--phi-vault",
+            },
+        )?;
+    }
+    if let Some(store) = &args.store {
+        let kept = kept_files(input, key_file, args.phi_vault.as_deref(), None);
+        for file in Kept::store(store) {
+            let written = Written {
+                what: "the store",
+                flag: "--store",
+            };
+            refuse_overwrite(file.path(), &kept, written)?;
+        }
+    }
+    let out = create_output(
+        args.results.output.as_deref(),
+        &kept_files(
+            input,
+            key_file,
+            args.phi_vault.as_deref(),
+            args.store.as_deref(),
+        ),
+        RESULTS,
+    )?;
     // Tier 0 needs the key only when some domain pseudonymises.
     let pseudonymising = aegis_app::any_pseudonymises(domains);
     aegis_app::phi::vault_needs_key(args.phi_vault.as_deref(), key_file)?;
@@ -290,7 +322,7 @@ fn evaluate_all(
     reader: Box<dyn BufRead>,
     size: Option<u64>,
     input_name: &str,
-    out: Box<dyn Write>,
+    out: Output,
     fixed: Option<&'static dyn Domain>,
     domains: &[&'static dyn Domain],
     args: &RunArgs,
@@ -344,7 +376,7 @@ fn evaluate_all(
     }
     let summary = evaluation.finish()?;
     progress.finish_and_clear();
-    sink.finish(&summary)?;
+    sink.finish(&summary)?.commit()?;
     if summary.total == 0 && !args.results.quiet {
         eprintln!("warning: {input_name} holds no traces");
     }

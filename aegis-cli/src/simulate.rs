@@ -1,7 +1,7 @@
 //! `aegis-eval simulate`: a domain's simulator under a policy (`aegis_app::simulate`), its
 //! episodes written as traces and evaluated as `run` evaluates logged traces.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use aegis_app::simulate::{Policy, SimulationRequest};
@@ -42,19 +42,26 @@ pub(crate) fn simulate(
         .traces
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}-{}.episodes.jsonl", info.name, sim.id)));
-    let write_error = |source| CliError::Io {
-        context: format!("cannot write {}", traces_path.display()),
-        source,
-    };
-    let file = std::fs::File::create(&traces_path).map_err(write_error)?;
-    let mut out = BufWriter::new(file);
-    for trace in &simulation.traces {
-        serde_json::to_writer(&mut out, trace)
-            .map_err(std::io::Error::from)
-            .map_err(write_error)?;
-        out.write_all(b"\n").map_err(write_error)?;
+    let mut kept = super::run::kept_files(None, key_file, None, None);
+    if args.policy != "random" {
+        kept.push(aegis_app::files::Kept::new(
+            args.policy.as_ref(),
+            "the policy file",
+        ));
     }
-    out.flush().map_err(write_error)?;
+    let mut out = super::run::create_output(
+        Some(&traces_path),
+        &kept,
+        aegis_app::files::Written {
+            what: "the episodes",
+            flag: "--traces",
+        },
+    )?;
+    for trace in &simulation.traces {
+        serde_json::to_writer(&mut out, trace).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+    }
+    out.commit()?;
     for why in &simulation.refused {
         // The simulator refused an action: the other episodes are kept.
         eprintln!("error: {why}");

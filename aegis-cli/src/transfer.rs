@@ -19,6 +19,7 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
             ridge,
             seed,
         } => {
+            let kept = super::run::kept_files(Some(&pairs), None, None, None);
             let (pairs, bad) = read_pairs(&pairs)?;
             let options = FitOptions {
                 ridge,
@@ -28,10 +29,12 @@ pub(crate) fn transfer(command: TransferCommand) -> Result<u8, CliError> {
             let model = aegis_app::transfer::fit(&pairs, &options)?;
             let json = serde_json::to_string_pretty(&model)
                 .map_err(|e| CliError::Transfer(format!("cannot write the model: {e}")))?;
-            std::fs::write(&output, json + "\n").map_err(|source| CliError::Io {
-                context: format!("cannot write {}", output.display()),
-                source,
-            })?;
+            aegis_app::files::write_file(
+                &output,
+                (json + "\n").as_bytes(),
+                &kept,
+                super::run::RESULTS,
+            )?;
             eprintln!(
                 "fitted on {} pairs ({} to train, {} to calibrate), metrics: {}; model in {}",
                 pairs.len(),

@@ -73,7 +73,7 @@ impl<R: BufRead> JsonLines<R> {
             self.line += 1;
             let line = self.line;
             let Ok(text) = std::str::from_utf8(&self.buf) else {
-                return Ok(Some((line, Err(format!("line {line} is not valid UTF-8")))));
+                return Ok(Some((line, Err(NOT_UTF8.to_owned()))));
             };
             // A byte-order mark (some editors write one) is not part of the line.
             let text = text.trim().trim_start_matches('\u{feff}');
@@ -83,7 +83,7 @@ impl<R: BufRead> JsonLines<R> {
             // Borrowed again from the buffer, past the checks above.
             let start = text.as_ptr() as usize - self.buf.as_ptr() as usize;
             let text = std::str::from_utf8(&self.buf[start..start + text.len()])
-                .map_err(|_| format!("line {line} is not valid UTF-8"));
+                .map_err(|_| NOT_UTF8.to_owned());
             return Ok(Some((line, text)));
         }
     }
@@ -100,6 +100,9 @@ impl<R: BufRead> Iterator for JsonLines<R> {
         }
     }
 }
+
+/// What a line that is not UTF-8 is (each caller says which line).
+pub const NOT_UTF8: &str = "not UTF-8 text";
 
 /// Parses one JSON line as `T`; the error names what is wrong (syntax, shape, the field at
 /// fault) and never repeats a value from the line.
@@ -207,7 +210,7 @@ impl<R: BufRead> TraceReader<R> {
             Err(message) => Record::Error {
                 line,
                 id: None,
-                message,
+                message: format!("line {line}: {message}"),
             },
         }))
     }
@@ -355,7 +358,7 @@ fn jsonl_records(all: &[u8], first_line: u64) -> Vec<Record> {
                 Err(_) => Some(Record::Error {
                     line,
                     id: None,
-                    message: format!("line {line} is not valid UTF-8"),
+                    message: format!("line {line}: {NOT_UTF8}"),
                 }),
                 Ok(text) => {
                     let text = text.trim().trim_start_matches('\u{feff}');
