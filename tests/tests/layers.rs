@@ -138,10 +138,7 @@ fn evaluating_alone_compiles_no_model_http_or_database_crate() {
             reached.contains("aegis-core"),
             "the tree lists dependencies: {reached:?}"
         );
-        let heavy: Vec<&str> = HEAVY
-            .into_iter()
-            .filter(|h| reached.contains(*h))
-            .collect();
+        let heavy: Vec<&str> = HEAVY.into_iter().filter(|h| reached.contains(*h)).collect();
         assert!(heavy.is_empty(), "{package} compiles {heavy:?}");
     }
     // The check can fail: the command line compiles all of them.
