@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use aegis_core::{EvaluationResult, Severity, Tier, UsdCost, Verdict};
-use aegis_store::{SqliteStore, Store, StoreSummary, StoredRow, TimeBucket, VerdictCounts};
+#[cfg(test)]
+use aegis_store::StoredRow;
+use aegis_store::{SqliteStore, Store, StoreSummary, TimeBucket, VerdictCounts};
 use serde::Serialize;
 
 use crate::AppError;
@@ -50,6 +52,7 @@ impl Counts {
         }
     }
 
+    #[cfg(test)]
     fn add(&mut self, row: &StoredRow) {
         self.total += 1;
         match row.result.verdict {
@@ -295,6 +298,7 @@ pub struct Report {
     pub bucket: String,
 }
 
+#[cfg(test)]
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -304,8 +308,11 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 }
 
 /// Sums up `rows`, with `labels` (the latest expert verdict per record key), in memory: the
-/// reference [`report`] is checked against (which aggregates in the store instead).
-pub fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
+/// reference [`report`] is checked against in tests. The product aggregates in one place per
+/// path: the store's `summarize` for reports, [`crate::RunSummary`] for a run's stream (and a
+/// test checks the two agree on the same results).
+#[cfg(test)]
+pub(crate) fn build(rows: &[StoredRow], labels: &BTreeMap<String, Verdict>) -> Report {
     let labelled = || {
         rows.iter()
             .filter_map(|row| labels.get(&row.key).map(|v| (&row.result, *v)))

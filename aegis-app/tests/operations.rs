@@ -192,11 +192,34 @@ fn a_result_that_needs_review_is_queued_and_says_so() {
         );
     }
 
-    // Report: the statistics over what was stored.
+    // The report over what was stored says what the run's summary said: the two aggregators
+    // (the store's SQL for reports, RunSummary for a run's stream) give one answer.
     let report = aegis_app::report::report(&store, &Selection::default()).unwrap();
     assert_eq!(report.overall.total, summary.total);
-    assert_eq!(report.overall.fail, summary.count(Verdict::Fail));
+    let o = &report.overall;
+    assert_eq!(
+        (o.pass, o.fail, o.needs_review, o.error),
+        (
+            summary.count(Verdict::Pass),
+            summary.count(Verdict::Fail),
+            summary.count(Verdict::NeedsReview),
+            summary.count(Verdict::Error)
+        )
+    );
+    assert_eq!(o.cost_usd, summary.cost_usd);
     assert_eq!(report.by_domain["healthcare"].total, summary.total);
+    for (tier, n) in &summary.decided_by {
+        assert_eq!(report.decided_by.get(*tier), Some(n), "decided by {tier}");
+    }
+    for issue in &report.top_issues {
+        assert_eq!(
+            summary.issues_by_validator.get(&issue.validator),
+            Some(&issue.count),
+            "{}",
+            issue.validator
+        );
+    }
+    assert!(!report.top_issues.is_empty());
 }
 
 #[test]
