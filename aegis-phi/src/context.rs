@@ -266,10 +266,20 @@ pub(crate) struct Cues {
 pub(crate) fn unit_after(text: &str, end: usize) -> bool {
     let rest = &text[end..];
     let rest = rest.strip_prefix(' ').unwrap_or(rest);
-    let word_len = rest
-        .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '/' || *c == '%' || *c == '°' || *c == 'º'))
-        .map_or(rest.len(), |(i, _)| i);
+    // Only the word's first few characters can make it a unit: the word is read no further
+    // (`01/02/01/02/…` is one word; reading it whole for every date in it is quadratic).
+    let mut chars = rest.char_indices();
+    let word_len = chars
+        .by_ref()
+        .take(UNIT_WORD_LIMIT)
+        .find(|(_, c)| !is_unit_char(*c))
+        .map(|(i, _)| i);
+    let word_len = match word_len {
+        Some(n) => n,
+        // No end within the limit: the word is longer than any unit, and only a unit followed
+        // by `/` (`mg/…`) can begin it.
+        None => chars.next().map_or(rest.len(), |(i, _)| i),
+    };
     if word_len == 0 {
         return false;
     }
@@ -283,6 +293,14 @@ pub(crate) fn unit_after(text: &str, end: usize) -> bool {
                     && word[..u.len()].eq_ignore_ascii_case(u)
                     && word.as_bytes()[u.len()] == b'/'
             }))
+}
+
+/// How many characters of the word after a number are read: more than the longest unit and
+/// its `/`.
+const UNIT_WORD_LIMIT: usize = 16;
+
+fn is_unit_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '/' || c == '%' || c == '°' || c == 'º'
 }
 
 /// The largest char boundary at or below `i`.

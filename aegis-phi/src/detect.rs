@@ -742,7 +742,9 @@ fn is_icd10(s: &str) -> bool {
 
 /// Whether the word just before `start` is one of `words` (lower case).
 fn after_word(text: &str, start: usize, words: &[&str]) -> bool {
-    let before = text[..start].trim_end();
+    // A few words back at most: the words asked about are short.
+    let from = floor_char_boundary(text, start.saturating_sub(32));
+    let before = text[from..start].trim_end();
     let w = before
         .rsplit(|ch: char| !ch.is_alphanumeric())
         .next()

@@ -277,37 +277,39 @@ impl PhiEngine {
         let h = self.digest(class, original, attempt);
         let mut stream = Stream::new(h);
         match class {
-            PhiClass::Name => original
-                .split_inclusive([' ', '-'])
-                .enumerate()
-                .map(|(i, part)| {
-                    let (word, sep) = part.split_at(part.trim_end_matches([' ', '-']).len());
-                    if word.len() <= 2 && word.ends_with('.') || word.len() == 1 {
-                        // Initials stay initials.
-                        let c = char::from(b'A' + stream.below(26) as u8);
-                        return format!("{c}{}{sep}", &word[word.len().min(1)..]);
-                    }
-                    let wd = self.digest(class, word, attempt);
-                    let mut ws = Stream::new(wd);
-                    // A given name stands for a given name, anything else for a surname.
-                    let is_given = POOLS
-                        .given
-                        .binary_search(&word.to_lowercase().as_str())
-                        .is_ok();
-                    let pool = if (i == 0 && original.contains(' '))
-                        || (!original.contains(' ') && is_given)
-                    {
-                        &POOLS.given
-                    } else {
-                        &POOLS.surnames
-                    };
-                    let pick = pool
-                        .get(ws.below(pool.len().max(1)))
-                        .copied()
-                        .unwrap_or("name");
-                    format!("{}{sep}", like_case(pick, word))
-                })
-                .collect(),
+            PhiClass::Name => {
+                // Once, not per word: a long hyphenated run would make it quadratic.
+                let several_words = original.contains(' ');
+                original
+                    .split_inclusive([' ', '-'])
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let (word, sep) = part.split_at(part.trim_end_matches([' ', '-']).len());
+                        if word.len() <= 2 && word.ends_with('.') || word.len() == 1 {
+                            // Initials stay initials.
+                            let c = char::from(b'A' + stream.below(26) as u8);
+                            return format!("{c}{}{sep}", &word[word.len().min(1)..]);
+                        }
+                        let wd = self.digest(class, word, attempt);
+                        let mut ws = Stream::new(wd);
+                        // A given name stands for a given name, anything else for a surname.
+                        let is_given = POOLS
+                            .given
+                            .binary_search(&word.to_lowercase().as_str())
+                            .is_ok();
+                        let pool = if (i == 0 && several_words) || (!several_words && is_given) {
+                            &POOLS.given
+                        } else {
+                            &POOLS.surnames
+                        };
+                        let pick = pool
+                            .get(ws.below(pool.len().max(1)))
+                            .copied()
+                            .unwrap_or("name");
+                        format!("{}{sep}", like_case(pick, word))
+                    })
+                    .collect()
+            }
             PhiClass::City => {
                 let pool = &POOLS.localities;
                 let pick = pool

@@ -1121,6 +1121,9 @@ impl Gazetteer {
             let k = toks.partition_point(|t| t.start < end);
             after_cue.extend([k, k + 1]);
         }
+        // Sorted, for a binary search per token (a text full of cues stays linear).
+        after_cue.sort_unstable();
+        after_cue.dedup();
         // Spans other recognisers claimed, by start, with the furthest end so far: whether a
         // token overlaps one is a binary search (a long text with many findings stays linear).
         let mut claimed: Vec<(usize, usize)> = taken.iter().map(|d| (d.start, d.end)).collect();
@@ -1144,7 +1147,7 @@ impl Gazetteer {
             if !after_cue.is_empty()
                 && i > 0
                 && t.shape == Shape::Lower
-                && after_cue.contains(&i)
+                && after_cue.binary_search(&i).is_ok()
                 && LAST_CUE_WORDS.contains(&toks[i - 1].lower.as_ref())
             {
                 let explicit = lower_case_cue(&toks, i, true);

@@ -63,10 +63,19 @@ const US_STATES: &str = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|L
 
 const US_STATE_NAMES: &str = "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|District of Columbia|Puerto Rico";
 
+/// A capitalised word: letters, with at most four apostrophes, full stops or hyphens inside.
+/// Every repetition in the patterns spans at most one run of letters or digits, or is bounded:
+/// a search then never looks more than a few words past where it starts, and Tier 0 stays
+/// linear in the text's length (`tests/adversarial.rs`).
+pub(crate) const WORD: &str = r"\p{Lu}\p{L}*(?:['’.-]\p{L}*){0,4}";
+
 /// The patterns, in priority order: where two match at the same place, the earlier wins, and a
 /// candidate that fails its check gives way to the next pattern that matches there.
 pub(crate) fn patterns() -> Vec<(Kind, String)> {
-    let word = r"\p{Lu}[\p{L}'’.-]*";
+    // A capitalised word with at most four marks inside (`O'Brien-Smith`, `St.`, `J.-P.`):
+    // bounded, so that a run such as `A-A-A-…` never keeps a search alive to its end (every
+    // candidate in the run would then cost the rest of the run: quadratic time).
+    let word = WORD;
     let unit = r"(?:,? (?:Apt|APT|Apartment|Suite|Ste|STE|Unit|Flat|Fl|Floor|Room|Rm|Bldg|Building|Dept|No|#)\.? ?#?[A-Za-z]?\d{1,5}[A-Za-z]?)?";
     let house = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?";
     let tail_number =
@@ -97,10 +106,10 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::Dea, format!(r"{B}[A-Z][A-Z9]\d{{7}}{B}")),
         (Kind::Vin, format!(r"{B}[A-HJ-NPR-Z0-9]{{17}}{B}")),
         (Kind::UkPostcode, format!(r"{B}(?:[A-Z]{{1,2}}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{{2}}{B}")),
-        (Kind::MilitaryAddress, format!(r"{B}(?:(?:PSC|Unit|UNIT) \d{{3,5}},? Box \d{{3,5}}|(?:USNS|USNV|USS|USCGC) \p{{Lu}}[\p{{L}}'-]+)")),
+        (Kind::MilitaryAddress, format!(r"{B}(?:(?:PSC|Unit|UNIT) \d{{3,5}},? Box \d{{3,5}}|(?:USNS|USNV|USS|USCGC) \p{{Lu}}[\p{{L}}'-]\p{{L}}*(?:['-]\p{{L}}*){{0,4}})")),
         (Kind::StreetNumberFirst, format!(r"{B}{house},? (?:(?:{word}|{PARTICLES}) ){{0,4}}(?:{word} )(?i:{STREET_SUFFIXES}){B}\.?(?: (?:N|S|E|W|NE|NW|SE|SW){B}\.?)?{unit}|{B}{house},? (?i:rue|avenue|av\.|boulevard|bd|chemin|impasse|allée|place|quai|route|cours|calle|avenida|rua|travessa|via|viale|piazza|corso)(?: (?:{word}|{PARTICLES})){{1,5}}{unit}")),
         (Kind::StreetTypeFirst, format!(r"(?:{STREET_PREFIXES})(?: (?:{word}|{PARTICLES})){{1,5}}{tail_number}(?: \d{{1,5}})?(?: (?:Int\.|int\.|Interior|Edif\.|Depto\.?|Apto\.?|apto\.?|apt\.?|m\.|lok\.|Piso|piso|Casa|Puerta|Piano|Appartamento|Scala|Interno|Esc\.) ?\d{{1,5}})?(?: ?, ?(?:Depto\.|Edif\.|Interior|Apto\.) ?\d{{1,5}})?")),
-        (Kind::StreetCompound, format!(r"\p{{Lu}}[\p{{L}}-]*(?i:{COMPOUND_ENDINGS}) \d{{1,5}}\s?[a-zA-Z]?(?:[-/]\d{{1,4}}[a-z]?)?{B}")),
+        (Kind::StreetCompound, format!(r"\p{{Lu}}\p{{L}}*(?:-\p{{L}}*){{0,4}}(?i:{COMPOUND_ENDINGS}) \d{{1,5}}\s?[a-zA-Z]?(?:[-/]\d{{1,4}}[a-z]?)?{B}")),
         (Kind::HouseNumber, r"(?:H\.? ?No\.?|House No\.?|Flat No\.?|Flat|Studio) ?\d{1,5}[A-Za-z]?(?:/\d{1,4})?".into()),
         (Kind::CityState, format!(r"(?:{word} ){{0,2}}{word},? (?:(?:{US_STATES})(?: \d{{5}}(?:-\d{{4}})?)?|(?:{US_STATE_NAMES}) \d{{5}}(?:-\d{{4}})?){B}")),
         (Kind::AgeWords, format!(r"{B}(?:9\d|1[01]\d)(?:[- ](?i:years?|yrs?|yo)(?:[- ](?i:old))?|[- ]?(?i:y/?o|yo)|(?i: years of age)){B}")),
