@@ -3,6 +3,8 @@
 //! network), queued for expert review where they need it, written to the store with their
 //! provenance, and counted. Every record gets exactly one result, in input order.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -44,6 +46,11 @@ pub struct Evaluation {
     store: Option<StoreWriter>,
     summary: RunSummary,
     started: Instant,
+    /// A keyed hash of every trace id seen in this evaluation, with the line it was first seen
+    /// on: a repeated id would replace the first trace's stored result. Hashes, not ids: the
+    /// ids may be PHI, and 16 bytes a trace keep memory small.
+    seen_ids: HashMap<u64, u64>,
+    id_hasher: RandomState,
 }
 
 impl Evaluation {
@@ -69,6 +76,8 @@ impl Evaluation {
             store: options.store,
             summary: RunSummary::gated_at(options.fail_on),
             started: Instant::now(),
+            seen_ids: HashMap::new(),
+            id_hasher: RandomState::new(),
         })
     }
 
@@ -121,7 +130,7 @@ impl Evaluation {
     }
 
     /// Routes each record to its domain, then evaluates the traces on the pipeline's workers.
-    fn evaluate_records(&self, records: Vec<Record>) -> Vec<Evaluated> {
+    fn evaluate_records(&mut self, records: Vec<Record>) -> Vec<Evaluated> {
         let mut placed = Vec::new();
         let mut jobs: Vec<(&dyn Domain, Trace)> = Vec::new();
         let mut slots: Vec<Option<Evaluated>> = Vec::with_capacity(records.len());
@@ -145,6 +154,12 @@ impl Evaluation {
             .evaluate_batch_keeping_traces(jobs, self.pipeline.workers());
         for ((slot, line, info), (mut result, trace)) in placed.into_iter().zip(results) {
             result.line = Some(line);
+            // An error names its line, as the reader's errors do.
+            if let Some(error) = &mut result.error
+                && !error.starts_with("line ")
+            {
+                *error = format!("line {line}: {error}");
+            }
             slots[slot] = Some(Evaluated {
                 result,
                 trace,
@@ -154,11 +169,37 @@ impl Evaluation {
         slots.into_iter().flatten().collect()
     }
 
-    /// The domain a record goes to, or its result already (a bad line, no domain).
+    /// The domain a record goes to, or its result already (a bad line, no domain, an id seen
+    /// before).
     #[allow(clippy::result_large_err)] // An error here is the record's result.
-    fn route(&self, record: Record) -> Result<(u64, &'static dyn Domain, Trace), EvaluationResult> {
+    fn route(
+        &mut self,
+        record: Record,
+    ) -> Result<(u64, &'static dyn Domain, Trace), EvaluationResult> {
         match record {
             Record::Trace { line, trace } => {
+                // What the schema's types cannot say (negative RL costs, nothing to evaluate),
+                // whatever reader or request the trace came from.
+                if let Err(why) = trace.check() {
+                    return Err(EvaluationResult::error(
+                        Some(line),
+                        phi::safe_id(&self.engine, trace.id.clone()),
+                        format!("line {line}: the trace {why}"),
+                    ));
+                }
+                if let Some(id) = &trace.id {
+                    let h = self.id_hasher.hash_one(id);
+                    if let Some(first) = self.seen_ids.get(&h) {
+                        return Err(EvaluationResult::error(
+                            Some(line),
+                            phi::safe_id(&self.engine, trace.id.clone()),
+                            format!(
+                                "line {line}: the trace's id is the id of line {first}: ids must be unique in a batch (its result would replace the first one's)"
+                            ),
+                        ));
+                    }
+                    self.seen_ids.insert(h, line);
+                }
                 let domain = match (self.fixed, trace.metadata.domain.as_deref()) {
                     (Some(d), _) => Ok(d),
                     (None, Some(name)) => find_domain(&self.domains, name).map_err(|_| {

@@ -60,12 +60,12 @@ impl StoreWriter {
         trace: Option<&Sanitized<Trace>>,
         domain: Option<&DomainInfo>,
     ) -> Result<(), AppError> {
+        // A result without a sanitised trace was not evaluated (a bad line, an unknown domain, a
+        // repeated id): it is kept by input and line, never under a trace id, whose evaluated
+        // result it would replace.
         let mut record = match trace {
             Some(t) => StoredRecord::new(result, Some(t), now_ms()),
-            None if result.trace_id.is_none() => {
-                StoredRecord::of_bad_line(result, &self.source, now_ms())
-            }
-            None => StoredRecord::new(result, None, now_ms()),
+            None => StoredRecord::of_bad_line(result, &self.source, now_ms()),
         };
         if let Some(d) = domain {
             record = record.with_provenance(provenance(d));

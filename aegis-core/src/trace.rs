@@ -28,14 +28,26 @@ pub struct Trace {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
     /// Where, when and at what price the trace was produced.
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Metadata::is_empty",
+        deserialize_with = "object_only"
+    )]
     pub metadata: Metadata,
     /// Structured facts the application attaches for its domain (e.g. a patient's age and
     /// weight); the domain spec's `data` section types them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_unique_keys"
+    )]
     pub domain_data: Option<Value>,
     /// The reinforcement-learning episode this trace records, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_object_only"
+    )]
     pub episode: Option<Episode>,
     /// Fields Aegis does not know, kept verbatim.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -43,6 +55,41 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Checks what the schema's types cannot: that there is something to evaluate, and that
+    /// an RL episode's costs are not negative (a negative cost would pay back a budget
+    /// overrun). The error says what is wrong, never a value from the trace.
+    pub fn check(&self) -> Result<(), String> {
+        if self.output.is_empty() && self.input.is_empty() && self.episode.is_none() {
+            let hint = if self.extra.is_empty() {
+                ""
+            } else {
+                " (it has fields Aegis does not know: is `output` misspelt?)"
+            };
+            return Err(format!(
+                "has nothing to evaluate: no `output`, `input` or `episode`{hint}"
+            ));
+        }
+        if let Some(episode) = &self.episode {
+            for (i, step) in episode.steps.iter().enumerate() {
+                match step.cost {
+                    Some(c) if c < 0.0 => {
+                        return Err(format!(
+                            "episode.steps[{i}].cost is negative: a constraint cost is 0 or more"
+                        ));
+                    }
+                    Some(c) if !c.is_finite() => {
+                        return Err(format!("episode.steps[{i}].cost is not a finite number"));
+                    }
+                    _ => {}
+                }
+                if !step.reward.is_finite() {
+                    return Err(format!("episode.steps[{i}].reward is not a finite number"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The text of one of the trace's text fields.
     pub fn text(&self, field: TextField) -> &str {
         match field {
@@ -188,5 +235,145 @@ pub enum Action {
 impl Default for Action {
     fn default() -> Self {
         Action::Discrete(0)
+    }
+}
+
+/// A struct field that must be a JSON object: serde would also take an array of the fields'
+/// values in order (`"metadata": ["healthcare"]`), which no application means.
+fn object_only<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(ObjectOnly(std::marker::PhantomData))
+}
+
+/// [`object_only`] for an optional field (`null` is absent).
+fn optional_object_only<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Wrapped<T>(T);
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Wrapped<T> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            object_only(d).map(Wrapped)
+        }
+    }
+    Ok(Option::<Wrapped<T>>::deserialize(deserializer)?.map(|w| w.0))
+}
+
+/// A JSON value in which no object repeats a key: a repeated key (`"age_years": 4,
+/// "age_years": 34`) would otherwise keep the last silently. The error names the key, which is
+/// a field name, not a value.
+fn optional_unique_keys<'de, D>(deserializer: D) -> Result<Option<Value>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(Option::<UniqueKeys>::deserialize(deserializer)?.map(|u| u.0))
+}
+
+/// A [`Value`] read with every object's keys checked to be unique.
+struct UniqueKeys(Value);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(Value::Null))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<UniqueKeys, D::Error> {
+        UniqueKeys::deserialize(d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(UniqueKeys(Value::Array(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let UniqueKeys(value) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key {} appears twice in one object",
+                    field_name(&key)
+                )));
+            }
+            out.insert(key, value);
+        }
+        Ok(UniqueKeys(Value::Object(out)))
+    }
+}
+
+/// A JSON key as an error may show it: backticked when it looks like a field name (letters,
+/// digits, `_`, `-`, `.`, at most 64), else only its length (a key could be anything).
+pub(crate) fn field_name(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if plain {
+        format!("`{key}`")
+    } else {
+        format!("of {} characters", key.chars().count())
     }
 }

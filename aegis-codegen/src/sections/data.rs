@@ -141,10 +141,18 @@ impl Emitter<'_> {
                 }
             }
         }
+        // A key the spec does not declare is an error, not data silently dropped (a misspelt
+        // `patinet` would leave every rule over `patient` without input). A domain that
+        // declares no data reads none, so it takes whatever the trace carries.
+        let serde_attr = if fields.is_empty() {
+            quote!(#[serde(crate = "::aegis_core::__private::serde")])
+        } else {
+            quote!(#[serde(crate = "::aegis_core::__private::serde", deny_unknown_fields)])
+        };
         out.insert(0, quote! {
             #docs
             #[derive(Debug, Clone, Default, PartialEq, ::aegis_core::__private::serde::Deserialize)]
-            #[serde(crate = "::aegis_core::__private::serde")]
+            #serde_attr
             pub struct #name {
                 #(#fields)*
             }
