@@ -210,6 +210,63 @@ fn shift_textual(t: &str, offset: i64) -> Option<String> {
     })
 }
 
+/// Whether `s` is a timestamp in RFC 3339 / ISO 8601 extended form: `2024-03-01T09:30:00Z`,
+/// `2024-03-01 09:30`, `2024-03-01T09:30:00.123+01:00`. A time of day is required: a date alone
+/// may be anyone's date of birth.
+pub(crate) fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let part = b.get(from..from + len)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let (Some(y), Some(m), Some(d), Some(h), Some(min)) =
+        (num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2))
+    else {
+        return false;
+    };
+    let date_ok = b[4] == b'-'
+        && b[7] == b'-'
+        && (1..=12).contains(&m)
+        && d >= 1
+        && d <= days_in_month(i64::from(y), m);
+    if !date_ok || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || h > 23 || min > 59 {
+        return false;
+    }
+    let mut at = 16;
+    if b.get(at) == Some(&b':') {
+        match num(at + 1, 2) {
+            Some(sec) if sec <= 60 => at += 3,
+            _ => return false,
+        }
+        if b.get(at) == Some(&b'.') {
+            let digits = b[at + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if !(1..=9).contains(&digits) {
+                return false;
+            }
+            at += 1 + digits;
+        }
+    }
+    match &b[at..] {
+        [] | [b'Z' | b'z'] => true,
+        [b'+' | b'-', rest @ ..] => {
+            let zone = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+            match rest {
+                [h1, h2] | [h1, h2, _, _] if zone(rest) => (*h1 - b'0') * 10 + (*h2 - b'0') <= 23,
+                [h1, h2, b':', m1, m2] if zone(&[*h1, *h2, *m1, *m2]) => {
+                    (*h1 - b'0') * 10 + (*h2 - b'0') <= 23 && (*m1 - b'0') * 10 + (*m2 - b'0') <= 59
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 fn ordinal(d: u32, like: &str) -> String {
     let suffix = match (d % 10, d % 100) {
         (_, 11..=13) => "th",
@@ -257,5 +314,31 @@ mod tests {
         assert_eq!(shift("02/30/2021", 1), None);
         assert_eq!(shift("1/1/99999999999999999", 1), None);
         assert_eq!(shift("March 5, 99999999999999999", 1), None);
+    }
+
+    #[test]
+    fn timestamps_are_told_from_other_text() {
+        use super::is_timestamp;
+        for ok in [
+            "2024-03-01T09:30:00Z",
+            "2024-03-01T09:30:00.123456+01:00",
+            "2024-03-01 09:30",
+            "2024-02-29T23:59:60-0500",
+            "2024-03-01T09:30:00+01",
+        ] {
+            assert!(is_timestamp(ok), "{ok}");
+        }
+        for no in [
+            "1961-03-04",
+            "2023-02-29T09:30:00Z",
+            "2024-03-01T24:00:00Z",
+            "2024-03-01T09:30:00Z Margaret Thompson",
+            "512-48-3391",
+            "yesterday at 9",
+            "2024-03-01T09:30:00.Z",
+            "",
+        ] {
+            assert!(!is_timestamp(no), "{no}");
+        }
     }
 }

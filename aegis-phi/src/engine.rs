@@ -116,9 +116,49 @@ pub(crate) fn field_hint(key: &str) -> Option<PhiClass> {
         .map(|(_, c)| *c)
 }
 
-/// Fields of a trace that are never PHI and are kept as they are: the model's name, timestamps
-/// of the AI call itself.
-const KEEP_FIELDS: &[&str] = &["model", "started_at", "ended_at", "latency_ms"];
+/// Fields of a trace that are kept as they are when they parse as what they are meant to hold:
+/// timestamps of the AI call itself. Anything else in them goes through Tier 0 like any text.
+const TIMESTAMP_FIELDS: &[&str] = &["started_at", "ended_at"];
+
+/// The identifier a JSON number has the shape of, whatever its key: a valid SSN (nine digits, an
+/// area that is issued), a North American phone number (ten digits, or eleven after a `1`, area
+/// code and exchange from 2 to 9), or a payment card (13 to 19 digits, first 2 to 6, Luhn).
+/// Only whole, non-negative numbers qualify; `1718000000000` (milliseconds) is no card (`1…`).
+pub(crate) fn number_identifier(n: &serde_json::Number) -> Option<PhiClass> {
+    let digits = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => u.to_string(),
+        (None, Some(f)) => integral_digits(f)?,
+        _ => return None,
+    };
+    digits_identifier(&digits)
+}
+
+/// The digits of a whole, non-negative `f64` below 10^19.
+fn integral_digits(f: f64) -> Option<String> {
+    (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1e19).then(|| format!("{f:.0}"))
+}
+
+fn digits_identifier(d: &str) -> Option<PhiClass> {
+    let b = d.as_bytes();
+    let nanp = |p: &[u8]| p.len() == 10 && p[0] >= b'2' && p[3] >= b'2';
+    match b.len() {
+        9 if crate::checks::ssn(d) => Some(PhiClass::Ssn),
+        10 if nanp(b) => Some(PhiClass::Phone),
+        11 if b[0] == b'1' && nanp(&b[1..]) => Some(PhiClass::Phone),
+        13..=19 if (b'2'..=b'6').contains(&b[0]) && crate::checks::card(d) => {
+            Some(PhiClass::Account)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a typed number of the schema (a latency, a token count, a seed) has an identifier's
+/// shape: it cannot hold a replacement, so it is dropped.
+fn typed_number_is_identifier(f: f64, classes: PhiClasses) -> bool {
+    integral_digits(f)
+        .and_then(|d| digits_identifier(&d))
+        .is_some_and(|c| classes.contains(c))
+}
 
 /// Detects identifiers and replaces them. One engine serves one organisation (one key); it is
 /// `Send + Sync` and can be shared across threads.
@@ -444,6 +484,9 @@ impl Sanitizer for PhiEngine {
                 *id = format!("trace-{}", hex(&h[..8]));
             }
         }
+        if let Some(model) = &mut trace.model {
+            *model = self.sanitize_model(model, settings, &subject, &mut report);
+        }
         text(&mut trace.input, &mut report);
         text(&mut trace.output, &mut report);
         for doc in &mut trace.context {
@@ -459,12 +502,44 @@ impl Sanitizer for PhiEngine {
         for tag in &mut m.tags {
             text(tag, &mut report);
         }
+        // Timestamps of the call are kept when they are timestamps; other text in them is text.
+        for field in [&mut m.started_at, &mut m.ended_at].into_iter().flatten() {
+            if !dates::is_timestamp(field) {
+                text(field, &mut report);
+            }
+        }
+        // Typed numbers cannot hold a replacement: one with an identifier's shape is dropped.
+        if m.latency_ms
+            .is_some_and(|v| typed_number_is_identifier(v, settings.classes))
+        {
+            m.latency_ms = None;
+            report.count(PhiClass::Id);
+        }
+        if m.tokens.is_some_and(|t| {
+            [t.prompt, t.completion]
+                .iter()
+                .any(|&n| typed_number_is_identifier(n as f64, settings.classes))
+        }) {
+            m.tokens = None;
+            report.count(PhiClass::Id);
+        }
         if let Some(data) = &mut trace.domain_data {
             self.sanitize_value(data, None, settings, &subject, &mut report);
         }
         for (k, v) in &mut trace.extra {
             self.sanitize_value(v, Some(k), settings, &subject, &mut report);
         }
+        if let Some(episode) = &mut trace.episode
+            && episode
+                .seed
+                .is_some_and(|s| typed_number_is_identifier(s as f64, settings.classes))
+        {
+            episode.seed = None;
+            report.count(PhiClass::Id);
+        }
+        // Every other string and number of the episode, through its JSON form. A step value
+        // with an identifier's shape becomes a string that no longer fits the schema: the
+        // episode is then dropped.
         if let Some(episode) = &trace.episode
             && let Ok(mut value) = serde_json::to_value(episode)
         {
@@ -481,9 +556,13 @@ impl Sanitizer for PhiEngine {
 
 impl PhiEngine {
     /// Replaces identifiers in every string of a JSON value, in object keys too. At the top
-    /// level (and in a top-level `metadata`), the fields that are never PHI (`model`,
-    /// `started_at`, `ended_at`, `latency_ms`) are kept. Fields whose name says what they hold
-    /// (`patient_name`, `email`, `dob`, `mrn`) are replaced whole, numbers included.
+    /// level (and in a top-level `metadata`), `started_at` and `ended_at` are kept when they
+    /// are timestamps (RFC 3339 / ISO 8601, with a time of day), and `model` is read as a model
+    /// name (see the `Sanitizer` implementation). Fields whose name says what they hold
+    /// (`patient_name`, `email`, `dob`, `mrn`) are replaced whole, numbers included. A number
+    /// under any other key that has the shape of an SSN, a North American phone number or a
+    /// payment card becomes a string: its pseudonym (or `[SSN]`, a mask, a hash, as the mode
+    /// says), the same for the same number.
     pub fn sanitize_value(
         &self,
         value: &mut Value,
@@ -516,10 +595,15 @@ impl PhiEngine {
                     _ => self.sanitize_text(s, settings, subject, report),
                 };
             }
-            // `{"mrn": 12345678}`: a number under a field that names an identifier.
+            // `{"mrn": 12345678}`: a number under a field that names an identifier;
+            // `{"phoneNumber": 6175550142}`: a number with an identifier's shape.
             Value::Number(n) => {
-                if let Some(class) = hint {
-                    let text = n.to_string();
+                let shaped = || number_identifier(n).filter(|c| settings.classes.contains(*c));
+                if let Some(class) = hint.or_else(shaped) {
+                    let text = match (n.as_u64(), n.as_f64().and_then(integral_digits)) {
+                        (None, Some(digits)) => digits,
+                        _ => n.to_string(),
+                    };
                     *value = Value::String(
                         self.sanitize_hinted(&text, class, settings, subject, report),
                     );
@@ -533,8 +617,17 @@ impl PhiEngine {
             Value::Object(map) => {
                 let old = std::mem::take(map);
                 for (k, mut v) in old {
-                    let keep = keep_allowed && KEEP_FIELDS.contains(&k.as_str());
-                    if !keep {
+                    let top =
+                        keep_allowed && (k == "model" || TIMESTAMP_FIELDS.contains(&k.as_str()));
+                    let keep = top
+                        && TIMESTAMP_FIELDS.contains(&k.as_str())
+                        && v.as_str().is_some_and(dates::is_timestamp);
+                    if top
+                        && k == "model"
+                        && let Value::String(s) = &mut v
+                    {
+                        *s = self.sanitize_model(s, settings, subject, report);
+                    } else if !keep {
                         let nested_keep = keep_allowed && k == "metadata";
                         self.sanitize_value_at(
                             &mut v,
@@ -559,6 +652,38 @@ impl PhiEngine {
             }
             Value::Null | Value::Bool(_) => {}
         }
+    }
+
+    /// A model's name. One word (`gpt-4o-2024-08-06`, `claude-3-5-sonnet-20241022`) keeps its
+    /// release date and version code: only names, contact details and identifiers of a specific
+    /// class are replaced in it (`512-48-3391`, `6175550142`, an email). Anything longer is
+    /// text like any other.
+    fn sanitize_model(
+        &self,
+        model: &str,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+    ) -> String {
+        if model.is_empty() {
+            return String::new();
+        }
+        let one_word = !model.chars().any(char::is_whitespace) && model.len() <= 128;
+        if !one_word {
+            return self.sanitize_text(model, settings, subject, report);
+        }
+        let kept: Vec<PhiClass> = PhiClass::ALL
+            .iter()
+            .copied()
+            .filter(|c| {
+                settings.classes.contains(*c) && !matches!(c, PhiClass::Date | PhiClass::Id)
+            })
+            .collect();
+        let narrowed = PhiSettings {
+            classes: PhiClasses::of(&kept),
+            ..*settings
+        };
+        self.sanitize_text(model, &narrowed, subject, report)
     }
 
     /// A value whose field name says what it is: replaced whole, unless detection finds
