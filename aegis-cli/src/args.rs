@@ -41,7 +41,7 @@ pub(crate) enum Command {
     /// Evaluate traces (JSONL, one per line; or a JSON array, or pretty-printed JSON objects) and
     /// print one result per trace.
     #[command(
-        after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated."
+        after_help = "Exit codes: 0 ok; 1 an issue at or above --fail-on was found; 2 usage or I/O error; 3 some lines could not be evaluated (3 comes before 1: a batch not wholly evaluated proves nothing either way)."
     )]
     Run(RunArgs),
     /// Run a domain's simulator under a policy: write the episodes as traces (JSONL) and

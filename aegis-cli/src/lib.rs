@@ -35,6 +35,19 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: some input lines could not be evaluated (and no gate tripped).
 pub const EXIT_INPUT_ERRORS: u8 = 3;
 
+/// The exit code of an evaluation: some lines not evaluated (3) comes before a tripped gate (1),
+/// since a batch that was not wholly evaluated proves nothing either way; usage and I/O errors
+/// (2) end a command before either is known.
+pub fn exit_code(gate_tripped: bool, lines_not_evaluated: bool) -> u8 {
+    if lines_not_evaluated {
+        EXIT_INPUT_ERRORS
+    } else if gate_tripped {
+        EXIT_GATE
+    } else {
+        EXIT_OK
+    }
+}
+
 /// Runs the `aegis-eval` command line with these domains; returns the process exit code.
 pub fn main(domains: &[&'static dyn Domain]) -> ExitCode {
     let cli = match args::Cli::try_parse() {

@@ -13,7 +13,7 @@ use aegis_runtime::input::TraceReader;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{Format, RunArgs, TierArgs};
-use super::{CliError, EXIT_GATE, EXIT_INPUT_ERRORS, EXIT_OK, find_domain, output};
+use super::{CliError, EXIT_OK, find_domain, output};
 
 /// Writes the run's summary for people.
 pub fn write_summary(summary: &RunSummary, out: &mut impl Write) -> io::Result<()> {
@@ -306,13 +306,10 @@ pub(crate) fn run(
     let Some(summary) = summary else {
         return Ok(EXIT_OK);
     };
-    if summary.gate_tripped {
-        Ok(EXIT_GATE)
-    } else if summary.count(Verdict::Error) > 0 {
-        Ok(EXIT_INPUT_ERRORS)
-    } else {
-        Ok(EXIT_OK)
-    }
+    Ok(super::exit_code(
+        summary.gate_tripped,
+        summary.count(Verdict::Error) > 0,
+    ))
 }
 
 /// Reads every record, evaluates it through the application layer and renders its result;

@@ -89,7 +89,8 @@ pub(crate) fn simulate(
         store: None,
     };
     let code = super::run::run(run_args, domains, key_file)?;
-    Ok(if refused && code == super::EXIT_OK {
+    // Episodes the simulator refused are lines not evaluated: 3 comes before the gate's 1.
+    Ok(if refused && code != super::EXIT_USAGE {
         super::EXIT_INPUT_ERRORS
     } else {
         code

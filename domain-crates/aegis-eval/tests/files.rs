@@ -281,3 +281,28 @@ fn a_run_that_fails_leaves_the_old_output_as_it_was() {
             .contains("\"verdict\"")
     );
 }
+
+#[test]
+fn lines_not_evaluated_are_not_masked_by_a_tripped_gate() {
+    let f = Files::new();
+    std::fs::write(f.path("mixed.jsonl"), format!("{TRACE}\n{{not json\n")).unwrap();
+    let out = aegis(
+        &f.root,
+        &[
+            "run",
+            "mixed.jsonl",
+            "-q",
+            "-f",
+            "jsonl",
+            "--fail-on",
+            "high",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    // Without the bad line the gate speaks.
+    let out = aegis(
+        &f.root,
+        &["run", "in.jsonl", "-q", "-f", "jsonl", "--fail-on", "high"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
