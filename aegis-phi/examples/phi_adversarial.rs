@@ -8,7 +8,7 @@
 //! cargo run --release -p aegis-phi --example phi_adversarial -- --size 65536 --family a-dash
 //! ```
 //!
-//! The families are the same as those of `tests/adversarial.rs` (a copy, kept in step by hand).
+//! The families are those `tests/adversarial.rs` checks for linear growth (one shared file).
 
 use std::time::Instant;
 
