@@ -323,6 +323,8 @@ pub(crate) struct CheckedDomain {
     pub(crate) compliance: Vec<String>,
     /// The `phi` section, checked: `None` when the domain declares no PHI.
     pub(crate) phi: Option<PhiPolicy>,
+    /// Why the domain declares no PHI (`phi: { detect: none, reason }`).
+    pub(crate) phi_none_reason: Option<String>,
     /// The spec's path as shown to people (`domains/healthcare/domain_spec.yaml`).
     pub(crate) spec_display: String,
     pub(crate) spec_hash: String,

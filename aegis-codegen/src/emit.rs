@@ -189,6 +189,10 @@ impl Emitter<'_> {
         );
         let compliance = &m.compliance;
         let phi = self.phi_settings();
+        let phi_none_reason = match &m.phi_none_reason {
+            Some(r) => quote!(::std::option::Option::Some(#r)),
+            None => quote!(::std::option::Option::None),
+        };
         let fail_at = severity_tokens(m.fail_at);
         let uncertain_at = match m.uncertain_at {
             Some(s) => {
@@ -240,6 +244,7 @@ impl Emitter<'_> {
                 spec_path: #spec_path,
                 spec_hash: #spec_hash,
                 phi: #phi,
+                phi_none_reason: #phi_none_reason,
                 policy: ::aegis_core::EscalationPolicy { fail_at: #fail_at, uncertain_at: #uncertain_at },
                 validators: &[#(#validator_infos),*],
                 tables: &[#(#table_infos),*],

@@ -525,7 +525,22 @@ impl Builder<'_> {
             version: spec.version.value.clone(),
             description: spec.description.trim().to_owned(),
             compliance: spec.compliance.clone(),
-            phi: spec.phi.as_ref().and_then(|p| self.phi(p, &schema)),
+            phi: match &spec.phi {
+                Some(p) => self.phi(p, &schema),
+                None => {
+                    self.error(
+                        spec.domain.position,
+                        "the spec does not say whether its traces carry PHI: add a `phi` section (`detect: all`, or the classes to detect), or `phi: { detect: none, reason: \"…\" }` saying why there is none",
+                    );
+                    None
+                }
+            },
+            phi_none_reason: spec.phi.as_ref().and_then(|p| match &p.detect.value {
+                PhiDetect::Keyword(PhiDetectKeyword::None) => {
+                    p.reason.as_ref().map(|r| r.value.trim().to_owned())
+                }
+                _ => None,
+            }),
             spec_display: self.display.to_string_lossy().replace('\\', "/"),
             spec_hash,
             schema,

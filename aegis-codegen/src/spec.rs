@@ -480,6 +480,10 @@ pub struct PhiSpec {
     /// subject shift by one offset. Without it, each trace is its own subject.
     #[serde(default)]
     pub subject: Option<Located<String>>,
+    /// Why the domain's traces carry no PHI: required with `detect: none`, so that a domain
+    /// without Tier 0 says so on purpose.
+    #[serde(default)]
+    pub reason: Option<Located<String>>,
 }
 
 /// Which PHI/PII classes Tier 0 detects.

@@ -8,8 +8,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A spec in a fresh directory, with a small drugs table next to it.
+/// A spec in a fresh directory, with a small drugs table next to it. A spec that does not say
+/// whether its traces carry PHI gets `detect: none` (with its reason) at its end, where it
+/// moves no line of the spec.
 fn write_spec(yaml: &str) -> PathBuf {
+    let yaml = if yaml.contains("\nphi:") || yaml.starts_with("phi:") {
+        yaml.to_owned()
+    } else {
+        format!("{yaml}\nphi: {{ detect: none, reason: test specs hold no text about people }}\n")
+    };
+    let yaml = yaml.as_str();
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("aegis-spec-errors-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -681,4 +689,30 @@ fn a_model_when_is_checked_as_a_rule_condition() {
         let errors = errors_of(&model(&format!("'{valid}'")));
         assert!(errors.is_empty(), "{valid}: {errors:#?}");
     }
+}
+
+#[test]
+fn a_spec_says_whether_its_traces_carry_phi() {
+    let e = one_error("domain: test\nversion: 1.0.0\nphi: { detect: none }\n");
+    assert!(
+        e.contains("domain_spec.yaml:3:") && e.contains("needs a `reason`"),
+        "{e}"
+    );
+    let e = one_error("domain: test\nversion: 1.0.0\nphi: { detect: all, reason: none here }\n");
+    assert!(
+        e.contains("domain_spec.yaml:3:") && e.contains("`detect: none` only"),
+        "{e}"
+    );
+    // No phi section at all: said at the domain's name.
+    let path = write_spec("domain: test\nversion: 1.0.0\n");
+    std::fs::write(&path, "domain: test\nversion: 1.0.0\n").unwrap();
+    let e = aegis_codegen::generate(&path).unwrap_err().to_string();
+    assert!(
+        e.contains(":1:9:") && e.contains("does not say whether its traces carry PHI"),
+        "{e}"
+    );
+    assert!(
+        errors_of("domain: test\nversion: 1.0.0\nphi: { detect: none, reason: no people }\n")
+            .is_empty()
+    );
 }

@@ -83,6 +83,10 @@ pub struct DomainInfo {
     /// What the spec's `phi` section asks of Tier 0; `None` when the domain's traces carry no
     /// PHI.
     pub phi: Option<PhiSettings>,
+    /// Why the domain's traces carry no PHI (`phi: { detect: none, reason }`): the spec's
+    /// declaration that lets its traces be evaluated and stored without Tier 0. A domain with
+    /// neither `phi` settings nor a reason is not evaluated.
+    pub phi_none_reason: Option<&'static str>,
     /// When Tier 1 decides and when it escalates.
     pub policy: EscalationPolicy,
     /// Tier-1 validators.

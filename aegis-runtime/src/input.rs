@@ -828,18 +828,12 @@ fn serde_detail(e: &serde_json::Error) -> String {
 /// A parsed trace, unless it has nothing to evaluate (no text and no episode): then an error,
 /// since a misspelt `output` would otherwise pass silently.
 fn checked(line: u64, what: &str, trace: Trace) -> Record {
-    if trace.output.is_empty() && trace.input.is_empty() && trace.episode.is_none() {
-        let hint = if trace.extra.is_empty() {
-            ""
-        } else {
-            " (it has fields Aegis does not know: is `output` misspelt?)"
-        };
+    // What the schema's types cannot say: something to evaluate, RL costs not negative.
+    if let Err(why) = trace.check() {
         return Record::Error {
             line,
             id: trace.id,
-            message: format!(
-                "{what} has nothing to evaluate: no `output`, `input` or `episode`{hint}"
-            ),
+            message: format!("{what} {why}"),
         };
     }
     Record::Trace {

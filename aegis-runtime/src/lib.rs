@@ -5,7 +5,9 @@
 //!   and Tier 4 (human review), stopping as soon as a tier is sure. A tier that a trace needs but
 //!   this build lacks is reported as unavailable, and the trace ends `needs_review`: never a
 //!   silent pass.
-//! * [`input`] streams traces from JSONL (or a JSON array), one result per input line.
+//! * [`input`] streams traces from JSONL, a JSON array or pretty-printed JSON (element by
+//!   element, in one pass, memory flat), one record per input line; and `JsonLines`, the one
+//!   JSON-lines reader every command uses.
 //! * [`rl`] runs simulators (`aegis_core::env::Environment`): one episode, or many
 //!   environments at once over threads.
 //!

@@ -225,7 +225,27 @@ impl Orchestrator {
                 );
                 return (finish(result, started), None);
             }
-            (_, None) => (Sanitized::without_phi(trace), TierOutcome::Skipped),
+            (_, None) if info.phi_none_reason.is_some() => {
+                (Sanitized::without_phi(trace), TierOutcome::Skipped)
+            }
+            (_, None) => {
+                // Neither Tier-0 settings nor a declaration that there is no PHI: the trace is
+                // not evaluated, so its raw text reaches no tier, log or store.
+                result.tiers.push(report(
+                    Tier::Sanitize,
+                    TierOutcome::Decided {
+                        verdict: Verdict::Error,
+                    },
+                    elapsed_ns(t0),
+                ));
+                result.verdict = Verdict::Error;
+                result.decided_by = Some(Tier::Sanitize);
+                result.error = Some(
+                    "the domain neither sanitises PHI nor declares that its traces carry none (`phi: { detect: none, reason }`): the trace was not evaluated"
+                        .to_owned(),
+                );
+                return (finish(result, started), None);
+            }
         };
         result
             .tiers

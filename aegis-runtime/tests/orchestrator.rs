@@ -206,3 +206,59 @@ fn without_a_sanitiser_a_domain_that_needs_one_evaluates_nothing() {
     assert!(r.issues.is_empty());
     assert_eq!(r.tiers[1].outcome, TierOutcome::Skipped);
 }
+
+/// A hand-written domain (not generated) that neither sanitises PHI nor declares that its
+/// traces carry none.
+struct Undeclared;
+
+static UNDECLARED: DomainInfo = DomainInfo {
+    name: "undeclared",
+    version: "0.0.0",
+    description: "",
+    compliance: &[],
+    spec_path: "",
+    spec_hash: "",
+    phi: None,
+    phi_none_reason: None,
+    policy: aegis_core::EscalationPolicy {
+        fail_at: Severity::High,
+        uncertain_at: None,
+    },
+    validators: &[],
+    tables: &[],
+    extractors: &[],
+    models: &[],
+    judges: &[],
+    simulators: &[],
+    rl: None,
+};
+
+impl aegis_core::Domain for Undeclared {
+    fn info(&self) -> &'static DomainInfo {
+        &UNDECLARED
+    }
+
+    fn evaluate_rules(&self, _: &Sanitized<Trace>) -> aegis_core::RuleOutcome {
+        aegis_core::RuleOutcome::default()
+    }
+}
+
+#[test]
+fn a_domain_that_does_not_declare_its_phi_is_not_evaluated_raw() {
+    let (result, kept) = Orchestrator::new().evaluate_keeping_trace(
+        &Undeclared,
+        serde_json::from_value(serde_json::json!({"output": "Quenby Hallowell 219-09-9999"}))
+            .unwrap(),
+    );
+    assert_eq!(result.verdict, Verdict::Error);
+    assert!(kept.is_none(), "no trace is handed on to be stored");
+    assert!(
+        result
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("detect: none, reason"),
+        "{:?}",
+        result.error
+    );
+}

@@ -13,7 +13,19 @@ impl Builder<'_> {
     /// Checks the `phi` section: class labels, mode, and the subject field.
     pub(crate) fn phi(&mut self, spec: &PhiSpec, schema: &Schema) -> Option<PhiPolicy> {
         let classes = match &spec.detect.value {
-            PhiDetect::Keyword(PhiDetectKeyword::None) => return None,
+            PhiDetect::Keyword(PhiDetectKeyword::None) => {
+                if spec
+                    .reason
+                    .as_ref()
+                    .is_none_or(|r| r.value.trim().is_empty())
+                {
+                    self.error(
+                        spec.detect.position,
+                        "`detect: none` needs a `reason`: say why this domain's traces carry no PHI (Tier 0 will not run, and their text is stored as it is)",
+                    );
+                }
+                return None;
+            }
             PhiDetect::Keyword(PhiDetectKeyword::All) => aegis_core::PhiClass::ALL.to_vec(),
             PhiDetect::Classes(labels) => {
                 let mut classes = Vec::new();
@@ -61,6 +73,12 @@ impl Builder<'_> {
                 }
             }
         });
+        if let Some(r) = &spec.reason {
+            self.error(
+                r.position,
+                "`reason` says why a domain carries no PHI: it goes with `detect: none` only",
+            );
+        }
         Some(PhiPolicy {
             classes,
             mode,

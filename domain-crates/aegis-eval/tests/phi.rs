@@ -43,13 +43,14 @@ fn canary_traces() -> String {
                 "tags": ["q.hallowell@example.net", "card 4111 1111 1111 1111"],
                 "application": "portal at 192.168.10.44"
             },
+            // Canaries in typed data the spec declares (a key it does not declare makes the
+            // trace an error, so canaries there would prove nothing about Tier 0).
             "domain_data": {
                 "patient": {
                     "age_years": 73,
-                    "current_medications": ["warfarin"],
-                    "name": "Quenby Hallowell"
-                },
-                "vehicle": "VIN 1HGCM82633A004352"
+                    "current_medications": ["warfarin", "VIN 1HGCM82633A004352"],
+                    "allergies": ["Quenby Hallowell"]
+                }
             }
         })
         .to_string());
@@ -223,7 +224,7 @@ fn sanitize_writes_sanitised_jsonl_and_keeps_going_past_bad_lines() {
     assert_eq!(lines[0]["model"], "gpt-x", "fields that are never PHI stay");
     assert!(lines[0]["input"].as_str().unwrap().contains("[NAME]"));
     assert!(lines[0]["input"].as_str().unwrap().contains("warfarin"));
-    assert_eq!(lines[0]["domain_data"]["patient"]["name"], "[NAME]");
+    assert_eq!(lines[0]["domain_data"]["patient"]["allergies"][0], "[NAME]");
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
