@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::with_stdin;
+use common::{text, with_stdin};
 
 const KEY: &str = "canary test passphrase, not a real key";
 
@@ -330,4 +330,124 @@ fn a_vault_without_a_configured_key_is_refused() {
         "the refusal",
         &format!("{err}{}", String::from_utf8_lossy(&out.stdout)),
     );
+}
+
+/// A trace with a canary in every field of the schema: text fields, the model, every metadata
+/// field (times given as text), context, an RL episode's strings, unknown
+/// top-level fields, and numbers shaped like a phone number and an SSN under keys that say
+/// nothing.
+fn trace_with_canaries_everywhere() -> String {
+    serde_json::json!({
+        "id": "q.hallowell@example.net",
+        "model": "model for Quenby Hallowell 219-09-9999",
+        "input": "Quenby Hallowell asks about ibuprofen and warfarin.",
+        "output": "Mrs. Hallowell, call (555) 867-5309 about your warfarin.",
+        "context": ["Chart of Quenby Hallowell, MRN 00482913, 742 Evergreen Terrace"],
+        "metadata": {
+            "domain": "healthcare",
+            "organisation": "Hallowell family office 219-09-9999",
+            "application": "portal at 192.168.10.44",
+            "tags": ["q.hallowell@example.net"],
+            "started_at": "Quenby Hallowell 03/14/1951",
+            "ended_at": "call (555) 867-5309",
+            "latency_ms": 2190
+        },
+        "episode": {
+            "policy": {"name": "Quenby Hallowell", "version": "219-09-9999", "parameters": {"owner": "q.hallowell@example.net"}},
+            "environment": "742 Evergreen Terrace, Walkertown, IL 62704",
+            "steps": [{"state": [0.0], "action": 0, "reward": 1.0}]
+        },
+        "caller": {"name": "Quenby Hallowell", "phone": "(555) 867-5309"},
+        "reference": 6_175_558_675_u64,
+        "code": 219_099_999_u64
+    })
+    .to_string()
+}
+
+#[test]
+fn canary_in_every_field_reaches_no_output_store_or_report() {
+    // The numbers under keys that say nothing: a phone number and an SSN.
+    let numbers = ["6175558675", "219099999"];
+    let clean = |what: &str, text: &str| {
+        assert_clean(what, text);
+        for n in numbers {
+            assert!(
+                !text.contains(n),
+                "number `{n}` leaked into {what}:\n{text}"
+            );
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("everywhere.jsonl");
+    std::fs::write(&input, trace_with_canaries_everywhere() + "\n").unwrap();
+    let store = dir.path().join("aegis.db");
+    for format in ["table", "json", "jsonl", "junit"] {
+        let out = bin()
+            .args([
+                "-vv",
+                "run",
+                input.to_str().unwrap(),
+                "-f",
+                format,
+                "--store",
+            ])
+            .arg(&store)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c != 2),
+            "{}",
+            text(&out.stderr)
+        );
+        clean(&format!("run -f {format} stdout"), &text(&out.stdout));
+        clean(&format!("run -f {format} stderr"), &text(&out.stderr));
+    }
+    let listed = bin()
+        .args(["traces", "list", "--json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let listed = text(&listed.stdout);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    clean("traces list", &listed);
+    let v: serde_json::Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+    let key = v["key"].as_str().unwrap();
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["traces", "show", key],
+        vec!["traces", "show", key, "--json"],
+        vec!["report"],
+        vec!["report", "-f", "json"],
+        vec!["report", "-f", "html"],
+        vec!["review", "export"],
+    ] {
+        let out = bin()
+            .args(&args)
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        clean(&args.join(" "), &text(&out.stdout));
+        clean(&args.join(" "), &text(&out.stderr));
+        outputs.push(text(&out.stdout));
+    }
+    assert!(
+        outputs[1].contains("warfarin"),
+        "the clinical text is kept: {}",
+        outputs[1]
+    );
+    let mut bytes = std::fs::read(&store).unwrap();
+    for side in ["aegis.db-wal", "aegis.db-shm"] {
+        if let Ok(b) = std::fs::read(dir.path().join(side)) {
+            bytes.extend(b);
+        }
+    }
+    clean("the store's files", &String::from_utf8_lossy(&bytes));
+    let out = run_stdin(
+        &["sanitize", "-"],
+        &(trace_with_canaries_everywhere() + "\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    clean("sanitize", &text(&out.stdout));
 }
