@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use aegis_core::{Domain, DomainInfo, EvaluationResult, Sanitized, Severity, Trace};
 use aegis_phi::PhiEngine;
@@ -28,6 +28,10 @@ pub struct EvaluateOptions {
     pub store: Option<StoreWriter>,
     /// Count an issue at or above this severity as tripping the gate.
     pub fail_on: Option<Severity>,
+    /// How long one trace may take: a trace still being evaluated then gets an `error` result
+    /// and the evaluation goes on (the abandoned work finishes in the background and is
+    /// dropped). `None`: no limit (the command line's default; a service sets one).
+    pub time_budget: Option<Duration>,
 }
 
 /// A result with what the store needs: the trace as Tier 0 left it, and its domain.
@@ -42,7 +46,8 @@ pub struct Evaluation {
     domains: Vec<&'static dyn Domain>,
     fixed: Option<&'static dyn Domain>,
     engine: Arc<PhiEngine>,
-    pipeline: Pipeline,
+    pipeline: Arc<Pipeline>,
+    time_budget: Option<Duration>,
     store: Option<StoreWriter>,
     summary: RunSummary,
     started: Instant,
@@ -72,7 +77,8 @@ impl Evaluation {
             domains: domains.to_vec(),
             fixed: options.domain,
             engine,
-            pipeline,
+            pipeline: Arc::new(pipeline),
+            time_budget: options.time_budget,
             store: options.store,
             summary: RunSummary::gated_at(options.fail_on),
             started: Instant::now(),
@@ -132,7 +138,7 @@ impl Evaluation {
     /// Routes each record to its domain, then evaluates the traces on the pipeline's workers.
     fn evaluate_records(&mut self, records: Vec<Record>) -> Vec<Evaluated> {
         let mut placed = Vec::new();
-        let mut jobs: Vec<(&dyn Domain, Trace)> = Vec::new();
+        let mut jobs: Vec<(&'static dyn Domain, Trace)> = Vec::new();
         let mut slots: Vec<Option<Evaluated>> = Vec::with_capacity(records.len());
         for record in records {
             match self.route(record) {
@@ -148,10 +154,13 @@ impl Evaluation {
                 }
             }
         }
-        let results = self
-            .pipeline
-            .orchestrator()
-            .evaluate_batch_keeping_traces(jobs, self.pipeline.workers());
+        let results = match self.time_budget {
+            None => self
+                .pipeline
+                .orchestrator()
+                .evaluate_batch_keeping_traces(jobs, self.pipeline.workers()),
+            Some(budget) => evaluate_within(&self.pipeline, &self.engine, jobs, budget),
+        };
         for ((slot, line, info), (mut result, trace)) in placed.into_iter().zip(results) {
             result.line = Some(line);
             // An error names its line, as the reader's errors do.
@@ -230,6 +239,58 @@ impl Evaluation {
             )),
         }
     }
+}
+
+/// Evaluates each job on a thread of its own and waits for it at most `budget` from now: a
+/// trace that takes longer gets an `error` result (its thread finishes in the background and
+/// its result is dropped), so one slow trace never holds up the others. Results in job order.
+fn evaluate_within(
+    pipeline: &Arc<Pipeline>,
+    engine: &PhiEngine,
+    jobs: Vec<(&'static dyn Domain, Trace)>,
+    budget: Duration,
+) -> Vec<(EvaluationResult, Option<Sanitized<Trace>>)> {
+    let deadline = Instant::now() + budget;
+    let waiting: Vec<_> = jobs
+        .into_iter()
+        .map(|(domain, trace)| {
+            let (tx, rx) = mpsc::channel();
+            let pipeline = Arc::clone(pipeline);
+            let name = domain.info().name;
+            let id = phi::safe_id(engine, trace.id.clone());
+            let spawned = std::thread::Builder::new()
+                .name("aegis-trace".into())
+                .spawn(move || {
+                    let r = pipeline
+                        .orchestrator()
+                        .evaluate_keeping_trace(domain, trace);
+                    // The receiver is gone when the budget ran out: nothing to do.
+                    let _ = tx.send(r);
+                });
+            (rx, name, id, spawned.is_ok())
+        })
+        .collect();
+    waiting
+        .into_iter()
+        .map(|(rx, name, id, spawned)| {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(r) if spawned => r,
+                _ => {
+                    let mut r = EvaluationResult::error(
+                        None,
+                        id,
+                        format!(
+                            "the trace was not evaluated within the time budget ({} ms)",
+                            budget.as_millis()
+                        ),
+                    );
+                    r.domain = Some(name.to_owned());
+                    (r, None)
+                }
+            }
+        })
+        .collect()
 }
 
 /// Logs a result (sanitised text only) at debug level, its issues at trace level.

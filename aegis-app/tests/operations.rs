@@ -55,6 +55,7 @@ fn evaluate_into(
             tiers: rules_only(),
             store: Some(StoreWriter::open(db, "test.jsonl").unwrap()),
             fail_on: Some(Severity::High),
+            time_budget: None,
         },
     )
     .unwrap();
@@ -416,6 +417,7 @@ fn replaying_an_rl_trace_reproduces_its_rl_findings() {
             tiers: rules_only(),
             store: Some(StoreWriter::open(&db, "episodes.jsonl").unwrap()),
             fail_on: None,
+            time_budget: None,
         },
     )
     .unwrap();
@@ -516,6 +518,7 @@ fn a_negative_rl_cost_is_an_error_not_a_refund() {
             tiers: rules_only(),
             store: None,
             fail_on: None,
+            time_budget: None,
         },
     )
     .unwrap();
@@ -543,4 +546,76 @@ fn a_repeated_id_is_an_error_and_leaves_the_first_result_stored() {
         "the first result is kept"
     );
     assert_eq!(store.count().unwrap(), 2);
+}
+
+/// A hand-written domain whose rules take a second: the time budget's test subject.
+struct Slow;
+
+static SLOW: aegis_core::DomainInfo = aegis_core::DomainInfo {
+    name: "slow",
+    version: "0.0.0",
+    description: "",
+    compliance: &[],
+    spec_path: "",
+    spec_hash: "",
+    phi: None,
+    phi_none_reason: Some("test traces hold no text about people"),
+    policy: aegis_core::EscalationPolicy {
+        fail_at: Severity::High,
+        uncertain_at: None,
+    },
+    validators: &[],
+    tables: &[],
+    extractors: &[],
+    models: &[],
+    judges: &[],
+    simulators: &[],
+    rl: None,
+};
+
+impl Domain for Slow {
+    fn info(&self) -> &'static aegis_core::DomainInfo {
+        &SLOW
+    }
+
+    fn evaluate_rules(
+        &self,
+        trace: &aegis_core::Sanitized<aegis_core::Trace>,
+    ) -> aegis_core::RuleOutcome {
+        if trace.output.contains("slow") {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+        aegis_core::RuleOutcome::default()
+    }
+}
+
+#[test]
+fn a_trace_over_its_time_budget_is_an_error_and_the_rest_goes_on() {
+    let mut evaluation = Evaluation::new(
+        &[&Slow],
+        engine(),
+        EvaluateOptions {
+            domain: Some(&Slow),
+            tiers: rules_only(),
+            store: None,
+            fail_on: None,
+            time_budget: Some(std::time::Duration::from_millis(200)),
+        },
+    )
+    .unwrap();
+    let mut results = Vec::new();
+    for line in [
+        r#"{"id": "a", "output": "quick"}"#,
+        r#"{"id": "b", "output": "slow"}"#,
+        r#"{"id": "c", "output": "quick"}"#,
+    ] {
+        results.extend(evaluation.evaluate(records(line)).unwrap());
+    }
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].verdict, Verdict::Pass);
+    assert_eq!(results[1].verdict, Verdict::Error);
+    let error = results[1].error.as_deref().unwrap();
+    assert!(error.contains("time budget (200 ms)"), "{error}");
+    assert_eq!(results[1].trace_id.as_deref(), Some("b"));
+    assert_eq!(results[2].verdict, Verdict::Pass);
 }

@@ -484,6 +484,10 @@ pub(crate) struct RunArgs {
     /// results: one result per trace.
     #[arg(long, value_name = "FILE", env = "AEGIS_STORE")]
     pub(crate) store: Option<PathBuf>,
+    /// Give each trace at most this many milliseconds: a trace still being evaluated then gets
+    /// an `error` result and the run goes on (default: no limit).
+    #[arg(long, value_name = "MS")]
+    pub(crate) time_budget_ms: Option<u64>,
 }
 
 /// `aegis-eval transfer …`.

@@ -339,6 +339,7 @@ fn evaluate_all(
             tiers: args.tiers.options(),
             store,
             fail_on: args.results.fail_on.map(|s| s.severity()),
+            time_budget: args.time_budget_ms.map(std::time::Duration::from_millis),
         },
     )?;
     let mut sink = output::Sink::new(args.results.format, out, !args.results.quiet)?;

@@ -87,6 +87,7 @@ pub(crate) fn simulate(
         phi_vault: None,
         tiers: TierArgs::default(),
         store: None,
+        time_budget_ms: None,
     };
     let code = super::run::run(run_args, domains, key_file)?;
     // Episodes the simulator refused are lines not evaluated: 3 comes before the gate's 1.
