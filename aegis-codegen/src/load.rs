@@ -519,7 +519,7 @@ impl Builder<'_> {
             }
         }
         let hash = std::mem::take(&mut self.hasher).finalize();
-        let spec_hash = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let spec_hash = aegis_core::digest::hex(&hash);
         CheckedDomain {
             name: spec.domain.value.clone(),
             version: spec.version.value.clone(),
