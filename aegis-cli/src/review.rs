@@ -232,14 +232,7 @@ pub(crate) fn export(
         serde_json::to_writer(&mut buf, task).map_err(std::io::Error::other)?;
         buf.push(b'\n');
     }
-    let store_path = store.unwrap_or_else(|| PathBuf::from(aegis_app::store::DEFAULT_STORE));
-    let mut out = super::run::create_output(
-        output.as_deref(),
-        &aegis_app::files::Kept::store(&store_path),
-        super::run::RESULTS,
-    )?;
-    out.write_all(&buf)?;
-    out.commit()?;
+    super::run::write_from_store(&buf, output.as_deref(), store.as_deref())?;
     eprintln!("{} tasks exported", tasks.len());
     Ok(EXIT_OK)
 }

@@ -164,6 +164,19 @@ pub(super) const RESULTS: Written<'static> = Written {
     flag: "--output",
 };
 
+/// Writes `bytes` to `output` (standard output when `None`), never over the store the command
+/// read them from (`None`: the default store).
+pub(super) fn write_from_store(
+    bytes: &[u8],
+    output: Option<&Path>,
+    store: Option<&Path>,
+) -> Result<(), CliError> {
+    let store = store.unwrap_or(Path::new(aegis_app::store::DEFAULT_STORE));
+    let mut out = create_output(output, &Kept::store(store), RESULTS)?;
+    out.write_all(bytes)?;
+    out.commit()
+}
+
 /// The files a command reads or keeps: its input (unless standard input), the key file, the
 /// vault and the store (with its logs).
 pub(super) fn kept_files(

@@ -210,20 +210,8 @@ impl Orchestrator {
                 (trace, TierOutcome::Completed)
             }
             (None, Some(_)) => {
-                result.tiers.push(report(
-                    Tier::Sanitize,
-                    TierOutcome::Decided {
-                        verdict: Verdict::Error,
-                    },
-                    elapsed_ns(t0),
-                ));
-                result.verdict = Verdict::Error;
-                result.decided_by = Some(Tier::Sanitize);
-                result.error = Some(
-                    "the domain requires PHI sanitising, but no Tier-0 sanitiser is installed: the trace was not evaluated"
-                        .to_owned(),
-                );
-                return (finish(result, started), None);
+                let why = "the domain requires PHI sanitising, but no Tier-0 sanitiser is installed: the trace was not evaluated";
+                return (refused_at_tier0(result, why, t0, started), None);
             }
             (_, None) if info.phi_none_reason.is_some() => {
                 (Sanitized::without_phi(trace), TierOutcome::Skipped)
@@ -231,20 +219,8 @@ impl Orchestrator {
             (_, None) => {
                 // Neither Tier-0 settings nor a declaration that there is no PHI: the trace is
                 // not evaluated, so its raw text reaches no tier, log or store.
-                result.tiers.push(report(
-                    Tier::Sanitize,
-                    TierOutcome::Decided {
-                        verdict: Verdict::Error,
-                    },
-                    elapsed_ns(t0),
-                ));
-                result.verdict = Verdict::Error;
-                result.decided_by = Some(Tier::Sanitize);
-                result.error = Some(
-                    "the domain neither sanitises PHI nor declares that its traces carry none (`phi: { detect: none, reason }`): the trace was not evaluated"
-                        .to_owned(),
-                );
-                return (finish(result, started), None);
+                let why = "the domain neither sanitises PHI nor declares that its traces carry none (`phi: { detect: none, reason }`): the trace was not evaluated";
+                return (refused_at_tier0(result, why, t0, started), None);
             }
         };
         result
@@ -535,6 +511,26 @@ fn new_result(domain: &str) -> EvaluationResult {
         latency_ns: 0,
         error: None,
     }
+}
+
+/// The result of a trace Tier 0 refused to pass on (its raw text goes no further).
+fn refused_at_tier0(
+    mut result: EvaluationResult,
+    why: &str,
+    t0: Instant,
+    started: Instant,
+) -> EvaluationResult {
+    result.tiers.push(report(
+        Tier::Sanitize,
+        TierOutcome::Decided {
+            verdict: Verdict::Error,
+        },
+        elapsed_ns(t0),
+    ));
+    result.verdict = Verdict::Error;
+    result.decided_by = Some(Tier::Sanitize);
+    result.error = Some(why.to_owned());
+    finish(result, started)
 }
 
 fn next_tier(t: Tier) -> Tier {
