@@ -4,7 +4,8 @@
 //! the command reads or keeps — its input, the key file, the vault, the store and the store's
 //! write-ahead log — and refused when it is one of them. Outputs are written to a temporary
 //! file beside the target and renamed over it only when complete, so a command that fails
-//! half way leaves the old file as it was.
+//! half way leaves the old file as it was. A path that exists and is not a regular file
+//! (`/dev/null`, a FIFO) is written in place: a rename would replace the device itself.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -124,6 +125,9 @@ pub struct Output {
 
 enum Target {
     Stdout(BufWriter<io::Stdout>),
+    /// Something that is not a regular file (`/dev/null`, a FIFO, a terminal): written in
+    /// place, since renaming a file over it would replace the device itself.
+    Special(BufWriter<std::fs::File>),
     File {
         temp: BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
@@ -155,6 +159,15 @@ impl Output {
                 "it is a directory",
             )));
         }
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(cannot)?;
+            return Ok(Output {
+                target: Target::Special(BufWriter::new(file)),
+            });
+        }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -177,6 +190,7 @@ impl Output {
     pub fn commit(self) -> Result<(), AppError> {
         match self.target {
             Target::Stdout(mut out) => Ok(out.flush()?),
+            Target::Special(mut out) => Ok(out.flush()?),
             Target::File { temp, path } => {
                 let cannot = |source| AppError::Io {
                     context: format!("cannot write {}", path.display()),
@@ -195,6 +209,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.target {
             Target::Stdout(out) => out.write(buf),
+            Target::Special(out) => out.write(buf),
             Target::File { temp, .. } => temp.write(buf),
         }
     }
@@ -202,6 +217,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.target {
             Target::Stdout(out) => out.flush(),
+            Target::Special(out) => out.flush(),
             Target::File { temp, .. } => temp.flush(),
         }
     }
@@ -277,5 +293,36 @@ mod tests {
         out.write_all(b"new").unwrap();
         out.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    /// `-o /dev/null` as root once renamed a regular file over `/dev/null`, and every later
+    /// reader of `/dev/null` on the machine read what had been written to it.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        let mut out = Output::create(null, &[], W).unwrap();
+        out.write_all(b"results").unwrap();
+        out.commit().unwrap();
+        let kind = std::fs::metadata(null).unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/null is still a device");
+        assert_eq!(std::fs::read(null).unwrap().len(), 0);
+        // A FIFO: the reader gets the bytes, and the FIFO stays one.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo on this machine: the device case above still ran
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        let mut out = Output::create(&fifo, &[], W).unwrap();
+        out.write_all(b"through the pipe").unwrap();
+        out.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     }
 }
