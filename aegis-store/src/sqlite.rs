@@ -443,6 +443,136 @@ fn severity_rank(s: aegis_core::Severity) -> i64 {
         .unwrap_or(0) as i64
 }
 
+/// Writes `records` inside the open transaction `tx` — each result upserted by key with its
+/// side tables and an audit-log entry, a provenance row per new spec and version, results that
+/// need review queued for Tier 4 and those that no longer do taken off — and returns the
+/// provenance rows it added, for the caller to remember once `tx` commits. The one write path,
+/// for [`Store::write`] and for any write that must commit in the same transaction as others.
+fn write_records(
+    tx: &rusqlite::Transaction<'_>,
+    provenance_ids: &std::collections::HashMap<crate::Provenance, i64>,
+    records: &[StoredRecord],
+    path: &str,
+) -> Result<Vec<(crate::Provenance, i64)>, StoreError> {
+    let e = |what: &'static str| {
+        let path = path.to_owned();
+        move |source| StoreError::Sqlite { path, what, source }
+    };
+    // A provenance row per spec and version, not one per result.
+    let mut new_ids = Vec::new();
+    for p in records.iter().filter_map(|r| r.provenance.as_ref()) {
+        if provenance_ids.contains_key(p) || new_ids.iter().any(|(q, _)| q == p) {
+            continue;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO provenance (spec_hash, domain_version, aegis_version) VALUES (?1, ?2, ?3)",
+            params![p.spec_hash, p.domain_version, p.aegis_version],
+        )
+        .map_err(e("cannot write provenance"))?;
+        let id: i64 = tx
+            .query_row(
+                "SELECT id FROM provenance WHERE spec_hash = ?1 AND domain_version = ?2 AND aegis_version = ?3",
+                params![p.spec_hash, p.domain_version, p.aegis_version],
+                |r| r.get(0),
+            )
+            .map_err(e("cannot write provenance"))?;
+        new_ids.push((p.clone(), id));
+    }
+    {
+        let mut stmt = tx
+            .prepare_cached(UPSERT)
+            .map_err(e("cannot prepare a write"))?;
+        let mut audit = tx
+            .prepare_cached(AUDIT)
+            .map_err(e("cannot prepare a write"))?;
+        for r in records {
+            let res = &r.result;
+            let result_json = serde_json::to_string(res).unwrap_or_default();
+            // The trace's input and output have columns of their own (for search): its JSON
+            // holds the rest.
+            let trace_json = r.trace.as_ref().map(|t| {
+                serde_json::to_string(&TraceRest {
+                    context: &t.context,
+                    model: t.model.as_deref(),
+                    domain_data: t.domain_data.as_ref(),
+                    metadata: &t.metadata,
+                    episode: t.episode.as_ref(),
+                })
+                .unwrap_or_default()
+            });
+            let issues_text = res
+                .issues
+                .iter()
+                .map(|i| format!("{} {}", i.validator, i.message))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let max_severity = res.issues.iter().map(|i| severity_rank(i.severity)).max();
+            let t = r.trace.as_ref();
+            stmt.execute(params![
+                r.key,
+                res.trace_id,
+                res.domain,
+                res.verdict.as_str(),
+                res.decided_by.map(|d| d.as_str()),
+                max_severity,
+                t.and_then(StoredTrace::application),
+                t.and_then(StoredTrace::organisation),
+                t.and_then(|t| t.model.as_deref()),
+                r.evaluated_at_ms,
+                i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
+                i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
+                pack(&result_json),
+                trace_json,
+                t.map_or("", |t| t.input.as_str()),
+                t.map_or("", |t| t.output.as_str()),
+                issues_text,
+            ])
+            .map_err(e("cannot write a result"))?;
+            summary::write_facts(tx, &r.key, res).map_err(e("cannot write a result"))?;
+            let (models, judges) = modules_of(res);
+            let digest = Sha256::digest(result_json.as_bytes());
+            audit
+                .execute(params![
+                    r.key,
+                    r.evaluated_at_ms,
+                    res.verdict.as_str(),
+                    res.decided_by.map(|d| d.as_str()),
+                    res.domain,
+                    r.provenance.as_ref().and_then(|p| provenance_ids
+                        .get(p)
+                        .copied()
+                        .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))),
+                    models.to_string(),
+                    judges.to_string(),
+                    digest.as_slice(),
+                ])
+                .map_err(e("cannot append to the audit log"))?;
+        }
+    }
+    // Tier 4: every result that no machine tier was sure of waits for an expert.
+    queue_tasks(
+        tx,
+        records
+            .iter()
+            .filter(|r| r.result.verdict == aegis_core::Verdict::NeedsReview)
+            .map(|r| {
+                (
+                    crate::ReviewTask::of(&r.key, &r.result, "needs_review"),
+                    r.evaluated_at_ms,
+                )
+            }),
+    )
+    .map_err(e("cannot queue for review"))?;
+    // A result that no longer needs review leaves the queue it was put in for that reason.
+    tx.execute(
+        "UPDATE review_tasks SET open = 0 WHERE open = 1 AND reason = 'needs_review' \
+         AND EXISTS (SELECT 1 FROM results r WHERE r.key = review_tasks.key AND r.verdict != 'needs_review')",
+        [],
+    )
+    .map_err(e("cannot update the review queue"))?;
+    Ok(new_ids)
+}
+
 impl Store for SqliteStore {
     fn write(&mut self, records: &[StoredRecord]) -> Result<(), StoreError> {
         let path = self.path.display().to_string();
@@ -455,119 +585,10 @@ impl Store for SqliteStore {
             provenance_ids,
             ..
         } = self;
-        let tx = conn.transaction().map_err(e("cannot begin a write"))?;
-        // A provenance row per spec and version, not one per result.
-        let mut new_ids = Vec::new();
-        for p in records.iter().filter_map(|r| r.provenance.as_ref()) {
-            if provenance_ids.contains_key(p) || new_ids.iter().any(|(q, _)| q == p) {
-                continue;
-            }
-            tx.execute(
-                "INSERT OR IGNORE INTO provenance (spec_hash, domain_version, aegis_version) VALUES (?1, ?2, ?3)",
-                params![p.spec_hash, p.domain_version, p.aegis_version],
-            )
-            .map_err(e("cannot write provenance"))?;
-            let id: i64 = tx
-                .query_row(
-                    "SELECT id FROM provenance WHERE spec_hash = ?1 AND domain_version = ?2 AND aegis_version = ?3",
-                    params![p.spec_hash, p.domain_version, p.aegis_version],
-                    |r| r.get(0),
-                )
-                .map_err(e("cannot write provenance"))?;
-            new_ids.push((p.clone(), id));
-        }
-        {
-            let mut stmt = tx
-                .prepare_cached(UPSERT)
-                .map_err(e("cannot prepare a write"))?;
-            let mut audit = tx
-                .prepare_cached(AUDIT)
-                .map_err(e("cannot prepare a write"))?;
-            for r in records {
-                let res = &r.result;
-                let result_json = serde_json::to_string(res).unwrap_or_default();
-                // The trace's input and output have columns of their own (for search): its JSON
-                // holds the rest.
-                let trace_json = r.trace.as_ref().map(|t| {
-                    serde_json::to_string(&TraceRest {
-                        context: &t.context,
-                        model: t.model.as_deref(),
-                        domain_data: t.domain_data.as_ref(),
-                        metadata: &t.metadata,
-                        episode: t.episode.as_ref(),
-                    })
-                    .unwrap_or_default()
-                });
-                let issues_text = res
-                    .issues
-                    .iter()
-                    .map(|i| format!("{} {}", i.validator, i.message))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                let max_severity = res.issues.iter().map(|i| severity_rank(i.severity)).max();
-                let t = r.trace.as_ref();
-                stmt.execute(params![
-                    r.key,
-                    res.trace_id,
-                    res.domain,
-                    res.verdict.as_str(),
-                    res.decided_by.map(|d| d.as_str()),
-                    max_severity,
-                    t.and_then(StoredTrace::application),
-                    t.and_then(StoredTrace::organisation),
-                    t.and_then(|t| t.model.as_deref()),
-                    r.evaluated_at_ms,
-                    i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
-                    i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
-                    pack(&result_json),
-                    trace_json,
-                    t.map_or("", |t| t.input.as_str()),
-                    t.map_or("", |t| t.output.as_str()),
-                    issues_text,
-                ])
-                .map_err(e("cannot write a result"))?;
-                summary::write_facts(&tx, &r.key, res).map_err(e("cannot write a result"))?;
-                let (models, judges) = modules_of(res);
-                let digest = Sha256::digest(result_json.as_bytes());
-                audit
-                    .execute(params![
-                        r.key,
-                        r.evaluated_at_ms,
-                        res.verdict.as_str(),
-                        res.decided_by.map(|d| d.as_str()),
-                        res.domain,
-                        r.provenance.as_ref().and_then(|p| provenance_ids
-                            .get(p)
-                            .copied()
-                            .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))),
-                        models.to_string(),
-                        judges.to_string(),
-                        digest.as_slice(),
-                    ])
-                    .map_err(e("cannot append to the audit log"))?;
-            }
-        }
-        // Tier 4: every result that no machine tier was sure of waits for an expert.
-        queue_tasks(
-            &tx,
-            records
-                .iter()
-                .filter(|r| r.result.verdict == aegis_core::Verdict::NeedsReview)
-                .map(|r| {
-                    (
-                        crate::ReviewTask::of(&r.key, &r.result, "needs_review"),
-                        r.evaluated_at_ms,
-                    )
-                }),
-        )
-        .map_err(e("cannot queue for review"))?;
-        // A result that no longer needs review leaves the queue it was put in for that reason.
-        tx.execute(
-            "UPDATE review_tasks SET open = 0 WHERE open = 1 AND reason = 'needs_review' \
-             AND EXISTS (SELECT 1 FROM results r WHERE r.key = review_tasks.key AND r.verdict != 'needs_review')",
-            [],
-        )
-        .map_err(e("cannot update the review queue"))?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e("cannot begin a write"))?;
+        let new_ids = write_records(&tx, provenance_ids, records, &path)?;
         tx.commit().map_err(e("cannot commit"))?;
         provenance_ids.extend(new_ids);
         Ok(())
