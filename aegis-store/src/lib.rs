@@ -8,16 +8,19 @@
 //!   again replaces each record; nothing is duplicated or lost.
 //! * Only sanitised text can be stored: a [`StoredRecord`] is made from a
 //!   [`Sanitized`] trace, which only Tier 0 (or a domain that declares no PHI) produces.
+//! * [`Tenants`] is the registry of organisations and their API keys, in a file of its own.
 //!
 //! This crate is not the orchestrator, and it knows no domain.
 
 mod sqlite;
+pub mod tenants;
 
 use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use sqlite::SqliteStore;
+pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};
 
 /// What can go wrong in the store. Messages name the file and the operation, never stored text.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +53,51 @@ pub enum StoreError {
         /// The database file.
         path: String,
         /// What is wrong.
+        message: String,
+    },
+    /// The tenant registry could not be opened, migrated, read or written.
+    #[error("tenant registry {path}: {what}: {source}")]
+    Registry {
+        /// The registry file.
+        path: String,
+        /// What was being done.
+        what: &'static str,
+        /// Why it failed.
+        source: rusqlite::Error,
+    },
+    /// An organisation of that name (compared ignoring ASCII case) already exists.
+    #[error("tenant registry {path}: the organisation name is already taken (by {existing})")]
+    OrgNameTaken {
+        /// The registry file.
+        path: String,
+        /// The organisation that has the name.
+        existing: OrgId,
+    },
+    /// No organisation has this id.
+    #[error("tenant registry {path}: there is no organisation {org}")]
+    NoSuchOrg {
+        /// The registry file.
+        path: String,
+        /// The id asked for.
+        org: OrgId,
+    },
+    /// An argument was refused (the message says which rule it broke, not its value).
+    #[error("tenant registry {path}: {what}")]
+    Invalid {
+        /// The registry file.
+        path: String,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A string is not an organisation id.
+    #[error("not an organisation id: an id is 1 to 64 characters of a-z, 0-9 and _")]
+    InvalidOrgId,
+    /// The operating system gave no randomness for a new id or secret.
+    #[error("tenant registry {path}: no randomness from the operating system: {message}")]
+    Random {
+        /// The registry file.
+        path: String,
+        /// Why.
         message: String,
     },
 }
@@ -128,15 +176,18 @@ const KEPT: aegis_core::PhiSettings = aegis_core::PhiSettings {
     subject_field: None,
 };
 
+/// A trace read back from the store (kept only once sanitised).
+fn kept_trace(trace: Trace) -> Sanitized<Trace> {
+    Sanitized::sanitize(trace, &KeptSanitized, &KEPT).0
+}
+
 /// Notes read back from the store (kept only once sanitised).
 fn kept_notes(notes: String) -> Sanitized<String> {
     let trace = Trace {
         output: notes,
         ..Trace::default()
     };
-    Sanitized::sanitize(trace, &KeptSanitized, &KEPT)
-        .0
-        .into_output()
+    kept_trace(trace).into_output()
 }
 
 /// What produced a verdict, for the audit log: the domain's spec and versions. (The models'
@@ -331,7 +382,7 @@ impl StoredRow {
             episode: t.episode.clone(),
             ..Trace::default()
         };
-        Some(Sanitized::sanitize(trace, &KeptSanitized, &KEPT).0)
+        Some(kept_trace(trace))
     }
 }
 
