@@ -8,6 +8,9 @@
 //!   again replaces each record; nothing is duplicated or lost.
 //! * Only sanitised text can be stored: a [`StoredRecord`] is made from a
 //!   [`Sanitized`] trace, which only Tier 0 (or a domain that declares no PHI) produces.
+//! * Traces a service accepted wait in each store's durable ingest queue
+//!   ([`SqliteStore::enqueue_traces`], [`SqliteStore::claim`], [`SqliteStore::complete`]) until a
+//!   worker evaluates them; the result and the queue row's removal commit together.
 //! * [`Tenants`] is the registry of organisations and their API keys, in a file of its own.
 //!
 //! This crate is not the orchestrator, and it knows no domain.
@@ -19,7 +22,7 @@ use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict}
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{QueueDepth, QueuedTrace, SqliteStore};
 pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};
 
 /// What can go wrong in the store. Messages name the file and the operation, never stored text.
@@ -54,6 +57,14 @@ pub enum StoreError {
         path: String,
         /// What is wrong.
         message: String,
+    },
+    /// A value could not be written as JSON.
+    #[error("store {path}: {what} cannot be written as JSON")]
+    Unencodable {
+        /// The database file.
+        path: String,
+        /// What could not be written.
+        what: &'static str,
     },
     /// The tenant registry could not be opened, migrated, read or written.
     #[error("tenant registry {path}: {what}: {source}")]

@@ -1,7 +1,10 @@
 //! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
 //! an FTS5 index over the sanitised text.
 
+mod queue;
 mod summary;
+
+pub use queue::{QueueDepth, QueuedTrace};
 
 use std::path::{Path, PathBuf};
 
@@ -148,6 +151,7 @@ const MIGRATIONS: &[&str] = &[
     END;
     "#,
     summary::MIGRATION,
+    queue::MIGRATION,
 ];
 
 /// Results and sanitised traces in one SQLite file.
@@ -446,8 +450,8 @@ fn severity_rank(s: aegis_core::Severity) -> i64 {
 /// Writes `records` inside the open transaction `tx` — each result upserted by key with its
 /// side tables and an audit-log entry, a provenance row per new spec and version, results that
 /// need review queued for Tier 4 and those that no longer do taken off — and returns the
-/// provenance rows it added, for the caller to remember once `tx` commits. The one write path,
-/// for [`Store::write`] and for any write that must commit in the same transaction as others.
+/// provenance rows it added, for the caller to remember once `tx` commits. The one write path:
+/// [`Store::write`] and [`SqliteStore::complete`] both go through it.
 fn write_records(
     tx: &rusqlite::Transaction<'_>,
     provenance_ids: &std::collections::HashMap<crate::Provenance, i64>,

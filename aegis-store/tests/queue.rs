@@ -1,0 +1,442 @@
+//! The durable ingest queue: idempotent enqueueing, claims in order under leases, completion
+//! atomic with the results, release, unreadable rows, concurrent workers, and the migration
+//! from schema 4.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aegis_core::{EvaluationResult, Sanitized, Tier, Trace, UsdCost, Verdict};
+use aegis_store::{QueueDepth, SqliteStore, Store, StoredRecord, record_key};
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn trace(id: &str) -> Sanitized<Trace> {
+    Sanitized::without_phi(Trace {
+        id: Some(id.to_owned()),
+        input: format!("question {id}"),
+        output: format!("answer {id}"),
+        ..Trace::default()
+    })
+}
+
+fn keyed(traces: &[Sanitized<Trace>]) -> Vec<(String, &Sanitized<Trace>)> {
+    traces
+        .iter()
+        .map(|t| (record_key(Some("healthcare"), t), t))
+        .collect()
+}
+
+fn result_of(t: &Trace, verdict: Verdict) -> EvaluationResult {
+    EvaluationResult {
+        trace_id: t.id.clone(),
+        line: None,
+        domain: Some("healthcare".into()),
+        verdict,
+        decided_by: Some(Tier::Rules),
+        issues: Vec::new(),
+        tiers: Vec::new(),
+        cost_usd: UsdCost::ZERO,
+        latency_ns: 10,
+        error: None,
+    }
+}
+
+fn open() -> (tempfile::TempDir, std::path::PathBuf, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aegis.db");
+    let store = SqliteStore::open(&path).unwrap();
+    (dir, path, store)
+}
+
+fn rows(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM ingest_queue", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_key_already_waiting_is_not_queued_again() {
+    let (_dir, path, mut store) = open();
+    let a = trace("a");
+    let b = trace("b");
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a)))
+            .unwrap(),
+        vec![true]
+    );
+    // Again, alone and in a batch with a new one and with itself.
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a)))
+            .unwrap(),
+        vec![false]
+    );
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(&[b.clone(), a.clone(), b.clone()]))
+            .unwrap(),
+        vec![true, false, false]
+    );
+    assert_eq!(rows(&path), 2);
+    let depth = store.queue_depth().unwrap();
+    assert_eq!((depth.pending, depth.claimed), (2, 0));
+    // The first row stayed first: it was not requeued behind b.
+    let claimed = store.claim(10, HOUR).unwrap();
+    let ids: Vec<_> = claimed
+        .iter()
+        .map(|q| q.trace.id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
+    // Claimed is still waiting: queueing it again does nothing.
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a)))
+            .unwrap(),
+        vec![false]
+    );
+    assert_eq!(rows(&path), 2);
+    assert_eq!(store.enqueue_traces(&[]).unwrap(), Vec::<bool>::new());
+}
+
+#[test]
+fn claims_take_the_oldest_pending_rows_up_to_the_limit_under_a_lease() {
+    let (_dir, _path, mut store) = open();
+    let traces: Vec<_> = (0..5).map(|i| trace(&format!("t{i}"))).collect();
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    assert!(store.claim(0, HOUR).unwrap().is_empty());
+
+    let first = store.claim(2, HOUR).unwrap();
+    assert_eq!(first.len(), 2);
+    assert_eq!(first[0].key, "id:t0");
+    assert_eq!(first[1].key, "id:t1");
+    assert!(first[0].seq < first[1].seq);
+    assert!(first.iter().all(|q| q.attempts == 1));
+    assert!(first[0].enqueued_at_ms >= before);
+    assert_eq!(first[1].trace.output, "answer t1");
+
+    let rest = store.claim(10, HOUR).unwrap();
+    let keys: Vec<_> = rest.iter().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["id:t2", "id:t3", "id:t4"]);
+    // Everything is claimed under a live lease: nothing more to claim.
+    assert!(store.claim(10, HOUR).unwrap().is_empty());
+    let depth = store.queue_depth().unwrap();
+    assert_eq!(
+        depth,
+        QueueDepth {
+            pending: 0,
+            claimed: 5,
+            oldest_enqueued_at_ms: Some(first[0].enqueued_at_ms)
+        }
+    );
+}
+
+#[test]
+fn a_lease_that_ran_out_makes_the_row_pending_again() {
+    let (_dir, _path, mut store) = open();
+    let traces = [trace("x"), trace("y")];
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    // A zero lease runs out at once.
+    let first = store.claim(1, Duration::ZERO).unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(store.queue_depth().unwrap().pending, 2);
+    let again = store.claim(1, HOUR).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        again[0].seq, first[0].seq,
+        "the oldest row comes first again"
+    );
+    assert_eq!(again[0].attempts, 2);
+    // A short lease: claimed until it runs out.
+    let y = store.claim(5, Duration::from_millis(300)).unwrap();
+    assert_eq!(y.len(), 1);
+    assert_eq!(y[0].key, "id:y");
+    assert!(store.claim(5, HOUR).unwrap().is_empty());
+    std::thread::sleep(Duration::from_millis(400));
+    let y_again = store.claim(5, HOUR).unwrap();
+    assert_eq!(y_again.len(), 1);
+    assert_eq!(y_again[0].key, "id:y");
+    assert_eq!(y_again[0].attempts, 2);
+}
+
+#[test]
+fn released_rows_are_pending_again_and_their_claim_uncounted() {
+    let (_dir, _path, mut store) = open();
+    let traces = [trace("a"), trace("b"), trace("c")];
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    let claimed = store.claim(3, HOUR).unwrap();
+    let seqs: Vec<i64> = claimed.iter().map(|q| q.seq).collect();
+    assert_eq!(store.release(&seqs[..2]).unwrap(), 2);
+    // Releasing what is not claimed, or not queued, does nothing.
+    assert_eq!(store.release(&seqs[..1]).unwrap(), 0);
+    assert_eq!(store.release(&[999_999]).unwrap(), 0);
+    let depth = store.queue_depth().unwrap();
+    assert_eq!((depth.pending, depth.claimed), (2, 1));
+    let again = store.claim(10, HOUR).unwrap();
+    assert_eq!(
+        again.iter().map(|q| q.seq).collect::<Vec<_>>(),
+        seqs[..2].to_vec()
+    );
+    assert!(again.iter().all(|q| q.attempts == 1));
+}
+
+#[test]
+fn completing_writes_the_results_and_removes_the_rows_together() {
+    let (_dir, path, mut store) = open();
+    let traces: Vec<_> = (0..3).map(|i| trace(&format!("c{i}"))).collect();
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    let claimed = store.claim(2, HOUR).unwrap();
+    let records: Vec<StoredRecord> = claimed
+        .iter()
+        .map(|q| {
+            let verdict = if q.key == "id:c0" {
+                Verdict::NeedsReview
+            } else {
+                Verdict::Pass
+            };
+            StoredRecord::new(result_of(&q.trace, verdict), Some(&q.trace), 7)
+        })
+        .collect();
+    assert_eq!(records[0].key, claimed[0].key);
+    let done: Vec<i64> = claimed.iter().map(|q| q.seq).collect();
+    store.complete(&records, &done).unwrap();
+
+    let c0 = store.get("c0").unwrap().unwrap();
+    assert_eq!(c0.result.verdict, Verdict::NeedsReview);
+    assert_eq!(c0.trace.unwrap().output, "answer c0");
+    assert!(store.get("c1").unwrap().is_some());
+    assert!(store.get("c2").unwrap().is_none());
+    assert_eq!(store.count().unwrap(), 2);
+    // As `write` does: the audit log and Tier 4's queue.
+    assert_eq!(store.audit_trail("c0").unwrap().len(), 1);
+    let open_tasks = store.open_tasks(10).unwrap();
+    assert_eq!(open_tasks.len(), 1);
+    assert_eq!(open_tasks[0].0.key, "id:c0");
+    assert_eq!(
+        store.queue_depth().unwrap(),
+        QueueDepth {
+            pending: 1,
+            claimed: 0,
+            oldest_enqueued_at_ms: Some(claimed[0].enqueued_at_ms)
+        }
+    );
+    assert_eq!(rows(&path), 1);
+
+    // A failed completion changes nothing: a result that cannot be written leaves every row
+    // queued and no result of the batch stored.
+    let last = store.claim(1, HOUR).unwrap();
+    assert_eq!(last[0].key, "id:c2");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER refuse_c2 BEFORE INSERT ON results WHEN new.key = 'id:c2' BEGIN \
+             SELECT RAISE(ABORT, 'refused by the test'); END;",
+        )
+        .unwrap();
+    }
+    let batch = [
+        StoredRecord::new(
+            result_of(&last[0].trace, Verdict::Fail),
+            Some(&last[0].trace),
+            8,
+        ),
+        StoredRecord::new(result_of(&traces[0], Verdict::Fail), Some(&traces[0]), 8),
+    ];
+    let e = store.complete(&batch, &[last[0].seq]).unwrap_err();
+    assert!(e.to_string().contains("cannot write a result"), "{e}");
+    assert_eq!(rows(&path), 1, "the row is still queued");
+    assert!(store.get("c2").unwrap().is_none());
+    assert_eq!(
+        store.get("c0").unwrap().unwrap().result.verdict,
+        Verdict::NeedsReview,
+        "the batch's other record was not written either"
+    );
+    assert_eq!(store.audit_trail("c0").unwrap().len(), 1);
+    // Completing a seq that is no longer queued is not an error.
+    store.complete(&[], &[done[0]]).unwrap();
+}
+
+#[test]
+fn a_trace_comes_back_whole() {
+    let (_dir, _path, mut store) = open();
+    let full: Trace = serde_json::from_value(serde_json::json!({
+        "id": "full-1",
+        "model": "gpt-4o-2024-08-06",
+        "input": "[NAME] asks about dosing",
+        "output": "Take 5 mg twice daily",
+        "context": ["leaflet one", "leaflet two"],
+        "metadata": {
+            "domain": "healthcare",
+            "organisation": "acme",
+            "application": "triage",
+            "tags": ["beta"],
+            "tokens": {"prompt": 12, "completion": 30},
+            "latency_ms": 81.5
+        },
+        "domain_data": {"patient": {"age": 54, "weight_kg": 80.2}},
+        "episode": {
+            "environment": "CartPole-v1",
+            "seed": 7,
+            "steps": [
+                {"state": [0.1, -0.2], "action": 1, "reward": 1.0},
+                {"state": [0.0, 0.3], "action": [0.5, -0.5], "reward": 0.5, "cost": 0.1, "terminated": true}
+            ]
+        },
+        "vendor_field": {"kept": true}
+    }))
+    .unwrap();
+    let sanitized = Sanitized::without_phi(full.clone());
+    let key = record_key(Some("healthcare"), &sanitized);
+    store.enqueue_traces(&[(key.clone(), &sanitized)]).unwrap();
+    let claimed = store.claim(1, HOUR).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].key, key);
+    assert_eq!(*claimed[0].trace, full);
+    assert!(claimed[0].trace.episode.is_some());
+    assert!(claimed[0].trace.extra.contains_key("vendor_field"));
+
+    // A trace without an id: keyed by content, and the key is what was given.
+    let anonymous = Sanitized::without_phi(Trace {
+        output: "no id".into(),
+        ..Trace::default()
+    });
+    let key = record_key(Some("healthcare"), &anonymous);
+    assert!(key.starts_with("sha256:"));
+    store.enqueue_traces(&[(key.clone(), &anonymous)]).unwrap();
+    let claimed = store.claim(1, HOUR).unwrap();
+    assert_eq!(claimed[0].key, key);
+    assert_eq!(claimed[0].trace.id, None);
+}
+
+#[test]
+fn an_unreadable_row_does_not_block_the_queue_and_gets_an_error_result() {
+    let (_dir, path, mut store) = open();
+    let traces = [trace("ok1"), trace("bad"), trace("ok2")];
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let n = conn
+            .execute(
+                "UPDATE ingest_queue SET trace = '{\"output\": \"Zebediah' WHERE key = 'id:bad'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let claimed = store.claim(10, HOUR).unwrap();
+    let keys: Vec<_> = claimed.iter().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["id:ok1", "id:ok2"]);
+    // The unreadable trace has an error result under its key, and left the queue.
+    let bad = store.get("bad").unwrap().unwrap();
+    assert_eq!(bad.result.verdict, Verdict::Error);
+    assert_eq!(bad.result.trace_id.as_deref(), Some("bad"));
+    let message = bad.result.error.unwrap();
+    assert!(message.contains("could not be read back"), "{message}");
+    assert!(!message.contains("Zebediah"));
+    assert_eq!(
+        bad.result.tiers.len(),
+        5,
+        "every result reports all five tiers"
+    );
+    assert_eq!(rows(&path), 2);
+    assert_eq!(store.audit_trail("bad").unwrap().len(), 1);
+}
+
+#[test]
+fn concurrent_workers_never_hold_the_same_row() {
+    let (_dir, path, mut store) = open();
+    let traces: Vec<_> = (0..200).map(|i| trace(&format!("w{i}"))).collect();
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = SqliteStore::open(&path).unwrap();
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = store.claim(7, HOUR).unwrap();
+                    if claimed.is_empty() {
+                        break mine;
+                    }
+                    let records: Vec<_> = claimed
+                        .iter()
+                        .map(|q| {
+                            StoredRecord::new(result_of(&q.trace, Verdict::Pass), Some(&q.trace), 1)
+                        })
+                        .collect();
+                    let seqs: Vec<_> = claimed.iter().map(|q| q.seq).collect();
+                    store.complete(&records, &seqs).unwrap();
+                    mine.extend(claimed.into_iter().map(|q| q.key));
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.join().unwrap());
+    }
+    assert_eq!(all.len(), 200, "each row claimed once");
+    assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), 200);
+    assert_eq!(store.count().unwrap(), 200);
+    assert_eq!(
+        store.queue_depth().unwrap(),
+        QueueDepth {
+            pending: 0,
+            claimed: 0,
+            oldest_enqueued_at_ms: None
+        }
+    );
+}
+
+#[test]
+fn a_store_of_schema_4_migrates_to_5_keeping_its_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aegis.db");
+    let old = trace("old");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        store
+            .write(&[StoredRecord::new(
+                result_of(&old, Verdict::Fail),
+                Some(&old),
+                42,
+            )])
+            .unwrap();
+    }
+    // Back to schema 4: as the previous aegis-eval left it.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE ingest_queue; PRAGMA user_version = 4;")
+            .unwrap();
+        let has: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'ingest_queue'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has, 0);
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(SqliteStore::schema_version(), 5);
+    let v: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 5);
+    let row = store.get("old").unwrap().unwrap();
+    assert_eq!(row.result.verdict, Verdict::Fail);
+    assert_eq!(row.evaluated_at_ms, 42);
+    assert_eq!(store.count().unwrap(), 1);
+    // And the queue works.
+    let new = trace("new");
+    assert_eq!(store.enqueue_traces(&keyed(&[new])).unwrap(), vec![true]);
+    assert_eq!(store.claim(5, HOUR).unwrap()[0].key, "id:new");
+}
