@@ -293,6 +293,24 @@ fn evaluate_within(
         .collect()
 }
 
+/// Runs `f` on a thread of its own and waits for it at most `budget`: `None` when it took
+/// longer (the thread finishes in the background and its answer is dropped), so a slow trace
+/// never holds its caller up.
+pub(crate) fn within<T: Send + 'static>(
+    budget: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("aegis-trace".into())
+        .spawn(move || {
+            // The receiver is gone when the budget ran out: nothing to do.
+            let _ = tx.send(f());
+        })
+        .ok()?;
+    rx.recv_timeout(budget).ok()
+}
+
 /// Logs a result (sanitised text only) at debug level, its issues at trace level.
 fn log_result(result: &EvaluationResult) {
     tracing::debug!(

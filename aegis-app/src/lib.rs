@@ -18,6 +18,8 @@
 //!   sim-to-real transfer over JSON lines.
 //! * [`phi`]: the organisation's key, the Tier-0 engine, sanitising JSON lines, re-identifying.
 //! * [`lines`]: typed JSON lines through the runtime's one reader, bad lines named.
+//! * [`service`]: evaluation as a service — organisations and keys, durable ingest, queue
+//!   workers, evaluation in the request with a decision, a live feed of results.
 //!
 //! What it is not: no argument parsing, no terminal, no HTTP. The runtime below it
 //! (`aegis-runtime`) knows no store, model or judge crate; this layer plugs them in.
@@ -33,6 +35,7 @@ pub mod pipeline;
 pub mod replay;
 pub mod report;
 pub mod review;
+pub mod service;
 pub mod simulate;
 pub mod store;
 pub mod summary;

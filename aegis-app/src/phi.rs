@@ -73,6 +73,26 @@ pub fn vault_needs_key(vault: Option<&Path>, key_file: Option<&Path>) -> Result<
     Ok(())
 }
 
+/// Creates a key file holding a new random key, readable and writable by this user only
+/// (mode 0600 from the moment it exists); refuses to replace a file that is there already.
+pub fn create_key_file(path: &Path) -> Result<(), AppError> {
+    use std::io::Write;
+    let text = PhiKey::generate_config().map_err(phi_error)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let cannot = |source| AppError::Io {
+        context: format!("cannot create the key file {}", path.display()),
+        source,
+    };
+    let mut file = options.open(path).map_err(cannot)?;
+    file.write_all(format!("{text}\n").as_bytes())
+        .map_err(cannot)?;
+    file.sync_all().map_err(cannot)?;
+    Ok(())
+}
+
 /// Builds the engine, with the vault at `vault` opened (or started) when one is given.
 pub fn engine(key: PhiKey, vault: Option<&Path>) -> Result<Arc<PhiEngine>, AppError> {
     let engine = PhiEngine::new(key.clone()).map_err(phi_error)?;

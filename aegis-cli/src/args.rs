@@ -30,6 +30,29 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// List the domains linked into this binary.
     Domains,
+    /// Serve the API: ingest, evaluation in the request, explorer and analytics, review, a
+    /// live feed and metrics, for every organisation of the service directory. Traces that
+    /// are accepted (`202`) are queued durably and evaluated by worker threads.
+    #[command(
+        after_help = "Start: aegis-eval orgs create acme   (prints an API key once)\n       aegis-eval serve\nSend:  curl -H 'Authorization: Bearer <key>' --data-binary @examples/traces/healthcare.jsonl http://127.0.0.1:8420/v1/traces\nStop with Ctrl-C or SIGTERM: requests and batches in flight finish first."
+    )]
+    Serve(ServeArgs),
+    /// Organisations of a service directory: each has its own store, Tier-0 key and API keys.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+        /// The service directory.
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
+        store: PathBuf,
+    },
+    /// API keys of a service directory's organisations.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        /// The service directory.
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
+        store: PathBuf,
+    },
     /// Show what a domain contains: validators, tables, extractors, models, prompts, simulators.
     Inspect {
         /// The domain's name.
@@ -624,4 +647,78 @@ impl SeverityArg {
             SeverityArg::Critical => aegis_core::Severity::Critical,
         }
     }
+}
+
+/// The service directory when none is named.
+pub(crate) const DEFAULT_SERVICE_DIR: &str = "aegis-service";
+
+/// `aegis-eval serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8420")]
+    pub(crate) addr: std::net::SocketAddr,
+    /// The service directory: organisations and keys, and per organisation its store (with
+    /// the durable ingest queue) and Tier-0 key.
+    #[arg(long, default_value = DEFAULT_SERVICE_DIR)]
+    pub(crate) store: PathBuf,
+    #[command(flatten)]
+    pub(crate) tiers: TierArgs,
+    /// Worker threads evaluating queued traces (default: one per core).
+    #[arg(long)]
+    pub(crate) workers: Option<usize>,
+    /// The largest request body in bytes, before and after decompression.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub(crate) body_limit: usize,
+    /// The longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub(crate) request_timeout: u64,
+    /// How long one trace may take, in milliseconds, before it gets an `error` result.
+    #[arg(long, default_value_t = 30_000)]
+    pub(crate) time_budget_ms: u64,
+    /// Requests per second an organisation may make.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) rate_limit: u32,
+    /// A PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The certificate's PEM private key.
+    #[arg(long, requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+}
+
+/// `aegis-eval orgs …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum OrgsCommand {
+    /// Create an organisation: its store, its Tier-0 key file and a first API key, printed
+    /// once (only its hash is kept).
+    Create {
+        /// Its name (unique).
+        name: String,
+    },
+    /// List the organisations.
+    List,
+}
+
+/// `aegis-eval keys …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Create an API key for an organisation (printed once).
+    Create {
+        /// The organisation (name or id).
+        org: String,
+        /// What the key is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the keys (ids, never secrets), of one organisation or all.
+    List {
+        /// Only this organisation (name or id).
+        org: Option<String>,
+    },
+    /// Revoke a key: requests with it are refused from now on.
+    Revoke {
+        /// The key's id (as `keys list` shows it).
+        key_id: String,
+    },
 }

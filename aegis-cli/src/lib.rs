@@ -14,6 +14,7 @@ mod phi;
 mod report;
 mod review;
 mod run;
+mod serve;
 mod simulate;
 mod traces;
 mod transfer;
@@ -82,6 +83,9 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             Ok(EXIT_OK)
         }
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
+        args::Command::Serve(a) => serve::serve(a, domains),
+        args::Command::Orgs { command, store } => serve::orgs(command, &store, domains),
+        args::Command::Keys { command, store } => serve::keys(command, &store, domains),
         args::Command::Simulate(a) => simulate::simulate(a, domains, key_file),
         args::Command::Transfer { command } => transfer::transfer(command),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),

@@ -195,6 +195,8 @@ aegis-cli.workspace = true
 serde_json.workspace = true
 tempfile = "3"
 tiny_http = "0.12"
+reqwest = {{ version = "0.12", default-features = false, features = ["blocking", "json"] }}
+flate2 = "1"
 
 [lints]
 workspace = true

@@ -309,6 +309,12 @@ impl Sanitized<Trace> {
         Sanitized(trace)
     }
 
+    /// Names the domain that evaluates the trace (`metadata.domain`): a name the service
+    /// chose from its own list, not trace text, so the trace stays sanitised.
+    pub fn set_domain(&mut self, domain: &str) {
+        self.0.metadata.domain = Some(domain.to_owned());
+    }
+
     /// The sanitised output text alone: free text (a reviewer's note) is sanitised as the
     /// output of a trace, and stays [`Sanitized`] on its way to the store.
     pub fn into_output(self) -> Sanitized<String> {

@@ -74,6 +74,14 @@ impl PhiKey {
         Ok(PhiKey(key))
     }
 
+    /// A new random key as configuration text (64 hex digits), for a key file that
+    /// [`PhiKey::from_config`] reads back.
+    pub fn generate_config() -> Result<String, PhiError> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| PhiError::Key(format!("no randomness: {e}")))?;
+        Ok(key.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// A subkey for one purpose.
     pub(crate) fn derive(&self, label: &[u8]) -> [u8; 32] {
         derive(&self.0, label)

@@ -273,6 +273,20 @@ impl SqliteStore {
         Ok(n)
     }
 
+    /// Makes every claimed row pending again, whatever its lease. For a process that is the
+    /// only one working this store (the embedded service), at start: what a killed process
+    /// had claimed is taken again at once rather than when its lease runs out. Returns how
+    /// many rows were released.
+    pub fn release_all_claims(&mut self) -> Result<usize, StoreError> {
+        let e = self.sqlite_err("cannot release queued traces");
+        self.conn
+            .execute(
+                "UPDATE ingest_queue SET claimed_until = NULL WHERE claimed_until IS NOT NULL",
+                [],
+            )
+            .map_err(e)
+    }
+
     /// How many traces wait, pending and claimed, and since when.
     pub fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
         let now = now_ms();

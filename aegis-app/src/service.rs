@@ -1,0 +1,672 @@
+//! Evaluation as a service, for every front end that takes live traffic (the HTTP server, a
+//! queue worker): organisations and their keys, durable ingest, workers that evaluate what was
+//! queued, evaluation in the request with a decision the caller acts on, and a live feed of
+//! results as they are stored.
+//!
+//! Layout of a service directory (`aegis-eval serve --store <dir>`):
+//!
+//! ```text
+//! <dir>/tenants.db              organisations and API keys (hashed)
+//! <dir>/orgs/<org id>/store.db  the organisation's results, review queue and ingest queue
+//! <dir>/orgs/<org id>/phi.key   the organisation's Tier-0 key (mode 0600; not in any database)
+//! ```
+//!
+//! One database file per organisation: every read, write and delete an organisation makes
+//! goes to its own file, so no query can reach another organisation's records. The ingest
+//! queue lives in the same file as the results it feeds, and a worker writes a batch's results
+//! and removes it from the queue in one transaction: a trace accepted (`202`) is evaluated and
+//! stored exactly once, whenever the process dies.
+//!
+//! Only sanitised text is queued: Tier 0 runs when a trace is accepted, with the organisation's
+//! key, so pseudonyms are stable within an organisation and differ between organisations.
+
+use std::collections::HashMap;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use aegis_core::{Domain, EvaluationResult, Sanitized, TierOutcome, Trace, Verdict};
+use aegis_phi::PhiEngine;
+use aegis_runtime::input::{Record, TraceReader};
+use aegis_store::{
+    NewKey, OrgId, Organisation, QueueDepth, SqliteStore, StoredRecord, Tenants, record_key,
+};
+use serde::Serialize;
+
+use crate::pipeline::{Pipeline, TierOptions};
+use crate::store::{now_ms, provenance};
+use crate::{AppError, find_domain, phi};
+
+/// How a service is set up.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// The service directory (see the [module](self) documentation).
+    pub root: PathBuf,
+    /// Which tiers after Tier 1 to install.
+    pub tiers: TierOptions,
+    /// How long one trace may take before it gets an `error` result.
+    pub time_budget: Duration,
+    /// Traces a worker takes from an organisation's queue at once.
+    pub batch: usize,
+    /// How long a worker holds the traces it took: after that (it died), they are taken again.
+    pub lease: Duration,
+}
+
+impl ServiceConfig {
+    /// The defaults for a service directory.
+    pub fn new(root: impl Into<PathBuf>) -> ServiceConfig {
+        ServiceConfig {
+            root: root.into(),
+            tiers: TierOptions::default(),
+            time_budget: Duration::from_secs(30),
+            batch: 512,
+            lease: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What happened to one trace of an ingest request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    /// Its line (JSONL, pretty JSON) or element number (a JSON array), from 1.
+    pub line: u64,
+    /// The key its result will be stored under (`id:<trace id as Tier 0 left it>`, or
+    /// `sha256:…` of its sanitised content).
+    pub key: String,
+    /// The domain that will evaluate it.
+    pub domain: String,
+    /// `false` when a trace with this key was already waiting in the queue (sending a trace
+    /// again is harmless: it is evaluated once).
+    pub queued: bool,
+}
+
+/// A line of an ingest request that was not accepted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejected {
+    /// Its line or element number, from 1.
+    pub line: u64,
+    /// Why, without repeating its content.
+    pub error: String,
+}
+
+/// The answer to an ingest request: every line is in exactly one of the two lists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IngestReceipt {
+    /// Traces durably queued (the call returns after the commit).
+    pub accepted: Vec<Accepted>,
+    /// Lines that were not.
+    pub rejected: Vec<Rejected>,
+}
+
+/// What the caller of an evaluation in the request should do with the answer it guards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// Nothing wrong was found: pass the answer on.
+    Allow,
+    /// The answer breaks a rule (or could not be evaluated: the service fails closed).
+    Block {
+        /// Why, in a line.
+        reason: String,
+    },
+    /// The answer passes once PHI is taken out: send `text` instead.
+    Redact {
+        /// The answer as Tier 0 sanitised it.
+        text: String,
+    },
+    /// An expert must look first (the trace is in the review queue).
+    Review {
+        /// Why, in a line.
+        reason: String,
+    },
+}
+
+/// An evaluation in the request: the result, and what to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Guarded {
+    /// The key the result is stored under.
+    pub key: String,
+    /// The decision.
+    pub decision: Decision,
+    /// The full result.
+    pub result: EvaluationResult,
+}
+
+/// A result just stored, for the live feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveResult {
+    /// The organisation it belongs to (the feed is filtered by it before anything is sent).
+    #[serde(skip)]
+    pub org: OrgId,
+    /// Its key.
+    pub key: String,
+    /// The result (sanitised: ids and messages went through Tier 0).
+    pub result: EvaluationResult,
+}
+
+/// What a front end may want to measure as the service works.
+pub trait Observer: Send + Sync {
+    /// A batch of `n` results was written (and removed from the queue) in `took`.
+    fn stored(&self, n: usize, took: Duration);
+    /// A result was stored (from the queue, or from an evaluation in the request).
+    fn evaluated(&self, result: &LiveResult);
+}
+
+/// An organisation as the service holds it open.
+struct Org {
+    /// The connection that writes: the ingest queue and results.
+    writer: Mutex<SqliteStore>,
+    /// A second connection for queries (WAL: readers do not wait for the writer).
+    reader: Mutex<SqliteStore>,
+    engine: Arc<PhiEngine>,
+    pipeline: Arc<Pipeline>,
+}
+
+/// The service: open it once, share it between the front end's threads.
+pub struct Service {
+    config: ServiceConfig,
+    domains: Vec<&'static dyn Domain>,
+    tenants: Mutex<Tenants>,
+    orgs: Mutex<HashMap<OrgId, Arc<Org>>>,
+    /// Raised when traces are queued, so idle workers wake at once.
+    work: (Mutex<u64>, Condvar),
+    observer: Option<Arc<dyn Observer>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A worker that panicked leaves its data as it was: the store's transactions keep it whole.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Service {
+    /// Opens (or creates) the service directory `config.root`.
+    pub fn open(
+        domains: &[&'static dyn Domain],
+        config: ServiceConfig,
+    ) -> Result<Service, AppError> {
+        std::fs::create_dir_all(config.root.join("orgs")).map_err(|source| AppError::Io {
+            context: format!("cannot create {}", config.root.display()),
+            source,
+        })?;
+        let tenants = Tenants::open(&config.root.join("tenants.db"))?;
+        Ok(Service {
+            config,
+            domains: domains.to_vec(),
+            tenants: Mutex::new(tenants),
+            orgs: Mutex::new(HashMap::new()),
+            work: (Mutex::new(0), Condvar::new()),
+            observer: None,
+        })
+    }
+
+    /// Reports stores and results to `observer` (metrics).
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Service {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The service directory.
+    pub fn root(&self) -> &Path {
+        &self.config.root
+    }
+
+    /// Creates an organisation: its store, its Tier-0 key file (readable by this user only)
+    /// and a first API key, whose secret is shown here only.
+    pub fn create_org(&self, name: &str) -> Result<(Organisation, NewKey), AppError> {
+        let (org, key) = lock(&self.tenants).create_org(name)?;
+        let dir = self.org_dir(&org.id);
+        std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
+            context: format!("cannot create {}", dir.display()),
+            source,
+        })?;
+        phi::create_key_file(&dir.join("phi.key"))?;
+        SqliteStore::open(&dir.join("store.db"))?;
+        Ok((org, key))
+    }
+
+    /// Every organisation.
+    pub fn orgs(&self) -> Result<Vec<Organisation>, AppError> {
+        Ok(lock(&self.tenants).orgs()?)
+    }
+
+    /// Runs `f` on the organisations and keys registry.
+    pub fn tenants<T>(
+        &self,
+        f: impl FnOnce(&mut Tenants) -> Result<T, aegis_store::StoreError>,
+    ) -> Result<T, AppError> {
+        Ok(f(&mut lock(&self.tenants))?)
+    }
+
+    /// The organisation a bearer token belongs to (`None`: unknown, malformed or revoked).
+    pub fn authenticate(&self, bearer: &str) -> Result<Option<OrgId>, AppError> {
+        Ok(lock(&self.tenants).authenticate(bearer)?)
+    }
+
+    fn org_dir(&self, org: &OrgId) -> PathBuf {
+        self.config.root.join("orgs").join(org.as_str())
+    }
+
+    /// The organisation, opened once: its store (two connections), its Tier-0 engine and its
+    /// pipeline.
+    fn org(&self, id: &OrgId) -> Result<Arc<Org>, AppError> {
+        if let Some(org) = lock(&self.orgs).get(id) {
+            return Ok(Arc::clone(org));
+        }
+        let dir = self.org_dir(id);
+        let db = dir.join("store.db");
+        if !db.exists() {
+            return Err(AppError::Store(format!(
+                "organisation {id} has no store at {}",
+                db.display()
+            )));
+        }
+        let key = phi::configured_key(Some(&dir.join("phi.key")), "the organisation")?;
+        let engine = phi::engine(key, None)?;
+        let pipeline = Pipeline::build(&self.domains, Some(&engine), &self.config.tiers)?
+            .with_review_queue(Box::new(aegis_store::StoreReviewQueue));
+        let org = Arc::new(Org {
+            writer: Mutex::new(SqliteStore::open(&db)?),
+            reader: Mutex::new(SqliteStore::open(&db)?),
+            engine,
+            pipeline: Arc::new(pipeline),
+        });
+        Ok(Arc::clone(
+            lock(&self.orgs).entry(id.clone()).or_insert(org),
+        ))
+    }
+
+    /// Runs `f` on the organisation's store (its query connection). Every query a front end
+    /// makes for an organisation goes through here, so it reaches that organisation's file only.
+    pub fn with_store<T>(
+        &self,
+        org: &OrgId,
+        f: impl FnOnce(&mut SqliteStore) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let org = self.org(org)?;
+        let mut store = lock(&org.reader);
+        f(&mut store)
+    }
+
+    /// Runs `f` on the organisation's writing connection (deletes, labels).
+    pub fn with_store_for_writing<T>(
+        &self,
+        org: &OrgId,
+        f: impl FnOnce(&mut SqliteStore) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let org = self.org(org)?;
+        let mut store = lock(&org.writer);
+        f(&mut store)
+    }
+
+    /// The organisation's Tier-0 engine (to sanitise what its people type).
+    pub fn engine(&self, org: &OrgId) -> Result<Arc<PhiEngine>, AppError> {
+        Ok(Arc::clone(&self.org(org)?.engine))
+    }
+
+    /// The domains this service evaluates.
+    pub fn domains(&self) -> &[&'static dyn Domain] {
+        &self.domains
+    }
+
+    /// Reads `body` (one trace, a JSON array or JSONL; already decompressed), runs Tier 0 on
+    /// each trace and queues it durably for the workers. A line that is not a trace is
+    /// rejected by its number, and the rest are queued. `domain` evaluates every trace with
+    /// that domain (else each trace's `metadata.domain` chooses).
+    pub fn ingest(
+        &self,
+        org: &OrgId,
+        body: &[u8],
+        domain: Option<&str>,
+    ) -> Result<IngestReceipt, AppError> {
+        let org = self.org(org)?;
+        let fixed = domain.map(|d| find_domain(&self.domains, d)).transpose()?;
+        let mut receipt = IngestReceipt::default();
+        let mut queued: Vec<(u64, String, Sanitized<Trace>)> = Vec::new();
+        for record in TraceReader::new(BufReader::new(body)) {
+            let record = record.map_err(|source| AppError::Io {
+                context: "cannot read the request body".to_owned(),
+                source,
+            })?;
+            match self.accept(&org, record, fixed) {
+                Ok((line, key, trace)) => {
+                    if queued.iter().any(|(_, k, _)| *k == key) {
+                        // The same trace twice in one request: the first is queued.
+                        receipt.accepted.push(Accepted {
+                            line,
+                            key,
+                            domain: trace.metadata.domain.clone().unwrap_or_default(),
+                            queued: false,
+                        });
+                    } else {
+                        queued.push((line, key, trace));
+                    }
+                }
+                Err(rejected) => receipt.rejected.push(rejected),
+            }
+        }
+        let items: Vec<(String, &Sanitized<Trace>)> =
+            queued.iter().map(|(_, k, t)| (k.clone(), t)).collect();
+        let fresh = if items.is_empty() {
+            Vec::new()
+        } else {
+            lock(&org.writer).enqueue_traces(&items)?
+        };
+        for ((line, key, trace), queued) in queued.into_iter().zip(fresh) {
+            receipt.accepted.push(Accepted {
+                line,
+                key,
+                domain: trace.metadata.domain.clone().unwrap_or_default(),
+                queued,
+            });
+        }
+        receipt.accepted.sort_by_key(|a| a.line);
+        if receipt.accepted.iter().any(|a| a.queued) {
+            let (count, wake) = &self.work;
+            *lock(count) += 1;
+            wake.notify_all();
+        }
+        Ok(receipt)
+    }
+
+    /// Routes and sanitises one record: its line, key and sanitised trace (with
+    /// `metadata.domain` set to the domain that will evaluate it), or why not.
+    fn accept(
+        &self,
+        org: &Org,
+        record: Record,
+        fixed: Option<&'static dyn Domain>,
+    ) -> Result<(u64, String, Sanitized<Trace>), Rejected> {
+        let (line, trace) = match record {
+            Record::Trace { line, trace } => (line, *trace),
+            Record::Error { line, message, .. } => {
+                return Err(Rejected {
+                    line,
+                    error: message,
+                });
+            }
+        };
+        let reject = |error: String| Rejected {
+            line,
+            error: format!("line {line}: {error}"),
+        };
+        trace
+            .check()
+            .map_err(|why| reject(format!("the trace {why}")))?;
+        let domain = match (fixed, trace.metadata.domain.as_deref()) {
+            (Some(d), _) => d,
+            (None, Some(name)) => find_domain(&self.domains, name).map_err(|_| {
+                reject(format!(
+                    "the trace's metadata.domain is not a domain of this service (it knows: {})",
+                    crate::domain_names(&self.domains).join(", ")
+                ))
+            })?,
+            (None, None) => {
+                return Err(reject(
+                    "the trace names no domain (metadata.domain) and the request none (?domain=)"
+                        .to_owned(),
+                ));
+            }
+        };
+        let sanitized = sanitize(org, domain, trace).map_err(reject)?;
+        Ok((
+            line,
+            record_key(Some(domain.info().name), &sanitized),
+            sanitized,
+        ))
+    }
+
+    /// Blocks until traces may be waiting or `timeout` passes (a worker's idle wait).
+    pub fn wait_for_work(&self, seen: &mut u64, timeout: Duration) {
+        let (count, wake) = &self.work;
+        let guard = lock(count);
+        if *guard == *seen {
+            let (guard, _) = wake
+                .wait_timeout(guard, timeout)
+                .unwrap_or_else(|e| e.into_inner());
+            *seen = *guard;
+        } else {
+            *seen = *guard;
+        }
+    }
+
+    /// One worker's pass over every organisation: takes a batch from each queue, evaluates it
+    /// (Tiers 1–4; Tier 0 ran when it was accepted), and writes the results while removing
+    /// them from the queue, in one transaction. Returns how many traces were evaluated.
+    pub fn work_once(&self) -> Result<usize, AppError> {
+        let ids: Vec<OrgId> = self.orgs()?.into_iter().map(|o| o.id).collect();
+        let mut done = 0;
+        for id in ids {
+            done += self.work_org(&id)?;
+        }
+        Ok(done)
+    }
+
+    fn work_org(&self, id: &OrgId) -> Result<usize, AppError> {
+        let org = self.org(id)?;
+        let claimed = lock(&org.writer).claim(self.config.batch, self.config.lease)?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let n = claimed.len();
+        let mut records = Vec::with_capacity(n);
+        let mut seqs = Vec::with_capacity(n);
+        let mut live = Vec::with_capacity(n);
+        for item in claimed {
+            seqs.push(item.seq);
+            let result = self.evaluate_queued(&org, &item.trace);
+            let domain = result
+                .domain
+                .as_deref()
+                .and_then(|d| find_domain(&self.domains, d).ok());
+            let mut record = StoredRecord::new(result.clone(), Some(&item.trace), now_ms());
+            record.key = item.key.clone();
+            if let Some(d) = domain {
+                record = record.with_provenance(provenance(d.info()));
+            }
+            records.push(record);
+            live.push(LiveResult {
+                org: id.clone(),
+                key: item.key,
+                result,
+            });
+        }
+        let started = Instant::now();
+        lock(&org.writer).complete(&records, &seqs)?;
+        if let Some(o) = &self.observer {
+            o.stored(n, started.elapsed());
+            for r in &live {
+                o.evaluated(r);
+            }
+        }
+        Ok(n)
+    }
+
+    /// Evaluates a queued (already sanitised) trace within the time budget.
+    fn evaluate_queued(&self, org: &Org, trace: &Sanitized<Trace>) -> EvaluationResult {
+        let name = trace.metadata.domain.clone().unwrap_or_default();
+        let Ok(domain) = find_domain(&self.domains, &name) else {
+            let mut r = EvaluationResult::error(
+                None,
+                trace.id.clone(),
+                "the queued trace's domain is no longer served".to_owned(),
+            );
+            r.domain = Some(name);
+            return r;
+        };
+        let pipeline = Arc::clone(&org.pipeline);
+        let trace = trace.clone();
+        let id = trace.id.clone();
+        let run = move || {
+            let mut r = pipeline
+                .orchestrator()
+                .evaluate_sanitized(domain, trace.clone());
+            ran_tier0_at_ingest(&mut r, domain);
+            r
+        };
+        crate::evaluate::within(self.config.time_budget, run).unwrap_or_else(|| {
+            let mut r = EvaluationResult::error(
+                None,
+                id,
+                format!(
+                    "the trace was not evaluated within the time budget ({} ms)",
+                    self.config.time_budget.as_millis()
+                ),
+            );
+            r.domain = Some(domain.info().name.to_owned());
+            r
+        })
+    }
+
+    /// Evaluates one trace in the request (`body`: one JSON trace) and stores its result:
+    /// the result and the decision the caller acts on.
+    pub fn evaluate_now(
+        &self,
+        org_id: &OrgId,
+        body: &[u8],
+        domain: Option<&str>,
+    ) -> Result<Result<Guarded, Rejected>, AppError> {
+        let org = self.org(org_id)?;
+        let fixed = domain.map(|d| find_domain(&self.domains, d)).transpose()?;
+        let mut records = TraceReader::new(BufReader::new(body));
+        let record = match records.next() {
+            Some(r) => r.map_err(|source| AppError::Io {
+                context: "cannot read the request body".to_owned(),
+                source,
+            })?,
+            None => {
+                return Ok(Err(Rejected {
+                    line: 1,
+                    error: "the body holds no trace".to_owned(),
+                }));
+            }
+        };
+        if records.next().is_some() {
+            return Ok(Err(Rejected {
+                line: 2,
+                error: "send one trace to /v1/evaluate (several go to /v1/traces)".to_owned(),
+            }));
+        }
+        let original_output = match &record {
+            Record::Trace { trace, .. } => Some(trace.output.clone()),
+            Record::Error { .. } => None,
+        };
+        let (_, key, sanitized) = match self.accept(&org, record, fixed) {
+            Ok(x) => x,
+            Err(rejected) => return Ok(Err(rejected)),
+        };
+        let result = self.evaluate_queued(&org, &sanitized);
+        let redacted = original_output
+            .filter(|o| *o != sanitized.output)
+            .map(|_| sanitized.output.clone());
+        let decision = decide(&result, redacted);
+        let domain = find_domain(&self.domains, result.domain.as_deref().unwrap_or(""));
+        let mut record = StoredRecord::new(result.clone(), Some(&sanitized), now_ms());
+        record.key = key.clone();
+        if let Ok(d) = domain {
+            record = record.with_provenance(provenance(d.info()));
+        }
+        let started = Instant::now();
+        lock(&org.writer).complete(&[record], &[])?;
+        if let Some(o) = &self.observer {
+            o.stored(1, started.elapsed());
+            o.evaluated(&LiveResult {
+                org: org_id.clone(),
+                key: key.clone(),
+                result: result.clone(),
+            });
+        }
+        Ok(Ok(Guarded {
+            key,
+            decision,
+            result,
+        }))
+    }
+
+    /// How much waits in the organisation's queue.
+    pub fn queue_depth(&self, org: &OrgId) -> Result<QueueDepth, AppError> {
+        Ok(lock(&self.org(org)?.writer).queue_depth()?)
+    }
+
+    /// Makes every trace taken from a queue and not finished pending again, in every
+    /// organisation. The embedded service is the only process working its directory: at start
+    /// this takes back at once what a killed process held (rather than after its lease), and at
+    /// a graceful stop it hands back what a failed batch left.
+    pub fn release_all(&self) -> Result<usize, AppError> {
+        let mut n = 0;
+        for org in self.orgs()? {
+            n += lock(&self.org(&org.id)?.writer).release_all_claims()?;
+        }
+        Ok(n)
+    }
+
+    /// Makes the full-text index of every open organisation current.
+    pub fn index_text(&self) -> Result<(), AppError> {
+        let orgs: Vec<Arc<Org>> = lock(&self.orgs).values().cloned().collect();
+        for org in orgs {
+            lock(&org.writer).index_text()?;
+        }
+        Ok(())
+    }
+}
+
+/// Tier 0 on one trace with the organisation's engine, or the domain's declaration that its
+/// traces carry no PHI.
+fn sanitize(org: &Org, domain: &dyn Domain, trace: Trace) -> Result<Sanitized<Trace>, String> {
+    let info = domain.info();
+    let mut sanitized = match (&info.phi, info.phi_none_reason) {
+        (Some(settings), _) => {
+            Sanitized::sanitize(trace, &phi::SharedEngine(Arc::clone(&org.engine)), settings).0
+        }
+        (None, Some(_)) => Sanitized::without_phi(trace),
+        (None, None) => {
+            return Err("the domain neither sanitises PHI nor declares that its traces carry none: the trace was not accepted".to_owned());
+        }
+    };
+    sanitized.set_domain(info.name);
+    Ok(sanitized)
+}
+
+/// A queued trace went through Tier 0 when it was accepted: its result says so (the
+/// orchestrator, handed sanitised text, reports Tier 0 skipped).
+fn ran_tier0_at_ingest(result: &mut EvaluationResult, domain: &dyn Domain) {
+    if domain.info().phi.is_some()
+        && let Some(t0) = result
+            .tiers
+            .iter_mut()
+            .find(|t| t.tier == aegis_core::Tier::Sanitize)
+    {
+        t0.outcome = TierOutcome::Completed;
+    }
+}
+
+/// What a caller guarding an answer does with a result: a failure blocks, an error blocks
+/// (fail closed), needing review holds it for an expert, a pass whose output Tier 0 changed
+/// is sent redacted, and a clean pass is allowed.
+pub fn decide(result: &EvaluationResult, redacted_output: Option<String>) -> Decision {
+    let first_issue = || {
+        result
+            .issues
+            .iter()
+            .max_by_key(|i| i.severity)
+            .map(|i| format!("{}: {}", i.validator, i.message))
+    };
+    match result.verdict {
+        Verdict::Fail => Decision::Block {
+            reason: first_issue().unwrap_or_else(|| "the answer failed".to_owned()),
+        },
+        Verdict::Error => Decision::Block {
+            reason: result
+                .error
+                .clone()
+                .unwrap_or_else(|| "the answer could not be evaluated".to_owned()),
+        },
+        Verdict::NeedsReview => Decision::Review {
+            reason: first_issue().unwrap_or_else(|| "no tier was sure".to_owned()),
+        },
+        _ => match redacted_output {
+            Some(text) => Decision::Redact { text },
+            None => Decision::Allow,
+        },
+    }
+}

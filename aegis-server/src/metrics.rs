@@ -1,0 +1,217 @@
+//! Prometheus metrics (prometheus-client, OpenMetrics text): traces ingested and evaluated by
+//! domain, verdict and deciding tier; per-tier latency; queue depth and oldest age; judge calls
+//! and cost; store write latency. Labels are names from this program's own lists (domains,
+//! verdicts, tiers), never trace text.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aegis_app::service::{LiveResult, Observer};
+use aegis_core::TierOutcome;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::live::Feed;
+
+/// Labels of an ingested trace.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DomainLabel {
+    /// The domain.
+    pub domain: String,
+}
+
+/// Labels of an evaluated trace.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EvaluatedLabels {
+    /// The domain.
+    pub domain: String,
+    /// The verdict.
+    pub verdict: String,
+    /// The deciding tier (`none` when no tier decided).
+    pub decided_by: String,
+}
+
+/// Labels of a tier's latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TierLabel {
+    /// The tier.
+    pub tier: String,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 1 µs to ~17 s.
+    Histogram::new(exponential_buckets(1e-6, 4.0, 13))
+}
+
+/// Every metric the server exports.
+pub struct Metrics {
+    registry: Registry,
+    /// Traces accepted into a queue, by domain.
+    pub ingested: Family<DomainLabel, Counter>,
+    /// Lines of ingest requests that were not accepted.
+    pub rejected: Counter,
+    /// Traces evaluated and stored, by domain, verdict and deciding tier.
+    pub evaluated: Family<EvaluatedLabels, Counter>,
+    /// Time spent in each tier.
+    pub tier_latency: Histograms<TierLabel>,
+    /// Traces waiting in the queues (set when scraped).
+    pub queue_depth: Gauge,
+    /// Age of the oldest trace waiting, in seconds (set when scraped).
+    pub queue_oldest_age: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Tier-3 judge calls (traces the judge ran on).
+    pub judge_calls: Counter,
+    /// Tier-3 judge spend in US dollars.
+    pub judge_cost: Counter<f64, std::sync::atomic::AtomicU64>,
+    /// Time to write a batch of results (and take it off the queue).
+    pub store_write: Histogram,
+    /// Requests refused by an organisation's rate limit.
+    pub rate_limited: Counter,
+    /// Worker batches that failed (they are taken again after their lease).
+    pub worker_errors: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("aegis");
+        let m = Metrics {
+            registry: Registry::default(),
+            ingested: Family::default(),
+            rejected: Counter::default(),
+            evaluated: Family::default(),
+            tier_latency: Family::new_with_constructor(latency_histogram),
+            queue_depth: Gauge::default(),
+            queue_oldest_age: Gauge::default(),
+            judge_calls: Counter::default(),
+            judge_cost: Counter::default(),
+            store_write: latency_histogram(),
+            rate_limited: Counter::default(),
+            worker_errors: Counter::default(),
+        };
+        registry.register(
+            "traces_ingested",
+            "Traces accepted into a queue",
+            m.ingested.clone(),
+        );
+        registry.register(
+            "lines_rejected",
+            "Lines of ingest requests that were not traces",
+            m.rejected.clone(),
+        );
+        registry.register(
+            "traces_evaluated",
+            "Traces evaluated and stored",
+            m.evaluated.clone(),
+        );
+        registry.register(
+            "tier_latency_seconds",
+            "Time spent in each tier",
+            m.tier_latency.clone(),
+        );
+        registry.register(
+            "queue_depth",
+            "Traces waiting to be evaluated",
+            m.queue_depth.clone(),
+        );
+        registry.register(
+            "queue_oldest_age_seconds",
+            "Age of the oldest trace waiting",
+            m.queue_oldest_age.clone(),
+        );
+        registry.register(
+            "judge_calls",
+            "Traces the Tier-3 judge ran on",
+            m.judge_calls.clone(),
+        );
+        registry.register(
+            "judge_cost_usd",
+            "Tier-3 judge spend in US dollars",
+            m.judge_cost.clone(),
+        );
+        registry.register(
+            "store_write_seconds",
+            "Time to write a batch of results",
+            m.store_write.clone(),
+        );
+        registry.register(
+            "rate_limited",
+            "Requests refused by an organisation's rate limit",
+            m.rate_limited.clone(),
+        );
+        registry.register(
+            "worker_errors",
+            "Worker batches that failed",
+            m.worker_errors.clone(),
+        );
+        Metrics { registry, ..m }
+    }
+
+    /// The OpenMetrics text.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+
+    /// Counts one stored result.
+    pub fn count(&self, live: &LiveResult) {
+        let r = &live.result;
+        self.evaluated
+            .get_or_create(&EvaluatedLabels {
+                domain: r.domain.clone().unwrap_or_else(|| "none".to_owned()),
+                verdict: r.verdict.as_str().to_owned(),
+                decided_by: r.decided_by.map_or("none", |t| t.as_str()).to_owned(),
+            })
+            .inc();
+        for t in &r.tiers {
+            let ran = !matches!(
+                t.outcome,
+                TierOutcome::Skipped | TierOutcome::Unavailable { .. }
+            );
+            if ran {
+                self.tier_latency
+                    .get_or_create(&TierLabel {
+                        tier: t.tier.as_str().to_owned(),
+                    })
+                    .observe(t.latency_ns as f64 / 1e9);
+            }
+            if t.tier == aegis_core::Tier::Judge && ran {
+                self.judge_calls.inc();
+                self.judge_cost.inc_by(t.cost_usd.dollars());
+            }
+        }
+    }
+}
+
+/// The service's observer: counts results and sends them to the live feed.
+pub struct Observe {
+    /// Where to count.
+    pub metrics: Arc<Metrics>,
+    /// Where to send.
+    pub live: Feed,
+}
+
+impl Observer for Observe {
+    fn stored(&self, _n: usize, took: Duration) {
+        self.metrics.store_write.observe(took.as_secs_f64());
+    }
+
+    fn evaluated(&self, result: &LiveResult) {
+        self.metrics.count(result);
+        self.live.send(result);
+    }
+}

@@ -1,0 +1,734 @@
+//! The API's routes: each handler parses its request, calls the service on a blocking thread
+//! with the caller's organisation, and renders JSON.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use aegis_app::service::{Guarded, IngestReceipt};
+use aegis_app::store::Selection;
+use aegis_core::{Severity, Verdict};
+use aegis_store::{Store, StoredRow, StoredTrace};
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::live::{self, LiveFilter};
+use crate::{AppState, ServerConfig};
+
+/// Every route, with the body limit and request timeout of `config`.
+pub fn router(state: AppState, config: &ServerConfig) -> Router {
+    let api = Router::new()
+        .route("/v1/traces", post(ingest).get(list_traces))
+        .route("/v1/traces/search", post(search_traces))
+        .route("/v1/traces/bulk-delete", post(bulk_delete))
+        .route("/v1/traces/{id}", get(get_trace).delete(delete_trace))
+        .route("/v1/evaluate", post(evaluate))
+        .route("/v1/analytics/summary", get(summary))
+        .route("/v1/analytics/timeseries", get(timeseries))
+        .route("/v1/analytics/issues", get(issues))
+        .route("/v1/analytics/cost", get(cost))
+        .route("/v1/analytics/models", get(models))
+        .route("/v1/review/tasks", get(review_tasks))
+        .route("/v1/review/labels", post(add_label))
+        .route("/v1/live", get(live_feed))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    // The body limit is checked again after decompression (`decoded`).
+    api.layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .with_state(state)
+}
+
+/// Runs `f` on a blocking thread (the store and the tiers are synchronous).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("a worker thread failed: {e}")))?
+}
+
+/// The request body, decompressed when `Content-Encoding: gzip`, never larger than `limit`.
+fn decoded(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Bytes, ApiError> {
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("identity") => Ok(body),
+        Some("gzip") | Some("x-gzip") => {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&body[..])
+                .take(limit as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|_| {
+                    ApiError::bad_request("Content-Encoding", "the body is not valid gzip")
+                })?;
+            if out.len() > limit {
+                return Err(ApiError::too_large(limit));
+            }
+            Ok(Bytes::from(out))
+        }
+        Some(_) => Err(ApiError::bad_request(
+            "Content-Encoding",
+            "only gzip and identity are accepted",
+        )),
+    }
+}
+
+/// Query parameters of the ingest and evaluate routes.
+#[derive(Debug, Deserialize, Default)]
+pub struct DomainParam {
+    /// Evaluate every trace with this domain (else each trace's `metadata.domain`).
+    pub domain: Option<String>,
+}
+
+/// `POST /v1/traces`: one trace, a JSON array or JSONL (gzip too). `202` with each trace's
+/// key once queued durably; lines that are not traces are listed by number, and the rest are
+/// accepted. `400` when no line was accepted.
+async fn ingest(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<DomainParam>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<IngestReceipt>), ApiError> {
+    if state.stopping.load(Ordering::SeqCst) {
+        return Err(ApiError::unavailable("the server is shutting down"));
+    }
+    let body = decoded(&headers, body, state.body_limit)?;
+    let service = Arc::clone(&state.service);
+    let receipt =
+        blocking(move || Ok(service.ingest(&org, &body, params.domain.as_deref())?)).await?;
+    for a in &receipt.accepted {
+        if a.queued {
+            state
+                .metrics
+                .ingested
+                .get_or_create(&crate::metrics::DomainLabel {
+                    domain: a.domain.clone(),
+                })
+                .inc();
+        }
+    }
+    state.metrics.rejected.inc_by(receipt.rejected.len() as u64);
+    let status = if receipt.accepted.is_empty() && !receipt.rejected.is_empty() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(receipt)))
+}
+
+/// `POST /v1/evaluate`: one trace, evaluated in the request; the result and the decision
+/// (`allow`, `block`, `redact` with the sanitised text, `review`).
+async fn evaluate(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<DomainParam>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Guarded>, ApiError> {
+    let body = decoded(&headers, body, state.body_limit)?;
+    let service = Arc::clone(&state.service);
+    let answer =
+        blocking(move || Ok(service.evaluate_now(&org, &body, params.domain.as_deref())?)).await?;
+    match answer {
+        Ok(guarded) => Ok(Json(guarded)),
+        Err(rejected) => Err(ApiError::bad_request("body", rejected.error)),
+    }
+}
+
+/// Filters of the explorer's routes.
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct ListParams {
+    /// Only this domain.
+    pub domain: Option<String>,
+    /// Only this verdict (`pass`, `fail`, `needs_review`, `error`).
+    pub verdict: Option<String>,
+    /// Only results with an issue at or above this severity.
+    pub severity: Option<String>,
+    /// Only this application (`metadata.application`).
+    pub application: Option<String>,
+    /// Evaluated at or after (`2026-11-01`, `2026-11-01T12:00:00Z`, or `24h`).
+    pub since: Option<String>,
+    /// Evaluated before.
+    pub until: Option<String>,
+    /// At most this many (default 100, at most 1,000).
+    pub limit: Option<usize>,
+}
+
+fn verdict_named(s: &str) -> Option<Verdict> {
+    Some(match s {
+        "pass" => Verdict::Pass,
+        "fail" => Verdict::Fail,
+        "needs_review" => Verdict::NeedsReview,
+        "error" => Verdict::Error,
+        _ => return None,
+    })
+}
+
+impl ListParams {
+    fn selection(&self) -> Result<Selection, ApiError> {
+        let verdict = self
+            .verdict
+            .as_deref()
+            .map(|v| {
+                verdict_named(v).ok_or_else(|| {
+                    ApiError::bad_request("verdict", "pass, fail, needs_review or error")
+                })
+            })
+            .transpose()?;
+        let min_severity: Option<Severity> = self
+            .severity
+            .as_deref()
+            .map(|s| {
+                aegis_app::review::severity_named(s).ok_or_else(|| {
+                    ApiError::bad_request("severity", "info, low, medium, high or critical")
+                })
+            })
+            .transpose()?;
+        let limit = self.limit.unwrap_or(100);
+        if limit == 0 || limit > 1000 {
+            return Err(ApiError::bad_request("limit", "from 1 to 1000"));
+        }
+        let selection = Selection {
+            domain: self.domain.clone(),
+            verdict,
+            min_severity,
+            application: self.application.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            limit: Some(limit),
+        };
+        selection.filter().map_err(|e| {
+            let field = if e.to_string().contains("until") {
+                "until"
+            } else {
+                "since"
+            };
+            ApiError::bad_request(field, e.to_string())
+        })?;
+        Ok(selection)
+    }
+}
+
+/// A stored result as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct TraceView {
+    /// Its key.
+    pub key: String,
+    /// When it was evaluated (ms since the epoch).
+    pub evaluated_at_ms: i64,
+    /// The result.
+    pub result: aegis_core::EvaluationResult,
+    /// The sanitised trace.
+    pub trace: Option<StoredTrace>,
+}
+
+impl From<StoredRow> for TraceView {
+    fn from(r: StoredRow) -> TraceView {
+        TraceView {
+            key: r.key,
+            evaluated_at_ms: r.evaluated_at_ms,
+            result: r.result,
+            trace: r.trace,
+        }
+    }
+}
+
+/// A page of results.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// The results, newest first.
+    pub items: Vec<TraceView>,
+}
+
+/// `GET /v1/traces`: stored results that match the filters, newest first.
+async fn list_traces(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Page>, ApiError> {
+    let selection = params.selection()?;
+    let service = Arc::clone(&state.service);
+    let rows =
+        blocking(move || Ok(service.with_store(&org, |s| aegis_app::store::list(s, &selection))?))
+            .await?;
+    Ok(Json(Page {
+        items: rows.into_iter().map(TraceView::from).collect(),
+    }))
+}
+
+/// `GET /v1/traces/{id}`: one stored result, by trace id or key.
+async fn get_trace(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TraceView>, ApiError> {
+    let service = Arc::clone(&state.service);
+    let row = blocking(move || Ok(service.with_store(&org, |s| Ok(s.get(&id)?))?)).await?;
+    row.map(|r| Json(TraceView::from(r)))
+        .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))
+}
+
+/// `DELETE /v1/traces/{id}`: deletes one stored result.
+async fn delete_trace(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let service = Arc::clone(&state.service);
+    let n = blocking(move || {
+        Ok(service.with_store_for_writing(&org, |s| {
+            Ok(s.delete(&aegis_store::Filter::default(), Some(&id))?)
+        })?)
+    })
+    .await?;
+    if n == 0 {
+        return Err(ApiError::not_found(
+            "no stored result with that trace id or key",
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The body of a bulk delete.
+#[derive(Debug, Deserialize)]
+pub struct BulkDelete {
+    /// Keys or trace ids to delete.
+    #[serde(default)]
+    pub ids: Vec<String>,
+}
+
+/// How many were deleted.
+#[derive(Debug, Serialize)]
+pub struct Deleted {
+    /// The count.
+    pub deleted: usize,
+}
+
+/// `POST /v1/traces/bulk-delete`: deletes the results named by `ids`.
+async fn bulk_delete(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    body: Bytes,
+) -> Result<Json<Deleted>, ApiError> {
+    let req: BulkDelete = parse_json(&body)?;
+    if req.ids.len() > 10_000 {
+        return Err(ApiError::bad_request("ids", "at most 10,000 ids a request"));
+    }
+    let service = Arc::clone(&state.service);
+    let deleted = blocking(move || {
+        Ok(service.with_store_for_writing(&org, |s| {
+            let mut n = 0;
+            for id in &req.ids {
+                n += s.delete(&aegis_store::Filter::default(), Some(id))?;
+            }
+            Ok(n)
+        })?)
+    })
+    .await?;
+    Ok(Json(Deleted { deleted }))
+}
+
+/// A JSON body, or a `400` naming the field serde found wrong.
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = aegis_core::redact_quoted(&e.inner().to_string());
+        let field: &'static str = if path == "." {
+            "body"
+        } else {
+            leak_field(&path)
+        };
+        ApiError::bad_request(field, format!("{path}: {message}"))
+    })
+}
+
+/// Field names of a bad body come from our own types' paths, a handful of short strings.
+fn leak_field(path: &str) -> &'static str {
+    match path.split(['.', '[']).next().unwrap_or("") {
+        "ids" => "ids",
+        "query" => "query",
+        "key" => "key",
+        "verdict" => "verdict",
+        "severity" => "severity",
+        "notes" => "notes",
+        "reviewer" => "reviewer",
+        _ => "body",
+    }
+}
+
+/// The body of a search.
+#[derive(Debug, Deserialize)]
+pub struct SearchRequest {
+    /// The full-text query (FTS5: words, "a phrase", AND, OR, NOT, prefix*).
+    pub query: String,
+    /// At most this many (default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Only this domain.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// `POST /v1/traces/search`: full-text search over the sanitised text, best match first.
+async fn search_traces(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    body: Bytes,
+) -> Result<Json<Page>, ApiError> {
+    let req: SearchRequest = parse_json(&body)?;
+    let selection = ListParams {
+        domain: req.domain.clone(),
+        limit: req.limit,
+        ..ListParams::default()
+    }
+    .selection()?;
+    let service = Arc::clone(&state.service);
+    let rows = blocking(move || {
+        service
+            .with_store(&org, |s| {
+                s.index_text()?;
+                aegis_app::store::search(s, &req.query, &selection)
+            })
+            .map_err(|e| ApiError::bad_request("query", e.to_string()))
+    })
+    .await?;
+    Ok(Json(Page {
+        items: rows.into_iter().map(TraceView::from).collect(),
+    }))
+}
+
+/// The analytics a route shows, all computed in the store over the selection.
+#[derive(Debug, Clone, Copy)]
+enum Analytics {
+    Summary,
+    Timeseries,
+    Issues,
+    Cost,
+    Models,
+}
+
+async fn analytics(
+    state: AppState,
+    org: aegis_store::OrgId,
+    params: ListParams,
+    what: Analytics,
+) -> Result<Response, ApiError> {
+    let mut selection = params.selection()?;
+    selection.limit = None;
+    let service = Arc::clone(&state.service);
+    let report = blocking(move || {
+        Ok(service.with_store(&org, |s| aegis_app::report::report(s, &selection))?)
+    })
+    .await?;
+    let body = match what {
+        Analytics::Summary => serde_json::json!({
+            "overall": report.overall,
+            "decided_by": report.decided_by,
+            "latency_ms_p50": report.latency_ms_p50,
+            "latency_ms_p95": report.latency_ms_p95,
+            "by_domain": report.by_domain,
+            "by_application": report.by_application,
+            "labelled": report.labelled,
+        }),
+        Analytics::Timeseries => serde_json::json!({
+            "bucket": report.bucket,
+            "points": report.time_series.iter().map(|(t, c)| serde_json::json!({"start": t, "counts": c})).collect::<Vec<_>>(),
+        }),
+        Analytics::Issues => serde_json::json!({ "issues": report.top_issues }),
+        Analytics::Cost => serde_json::json!({
+            "cost_by_tier": report.cost_by_tier,
+            "total_usd": report.overall.cost_usd,
+        }),
+        Analytics::Models => serde_json::json!({
+            "by_model": report.by_model,
+            "agreement": report.agreement,
+            "calibration": report.calibration,
+            "labelled": report.labelled,
+        }),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `GET /v1/analytics/summary`: counts by verdict, deciding tier, domain and application;
+/// latency percentiles.
+async fn summary(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Summary).await
+}
+
+/// `GET /v1/analytics/timeseries`: counts per day (or hour) by verdict.
+async fn timeseries(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Timeseries).await
+}
+
+/// `GET /v1/analytics/issues`: the validators that raised issues, most first.
+async fn issues(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Issues).await
+}
+
+/// `GET /v1/analytics/cost`: money spent per tier.
+async fn cost(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Cost).await
+}
+
+/// `GET /v1/analytics/models`: counts per traced model, and agreement of the machine tiers
+/// with expert labels (Cohen's kappa), with Tier-2 calibration.
+async fn models(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Models).await
+}
+
+/// Query of the review queue.
+#[derive(Debug, Deserialize)]
+pub struct TasksParams {
+    /// At most this many (default 50).
+    pub limit: Option<usize>,
+}
+
+/// `GET /v1/review/tasks`: open review tasks in priority order.
+async fn review_tasks(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<TasksParams>,
+) -> Result<Json<Vec<aegis_app::review::ExportedTask>>, ApiError> {
+    let limit = params.limit.unwrap_or(50).clamp(1, 1000);
+    let service = Arc::clone(&state.service);
+    let tasks =
+        blocking(move || Ok(service.with_store(&org, |s| aegis_app::review::export(s, limit))?))
+            .await?;
+    Ok(Json(tasks))
+}
+
+/// An expert's label, as posted.
+#[derive(Debug, Deserialize)]
+pub struct LabelRequest {
+    /// The result's key or trace id.
+    pub key: String,
+    /// `pass` or `fail`.
+    pub verdict: String,
+    /// For a fail: info, low, medium, high or critical.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Notes (sanitised by Tier 0 before they are stored).
+    #[serde(default)]
+    pub notes: String,
+    /// Who.
+    pub reviewer: String,
+    /// Whether the machine's verdict was right as it was.
+    #[serde(default)]
+    pub accepted: bool,
+}
+
+/// `POST /v1/review/labels`: records an expert's label (closing the review task).
+async fn add_label(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<aegis_store::ReviewLabel>), ApiError> {
+    let req: LabelRequest = parse_json(&body)?;
+    let verdict = match req.verdict.as_str() {
+        "pass" => Verdict::Pass,
+        "fail" => Verdict::Fail,
+        _ => return Err(ApiError::bad_request("verdict", "pass or fail")),
+    };
+    let severity = req
+        .severity
+        .as_deref()
+        .map(|s| {
+            aegis_app::review::severity_named(s).ok_or_else(|| {
+                ApiError::bad_request("severity", "info, low, medium, high or critical")
+            })
+        })
+        .transpose()?;
+    let service = Arc::clone(&state.service);
+    let label = blocking(move || {
+        let engine = service.engine(&org)?;
+        let labeller = aegis_app::review::Labeller::new(engine, service.domains());
+        service
+            .with_store_for_writing(&org, |s| {
+                let row = s.get(&req.key)?.ok_or_else(|| {
+                    aegis_app::AppError::Store("no stored result with that key".to_owned())
+                })?;
+                labeller.record(
+                    s,
+                    &row,
+                    aegis_app::review::Judgement {
+                        verdict,
+                        severity,
+                        notes: req.notes,
+                        reviewer: req.reviewer,
+                        accepted: req.accepted,
+                    },
+                )
+            })
+            .map_err(|e| match e {
+                aegis_app::AppError::Store(m) if m.starts_with("no stored result") => {
+                    ApiError::not_found(m)
+                }
+                other => ApiError::from(other),
+            })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(label)))
+}
+
+/// `GET /v1/live`: server-sent events of the organisation's results as they are stored.
+async fn live_feed(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let selection = params.selection()?;
+    let filter = LiveFilter {
+        domain: selection.domain,
+        verdict: selection.verdict,
+        min_severity: selection.min_severity,
+    };
+    Ok(live::stream(&state.live, org, filter).into_response())
+}
+
+/// `GET /healthz`: the process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: the service's registry answers and the server is not stopping.
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if state.stopping.load(Ordering::SeqCst) {
+        return Err(ApiError::unavailable("the server is shutting down"));
+    }
+    let service = Arc::clone(&state.service);
+    blocking(move || Ok(service.orgs().map(|_| ())?)).await?;
+    Ok("ready")
+}
+
+/// `GET /metrics`: OpenMetrics text (queue gauges are read now).
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let service = Arc::clone(&state.service);
+    let (depth, oldest) = blocking(move || {
+        let mut depth = 0u64;
+        let mut oldest: Option<i64> = None;
+        for org in service.orgs()? {
+            let d = service.queue_depth(&org.id)?;
+            depth += d.pending + d.claimed;
+            oldest = match (oldest, d.oldest_enqueued_at_ms) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok((depth, oldest))
+    })
+    .await?;
+    state
+        .metrics
+        .queue_depth
+        .set(i64::try_from(depth).unwrap_or(i64::MAX));
+    let age = oldest.map_or(0.0, |t| {
+        (aegis_app::store::now_ms() - t).max(0) as f64 / 1000.0
+    });
+    state.metrics.queue_oldest_age.set(age);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response())
+}
+
+/// Serves HTTPS with rustls on `listener` until `shutdown`, then lets connections finish.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), crate::ServerError> {
+    use crate::ServerError;
+    let tls = |m: String| ServerError::Tls(m);
+    let certs = {
+        let pem = std::fs::read(cert).map_err(|e| tls(format!("{}: {e}", cert.display())))?;
+        rustls_pemfile::certs(&mut &pem[..])
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| tls(format!("{}: {e}", cert.display())))?
+    };
+    let private = {
+        let pem = std::fs::read(key).map_err(|e| tls(format!("{}: {e}", key.display())))?;
+        rustls_pemfile::private_key(&mut &pem[..])
+            .map_err(|e| tls(format!("{}: {e}", key.display())))?
+            .ok_or_else(|| tls(format!("{}: no private key", key.display())))?
+    };
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| tls(e.to_string()))?
+    .with_no_client_auth()
+    .with_single_cert(certs, private)
+    .map_err(|e| tls(e.to_string()))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
+            },
+            () = &mut shutdown => break,
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let conn = builder
+                .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = watcher.watch(conn.into_owned()).await;
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
+}
