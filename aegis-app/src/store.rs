@@ -119,6 +119,14 @@ pub struct Selection {
     pub min_severity: Option<Severity>,
     /// Only this application.
     pub application: Option<String>,
+    /// Only traces of this model.
+    pub model: Option<String>,
+    /// Only results with an issue raised by this validator.
+    pub validator: Option<String>,
+    /// Only traces carrying this tag.
+    pub tag: Option<String>,
+    /// Only results after this one (the next page of a list).
+    pub after: Option<aegis_store::Cursor>,
     /// Evaluated at or after.
     pub since: Option<String>,
     /// Evaluated before.
@@ -134,6 +142,10 @@ impl Selection {
             || self.verdict.is_some()
             || self.min_severity.is_some()
             || self.application.is_some()
+            || self.model.is_some()
+            || self.validator.is_some()
+            || self.tag.is_some()
+            || self.after.is_some()
             || self.since.is_some()
             || self.until.is_some()
     }
@@ -151,6 +163,10 @@ impl Selection {
             verdict: self.verdict,
             min_severity: self.min_severity,
             application: self.application.clone(),
+            model: self.model.clone(),
+            validator: self.validator.clone(),
+            tag: self.tag.clone(),
+            after: self.after.clone(),
             since_ms: time(&self.since)?,
             until_ms: time(&self.until)?,
             limit: self.limit,

@@ -323,6 +323,15 @@ pub(crate) struct FilterArgs {
     /// Only this application (`metadata.application`).
     #[arg(long)]
     pub(crate) application: Option<String>,
+    /// Only traces of this model (the trace's `model`).
+    #[arg(long)]
+    pub(crate) model: Option<String>,
+    /// Only results with an issue raised by this validator (rule, model or judge id).
+    #[arg(long)]
+    pub(crate) validator: Option<String>,
+    /// Only traces carrying this tag (`metadata.tags`).
+    #[arg(long)]
+    pub(crate) tag: Option<String>,
     /// Evaluated at or after: `2026-11-01`, `2026-11-01T12:00:00Z`, or a span back from now
     /// (`90m`, `24h`, `7d`).
     #[arg(long)]

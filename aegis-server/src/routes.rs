@@ -163,6 +163,14 @@ pub struct ListParams {
     pub severity: Option<String>,
     /// Only this application (`metadata.application`).
     pub application: Option<String>,
+    /// Only traces of this model (the trace's `model`).
+    pub model: Option<String>,
+    /// Only results with an issue raised by this validator.
+    pub validator: Option<String>,
+    /// Only traces carrying this tag (`metadata.tags`).
+    pub tag: Option<String>,
+    /// The page after this cursor (a list's `next_cursor`).
+    pub cursor: Option<String>,
     /// Evaluated at or after (`2026-11-01`, `2026-11-01T12:00:00Z`, or `24h`).
     pub since: Option<String>,
     /// Evaluated before.
@@ -205,11 +213,16 @@ impl ListParams {
         if limit == 0 || limit > 1000 {
             return Err(ApiError::bad_request("limit", "from 1 to 1000"));
         }
+        let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
         let selection = Selection {
             domain: self.domain.clone(),
             verdict,
             min_severity,
             application: self.application.clone(),
+            model: self.model.clone(),
+            validator: self.validator.clone(),
+            tag: self.tag.clone(),
+            after,
             since: self.since.clone(),
             until: self.until.clone(),
             limit: Some(limit),
@@ -224,6 +237,29 @@ impl ListParams {
         })?;
         Ok(selection)
     }
+}
+
+/// A cursor as the API hands it out: the time, a dot, and the key in hex (opaque to callers).
+fn encode_cursor(c: &aegis_store::Cursor) -> String {
+    let hex: String = c.key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{}.{hex}", c.evaluated_at_ms)
+}
+
+fn decode_cursor(s: &str) -> Result<aegis_store::Cursor, ApiError> {
+    let bad = || ApiError::bad_request("cursor", "not a cursor this API handed out");
+    let (ms, hex) = s.split_once('.').ok_or_else(bad)?;
+    if hex.len() % 2 != 0 || hex.len() > 4096 {
+        return Err(bad());
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| bad())?;
+    Ok(aegis_store::Cursor {
+        evaluated_at_ms: ms.parse().map_err(|_| bad())?,
+        key: String::from_utf8(bytes).map_err(|_| bad())?,
+    })
 }
 
 /// A stored result as the API shows it.
@@ -255,6 +291,9 @@ impl From<StoredRow> for TraceView {
 pub struct Page {
     /// The results, newest first.
     pub items: Vec<TraceView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `GET /v1/traces`: stored results that match the filters, newest first.
@@ -263,13 +302,23 @@ async fn list_traces(
     Caller(org): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Page>, ApiError> {
-    let selection = params.selection()?;
+    let mut selection = params.selection()?;
+    let limit = selection.limit.unwrap_or(100);
+    // One more than a page: whether there is a next page.
+    selection.limit = Some(limit + 1);
     let service = Arc::clone(&state.service);
-    let rows =
+    let mut rows =
         blocking(move || Ok(service.with_store(&org, |s| aegis_app::store::list(s, &selection))?))
             .await?;
+    let next_cursor = (rows.len() > limit).then(|| {
+        rows.truncate(limit);
+        rows.last()
+            .map(|r| encode_cursor(&aegis_store::Cursor::of(r)))
+            .unwrap_or_default()
+    });
     Ok(Json(Page {
         items: rows.into_iter().map(TraceView::from).collect(),
+        next_cursor,
     }))
 }
 
@@ -412,6 +461,7 @@ async fn search_traces(
     .await?;
     Ok(Json(Page {
         items: rows.into_iter().map(TraceView::from).collect(),
+        next_cursor: None,
     }))
 }
 

@@ -346,12 +346,40 @@ pub struct Filter {
     pub min_severity: Option<Severity>,
     /// Only this application.
     pub application: Option<String>,
+    /// Only traces of this model (the traced application's `model`).
+    pub model: Option<String>,
+    /// Only records with an issue raised by this validator (rule, model or judge id).
+    pub validator: Option<String>,
+    /// Only traces carrying this tag (`metadata.tags`).
+    pub tag: Option<String>,
+    /// Only records after this one in list order (newest first): the next page.
+    pub after: Option<Cursor>,
     /// Evaluated at or after (ms since the epoch).
     pub since_ms: Option<i64>,
     /// Evaluated before (ms since the epoch).
     pub until_ms: Option<i64>,
     /// At most this many records (newest first).
     pub limit: Option<usize>,
+}
+
+/// A place in a list (newest first, then by key): the last record of a page. The next page is
+/// the records after it, however many share its time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// The record's evaluation time (ms since the epoch).
+    pub evaluated_at_ms: i64,
+    /// The record's key.
+    pub key: String,
+}
+
+impl Cursor {
+    /// The cursor of `row`.
+    pub fn of(row: &StoredRow) -> Cursor {
+        Cursor {
+            evaluated_at_ms: row.evaluated_at_ms,
+            key: row.key.clone(),
+        }
+    }
 }
 
 /// A stored record as read back.

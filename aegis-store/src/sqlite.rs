@@ -347,6 +347,30 @@ impl SqliteStore {
             clauses.push("results.application = ?");
             params.push(V::Text(a.clone()));
         }
+        if let Some(m) = &filter.model {
+            clauses.push("results.model = ?");
+            params.push(V::Text(m.clone()));
+        }
+        if let Some(v) = &filter.validator {
+            clauses.push(
+                "EXISTS (SELECT 1 FROM result_issues WHERE result_issues.result_id = results.id AND result_issues.validator = ?)",
+            );
+            params.push(V::Text(v.clone()));
+        }
+        if let Some(t) = &filter.tag {
+            clauses.push(
+                "EXISTS (SELECT 1 FROM json_each(results.trace, '$.metadata.tags') WHERE json_each.value = ?)",
+            );
+            params.push(V::Text(t.clone()));
+        }
+        if let Some(c) = &filter.after {
+            clauses.push(
+                "(results.evaluated_at < ? OR (results.evaluated_at = ? AND results.key > ?))",
+            );
+            params.push(V::Integer(c.evaluated_at_ms));
+            params.push(V::Integer(c.evaluated_at_ms));
+            params.push(V::Text(c.key.clone()));
+        }
         if let Some(t) = filter.since_ms {
             clauses.push("results.evaluated_at >= ?");
             params.push(V::Integer(t));
