@@ -42,6 +42,10 @@ impl Kept {
             p.push(suffix);
             kept.push(Kept::new(Path::new(&p), "the store's log"));
         }
+        kept.push(Kept::new(
+            &crate::phi::store_key_file(path),
+            "the store's key file",
+        ));
         kept
     }
 }

@@ -23,6 +23,8 @@ pub enum KeyOrigin {
     File,
     /// The `AEGIS_PHI_KEY` environment variable.
     Environment,
+    /// The key file that goes with the store (`<store>.key`).
+    StoreFile,
     /// Neither was given: a random key, good for this run only (pseudonyms are consistent
     /// within it, not across runs). A front end should say so.
     Random,
@@ -43,6 +45,34 @@ pub fn load_key(file: Option<&Path>) -> Result<(PhiKey, KeyOrigin), AppError> {
         Some(k) => Ok((k, KeyOrigin::Environment)),
         None => Ok((PhiKey::random().map_err(phi_error)?, KeyOrigin::Random)),
     }
+}
+
+/// The key file that goes with a store: `<store>.key` beside it (`aegis.db.key`). A store's
+/// trace ids are pseudonymised, so every run that writes to it must use the same key: when
+/// neither `--phi-key-file` nor `AEGIS_PHI_KEY` gives one, this file does (created, readable
+/// by this user only, on first use). The service keeps each organisation's key the same way,
+/// so `aegis-eval run --store <service>/orgs/<org>/store.db` pseudonymises as the service
+/// does for that organisation.
+pub fn store_key_file(store: &Path) -> std::path::PathBuf {
+    let mut name = store
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".key");
+    store.with_file_name(name)
+}
+
+/// The key for a run that writes to `store`: `file`, else `AEGIS_PHI_KEY`, else the store's
+/// key file ([`store_key_file`]), created when it does not exist yet.
+pub fn key_for_store(file: Option<&Path>, store: &Path) -> Result<(PhiKey, KeyOrigin), AppError> {
+    if key_configured(file) {
+        return load_key(file);
+    }
+    let path = store_key_file(store);
+    if !path.exists() {
+        create_key_file(&path)?;
+    }
+    load_key(Some(&path)).map(|(k, _)| (k, KeyOrigin::StoreFile))
 }
 
 /// The organisation's key when one is configured (`file`, else `AEGIS_PHI_KEY`); an error

@@ -8,7 +8,7 @@
 //! ```text
 //! <dir>/tenants.db              organisations and API keys (hashed)
 //! <dir>/orgs/<org id>/store.db  the organisation's results, review queue and ingest queue
-//! <dir>/orgs/<org id>/phi.key   the organisation's Tier-0 key (mode 0600; not in any database)
+//! <dir>/orgs/<org id>/store.db.key  the organisation's Tier-0 key (mode 0600; in no database)
 //! ```
 //!
 //! One database file per organisation: every read, write and delete an organisation makes
@@ -220,8 +220,9 @@ impl Service {
             context: format!("cannot create {}", dir.display()),
             source,
         })?;
-        phi::create_key_file(&dir.join("phi.key"))?;
-        SqliteStore::open(&dir.join("store.db"))?;
+        let db = dir.join("store.db");
+        phi::create_key_file(&phi::store_key_file(&db))?;
+        SqliteStore::open(&db)?;
         Ok((org, key))
     }
 
@@ -261,7 +262,7 @@ impl Service {
                 db.display()
             )));
         }
-        let key = phi::configured_key(Some(&dir.join("phi.key")), "the organisation")?;
+        let key = phi::configured_key(Some(&phi::store_key_file(&db)), "the organisation")?;
         let engine = phi::engine(key, None)?;
         let pipeline = Pipeline::build(&self.domains, Some(&engine), &self.config.tiers)?
             .with_review_queue(Box::new(aegis_store::StoreReviewQueue));

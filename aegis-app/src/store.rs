@@ -269,6 +269,49 @@ pub fn search(
     })
 }
 
+/// Stored results whose sanitised text is most like that of `id` (full-text search over its
+/// distinctive words: any of them, best match first), the result itself left out.
+pub fn similar(store: &SqliteStore, id: &str, limit: usize) -> Result<Vec<StoredRow>, AppError> {
+    let row = get(store, id)?;
+    let Some(trace) = &row.trace else {
+        return Ok(Vec::new());
+    };
+    let mut words: Vec<String> = Vec::new();
+    for w in format!("{} {}", trace.input, trace.output)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && !w.chars().all(|c| c.is_ascii_digit()))
+    {
+        let w = w.to_lowercase();
+        if !words.contains(&w) {
+            words.push(w);
+        }
+        if words.len() == 24 {
+            break;
+        }
+    }
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each word quoted: FTS5 reads it as a string, never as an operator.
+    let query = words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    store.index_text()?;
+    let filter = aegis_store::Filter {
+        limit: Some(limit + 1),
+        ..aegis_store::Filter::default()
+    };
+    let mut rows: Vec<StoredRow> = store
+        .search(&query, &filter)?
+        .into_iter()
+        .filter(|r| r.key != row.key)
+        .collect();
+    rows.truncate(limit);
+    Ok(rows)
+}
+
 /// One stored result (by trace id or record key) with its audit trail, oldest first.
 pub fn show(store: &SqliteStore, id: &str) -> Result<(StoredRow, Vec<AuditEntry>), AppError> {
     let row = get(store, id)?;

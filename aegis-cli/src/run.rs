@@ -285,13 +285,22 @@ pub(crate) fn run(
     // Tier 0 needs the key only when some domain pseudonymises.
     let pseudonymising = aegis_app::any_pseudonymises(domains);
     aegis_app::phi::vault_needs_key(args.phi_vault.as_deref(), key_file)?;
-    if args.store.is_some() && pseudonymising && !aegis_app::phi::key_configured(key_file) {
-        return Err(CliError::Phi(format!(
-            "--store keeps one result per trace across runs, and trace ids are pseudonymised with the organisation's key: set {} or pass --phi-key-file (with a key for this run only, every run would store its traces again)",
-            aegis_phi::KEY_ENV
-        )));
-    }
-    let key = super::phi::key(key_file, args.results.quiet || !pseudonymising)?;
+    // A store's trace ids are pseudonymised: every run writing to it uses one key — the one
+    // given, else the store's own key file (created on first use).
+    let key = match &args.store {
+        Some(store) if pseudonymising => {
+            let (key, origin) = aegis_app::phi::key_for_store(key_file, store)?;
+            if origin == aegis_app::phi::KeyOrigin::StoreFile && !args.results.quiet {
+                eprintln!(
+                    "note: pseudonymising with the store's key file {} (set {} or pass --phi-key-file to use another)",
+                    aegis_app::phi::store_key_file(store).display(),
+                    aegis_phi::KEY_ENV
+                );
+            }
+            key
+        }
+        _ => super::phi::key(key_file, args.results.quiet || !pseudonymising)?,
+    };
     let engine = aegis_app::phi::engine(key, args.phi_vault.as_deref())?;
     let summary = match evaluate_all(
         reader,

@@ -31,6 +31,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         .route("/v1/traces/search", post(search_traces))
         .route("/v1/traces/bulk-delete", post(bulk_delete))
         .route("/v1/traces/{id}", get(get_trace).delete(delete_trace))
+        .route("/v1/traces/{id}/similar", get(similar_traces))
         .route("/v1/evaluate", post(evaluate))
         .route("/v1/analytics/summary", get(summary))
         .route("/v1/analytics/timeseries", get(timeseries))
@@ -332,6 +333,43 @@ async fn get_trace(
     let row = blocking(move || Ok(service.with_store(&org, |s| Ok(s.get(&id)?))?)).await?;
     row.map(|r| Json(TraceView::from(r)))
         .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))
+}
+
+/// Query of the similar route.
+#[derive(Debug, Deserialize)]
+pub struct SimilarParams {
+    /// At most this many (default 10, at most 100).
+    pub limit: Option<usize>,
+}
+
+/// `GET /v1/traces/{id}/similar`: the stored results whose text is most like this one's.
+async fn similar_traces(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Path(id): Path<String>,
+    Query(params): Query<SimilarParams>,
+) -> Result<Json<Page>, ApiError> {
+    let limit = params.limit.unwrap_or(10);
+    if limit == 0 || limit > 100 {
+        return Err(ApiError::bad_request("limit", "from 1 to 100"));
+    }
+    let service = Arc::clone(&state.service);
+    let rows = blocking(move || {
+        service
+            .with_store(&org, |s| {
+                if s.get(&id)?.is_none() {
+                    return Ok(None);
+                }
+                aegis_app::store::similar(s, &id, limit).map(Some)
+            })
+            .map_err(ApiError::from)
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))?;
+    Ok(Json(Page {
+        items: rows.into_iter().map(TraceView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// `DELETE /v1/traces/{id}`: deletes one stored result.

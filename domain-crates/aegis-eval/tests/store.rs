@@ -523,18 +523,55 @@ fn review_queue_keyboard_flow_export_import_and_labels() {
 }
 
 #[test]
-fn storing_pseudonymised_traces_needs_the_organisations_key() {
+fn a_store_without_a_configured_key_uses_its_own_key_file() {
+    // Without AEGIS_PHI_KEY or --phi-key-file, `run --store` creates `<store>.key` (mode 0600)
+    // once and uses it on every run: a trace id that looks like PHI pseudonymises the same way
+    // each time, so the second run replaces the first run's result instead of adding one.
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
-    c.env_remove("AEGIS_PHI_KEY")
-        .env_remove("AEGIS_STORE")
-        .args(["run", "-", "-q", "--domain", "healthcare", "--store"])
-        .arg(dir.path().join("aegis.db"));
-    let out = common::with_stdin(&mut c, "{\"output\": \"x\"}\n");
-    assert_eq!(out.status.code(), Some(2));
+    let store = dir.path().join("aegis.db");
+    let line = "{\"id\": \"MRN 12345678\", \"output\": \"Take 5 mg daily.\", \"metadata\": {\"domain\": \"healthcare\"}}\n";
+    let run = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
+        c.env_remove("AEGIS_PHI_KEY")
+            .env_remove("AEGIS_STORE")
+            .args(["run", "-", "-f", "jsonl", "--store"])
+            .arg(&store);
+        common::with_stdin(&mut c, line)
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(
-        text(&out.stderr).contains("AEGIS_PHI_KEY"),
+        text(&first.stderr).contains("aegis.db.key"),
         "{}",
-        text(&out.stderr)
+        text(&first.stderr)
     );
+    let key_file = dir.path().join("aegis.db.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(key.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by this user only");
+    }
+    let second = run();
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&key_file).unwrap(),
+        key,
+        "the key is kept"
+    );
+    let id = |out: &std::process::Output| {
+        let v: serde_json::Value =
+            serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+        v["trace_id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(id(&first), id(&second), "the same pseudonym on both runs");
+    assert!(!id(&first).contains("12345678"));
+    let listed = aegis()
+        .args(["traces", "list", "--json", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert_eq!(text(&listed.stdout).lines().count(), 1, "one stored result");
 }
