@@ -3,7 +3,8 @@
 //! organisation, calls the service on blocking threads, and renders JSON.
 //!
 //! * [`routes`]: the `/v1` API — ingest, evaluation in the request, the explorer, analytics,
-//!   the review queue — and `/healthz`, `/readyz`, `/metrics`.
+//!   the review queue — and `/healthz`, `/readyz`, `/metrics`, `/v1/openapi.json`.
+//! * [`openapi`]: the OpenAPI document, generated from the handlers' annotations.
 //! * [`auth`]: `Authorization: Bearer <key>` to an organisation, and its rate limit.
 //! * [`live`]: the live feed of results (server-sent events), filtered by organisation first.
 //! * [`metrics`]: Prometheus metrics in the OpenMetrics format.
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod error;
 pub mod live;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 
 use std::net::SocketAddr;

@@ -15,42 +15,60 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::live::{self, LiveFilter};
 use crate::{AppState, ServerConfig};
 
-/// Every route, with the body limit and request timeout of `config`.
+/// Every route, with the body limit and request timeout of `config`, and the OpenAPI
+/// document the routes' annotations describe (served at `/v1/openapi.json`).
 pub fn router(state: AppState, config: &ServerConfig) -> Router {
-    let api = Router::new()
-        .route("/v1/traces", post(ingest).get(list_traces))
-        .route("/v1/traces/search", post(search_traces))
-        .route("/v1/traces/bulk-delete", post(bulk_delete))
-        .route("/v1/traces/{id}", get(get_trace).delete(delete_trace))
-        .route("/v1/traces/{id}/similar", get(similar_traces))
-        .route("/v1/evaluate", post(evaluate))
-        .route("/v1/analytics/summary", get(summary))
-        .route("/v1/analytics/timeseries", get(timeseries))
-        .route("/v1/analytics/issues", get(issues))
-        .route("/v1/analytics/cost", get(cost))
-        .route("/v1/analytics/models", get(models))
-        .route("/v1/review/tasks", get(review_tasks))
-        .route("/v1/review/labels", post(add_label))
-        .route("/v1/live", get(live_feed))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
+    let (api, doc) = api();
+    let doc = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    api.route(
+        "/v1/openapi.json",
+        get(move || {
+            let doc = Arc::clone(&doc);
+            async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
+        }),
+    )
     // The body limit is checked again after decompression (`decoded`).
-    api.layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
-        ))
-        .with_state(state)
+    .layer(DefaultBodyLimit::max(config.body_limit))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        config.request_timeout,
+    ))
+    .with_state(state)
+}
+
+/// The routes and the OpenAPI document generated from their handlers.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(ingest, list_traces))
+        .routes(routes!(search_traces))
+        .routes(routes!(bulk_delete))
+        .routes(routes!(get_trace, delete_trace))
+        .routes(routes!(similar_traces))
+        .routes(routes!(evaluate))
+        .routes(routes!(summary))
+        .routes(routes!(timeseries))
+        .routes(routes!(issues))
+        .routes(routes!(cost))
+        .routes(routes!(models))
+        .routes(routes!(review_tasks))
+        .routes(routes!(add_label))
+        .routes(routes!(live_feed))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .split_for_parts()
 }
 
 /// Runs `f` on a blocking thread (the store and the tiers are synchronous).
@@ -91,7 +109,8 @@ fn decoded(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Bytes, ApiE
 }
 
 /// Query parameters of the ingest and evaluate routes.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DomainParam {
     /// Evaluate every trace with this domain (else each trace's `metadata.domain`).
     pub domain: Option<String>,
@@ -100,6 +119,17 @@ pub struct DomainParam {
 /// `POST /v1/traces`: one trace, a JSON array or JSONL (gzip too). `202` with each trace's
 /// key once queued durably; lines that are not traces are listed by number, and the rest are
 /// accepted. `400` when no line was accepted.
+#[utoipa::path(post, path = "/v1/traces", tag = "ingest",
+    params(DomainParam),
+    request_body(content = String, description = "One trace (JSON), a JSON array of traces, or JSONL; `Content-Encoding: gzip` accepted.", content_type = "application/x-ndjson"),
+    responses(
+        (status = 202, description = "Queued durably: each trace's key, and the lines that were not traces", content_type = "application/json"),
+        (status = 400, description = "No line was a trace"),
+        (status = 401, description = "No valid API key"),
+        (status = 413, description = "The body (or its decompressed size) is over the limit"),
+        (status = 429, description = "The organisation's rate limit; see Retry-After"),
+    ),
+    security(("bearer" = [])))]
 async fn ingest(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -136,6 +166,15 @@ async fn ingest(
 
 /// `POST /v1/evaluate`: one trace, evaluated in the request; the result and the decision
 /// (`allow`, `block`, `redact` with the sanitised text, `review`).
+#[utoipa::path(post, path = "/v1/evaluate", tag = "evaluate",
+    params(DomainParam),
+    request_body(content = String, description = "One trace (JSON).", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The result and the decision: allow, block, redact (with the sanitised text) or review", content_type = "application/json"),
+        (status = 400, description = "The body is not one trace"),
+        (status = 401, description = "No valid API key"),
+    ),
+    security(("bearer" = [])))]
 async fn evaluate(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -154,7 +193,8 @@ async fn evaluate(
 }
 
 /// Filters of the explorer's routes.
-#[derive(Debug, Deserialize, Default, Clone)]
+#[derive(Debug, Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this domain.
     pub domain: Option<String>,
@@ -298,6 +338,13 @@ pub struct Page {
 }
 
 /// `GET /v1/traces`: stored results that match the filters, newest first.
+#[utoipa::path(get, path = "/v1/traces", tag = "explorer",
+    params(ListParams),
+    responses(
+        (status = 200, description = "Stored results, newest first, and `next_cursor` when there are more", content_type = "application/json"),
+        (status = 400, description = "A filter is not valid (the `field` says which)"),
+    ),
+    security(("bearer" = [])))]
 async fn list_traces(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -324,6 +371,10 @@ async fn list_traces(
 }
 
 /// `GET /v1/traces/{id}`: one stored result, by trace id or key.
+#[utoipa::path(get, path = "/v1/traces/{id}", tag = "explorer",
+    params(("id" = String, Path, description = "Trace id or record key")),
+    responses((status = 200, description = "The stored result and its sanitised trace", content_type = "application/json"), (status = 404, description = "Not stored for this organisation")),
+    security(("bearer" = [])))]
 async fn get_trace(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -336,13 +387,18 @@ async fn get_trace(
 }
 
 /// Query of the similar route.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarParams {
     /// At most this many (default 10, at most 100).
     pub limit: Option<usize>,
 }
 
 /// `GET /v1/traces/{id}/similar`: the stored results whose text is most like this one's.
+#[utoipa::path(get, path = "/v1/traces/{id}/similar", tag = "explorer",
+    params(("id" = String, Path, description = "Trace id or record key"), SimilarParams),
+    responses((status = 200, description = "Results whose text is most like this one's", content_type = "application/json"), (status = 404, description = "Not stored for this organisation")),
+    security(("bearer" = [])))]
 async fn similar_traces(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -373,6 +429,10 @@ async fn similar_traces(
 }
 
 /// `DELETE /v1/traces/{id}`: deletes one stored result.
+#[utoipa::path(delete, path = "/v1/traces/{id}", tag = "explorer",
+    params(("id" = String, Path, description = "Trace id or record key")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Not stored for this organisation")),
+    security(("bearer" = [])))]
 async fn delete_trace(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -394,7 +454,7 @@ async fn delete_trace(
 }
 
 /// The body of a bulk delete.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BulkDelete {
     /// Keys or trace ids to delete.
     #[serde(default)]
@@ -409,6 +469,10 @@ pub struct Deleted {
 }
 
 /// `POST /v1/traces/bulk-delete`: deletes the results named by `ids`.
+#[utoipa::path(post, path = "/v1/traces/bulk-delete", tag = "explorer",
+    request_body = BulkDelete,
+    responses((status = 200, description = "How many were deleted", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn bulk_delete(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -462,7 +526,7 @@ fn leak_field(path: &str) -> &'static str {
 }
 
 /// The body of a search.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SearchRequest {
     /// The full-text query (FTS5: words, "a phrase", AND, OR, NOT, prefix*).
     pub query: String,
@@ -475,6 +539,10 @@ pub struct SearchRequest {
 }
 
 /// `POST /v1/traces/search`: full-text search over the sanitised text, best match first.
+#[utoipa::path(post, path = "/v1/traces/search", tag = "explorer",
+    request_body = SearchRequest,
+    responses((status = 200, description = "Results whose sanitised text matches, best first", content_type = "application/json"), (status = 400, description = "The query is not valid FTS5")),
+    security(("bearer" = [])))]
 async fn search_traces(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -557,6 +625,9 @@ async fn analytics(
 
 /// `GET /v1/analytics/summary`: counts by verdict, deciding tier, domain and application;
 /// latency percentiles.
+#[utoipa::path(get, path = "/v1/analytics/summary", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "Counts by verdict, deciding tier, domain and application; latency percentiles", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn summary(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -566,6 +637,9 @@ async fn summary(
 }
 
 /// `GET /v1/analytics/timeseries`: counts per day (or hour) by verdict.
+#[utoipa::path(get, path = "/v1/analytics/timeseries", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "Counts per day or hour", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn timeseries(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -575,6 +649,9 @@ async fn timeseries(
 }
 
 /// `GET /v1/analytics/issues`: the validators that raised issues, most first.
+#[utoipa::path(get, path = "/v1/analytics/issues", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "Validators by issues raised", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn issues(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -584,6 +661,9 @@ async fn issues(
 }
 
 /// `GET /v1/analytics/cost`: money spent per tier.
+#[utoipa::path(get, path = "/v1/analytics/cost", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "Money spent per tier", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn cost(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -594,6 +674,9 @@ async fn cost(
 
 /// `GET /v1/analytics/models`: counts per traced model, and agreement of the machine tiers
 /// with expert labels (Cohen's kappa), with Tier-2 calibration.
+#[utoipa::path(get, path = "/v1/analytics/models", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "Counts per traced model; agreement with expert labels; Tier-2 calibration", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn models(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -603,13 +686,17 @@ async fn models(
 }
 
 /// Query of the review queue.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TasksParams {
     /// At most this many (default 50).
     pub limit: Option<usize>,
 }
 
 /// `GET /v1/review/tasks`: open review tasks in priority order.
+#[utoipa::path(get, path = "/v1/review/tasks", tag = "review", params(TasksParams),
+    responses((status = 200, description = "Open review tasks, most urgent first", content_type = "application/json")),
+    security(("bearer" = [])))]
 async fn review_tasks(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -624,7 +711,7 @@ async fn review_tasks(
 }
 
 /// An expert's label, as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LabelRequest {
     /// The result's key or trace id.
     pub key: String,
@@ -644,6 +731,9 @@ pub struct LabelRequest {
 }
 
 /// `POST /v1/review/labels`: records an expert's label (closing the review task).
+#[utoipa::path(post, path = "/v1/review/labels", tag = "review", request_body = LabelRequest,
+    responses((status = 201, description = "The label as stored (notes sanitised)", content_type = "application/json"), (status = 404, description = "No such result")),
+    security(("bearer" = [])))]
 async fn add_label(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -697,6 +787,9 @@ async fn add_label(
 }
 
 /// `GET /v1/live`: server-sent events of the organisation's results as they are stored.
+#[utoipa::path(get, path = "/v1/live", tag = "live", params(ListParams),
+    responses((status = 200, description = "Server-sent events: `result` per stored result, `lagged` when some were missed", content_type = "text/event-stream")),
+    security(("bearer" = [])))]
 async fn live_feed(
     State(state): State<AppState>,
     Caller(org): Caller,
@@ -712,11 +805,13 @@ async fn live_feed(
 }
 
 /// `GET /healthz`: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is up")))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `GET /readyz`: the service's registry answers and the server is not stopping.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "Ready"), (status = 503, description = "Stopping or the registry does not answer")))]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     if state.stopping.load(Ordering::SeqCst) {
         return Err(ApiError::unavailable("the server is shutting down"));
@@ -727,6 +822,7 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 /// `GET /metrics`: OpenMetrics text (queue gauges are read now).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics, OpenMetrics text", content_type = "application/openmetrics-text")))]
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let service = Arc::clone(&state.service);
     let (depth, oldest) = blocking(move || {
