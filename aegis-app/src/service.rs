@@ -151,6 +151,9 @@ pub trait Observer: Send + Sync {
     fn stored(&self, n: usize, took: Duration);
     /// A result was stored (from the queue, or from an evaluation in the request).
     fn evaluated(&self, result: &LiveResult);
+    /// Tier 0 sanitised a trace as it was accepted, in `took` (its result reports Tier 0
+    /// `completed` without a latency: it ran before the trace was queued).
+    fn sanitized(&self, took: Duration);
 }
 
 /// An organisation as the service holds it open.
@@ -409,7 +412,13 @@ impl Service {
                 ));
             }
         };
+        let started = Instant::now();
         let sanitized = sanitize(org, domain, trace).map_err(reject)?;
+        if let Some(o) = &self.observer
+            && domain.info().phi.is_some()
+        {
+            o.sanitized(started.elapsed());
+        }
         Ok((
             line,
             record_key(Some(domain.info().name), &sanitized),

@@ -182,7 +182,8 @@ impl Metrics {
                 t.outcome,
                 TierOutcome::Skipped | TierOutcome::Unavailable { .. }
             );
-            if ran {
+            // Tier 0 ran when the trace was accepted: timed there (`Observe::sanitized`).
+            if ran && t.tier != aegis_core::Tier::Sanitize {
                 self.tier_latency
                     .get_or_create(&TierLabel {
                         tier: t.tier.as_str().to_owned(),
@@ -213,5 +214,14 @@ impl Observer for Observe {
     fn evaluated(&self, result: &LiveResult) {
         self.metrics.count(result);
         self.live.send(result);
+    }
+
+    fn sanitized(&self, took: Duration) {
+        self.metrics
+            .tier_latency
+            .get_or_create(&TierLabel {
+                tier: aegis_core::Tier::Sanitize.as_str().to_owned(),
+            })
+            .observe(took.as_secs_f64());
     }
 }

@@ -5,8 +5,9 @@
 //! * `aegis-runtime` depends on `aegis-core`, `aegis-phi` and `aegis-rl` only among the
 //!   workspace crates, and neither it nor `examples/embed` (a program that only evaluates)
 //!   compiles candle, tokenizers, reqwest or rusqlite.
-//! * Front ends sit on the application layer: `aegis-cli` depends on `aegis-app`, and
-//!   `aegis-app` on no front end.
+//! * Front ends sit on the application layer: `aegis-cli` and `aegis-server` depend on
+//!   `aegis-app`, `aegis-server` on no other front end and on nothing below `aegis-app` but
+//!   the crates whose types it renders, and `aegis-app` on no front end.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on purpose.
 
@@ -125,8 +126,20 @@ fn front_ends_sit_on_the_application_layer() {
     assert!(deps_of("aegis-eval").contains("aegis-cli"));
     let app = deps_of("aegis-app");
     assert!(
-        !app.contains("aegis-cli") && !app.contains("aegis-eval"),
+        !app.contains("aegis-cli") && !app.contains("aegis-eval") && !app.contains("aegis-server"),
         "aegis-app depends on a front end: {app:?}"
+    );
+    // The HTTP service is glue over the application layer: it reaches the store, tiers and
+    // runtime only through aegis-app (aegis-core and aegis-store for the types it renders).
+    let server = deps_of("aegis-server");
+    let allowed: BTreeSet<String> = ["aegis-app", "aegis-core", "aegis-store"]
+        .map(str::to_owned)
+        .into();
+    assert!(server.contains("aegis-app"));
+    assert!(
+        server.is_subset(&allowed),
+        "aegis-server depends on {:?}",
+        server.difference(&allowed).collect::<Vec<_>>()
     );
 }
 
