@@ -84,7 +84,7 @@ impl Pipeline {
                 .map_err(|e| AppError::Judge(e.to_string()))?;
             let infos: Vec<&'static aegis_core::DomainInfo> =
                 domains.iter().map(|d| d.info()).collect();
-            if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos)
+            if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos, None)
                 .map_err(|e| AppError::Judge(e.to_string()))?
             {
                 workers = judge.concurrency();

@@ -2,9 +2,9 @@
 //! `Retry-After`, a concurrency limit, answer-mode fallback, a response cache, exact cost and
 //! a spend cap.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use aegis_core::UsdCost;
@@ -15,7 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::config::JudgeSettings;
 use crate::error::CallError;
+use crate::ledger::Ledger;
 use crate::provider::{self, AnswerMode, Completion, Message};
+
+// Where they were first defined: `aegis_llm::client::SpendLedger` still names the ledger.
+pub use crate::ledger::{Reservation, SpendLedger};
 
 /// A judge's answer, or why there is none, with what getting it cost.
 #[derive(Debug, Clone)]
@@ -59,7 +63,7 @@ pub struct JudgeClient {
     mode: Mutex<AnswerMode>,
     slots: Semaphore,
     cache: ResponseCache,
-    ledger: std::sync::Arc<SpendLedger>,
+    ledger: Arc<dyn Ledger>,
 }
 
 impl std::fmt::Debug for JudgeClient {
@@ -72,11 +76,9 @@ impl std::fmt::Debug for JudgeClient {
 }
 
 impl JudgeClient {
-    /// A client for `settings`, charging `ledger`.
-    pub fn new(
-        settings: JudgeSettings,
-        ledger: std::sync::Arc<SpendLedger>,
-    ) -> Result<JudgeClient, String> {
+    /// A client for `settings`, charging `ledger` (any [`Ledger`]: an in-process
+    /// [`SpendLedger`], or one shared by several processes).
+    pub fn new(settings: JudgeSettings, ledger: Arc<dyn Ledger>) -> Result<JudgeClient, String> {
         let http = reqwest::blocking::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
@@ -210,6 +212,15 @@ impl JudgeClient {
         judged
     }
 
+    /// Settles a reservation. A ledger that cannot be written is logged, not fatal: the call
+    /// was made (and paid for) whatever the ledger says, and its reservation keeps counting
+    /// against the cap until the ledger lets it expire.
+    fn settle(&self, organisation: &str, reservation: Reservation, actual: UsdCost) {
+        if let Err(e) = self.ledger.settle(organisation, reservation, actual) {
+            tracing::warn!(error = %e, cost = %actual, "cannot settle a judge call in the spend ledger");
+        }
+    }
+
     /// One completion: retries transient failures, falls back to a less demanding answer mode
     /// when the server rejects the current one, and charges the ledger.
     fn call(
@@ -281,7 +292,7 @@ impl JudgeClient {
                             to = next.as_str(),
                             "the server rejects the answer format; falling back"
                         );
-                        self.ledger.settle(organisation, reservation, UsdCost::ZERO);
+                        self.settle(organisation, reservation, UsdCost::ZERO);
                         mode = next;
                         if let Ok(mut m) = self.mode.lock() {
                             *m = (*m).max(next);
@@ -292,7 +303,7 @@ impl JudgeClient {
                     let transient = matches!(status, 408 | 429 | 500 | 502 | 503 | 504 | 529)
                         && !provider::is_quota_error(&text);
                     if !transient {
-                        self.ledger.settle(organisation, reservation, UsdCost::ZERO);
+                        self.settle(organisation, reservation, UsdCost::ZERO);
                         return Err(CallError::Rejected {
                             provider: provider_name,
                             status,
@@ -333,7 +344,7 @@ impl JudgeClient {
                             )
                         }
                     };
-                    self.ledger.settle(organisation, reservation, cost);
+                    self.settle(organisation, reservation, cost);
                     judged.cost += cost;
                     judged.input_tokens = judged.input_tokens.saturating_add(i);
                     judged.output_tokens = judged.output_tokens.saturating_add(o);
@@ -341,7 +352,7 @@ impl JudgeClient {
                     return Ok(c);
                 }
                 Err((last, retry, _)) => {
-                    self.ledger.settle(organisation, reservation, UsdCost::ZERO);
+                    self.settle(organisation, reservation, UsdCost::ZERO);
                     if attempt >= self.settings.max_retries {
                         return Err(CallError::Exhausted {
                             provider: provider_name,
@@ -494,134 +505,6 @@ impl ResponseCache {
     }
 }
 
-/// What each organisation has spent on judge calls, and what calls in flight may still spend.
-/// A call reserves its most expensive outcome before it is sent, so concurrent calls cannot
-/// together pass the cap.
-#[derive(Debug)]
-pub struct SpendLedger {
-    state: Mutex<LedgerState>,
-    path: Option<PathBuf>,
-}
-
-#[derive(Debug, Default)]
-struct LedgerState {
-    spent: BTreeMap<String, u64>,
-    reserved: BTreeMap<String, u64>,
-}
-
-/// A reservation against the ledger, settled when the call ends.
-#[derive(Debug)]
-pub struct Reservation(u64);
-
-impl SpendLedger {
-    /// A ledger that starts from the spend saved at `path` (when given and present).
-    pub fn open(path: Option<PathBuf>) -> Result<SpendLedger, String> {
-        let mut state = LedgerState::default();
-        let text = match &path {
-            Some(p) => match std::fs::read_to_string(p) {
-                Ok(t) => Some(t),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                // Starting from zero would lift the cap: refuse instead.
-                Err(e) => {
-                    return Err(format!("cannot read the spend ledger {}: {e}", p.display()));
-                }
-            },
-            None => None,
-        };
-        if let (Some(p), Some(text)) = (&path, text) {
-            let v: Value = serde_json::from_str(&text)
-                .map_err(|e| format!("{}: not a spend ledger: {e}", p.display()))?;
-            if let Some(orgs) = v.get("organisations").and_then(Value::as_object) {
-                for (org, entry) in orgs {
-                    if let Some(p) = entry.get("spent_picos").and_then(Value::as_u64) {
-                        state.spent.insert(org.clone(), p);
-                    }
-                }
-            }
-        }
-        Ok(SpendLedger {
-            state: Mutex::new(state),
-            path,
-        })
-    }
-
-    /// What `organisation` has spent.
-    pub fn spent(&self, organisation: &str) -> UsdCost {
-        self.state
-            .lock()
-            .map(|s| UsdCost::from_picos(s.spent.get(organisation).copied().unwrap_or(0)))
-            .unwrap_or(UsdCost::ZERO)
-    }
-
-    /// Reserves `estimate` for a call, unless that could take `organisation` past `cap`.
-    pub fn reserve(
-        &self,
-        organisation: &str,
-        cap: Option<UsdCost>,
-        estimate: UsdCost,
-    ) -> Result<Reservation, CallError> {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let spent = s.spent.get(organisation).copied().unwrap_or(0);
-        let reserved = s.reserved.get(organisation).copied().unwrap_or(0);
-        if let Some(cap) = cap
-            && spent
-                .saturating_add(reserved)
-                .saturating_add(estimate.picos())
-                > cap.picos()
-        {
-            return Err(CallError::SpendCap {
-                organisation: organisation.to_owned(),
-                cap,
-                spent: UsdCost::from_picos(spent),
-            });
-        }
-        let r = s.reserved.entry(organisation.to_owned()).or_default();
-        *r = r.saturating_add(estimate.picos());
-        Ok(Reservation(estimate.picos()))
-    }
-
-    /// Ends a reservation with what the call really cost, and saves the ledger.
-    pub fn settle(&self, organisation: &str, reservation: Reservation, actual: UsdCost) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = s.reserved.get_mut(organisation) {
-            *r = r.saturating_sub(reservation.0);
-        }
-        if actual.picos() == 0 {
-            return;
-        }
-        let spent = s.spent.entry(organisation.to_owned()).or_default();
-        *spent = spent.saturating_add(actual.picos());
-        if let Some(path) = &self.path {
-            let orgs: serde_json::Map<String, Value> = s
-                .spent
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        serde_json::json!({ "spent_picos": v, "spent_usd": UsdCost::from_picos(*v).dollars() }),
-                    )
-                })
-                .collect();
-            let text = serde_json::json!({ "organisations": orgs }).to_string();
-            let tmp = path.with_extension("tmp");
-            let written = path
-                .parent()
-                .map_or(Ok(()), |d| {
-                    if d.as_os_str().is_empty() {
-                        Ok(())
-                    } else {
-                        std::fs::create_dir_all(d)
-                    }
-                })
-                .and_then(|()| std::fs::write(&tmp, text))
-                .and_then(|()| std::fs::rename(&tmp, path));
-            if let Err(e) = written {
-                tracing::warn!(path = %path.display(), error = %e, "cannot save the spend ledger");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,18 +540,5 @@ mod tests {
         );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
-    }
-
-    #[test]
-    fn the_ledger_refuses_a_call_that_could_pass_the_cap() {
-        let l = SpendLedger::open(None).unwrap();
-        let cap = Some(UsdCost::from_micros(100));
-        let r = l.reserve("acme", cap, UsdCost::from_micros(60)).unwrap();
-        // In flight: 60 reserved; another 60 could pass the cap.
-        assert!(l.reserve("acme", cap, UsdCost::from_micros(60)).is_err());
-        assert!(l.reserve("other", cap, UsdCost::from_micros(60)).is_ok());
-        l.settle("acme", r, UsdCost::from_micros(30));
-        assert_eq!(l.spent("acme"), UsdCost::from_micros(30));
-        assert!(l.reserve("acme", cap, UsdCost::from_micros(60)).is_ok());
     }
 }

@@ -51,6 +51,10 @@ pub enum CallError {
         /// What it has spent.
         spent: aegis_core::UsdCost,
     },
+    /// The spend ledger could not be read or written, so the cap could not be checked: no
+    /// call was made.
+    #[error("{0}: no Tier-3 call was made")]
+    Ledger(crate::ledger::LedgerError),
     /// The provider kept failing (429, 5xx, timeouts) after every retry.
     #[error("{provider}: gave up after {attempts} attempts: {last}")]
     Exhausted {

@@ -12,9 +12,10 @@ use aegis_core::{
     Verdict,
 };
 
-use crate::client::{JudgeClient, JudgeFailure, SpendLedger};
+use crate::client::{JudgeClient, JudgeFailure};
 use crate::config::JudgeConfig;
 use crate::error::ConfigError;
+use crate::ledger::{Ledger, SpendLedger};
 
 /// The organisation a trace without `metadata.organisation` is charged to.
 pub const DEFAULT_ORGANISATION: &str = "default";
@@ -28,26 +29,43 @@ pub struct LlmJudge {
 impl LlmJudge {
     /// A judge for every domain in `domains` that has a provider configured; `Ok(None)` when
     /// none has. A domain that declares no judge needs no provider.
+    ///
+    /// Spend is charged to `ledger` when one is given (a ledger shared by several processes,
+    /// such as the store's), for every domain; `spend_ledger` in the configuration is then not
+    /// used. Without one, each configured `spend_ledger` file is opened as a [`SpendLedger`]
+    /// (domains naming the same file, or none, share one).
     pub fn from_config(
         config: &JudgeConfig,
         domains: &[&'static DomainInfo],
+        ledger: Option<Arc<dyn Ledger>>,
     ) -> Result<Option<LlmJudge>, ConfigError> {
         let mut clients = BTreeMap::new();
-        let mut ledgers: BTreeMap<Option<std::path::PathBuf>, Arc<SpendLedger>> = BTreeMap::new();
+        let mut ledgers: BTreeMap<Option<std::path::PathBuf>, Arc<dyn Ledger>> = BTreeMap::new();
         for d in domains {
             let Some(settings) = config.for_domain(d.name)? else {
                 continue;
             };
-            let ledger = match ledgers.get(&settings.spend_ledger) {
-                Some(l) => Arc::clone(l),
-                None => {
-                    let l = Arc::new(SpendLedger::open(settings.spend_ledger.clone()).map_err(
-                        |message| ConfigError::Invalid {
-                            domain: d.name.to_owned(),
-                            field: "spend_ledger".to_owned(),
-                            message,
-                        },
-                    )?);
+            let ledger = match (&ledger, ledgers.get(&settings.spend_ledger)) {
+                (Some(given), _) => {
+                    if let Some(file) = &settings.spend_ledger {
+                        tracing::info!(
+                            domain = d.name,
+                            file = %file.display(),
+                            "spend_ledger is not used: the spend is kept in the ledger given ({given:?})"
+                        );
+                    }
+                    Arc::clone(given)
+                }
+                (None, Some(l)) => Arc::clone(l),
+                (None, None) => {
+                    let l: Arc<dyn Ledger> =
+                        Arc::new(SpendLedger::open(settings.spend_ledger.clone()).map_err(
+                            |message| ConfigError::Invalid {
+                                domain: d.name.to_owned(),
+                                field: "spend_ledger".to_owned(),
+                                message,
+                            },
+                        )?);
                     ledgers.insert(settings.spend_ledger.clone(), Arc::clone(&l));
                     l
                 }

@@ -8,6 +8,9 @@
 //! * [`client`]: one provider called robustly — timeouts, retries with backoff and jitter
 //!   honouring `Retry-After`, a concurrency limit, a response cache keyed by model and prompt
 //!   hash, exact cost, and a per-organisation spend cap.
+//! * [`ledger`]: where the spend is kept and the cap enforced — the [`Ledger`] trait (reserve a
+//!   call's most expensive outcome before it is sent, settle with its actual cost after), the
+//!   in-process [`SpendLedger`], and room for a ledger shared by several processes.
 //! * [`LlmJudge`]: the [`aegis_core::tiers::JudgeTier`] the orchestrator installs: it builds
 //!   each generated judge's prompt (trace text fenced as data), asks, and reads the typed
 //!   verdict (one repair attempt for a malformed answer, then `needs_review`).
@@ -19,9 +22,11 @@ pub mod client;
 pub mod config;
 mod error;
 mod judge;
+pub mod ledger;
 pub mod provider;
 
-pub use client::{JudgeClient, JudgeFailure, Judged, SpendLedger};
+pub use client::{JudgeClient, JudgeFailure, Judged};
 pub use config::{JudgeConfig, JudgeSettings, Price, ProviderKind, Secret};
 pub use error::{CallError, ConfigError};
 pub use judge::{DEFAULT_ORGANISATION, LlmJudge};
+pub use ledger::{Ledger, LedgerError, Reservation, SpendLedger};

@@ -429,7 +429,7 @@ fn the_spend_cap_stops_calls_once_reached() {
     s.spend_cap = Some(UsdCost::from_micros(20_000));
     s.spend_ledger = Some(ledger_path.clone());
     let ledger = Arc::new(SpendLedger::open(s.spend_ledger.clone()).unwrap());
-    let c = JudgeClient::new(s.clone(), Arc::clone(&ledger)).unwrap();
+    let c = JudgeClient::new(s.clone(), ledger.clone()).unwrap();
     let j = judge();
     let mut outcomes = Vec::new();
     for i in 0..4 {
@@ -465,6 +465,123 @@ fn the_spend_cap_stops_calls_once_reached() {
     // The ledger is kept across runs.
     let reopened = SpendLedger::open(Some(ledger_path)).unwrap();
     assert_eq!(reopened.spent("acme").picos(), 2 * 8_755_000_000);
+}
+
+/// A judge configured from TOML at the loopback server, with a $0.02 cap and a ledger file.
+fn capped_config(server: &Server, file: &std::path::Path) -> aegis_llm::JudgeConfig {
+    let toml = format!(
+        r#"
+[judge]
+provider = "openai-compatible"
+base_url = "{}"
+model = "test-model"
+max_output_tokens = 400
+spend_cap_usd = 0.02
+spend_ledger = {:?}
+[judge.prices."test-model"]
+input = 2.5
+output = 10
+"#,
+        server.base,
+        file.display().to_string()
+    );
+    aegis_llm::JudgeConfig::from_parts(Some(&toml), None, Default::default()).unwrap()
+}
+
+#[test]
+fn a_ledger_given_to_the_judge_is_charged_instead_of_the_configured_file() {
+    let server = Server::start();
+    server.always(openai_ok(FAIL));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spend.json");
+    let config = capped_config(&server, &file);
+    let info = &aegis_domain_healthcare::INFO;
+    let given = Arc::new(SpendLedger::open(None).unwrap());
+    let tier = LlmJudge::from_config(&config, &[info], Some(given.clone()))
+        .unwrap()
+        .unwrap();
+    let ask = |tier: &LlmJudge, i: usize| {
+        let mut t = trace().into_inner();
+        t.output = format!("Take {} mg of acetaminophen.", 5000 + i);
+        tier.evaluate(info, &Sanitized::without_phi(t), &[])
+    };
+    // $0.008755 a call, about $0.006 reserved: two calls, then the cap.
+    assert_eq!(ask(&tier, 0).verdict, Some(Verdict::Fail));
+    assert_eq!(ask(&tier, 1).verdict, Some(Verdict::Fail));
+    let refused = ask(&tier, 2);
+    assert_eq!(refused.verdict, None);
+    assert!(refused.reason.contains("spend cap"), "{}", refused.reason);
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(given.spent("default").picos(), 2 * 8_755_000_000);
+    assert!(!file.exists(), "the configured file is not the ledger");
+    // Without a ledger given, the configured file is the ledger.
+    let tier = LlmJudge::from_config(&config, &[info], None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(ask(&tier, 3).verdict, Some(Verdict::Fail));
+    assert_eq!(
+        SpendLedger::open(Some(file))
+            .unwrap()
+            .spent("default")
+            .picos(),
+        8_755_000_000
+    );
+}
+
+/// A ledger that cannot be read (`reserve` fails) or cannot be written (`settle` fails).
+#[derive(Debug)]
+struct Broken {
+    reserve: bool,
+}
+
+impl aegis_llm::Ledger for Broken {
+    fn reserve(
+        &self,
+        _: &str,
+        _: Option<UsdCost>,
+        estimate: UsdCost,
+    ) -> Result<aegis_llm::Reservation, CallError> {
+        if self.reserve {
+            Err(CallError::Ledger(aegis_llm::LedgerError::new("disk gone")))
+        } else {
+            Ok(aegis_llm::Reservation::new(7, estimate))
+        }
+    }
+
+    fn settle(
+        &self,
+        _: &str,
+        _: aegis_llm::Reservation,
+        _: UsdCost,
+    ) -> Result<(), aegis_llm::LedgerError> {
+        Err(aegis_llm::LedgerError::new("disk full"))
+    }
+
+    fn spent(&self, _: &str) -> Result<UsdCost, aegis_llm::LedgerError> {
+        Err(aegis_llm::LedgerError::new("disk gone"))
+    }
+}
+
+#[test]
+fn a_ledger_that_cannot_be_read_stops_the_call_and_one_that_cannot_be_written_does_not() {
+    let server = Server::start();
+    server.always(openai_ok(FAIL));
+    let s = settings(ProviderKind::OpenAi, &server.base);
+    let c = JudgeClient::new(s.clone(), Arc::new(Broken { reserve: true })).unwrap();
+    match ask(&c).result {
+        Err(JudgeFailure::Call(e @ CallError::Ledger(_))) => {
+            assert!(e.to_string().contains("disk gone"), "{e}");
+            assert!(e.to_string().contains("no Tier-3 call was made"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.requests().len(), 0, "the cap could not be checked");
+    // The call was made and paid for: its answer is used, the failed settlement logged.
+    let c = JudgeClient::new(s, Arc::new(Broken { reserve: false })).unwrap();
+    let judged = ask(&c);
+    assert_eq!(judged.result.unwrap().verdict, Some(Verdict::Fail));
+    assert_eq!(judged.cost.picos(), 8_755_000_000);
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]

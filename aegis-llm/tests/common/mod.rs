@@ -149,8 +149,9 @@ impl Server {
 
 /// A published response body with its placeholders filled in.
 pub fn fixture(name: &str, content: &str, prompt_tokens: u64, completion_tokens: u64) -> String {
+    // Through the workspace, so that other crates' tests can include this module too.
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/providers")
+        .join("../aegis-llm/tests/fixtures/providers")
         .join(name);
     std::fs::read_to_string(path)
         .unwrap()
