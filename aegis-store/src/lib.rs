@@ -11,6 +11,9 @@
 //! * Traces a service accepted wait in each store's durable ingest queue
 //!   ([`SqliteStore::enqueue_traces`], [`SqliteStore::claim`], [`SqliteStore::complete`]) until a
 //!   worker evaluates them; the result and the queue row's removal commit together.
+//! * The Tier-3 judge's spend ledger lives in each store too ([`SqliteLedger`]): every
+//!   reservation and settlement is an `IMMEDIATE` transaction, so every process sharing a store
+//!   shares one spend cap.
 //! * [`Tenants`] is the registry of organisations and their API keys, in a file of its own.
 //!
 //! This crate is not the orchestrator, and it knows no domain.
@@ -23,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use sqlite::{QueueDepth, QueuedTrace, SqliteStore};
+pub use sqlite::{Reserve, SqliteLedger};
 pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};
 
 /// What can go wrong in the store. Messages name the file and the operation, never stored text.

@@ -1,9 +1,11 @@
 //! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
 //! an FTS5 index over the sanitised text.
 
+mod ledger;
 mod queue;
 mod summary;
 
+pub use ledger::{Reserve, SqliteLedger};
 pub use queue::{QueueDepth, QueuedTrace};
 
 use std::path::{Path, PathBuf};
@@ -152,6 +154,7 @@ const MIGRATIONS: &[&str] = &[
     "#,
     summary::MIGRATION,
     queue::MIGRATION,
+    ledger::MIGRATION,
 ];
 
 /// Results and sanitised traces in one SQLite file.

@@ -413,8 +413,11 @@ fn a_store_of_schema_4_migrates_to_5_keeping_its_results() {
     // Back to schema 4: as the previous aegis-eval left it.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE ingest_queue; PRAGMA user_version = 4;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE judge_reservations; DROP TABLE judge_spend; DROP TABLE ingest_queue; \
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
         let has: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'ingest_queue'",
@@ -425,12 +428,11 @@ fn a_store_of_schema_4_migrates_to_5_keeping_its_results() {
         assert_eq!(has, 0);
     }
     let mut store = SqliteStore::open(&path).unwrap();
-    assert_eq!(SqliteStore::schema_version(), 5);
     let v: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 5);
+    assert_eq!(v, SqliteStore::schema_version());
     let row = store.get("old").unwrap().unwrap();
     assert_eq!(row.result.verdict, Verdict::Fail);
     assert_eq!(row.evaluated_at_ms, 42);

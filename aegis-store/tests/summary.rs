@@ -89,7 +89,8 @@ fn a_store_of_schema_3_is_filled_when_migrated() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TRIGGER results_ad_summary; DROP TABLE result_issues; \
-             DROP TABLE result_tier_costs; DROP TABLE ingest_queue; PRAGMA user_version = 3;",
+             DROP TABLE result_tier_costs; DROP TABLE ingest_queue; \
+             DROP TABLE judge_reservations; DROP TABLE judge_spend; PRAGMA user_version = 3;",
         )
         .unwrap();
     }
