@@ -62,6 +62,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues))
         .routes(routes!(cost))
         .routes(routes!(models))
+        .routes(routes!(alerts))
         .routes(routes!(review_tasks))
         .routes(routes!(add_label))
         .routes(routes!(live_feed))
@@ -683,6 +684,56 @@ async fn models(
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
     analytics(state, org, params, Analytics::Models).await
+}
+
+/// Query of the alerts view.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertsParams {
+    /// Findings at or above this severity (default `high`).
+    pub severity: Option<String>,
+    /// Only this domain.
+    pub domain: Option<String>,
+    /// Evaluated at or after (default: the last 24 hours).
+    pub since: Option<String>,
+    /// Evaluated before.
+    pub until: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/analytics/alerts", tag = "analytics", params(AlertsParams),
+    responses((status = 200, description = "Findings at or above a severity, by domain and validator, newest first", content_type = "application/json")),
+    security(("bearer" = [])))]
+/// `GET /v1/analytics/alerts`: what needs attention — findings at or above a severity
+/// (default high) over a window (default 24 h), grouped by domain and validator, with how many
+/// results, the worst severity and first and last seen. (Alert rules, channels and delivery
+/// history are the alerts subsystem's.)
+async fn alerts(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<AlertsParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let min = match params.severity.as_deref() {
+        None => Severity::High,
+        Some(s) => aegis_app::review::severity_named(s).ok_or_else(|| {
+            ApiError::bad_request("severity", "info, low, medium, high or critical")
+        })?,
+    };
+    let mut selection = ListParams {
+        domain: params.domain,
+        since: Some(params.since.unwrap_or_else(|| "24h".to_owned())),
+        until: params.until,
+        ..ListParams::default()
+    }
+    .selection()?;
+    selection.limit = None;
+    let service = Arc::clone(&state.service);
+    let groups = blocking(move || {
+        Ok(service.with_store(&org, |s| Ok(s.findings(&selection.filter()?, min)?))?)
+    })
+    .await?;
+    Ok(Json(
+        serde_json::json!({ "min_severity": min, "groups": groups }),
+    ))
 }
 
 /// Query of the review queue.

@@ -386,6 +386,24 @@ impl Cursor {
     }
 }
 
+/// Findings of one validator in one domain at or above a severity (see
+/// [`SqliteStore::findings`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingGroup {
+    /// The domain.
+    pub domain: Option<String>,
+    /// The validator (rule, model or judge id).
+    pub validator: String,
+    /// Its worst severity in the group.
+    pub severity: Severity,
+    /// How many results carry it.
+    pub results: u64,
+    /// When it was first seen (ms since the epoch).
+    pub first_seen_ms: i64,
+    /// When it was last seen.
+    pub last_seen_ms: i64,
+}
+
 /// A stored record as read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRow {

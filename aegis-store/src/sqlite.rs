@@ -304,6 +304,16 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Findings at or above `min_severity` over the records `filter` selects, grouped by
+    /// domain and validator, newest group first: what an operator is alerted to.
+    pub fn findings(
+        &self,
+        filter: &Filter,
+        min_severity: aegis_core::Severity,
+    ) -> Result<Vec<crate::FindingGroup>, StoreError> {
+        summary::findings(self, filter, min_severity)
+    }
+
     /// Adds every result written since the last call to the full-text index, in one
     /// transaction; returns how many. `search` calls it first; `aegis-eval run` after its last
     /// batch.

@@ -350,3 +350,58 @@ fn summarize_with(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, 
     }
     Ok(s)
 }
+
+/// Findings at or above a severity over the records `filter` selects, one group per domain and
+/// validator: how many records, the worst severity, first and last seen. What an operator
+/// looks at first: the critical findings, newest group first.
+pub(super) fn findings(
+    store: &SqliteStore,
+    filter: &Filter,
+    min_severity: aegis_core::Severity,
+) -> Result<Vec<crate::FindingGroup>, StoreError> {
+    let mut params = Vec::new();
+    let sel = selection(filter, &mut params);
+    params.push(Value::Integer(super::severity_rank(min_severity)));
+    let sql = format!(
+        "SELECT results.domain, result_issues.validator, max(result_issues.severity), \
+                count(DISTINCT results.id), min(results.evaluated_at), max(results.evaluated_at) \
+         FROM result_issues JOIN results ON results.id = result_issues.result_id \
+         WHERE ({sel}) AND result_issues.severity >= ? \
+         GROUP BY results.domain, result_issues.validator \
+         ORDER BY max(results.evaluated_at) DESC, count(DISTINCT results.id) DESC"
+    );
+    let mut stmt = store
+        .conn
+        .prepare(&sql)
+        .map_err(store.err("cannot query findings"))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
+        .map_err(store.err("cannot query findings"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(store.err("cannot read findings"))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(domain, validator, sev, n, first, last)| crate::FindingGroup {
+                domain,
+                validator,
+                severity: aegis_core::Severity::ALL
+                    .get(usize::try_from(sev).unwrap_or(0))
+                    .copied()
+                    .unwrap_or(min_severity),
+                results: count(n),
+                first_seen_ms: first,
+                last_seen_ms: last,
+            },
+        )
+        .collect())
+}
