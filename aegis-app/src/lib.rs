@@ -3,7 +3,8 @@
 //! HTTP service, a queue worker — parse their input, call these, and render what they return.
 //!
 //! * [`pipeline`]: the tier pipeline from configuration (Tier 0 with the organisation's key,
-//!   each domain's Tier-2 models from the registry, the Tier-3 judge where configured).
+//!   each domain's Tier-2 models from the registry, the Tier-3 judge where configured), with
+//!   [`ledger`]: the judge's spend cap kept in the store, shared by every process using it.
 //! * [`evaluate`]: evaluate-and-store — routing each record to its domain, batches evaluated
 //!   in parallel, results stored with provenance, results that need review queued for Tier 4,
 //!   and the run's totals ([`summary`]).
@@ -28,6 +29,7 @@ pub mod domains;
 pub mod error;
 pub mod evaluate;
 pub mod files;
+pub mod ledger;
 pub mod lines;
 pub mod models;
 pub mod phi;

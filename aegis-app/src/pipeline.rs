@@ -1,14 +1,17 @@
 //! The pipeline from configuration: Tier 0 with the organisation's engine, each domain's
-//! Tier-2 models from the registry, and the Tier-3 judge where a provider is configured.
+//! Tier-2 models from the registry, and the Tier-3 judge where a provider is configured, its
+//! spend kept in a store when one is named ([`TierOptions::spend_store`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use aegis_core::Domain;
 use aegis_phi::PhiEngine;
 use aegis_runtime::Orchestrator;
 
 use crate::AppError;
+use crate::ledger::StoreLedger;
 use crate::phi::SharedEngine;
 
 /// Which tiers after Tier 1 to install, and from where.
@@ -27,6 +30,10 @@ pub struct TierOptions {
     pub judge_config: Option<PathBuf>,
     /// Run without Tier 3 even when a provider is configured.
     pub no_judge: bool,
+    /// Keep the Tier-3 spend ledger in this store file ([`StoreLedger`]): every process that
+    /// evaluates with the same store shares one spend cap per organisation, exactly. `None`:
+    /// the `spend_ledger` file of the judge configuration, which only this process sees.
+    pub spend_store: Option<PathBuf>,
 }
 
 /// The registry to use: `flag`, else `$AEGIS_MODEL_REGISTRY`, else `models/registry` when it
@@ -37,6 +44,33 @@ pub fn registry_root(flag: Option<PathBuf>) -> Option<PathBuf> {
             let default = PathBuf::from(aegis_models::registry::DEFAULT_ROOT);
             default.is_dir().then_some(default)
         })
+}
+
+/// The spend ledger of the store at `store`, when some domain has a judge configured (no
+/// store is opened for a pipeline without Tier 3). Its reservations count for an hour, or for
+/// twice the longest request timeout configured and a minute if that is longer, so that a
+/// reservation never expires while its call can still be in flight.
+fn store_ledger(
+    store: &Path,
+    config: &aegis_llm::JudgeConfig,
+    domains: &[&'static aegis_core::DomainInfo],
+) -> Result<Option<Arc<dyn aegis_llm::Ledger>>, AppError> {
+    let mut longest = None;
+    for d in domains {
+        if let Some(s) = config
+            .for_domain(d.name)
+            .map_err(|e| AppError::Judge(e.to_string()))?
+        {
+            longest = longest.max(Some(s.timeout));
+        }
+    }
+    let Some(longest) = longest else {
+        return Ok(None);
+    };
+    let hold = aegis_store::SqliteLedger::DEFAULT_HOLD
+        .max(longest.saturating_mul(2) + Duration::from_secs(60));
+    tracing::debug!(store = %store.display(), hold_secs = hold.as_secs(), "Tier-3 spend kept in the store");
+    Ok(Some(Arc::new(StoreLedger::open(store, hold)?)))
 }
 
 /// An orchestrator with every tier this configuration provides, and how many traces it can
@@ -84,7 +118,11 @@ impl Pipeline {
                 .map_err(|e| AppError::Judge(e.to_string()))?;
             let infos: Vec<&'static aegis_core::DomainInfo> =
                 domains.iter().map(|d| d.info()).collect();
-            if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos, None)
+            let ledger = match &options.spend_store {
+                Some(store) => store_ledger(store, &config, &infos)?,
+                None => None,
+            };
+            if let Some(judge) = aegis_llm::LlmJudge::from_config(&config, &infos, ledger)
                 .map_err(|e| AppError::Judge(e.to_string()))?
             {
                 workers = judge.concurrency();

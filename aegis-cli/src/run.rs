@@ -233,6 +233,7 @@ impl TierArgs {
             no_models: self.no_models,
             judge_config: self.config.clone(),
             no_judge: self.no_judge,
+            spend_store: None,
         }
     }
 }
@@ -358,7 +359,12 @@ fn evaluate_all(
         std::sync::Arc::clone(engine),
         EvaluateOptions {
             domain: fixed,
-            tiers: args.tiers.options(),
+            // The judge's spend is kept in the store written to: one cap with every process
+            // using it (the service, other runs).
+            tiers: TierOptions {
+                spend_store: args.store.clone(),
+                ..args.tiers.options()
+            },
             store,
             fail_on: args.results.fail_on.map(|s| s.severity()),
             time_budget: args.time_budget_ms.map(std::time::Duration::from_millis),
