@@ -267,7 +267,13 @@ impl Service {
         }
         let key = phi::configured_key(Some(&phi::store_key_file(&db)), "the organisation")?;
         let engine = phi::engine(key, None)?;
-        let pipeline = Pipeline::build(&self.domains, Some(&engine), &self.config.tiers)?
+        // The judge's spend is kept in the organisation's store: one cap with every process
+        // using it (other servers, `aegis-eval run --store`).
+        let tiers = TierOptions {
+            spend_store: Some(db.clone()),
+            ..self.config.tiers.clone()
+        };
+        let pipeline = Pipeline::build(&self.domains, Some(&engine), &tiers)?
             .with_review_queue(Box::new(aegis_store::StoreReviewQueue));
         let org = Arc::new(Org {
             writer: Mutex::new(SqliteStore::open(&db)?),

@@ -1,7 +1,7 @@
 //! The Tier-3 spend cap kept in the store, end to end: judges in two "processes" (two clients,
 //! each with its own connection to one store file) against a loopback provider share one cap,
-//! where ledger files would let each spend it; and the pipeline built with a store charges the
-//! store's ledger.
+//! where ledger files would let each spend it; the pipeline built with a store charges the
+//! store's ledger; and the service caps each organisation in its own store.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on purpose.
 
@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aegis_app::ledger::StoreLedger;
+use aegis_app::service::{Service, ServiceConfig};
 use aegis_app::{Pipeline, TierOptions};
 use aegis_core::judge::JudgeInfo;
 use aegis_core::{Sanitized, Tier, TierOutcome, Trace, UsdCost};
@@ -267,5 +268,55 @@ fn the_pipeline_built_with_a_store_charges_the_stores_ledger() {
     assert_eq!(
         other.spent("default").unwrap(),
         UsdCost::from_micros(20_000)
+    );
+}
+
+#[test]
+fn each_organisation_of_the_service_is_capped_in_its_own_store() {
+    let server = Server::start();
+    server.always(Reply::new(
+        200,
+        fixture("openai_chat_completion.json", FAIL, 1234, 567),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("service"));
+    config.tiers = TierOptions {
+        no_models: true,
+        judge_config: Some(judge_config(dir.path(), &server)),
+        ..TierOptions::default()
+    };
+    let service = Service::open(&[&Healthcare], config).unwrap();
+    let (spent, _) = service.create_org("Spent Ltd").unwrap();
+    let (fresh, _) = service.create_org("Fresh Ltd").unwrap();
+    // Another process (a second server, a run on its store) spent the first one's cap.
+    let store = |org: &aegis_store::Organisation| {
+        dir.path()
+            .join("service/orgs")
+            .join(org.id.as_str())
+            .join("store.db")
+    };
+    spend_the_cap(&store(&spent), "default");
+    let body = serde_json::json!({ "input": EMERGENCY.0, "output": EMERGENCY.1 }).to_string();
+    let judged = |org: &aegis_store::Organisation| {
+        let guarded = service
+            .evaluate_now(&org.id, body.as_bytes(), Some("healthcare"))
+            .unwrap()
+            .unwrap();
+        serde_json::to_string(&guarded.result).unwrap()
+    };
+    let said = judged(&spent);
+    assert!(said.contains("spend cap"), "{said}");
+    assert_eq!(server.requests().len(), 0);
+    // The other organisation's store has its own ledger: its call goes out, and is kept there.
+    let said = judged(&fresh);
+    assert!(!said.contains("spend cap"), "{said}");
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(
+        SqliteLedger::open(&store(&fresh))
+            .unwrap()
+            .spent("default")
+            .unwrap()
+            .picos(),
+        CALL
     );
 }
