@@ -14,7 +14,8 @@
 //! concurrency = 8
 //! cache_dir = ".aegis/judge-cache"
 //! spend_cap_usd = 5.0            # per organisation (a trace's metadata.organisation)
-//! # spend_ledger = ".aegis/spend.json"      # keeps the spend across runs
+//! # spend_ledger = ".aegis/spend.json"      # keeps the spend across runs (a ledger given to
+//!                                          # LlmJudge::from_config, the store's, replaces it)
 //!
 //! [judge.prices."gpt-4o-mini"]   # dollars per million tokens
 //! input = 0.15
@@ -167,7 +168,8 @@ pub struct JudgeSettings {
     pub cache_dir: Option<PathBuf>,
     /// The most each organisation may spend on judge calls; `None`: no cap.
     pub spend_cap: Option<UsdCost>,
-    /// Where spend is kept across runs; `None`: within this run only.
+    /// Where spend is kept across runs; `None`: within this run only. Not used when the judge
+    /// is given a ledger (see [`LlmJudge::from_config`](crate::LlmJudge::from_config)).
     pub spend_ledger: Option<PathBuf>,
 }
 
