@@ -293,22 +293,51 @@ fn evaluate_within(
         .collect()
 }
 
-/// Runs `f` on a thread of its own and waits for it at most `budget`: `None` when it took
-/// longer (the thread finishes in the background and its answer is dropped), so a slow trace
-/// never holds its caller up.
-pub(crate) fn within<T: Send + 'static>(
+/// Runs `f` on each item in turn on one thread of its own, waiting for each answer at most
+/// `budget` after the previous one: an item that takes longer (or panics) gets `None`, its
+/// thread is left to finish in the background, and the items after it go on a new thread.
+/// One thread a batch, not one a trace; answers in item order.
+pub(crate) fn within_each<T: Send + Sync + 'static, R: Send + 'static>(
     budget: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Option<T> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("aegis-trace".into())
-        .spawn(move || {
-            // The receiver is gone when the budget ran out: nothing to do.
-            let _ = tx.send(f());
-        })
-        .ok()?;
-    rx.recv_timeout(budget).ok()
+    items: Vec<T>,
+    f: Arc<dyn Fn(&T) -> R + Send + Sync>,
+) -> Vec<Option<R>> {
+    let items = Arc::new(items);
+    let n = items.len();
+    let mut out: Vec<Option<R>> = Vec::with_capacity(n);
+    while out.len() < n {
+        let start = out.len();
+        let (tx, rx) = mpsc::channel();
+        let (batch, f) = (Arc::clone(&items), Arc::clone(&f));
+        let spawned = std::thread::Builder::new()
+            .name("aegis-batch".into())
+            .spawn(move || {
+                for item in &batch[start..] {
+                    // The receiver is gone when the budget ran out: stop.
+                    if tx.send(f(item)).is_err() {
+                        return;
+                    }
+                }
+            });
+        if spawned.is_err() {
+            out.extend((start..n).map(|_| None));
+            break;
+        }
+        loop {
+            match rx.recv_timeout(budget) {
+                Ok(r) => out.push(Some(r)),
+                // Over the budget, or the thread died: this item fails, the rest go on afresh.
+                Err(_) => {
+                    out.push(None);
+                    break;
+                }
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Logs a result (sanitised text only) at debug level, its issues at trace level.
@@ -326,5 +355,42 @@ fn log_result(result: &EvaluationResult) {
     }
     if let Some(error) = &result.error {
         tracing::debug!(line = result.line, %error, "not evaluated");
+    }
+}
+
+#[cfg(test)]
+mod within_tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_or_panicking_item_fails_alone_and_the_rest_are_answered_in_order() {
+        let f: Arc<dyn Fn(&u64) -> u64 + Send + Sync> = Arc::new(|&i| {
+            match i {
+                3 => std::thread::sleep(Duration::from_millis(600)),
+                5 => panic!("item 5 panics"),
+                _ => {}
+            }
+            i * 10
+        });
+        let out = within_each(Duration::from_millis(200), (0..8).collect(), f);
+        assert_eq!(
+            out,
+            vec![
+                Some(0),
+                Some(10),
+                Some(20),
+                None,
+                Some(40),
+                None,
+                Some(60),
+                Some(70)
+            ]
+        );
+        let empty: Vec<Option<u64>> = within_each(
+            Duration::from_millis(10),
+            Vec::new(),
+            Arc::new(|&i: &u64| i),
+        );
+        assert!(empty.is_empty());
     }
 }

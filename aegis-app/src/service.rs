@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use aegis_core::{Domain, EvaluationResult, Sanitized, TierOutcome, Trace, Verdict};
@@ -175,6 +175,20 @@ pub struct Service {
     /// Raised when traces are queued, so idle workers wake at once.
     work: (Mutex<u64>, Condvar),
     observer: Option<Arc<dyn Observer>>,
+    /// Results of evaluations in the request, on their way to the stores (group commit).
+    results: Mutex<Option<mpsc::Sender<StoredNow>>>,
+    /// The thread writing them.
+    results_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// How a worker evaluates one queued trace.
+type EvaluateFn = dyn Fn(&Sanitized<Trace>) -> EvaluationResult + Send + Sync;
+
+/// A result of an evaluation in the request, to store.
+struct StoredNow {
+    org: Arc<Org>,
+    record: StoredRecord,
+    live: LiveResult,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -200,6 +214,8 @@ impl Service {
             orgs: Mutex::new(HashMap::new()),
             work: (Mutex::new(0), Condvar::new()),
             observer: None,
+            results: Mutex::new(None),
+            results_writer: Mutex::new(None),
         })
     }
 
@@ -465,22 +481,12 @@ impl Service {
             return Ok(0);
         }
         let n = claimed.len();
+        let seqs: Vec<i64> = claimed.iter().map(|c| c.seq).collect();
+        let results = self.evaluate_batch(&org, claimed.iter().map(|c| c.trace.clone()).collect());
         let mut records = Vec::with_capacity(n);
-        let mut seqs = Vec::with_capacity(n);
         let mut live = Vec::with_capacity(n);
-        for item in claimed {
-            seqs.push(item.seq);
-            let result = self.evaluate_queued(&org, &item.trace);
-            let domain = result
-                .domain
-                .as_deref()
-                .and_then(|d| find_domain(&self.domains, d).ok());
-            let mut record = StoredRecord::new(result.clone(), Some(&item.trace), now_ms());
-            record.key = item.key.clone();
-            if let Some(d) = domain {
-                record = record.with_provenance(provenance(d.info()));
-            }
-            records.push(record);
+        for (item, result) in claimed.into_iter().zip(results) {
+            records.push(self.record_of(&item.key, result.clone(), &item.trace));
             live.push(LiveResult {
                 org: id.clone(),
                 key: item.key,
@@ -498,44 +504,115 @@ impl Service {
         Ok(n)
     }
 
-    /// Evaluates a queued (already sanitised) trace within the time budget.
-    fn evaluate_queued(&self, org: &Org, trace: &Sanitized<Trace>) -> EvaluationResult {
-        let name = trace.metadata.domain.clone().unwrap_or_default();
-        let Ok(domain) = find_domain(&self.domains, &name) else {
-            let mut r = EvaluationResult::error(
-                None,
-                trace.id.clone(),
-                "the queued trace's domain is no longer served".to_owned(),
-            );
-            r.domain = Some(name);
-            return r;
-        };
+    /// Evaluates queued (already sanitised) traces in order, each within the time budget, on
+    /// one thread for the batch (a new one after a trace overruns the budget).
+    fn evaluate_batch(&self, org: &Org, traces: Vec<Sanitized<Trace>>) -> Vec<EvaluationResult> {
+        let ids: Vec<(Option<String>, Option<String>)> = traces
+            .iter()
+            .map(|t| (t.id.clone(), t.metadata.domain.clone()))
+            .collect();
         let pipeline = Arc::clone(&org.pipeline);
-        let trace = trace.clone();
-        let id = trace.id.clone();
-        let run = move || {
+        let domains = self.domains.clone();
+        let run: Arc<EvaluateFn> = Arc::new(move |trace| {
+            let name = trace.metadata.domain.clone().unwrap_or_default();
+            let Ok(domain) = find_domain(&domains, &name) else {
+                let mut r = EvaluationResult::error(
+                    None,
+                    trace.id.clone(),
+                    "the queued trace's domain is no longer served".to_owned(),
+                );
+                r.domain = Some(name);
+                return r;
+            };
             let mut r = pipeline
                 .orchestrator()
                 .evaluate_sanitized(domain, trace.clone());
             ran_tier0_at_ingest(&mut r, domain);
             r
-        };
-        crate::evaluate::within(self.config.time_budget, run).unwrap_or_else(|| {
-            let mut r = EvaluationResult::error(
-                None,
-                id,
-                format!(
-                    "the trace was not evaluated within the time budget ({} ms)",
-                    self.config.time_budget.as_millis()
-                ),
-            );
-            r.domain = Some(domain.info().name.to_owned());
-            r
-        })
+        });
+        let budget = self.config.time_budget;
+        crate::evaluate::within_each(budget, traces, run)
+            .into_iter()
+            .zip(ids)
+            .map(|(r, (id, domain))| {
+                r.unwrap_or_else(|| {
+                    let mut r = EvaluationResult::error(
+                        None,
+                        id,
+                        format!(
+                            "the trace was not evaluated within the time budget ({} ms)",
+                            budget.as_millis()
+                        ),
+                    );
+                    r.domain = domain;
+                    r
+                })
+            })
+            .collect()
     }
 
-    /// Evaluates one trace in the request (`body`: one JSON trace) and stores its result:
-    /// the result and the decision the caller acts on.
+    /// The record a result is stored as, under the key it was queued with.
+    fn record_of(
+        &self,
+        key: &str,
+        result: EvaluationResult,
+        trace: &Sanitized<Trace>,
+    ) -> StoredRecord {
+        let domain = result
+            .domain
+            .as_deref()
+            .and_then(|d| find_domain(&self.domains, d).ok());
+        let mut record = StoredRecord::new(result, Some(trace), now_ms());
+        record.key = key.to_owned();
+        if let Some(d) = domain {
+            record = record.with_provenance(provenance(d.info()));
+        }
+        record
+    }
+
+    /// Sends a result of an evaluation in the request to the thread that stores them in
+    /// groups (one commit for all that arrived meanwhile), starting it on first use.
+    fn store_later(&self, item: StoredNow) {
+        let mut sender = lock(&self.results);
+        if sender.is_none() {
+            let (tx, rx) = mpsc::channel();
+            let observer = self.observer.clone();
+            match std::thread::Builder::new()
+                .name("aegis-results".into())
+                .spawn(move || write_results(&rx, observer.as_deref()))
+            {
+                Ok(handle) => {
+                    *lock(&self.results_writer) = Some(handle);
+                    *sender = Some(tx);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start the results writer: writing in the request");
+                    drop(sender);
+                    let (tx, rx) = mpsc::channel();
+                    let _ = tx.send(item);
+                    drop(tx);
+                    write_results(&rx, self.observer.as_deref());
+                    return;
+                }
+            }
+        }
+        if let Some(tx) = sender.as_ref() {
+            // The writer only stops when `close` takes the sender: it is there.
+            let _ = tx.send(item);
+        }
+    }
+
+    /// Stores what evaluations in the request left to store, and stops the thread writing them.
+    pub fn close(&self) {
+        drop(lock(&self.results).take());
+        if let Some(handle) = lock(&self.results_writer).take() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Evaluates one trace in the request (`body`: one JSON trace): the result and the
+    /// decision the caller acts on. The result is also stored, by a thread that commits the
+    /// results of concurrent requests together, a few milliseconds later.
     pub fn evaluate_now(
         &self,
         org_id: &OrgId,
@@ -571,27 +648,25 @@ impl Service {
             Ok(x) => x,
             Err(rejected) => return Ok(Err(rejected)),
         };
-        let result = self.evaluate_queued(&org, &sanitized);
+        let result = self
+            .evaluate_batch(&org, vec![sanitized.clone()])
+            .pop()
+            .unwrap_or_else(|| EvaluationResult::error(None, None, "not evaluated".to_owned()));
         let redacted = original_output
             .filter(|o| *o != sanitized.output)
             .map(|_| sanitized.output.clone());
         let decision = decide(&result, redacted);
-        let domain = find_domain(&self.domains, result.domain.as_deref().unwrap_or(""));
-        let mut record = StoredRecord::new(result.clone(), Some(&sanitized), now_ms());
-        record.key = key.clone();
-        if let Ok(d) = domain {
-            record = record.with_provenance(provenance(d.info()));
-        }
-        let started = Instant::now();
-        lock(&org.writer).complete(&[record], &[])?;
-        if let Some(o) = &self.observer {
-            o.stored(1, started.elapsed());
-            o.evaluated(&LiveResult {
+        // Stored in the background, committed with whatever else arrived meanwhile: the
+        // caller has its answer now (this is no `202`: the result is in the response).
+        self.store_later(StoredNow {
+            record: self.record_of(&key, result.clone(), &sanitized),
+            live: LiveResult {
                 org: org_id.clone(),
                 key: key.clone(),
                 result: result.clone(),
-            });
-        }
+            },
+            org,
+        });
         Ok(Ok(Guarded {
             key,
             decision,
@@ -623,6 +698,50 @@ impl Service {
             lock(&org.writer).index_text()?;
         }
         Ok(())
+    }
+}
+
+/// The results writer: takes what has arrived, commits it per organisation in one transaction,
+/// and tells the observer; until the channel closes.
+fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < 4096 {
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        let mut groups: Vec<(Arc<Org>, Vec<StoredRecord>, Vec<LiveResult>)> = Vec::new();
+        for item in batch {
+            match groups
+                .iter_mut()
+                .find(|(o, _, _)| Arc::ptr_eq(o, &item.org))
+            {
+                Some((_, records, live)) => {
+                    records.push(item.record);
+                    live.push(item.live);
+                }
+                None => groups.push((item.org, vec![item.record], vec![item.live])),
+            }
+        }
+        for (org, records, live) in groups {
+            let started = Instant::now();
+            match lock(&org.writer).complete(&records, &[]) {
+                Ok(()) => {
+                    if let Some(o) = observer {
+                        o.stored(records.len(), started.elapsed());
+                        for r in &live {
+                            o.evaluated(r);
+                        }
+                    }
+                }
+                // The callers had their answers; the stored copy is what was lost.
+                Err(e) => {
+                    tracing::error!(error = %e, results = records.len(), "cannot store results of evaluations in the request")
+                }
+            }
+        }
     }
 }
 

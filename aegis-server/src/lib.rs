@@ -165,6 +165,7 @@ pub async fn run(
     }
     let service = Arc::clone(&state.service);
     tokio::task::spawn_blocking(move || {
+        service.close();
         service.release_all()?;
         service.index_text()
     })
