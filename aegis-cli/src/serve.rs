@@ -37,7 +37,11 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
             args.store.display()
         );
     }
+    // Handlers run the store and the tiers on the blocking pool: a pool as large as tokio's
+    // default (512) only adds threads that wait for the same cores and the same store locks.
+    let blocking = 4 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(blocking.max(8))
         .enable_all()
         .build()
         .map_err(|source| aegis_app::AppError::Io {
