@@ -181,6 +181,21 @@ pub struct Service {
     results_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
+/// What one worker pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkDone {
+    /// Traces evaluated and stored.
+    pub evaluated: usize,
+    /// Organisations whose queue could not be worked.
+    pub failed: usize,
+}
+
+/// The service directory taken by one server (see [`Service::lock_for_serving`]).
+#[derive(Debug)]
+pub struct DirectoryLock {
+    _file: std::fs::File,
+}
+
 /// How a worker evaluates one queued trace.
 type EvaluateFn = dyn Fn(&Sanitized<Trace>) -> EvaluationResult + Send + Sync;
 
@@ -465,11 +480,20 @@ impl Service {
     /// One worker's pass over every organisation: takes a batch from each queue, evaluates it
     /// (Tiers 1–4; Tier 0 ran when it was accepted), and writes the results while removing
     /// them from the queue, in one transaction. Returns how many traces were evaluated.
-    pub fn work_once(&self) -> Result<usize, AppError> {
+    ///
+    /// An organisation whose store cannot be worked (its file gone, its disk full) is skipped
+    /// with an error logged and counted in `failed`; the others are worked as usual.
+    pub fn work_once(&self) -> Result<WorkDone, AppError> {
         let ids: Vec<OrgId> = self.orgs()?.into_iter().map(|o| o.id).collect();
-        let mut done = 0;
+        let mut done = WorkDone::default();
         for id in ids {
-            done += self.work_org(&id)?;
+            match self.work_org(&id) {
+                Ok(n) => done.evaluated += n,
+                Err(e) => {
+                    tracing::error!(org = %id, error = %e, "cannot work the organisation's queue; its traces wait");
+                    done.failed += 1;
+                }
+            }
         }
         Ok(done)
     }
@@ -683,12 +707,78 @@ impl Service {
     /// organisation. The embedded service is the only process working its directory: at start
     /// this takes back at once what a killed process held (rather than after its lease), and at
     /// a graceful stop it hands back what a failed batch left.
+    /// An organisation that cannot be opened is skipped with an error logged: it must not keep
+    /// the others from being served.
     pub fn release_all(&self) -> Result<usize, AppError> {
         let mut n = 0;
         for org in self.orgs()? {
-            n += lock(&self.org(&org.id)?.writer).release_all_claims()?;
+            match self
+                .org(&org.id)
+                .and_then(|o| Ok(lock(&o.writer).release_all_claims()?))
+            {
+                Ok(k) => n += k,
+                Err(e) => {
+                    tracing::error!(org = %org.id, error = %e, "cannot open the organisation's store; it is not served until it can be");
+                }
+            }
         }
         Ok(n)
+    }
+
+    /// Takes the service directory for this process (an exclusive lock on
+    /// `<dir>/serve.lock`, held while the returned guard lives): two servers working one
+    /// directory would evaluate the same traces twice. `orgs` and `keys` commands do not take
+    /// it, so organisations and keys can be managed while a server runs.
+    pub fn lock_for_serving(&self) -> Result<DirectoryLock, AppError> {
+        let path = self.config.root.join("serve.lock");
+        let cannot = |source| AppError::Io {
+            context: format!("cannot open {}", path.display()),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(cannot)?;
+        match file.try_lock() {
+            Ok(()) => Ok(DirectoryLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(AppError::Store(format!(
+                "another aegis-eval serve is working {} (one server per service directory: it would evaluate traces twice)",
+                self.config.root.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(cannot(e)),
+        }
+    }
+
+    /// Candidate keys for an id a caller gives: the id itself, and the id as Tier 0 would
+    /// have rewritten it at ingest under each served domain's settings with this organisation's
+    /// key (an id that looks like an identifier — a UUID, `MRN 123…` — is stored pseudonymised,
+    /// but the caller knows it by the id it sent).
+    pub fn lookup_ids(&self, org: &OrgId, id: &str) -> Result<Vec<String>, AppError> {
+        let org = self.org(org)?;
+        let mut ids = vec![id.to_owned()];
+        for domain in &self.domains {
+            if let Some(settings) = &domain.info().phi {
+                let trace = Trace {
+                    id: Some(id.to_owned()),
+                    output: String::new(),
+                    ..Trace::default()
+                };
+                let sanitized = Sanitized::sanitize(
+                    trace,
+                    &phi::SharedEngine(Arc::clone(&org.engine)),
+                    settings,
+                )
+                .0;
+                if let Some(s) = &sanitized.id
+                    && !ids.contains(s)
+                {
+                    ids.push(s.clone());
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// Makes the full-text index of every open organisation current.

@@ -12,7 +12,7 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    field: Option<&'static str>,
+    field: Option<String>,
     retry_after_s: Option<u64>,
 }
 
@@ -36,7 +36,34 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "bad_request",
             message: message.into(),
+            field: Some(field.to_owned()),
+            retry_after_s: None,
+        }
+    }
+
+    /// `400` for a query parameter that does not fit; `field` is its name.
+    pub fn bad_query(field: String, message: String) -> ApiError {
+        let field = if field.is_empty() || field == "." {
+            "query".to_owned()
+        } else {
+            field
+        };
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: format!("query parameter `{field}`: {message}"),
             field: Some(field),
+            retry_after_s: None,
+        }
+    }
+
+    /// `405`: the route exists, not with this method.
+    pub fn method_not_allowed() -> ApiError {
+        ApiError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            message: "the route does not take this method (see /v1/openapi.json)".to_owned(),
+            field: None,
             retry_after_s: None,
         }
     }
@@ -47,7 +74,7 @@ impl ApiError {
             status: StatusCode::UNAUTHORIZED,
             code: "unauthorized",
             message: message.into(),
-            field: Some("Authorization"),
+            field: Some("Authorization".to_owned()),
             retry_after_s: None,
         }
     }
@@ -69,7 +96,7 @@ impl ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             code: "payload_too_large",
             message: format!("the request body is larger than {limit} bytes"),
-            field: Some("body"),
+            field: Some("body".to_owned()),
             retry_after_s: None,
         }
     }
@@ -135,7 +162,7 @@ impl IntoResponse for ApiError {
             error: Inner {
                 code: self.code,
                 message: &self.message,
-                field: self.field,
+                field: self.field.as_deref(),
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod live;
 pub mod metrics;
 pub mod openapi;
@@ -97,6 +98,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Set when shutting down: `/readyz` answers 503.
     pub stopping: Arc<AtomicBool>,
+    /// Raised when shutting down: live streams end, so that the server can.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// Opens the state for `service` (its observer reports to the metrics and the live feed).
@@ -114,6 +117,7 @@ pub fn state(service: Service, config: &ServerConfig) -> AppState {
         limits: Arc::new(auth::RateLimits::new(config.rate_limit)),
         body_limit: config.body_limit,
         stopping: Arc::new(AtomicBool::new(false)),
+        shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
     }
 }
 
@@ -132,6 +136,7 @@ pub async fn run(
             source,
         })?;
     let local = listener.local_addr().map_err(ServerError::Serve)?;
+    let _directory = state.service.lock_for_serving()?;
     let service = Arc::clone(&state.service);
     let released = tokio::task::spawn_blocking(move || service.release_all())
         .await
@@ -144,9 +149,13 @@ pub async fn run(
     on_listening(local);
     tracing::info!(addr = %local, tls = config.tls.is_some(), "serving");
     let stopping = Arc::clone(&state.stopping);
+    let streams = Arc::clone(&state.shutdown);
     let shutdown = async move {
         shutdown.await;
         stopping.store(true, Ordering::SeqCst);
+        // Live streams never end by themselves: they end now, or the drain would wait for
+        // their clients to leave.
+        streams.send_replace(true);
         tracing::info!("shutting down: finishing requests in flight");
     };
     match &config.tls {
@@ -188,8 +197,14 @@ fn start_workers(state: &AppState, n: usize) -> Vec<std::thread::JoinHandle<()>>
                     let mut seen = 0;
                     while !stopping.load(Ordering::SeqCst) {
                         match service.work_once() {
-                            Ok(0) => service.wait_for_work(&mut seen, Duration::from_millis(200)),
-                            Ok(_) => {}
+                            Ok(done) => {
+                                if done.failed > 0 {
+                                    metrics.worker_errors.inc_by(done.failed as u64);
+                                }
+                                if done.evaluated == 0 {
+                                    service.wait_for_work(&mut seen, Duration::from_millis(200));
+                                }
+                            }
                             Err(e) => {
                                 metrics.worker_errors.inc();
                                 tracing::error!(error = %e, "worker: a batch failed; it is taken again after its lease");

@@ -71,12 +71,13 @@ impl LiveFilter {
     }
 }
 
-/// The event stream for `org`: `result` events (the stored key and result as JSON), a
+/// The event stream for `org`, until `shutdown` turns true: `result` events (the stored key and result as JSON), a
 /// `lagged` event with how many were missed when the subscriber fell behind, and keep-alives.
 pub fn stream(
     feed: &Feed,
     org: OrgId,
     filter: LiveFilter,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>> + use<>> {
     let events = BroadcastStream::new(feed.subscribe()).filter_map(move |item| match item {
         Ok(r) if filter.wants(&org, &r) => {
@@ -86,6 +87,11 @@ pub fn stream(
         Err(BroadcastStreamRecvError::Lagged(n)) => {
             Some(Ok(Event::default().event("lagged").data(n.to_string())))
         }
+    });
+    // The stream ends when the server shuts down (a graceful shutdown waits for every response
+    // to end, and this one would not by itself).
+    let events = futures_util::StreamExt::take_until(events, async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

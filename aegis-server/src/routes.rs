@@ -12,7 +12,7 @@ use aegis_store::{Store, StoredRow, StoredTrace};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -24,6 +24,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::{Body, Query};
 use crate::live::{self, LiveFilter};
 use crate::{AppState, ServerConfig};
 
@@ -40,6 +41,8 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
         }),
     )
     // The body limit is checked again after decompression (`decoded`).
+    .fallback(|| async { ApiError::not_found("no such route (see /v1/openapi.json)") })
+    .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
     .layer(DefaultBodyLimit::max(config.body_limit))
     .layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
@@ -136,7 +139,7 @@ async fn ingest(
     Caller(org): Caller,
     Query(params): Query<DomainParam>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<(StatusCode, Json<IngestReceipt>), ApiError> {
     if state.stopping.load(Ordering::SeqCst) {
         return Err(ApiError::unavailable("the server is shutting down"));
@@ -157,7 +160,10 @@ async fn ingest(
         }
     }
     state.metrics.rejected.inc_by(receipt.rejected.len() as u64);
-    let status = if receipt.accepted.is_empty() && !receipt.rejected.is_empty() {
+    if receipt.accepted.is_empty() && receipt.rejected.is_empty() {
+        return Err(ApiError::bad_request("body", "the body holds no trace"));
+    }
+    let status = if receipt.accepted.is_empty() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::ACCEPTED
@@ -181,7 +187,7 @@ async fn evaluate(
     Caller(org): Caller,
     Query(params): Query<DomainParam>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Guarded>, ApiError> {
     let body = decoded(&headers, body, state.body_limit)?;
     let service = Arc::clone(&state.service);
@@ -382,9 +388,24 @@ async fn get_trace(
     Path(id): Path<String>,
 ) -> Result<Json<TraceView>, ApiError> {
     let service = Arc::clone(&state.service);
-    let row = blocking(move || Ok(service.with_store(&org, |s| Ok(s.get(&id)?))?)).await?;
+    let row = blocking(move || Ok(find_row(&service, &org, &id)?)).await?;
     row.map(|r| Json(TraceView::from(r)))
         .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))
+}
+
+/// The stored result a caller names: by key, by the trace id it sent (also as Tier 0 rewrote
+/// an id that looked like an identifier), or by the id as stored.
+fn find_row(
+    service: &aegis_app::service::Service,
+    org: &aegis_store::OrgId,
+    id: &str,
+) -> Result<Option<StoredRow>, aegis_app::AppError> {
+    for candidate in service.lookup_ids(org, id)? {
+        if let Some(row) = service.with_store(org, |s| Ok(s.get(&candidate)?))? {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
 }
 
 /// Query of the similar route.
@@ -412,12 +433,12 @@ async fn similar_traces(
     }
     let service = Arc::clone(&state.service);
     let rows = blocking(move || {
+        let Some(row) = find_row(&service, &org, &id)? else {
+            return Ok(None);
+        };
         service
             .with_store(&org, |s| {
-                if s.get(&id)?.is_none() {
-                    return Ok(None);
-                }
-                aegis_app::store::similar(s, &id, limit).map(Some)
+                aegis_app::store::similar(s, &row.key, limit).map(Some)
             })
             .map_err(ApiError::from)
     })
@@ -477,7 +498,7 @@ pub struct Deleted {
 async fn bulk_delete(
     State(state): State<AppState>,
     Caller(org): Caller,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Deleted>, ApiError> {
     let req: BulkDelete = parse_json(&body)?;
     if req.ids.len() > 10_000 {
@@ -547,7 +568,7 @@ pub struct SearchRequest {
 async fn search_traces(
     State(state): State<AppState>,
     Caller(org): Caller,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Page>, ApiError> {
     let req: SearchRequest = parse_json(&body)?;
     let selection = ListParams {
@@ -788,7 +809,7 @@ pub struct LabelRequest {
 async fn add_label(
     State(state): State<AppState>,
     Caller(org): Caller,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<(StatusCode, Json<aegis_store::ReviewLabel>), ApiError> {
     let req: LabelRequest = parse_json(&body)?;
     let verdict = match req.verdict.as_str() {
@@ -809,11 +830,10 @@ async fn add_label(
     let label = blocking(move || {
         let engine = service.engine(&org)?;
         let labeller = aegis_app::review::Labeller::new(engine, service.domains());
+        let row = find_row(&service, &org, &req.key)?
+            .ok_or_else(|| ApiError::not_found("no stored result with that key"))?;
         service
             .with_store_for_writing(&org, |s| {
-                let row = s.get(&req.key)?.ok_or_else(|| {
-                    aegis_app::AppError::Store("no stored result with that key".to_owned())
-                })?;
                 labeller.record(
                     s,
                     &row,
@@ -826,12 +846,7 @@ async fn add_label(
                     },
                 )
             })
-            .map_err(|e| match e {
-                aegis_app::AppError::Store(m) if m.starts_with("no stored result") => {
-                    ApiError::not_found(m)
-                }
-                other => ApiError::from(other),
-            })
+            .map_err(ApiError::from)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(label)))
@@ -852,7 +867,7 @@ async fn live_feed(
         verdict: selection.verdict,
         min_severity: selection.min_severity,
     };
-    Ok(live::stream(&state.live, org, filter).into_response())
+    Ok(live::stream(&state.live, org, filter, state.shutdown.subscribe()).into_response())
 }
 
 /// `GET /healthz`: the process is up.
@@ -880,7 +895,10 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         let mut depth = 0u64;
         let mut oldest: Option<i64> = None;
         for org in service.orgs()? {
-            let d = service.queue_depth(&org.id)?;
+            // An organisation whose store cannot be read is left out (the worker logs it).
+            let Ok(d) = service.queue_depth(&org.id) else {
+                continue;
+            };
             depth += d.pending + d.claimed;
             oldest = match (oldest, d.oldest_enqueued_at_ms) {
                 (Some(a), Some(b)) => Some(a.min(b)),

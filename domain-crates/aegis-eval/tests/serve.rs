@@ -1726,7 +1726,6 @@ fn review_through_the_api() {
 // Bugs found: each asserts the correct behaviour.
 
 #[test]
-#[ignore = "bug: a body over --body-limit gets axum's text/plain 413, not the JSON error"]
 fn a_body_over_the_limit_is_answered_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1742,7 +1741,6 @@ fn a_body_over_the_limit_is_answered_as_json() {
 }
 
 #[test]
-#[ignore = "bug: ?limit=abc gets axum's text/plain 400 with no error.field"]
 fn a_query_parameter_of_the_wrong_type_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1757,7 +1755,6 @@ fn a_query_parameter_of_the_wrong_type_is_named() {
 }
 
 #[test]
-#[ignore = "bug: an empty ingest body is answered 202 with an empty receipt"]
 fn an_ingest_request_with_no_trace_is_a_bad_request() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1774,7 +1771,6 @@ fn an_ingest_request_with_no_trace_is_a_bad_request() {
 }
 
 #[test]
-#[ignore = "bug: an open /v1/live stream keeps the server from exiting after SIGTERM"]
 fn sigterm_stops_the_server_while_a_live_subscriber_is_connected() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1818,7 +1814,6 @@ fn a_trace_is_found_and_deleted_by_the_id_it_was_sent_with() {
 }
 
 #[test]
-#[ignore = "bug: `Authorization: bearer <key>` is refused (401)"]
 fn the_authorization_scheme_is_case_insensitive() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1918,7 +1913,6 @@ fn deleting_a_trace_accepted_but_not_yet_evaluated_deletes_it() {
 }
 
 #[test]
-#[ignore = "bug: a second serve on the directory releases the first's claims: traces evaluated twice"]
 fn a_second_server_on_the_same_directory_evaluates_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1949,7 +1943,6 @@ fn a_second_server_on_the_same_directory_evaluates_nothing_twice() {
 }
 
 #[test]
-#[ignore = "bug: serve refuses to start when one organisation's store is missing"]
 fn one_organisations_missing_store_does_not_take_down_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
