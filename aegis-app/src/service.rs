@@ -30,7 +30,8 @@ use aegis_core::{Domain, EvaluationResult, Sanitized, TierOutcome, Trace, Verdic
 use aegis_phi::PhiEngine;
 use aegis_runtime::input::{Record, TraceReader};
 use aegis_store::{
-    NewKey, OrgId, Organisation, QueueDepth, SqliteStore, StoredRecord, Tenants, record_key,
+    NewKey, OrgId, Organisation, QueueDepth, QueuedVersion, SqliteStore, StoredRecord, Tenants,
+    record_key,
 };
 use serde::Serialize;
 
@@ -76,8 +77,9 @@ pub struct Accepted {
     pub key: String,
     /// The domain that will evaluate it.
     pub domain: String,
-    /// `false` when a trace with this key was already waiting in the queue (sending a trace
-    /// again is harmless: it is evaluated once).
+    /// `false` when the same trace (the same sanitised content) was already waiting under
+    /// this key (sending a trace again is harmless: it is evaluated once). A different trace
+    /// under a waiting key replaces it and is `true`: the last version accepted is evaluated.
     pub queued: bool,
 }
 
@@ -203,6 +205,9 @@ type EvaluateFn = dyn Fn(&Sanitized<Trace>) -> EvaluationResult + Send + Sync;
 struct StoredNow {
     org: Arc<Org>,
     record: StoredRecord,
+    /// The version of its key that waited in the queue when the request was accepted: older
+    /// than this result, so removed from the queue as it is stored.
+    superseded: Option<QueuedVersion>,
     live: LiveResult,
 }
 
@@ -370,19 +375,9 @@ impl Service {
                 source,
             })?;
             match self.accept(&org, record, fixed) {
-                Ok((line, key, trace)) => {
-                    if queued.iter().any(|(_, k, _)| *k == key) {
-                        // The same trace twice in one request: the first is queued.
-                        receipt.accepted.push(Accepted {
-                            line,
-                            key,
-                            domain: trace.metadata.domain.clone().unwrap_or_default(),
-                            queued: false,
-                        });
-                    } else {
-                        queued.push((line, key, trace));
-                    }
-                }
+                // The same key twice in one request is queued in order: the same trace again
+                // changes nothing (`queued: false`), a different one replaces it.
+                Ok(accepted) => queued.push(accepted),
                 Err(rejected) => receipt.rejected.push(rejected),
             }
         }
@@ -505,12 +500,12 @@ impl Service {
             return Ok(0);
         }
         let n = claimed.len();
-        let seqs: Vec<i64> = claimed.iter().map(|c| c.seq).collect();
         let results = self.evaluate_batch(&org, claimed.iter().map(|c| c.trace.clone()).collect());
-        let mut records = Vec::with_capacity(n);
+        let mut done = Vec::with_capacity(n);
         let mut live = Vec::with_capacity(n);
         for (item, result) in claimed.into_iter().zip(results) {
-            records.push(self.record_of(&item.key, result.clone(), &item.trace));
+            let record = self.record_of(&item.key, result.clone(), &item.trace);
+            done.push((item.version(), record));
             live.push(LiveResult {
                 org: id.clone(),
                 key: item.key,
@@ -518,10 +513,12 @@ impl Service {
             });
         }
         let started = Instant::now();
-        lock(&org.writer).complete(&records, &seqs)?;
+        // A result whose version left the queue meanwhile (a newer version arrived, the trace
+        // was deleted, a request's result superseded it) is not written.
+        let written = lock(&org.writer).complete(&done)?;
         if let Some(o) = &self.observer {
-            o.stored(n, started.elapsed());
-            for r in &live {
+            o.stored(written.iter().filter(|w| **w).count(), started.elapsed());
+            for (r, _) in live.iter().zip(&written).filter(|(_, w)| **w) {
                 o.evaluated(r);
             }
         }
@@ -672,6 +669,8 @@ impl Service {
             Ok(x) => x,
             Err(rejected) => return Ok(Err(rejected)),
         };
+        // An older version of this trace waiting in the queue is superseded by this one.
+        let superseded = lock(&org.reader).queued_version(&key)?;
         let result = self
             .evaluate_batch(&org, vec![sanitized.clone()])
             .pop()
@@ -684,6 +683,7 @@ impl Service {
         // caller has its answer now (this is no `202`: the result is in the response).
         self.store_later(StoredNow {
             record: self.record_of(&key, result.clone(), &sanitized),
+            superseded,
             live: LiveResult {
                 org: org_id.clone(),
                 key: key.clone(),
@@ -701,6 +701,24 @@ impl Service {
     /// How much waits in the organisation's queue.
     pub fn queue_depth(&self, org: &OrgId) -> Result<QueueDepth, AppError> {
         Ok(lock(&self.org(org)?.writer).queue_depth()?)
+    }
+
+    /// Deletes the traces `ids` name (record keys or trace ids, also as Tier 0 rewrote an id:
+    /// [`lookup_ids`](Self::lookup_ids)), wherever they are: the stored result and the version
+    /// waiting in the queue, so a trace accepted but not evaluated yet is deleted too, and a
+    /// worker evaluating it stores nothing. Returns how many of `ids` named a trace.
+    pub fn delete(&self, org_id: &OrgId, ids: &[String]) -> Result<usize, AppError> {
+        let org = self.org(org_id)?;
+        let mut n = 0;
+        for id in ids {
+            for candidate in self.lookup_ids(org_id, id)? {
+                if lock(&org.writer).delete_traces(&[candidate.as_str()])? > 0 {
+                    n += 1;
+                    break;
+                }
+            }
+        }
+        Ok(n)
     }
 
     /// Makes every trace taken from a queue and not finished pending again, in every
@@ -791,6 +809,15 @@ impl Service {
     }
 }
 
+/// Results of evaluations in the request for one organisation: its records, the queued
+/// versions they supersede, and what the live feed shows.
+type Group = (
+    Arc<Org>,
+    Vec<StoredRecord>,
+    Vec<QueuedVersion>,
+    Vec<LiveResult>,
+);
+
 /// The results writer: takes what has arrived, commits it per organisation in one transaction,
 /// and tells the observer; until the channel closes.
 fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>) {
@@ -802,23 +829,26 @@ fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>
                 Err(_) => break,
             }
         }
-        let mut groups: Vec<(Arc<Org>, Vec<StoredRecord>, Vec<LiveResult>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         for item in batch {
-            match groups
-                .iter_mut()
-                .find(|(o, _, _)| Arc::ptr_eq(o, &item.org))
-            {
-                Some((_, records, live)) => {
+            match groups.iter_mut().find(|g| Arc::ptr_eq(&g.0, &item.org)) {
+                Some((_, records, superseded, live)) => {
                     records.push(item.record);
+                    superseded.extend(item.superseded);
                     live.push(item.live);
                 }
-                None => groups.push((item.org, vec![item.record], vec![item.live])),
+                None => groups.push((
+                    item.org,
+                    vec![item.record],
+                    item.superseded.into_iter().collect(),
+                    vec![item.live],
+                )),
             }
         }
-        for (org, records, live) in groups {
+        for (org, records, superseded, live) in groups {
             let started = Instant::now();
-            match lock(&org.writer).complete(&records, &[]) {
-                Ok(()) => {
+            match lock(&org.writer).store_evaluated(&records, &superseded) {
+                Ok(_) => {
                     if let Some(o) = observer {
                         o.stored(records.len(), started.elapsed());
                         for r in &live {

@@ -450,10 +450,11 @@ async fn similar_traces(
     }))
 }
 
-/// `DELETE /v1/traces/{id}`: deletes one stored result.
+/// `DELETE /v1/traces/{id}`: deletes one trace: its stored result, and its version waiting in
+/// the queue (a trace accepted but not evaluated yet is not stored afterwards).
 #[utoipa::path(delete, path = "/v1/traces/{id}", tag = "explorer",
     params(("id" = String, Path, description = "Trace id or record key")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "Not stored for this organisation")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "Neither stored nor queued for this organisation")),
     security(("bearer" = [])))]
 async fn delete_trace(
     State(state): State<AppState>,
@@ -461,15 +462,11 @@ async fn delete_trace(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let service = Arc::clone(&state.service);
-    let n = blocking(move || {
-        Ok(service.with_store_for_writing(&org, |s| {
-            Ok(s.delete(&aegis_store::Filter::default(), Some(&id))?)
-        })?)
-    })
-    .await?;
+    // The stored result and the version waiting in the queue, if any.
+    let n = blocking(move || Ok(service.delete(&org, &[id])?)).await?;
     if n == 0 {
         return Err(ApiError::not_found(
-            "no stored result with that trace id or key",
+            "no stored or queued trace with that trace id or key",
         ));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -490,7 +487,8 @@ pub struct Deleted {
     pub deleted: usize,
 }
 
-/// `POST /v1/traces/bulk-delete`: deletes the results named by `ids`.
+/// `POST /v1/traces/bulk-delete`: deletes the traces named by `ids` (stored results and queued
+/// versions), counting each trace once.
 #[utoipa::path(post, path = "/v1/traces/bulk-delete", tag = "explorer",
     request_body = BulkDelete,
     responses((status = 200, description = "How many were deleted", content_type = "application/json")),
@@ -505,16 +503,7 @@ async fn bulk_delete(
         return Err(ApiError::bad_request("ids", "at most 10,000 ids a request"));
     }
     let service = Arc::clone(&state.service);
-    let deleted = blocking(move || {
-        Ok(service.with_store_for_writing(&org, |s| {
-            let mut n = 0;
-            for id in &req.ids {
-                n += s.delete(&aegis_store::Filter::default(), Some(id))?;
-            }
-            Ok(n)
-        })?)
-    })
-    .await?;
+    let deleted = blocking(move || Ok(service.delete(&org, &req.ids)?)).await?;
     Ok(Json(Deleted { deleted }))
 }
 

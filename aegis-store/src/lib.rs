@@ -10,7 +10,9 @@
 //!   [`Sanitized`] trace, which only Tier 0 (or a domain that declares no PHI) produces.
 //! * Traces a service accepted wait in each store's durable ingest queue
 //!   ([`SqliteStore::enqueue_traces`], [`SqliteStore::claim`], [`SqliteStore::complete`]) until a
-//!   worker evaluates them; the result and the queue row's removal commit together.
+//!   worker evaluates them; the result and the queue row's removal commit together. One row
+//!   per key: the last version accepted is the one whose result is stored, and a deleted trace
+//!   ([`SqliteStore::delete_traces`]) leaves the queue too.
 //! * The Tier-3 judge's spend ledger lives in each store too ([`SqliteLedger`]): every
 //!   reservation and settlement is an `IMMEDIATE` transaction, so every process sharing a store
 //!   shares one spend cap.
@@ -25,7 +27,7 @@ use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict}
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use sqlite::{QueueDepth, QueuedTrace, SqliteStore};
+pub use sqlite::{QueueDepth, QueuedTrace, QueuedVersion, SqliteStore};
 pub use sqlite::{Reserve, SqliteLedger};
 pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};
 

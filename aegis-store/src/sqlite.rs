@@ -6,7 +6,7 @@ mod queue;
 mod summary;
 
 pub use ledger::{Reserve, SqliteLedger};
-pub use queue::{QueueDepth, QueuedTrace};
+pub use queue::{QueueDepth, QueuedTrace, QueuedVersion};
 
 use std::path::{Path, PathBuf};
 
@@ -155,6 +155,7 @@ const MIGRATIONS: &[&str] = &[
     summary::MIGRATION,
     queue::MIGRATION,
     ledger::MIGRATION,
+    queue::MIGRATION_GENERATION,
 ];
 
 /// Results and sanitised traces in one SQLite file.
@@ -488,13 +489,15 @@ fn severity_rank(s: aegis_core::Severity) -> i64 {
 /// side tables and an audit-log entry, a provenance row per new spec and version, results that
 /// need review queued for Tier 4 and those that no longer do taken off — and returns the
 /// provenance rows it added, for the caller to remember once `tx` commits. The one write path:
-/// [`Store::write`] and [`SqliteStore::complete`] both go through it.
-fn write_records(
+/// [`Store::write`], [`SqliteStore::complete`] and [`SqliteStore::store_evaluated`] all go
+/// through it.
+fn write_records<R: std::borrow::Borrow<StoredRecord>>(
     tx: &rusqlite::Transaction<'_>,
     provenance_ids: &std::collections::HashMap<crate::Provenance, i64>,
-    records: &[StoredRecord],
+    records: &[R],
     path: &str,
 ) -> Result<Vec<(crate::Provenance, i64)>, StoreError> {
+    let records: Vec<&StoredRecord> = records.iter().map(std::borrow::Borrow::borrow).collect();
     let e = |what: &'static str| {
         let path = path.to_owned();
         move |source| StoreError::Sqlite { path, what, source }
@@ -526,7 +529,7 @@ fn write_records(
         let mut audit = tx
             .prepare_cached(AUDIT)
             .map_err(e("cannot prepare a write"))?;
-        for r in records {
+        for r in &records {
             let res = &r.result;
             let result_json = serde_json::to_string(res).unwrap_or_default();
             // The trace's input and output have columns of their own (for search): its JSON

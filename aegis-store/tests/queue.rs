@@ -1,6 +1,8 @@
-//! The durable ingest queue: idempotent enqueueing, claims in order under leases, completion
-//! atomic with the results, release, unreadable rows, concurrent workers, and the migration
-//! from schema 4.
+//! The durable ingest queue: idempotent enqueueing, a new version replacing the one waiting,
+//! claims in order under leases, completion atomic with the results and written only for the
+//! version still queued, results evaluated outside the queue superseding exactly the version
+//! they name, deletes reaching the queue, release, unreadable rows, concurrent workers, and the
+//! migrations from schemas 4 and 6.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +10,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use aegis_core::{EvaluationResult, Sanitized, Tier, Trace, UsdCost, Verdict};
-use aegis_store::{QueueDepth, SqliteStore, Store, StoredRecord, record_key};
+use aegis_store::{
+    QueueDepth, QueuedTrace, QueuedVersion, SqliteStore, Store, StoredRecord, record_key,
+};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -18,6 +22,14 @@ fn trace(id: &str) -> Sanitized<Trace> {
         input: format!("question {id}"),
         output: format!("answer {id}"),
         ..Trace::default()
+    })
+}
+
+/// Another version of `trace(id)`: the same id, another answer.
+fn revised(id: &str, answer: &str) -> Sanitized<Trace> {
+    Sanitized::without_phi(Trace {
+        output: answer.to_owned(),
+        ..(*trace(id)).clone()
     })
 }
 
@@ -50,6 +62,14 @@ fn open() -> (tempfile::TempDir, std::path::PathBuf, SqliteStore) {
     (dir, path, store)
 }
 
+/// The record of a pass for a claimed trace, paired with the version it answers.
+fn done(q: &QueuedTrace) -> (QueuedVersion, StoredRecord) {
+    (
+        q.version(),
+        StoredRecord::new(result_of(&q.trace, Verdict::Pass), Some(&q.trace), 1),
+    )
+}
+
 fn rows(path: &std::path::Path) -> i64 {
     rusqlite::Connection::open(path)
         .unwrap()
@@ -58,7 +78,7 @@ fn rows(path: &std::path::Path) -> i64 {
 }
 
 #[test]
-fn a_key_already_waiting_is_not_queued_again() {
+fn the_same_trace_sent_again_while_it_waits_changes_nothing() {
     let (_dir, path, mut store) = open();
     let a = trace("a");
     let b = trace("b");
@@ -91,7 +111,9 @@ fn a_key_already_waiting_is_not_queued_again() {
         .map(|q| q.trace.id.clone().unwrap())
         .collect();
     assert_eq!(ids, ["a", "b"]);
-    // Claimed is still waiting: queueing it again does nothing.
+    assert!(claimed.iter().all(|q| q.generation == 0));
+    // Claimed is still waiting: queueing it again does nothing (it stays claimed, the same
+    // version: its completion is written).
     assert_eq!(
         store
             .enqueue_traces(&keyed(std::slice::from_ref(&a)))
@@ -99,6 +121,8 @@ fn a_key_already_waiting_is_not_queued_again() {
         vec![false]
     );
     assert_eq!(rows(&path), 2);
+    assert_eq!(store.queue_depth().unwrap().claimed, 2);
+    assert_eq!(store.complete(&[done(&claimed[0])]).unwrap(), vec![true]);
     assert_eq!(store.enqueue_traces(&[]).unwrap(), Vec::<bool>::new());
 }
 
@@ -172,11 +196,20 @@ fn released_rows_are_pending_again_and_their_claim_uncounted() {
     let traces = [trace("a"), trace("b"), trace("c")];
     store.enqueue_traces(&keyed(&traces)).unwrap();
     let claimed = store.claim(3, HOUR).unwrap();
+    let versions: Vec<QueuedVersion> = claimed.iter().map(QueuedTrace::version).collect();
     let seqs: Vec<i64> = claimed.iter().map(|q| q.seq).collect();
-    assert_eq!(store.release(&seqs[..2]).unwrap(), 2);
+    assert_eq!(store.release(&versions[..2]).unwrap(), 2);
     // Releasing what is not claimed, or not queued, does nothing.
-    assert_eq!(store.release(&seqs[..1]).unwrap(), 0);
-    assert_eq!(store.release(&[999_999]).unwrap(), 0);
+    assert_eq!(store.release(&versions[..1]).unwrap(), 0);
+    assert_eq!(
+        store
+            .release(&[QueuedVersion {
+                seq: 999_999,
+                generation: 0
+            }])
+            .unwrap(),
+        0
+    );
     let depth = store.queue_depth().unwrap();
     assert_eq!((depth.pending, depth.claimed), (2, 1));
     let again = store.claim(10, HOUR).unwrap();
@@ -205,8 +238,12 @@ fn completing_writes_the_results_and_removes_the_rows_together() {
         })
         .collect();
     assert_eq!(records[0].key, claimed[0].key);
-    let done: Vec<i64> = claimed.iter().map(|q| q.seq).collect();
-    store.complete(&records, &done).unwrap();
+    let pairs: Vec<(QueuedVersion, StoredRecord)> = claimed
+        .iter()
+        .map(QueuedTrace::version)
+        .zip(records)
+        .collect();
+    assert_eq!(store.complete(&pairs).unwrap(), vec![true, true]);
 
     let c0 = store.get("c0").unwrap().unwrap();
     assert_eq!(c0.result.verdict, Verdict::NeedsReview);
@@ -231,8 +268,13 @@ fn completing_writes_the_results_and_removes_the_rows_together() {
 
     // A failed completion changes nothing: a result that cannot be written leaves every row
     // queued and no result of the batch stored.
-    let last = store.claim(1, HOUR).unwrap();
-    assert_eq!(last[0].key, "id:c2");
+    let c3 = trace("c3");
+    store
+        .enqueue_traces(&keyed(std::slice::from_ref(&c3)))
+        .unwrap();
+    let last = store.claim(2, HOUR).unwrap();
+    let keys: Vec<_> = last.iter().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["id:c2", "id:c3"]);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -241,26 +283,20 @@ fn completing_writes_the_results_and_removes_the_rows_together() {
         )
         .unwrap();
     }
-    let batch = [
-        StoredRecord::new(
-            result_of(&last[0].trace, Verdict::Fail),
-            Some(&last[0].trace),
-            8,
-        ),
-        StoredRecord::new(result_of(&traces[0], Verdict::Fail), Some(&traces[0]), 8),
-    ];
-    let e = store.complete(&batch, &[last[0].seq]).unwrap_err();
+    let batch = [done(&last[1]), done(&last[0])];
+    let e = store.complete(&batch).unwrap_err();
     assert!(e.to_string().contains("cannot write a result"), "{e}");
-    assert_eq!(rows(&path), 1, "the row is still queued");
+    assert_eq!(rows(&path), 2, "both rows are still queued");
     assert!(store.get("c2").unwrap().is_none());
-    assert_eq!(
-        store.get("c0").unwrap().unwrap().result.verdict,
-        Verdict::NeedsReview,
+    assert!(
+        store.get("c3").unwrap().is_none(),
         "the batch's other record was not written either"
     );
+    assert_eq!(store.count().unwrap(), 2);
+    // Completing a version that is no longer queued is not an error, and writes nothing.
+    assert_eq!(store.complete(&pairs[..1]).unwrap(), vec![false]);
     assert_eq!(store.audit_trail("c0").unwrap().len(), 1);
-    // Completing a seq that is no longer queued is not an error.
-    store.complete(&[], &[done[0]]).unwrap();
+    assert_eq!(store.complete(&[]).unwrap(), Vec::<bool>::new());
 }
 
 #[test]
@@ -365,14 +401,8 @@ fn concurrent_workers_never_hold_the_same_row() {
                     if claimed.is_empty() {
                         break mine;
                     }
-                    let records: Vec<_> = claimed
-                        .iter()
-                        .map(|q| {
-                            StoredRecord::new(result_of(&q.trace, Verdict::Pass), Some(&q.trace), 1)
-                        })
-                        .collect();
-                    let seqs: Vec<_> = claimed.iter().map(|q| q.seq).collect();
-                    store.complete(&records, &seqs).unwrap();
+                    let pairs: Vec<_> = claimed.iter().map(done).collect();
+                    assert!(store.complete(&pairs).unwrap().iter().all(|w| *w));
                     mine.extend(claimed.into_iter().map(|q| q.key));
                 }
             })
@@ -441,4 +471,328 @@ fn a_store_of_schema_4_migrates_to_5_keeping_its_results() {
     let new = trace("new");
     assert_eq!(store.enqueue_traces(&keyed(&[new])).unwrap(), vec![true]);
     assert_eq!(store.claim(5, HOUR).unwrap()[0].key, "id:new");
+}
+
+#[test]
+fn a_new_version_replaces_the_pending_one_in_its_place() {
+    let (_dir, path, mut store) = open();
+    let (a, b) = (trace("a"), trace("b"));
+    store
+        .enqueue_traces(&keyed(&[a.clone(), b.clone()]))
+        .unwrap();
+    let first = store.queued_version("id:a").unwrap().unwrap();
+    assert_eq!(first.generation, 0);
+    assert_eq!(store.queued_version("id:zz").unwrap(), None);
+    std::thread::sleep(Duration::from_millis(5));
+    let a2 = revised("a", "corrected answer");
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a2)))
+            .unwrap(),
+        vec![true],
+        "a different trace under a waiting key is queued"
+    );
+    assert_eq!(rows(&path), 2);
+    assert_eq!(
+        store.queued_version("id:a").unwrap(),
+        Some(QueuedVersion {
+            seq: first.seq,
+            generation: 1
+        })
+    );
+    // The same new version again: nothing changes.
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a2)))
+            .unwrap(),
+        vec![false]
+    );
+    // Two versions in one call: the second waits.
+    let a3 = revised("a", "third answer");
+    assert_eq!(
+        store.enqueue_traces(&keyed(&[a2.clone(), a3])).unwrap(),
+        vec![false, true]
+    );
+    let claimed = store.claim(10, HOUR).unwrap();
+    let keys: Vec<_> = claimed.iter().map(|q| q.key.as_str()).collect();
+    assert_eq!(keys, ["id:a", "id:b"], "a kept its place, before b");
+    assert_eq!(claimed[0].seq, first.seq);
+    assert_eq!(claimed[0].generation, 2);
+    assert_eq!(claimed[0].trace.output, "third answer");
+    assert_eq!(claimed[0].attempts, 1);
+    assert_eq!(
+        claimed[0].enqueued_at_ms, claimed[1].enqueued_at_ms,
+        "the time its key was first queued"
+    );
+    let written = store.complete(&[done(&claimed[0])]).unwrap();
+    assert_eq!(written, vec![true]);
+    let stored = store.get("a").unwrap().unwrap();
+    assert_eq!(stored.trace.unwrap().output, "third answer");
+}
+
+#[test]
+fn a_new_version_while_the_old_is_evaluated_waits_and_the_old_result_is_not_written() {
+    let (_dir, path, mut store) = open();
+    store.enqueue_traces(&keyed(&[trace("a")])).unwrap();
+    let old = store.claim(10, HOUR).unwrap();
+    assert_eq!(old.len(), 1);
+    let a2 = revised("a", "corrected answer");
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(std::slice::from_ref(&a2)))
+            .unwrap(),
+        vec![true]
+    );
+    // Pending again at once, for the new text, though the old claim's lease still runs.
+    let depth = store.queue_depth().unwrap();
+    assert_eq!((depth.pending, depth.claimed), (1, 0));
+    // Releasing the old version does nothing to the new one.
+    assert_eq!(store.release(&[old[0].version()]).unwrap(), 0);
+    // The worker that evaluated the old text completes: nothing is written, the row stays.
+    assert_eq!(store.complete(&[done(&old[0])]).unwrap(), vec![false]);
+    assert!(store.get("a").unwrap().is_none());
+    assert!(store.audit_trail("a").unwrap().is_empty());
+    assert_eq!(rows(&path), 1);
+    let new = store.claim(10, HOUR).unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].seq, old[0].seq);
+    assert_eq!(new[0].generation, old[0].generation + 1);
+    assert_eq!(new[0].trace.output, "corrected answer");
+    assert_eq!(new[0].attempts, 1, "the new text's attempts start again");
+    assert_eq!(store.complete(&[done(&new[0])]).unwrap(), vec![true]);
+    assert_eq!(
+        store.get("a").unwrap().unwrap().trace.unwrap().output,
+        "corrected answer"
+    );
+    assert_eq!(store.audit_trail("a").unwrap().len(), 1);
+    assert_eq!(rows(&path), 0);
+}
+
+#[test]
+fn a_deleted_trace_leaves_the_queue_and_its_worker_writes_nothing() {
+    let (_dir, path, mut store) = open();
+    store
+        .enqueue_traces(&keyed(&[trace("a"), trace("b"), trace("p")]))
+        .unwrap();
+    let claimed = store.claim(2, HOUR).unwrap();
+    // Claimed (a, by key) and pending (p, by trace id) alike.
+    assert_eq!(store.delete_traces(&["id:a", "p"]).unwrap(), 2);
+    assert_eq!(rows(&path), 1);
+    let written = store
+        .complete(&[done(&claimed[0]), done(&claimed[1])])
+        .unwrap();
+    assert_eq!(written, vec![false, true]);
+    assert!(store.get("a").unwrap().is_none());
+    assert!(store.audit_trail("a").unwrap().is_empty());
+    assert!(store.get("b").unwrap().is_some());
+    assert!(store.claim(10, HOUR).unwrap().is_empty(), "p is gone too");
+    assert_eq!(store.queue_depth().unwrap(), QueueDepth::default());
+
+    // Stored and a newer version queued: both go, and the trace counts once.
+    let b2 = revised("b", "second answer");
+    store
+        .enqueue_traces(&keyed(std::slice::from_ref(&b2)))
+        .unwrap();
+    let mid = store.claim(10, HOUR).unwrap();
+    assert_eq!(store.delete_traces(&["b"]).unwrap(), 1);
+    assert!(store.get("b").unwrap().is_none());
+    assert_eq!(rows(&path), 0);
+    assert_eq!(store.complete(&[done(&mid[0])]).unwrap(), vec![false]);
+    assert!(store.get("b").unwrap().is_none());
+    // Nothing by that name: 0.
+    assert_eq!(store.delete_traces(&["b", "nothing"]).unwrap(), 0);
+
+    // Stored only: as `Store::delete` deletes it.
+    store.enqueue_traces(&keyed(&[trace("s")])).unwrap();
+    let s = store.claim(10, HOUR).unwrap();
+    store.complete(&[done(&s[0])]).unwrap();
+    assert_eq!(store.delete_traces(&["s"]).unwrap(), 1);
+    assert_eq!(store.count().unwrap(), 0);
+    assert_eq!(
+        store.audit_trail("s").unwrap().len(),
+        1,
+        "the audit log keeps its entry"
+    );
+
+    // Only the queue: results stay.
+    store.enqueue_traces(&keyed(&[trace("q")])).unwrap();
+    let q = store.claim(10, HOUR).unwrap();
+    store.complete(&[done(&q[0])]).unwrap();
+    store
+        .enqueue_traces(&keyed(&[revised("q", "again")]))
+        .unwrap();
+    assert_eq!(store.dequeue_keys(&["q", "absent"]).unwrap(), 1);
+    assert_eq!(rows(&path), 0);
+    assert_eq!(
+        store.get("q").unwrap().unwrap().trace.unwrap().output,
+        "answer q"
+    );
+}
+
+#[test]
+fn a_result_evaluated_in_a_request_supersedes_exactly_the_version_it_names() {
+    let (_dir, path, mut store) = open();
+    let v1 = trace("k");
+    let key = record_key(Some("healthcare"), &v1);
+    store
+        .enqueue_traces(&keyed(std::slice::from_ref(&v1)))
+        .unwrap();
+    // The request accepts version 2 while version 1 waits, and a worker takes version 1.
+    let waiting = store.queued_version(&key).unwrap().unwrap();
+    let worker = store.claim(10, HOUR).unwrap();
+    let v2 = revised("k", "request answer");
+    let mut r2 = StoredRecord::new(result_of(&v2, Verdict::Fail), Some(&v2), 5);
+    r2.key = key.clone();
+    assert_eq!(
+        store
+            .store_evaluated(std::slice::from_ref(&r2), &[waiting])
+            .unwrap(),
+        1
+    );
+    assert_eq!(rows(&path), 0);
+    // The worker's older version is not written over it.
+    assert_eq!(store.complete(&[done(&worker[0])]).unwrap(), vec![false]);
+    let stored = store.get(&key).unwrap().unwrap();
+    assert_eq!(stored.result.verdict, Verdict::Fail);
+    assert_eq!(stored.trace.unwrap().output, "request answer");
+    assert_eq!(store.audit_trail(&key).unwrap().len(), 1);
+
+    // Version 3 is accepted after the request read what waited: it stays queued and its
+    // result comes last.
+    store
+        .enqueue_traces(&keyed(std::slice::from_ref(&v1)))
+        .unwrap();
+    let waiting = store.queued_version(&key).unwrap().unwrap();
+    let v3 = revised("k", "latest answer");
+    store
+        .enqueue_traces(&keyed(std::slice::from_ref(&v3)))
+        .unwrap();
+    assert_eq!(
+        store
+            .store_evaluated(std::slice::from_ref(&r2), &[waiting])
+            .unwrap(),
+        0
+    );
+    assert_eq!(rows(&path), 1);
+    let latest = store.claim(10, HOUR).unwrap();
+    assert_eq!(latest[0].trace.output, "latest answer");
+    assert_eq!(store.complete(&[done(&latest[0])]).unwrap(), vec![true]);
+    assert_eq!(
+        store.get(&key).unwrap().unwrap().trace.unwrap().output,
+        "latest answer"
+    );
+    // Nothing waiting: written, nothing removed.
+    assert_eq!(store.store_evaluated(&[r2], &[]).unwrap(), 0);
+    assert_eq!(
+        store.get(&key).unwrap().unwrap().result.verdict,
+        Verdict::Fail
+    );
+}
+
+#[test]
+fn two_completions_of_one_claim_write_one_result_and_one_audit_entry() {
+    let (_dir, path, mut store) = open();
+    store.enqueue_traces(&keyed(&[trace("a")])).unwrap();
+    // Worker 1's lease runs out at once; worker 2, another connection (another process),
+    // claims the same version.
+    let first = store.claim(1, Duration::ZERO).unwrap();
+    let mut other = SqliteStore::open(&path).unwrap();
+    let second = other.claim(1, HOUR).unwrap();
+    assert_eq!(first[0].version(), second[0].version());
+    assert_eq!(other.complete(&[done(&second[0])]).unwrap(), vec![true]);
+    assert_eq!(store.complete(&[done(&first[0])]).unwrap(), vec![false]);
+    // The same pair twice in one call: once.
+    store.enqueue_traces(&keyed(&[trace("b")])).unwrap();
+    let b = store.claim(1, HOUR).unwrap();
+    assert_eq!(
+        store.complete(&[done(&b[0]), done(&b[0])]).unwrap(),
+        vec![true, false]
+    );
+    assert_eq!(store.count().unwrap(), 2);
+    assert_eq!(store.audit_trail("a").unwrap().len(), 1);
+    assert_eq!(store.audit_trail("b").unwrap().len(), 1);
+}
+
+#[test]
+fn workers_whose_leases_run_out_at_once_write_each_row_once() {
+    let (_dir, path, mut store) = open();
+    let traces: Vec<_> = (0..120).map(|i| trace(&format!("z{i}"))).collect();
+    store.enqueue_traces(&keyed(&traces)).unwrap();
+    // A zero lease: every claim is claimable again at once, so rows are evaluated by several
+    // workers; each is written once.
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = SqliteStore::open(&path).unwrap();
+                let mut written = 0;
+                loop {
+                    let claimed = store.claim(5, Duration::ZERO).unwrap();
+                    if claimed.is_empty() {
+                        break written;
+                    }
+                    let pairs: Vec<_> = claimed.iter().map(done).collect();
+                    written += store
+                        .complete(&pairs)
+                        .unwrap()
+                        .into_iter()
+                        .filter(|w| *w)
+                        .count();
+                }
+            })
+        })
+        .collect();
+    let written: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(written, 120);
+    assert_eq!(store.count().unwrap(), 120);
+    let audit: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 120, "one audit entry per row");
+    assert_eq!(rows(&path), 0);
+}
+
+#[test]
+fn a_store_of_schema_6_migrates_to_7_keeping_its_queue() {
+    let (_dir, path, mut store) = open();
+    store
+        .enqueue_traces(&keyed(&[trace("m1"), trace("m2")]))
+        .unwrap();
+    let claimed = store.claim(1, HOUR).unwrap();
+    drop(store);
+    // Back to schema 6: as the previous aegis-eval left it.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE ingest_queue DROP COLUMN generation; PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    let v: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, SqliteStore::schema_version());
+    assert_eq!(v, 7);
+    assert_eq!(rows(&path), 2);
+    let depth = store.queue_depth().unwrap();
+    assert_eq!((depth.pending, depth.claimed), (1, 1), "claims kept");
+    // The rows are version 0: the claim made before the migration completes.
+    assert_eq!(claimed[0].generation, 0);
+    assert_eq!(store.complete(&[done(&claimed[0])]).unwrap(), vec![true]);
+    let rest = store.claim(10, HOUR).unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!((rest[0].key.as_str(), rest[0].generation), ("id:m2", 0));
+    assert_eq!(
+        store
+            .enqueue_traces(&keyed(&[revised("m2", "new")]))
+            .unwrap(),
+        vec![true]
+    );
+    assert_eq!(
+        store.queued_version("id:m2").unwrap().unwrap().generation,
+        1
+    );
 }

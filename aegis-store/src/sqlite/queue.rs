@@ -3,11 +3,22 @@
 //! [`complete`](SqliteStore::complete)s them: their results are written and their rows removed
 //! in one transaction, so after a crash either both happened or neither (and a claim whose
 //! lease ran out is pending again).
+//!
+//! One row per key, and the last version accepted wins. A row carries a `generation`, the
+//! version of its text: a different trace queued under a waiting key replaces the row's text
+//! and bumps it. A result is written only for the version it answers: a completion names the
+//! row's `seq` and `generation` ([`QueuedVersion`]), and writes its result only if it removes
+//! exactly that version. So a worker that evaluated an older version (the text was replaced
+//! meanwhile), a row deleted meanwhile ([`delete_traces`](SqliteStore::delete_traces)), or a
+//! second worker completing a row another already completed, writes nothing. A result
+//! evaluated outside the queue ([`store_evaluated`](SqliteStore::store_evaluated)) removes the
+//! version that was waiting when it was accepted, and no newer one.
 
+use std::borrow::Borrow;
 use std::time::Duration;
 
 use aegis_core::{EvaluationResult, Sanitized, Trace};
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{SqliteStore, write_records};
 use crate::{StoreError, StoredRecord};
@@ -28,27 +39,56 @@ pub(super) const MIGRATION: &str = r#"
     );
 "#;
 
+/// 7: the version of a queued row's text, bumped each time a different trace replaces it
+/// under the same key. Rows queued before are version 0.
+pub(super) const MIGRATION_GENERATION: &str = r#"
+    ALTER TABLE ingest_queue ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// One version of one queued row: what a result written from the queue answers, and what
+/// [`SqliteStore::complete`], [`SqliteStore::release`] and [`SqliteStore::store_evaluated`]
+/// take. A newer version of the same row has the same `seq` and a greater `generation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QueuedVersion {
+    /// The row's place in the queue (kept when its text is replaced).
+    pub seq: i64,
+    /// The version of its text (0 when first queued, one more at each replacement).
+    pub generation: i64,
+}
+
 /// A queued trace a worker claimed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuedTrace {
-    /// Its place in the queue: what [`SqliteStore::complete`] and [`SqliteStore::release`]
-    /// take.
+    /// Its place in the queue.
     pub seq: i64,
+    /// The version of its text that was claimed (see [`QueuedVersion`]).
+    pub generation: i64,
     /// The key its result is to be stored under.
     pub key: String,
     /// The trace, as it was queued (it went through Tier 0 before it was queued).
     pub trace: Sanitized<Trace>,
-    /// When it was queued (ms since the epoch).
+    /// When its key was first queued (ms since the epoch; a replacement of its text keeps it).
     pub enqueued_at_ms: i64,
-    /// How many times it has been claimed, this claim included (a trace claimed again and
-    /// again may be what stops its workers).
+    /// How many times this version has been claimed, this claim included (a trace claimed
+    /// again and again may be what stops its workers).
     pub attempts: u32,
+}
+
+impl QueuedTrace {
+    /// The version claimed: what [`SqliteStore::complete`] and [`SqliteStore::release`] take.
+    pub fn version(&self) -> QueuedVersion {
+        QueuedVersion {
+            seq: self.seq,
+            generation: self.generation,
+        }
+    }
 }
 
 /// How many traces wait in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct QueueDepth {
-    /// Waiting for a worker: never claimed, released, or claimed under a lease that ran out.
+    /// Waiting for a worker: never claimed, released, replaced by a newer version, or claimed
+    /// under a lease that ran out.
     pub pending: u64,
     /// Claimed by a worker whose lease still runs.
     pub claimed: u64,
@@ -74,10 +114,20 @@ impl SqliteStore {
     }
 
     /// Queues sanitised traces, each under the key its result will have, in one durable
-    /// transaction (it returns once committed). For each item, `true` if it was queued now,
-    /// `false` if a trace with that key was already waiting (queued, or claimed and not yet
-    /// completed): that row stays as it was, and is not queued again. A key that already has
-    /// a stored result is queued: its new result will replace the old.
+    /// transaction (it returns once committed). For each item, `true` if it was queued now:
+    ///
+    /// * a key not waiting is queued at the end of the queue;
+    /// * a key waiting (pending, or claimed and not yet completed) with a different trace is
+    ///   replaced by this one: the last version accepted is the one evaluated. The row keeps
+    ///   its place (`seq`) and the time its key was first queued (so the queue's age still
+    ///   says how long the key has waited), its [`QueuedVersion::generation`] goes up by one,
+    ///   it is pending again (a worker evaluating the older version will not store that
+    ///   result: see [`complete`](Self::complete)) and its attempts start again from 0;
+    /// * a key waiting with the same trace (same sanitised JSON) is `false`: nothing changes.
+    ///
+    /// Items of one call are applied in order, so of two versions of a key in one call the
+    /// second is the one that waits. A key that already has a stored result is queued: its new
+    /// result will replace the old.
     ///
     /// (Not `enqueue`: that is [`Store::enqueue`](crate::Store::enqueue), Tier 4's queue.)
     pub fn enqueue_traces(
@@ -104,25 +154,46 @@ impl SqliteStore {
             .map_err(&e)?;
         let mut queued = Vec::with_capacity(encoded.len());
         {
-            let mut insert = tx
+            // An upsert whose update is skipped (the same text) changes no row.
+            let mut upsert = tx
                 .prepare_cached(
                     "INSERT INTO ingest_queue (key, trace, enqueued_at) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT(key) DO NOTHING",
+                     ON CONFLICT(key) DO UPDATE SET trace = excluded.trace, \
+                     generation = generation + 1, claimed_until = NULL, attempts = 0 \
+                     WHERE trace IS NOT excluded.trace",
                 )
                 .map_err(&e)?;
             for (key, json) in &encoded {
-                queued.push(insert.execute(params![key, json, now]).map_err(&e)? == 1);
+                queued.push(upsert.execute(params![key, json, now]).map_err(&e)? == 1);
             }
         }
         tx.commit().map_err(&e)?;
         Ok(queued)
     }
 
-    /// Claims up to `limit` of the oldest pending traces (never claimed, released, or whose
-    /// lease ran out) for `lease`: each is marked claimed until now + `lease` and its attempts
-    /// counted, in one transaction, so two workers never claim the same row under a live
-    /// lease. A worker that neither completes nor releases a row in time loses it to the next
-    /// claim.
+    /// The version of `key` waiting in the queue (pending or claimed), if any. A service
+    /// evaluating a trace outside the queue reads it when it accepts the trace, and hands it
+    /// to [`store_evaluated`](Self::store_evaluated) with the result.
+    pub fn queued_version(&self, key: &str) -> Result<Option<QueuedVersion>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT seq, generation FROM ingest_queue WHERE key = ?1")
+            .and_then(|mut s| {
+                s.query_row([key], |r| {
+                    Ok(QueuedVersion {
+                        seq: r.get(0)?,
+                        generation: r.get(1)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(self.sqlite_err("cannot read the queue"))
+    }
+
+    /// Claims up to `limit` of the oldest pending traces (never claimed, released, replaced by
+    /// a newer version, or whose lease ran out) for `lease`: each is marked claimed until now +
+    /// `lease` and its attempts counted, in one transaction, so two workers never claim the
+    /// same row under a live lease. A worker that neither completes nor releases a row in time
+    /// loses it to the next claim.
     ///
     /// A row whose trace no longer reads back (the file was altered, or a trace queued by an
     /// older Aegis is refused by this one) must not block the queue, and its trace must not be
@@ -145,17 +216,27 @@ impl SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&e)?;
-        let rows: Vec<(i64, String, String, i64, i64)> = {
+        type Row = (i64, i64, String, String, i64, i64);
+        let rows: Vec<Row> = {
             let mut select = tx
                 .prepare_cached(
-                    "SELECT seq, key, trace, enqueued_at, attempts FROM ingest_queue \
+                    "SELECT seq, generation, key, trace, enqueued_at, attempts FROM ingest_queue \
                      WHERE claimed_until IS NULL OR claimed_until <= ?1 ORDER BY seq LIMIT ?2",
                 )
                 .map_err(&e)?;
             select
                 .query_map(
                     params![now, i64::try_from(limit).unwrap_or(i64::MAX)],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
                 )
                 .map_err(&e)?
                 .collect::<Result<_, _>>()
@@ -169,12 +250,13 @@ impl SqliteStore {
                     "UPDATE ingest_queue SET claimed_until = ?2, attempts = attempts + 1 WHERE seq = ?1",
                 )
                 .map_err(&e)?;
-            for (seq, key, json, enqueued_at_ms, attempts) in rows {
+            for (seq, generation, key, json, enqueued_at_ms, attempts) in rows {
                 match serde_json::from_str::<Trace>(&json) {
                     Ok(trace) => {
                         mark.execute(params![seq, until]).map_err(&e)?;
                         claimed.push(QueuedTrace {
                             seq,
+                            generation,
                             key,
                             trace: crate::kept_trace(trace),
                             enqueued_at_ms,
@@ -218,12 +300,25 @@ impl SqliteStore {
         Ok(claimed)
     }
 
-    /// Writes `records` exactly as [`Store::write`](crate::Store::write) does (upserts by key,
-    /// side tables, audit log, Tier 4's queue) and removes the queue rows `done` (by
-    /// [`QueuedTrace::seq`]), in one durable transaction: after a crash either both happened or
-    /// neither. A `seq` no longer queued (completed by a worker that claimed it after this
-    /// one's lease ran out) is ignored: its result was written twice, under the same key.
-    pub fn complete(&mut self, records: &[StoredRecord], done: &[i64]) -> Result<(), StoreError> {
+    /// Completes claimed traces: each pair is the version a worker claimed
+    /// ([`QueuedTrace::version`]) and the record of its result. In one durable transaction,
+    /// each version's row is removed if it still holds that version, and its record is then
+    /// written exactly as [`Store::write`](crate::Store::write) writes (upsert by key, side
+    /// tables, audit log, Tier 4's queue); after a crash either both happened or neither.
+    ///
+    /// A record whose version is no longer queued is not written, and its row is left as it
+    /// is: a newer version of the trace arrived while it was evaluated (the row waits, pending,
+    /// for that one), the trace was deleted ([`delete_traces`](Self::delete_traces)), a result
+    /// evaluated in a request superseded it ([`store_evaluated`](Self::store_evaluated)), or
+    /// another worker (whose claim followed this one's expired lease, or another process)
+    /// completed it first. So a row gets one result and one audit entry, however many workers
+    /// evaluated it.
+    ///
+    /// Returns, for each pair, whether its record was written.
+    pub fn complete(
+        &mut self,
+        done: &[(QueuedVersion, StoredRecord)],
+    ) -> Result<Vec<bool>, StoreError> {
         let e = self.sqlite_err("cannot complete queued traces");
         let path = self.path.display().to_string();
         let SqliteStore {
@@ -234,24 +329,54 @@ impl SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&e)?;
-        let new_ids = write_records(&tx, provenance_ids, records, &path)?;
-        {
-            let mut delete = tx
-                .prepare_cached("DELETE FROM ingest_queue WHERE seq = ?1")
-                .map_err(&e)?;
-            for seq in done {
-                delete.execute([seq]).map_err(&e)?;
-            }
-        }
+        let written = remove_versions(&tx, done.iter().map(|(v, _)| v), &e)?;
+        let records: Vec<&StoredRecord> = done
+            .iter()
+            .zip(&written)
+            .filter(|(_, w)| **w)
+            .map(|((_, r), _)| r)
+            .collect();
+        let new_ids = write_records(&tx, provenance_ids, &records, &path)?;
         tx.commit().map_err(&e)?;
         provenance_ids.extend(new_ids);
-        Ok(())
+        Ok(written)
     }
 
-    /// Makes claimed rows pending again at once (a worker shutting down gracefully hands back
-    /// what it will not evaluate), undoing the claim's count of attempts. Returns how many rows
-    /// were released; a `seq` no longer queued is ignored.
-    pub fn release(&mut self, seqs: &[i64]) -> Result<usize, StoreError> {
+    /// Stores results evaluated outside the queue (in a request) and, in the same durable
+    /// transaction, removes the queue rows they supersede: `superseded` names, by `seq` and
+    /// `generation` exactly, the versions that were waiting when those traces were accepted
+    /// ([`queued_version`](Self::queued_version)), which are older than them. A version
+    /// accepted after (a newer generation of the row) is left queued: it is evaluated and its
+    /// result replaces these. A worker evaluating a removed version writes nothing when it
+    /// completes. `records` are written whatever the queue holds. Returns how many rows were
+    /// removed.
+    pub fn store_evaluated(
+        &mut self,
+        records: &[StoredRecord],
+        superseded: &[QueuedVersion],
+    ) -> Result<usize, StoreError> {
+        let e = self.sqlite_err("cannot store evaluated results");
+        let path = self.path.display().to_string();
+        let SqliteStore {
+            conn,
+            provenance_ids,
+            ..
+        } = self;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let removed = remove_versions(&tx, superseded, &e)?;
+        let new_ids = write_records(&tx, provenance_ids, records, &path)?;
+        tx.commit().map_err(&e)?;
+        provenance_ids.extend(new_ids);
+        Ok(removed.into_iter().filter(|r| *r).count())
+    }
+
+    /// Makes claimed versions pending again at once (a worker shutting down gracefully hands
+    /// back what it will not evaluate), undoing the claim's count of attempts. Returns how many
+    /// rows were released; a version no longer queued (completed, deleted, or replaced by a
+    /// newer one, which may be another worker's claim now) is ignored.
+    pub fn release(&mut self, versions: &[QueuedVersion]) -> Result<usize, StoreError> {
         let e = self.sqlite_err("cannot release queued traces");
         let tx = self
             .conn
@@ -262,11 +387,11 @@ impl SqliteStore {
             let mut release = tx
                 .prepare_cached(
                     "UPDATE ingest_queue SET claimed_until = NULL, attempts = max(attempts - 1, 0) \
-                     WHERE seq = ?1 AND claimed_until IS NOT NULL",
+                     WHERE seq = ?1 AND generation = ?2 AND claimed_until IS NOT NULL",
                 )
                 .map_err(&e)?;
-            for seq in seqs {
-                n += release.execute([seq]).map_err(&e)?;
+            for v in versions {
+                n += release.execute([v.seq, v.generation]).map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)?;
@@ -285,6 +410,57 @@ impl SqliteStore {
                 [],
             )
             .map_err(e)
+    }
+
+    /// Removes the queued traces `keys_or_ids` name, pending or claimed, in one transaction
+    /// (a worker evaluating one writes nothing when it completes). Each names a record key or
+    /// a trace id, resolved as [`delete_traces`](Self::delete_traces) resolves it. Returns how
+    /// many rows were removed. Stored results are left as they are.
+    pub fn dequeue_keys(&mut self, keys_or_ids: &[&str]) -> Result<usize, StoreError> {
+        let e = self.sqlite_err("cannot remove queued traces");
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let mut n = 0;
+        for k in keys_or_ids {
+            let key = resolve_key(&tx, k).map_err(&e)?;
+            n += tx
+                .execute("DELETE FROM ingest_queue WHERE key = ?1", [&key])
+                .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)?;
+        Ok(n)
+    }
+
+    /// Deletes traces wherever they are, in one durable transaction: for each of
+    /// `keys_or_ids`, its stored result (as [`Store::delete`](crate::Store::delete) deletes it:
+    /// side tables and review task with it, the audit log kept) and its queued version, pending
+    /// or claimed (a worker evaluating it writes nothing when it completes). Each names a
+    /// record key or a trace id: the key itself if a stored result or a queued trace has it,
+    /// else `id:<it>` (the precedence [`Store::get`](crate::Store::get) gives). Returns how many
+    /// of them named a trace that was stored, queued or both (each counts once).
+    pub fn delete_traces(&mut self, keys_or_ids: &[&str]) -> Result<usize, StoreError> {
+        let e = self.sqlite_err("cannot delete traces");
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let mut n = 0;
+        for k in keys_or_ids {
+            let key = resolve_key(&tx, k).map_err(&e)?;
+            let results = tx
+                .execute("DELETE FROM results WHERE key = ?1", [&key])
+                .map_err(&e)?;
+            let queued = tx
+                .execute("DELETE FROM ingest_queue WHERE key = ?1", [&key])
+                .map_err(&e)?;
+            if results + queued > 0 {
+                n += 1;
+            }
+        }
+        tx.commit().map_err(&e)?;
+        Ok(n)
     }
 
     /// How many traces wait, pending and claimed, and since when.
@@ -309,4 +485,39 @@ impl SqliteStore {
             })
             .map_err(self.sqlite_err("cannot read the queue's depth"))
     }
+}
+
+/// Removes each version's row if it still holds exactly that version; for each, whether it
+/// did.
+fn remove_versions<V: Borrow<QueuedVersion>>(
+    tx: &Transaction<'_>,
+    versions: impl IntoIterator<Item = V>,
+    e: &impl Fn(rusqlite::Error) -> StoreError,
+) -> Result<Vec<bool>, StoreError> {
+    let mut delete = tx
+        .prepare_cached("DELETE FROM ingest_queue WHERE seq = ?1 AND generation = ?2")
+        .map_err(e)?;
+    versions
+        .into_iter()
+        .map(|v| {
+            let v = v.borrow();
+            Ok(delete.execute([v.seq, v.generation]).map_err(e)? == 1)
+        })
+        .collect()
+}
+
+/// The key a caller's key or trace id names: itself if a stored result or a queued trace has
+/// it, else `id:<it>`.
+fn resolve_key(tx: &Transaction<'_>, key_or_id: &str) -> rusqlite::Result<String> {
+    let exact: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM results WHERE key = ?1) \
+             OR EXISTS (SELECT 1 FROM ingest_queue WHERE key = ?1)",
+        )?
+        .query_row([key_or_id], |r| r.get(0))?;
+    Ok(if exact {
+        key_or_id.to_owned()
+    } else {
+        format!("id:{key_or_id}")
+    })
 }

@@ -1788,7 +1788,6 @@ fn sigterm_stops_the_server_while_a_live_subscriber_is_connected() {
 }
 
 #[test]
-#[ignore = "bug: a trace whose id Tier 0 pseudonymised cannot be read or deleted by that id"]
 fn a_trace_is_found_and_deleted_by_the_id_it_was_sent_with() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1843,7 +1842,6 @@ fn wait_drained(server: &Server) {
 }
 
 #[test]
-#[ignore = "bug: a new version sent while the old one is queued gets 202 and is dropped"]
 fn a_trace_sent_again_while_its_first_version_waits_is_not_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1869,7 +1867,6 @@ fn a_trace_sent_again_while_its_first_version_waits_is_not_dropped() {
 }
 
 #[test]
-#[ignore = "bug: a queued older version overwrites the result /v1/evaluate stored"]
 fn a_queued_older_version_does_not_overwrite_an_evaluation_in_the_request() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
@@ -1892,7 +1889,6 @@ fn a_queued_older_version_does_not_overwrite_an_evaluation_in_the_request() {
 }
 
 #[test]
-#[ignore = "bug: DELETE of a queued trace answers 404 and the trace is stored afterwards"]
 fn deleting_a_trace_accepted_but_not_yet_evaluated_deletes_it() {
     let dir = tempfile::tempdir().unwrap();
     let svc = service_dir(&dir);
