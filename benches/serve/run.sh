@@ -53,6 +53,9 @@ metric_sum() { # metric_sum <name>: the sum of a metric's samples
   curl -s "$url/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%d\n", s }'
 }
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
+# The process's own memory (heap, stacks): VmRSS also counts the store's memory-mapped pages,
+# which are the kernel's file cache and grow with the store.
+anon_kib() { awk '/RssAnon/ { print $2 }' "/proc/$server_pid/status"; }
 now() { date +%s.%N; }
 
 ingest_phase() { # ingest_phase <seconds> <label>
@@ -79,7 +82,7 @@ echo "== 1. ingest (Tiers 0-2), ${ingest_s} s of wrk -t2 -c8, 54 traces a reques
 key=$("$bin" orgs create bench --store "$work/ingest" | sed -n 3p)
 start "$work/ingest"
 ingest_phase "$ingest_s" ingest
-echo "  server RSS after: $(( $(rss_kib) / 1024 )) MiB"
+echo "  server VmRSS after: $(( $(rss_kib) / 1024 )) MiB, of which its own (RssAnon) $(( $(anon_kib) / 1024 )) MiB"
 stop
 
 echo "== 2. /v1/evaluate (Tiers 0-1: --no-models), 30 s of wrk -t1 -c4 --latency"
@@ -92,11 +95,20 @@ AEGIS_BENCH_KEY="$key" AEGIS_BENCH_TRACE=/tmp/aegis-bench-one.json \
 grep -E "Requests/sec|^ +(50|75|90|99)%|Non-2xx" "$work/wrk-evaluate.txt" | sed 's/^ */  /'
 stop
 
-echo "== 3. soak: ingest for ${soak_s} s, VmRSS every 10 s"
+echo "== 3. soak: ingest for ${soak_s} s, RssAnon and VmRSS every 10 s (printed each minute)"
 key=$("$bin" orgs create bench --store "$work/soak" | sed -n 3p)
 start "$work/soak"
 (
-  while kill -0 "$server_pid" 2>/dev/null; do rss_kib >> "$work/rss.txt" 2>/dev/null || true; sleep 10; done
+  i=0
+  while kill -0 "$server_pid" 2>/dev/null; do
+    anon=$(anon_kib 2>/dev/null) || break
+    echo "$anon" >> "$work/rss.txt"
+    if [ $((i % 6)) -eq 0 ]; then
+      echo "  t=$((i * 10))s RssAnon $((anon / 1024)) MiB, VmRSS $(( $(rss_kib) / 1024 )) MiB, evaluated $(metric_sum aegis_traces_evaluated_total)"
+    fi
+    i=$((i + 1))
+    sleep 10
+  done
 ) &
 sampler=$!
 ingest_phase "$soak_s" soak
@@ -106,7 +118,7 @@ import sys
 v = [int(x) / 1024 for x in open(sys.argv[1]).read().split()]
 n = len(v)
 first, last = v[: max(1, n // 10)], v[-max(1, n // 10):]
-print(f"  VmRSS over {n} samples: min {min(v):.0f} MiB, max {max(v):.0f} MiB; "
+print(f"  RssAnon over {n} samples: min {min(v):.0f} MiB, max {max(v):.0f} MiB; "
       f"first tenth mean {sum(first) / len(first):.0f} MiB, last tenth mean {sum(last) / len(last):.0f} MiB")
 EOF
 stop
