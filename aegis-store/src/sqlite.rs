@@ -614,13 +614,24 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
             }),
     )
     .map_err(e("cannot queue for review"))?;
-    // A result that no longer needs review leaves the queue it was put in for that reason.
-    tx.execute(
-        "UPDATE review_tasks SET open = 0 WHERE open = 1 AND reason = 'needs_review' \
-         AND EXISTS (SELECT 1 FROM results r WHERE r.key = review_tasks.key AND r.verdict != 'needs_review')",
-        [],
-    )
-    .map_err(e("cannot update the review queue"))?;
+    // A result that no longer needs review leaves the queue it was put in for that reason. Only
+    // this batch's keys can have changed: one lookup by key each (a scan of every open task per
+    // batch grew with the queue, and slowed a service's writes as its store grew).
+    {
+        let mut close = tx
+            .prepare_cached(
+                "UPDATE review_tasks SET open = 0 WHERE key = ?1 AND open = 1 AND reason = 'needs_review'",
+            )
+            .map_err(e("cannot update the review queue"))?;
+        for r in records
+            .iter()
+            .filter(|r| r.result.verdict != aegis_core::Verdict::NeedsReview)
+        {
+            close
+                .execute([&r.key])
+                .map_err(e("cannot update the review queue"))?;
+        }
+    }
     Ok(new_ids)
 }
 
