@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::{AuditEntry, Filter, Store, StoreError, StoredRecord, StoredRow, StoredTrace};
 
 const AUDIT: &str = "INSERT INTO audit_log (key, evaluated_at, verdict, decided_by, domain, provenance, \
-    models, judges, result_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    models, judges, result_sha256, prev_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// The models and judge calls of a result, for the audit log.
 fn modules_of(result: &aegis_core::EvaluationResult) -> (serde_json::Value, serde_json::Value) {
@@ -156,7 +156,40 @@ const MIGRATIONS: &[&str] = &[
     queue::MIGRATION,
     ledger::MIGRATION,
     queue::MIGRATION_GENERATION,
+    AUDIT_CHAIN,
 ];
+
+/// 8: the audit log without an index by key. An index keyed by the record key takes an insert
+/// at a random place for every entry, and at a service's rate each of those dirties a page of
+/// its own that the commit writes whole to the WAL (profiled: with `results.key` the largest
+/// part of a write, growing with the store). Instead each entry names the one before it for
+/// the same key (`prev_seq`), and the chain's head is the result's `audit_seq`, or, once the
+/// result is deleted, its row in `audit_heads` (deletes are rare). A trail is read by walking
+/// the chain through the log's own rowid. Filled in for the entries already written, while the
+/// old index still exists; the append-only trigger is lifted for that one update.
+const AUDIT_CHAIN: &str = r#"
+    ALTER TABLE results ADD COLUMN audit_seq INTEGER;
+    ALTER TABLE audit_log ADD COLUMN prev_seq INTEGER;
+    CREATE TABLE audit_heads (
+        key            TEXT PRIMARY KEY,
+        seq            INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    DROP TRIGGER audit_log_no_update;
+    UPDATE audit_log SET prev_seq = (
+        SELECT max(a.seq) FROM audit_log AS a WHERE a.key = audit_log.key AND a.seq < audit_log.seq
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    UPDATE results SET audit_seq = (SELECT max(seq) FROM audit_log WHERE audit_log.key = results.key);
+    INSERT INTO audit_heads (key, seq)
+        SELECT key, max(seq) FROM audit_log WHERE key NOT IN (SELECT key FROM results) GROUP BY key;
+    DROP INDEX audit_log_key;
+    -- A deleted result leaves its trail's head behind (the log itself is never deleted from).
+    CREATE TRIGGER results_ad_audit AFTER DELETE ON results WHEN old.audit_seq IS NOT NULL BEGIN
+        INSERT OR REPLACE INTO audit_heads (key, seq) VALUES (old.key, old.audit_seq);
+    END;
+"#;
 
 /// Results and sanitised traces in one SQLite file.
 #[derive(Debug)]
@@ -168,14 +201,14 @@ pub struct SqliteStore {
 }
 
 const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decided_by, max_severity, \
-    application, organisation, model, evaluated_at, latency_ns, cost_picos, result, trace, input, output, issues_text) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+    application, organisation, model, evaluated_at, latency_ns, cost_picos, result, trace, input, output, issues_text, \
+    audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
     ON CONFLICT(key) DO UPDATE SET trace_id = excluded.trace_id, domain = excluded.domain, \
     verdict = excluded.verdict, decided_by = excluded.decided_by, max_severity = excluded.max_severity, \
     application = excluded.application, organisation = excluded.organisation, model = excluded.model, \
     evaluated_at = excluded.evaluated_at, latency_ns = excluded.latency_ns, cost_picos = excluded.cost_picos, \
     result = excluded.result, trace = excluded.trace, input = excluded.input, output = excluded.output, \
-    issues_text = excluded.issues_text, indexed = 0";
+    issues_text = excluded.issues_text, audit_seq = excluded.audit_seq, indexed = 0";
 
 const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at, results.input, results.output";
 
@@ -536,9 +569,47 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
         let mut audit = tx
             .prepare_cached(AUDIT)
             .map_err(e("cannot prepare a write"))?;
+        // The head of the key's audit chain: its result's last entry, or a deleted result's.
+        let mut current_head = tx
+            .prepare_cached("SELECT audit_seq FROM results WHERE key = ?1")
+            .map_err(e("cannot prepare a write"))?;
+        let mut deleted_head = tx
+            .prepare_cached("DELETE FROM audit_heads WHERE key = ?1 RETURNING seq")
+            .map_err(e("cannot prepare a write"))?;
         for r in &records {
             let res = &r.result;
             let result_json = serde_json::to_string(res).unwrap_or_default();
+            let prev_seq: Option<i64> = match current_head
+                .query_row([&r.key], |row| row.get::<_, Option<i64>>(0))
+                .optional()
+                .map_err(e("cannot read the audit log"))?
+            {
+                Some(head) => head,
+                None => deleted_head
+                    .query_row([&r.key], |row| row.get(0))
+                    .optional()
+                    .map_err(e("cannot read the audit log"))?,
+            };
+            let (models, judges) = modules_of(res);
+            let digest = Sha256::digest(result_json.as_bytes());
+            audit
+                .execute(params![
+                    r.key,
+                    r.evaluated_at_ms,
+                    res.verdict.as_str(),
+                    res.decided_by.map(|d| d.as_str()),
+                    res.domain,
+                    r.provenance.as_ref().and_then(|p| provenance_ids
+                        .get(p)
+                        .copied()
+                        .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))),
+                    models.to_string(),
+                    judges.to_string(),
+                    digest.as_slice(),
+                    prev_seq,
+                ])
+                .map_err(e("cannot append to the audit log"))?;
+            let audit_seq = tx.last_insert_rowid();
             // The trace's input and output have columns of their own (for search): its JSON
             // holds the rest.
             let trace_json = r.trace.as_ref().map(|t| {
@@ -577,27 +648,10 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
                 t.map_or("", |t| t.input.as_str()),
                 t.map_or("", |t| t.output.as_str()),
                 issues_text,
+                audit_seq,
             ])
             .map_err(e("cannot write a result"))?;
             summary::write_facts(tx, &r.key, res).map_err(e("cannot write a result"))?;
-            let (models, judges) = modules_of(res);
-            let digest = Sha256::digest(result_json.as_bytes());
-            audit
-                .execute(params![
-                    r.key,
-                    r.evaluated_at_ms,
-                    res.verdict.as_str(),
-                    res.decided_by.map(|d| d.as_str()),
-                    res.domain,
-                    r.provenance.as_ref().and_then(|p| provenance_ids
-                        .get(p)
-                        .copied()
-                        .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))),
-                    models.to_string(),
-                    judges.to_string(),
-                    digest.as_slice(),
-                ])
-                .map_err(e("cannot append to the audit log"))?;
         }
     }
     // Tier 4: every result that no machine tier was sure of waits for an expert.
@@ -633,6 +687,38 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
         }
     }
     Ok(new_ids)
+}
+
+/// An audit entry from a row whose first twelve columns are those `audit_trail` selects.
+fn audit_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
+        Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
+    };
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        key: r.get(1)?,
+        evaluated_at_ms: r.get(2)?,
+        verdict: r.get(3)?,
+        decided_by: r.get(4)?,
+        domain: r.get(5)?,
+        provenance: match (
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<String>>(8)?,
+        ) {
+            (Some(spec_hash), Some(domain_version), Some(aegis_version)) => {
+                Some(crate::Provenance {
+                    spec_hash,
+                    domain_version,
+                    aegis_version,
+                })
+            }
+            _ => None,
+        },
+        models: json(9)?,
+        judges: json(10)?,
+        result_sha256: aegis_core::digest::hex(&r.get::<_, Vec<u8>>(11)?),
+    })
 }
 
 impl Store for SqliteStore {
@@ -708,51 +794,46 @@ impl Store for SqliteStore {
     }
 
     fn audit_trail(&self, key_or_trace_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        // The chain's head: under the key as given, else under the trace id's key.
+        let head = |key: &str| -> Result<Option<i64>, StoreError> {
+            self.conn
+                .prepare_cached(
+                    "SELECT audit_seq FROM results WHERE key = ?1 AND audit_seq IS NOT NULL \
+                     UNION ALL SELECT seq FROM audit_heads WHERE key = ?1 LIMIT 1",
+                )
+                .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+                .map_err(self.err("cannot read the audit log"))
+        };
+        let by_id = format!("id:{key_or_trace_id}");
+        let (key, mut next) = match head(key_or_trace_id)? {
+            Some(seq) => (key_or_trace_id, Some(seq)),
+            None => (by_id.as_str(), head(&by_id)?),
+        };
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT seq, key, evaluated_at, verdict, decided_by, domain, \
                  provenance.spec_hash, provenance.domain_version, provenance.aegis_version, \
-                 models, judges, result_sha256 \
+                 models, judges, result_sha256, prev_seq \
                  FROM audit_log LEFT JOIN provenance ON provenance.id = audit_log.provenance \
-                 WHERE key = CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE key = ?1) \
-                                  THEN ?1 ELSE 'id:' || ?1 END ORDER BY seq",
+                 WHERE seq = ?1 AND key = ?2",
             )
             .map_err(self.err("cannot read the audit log"))?;
-        let rows = stmt
-            .query_map([key_or_trace_id], |r| {
-                let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
-                    Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
-                };
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    key: r.get(1)?,
-                    evaluated_at_ms: r.get(2)?,
-                    verdict: r.get(3)?,
-                    decided_by: r.get(4)?,
-                    domain: r.get(5)?,
-                    provenance: match (
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                    ) {
-                        (Some(spec_hash), Some(domain_version), Some(aegis_version)) => {
-                            Some(crate::Provenance {
-                                spec_hash,
-                                domain_version,
-                                aegis_version,
-                            })
-                        }
-                        _ => None,
-                    },
-                    models: json(9)?,
-                    judges: json(10)?,
-                    result_sha256: aegis_core::digest::hex(&r.get::<_, Vec<u8>>(11)?),
-                })
-            })
-            .map_err(self.err("cannot read the audit log"))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("cannot read the audit log"))
+        let mut trail = Vec::new();
+        while let Some(seq) = next {
+            let Some((entry, prev)) = stmt
+                .query_row(params![seq, key], |r| Ok((audit_entry(r)?, r.get::<_, Option<i64>>(12)?)))
+                .optional()
+                .map_err(self.err("cannot read the audit log"))?
+            else {
+                break;
+            };
+            trail.push(entry);
+            // Each link points back: a loop would be a corrupt log, not a longer trail.
+            next = prev.filter(|p: &i64| *p < seq);
+        }
+        trail.reverse();
+        Ok(trail)
     }
 
     fn enqueue(&mut self, tasks: &[crate::ReviewTask]) -> Result<usize, StoreError> {

@@ -384,6 +384,27 @@ fn every_write_is_appended_to_the_audit_log_which_cannot_be_changed() {
     // Deleting the record keeps its trail; the trail itself cannot be changed.
     store.delete(&Filter::default(), Some("x")).unwrap();
     assert_eq!(store.audit_trail("x").unwrap().len(), 2);
+    // Written again after the delete: the trail goes on from where it was.
+    let mut third = rec.clone();
+    third.evaluated_at_ms = 3;
+    store.write(&[third]).unwrap();
+    let trail = store.audit_trail("x").unwrap();
+    assert_eq!(
+        trail.iter().map(|t| t.evaluated_at_ms).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(trail.windows(2).all(|w| w[0].seq < w[1].seq));
+    // Another key's entries never join it; an unknown key has none.
+    store
+        .write(&[StoredRecord::new(
+            result(Some("y"), "healthcare", Verdict::Pass, None),
+            Some(&trace("t")),
+            4,
+        )])
+        .unwrap();
+    assert_eq!(store.audit_trail("x").unwrap().len(), 3);
+    assert_eq!(store.audit_trail("y").unwrap().len(), 1);
+    assert!(store.audit_trail("nobody").unwrap().is_empty());
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let e = conn
@@ -444,4 +465,69 @@ fn the_review_queue_follows_the_results() {
         .unwrap();
     assert!(store.open_tasks(10).unwrap().is_empty());
     assert_eq!(store.labels().unwrap().len(), 1);
+}
+
+#[test]
+fn a_store_of_schema_7_migrates_to_8_keeping_every_audit_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit7.db");
+    let write = |store: &mut SqliteStore, id: &str, verdict: Verdict, at: i64| {
+        store
+            .write(&[StoredRecord::new(
+                result(Some(id), "healthcare", verdict, None),
+                Some(&trace("t")),
+                at,
+            )])
+            .unwrap();
+    };
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        write(&mut store, "kept", Verdict::Pass, 1);
+        write(&mut store, "gone", Verdict::Fail, 2);
+        write(&mut store, "kept", Verdict::Fail, 3);
+        write(&mut store, "other", Verdict::Pass, 4);
+        store.delete(&Filter::default(), Some("gone")).unwrap();
+    }
+    // Back to schema 7, as the previous aegis-eval wrote it: an index by key, no chain.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; \
+             CREATE INDEX audit_log_key ON audit_log(key); ALTER TABLE audit_log DROP COLUMN prev_seq; \
+             ALTER TABLE results DROP COLUMN audit_seq; PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    let at = |store: &SqliteStore, id: &str| {
+        store
+            .audit_trail(id)
+            .unwrap()
+            .iter()
+            .map(|e| e.evaluated_at_ms)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(&store, "kept"), [1, 3]);
+    assert_eq!(at(&store, "gone"), [2], "a deleted result's trail is kept");
+    assert_eq!(at(&store, "other"), [4]);
+    // The chain goes on after the migration, for a kept key and for a deleted one.
+    write(&mut store, "kept", Verdict::Pass, 5);
+    write(&mut store, "gone", Verdict::Pass, 6);
+    assert_eq!(at(&store, "kept"), [1, 3, 5]);
+    assert_eq!(at(&store, "gone"), [2, 6]);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0, "no index by key is left to write");
+    let e = conn
+        .execute("UPDATE audit_log SET verdict = 'pass'", [])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("append-only"), "{e}");
 }
