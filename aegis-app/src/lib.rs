@@ -32,6 +32,7 @@ pub mod files;
 pub mod ledger;
 pub mod lines;
 pub mod models;
+pub mod otlp;
 pub mod phi;
 pub mod pipeline;
 pub mod replay;

@@ -365,15 +365,47 @@ impl Service {
         body: &[u8],
         domain: Option<&str>,
     ) -> Result<IngestReceipt, AppError> {
+        let records = TraceReader::new(BufReader::new(body))
+            .collect::<Result<Vec<Record>, _>>()
+            .map_err(|source| AppError::Io {
+                context: "cannot read the request body".to_owned(),
+                source,
+            })?;
+        self.ingest_records(org, records, domain)
+    }
+
+    /// Queues traces already read (assembled from OpenTelemetry spans, say) as
+    /// [`ingest`](Self::ingest) queues a body's: each is checked, routed to its domain (`domain`,
+    /// else its `metadata.domain`), sanitised by Tier 0 and queued durably; a rejected trace is
+    /// named by its place in `traces`, from 1.
+    pub fn ingest_traces(
+        &self,
+        org: &OrgId,
+        traces: Vec<Trace>,
+        domain: Option<&str>,
+    ) -> Result<IngestReceipt, AppError> {
+        let records = traces
+            .into_iter()
+            .zip(1..)
+            .map(|(trace, line)| Record::Trace {
+                line,
+                trace: Box::new(trace),
+            })
+            .collect();
+        self.ingest_records(org, records, domain)
+    }
+
+    fn ingest_records(
+        &self,
+        org: &OrgId,
+        records: Vec<Record>,
+        domain: Option<&str>,
+    ) -> Result<IngestReceipt, AppError> {
         let org = self.org(org)?;
         let fixed = domain.map(|d| find_domain(&self.domains, d)).transpose()?;
         let mut receipt = IngestReceipt::default();
         let mut queued: Vec<(u64, String, Sanitized<Trace>)> = Vec::new();
-        for record in TraceReader::new(BufReader::new(body)) {
-            let record = record.map_err(|source| AppError::Io {
-                context: "cannot read the request body".to_owned(),
-                source,
-            })?;
+        for record in records {
             match self.accept(&org, record, fixed) {
                 // The same key twice in one request is queued in order: the same trace again
                 // changes nothing (`queued: false`), a different one replaces it.

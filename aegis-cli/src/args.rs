@@ -676,8 +676,9 @@ pub(crate) struct ServeArgs {
     /// Worker threads evaluating queued traces (default: one per core).
     #[arg(long)]
     pub(crate) workers: Option<usize>,
-    /// The largest request body in bytes, before and after decompression.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    /// The largest request body in bytes, before and after decompression (20 MiB: what
+    /// OpenTelemetry collectors expect an OTLP receiver to take).
+    #[arg(long, default_value_t = 20 * 1024 * 1024)]
     pub(crate) body_limit: usize,
     /// The longest a request may take, in seconds.
     #[arg(long, default_value_t = 30)]

@@ -39,7 +39,10 @@ pub use result::{
     EvaluationResult, Evidence, Issue, JudgeCall, LabelScore, ModuleOutcome, ModuleResult,
     Severity, Tier, TierOutcome, TierReport, UsdCost, Verdict,
 };
-pub use trace::{Action, Episode, Metadata, PolicyInfo, Step, TextField, TokenCounts, Trace};
+pub use trace::{
+    Action, AgentStep, Episode, Metadata, PolicyInfo, Step, StepKind, TextField, TokenCounts,
+    ToolCall, Trace,
+};
 
 /// Replaces the input value quoted in a deserialisation error (`invalid type: string "Jane",
 /// expected f64`; `invalid value: integer `123``) with `…`, so that an error message never

@@ -42,6 +42,11 @@ pub struct Trace {
         deserialize_with = "optional_unique_keys"
     )]
     pub domain_data: Option<Value>,
+    /// What an agent did on the way to its answer, in the order it happened: model calls, tool
+    /// calls with their arguments and results, retrievals. Empty for a single answer; filled
+    /// when a trace is assembled from an agent's OpenTelemetry spans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<AgentStep>,
     /// The reinforcement-learning episode this trace records, if any.
     #[serde(
         default,
@@ -376,4 +381,82 @@ pub(crate) fn field_name(key: &str) -> String {
     } else {
         format!("of {} characters", key.chars().count())
     }
+}
+
+/// One thing an agent did: a model call, a tool call, a retrieval, or a span that groups
+/// others (an agent or a chain). Unknown attributes of the span it came from are kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentStep {
+    /// What kind of step.
+    pub kind: StepKind,
+    /// The step's name (the span's, e.g. `chat gpt-4o` or a tool's name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The model called, for a model call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// What went in (a model's last user message, a retrieval's query, a chain's input).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub input: String,
+    /// What came out (a model's answer, a chain's output).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
+    /// The tool called: by a tool step, or requested by a model call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+    /// Documents a retrieval returned, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// The span's id and its parent's (hex), as the application's tracer gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
+    /// The parent span's id (hex); none for the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// Start and end, ns since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at_ns: Option<u64>,
+    /// End, ns since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at_ns: Option<u64>,
+    /// The span's other attributes, by name, kept as they came.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, Value>,
+}
+
+/// The kinds of [`AgentStep`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// A call to a language model.
+    Llm,
+    /// A tool's execution.
+    Tool,
+    /// A retrieval of documents.
+    Retrieval,
+    /// An embedding call.
+    Embedding,
+    /// An agent's run (groups the steps it took).
+    Agent,
+    /// A chain or workflow step that groups others.
+    Chain,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+/// A tool call: requested by a model, or executed by a tool step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The tool's name (e.g. `place_order`).
+    pub name: String,
+    /// Its arguments: the JSON the model wrote, parsed when it parses, else the text.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub arguments: Value,
+    /// What it returned, parsed when it is JSON, else the text; absent for a request.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub result: Value,
+    /// The call's id, when the model gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }

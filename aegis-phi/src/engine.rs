@@ -529,6 +529,31 @@ impl Sanitizer for PhiEngine {
         for (k, v) in &mut trace.extra {
             self.sanitize_value(v, Some(k), settings, &subject, &mut report);
         }
+        // An agent's steps, field by field: text as text, tool arguments and results and the
+        // kept attributes as JSON (every string, and numbers with an identifier's shape). The
+        // span ids the tracer made and the call's timestamps are kept, as `started_at` is.
+        for step in &mut trace.steps {
+            text(&mut step.name, &mut report);
+            if let Some(model) = &mut step.model {
+                *model = self.sanitize_model(model, settings, &subject, &mut report);
+            }
+            text(&mut step.input, &mut report);
+            text(&mut step.output, &mut report);
+            for doc in &mut step.documents {
+                text(doc, &mut report);
+            }
+            for call in &mut step.tool_calls {
+                text(&mut call.name, &mut report);
+                if let Some(id) = &mut call.id {
+                    text(id, &mut report);
+                }
+                self.sanitize_value(&mut call.arguments, None, settings, &subject, &mut report);
+                self.sanitize_value(&mut call.result, None, settings, &subject, &mut report);
+            }
+            for (k, v) in &mut step.attributes {
+                self.sanitize_value(v, Some(k), settings, &subject, &mut report);
+            }
+        }
         if let Some(episode) = &mut trace.episode
             && episode
                 .seed

@@ -125,6 +125,17 @@ impl ApiError {
         }
     }
 
+    /// `415`: a body in an encoding the route does not take.
+    pub fn unsupported_media_type() -> ApiError {
+        ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported_media_type",
+            message: "send application/x-protobuf or application/json".to_owned(),
+            field: Some("Content-Type".to_owned()),
+            retry_after_s: None,
+        }
+    }
+
     /// `503`: the server is shutting down or not ready.
     pub fn unavailable(message: impl Into<String>) -> ApiError {
         ApiError {

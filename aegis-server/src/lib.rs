@@ -20,6 +20,7 @@ pub mod extract;
 pub mod live;
 pub mod metrics;
 pub mod openapi;
+mod otlp;
 pub mod routes;
 
 use std::net::SocketAddr;
@@ -53,7 +54,7 @@ impl Default for ServerConfig {
         ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8420)),
             tls: None,
-            body_limit: 16 * 1024 * 1024,
+            body_limit: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             rate_limit: 10_000,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),

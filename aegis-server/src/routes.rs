@@ -55,6 +55,7 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(ingest, list_traces))
+        .routes(routes!(crate::otlp::otlp_traces))
         .routes(routes!(search_traces))
         .routes(routes!(bulk_delete))
         .routes(routes!(get_trace, delete_trace))
@@ -76,7 +77,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// Runs `f` on a blocking thread (the store and the tiers are synchronous).
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -85,7 +86,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The request body, decompressed when `Content-Encoding: gzip`, never larger than `limit`.
-fn decoded(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) fn decoded(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Bytes, ApiError> {
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())

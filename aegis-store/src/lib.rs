@@ -144,6 +144,9 @@ pub struct StoredTrace {
     /// Its RL episode, so that a replay runs the RL evaluators on what they saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub episode: Option<aegis_core::Episode>,
+    /// An agent's steps (tool calls, model calls, retrievals), as Tier 0 left them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<aegis_core::AgentStep>,
 }
 
 impl StoredTrace {
@@ -157,6 +160,7 @@ impl StoredTrace {
             domain_data: trace.domain_data.clone(),
             metadata: trace.metadata.clone(),
             episode: trace.episode.clone(),
+            steps: trace.steps.clone(),
         }
     }
 
@@ -443,6 +447,7 @@ impl StoredRow {
             },
             domain_data: t.domain_data.clone(),
             episode: t.episode.clone(),
+            steps: t.steps.clone(),
             ..Trace::default()
         };
         Some(kept_trace(trace))

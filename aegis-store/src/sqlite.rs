@@ -225,6 +225,8 @@ struct TraceRest<'a> {
     metadata: &'a aegis_core::Metadata,
     #[serde(skip_serializing_if = "Option::is_none")]
     episode: Option<&'a aegis_core::Episode>,
+    #[serde(skip_serializing_if = "<[aegis_core::AgentStep]>::is_empty")]
+    steps: &'a [aegis_core::AgentStep],
 }
 
 /// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
@@ -619,6 +621,7 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
                     domain_data: t.domain_data.as_ref(),
                     metadata: &t.metadata,
                     episode: t.episode.as_ref(),
+                    steps: &t.steps,
                 })
                 .unwrap_or_default()
             });
@@ -822,7 +825,9 @@ impl Store for SqliteStore {
         let mut trail = Vec::new();
         while let Some(seq) = next {
             let Some((entry, prev)) = stmt
-                .query_row(params![seq, key], |r| Ok((audit_entry(r)?, r.get::<_, Option<i64>>(12)?)))
+                .query_row(params![seq, key], |r| {
+                    Ok((audit_entry(r)?, r.get::<_, Option<i64>>(12)?))
+                })
                 .optional()
                 .map_err(self.err("cannot read the audit log"))?
             else {
