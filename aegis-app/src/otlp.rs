@@ -4,6 +4,7 @@
 pub use aegis_otlp::{Encoding, OtlpError, encode_response};
 
 use crate::error::AppError;
+use aegis_core::{Sanitized, Trace};
 use aegis_store::OrgId;
 
 use crate::service::{IngestReceipt, Service};
@@ -19,11 +20,16 @@ pub struct OtlpReceipt {
     /// Why, a line per span or trace, naming spans by position and traces by id, never by
     /// their content.
     pub reasons: Vec<String>,
+    /// Spans kept (sanitised) until their trace's root span arrives.
+    pub buffered_spans: usize,
+    /// The OpenTelemetry trace id of each accepted trace, in the order of `receipt.accepted`.
+    pub trace_ids: Vec<String>,
 }
 
 impl Service {
     /// Reads an OTLP export and queues each trace whose root span it holds, assembled from its
-    /// spans (Tier 0 at the door, as for every trace). A trace's domain is `aegis.domain` on a
+    /// spans and those kept for it from earlier requests (Tier 0 at the door, as for every
+    /// trace); spans whose root has not come are kept, sanitised, until it does. A trace's domain is `aegis.domain` on a
     /// span or its resource, else `header_domain`. The outer error is the service's; the inner
     /// one, a body that is not an export request.
     pub fn ingest_otlp(
@@ -48,43 +54,127 @@ impl Service {
                 }
             }
         }
-        let mut traces = Vec::new();
-        let mut sizes = Vec::new();
+        let mut complete = Vec::new();
+        let mut partial = Vec::new();
         for a in aegis_otlp::assemble(read) {
-            if !a.has_root {
-                out.rejected_spans += a.spans;
-                out.reasons.push(format!(
-                    "trace {}: {} span(s) whose root span is not in this request (a trace is evaluated from the request that holds its root span, with the spans sent with it)",
-                    a.trace_id, a.spans
-                ));
-                continue;
-            }
             let mut trace = a.trace;
             if trace.metadata.domain.is_none() {
                 trace.metadata.domain = a.domain.or_else(|| header_domain.map(str::to_owned));
             }
-            sizes.push((a.trace_id, a.spans));
-            traces.push(trace);
+            match self.route_and_sanitize(org, trace)? {
+                Err(why) => {
+                    out.rejected_spans += a.spans;
+                    out.reasons
+                        .push(format!("trace {}: {} span(s): {why}", a.trace_id, a.spans));
+                }
+                Ok((key, part)) if a.has_root => complete.push((a.trace_id, a.spans, key, part)),
+                Ok((key, part)) => partial.push((a.trace_id, a.spans, key, part)),
+            }
         }
-        if !traces.is_empty() {
-            out.receipt = self.ingest_traces(org, traces, None)?;
+        // Spans before their root: kept, sanitised, until it comes (or the trace is quiet). A
+        // trace already assembled takes no more spans: it was evaluated once.
+        let mut keep = Vec::new();
+        for (id, n, key, part) in partial {
+            if self.with_store_for_writing(org, |s| Ok(s.has_key(&key)?))? {
+                out.rejected_spans += n;
+                out.reasons.push(format!(
+                    "trace {id}: {n} span(s) arrived after the trace was assembled and evaluated"
+                ));
+            } else {
+                out.buffered_spans += n;
+                let domain = part.metadata.domain.clone().unwrap_or_default();
+                keep.push((key, domain, part));
+            }
         }
-        for r in &out.receipt.rejected {
-            let Some((id, n)) = usize::try_from(r.line)
-                .ok()
-                .and_then(|l| l.checked_sub(1))
-                .and_then(|l| sizes.get(l))
-            else {
-                continue;
-            };
-            out.rejected_spans += n;
-            // The service names the trace by its place ("line N: ..."): here it has an id.
-            let why = r
-                .error
-                .split_once(": ")
-                .map_or(r.error.as_str(), |(_, w)| w);
-            out.reasons.push(format!("trace {id}: {n} span(s): {why}"));
+        if !keep.is_empty() {
+            let items: Vec<(String, String, &Sanitized<Trace>)> = keep
+                .iter()
+                .map(|(k, d, p)| (k.clone(), d.clone(), p))
+                .collect();
+            self.with_store_for_writing(org, |s| Ok(s.add_fragments(&items)?))?;
+        }
+        // Whole traces: with the spans kept for them, one trace each, queued as the fragments
+        // go (one transaction).
+        let mut queue = Vec::new();
+        for (id, n, key, part) in complete {
+            let mut parts: Vec<Sanitized<Trace>> = self
+                .with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            let kept = parts.len();
+            parts.push(part);
+            let whole = Sanitized::merge(parts, aegis_otlp::merge);
+            match whole.check() {
+                Ok(()) => queue.push((id, n, key, whole)),
+                Err(why) => {
+                    out.rejected_spans += n;
+                    out.reasons.push(format!(
+                        "trace {id}: {n} span(s){}: the trace {why}",
+                        if kept > 0 {
+                            " and those sent before"
+                        } else {
+                            ""
+                        }
+                    ));
+                    self.with_store_for_writing(org, |s| Ok(s.drop_fragments(&key)?))?;
+                }
+            }
+        }
+        if !queue.is_empty() {
+            let items: Vec<(String, &Sanitized<Trace>)> =
+                queue.iter().map(|(_, _, k, t)| (k.clone(), t)).collect();
+            let fresh = self.with_store_for_writing(org, |s| Ok(s.enqueue_assembled(&items)?))?;
+            for ((id, _, key, trace), queued) in queue.into_iter().zip(fresh) {
+                out.receipt.accepted.push(crate::service::Accepted {
+                    line: out.receipt.accepted.len() as u64 + 1,
+                    key,
+                    domain: trace.metadata.domain.clone().unwrap_or_default(),
+                    queued,
+                });
+                out.trace_ids.push(id);
+            }
+            if out.receipt.accepted.iter().any(|a| a.queued) {
+                self.wake_workers();
+            }
         }
         Ok(Ok(out))
+    }
+}
+
+impl Service {
+    /// Queues the traces whose spans have waited longer than the quiet period without their
+    /// root span, each assembled from what it has; a trace with nothing to evaluate is dropped
+    /// (logged). How many were queued.
+    pub(crate) fn assemble_quiet(&self, org: &OrgId) -> Result<usize, AppError> {
+        let quiet = i64::try_from(self.config().otlp_quiet.as_millis()).unwrap_or(i64::MAX);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let keys = self.with_store_for_writing(org, |s| {
+            Ok(s.quiet_fragments(now.saturating_sub(quiet), 256)?)
+        })?;
+        let mut queued = 0;
+        for key in keys {
+            let parts: Vec<Sanitized<Trace>> = self
+                .with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            let whole = Sanitized::merge(parts, aegis_otlp::merge);
+            if let Err(why) = whole.check() {
+                tracing::warn!(org = %org, key = %key, "a trace whose root span never came is dropped: the trace {why}");
+                self.with_store_for_writing(org, |s| Ok(s.drop_fragments(&key)?))?;
+                continue;
+            }
+            let fresh = self.with_store_for_writing(org, |s| {
+                Ok(s.enqueue_assembled(&[(key.clone(), &whole)])?)
+            })?;
+            queued += fresh.iter().filter(|q| **q).count();
+        }
+        if queued > 0 {
+            self.wake_workers();
+        }
+        Ok(queued)
     }
 }

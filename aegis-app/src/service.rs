@@ -52,6 +52,9 @@ pub struct ServiceConfig {
     pub batch: usize,
     /// How long a worker holds the traces it took: after that (it died), they are taken again.
     pub lease: Duration,
+    /// How long a trace that arrives span by span (OpenTelemetry) may be quiet, its root span
+    /// not come, before it is evaluated from the spans it has.
+    pub otlp_quiet: Duration,
 }
 
 impl ServiceConfig {
@@ -63,6 +66,7 @@ impl ServiceConfig {
             time_budget: Duration::from_secs(30),
             batch: 512,
             lease: Duration::from_secs(120),
+            otlp_quiet: Duration::from_secs(30),
         }
     }
 }
@@ -490,6 +494,58 @@ impl Service {
         ))
     }
 
+    /// Routes a trace to the domain its `metadata.domain` names and runs Tier 0: the key its
+    /// result will have and the sanitised trace, or why not (never repeating its content).
+    pub(crate) fn route_and_sanitize(
+        &self,
+        org: &OrgId,
+        trace: Trace,
+    ) -> Result<Result<(String, Sanitized<Trace>), String>, AppError> {
+        let org = self.org(org)?;
+        let domain = match trace.metadata.domain.as_deref() {
+            Some(name) => match find_domain(&self.domains, name) {
+                Ok(d) => d,
+                Err(_) => {
+                    return Ok(Err(format!(
+                        "the trace's domain is not a domain of this service (it knows: {})",
+                        crate::domain_names(&self.domains).join(", ")
+                    )));
+                }
+            },
+            None => {
+                return Ok(Err(
+                    "the trace names no domain: set an `aegis.domain` attribute on a span or its resource, or send an x-aegis-domain header".to_owned(),
+                ));
+            }
+        };
+        let started = Instant::now();
+        let sanitized = match sanitize(&org, domain, trace) {
+            Ok(s) => s,
+            Err(why) => return Ok(Err(why)),
+        };
+        if let Some(o) = &self.observer
+            && domain.info().phi.is_some()
+        {
+            o.sanitized(started.elapsed());
+        }
+        Ok(Ok((
+            record_key(Some(domain.info().name), &sanitized),
+            sanitized,
+        )))
+    }
+
+    /// Wakes the workers: traces are waiting.
+    pub(crate) fn wake_workers(&self) {
+        let (count, wake) = &self.work;
+        *lock(count) += 1;
+        wake.notify_all();
+    }
+
+    /// The service's settings.
+    pub(crate) fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
     /// Blocks until traces may be waiting or `timeout` passes (a worker's idle wait).
     pub fn wait_for_work(&self, seen: &mut u64, timeout: Duration) {
         let (count, wake) = &self.work;
@@ -526,6 +582,8 @@ impl Service {
     }
 
     fn work_org(&self, id: &OrgId) -> Result<usize, AppError> {
+        // Traces whose root span never came, quiet long enough: queued from what they have.
+        self.assemble_quiet(id)?;
         let org = self.org(id)?;
         let claimed = lock(&org.writer).claim(self.config.batch, self.config.lease)?;
         if claimed.is_empty() {

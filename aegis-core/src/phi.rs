@@ -315,6 +315,13 @@ impl Sanitized<Trace> {
         self.0.metadata.domain = Some(domain.to_owned());
     }
 
+    /// One trace from sanitised parts of it (a trace that arrives span by span): `merge`
+    /// combines them. A plain function, which holds no text of its own to add: the result is
+    /// made of sanitised text only.
+    pub fn merge(parts: Vec<Sanitized<Trace>>, merge: fn(Vec<Trace>) -> Trace) -> Sanitized<Trace> {
+        Sanitized(merge(parts.into_iter().map(|p| p.0).collect()))
+    }
+
     /// The sanitised output text alone: free text (a reviewer's note) is sanitised as the
     /// output of a trace, and stays [`Sanitized`] on its way to the store.
     pub fn into_output(self) -> Sanitized<String> {

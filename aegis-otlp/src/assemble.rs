@@ -50,48 +50,7 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
     });
     let root = spans.iter().position(|s| s.step.parent_id.is_none());
     let has_root = root.is_some();
-    // Without its root, the outermost span here stands for it.
-    let top = root.or_else(|| {
-        let ids: Vec<&str> = spans
-            .iter()
-            .filter_map(|s| s.step.span_id.as_deref())
-            .collect();
-        spans.iter().position(|s| {
-            s.step
-                .parent_id
-                .as_deref()
-                .is_none_or(|p| !ids.contains(&p))
-        })
-    });
     let steps: Vec<_> = spans.iter().map(|s| s.step.clone()).collect();
-    let llm: Vec<_> = steps.iter().filter(|s| s.kind == StepKind::Llm).collect();
-    let top_step = top.map(|i| &spans[i].step);
-    let groups = |s: &&aegis_core::AgentStep| s.kind != StepKind::Llm;
-    let input = top_step
-        .filter(groups)
-        .map(|s| s.input.clone())
-        .filter(|t| !t.is_empty())
-        .or_else(|| llm.iter().map(|s| s.input.clone()).find(|t| !t.is_empty()))
-        .or_else(|| top_step.map(|s| s.input.clone()))
-        .unwrap_or_default();
-    let output = top_step
-        .filter(groups)
-        .map(|s| s.output.clone())
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            llm.iter()
-                .rev()
-                .map(|s| s.output.clone())
-                .find(|t| !t.is_empty())
-        })
-        .or_else(|| top_step.map(|s| s.output.clone()))
-        .unwrap_or_default();
-    let model = llm.iter().find_map(|s| s.model.clone());
-    let context: Vec<String> = steps
-        .iter()
-        .filter(|s| s.kind == StepKind::Retrieval)
-        .flat_map(|s| s.documents.iter().cloned())
-        .collect();
     let mut tags: Vec<String> = Vec::new();
     for t in spans.iter().flat_map(|s| s.tags.iter()) {
         if !tags.contains(t) {
@@ -106,10 +65,6 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
             prompt: a.prompt + b.prompt,
             completion: a.completion + b.completion,
         });
-    let latency_ms = top_step.and_then(|s| match (s.started_at_ns, s.ended_at_ns) {
-        (Some(a), Some(b)) if b >= a => Some((b - a) as f64 / 1e6),
-        _ => None,
-    });
     let first = |f: fn(&SpanRecord) -> Option<&String>| spans.iter().find_map(f).cloned();
     let mut extra = BTreeMap::new();
     if let Some(s) = first(|s| s.session_id.as_ref()) {
@@ -129,10 +84,6 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
     }
     let mut trace = Trace {
         id: Some(trace_id.clone()),
-        model,
-        input,
-        output,
-        context,
         steps,
         extra,
         ..Trace::default()
@@ -140,7 +91,7 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
     trace.metadata.application = first(|s| s.application.as_ref());
     trace.metadata.tags = tags;
     trace.metadata.tokens = tokens;
-    trace.metadata.latency_ms = latency_ms;
+    derive(&mut trace);
     Assembled {
         trace_id,
         has_root,
@@ -148,4 +99,91 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
         domain: first(|s| s.domain.as_ref()),
         trace,
     }
+}
+
+/// One trace from parts of it assembled from different requests ([`assemble`] on each): the
+/// steps of all, in the order they started; tags of all; token counts added; the first part's
+/// application and kept fields; and what follows from the steps derived again.
+pub fn merge(parts: Vec<Trace>) -> Trace {
+    let mut parts = parts.into_iter();
+    let mut trace = parts.next().unwrap_or_default();
+    for p in parts {
+        trace.steps.extend(p.steps);
+        for t in p.metadata.tags {
+            if !trace.metadata.tags.contains(&t) {
+                trace.metadata.tags.push(t);
+            }
+        }
+        trace.metadata.tokens = match (trace.metadata.tokens, p.metadata.tokens) {
+            (Some(a), Some(b)) => Some(TokenCounts {
+                prompt: a.prompt + b.prompt,
+                completion: a.completion + b.completion,
+            }),
+            (a, b) => a.or(b),
+        };
+        if trace.metadata.application.is_none() {
+            trace.metadata.application = p.metadata.application;
+        }
+        if trace.metadata.domain.is_none() {
+            trace.metadata.domain = p.metadata.domain;
+        }
+        for (k, v) in p.extra {
+            trace.extra.entry(k).or_insert(v);
+        }
+    }
+    trace
+        .steps
+        .sort_by_key(|s| (s.started_at_ns.unwrap_or(0), s.ended_at_ns.unwrap_or(0)));
+    derive(&mut trace);
+    trace
+}
+
+/// What a trace's steps say of it: input and output (the root's, or, for a root that is a
+/// model call or absent, the first model call's question and the last one's answer), the
+/// model, the retrieved documents as `context`, and the root's duration.
+fn derive(trace: &mut Trace) {
+    let steps = &trace.steps;
+    let ids: Vec<&str> = steps.iter().filter_map(|s| s.span_id.as_deref()).collect();
+    // The root, else the outermost step here stands for it.
+    let top = steps.iter().find(|s| s.parent_id.is_none()).or_else(|| {
+        steps
+            .iter()
+            .find(|s| s.parent_id.as_deref().is_none_or(|p| !ids.contains(&p)))
+    });
+    let llm: Vec<_> = steps.iter().filter(|s| s.kind == StepKind::Llm).collect();
+    let groups = |s: &&aegis_core::AgentStep| s.kind != StepKind::Llm;
+    let input = top
+        .filter(groups)
+        .map(|s| s.input.clone())
+        .filter(|t| !t.is_empty())
+        .or_else(|| llm.iter().map(|s| s.input.clone()).find(|t| !t.is_empty()))
+        .or_else(|| top.map(|s| s.input.clone()))
+        .unwrap_or_default();
+    let output = top
+        .filter(groups)
+        .map(|s| s.output.clone())
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            llm.iter()
+                .rev()
+                .map(|s| s.output.clone())
+                .find(|t| !t.is_empty())
+        })
+        .or_else(|| top.map(|s| s.output.clone()))
+        .unwrap_or_default();
+    let model = llm.iter().find_map(|s| s.model.clone());
+    let context: Vec<String> = steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Retrieval)
+        .flat_map(|s| s.documents.iter().cloned())
+        .collect();
+    let latency_ms = top.and_then(|s| match (s.started_at_ns, s.ended_at_ns) {
+        (Some(a), Some(b)) if b >= a => Some((b - a) as f64 / 1e6),
+        _ => None,
+    });
+    trace.input = input;
+    trace.output = output;
+    trace.model = model;
+    trace.context = context;
+    trace.metadata.latency_ms = latency_ms;
 }

@@ -16,7 +16,7 @@ mod assemble;
 mod attributes;
 mod span;
 
-pub use assemble::{Assembled, assemble};
+pub use assemble::{Assembled, assemble, merge};
 pub use span::{SpanRecord, spans};
 
 use opentelemetry_proto::tonic::collector::trace::v1::{

@@ -58,6 +58,7 @@ mod tests {
             ("/v1/traces/{id}/similar", vec!["get"]),
             ("/v1/traces/search", vec!["post"]),
             ("/v1/traces/bulk-delete", vec!["post"]),
+            ("/otlp/v1/traces", vec!["post"]),
             ("/v1/evaluate", vec!["post"]),
             ("/v1/analytics/summary", vec!["get"]),
             ("/v1/analytics/timeseries", vec!["get"]),

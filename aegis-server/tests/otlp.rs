@@ -98,15 +98,18 @@ fn first_trace_id(pb: &[u8]) -> String {
 #[test]
 fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
     let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("svc"));
+    config.otlp_quiet = Duration::from_millis(300);
     let service = Service::open(
         &[
             &aegis_domain_healthcare::Healthcare,
             &aegis_domain_trading::Trading,
         ],
-        ServiceConfig::new(dir.path().join("svc")),
+        config,
     )
     .unwrap();
     let (_, api_key) = service.create_org("acme").unwrap();
+    let (_, second_key) = service.create_org("globex").unwrap();
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         workers: 1,
@@ -177,12 +180,6 @@ fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
     );
     assert_eq!(rejected, 2, "{why}");
     assert!(why.contains("nothing to evaluate"), "{why}");
-    let (rejected, why) = api.export_pb(
-        fixture("openinference-langchain-split-1.pb"),
-        &[("x-aegis-domain", "trading")],
-    );
-    assert_eq!(rejected, 4, "{why}");
-    assert!(why.contains("root span"), "{why}");
     // No domain anywhere: named too.
     let (rejected, why) = api.export_pb(fixture("openllmetry-openai.pb"), &[]);
     assert_eq!(rejected, 2, "{why}");
@@ -207,6 +204,51 @@ fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 401);
+
+    // An agent run in two requests, children first: kept until the root comes, then one
+    // trace of five steps; a child sent again after that is refused, by name.
+    let split1 = fixture("openinference-langchain-split-1.pb");
+    let split2 = fixture("openinference-langchain-split-2.pb");
+    let id = first_trace_id(&split1);
+    assert_eq!(first_trace_id(&split2), id);
+    let trading = [("x-aegis-domain", "trading")];
+    assert_eq!(api.export_pb(split1.clone(), &trading), (0, String::new()));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        api.stored(&id).is_none(),
+        "not evaluated before its root span"
+    );
+    assert_eq!(api.export_pb(split2, &trading), (0, String::new()));
+    let stored = api.wait_stored(&id);
+    assert_eq!(
+        stored["trace"]["steps"].as_array().unwrap().len(),
+        5,
+        "{stored}"
+    );
+    assert_eq!(stored["trace"]["context"].as_array().unwrap().len(), 2);
+    assert!(
+        stored["trace"]["input"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sell 40 shares")
+    );
+    let (rejected, why) = api.export_pb(split1.clone(), &trading);
+    assert_eq!(rejected, 4, "{why}");
+    assert!(why.contains("after the trace was assembled"), "{why}");
+
+    // Another organisation: the children alone, whose root never comes, are evaluated once
+    // the trace has been quiet (here 300 ms), from the spans it has.
+    let api2 = Api {
+        key: second_key.secret.clone(),
+        ..api
+    };
+    assert_eq!(api2.export_pb(split1, &trading), (0, String::new()));
+    let stored = api2.wait_stored(&id);
+    assert_eq!(
+        stored["trace"]["steps"].as_array().unwrap().len(),
+        4,
+        "{stored}"
+    );
 
     stop_tx.send(()).unwrap();
     server.join().unwrap().unwrap();

@@ -198,7 +198,7 @@ const KEPT: aegis_core::PhiSettings = aegis_core::PhiSettings {
 };
 
 /// A trace read back from the store (kept only once sanitised).
-fn kept_trace(trace: Trace) -> Sanitized<Trace> {
+pub(crate) fn kept_trace(trace: Trace) -> Sanitized<Trace> {
     Sanitized::sanitize(trace, &KeptSanitized, &KEPT).0
 }
 

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
 //! an FTS5 index over the sanitised text.
 
+mod fragments;
 mod ledger;
 mod queue;
 mod summary;
@@ -157,6 +158,7 @@ const MIGRATIONS: &[&str] = &[
     ledger::MIGRATION,
     queue::MIGRATION_GENERATION,
     AUDIT_CHAIN,
+    fragments::MIGRATION,
 ];
 
 /// 8: the audit log without an index by key. An index keyed by the record key takes an insert

@@ -97,14 +97,17 @@ pub struct QueueDepth {
     pub oldest_enqueued_at_ms: Option<i64>,
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl SqliteStore {
-    fn sqlite_err(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + use<> {
+    pub(super) fn sqlite_err(
+        &self,
+        what: &'static str,
+    ) -> impl Fn(rusqlite::Error) -> StoreError + use<> {
         let path = self.path.display().to_string();
         move |source| StoreError::Sqlite {
             path: path.clone(),
@@ -152,19 +155,43 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&e)?;
-        let mut queued = Vec::with_capacity(encoded.len());
+        let queued = enqueue_in(&tx, &encoded, now).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(queued)
+    }
+
+    /// Queues traces assembled from OpenTelemetry spans as [`enqueue_traces`](Self::enqueue_traces)
+    /// does, and in the same transaction drops the fragments they were assembled from
+    /// ([`add_fragments`](Self::add_fragments)): a trace is queued and its fragments gone, or
+    /// neither.
+    pub fn enqueue_assembled(
+        &mut self,
+        items: &[(String, &Sanitized<Trace>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        let e = self.sqlite_err("cannot queue assembled traces");
+        let path = self.path.display().to_string();
+        let encoded = items
+            .iter()
+            .map(|(key, trace)| {
+                serde_json::to_string(&***trace)
+                    .map(|json| (key.as_str(), json))
+                    .map_err(|_| StoreError::Unencodable {
+                        path: path.clone(),
+                        what: "a trace to queue",
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let queued = enqueue_in(&tx, &encoded, now_ms()).map_err(&e)?;
         {
-            // An upsert whose update is skipped (the same text) changes no row.
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT INTO ingest_queue (key, trace, enqueued_at) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT(key) DO UPDATE SET trace = excluded.trace, \
-                     generation = generation + 1, claimed_until = NULL, attempts = 0 \
-                     WHERE trace IS NOT excluded.trace",
-                )
+            let mut drop = tx
+                .prepare_cached("DELETE FROM otlp_fragments WHERE key = ?1")
                 .map_err(&e)?;
-            for (key, json) in &encoded {
-                queued.push(upsert.execute(params![key, json, now]).map_err(&e)? == 1);
+            for (key, _) in &encoded {
+                drop.execute([key]).map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)?;
@@ -520,4 +547,24 @@ fn resolve_key(tx: &Transaction<'_>, key_or_id: &str) -> rusqlite::Result<String
     } else {
         format!("id:{key_or_id}")
     })
+}
+
+/// Upserts encoded traces into the queue; whether each was queued (an identical resend is not).
+fn enqueue_in(
+    tx: &Transaction<'_>,
+    encoded: &[(&str, String)],
+    now: i64,
+) -> rusqlite::Result<Vec<bool>> {
+    // An upsert whose update is skipped (the same text) changes no row.
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO ingest_queue (key, trace, enqueued_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(key) DO UPDATE SET trace = excluded.trace, \
+         generation = generation + 1, claimed_until = NULL, attempts = 0 \
+         WHERE trace IS NOT excluded.trace",
+    )?;
+    let mut queued = Vec::with_capacity(encoded.len());
+    for (key, json) in encoded {
+        queued.push(upsert.execute(params![key, json, now])? == 1);
+    }
+    Ok(queued)
 }
