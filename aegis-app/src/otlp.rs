@@ -30,7 +30,7 @@ impl Service {
     /// Reads an OTLP export and queues each trace whose root span it holds, assembled from its
     /// spans and those kept for it from earlier requests (Tier 0 at the door, as for every
     /// trace); spans whose root has not come are kept, sanitised, until it does. A trace's domain is `aegis.domain` on a
-    /// span or its resource, else `header_domain`. The outer error is the service's; the inner
+    /// span or its resource, else `header_domain`, else the service's default domain. The outer error is the service's; the inner
     /// one, a body that is not an export request.
     pub fn ingest_otlp(
         &self,
@@ -59,7 +59,10 @@ impl Service {
         for a in aegis_otlp::assemble(read) {
             let mut trace = a.trace;
             if trace.metadata.domain.is_none() {
-                trace.metadata.domain = a.domain.or_else(|| header_domain.map(str::to_owned));
+                trace.metadata.domain = a
+                    .domain
+                    .or_else(|| header_domain.map(str::to_owned))
+                    .or_else(|| self.config().default_domain.clone());
             }
             match self.route_and_sanitize(org, trace)? {
                 Err(why) => {

@@ -55,6 +55,8 @@ pub struct ServiceConfig {
     /// How long a trace that arrives span by span (OpenTelemetry) may be quiet, its root span
     /// not come, before it is evaluated from the spans it has.
     pub otlp_quiet: Duration,
+    /// The domain of OpenTelemetry traces that name none; it must be one of the service's.
+    pub default_domain: Option<String>,
 }
 
 impl ServiceConfig {
@@ -67,6 +69,7 @@ impl ServiceConfig {
             batch: 512,
             lease: Duration::from_secs(120),
             otlp_quiet: Duration::from_secs(30),
+            default_domain: None,
         }
     }
 }
@@ -230,6 +233,9 @@ impl Service {
             context: format!("cannot create {}", config.root.display()),
             source,
         })?;
+        if let Some(name) = &config.default_domain {
+            find_domain(domains, name)?;
+        }
         let tenants = Tenants::open(&config.root.join("tenants.db"))?;
         Ok(Service {
             config,

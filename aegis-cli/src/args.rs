@@ -686,6 +686,14 @@ pub(crate) struct ServeArgs {
     /// How long one trace may take, in milliseconds, before it gets an `error` result.
     #[arg(long, default_value_t = 30_000)]
     pub(crate) time_budget_ms: u64,
+    /// The domain of OpenTelemetry traces that name none (no `aegis.domain` attribute, no
+    /// `x-aegis-domain` header).
+    #[arg(long, value_name = "DOMAIN")]
+    pub(crate) default_domain: Option<String>,
+    /// How long, in seconds, a trace sent span by span may be quiet without its root span
+    /// before it is evaluated from the spans it has.
+    #[arg(long, default_value_t = 30)]
+    pub(crate) otlp_quiet: u64,
     /// Requests per second an organisation may make.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) rate_limit: u32,

@@ -19,6 +19,8 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     let mut config = ServiceConfig::new(&args.store);
     config.tiers = args.tiers.options();
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
+    config.default_domain = args.default_domain.clone();
+    config.otlp_quiet = Duration::from_secs(args.otlp_quiet);
     let service = Service::open(domains, config)?;
     let server = aegis_server::ServerConfig {
         addr: args.addr,

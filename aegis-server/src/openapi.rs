@@ -79,7 +79,8 @@ mod tests {
                 let op = &paths[path][m];
                 assert!(op.is_object(), "{m} {path} is not described");
                 let secured = op["security"].is_array();
-                assert_eq!(secured, path.starts_with("/v1/"), "{m} {path}: bearer key");
+                let private = path.starts_with("/v1/") || path.starts_with("/otlp/");
+                assert_eq!(secured, private, "{m} {path}: bearer key");
             }
         }
         assert_eq!(

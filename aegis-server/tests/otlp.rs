@@ -98,6 +98,14 @@ fn first_trace_id(pb: &[u8]) -> String {
 #[test]
 fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
     let dir = tempfile::tempdir().unwrap();
+    // A default domain the service does not have is refused at start.
+    let mut wrong = ServiceConfig::new(dir.path().join("svc"));
+    wrong.default_domain = Some("astrology".to_owned());
+    let e = Service::open(&[&aegis_domain_healthcare::Healthcare], wrong)
+        .err()
+        .expect("an unknown default domain is refused")
+        .to_string();
+    assert!(e.contains("astrology"), "{e}");
     let mut config = ServiceConfig::new(dir.path().join("svc"));
     config.otlp_quiet = Duration::from_millis(300);
     let service = Service::open(
