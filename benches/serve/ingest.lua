@@ -3,8 +3,9 @@
 -- is idempotent by id: repeated ids would be evaluated once).
 local threads = {}
 local counter = 0
-local tid = 0
 local lines = {}
+-- `tid` is a global that setup() gives each thread (thread:set): a local here would hide it,
+-- and every thread would send the same ids.
 
 function setup(thread)
   thread:set("tid", #threads + 1)
