@@ -22,6 +22,8 @@ pub struct OtlpReceipt {
     pub reasons: Vec<String>,
     /// Spans kept (sanitised) until their trace's root span arrives.
     pub buffered_spans: usize,
+    /// Spans of the traces accepted (queued, or the same trace sent again).
+    pub accepted_spans: usize,
     /// The OpenTelemetry trace id of each accepted trace, in the order of `receipt.accepted`.
     pub trace_ids: Vec<String>,
 }
@@ -128,7 +130,8 @@ impl Service {
             let items: Vec<(String, &Sanitized<Trace>)> =
                 queue.iter().map(|(_, _, k, t)| (k.clone(), t)).collect();
             let fresh = self.with_store_for_writing(org, |s| Ok(s.enqueue_assembled(&items)?))?;
-            for ((id, _, key, trace), queued) in queue.into_iter().zip(fresh) {
+            for ((id, n, key, trace), queued) in queue.into_iter().zip(fresh) {
+                out.accepted_spans += n;
                 out.receipt.accepted.push(crate::service::Accepted {
                     line: out.receipt.accepted.len() as u64 + 1,
                     key,

@@ -35,6 +35,14 @@ pub struct EvaluatedLabels {
     pub decided_by: String,
 }
 
+/// Labels of OpenTelemetry spans received.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SpanOutcome {
+    /// `queued` (in a trace queued for evaluation), `kept` (waiting for their root span) or
+    /// `rejected` (counted in the answer's `partial_success`).
+    pub outcome: &'static str,
+}
+
 /// Labels of a tier's latency.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TierLabel {
@@ -74,6 +82,8 @@ pub struct Metrics {
     pub rate_limited: Counter,
     /// Worker batches that failed (they are taken again after their lease).
     pub worker_errors: Counter,
+    /// OpenTelemetry spans received, by what became of them.
+    pub otlp_spans: Family<SpanOutcome, Counter>,
 }
 
 impl Default for Metrics {
@@ -99,7 +109,13 @@ impl Metrics {
             store_write: latency_histogram(),
             rate_limited: Counter::default(),
             worker_errors: Counter::default(),
+            otlp_spans: Family::default(),
         };
+        registry.register(
+            "otlp_spans",
+            "OpenTelemetry spans received: queued in a trace, kept for their root span, or rejected",
+            m.otlp_spans.clone(),
+        );
         registry.register(
             "traces_ingested",
             "Traces accepted into a queue",

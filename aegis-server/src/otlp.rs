@@ -59,9 +59,15 @@ pub(crate) async fn otlp_traces(
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty());
     let service = Arc::clone(&state.service);
-    let (rejected, reasons, receipt) = blocking(move || {
+    let (rejected, kept, queued_spans, reasons, receipt) = blocking(move || {
         match service.ingest_otlp(&org, &body, encoding, header_domain.as_deref())? {
-            Ok(r) => Ok((r.rejected_spans, r.reasons, r.receipt)),
+            Ok(r) => Ok((
+                r.rejected_spans,
+                r.buffered_spans,
+                r.accepted_spans,
+                r.reasons,
+                r.receipt,
+            )),
             Err(e) => Err(ApiError::bad_request("body", e.to_string())),
         }
     })
@@ -76,6 +82,16 @@ pub(crate) async fn otlp_traces(
             .inc();
     }
     state.metrics.rejected.inc_by(receipt.rejected.len() as u64);
+    let spans = |outcome| {
+        state
+            .metrics
+            .otlp_spans
+            .get_or_create(&crate::metrics::SpanOutcome { outcome })
+            .clone()
+    };
+    spans("rejected").inc_by(rejected as u64);
+    spans("kept").inc_by(kept as u64);
+    spans("queued").inc_by(queued_spans as u64);
     let mut message = String::new();
     for (i, r) in reasons.iter().enumerate() {
         if message.len() + r.len() + 2 > MESSAGE_LIMIT {

@@ -258,6 +258,27 @@ fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
         "{stored}"
     );
 
+    // Every span a request brought is counted by what became of it: 5 + 5 + 2 + 1 queued (the
+    // agent run twice, the Node export, the split run's root); 4 kept, twice; 2 + 2 + 4 rejected.
+    let metrics = api2
+        .http
+        .get(format!("{}/metrics", api2.base))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let count = |outcome: &str| -> u64 {
+        let line = format!("aegis_otlp_spans_total{{outcome=\"{outcome}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {line} in {metrics}"))
+    };
+    assert_eq!(count("queued"), 13, "{metrics}");
+    assert_eq!(count("kept"), 8, "{metrics}");
+    assert_eq!(count("rejected"), 8, "{metrics}");
+
     stop_tx.send(()).unwrap();
     server.join().unwrap().unwrap();
 }
