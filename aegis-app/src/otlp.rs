@@ -7,13 +7,14 @@ use crate::error::AppError;
 use aegis_core::{Sanitized, Trace};
 use aegis_store::OrgId;
 
-use crate::service::{IngestReceipt, Service};
+use crate::service::{Accepted, Service};
 
 /// What became of an export: the traces queued, and the spans not used with why.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OtlpReceipt {
-    /// The assembled traces, as `Service::ingest` answers (placed by their order in the request).
-    pub receipt: IngestReceipt,
+    /// The assembled traces queued (or sent again unchanged), as `Service::ingest` lists
+    /// them; `line` is the trace's place among them.
+    pub accepted: Vec<Accepted>,
     /// Spans not used: without ids, without their root span in the request, or in a trace the
     /// service rejected.
     pub rejected_spans: usize,
@@ -24,16 +25,15 @@ pub struct OtlpReceipt {
     pub buffered_spans: usize,
     /// Spans of the traces accepted (queued, or the same trace sent again).
     pub accepted_spans: usize,
-    /// The OpenTelemetry trace id of each accepted trace, in the order of `receipt.accepted`.
-    pub trace_ids: Vec<String>,
 }
 
 impl Service {
     /// Reads an OTLP export and queues each trace whose root span it holds, assembled from its
     /// spans and those kept for it from earlier requests (Tier 0 at the door, as for every
-    /// trace); spans whose root has not come are kept, sanitised, until it does. A trace's domain is `aegis.domain` on a
-    /// span or its resource, else `header_domain`, else the service's default domain. The outer error is the service's; the inner
-    /// one, a body that is not an export request.
+    /// trace); spans whose root has not come are kept, sanitised, until it does. A trace's
+    /// domain is `aegis.domain` on a span or its resource, else `header_domain`, else the
+    /// service's default domain. The outer error is the service's; the inner one, a body that
+    /// is not an export request.
     pub fn ingest_otlp(
         &self,
         org: &OrgId,
@@ -87,26 +87,19 @@ impl Service {
                 ));
             } else {
                 out.buffered_spans += n;
-                let domain = part.metadata.domain.clone().unwrap_or_default();
-                keep.push((key, domain, part));
+                keep.push((key, part));
             }
         }
         if !keep.is_empty() {
-            let items: Vec<(String, String, &Sanitized<Trace>)> = keep
-                .iter()
-                .map(|(k, d, p)| (k.clone(), d.clone(), p))
-                .collect();
+            let items: Vec<(String, &Sanitized<Trace>)> =
+                keep.iter().map(|(k, p)| (k.clone(), p)).collect();
             self.with_store_for_writing(org, |s| Ok(s.add_fragments(&items)?))?;
         }
         // Whole traces: with the spans kept for them, one trace each, queued as the fragments
         // go (one transaction).
         let mut queue = Vec::new();
         for (id, n, key, part) in complete {
-            let mut parts: Vec<Sanitized<Trace>> = self
-                .with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect();
+            let mut parts = self.with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?;
             let kept = parts.len();
             parts.push(part);
             let whole = Sanitized::merge(parts, aegis_otlp::merge);
@@ -130,17 +123,16 @@ impl Service {
             let items: Vec<(String, &Sanitized<Trace>)> =
                 queue.iter().map(|(_, _, k, t)| (k.clone(), t)).collect();
             let fresh = self.with_store_for_writing(org, |s| Ok(s.enqueue_assembled(&items)?))?;
-            for ((id, n, key, trace), queued) in queue.into_iter().zip(fresh) {
+            for ((_, n, key, trace), queued) in queue.into_iter().zip(fresh) {
                 out.accepted_spans += n;
-                out.receipt.accepted.push(crate::service::Accepted {
-                    line: out.receipt.accepted.len() as u64 + 1,
+                out.accepted.push(Accepted {
+                    line: out.accepted.len() as u64 + 1,
                     key,
                     domain: trace.metadata.domain.clone().unwrap_or_default(),
                     queued,
                 });
-                out.trace_ids.push(id);
             }
-            if out.receipt.accepted.iter().any(|a| a.queued) {
+            if out.accepted.iter().any(|a| a.queued) {
                 self.wake_workers();
             }
         }
@@ -162,11 +154,7 @@ impl Service {
         })?;
         let mut queued = 0;
         for key in keys {
-            let parts: Vec<Sanitized<Trace>> = self
-                .with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect();
+            let parts = self.with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?;
             let whole = Sanitized::merge(parts, aegis_otlp::merge);
             if let Err(why) = whole.check() {
                 tracing::warn!(org = %org, key = %key, "a trace whose root span never came is dropped: the trace {why}");

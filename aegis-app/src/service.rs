@@ -375,47 +375,15 @@ impl Service {
         body: &[u8],
         domain: Option<&str>,
     ) -> Result<IngestReceipt, AppError> {
-        let records = TraceReader::new(BufReader::new(body))
-            .collect::<Result<Vec<Record>, _>>()
-            .map_err(|source| AppError::Io {
-                context: "cannot read the request body".to_owned(),
-                source,
-            })?;
-        self.ingest_records(org, records, domain)
-    }
-
-    /// Queues traces already read (assembled from OpenTelemetry spans, say) as
-    /// [`ingest`](Self::ingest) queues a body's: each is checked, routed to its domain (`domain`,
-    /// else its `metadata.domain`), sanitised by Tier 0 and queued durably; a rejected trace is
-    /// named by its place in `traces`, from 1.
-    pub fn ingest_traces(
-        &self,
-        org: &OrgId,
-        traces: Vec<Trace>,
-        domain: Option<&str>,
-    ) -> Result<IngestReceipt, AppError> {
-        let records = traces
-            .into_iter()
-            .zip(1..)
-            .map(|(trace, line)| Record::Trace {
-                line,
-                trace: Box::new(trace),
-            })
-            .collect();
-        self.ingest_records(org, records, domain)
-    }
-
-    fn ingest_records(
-        &self,
-        org: &OrgId,
-        records: Vec<Record>,
-        domain: Option<&str>,
-    ) -> Result<IngestReceipt, AppError> {
         let org = self.org(org)?;
         let fixed = domain.map(|d| find_domain(&self.domains, d)).transpose()?;
         let mut receipt = IngestReceipt::default();
         let mut queued: Vec<(u64, String, Sanitized<Trace>)> = Vec::new();
-        for record in records {
+        for record in TraceReader::new(BufReader::new(body)) {
+            let record = record.map_err(|source| AppError::Io {
+                context: "cannot read the request body".to_owned(),
+                source,
+            })?;
             match self.accept(&org, record, fixed) {
                 // The same key twice in one request is queued in order: the same trace again
                 // changes nothing (`queued: false`), a different one replaces it.
@@ -440,9 +408,7 @@ impl Service {
         }
         receipt.accepted.sort_by_key(|a| a.line);
         if receipt.accepted.iter().any(|a| a.queued) {
-            let (count, wake) = &self.work;
-            *lock(count) += 1;
-            wake.notify_all();
+            self.wake_workers();
         }
         Ok(receipt)
     }
@@ -486,18 +452,26 @@ impl Service {
                 ));
             }
         };
+        let (key, sanitized) = self.sanitize_keyed(org, domain, trace).map_err(reject)?;
+        Ok((line, key, sanitized))
+    }
+
+    /// Runs Tier 0 on a trace for `domain` (timed for the observer): the key its result will
+    /// have and the sanitised trace, or why not.
+    fn sanitize_keyed(
+        &self,
+        org: &Org,
+        domain: &'static dyn Domain,
+        trace: Trace,
+    ) -> Result<(String, Sanitized<Trace>), String> {
         let started = Instant::now();
-        let sanitized = sanitize(org, domain, trace).map_err(reject)?;
+        let sanitized = sanitize(org, domain, trace)?;
         if let Some(o) = &self.observer
             && domain.info().phi.is_some()
         {
             o.sanitized(started.elapsed());
         }
-        Ok((
-            line,
-            record_key(Some(domain.info().name), &sanitized),
-            sanitized,
-        ))
+        Ok((record_key(Some(domain.info().name), &sanitized), sanitized))
     }
 
     /// Routes a trace to the domain its `metadata.domain` names and runs Tier 0: the key its
@@ -524,20 +498,7 @@ impl Service {
                 ));
             }
         };
-        let started = Instant::now();
-        let sanitized = match sanitize(&org, domain, trace) {
-            Ok(s) => s,
-            Err(why) => return Ok(Err(why)),
-        };
-        if let Some(o) = &self.observer
-            && domain.info().phi.is_some()
-        {
-            o.sanitized(started.elapsed());
-        }
-        Ok(Ok((
-            record_key(Some(domain.info().name), &sanitized),
-            sanitized,
-        )))
+        Ok(self.sanitize_keyed(&org, domain, trace))
     }
 
     /// Wakes the workers: traces are waiting.

@@ -48,8 +48,7 @@ fn one(trace_id: String, mut spans: Vec<SpanRecord>) -> Assembled {
             s.step.ended_at_ns.unwrap_or(0),
         )
     });
-    let root = spans.iter().position(|s| s.step.parent_id.is_none());
-    let has_root = root.is_some();
+    let has_root = spans.iter().any(|s| s.step.parent_id.is_none());
     let steps: Vec<_> = spans.iter().map(|s| s.step.clone()).collect();
     let mut tags: Vec<String> = Vec::new();
     for t in spans.iter().flat_map(|s| s.tags.iter()) {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aegis_app::service::{LiveResult, Observer};
+use aegis_app::service::{Accepted, LiveResult, Observer};
 use aegis_core::TierOutcome;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -93,6 +93,17 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Counts the traces an ingest request queued, by domain.
+    pub fn count_ingested<'a>(&self, accepted: impl IntoIterator<Item = &'a Accepted>) {
+        for a in accepted.into_iter().filter(|a| a.queued) {
+            self.ingested
+                .get_or_create(&DomainLabel {
+                    domain: a.domain.clone(),
+                })
+                .inc();
+        }
+    }
+
     /// Registers every metric.
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("aegis");

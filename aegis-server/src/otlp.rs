@@ -59,52 +59,37 @@ pub(crate) async fn otlp_traces(
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty());
     let service = Arc::clone(&state.service);
-    let (rejected, kept, queued_spans, reasons, receipt) = blocking(move || {
-        match service.ingest_otlp(&org, &body, encoding, header_domain.as_deref())? {
-            Ok(r) => Ok((
-                r.rejected_spans,
-                r.buffered_spans,
-                r.accepted_spans,
-                r.reasons,
-                r.receipt,
-            )),
-            Err(e) => Err(ApiError::bad_request("body", e.to_string())),
-        }
+    let r = blocking(move || {
+        service
+            .ingest_otlp(&org, &body, encoding, header_domain.as_deref())?
+            .map_err(|e| ApiError::bad_request("body", e.to_string()))
     })
     .await?;
-    for a in receipt.accepted.iter().filter(|a| a.queued) {
-        state
-            .metrics
-            .ingested
-            .get_or_create(&crate::metrics::DomainLabel {
-                domain: a.domain.clone(),
-            })
-            .inc();
-    }
-    state.metrics.rejected.inc_by(receipt.rejected.len() as u64);
-    let spans = |outcome| {
+    state.metrics.count_ingested(&r.accepted);
+    for (outcome, n) in [
+        ("rejected", r.rejected_spans),
+        ("kept", r.buffered_spans),
+        ("queued", r.accepted_spans),
+    ] {
         state
             .metrics
             .otlp_spans
             .get_or_create(&crate::metrics::SpanOutcome { outcome })
-            .clone()
-    };
-    spans("rejected").inc_by(rejected as u64);
-    spans("kept").inc_by(kept as u64);
-    spans("queued").inc_by(queued_spans as u64);
+            .inc_by(n as u64);
+    }
     let mut message = String::new();
-    for (i, r) in reasons.iter().enumerate() {
-        if message.len() + r.len() + 2 > MESSAGE_LIMIT {
-            message.push_str(&format!("; and {} more", reasons.len() - i));
+    for (i, why) in r.reasons.iter().enumerate() {
+        if message.len() + why.len() + 2 > MESSAGE_LIMIT {
+            message.push_str(&format!("; and {} more", r.reasons.len() - i));
             break;
         }
         if !message.is_empty() {
             message.push_str("; ");
         }
-        message.push_str(r);
+        message.push_str(why);
     }
     let bytes = encode_response(
-        i64::try_from(rejected).unwrap_or(i64::MAX),
+        i64::try_from(r.rejected_spans).unwrap_or(i64::MAX),
         &message,
         encoding,
     );

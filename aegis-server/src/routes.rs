@@ -149,17 +149,7 @@ async fn ingest(
     let service = Arc::clone(&state.service);
     let receipt =
         blocking(move || Ok(service.ingest(&org, &body, params.domain.as_deref())?)).await?;
-    for a in &receipt.accepted {
-        if a.queued {
-            state
-                .metrics
-                .ingested
-                .get_or_create(&crate::metrics::DomainLabel {
-                    domain: a.domain.clone(),
-                })
-                .inc();
-        }
-    }
+    state.metrics.count_ingested(&receipt.accepted);
     state.metrics.rejected.inc_by(receipt.rejected.len() as u64);
     if receipt.accepted.is_empty() && receipt.rejected.is_empty() {
         return Err(ApiError::bad_request("body", "the body holds no trace"));

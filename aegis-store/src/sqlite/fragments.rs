@@ -10,12 +10,12 @@ use super::queue::now_ms;
 use crate::StoreError;
 
 /// 9: the fragments. `key` is the record key the assembled trace will have; `fragment` a
-/// sanitised partial trace as JSON (its steps and what they say of the trace).
+/// sanitised partial trace as JSON (its steps and what they say of the trace; its
+/// `metadata.domain` names the domain that will evaluate it).
 pub(super) const MIGRATION: &str = r#"
     CREATE TABLE otlp_fragments (
         seq            INTEGER PRIMARY KEY AUTOINCREMENT,
         key            TEXT NOT NULL,
-        domain         TEXT NOT NULL,
         received_at    INTEGER NOT NULL,
         fragment       TEXT NOT NULL
     );
@@ -23,11 +23,11 @@ pub(super) const MIGRATION: &str = r#"
 "#;
 
 impl SqliteStore {
-    /// Keeps sanitised partial traces, each under the key its trace will have and the domain
-    /// that will evaluate it, in one durable transaction.
+    /// Keeps sanitised partial traces, each under the key its trace will have, in one durable
+    /// transaction.
     pub fn add_fragments(
         &mut self,
-        items: &[(String, String, &Sanitized<Trace>)],
+        items: &[(String, &Sanitized<Trace>)],
     ) -> Result<(), StoreError> {
         let e = self.sqlite_err("cannot keep trace fragments");
         let path = self.path.display().to_string();
@@ -36,46 +36,39 @@ impl SqliteStore {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO otlp_fragments (key, domain, received_at, fragment) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO otlp_fragments (key, received_at, fragment) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(&e)?;
-            for (key, domain, trace) in items {
+            for (key, trace) in items {
                 let json =
                     serde_json::to_string(&***trace).map_err(|_| StoreError::Unencodable {
                         path: path.clone(),
                         what: "a trace fragment",
                     })?;
                 insert
-                    .execute(params![key, domain, now, json])
+                    .execute(params![key, now, json])
                     .map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)
     }
 
-    /// The fragments kept under `key`, oldest first, with the domain they named.
-    pub fn fragments(&self, key: &str) -> Result<Vec<(String, Sanitized<Trace>)>, StoreError> {
+    /// The fragments kept under `key`, oldest first.
+    pub fn fragments(&self, key: &str) -> Result<Vec<Sanitized<Trace>>, StoreError> {
         let e = self.sqlite_err("cannot read trace fragments");
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT domain, fragment FROM otlp_fragments WHERE key = ?1 ORDER BY seq",
-            )
+            .prepare_cached("SELECT fragment FROM otlp_fragments WHERE key = ?1 ORDER BY seq")
             .map_err(&e)?;
         let rows = stmt
-            .query_map([key], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
+            .query_map([key], |r| r.get::<_, String>(0))
             .map_err(&e)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(&e)?;
         Ok(rows
-            .into_iter()
-            .filter_map(|(domain, json)| {
-                serde_json::from_str::<Trace>(&json)
-                    .ok()
-                    .map(|t| (domain, crate::kept_trace(t)))
-            })
+            .iter()
+            .filter_map(|json| serde_json::from_str::<Trace>(json).ok())
+            .map(crate::kept_trace)
             .collect())
     }
 

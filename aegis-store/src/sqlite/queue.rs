@@ -137,6 +137,26 @@ impl SqliteStore {
         &mut self,
         items: &[(String, &Sanitized<Trace>)],
     ) -> Result<Vec<bool>, StoreError> {
+        self.enqueue_dropping(items, false)
+    }
+
+    /// Queues traces assembled from OpenTelemetry spans as [`enqueue_traces`](Self::enqueue_traces)
+    /// does, and in the same transaction drops the fragments they were assembled from
+    /// ([`add_fragments`](Self::add_fragments)): a trace is queued and its fragments gone, or
+    /// neither.
+    pub fn enqueue_assembled(
+        &mut self,
+        items: &[(String, &Sanitized<Trace>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.enqueue_dropping(items, true)
+    }
+
+    /// Queues `items` in one transaction, dropping their keys' trace fragments when asked.
+    fn enqueue_dropping(
+        &mut self,
+        items: &[(String, &Sanitized<Trace>)],
+        drop_fragments: bool,
+    ) -> Result<Vec<bool>, StoreError> {
         let e = self.sqlite_err("cannot queue traces");
         let path = self.path.display().to_string();
         let encoded = items
@@ -150,43 +170,27 @@ impl SqliteStore {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
         let now = now_ms();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
-        let queued = enqueue_in(&tx, &encoded, now).map_err(&e)?;
-        tx.commit().map_err(&e)?;
-        Ok(queued)
-    }
-
-    /// Queues traces assembled from OpenTelemetry spans as [`enqueue_traces`](Self::enqueue_traces)
-    /// does, and in the same transaction drops the fragments they were assembled from
-    /// ([`add_fragments`](Self::add_fragments)): a trace is queued and its fragments gone, or
-    /// neither.
-    pub fn enqueue_assembled(
-        &mut self,
-        items: &[(String, &Sanitized<Trace>)],
-    ) -> Result<Vec<bool>, StoreError> {
-        let e = self.sqlite_err("cannot queue assembled traces");
-        let path = self.path.display().to_string();
-        let encoded = items
-            .iter()
-            .map(|(key, trace)| {
-                serde_json::to_string(&***trace)
-                    .map(|json| (key.as_str(), json))
-                    .map_err(|_| StoreError::Unencodable {
-                        path: path.clone(),
-                        what: "a trace to queue",
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
-        let queued = enqueue_in(&tx, &encoded, now_ms()).map_err(&e)?;
+        let mut queued = Vec::with_capacity(encoded.len());
         {
+            // An upsert whose update is skipped (the same text) changes no row.
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO ingest_queue (key, trace, enqueued_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT(key) DO UPDATE SET trace = excluded.trace, \
+                     generation = generation + 1, claimed_until = NULL, attempts = 0 \
+                     WHERE trace IS NOT excluded.trace",
+                )
+                .map_err(&e)?;
+            for (key, json) in &encoded {
+                queued.push(upsert.execute(params![key, json, now]).map_err(&e)? == 1);
+            }
+        }
+        if drop_fragments {
             let mut drop = tx
                 .prepare_cached("DELETE FROM otlp_fragments WHERE key = ?1")
                 .map_err(&e)?;
@@ -547,24 +551,4 @@ fn resolve_key(tx: &Transaction<'_>, key_or_id: &str) -> rusqlite::Result<String
     } else {
         format!("id:{key_or_id}")
     })
-}
-
-/// Upserts encoded traces into the queue; whether each was queued (an identical resend is not).
-fn enqueue_in(
-    tx: &Transaction<'_>,
-    encoded: &[(&str, String)],
-    now: i64,
-) -> rusqlite::Result<Vec<bool>> {
-    // An upsert whose update is skipped (the same text) changes no row.
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO ingest_queue (key, trace, enqueued_at) VALUES (?1, ?2, ?3) \
-         ON CONFLICT(key) DO UPDATE SET trace = excluded.trace, \
-         generation = generation + 1, claimed_until = NULL, attempts = 0 \
-         WHERE trace IS NOT excluded.trace",
-    )?;
-    let mut queued = Vec::with_capacity(encoded.len());
-    for (key, json) in encoded {
-        queued.push(upsert.execute(params![key, json, now])? == 1);
-    }
-    Ok(queued)
 }
