@@ -45,9 +45,7 @@ impl SqliteStore {
                         path: path.clone(),
                         what: "a trace fragment",
                     })?;
-                insert
-                    .execute(params![key, now, json])
-                    .map_err(&e)?;
+                insert.execute(params![key, now, json]).map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)
