@@ -29,6 +29,7 @@ pub mod domains;
 pub mod error;
 pub mod evaluate;
 pub mod files;
+mod group_commit;
 pub mod ledger;
 pub mod lines;
 pub mod models;

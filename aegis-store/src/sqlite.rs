@@ -7,7 +7,7 @@ mod queue;
 mod summary;
 
 pub use ledger::{Reserve, SqliteLedger};
-pub use queue::{QueueDepth, QueuedTrace, QueuedVersion};
+pub use queue::{QueueDepth, QueueEntry, QueuedTrace, QueuedVersion};
 
 use std::path::{Path, PathBuf};
 

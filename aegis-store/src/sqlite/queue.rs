@@ -56,6 +56,31 @@ pub struct QueuedVersion {
     pub generation: i64,
 }
 
+/// A sanitised trace encoded for the queue, under the key its result will have
+/// ([`SqliteStore::enqueue_entries`]). Encoding is the part of queueing that needs no
+/// connection: a service does it before it takes the one that writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    key: String,
+    json: String,
+}
+
+impl QueueEntry {
+    /// Encodes `trace` (whole: id, metadata, domain data, episode, steps, unknown fields) to
+    /// be queued under `key`.
+    pub fn new(key: String, trace: &Sanitized<Trace>) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            key,
+            json: serde_json::to_string(&**trace)?,
+        })
+    }
+
+    /// The key the trace is queued under.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
 /// A queued trace a worker claimed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuedTrace {
@@ -137,7 +162,15 @@ impl SqliteStore {
         &mut self,
         items: &[(String, &Sanitized<Trace>)],
     ) -> Result<Vec<bool>, StoreError> {
-        self.enqueue_dropping(items, false)
+        let entries = self.entries(items)?;
+        self.enqueue_entries(&entries)
+    }
+
+    /// Queues traces already encoded ([`QueueEntry::new`]) as
+    /// [`enqueue_traces`](Self::enqueue_traces) does. A service encodes before it takes the
+    /// writing connection, and commits what several requests brought in one transaction.
+    pub fn enqueue_entries(&mut self, entries: &[QueueEntry]) -> Result<Vec<bool>, StoreError> {
+        self.enqueue_dropping(entries, false)
     }
 
     /// Queues traces assembled from OpenTelemetry spans as [`enqueue_traces`](Self::enqueue_traces)
@@ -148,34 +181,38 @@ impl SqliteStore {
         &mut self,
         items: &[(String, &Sanitized<Trace>)],
     ) -> Result<Vec<bool>, StoreError> {
-        self.enqueue_dropping(items, true)
+        let entries = self.entries(items)?;
+        self.enqueue_dropping(&entries, true)
     }
 
-    /// Queues `items` in one transaction, dropping their keys' trace fragments when asked.
+    fn entries(
+        &self,
+        items: &[(String, &Sanitized<Trace>)],
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        items
+            .iter()
+            .map(|(key, trace)| {
+                QueueEntry::new(key.clone(), trace).map_err(|_| StoreError::Unencodable {
+                    path: self.path.display().to_string(),
+                    what: "a trace to queue",
+                })
+            })
+            .collect()
+    }
+
+    /// Queues `entries` in one transaction, dropping their keys' trace fragments when asked.
     fn enqueue_dropping(
         &mut self,
-        items: &[(String, &Sanitized<Trace>)],
+        entries: &[QueueEntry],
         drop_fragments: bool,
     ) -> Result<Vec<bool>, StoreError> {
         let e = self.sqlite_err("cannot queue traces");
-        let path = self.path.display().to_string();
-        let encoded = items
-            .iter()
-            .map(|(key, trace)| {
-                serde_json::to_string(&***trace)
-                    .map(|json| (key.as_str(), json))
-                    .map_err(|_| StoreError::Unencodable {
-                        path: path.clone(),
-                        what: "a trace to queue",
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&e)?;
         let now = now_ms();
-        let mut queued = Vec::with_capacity(encoded.len());
+        let mut queued = Vec::with_capacity(entries.len());
         {
             // An upsert whose update is skipped (the same text) changes no row.
             let mut upsert = tx
@@ -186,16 +223,21 @@ impl SqliteStore {
                      WHERE trace IS NOT excluded.trace",
                 )
                 .map_err(&e)?;
-            for (key, json) in &encoded {
-                queued.push(upsert.execute(params![key, json, now]).map_err(&e)? == 1);
+            for entry in entries {
+                queued.push(
+                    upsert
+                        .execute(params![entry.key, entry.json, now])
+                        .map_err(&e)?
+                        == 1,
+                );
             }
         }
         if drop_fragments {
             let mut drop = tx
                 .prepare_cached("DELETE FROM otlp_fragments WHERE key = ?1")
                 .map_err(&e)?;
-            for (key, _) in &encoded {
-                drop.execute([key]).map_err(&e)?;
+            for entry in entries {
+                drop.execute([&entry.key]).map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)?;
@@ -226,12 +268,18 @@ impl SqliteStore {
     /// same row under a live lease. A worker that neither completes nor releases a row in time
     /// loses it to the next claim.
     ///
+    /// The claim's commit does not wait for the disk ([`relaxed`](Self::relaxed)).
+    ///
     /// A row whose trace no longer reads back (the file was altered, or a trace queued by an
     /// older Aegis is refused by this one) must not block the queue, and its trace must not be
     /// silently lost: it is not returned; an `error` result saying so is stored under its key
     /// and the row removed, in the same transaction, and a warning names its `seq` (nothing of
     /// its content).
     pub fn claim(&mut self, limit: usize, lease: Duration) -> Result<Vec<QueuedTrace>, StoreError> {
+        self.relaxed(|s| s.claim_now(limit, lease))
+    }
+
+    fn claim_now(&mut self, limit: usize, lease: Duration) -> Result<Vec<QueuedTrace>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -345,8 +393,42 @@ impl SqliteStore {
     /// completed it first. So a row gets one result and one audit entry, however many workers
     /// evaluated it.
     ///
+    /// The commit does not wait for the disk ([`relaxed`](Self::relaxed)).
+    ///
     /// Returns, for each pair, whether its record was written.
     pub fn complete(
+        &mut self,
+        done: &[(QueuedVersion, StoredRecord)],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.relaxed(|s| s.complete_now(done))
+    }
+
+    /// Runs `f` with commits that return before the disk has them (`synchronous=NORMAL`),
+    /// then makes commits durable again (`FULL`). For claims and completions only: each moves
+    /// a trace that is already durably queued, and what such a commit writes is lost only to
+    /// a power cut (never to a crash of the process, since the WAL is in the kernel's cache),
+    /// which leaves the trace queued to be evaluated again, never lost. The next durable
+    /// commit (an ingest) makes it durable too: the WAL is written in order. Waiting for the
+    /// disk at each of them was the largest part of the writer's time under load.
+    fn relaxed<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let e = self.sqlite_err("cannot set how commits are synchronised");
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&e)?;
+        let out = f(self);
+        let restored = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(&e);
+        let out = out?;
+        restored?;
+        Ok(out)
+    }
+
+    fn complete_now(
         &mut self,
         done: &[(QueuedVersion, StoredRecord)],
     ) -> Result<Vec<bool>, StoreError> {
