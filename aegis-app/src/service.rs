@@ -908,15 +908,6 @@ impl Service {
         }
         Ok(ids)
     }
-
-    /// Makes the full-text index of every open organisation current.
-    pub fn index_text(&self) -> Result<(), AppError> {
-        let orgs: Vec<Arc<Org>> = lock(&self.orgs).values().cloned().collect();
-        for org in orgs {
-            lock(&org.writer).index_text()?;
-        }
-        Ok(())
-    }
 }
 
 /// Results of evaluations in the request for one organisation: its records, the queued

@@ -174,10 +174,11 @@ pub async fn run(
         let _ = tokio::task::spawn_blocking(move || w.join()).await;
     }
     let service = Arc::clone(&state.service);
+    // The full-text index is not brought up to date here: after a long run that could take
+    // minutes, past any orchestrator's grace period. A search indexes what is pending first.
     tokio::task::spawn_blocking(move || {
         service.close();
-        service.release_all()?;
-        service.index_text()
+        service.release_all().map(|_| ())
     })
     .await
     .map_err(|e| ServerError::Serve(std::io::Error::other(e.to_string())))??;
