@@ -15,13 +15,18 @@ if ! "$py" -c 'import setuptools, pytest, langchain_core, llama_index.core, open
     setuptools pytest langchain-core llama-index-core openinference-instrumentation-langchain \
     opentelemetry-sdk opentelemetry-exporter-otlp-proto-http >&2
 fi
-# The SDK as a user installs it (its py.typed included), fresh each run.
+# The SDK as a user installs it (its py.typed included), fresh each run, built from a copy so
+# that nothing is written into the tree (no build/, no egg-info, no bytecode).
+export PYTHONDONTWRITEBYTECODE=1
+copy="$(mktemp -d)"
+trap 'rm -rf "$copy"' EXIT
+cp -r "$root/sdk/python/." "$copy/"
 "$py" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
-  --force-reinstall "$root/sdk/python" >&2
+  --force-reinstall "$copy" >&2
 target="${CARGO_TARGET_DIR:-$root/target}"
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
 if [ -z "${AEGIS_EVAL_BIN:-}" ] && [ ! -x "$target/debug/aegis-eval" ]; then
   (cd "$root" && cargo build --quiet -p aegis-eval)
 fi
 cd "$root/sdk/python"
-exec "$py" -m pytest -q -p no:cacheprovider tests "$@"
+"$py" -m pytest -q -p no:cacheprovider tests "$@"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 from aegis_sdk import AegisClient
@@ -63,10 +64,20 @@ def test_a_refused_line_is_counted_and_the_rest_arrive(server: Server) -> None:
         good["id"] = f"ok-{run}"
         client.submit(good)
         client.submit({"id": f"bad-{run}", "input": 5, "output": ["not", "text"]})
+        # Not a mapping: dropped at once, never raised into the application.
+        assert client.submit(["not", "a", "trace"]) is False  # type: ignore[arg-type]
+        # A value JSON has no type for is sent as its text.
+        dated = bundled(2)[1]
+        dated["id"] = f"dated-{run}"
+        dated.setdefault("metadata", {})["started_at"] = datetime(2026, 12, 7, 8, 30, tzinfo=timezone.utc)
+        client.submit(dated)
         assert client.flush(timeout=30)
-        assert client.stats.sent == 1
+        assert client.stats.sent == 2
         assert client.stats.rejected == 1
+        assert client.stats.dropped == 1
         wait_for(client.get, good["id"])
+        row = wait_for(client.get, dated["id"])
+        assert row["trace"]["metadata"]["started_at"] == "2026-12-07 08:30:00+00:00"
 
 
 def test_a_server_not_yet_up_is_retried_with_backoff(tmp_path: Path) -> None:

@@ -117,7 +117,13 @@ class AegisClient:
         """Queues `trace` (a dict in Aegis's trace format: ``id``, ``input``, ``output``,
         ``context``, ``model``, ``metadata``, ``steps``…) to be sent. Returns ``False`` when it
         was dropped (the queue is full or the client closed); never blocks, never raises."""
-        item = self._prepare(trace)
+        try:
+            item = self._prepare(trace)
+        except (TypeError, ValueError):
+            logger.warning("aegis: a trace that is not a mapping was dropped")
+            with self._lock:
+                self.stats.dropped += 1
+            return False
         with self._lock:
             if self._closed or len(self._queue) >= self.max_queue:
                 self.stats.dropped += 1
@@ -162,7 +168,7 @@ class AegisClient:
         """Evaluates one trace in the request (``POST /v1/evaluate``) and returns the decision,
         for an application that guards an answer before its user sees it. Raises `AegisError`
         when the server refuses it or cannot be reached."""
-        body = json.dumps(self._prepare(trace)).encode()
+        body = json.dumps(self._prepare(trace), ensure_ascii=False, default=str).encode()
         status, answer, _ = self._post("/v1/evaluate", body, "application/json", gzipped=False)
         if status != 200:
             raise AegisError(status, _reason(answer))
@@ -223,7 +229,8 @@ class AegisClient:
                     self._wake.notify_all()
 
     def _send(self, batch: List[Trace]) -> None:
-        lines = "\n".join(json.dumps(t, ensure_ascii=False) for t in batch).encode()
+        # `default=str`: a value JSON has no type for (a datetime, a UUID) is sent as its text.
+        lines = "\n".join(json.dumps(t, ensure_ascii=False, default=str) for t in batch).encode()
         path = "/v1/traces"
         if self.domain:
             path += "?domain=" + urllib.parse.quote(self.domain)
