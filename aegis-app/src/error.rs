@@ -37,6 +37,9 @@ pub enum AppError {
     /// A transfer model could not be fitted, read or used.
     #[error("{0}")]
     Transfer(String),
+    /// An option or argument that cannot be used, and why.
+    #[error("{0}")]
+    Usage(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

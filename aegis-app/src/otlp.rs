@@ -3,6 +3,10 @@
 
 pub use aegis_otlp::{Encoding, OtlpError, encode_response};
 
+/// Results as annotations for the tool that traced the application (pure: a front end sends
+/// them).
+pub use aegis_otlp::export;
+
 use crate::error::AppError;
 use aegis_core::{Sanitized, Trace};
 use aegis_store::OrgId;
@@ -72,8 +76,19 @@ impl Service {
                     out.reasons
                         .push(format!("trace {}: {} span(s): {why}", a.trace_id, a.spans));
                 }
-                Ok((key, part)) if a.has_root => complete.push((a.trace_id, a.spans, key, part)),
-                Ok((key, part)) => partial.push((a.trace_id, a.spans, key, part)),
+                Ok((key, mut part)) => {
+                    // Known by its OpenTelemetry trace id, as the tools that traced it know it.
+                    let key = if part.set_otel_trace_id(&a.trace_id) {
+                        aegis_store::record_key(None, &part)
+                    } else {
+                        key
+                    };
+                    if a.has_root {
+                        complete.push((a.trace_id, a.spans, key, part));
+                    } else {
+                        partial.push((a.trace_id, a.spans, key, part));
+                    }
+                }
             }
         }
         // Spans before their root: kept, sanitised, until it comes (or the trace is quiet). A

@@ -697,6 +697,13 @@ pub(crate) struct ServeArgs {
     /// Requests per second an organisation may make.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) rate_limit: u32,
+    /// Send an organisation's results, as they are stored, to an Arize Phoenix as trace
+    /// annotations (`ORG=URL`: the organisation's id or name, and Phoenix's base URL, e.g.
+    /// `acme=http://127.0.0.1:6006`). Only results of traces that came with an OpenTelemetry
+    /// trace id are sent. Repeat for more organisations; Phoenix's API key, if it needs one,
+    /// is read from PHOENIX_API_KEY.
+    #[arg(long, value_name = "ORG=URL")]
+    pub(crate) export_phoenix: Vec<String>,
     /// A PEM certificate chain: serve HTTPS (with --tls-key).
     #[arg(long, requires = "tls_key")]
     pub(crate) tls_cert: Option<PathBuf>,

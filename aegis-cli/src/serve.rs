@@ -22,6 +22,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     config.default_domain = args.default_domain.clone();
     config.otlp_quiet = Duration::from_secs(args.otlp_quiet);
     let service = Service::open(domains, config)?;
+    let exports = phoenix_exports(&service, &args.export_phoenix)?;
     let server = aegis_server::ServerConfig {
         addr: args.addr,
         tls: args.tls_cert.zip(args.tls_key),
@@ -31,6 +32,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
         workers: args.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
         }),
+        exports,
     };
     if service.orgs()?.is_empty() {
         eprintln!(
@@ -65,6 +67,39 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
         ))
         .map_err(|e| aegis_app::AppError::Store(e.to_string()))?;
     Ok(EXIT_OK)
+}
+
+/// `--export-phoenix ORG=URL` options: each organisation (by id or name) must exist, and each
+/// URL be http(s).
+fn phoenix_exports(
+    service: &Service,
+    options: &[String],
+) -> Result<Vec<aegis_server::export::PhoenixExport>, CliError> {
+    let orgs = service.orgs()?;
+    let api_key = std::env::var("PHOENIX_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    options
+        .iter()
+        .map(|option| {
+            let usage = |why: &str| {
+                CliError::Usage(format!("--export-phoenix {option}: {why} (expected ORG=URL, e.g. acme=http://127.0.0.1:6006)"))
+            };
+            let (org, url) = option.split_once('=').ok_or_else(|| usage("no `=`"))?;
+            let org = orgs
+                .iter()
+                .find(|o| o.id.as_str() == org || o.name == org)
+                .ok_or_else(|| usage("no such organisation (`aegis-eval orgs list` names them)"))?;
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(usage("the URL is not http:// or https://"));
+            }
+            Ok(aegis_server::export::PhoenixExport {
+                org: org.id.clone(),
+                url: url.to_owned(),
+                api_key: api_key.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Ctrl-C or SIGTERM.

@@ -315,6 +315,19 @@ impl Sanitized<Trace> {
         self.0.metadata.domain = Some(domain.to_owned());
     }
 
+    /// Gives the trace the OpenTelemetry trace id it arrived under, in place of the one Tier 0
+    /// left (an id that looks like an identifier is pseudonymised). Such an id is 16 bytes an
+    /// SDK drew at random, written as 32 hex digits: it holds no text, and the tools that
+    /// traced the application know the trace by it (results exported to them name it).
+    /// Anything else is refused (`false`, the trace unchanged), so no text enters this way.
+    pub fn set_otel_trace_id(&mut self, id: &str) -> bool {
+        let valid = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if valid {
+            self.0.id = Some(id.to_ascii_lowercase());
+        }
+        valid
+    }
+
     /// One trace from sanitised parts of it (a trace that arrives span by span): `merge`
     /// combines them. A plain function, which holds no text of its own to add: the result is
     /// made of sanitised text only.
@@ -367,6 +380,24 @@ impl<T> AsRef<T> for Sanitized<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_opentelemetry_trace_id_replaces_the_sanitised_one() {
+        let mut t = Sanitized::without_phi(Trace {
+            id: Some("trace-c647c9612d819935".to_owned()),
+            ..Trace::default()
+        });
+        for text in [
+            "John Smith",
+            "0512bd13110722311710cf5327ac43",
+            "0512bd13110722311710cf5327ac435z",
+        ] {
+            assert!(!t.set_otel_trace_id(text));
+            assert_eq!(t.id.as_deref(), Some("trace-c647c9612d819935"));
+        }
+        assert!(t.set_otel_trace_id("0512BD13110722311710CF5327AC435A"));
+        assert_eq!(t.id.as_deref(), Some("0512bd13110722311710cf5327ac435a"));
+    }
 
     #[test]
     fn labels_round_trip_and_sets_hold_their_members() {

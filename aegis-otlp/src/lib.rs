@@ -11,9 +11,11 @@
 //! span as a step in the order it started.
 //!
 //! Nothing here does I/O or sanitising: the service runs Tier 0 on what [`assemble`] returns.
+//! [`export`] goes the other way: a result as annotations for the tool that traced it.
 
 mod assemble;
 mod attributes;
+pub mod export;
 mod span;
 
 pub use assemble::{Assembled, assemble, merge};

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod live;
 pub mod metrics;
@@ -47,6 +48,8 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// Worker threads taking traces from the queues.
     pub workers: usize,
+    /// Organisations whose results also go to a Phoenix, as trace annotations.
+    pub exports: Vec<export::PhoenixExport>,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +61,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             rate_limit: 10_000,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            exports: Vec::new(),
         }
     }
 }
@@ -146,6 +150,7 @@ pub async fn run(
         tracing::info!(released, "took back traces an earlier process had claimed");
     }
     let workers = start_workers(&state, config.workers);
+    let exporter = export::start(&state, config.exports.clone());
     let app = routes::router(state.clone(), &config);
     on_listening(local);
     tracing::info!(addr = %local, tls = config.tls.is_some(), "serving");
@@ -172,6 +177,10 @@ pub async fn run(
     state.stopping.store(true, Ordering::SeqCst);
     for w in workers {
         let _ = tokio::task::spawn_blocking(move || w.join()).await;
+    }
+    // The workers' last results are exported before the server stops.
+    if let Some(exporter) = exporter {
+        let _ = exporter.await;
     }
     let service = Arc::clone(&state.service);
     // The full-text index is not brought up to date here: after a long run that could take

@@ -43,6 +43,16 @@ pub struct SpanOutcome {
     pub outcome: &'static str,
 }
 
+/// Labels of results exported to another tool.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ExportOutcome {
+    /// Where to: `phoenix`.
+    pub sink: &'static str,
+    /// `sent`, `failed` (the tool refused or could not be reached, after retries) or `missed`
+    /// (the exporter fell behind the results and lost some).
+    pub outcome: &'static str,
+}
+
 /// Labels of a tier's latency.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TierLabel {
@@ -84,6 +94,8 @@ pub struct Metrics {
     pub worker_errors: Counter,
     /// OpenTelemetry spans received, by what became of them.
     pub otlp_spans: Family<SpanOutcome, Counter>,
+    /// Results exported to other tools, by where and what became of them.
+    pub exports: Family<ExportOutcome, Counter>,
 }
 
 impl Default for Metrics {
@@ -121,7 +133,13 @@ impl Metrics {
             rate_limited: Counter::default(),
             worker_errors: Counter::default(),
             otlp_spans: Family::default(),
+            exports: Family::default(),
         };
+        registry.register(
+            "results_exported",
+            "Results exported to other tools (Phoenix annotations): sent, failed after retries, or missed by an exporter that fell behind",
+            m.exports.clone(),
+        );
         registry.register(
             "otlp_spans",
             "OpenTelemetry spans received: queued in a trace, kept for their root span, or rejected",

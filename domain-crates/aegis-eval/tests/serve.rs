@@ -1957,3 +1957,31 @@ fn one_organisations_missing_store_does_not_take_down_the_others() {
     let r = server.get(&alpha.key, "/v1/traces");
     assert!(r.status().is_server_error(), "{}", r.status());
 }
+
+#[test]
+fn an_export_to_phoenix_names_what_is_wrong_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = service_dir(&dir);
+    create_org(&store, "acme");
+    for (option, says) in [
+        ("acme", "no `=`"),
+        ("nobody=http://127.0.0.1:6006", "no such organisation"),
+        (
+            "acme=ftp://127.0.0.1:6006",
+            "the URL is not http:// or https://",
+        ),
+    ] {
+        let out = aegis()
+            .args(["serve", "--addr", "127.0.0.1:0", "--store"])
+            .arg(&store)
+            .args(["--export-phoenix", option])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--export-phoenix {option}: {says}")),
+            "{option}: {stderr}"
+        );
+    }
+}
