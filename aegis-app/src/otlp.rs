@@ -91,53 +91,75 @@ impl Service {
                 }
             }
         }
-        // Spans before their root: kept, sanitised, until it comes (or the trace is quiet). A
-        // trace already assembled takes no more spans: it was evaluated once.
-        let mut keep = Vec::new();
-        for (id, n, key, part) in partial {
-            if self.with_store_for_writing(org, |s| Ok(s.has_key(&key)?))? {
-                out.rejected_spans += n;
-                out.reasons.push(format!(
-                    "trace {id}: {n} span(s) arrived after the trace was assembled and evaluated"
-                ));
-            } else {
-                out.buffered_spans += n;
-                keep.push((key, part));
-            }
-        }
-        if !keep.is_empty() {
-            let items: Vec<(String, &Sanitized<Trace>)> =
-                keep.iter().map(|(k, p)| (k.clone(), p)).collect();
-            self.with_store_for_writing(org, |s| Ok(s.add_fragments(&items)?))?;
-        }
-        // Whole traces: with the spans kept for them, one trace each, queued as the fragments
-        // go (one transaction).
-        let mut queue = Vec::new();
-        for (id, n, key, part) in complete {
-            let mut parts = self.with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?;
-            let kept = parts.len();
-            parts.push(part);
-            let whole = Sanitized::merge(parts, aegis_otlp::merge);
-            match whole.check() {
-                Ok(()) => queue.push((id, n, key, whole)),
-                Err(why) => {
-                    out.rejected_spans += n;
-                    out.reasons.push(format!(
-                        "trace {id}: {n} span(s){}: the trace {why}",
-                        if kept > 0 {
-                            " and those sent before"
-                        } else {
-                            ""
-                        }
-                    ));
-                    self.with_store_for_writing(org, |s| Ok(s.drop_fragments(&key)?))?;
+        // One hold of the writing connection for what follows, so that no other request's
+        // spans of the same trace come between a look at the store and the write that depends
+        // on it (a span kept just after its trace was queued would be orphaned; a span sent
+        // before the root, between reading the kept spans and queueing, dropped unread).
+        type Refused = (String, usize, usize, String);
+        let (kept_spans, late, queue, fresh, refused) = self.with_store_for_writing(org, |s| {
+            // Spans before their root: kept, sanitised, until it comes (or the trace is
+            // quiet). A trace already assembled takes no more spans: it was evaluated once.
+            let mut keep = Vec::new();
+            let mut late = Vec::new();
+            let mut kept_spans = 0;
+            for (id, n, key, part) in partial {
+                if s.has_key(&key)? {
+                    late.push((id, n));
+                } else {
+                    kept_spans += n;
+                    keep.push((key, part));
                 }
             }
+            if !keep.is_empty() {
+                let items: Vec<(String, &Sanitized<Trace>)> =
+                    keep.iter().map(|(k, p)| (k.clone(), p)).collect();
+                s.add_fragments(&items)?;
+            }
+            // Whole traces: with the spans kept for them, one trace each, queued as the
+            // fragments go (one transaction).
+            let mut queue = Vec::new();
+            let mut refused: Vec<Refused> = Vec::new();
+            for (id, n, key, part) in complete {
+                let mut parts = s.fragments(&key)?;
+                let kept = parts.len();
+                parts.push(part);
+                let whole = Sanitized::merge(parts, aegis_otlp::merge);
+                match whole.check() {
+                    Ok(()) => queue.push((id, n, key, whole)),
+                    Err(why) => {
+                        s.drop_fragments(&key)?;
+                        refused.push((id, n, kept, why));
+                    }
+                }
+            }
+            let fresh = if queue.is_empty() {
+                Vec::new()
+            } else {
+                let items: Vec<(String, &Sanitized<Trace>)> =
+                    queue.iter().map(|(_, _, k, t)| (k.clone(), t)).collect();
+                s.enqueue_assembled(&items)?
+            };
+            Ok((kept_spans, late, queue, fresh, refused))
+        })?;
+        out.buffered_spans += kept_spans;
+        for (id, n) in late {
+            out.rejected_spans += n;
+            out.reasons.push(format!(
+                "trace {id}: {n} span(s) arrived after the trace was assembled and evaluated"
+            ));
+        }
+        for (id, n, kept, why) in refused {
+            out.rejected_spans += n;
+            out.reasons.push(format!(
+                "trace {id}: {n} span(s){}: the trace {why}",
+                if kept > 0 {
+                    " and those sent before"
+                } else {
+                    ""
+                }
+            ));
         }
         if !queue.is_empty() {
-            let items: Vec<(String, &Sanitized<Trace>)> =
-                queue.iter().map(|(_, _, k, t)| (k.clone(), t)).collect();
-            let fresh = self.with_store_for_writing(org, |s| Ok(s.enqueue_assembled(&items)?))?;
             for ((_, n, key, trace), queued) in queue.into_iter().zip(fresh) {
                 out.accepted_spans += n;
                 out.accepted.push(Accepted {
@@ -169,17 +191,24 @@ impl Service {
         })?;
         let mut queued = 0;
         for key in keys {
-            let parts = self.with_store_for_writing(org, |s| Ok(s.fragments(&key)?))?;
-            let whole = Sanitized::merge(parts, aegis_otlp::merge);
-            if let Err(why) = whole.check() {
-                tracing::warn!(org = %org, key = %key, "a trace whose root span never came is dropped: the trace {why}");
-                self.with_store_for_writing(org, |s| Ok(s.drop_fragments(&key)?))?;
-                continue;
-            }
-            let fresh = self.with_store_for_writing(org, |s| {
-                Ok(s.enqueue_assembled(&[(key.clone(), &whole)])?)
+            // Read, merged and queued in one hold of the writing connection: a span of the
+            // trace arriving meanwhile is either read here or refused as late, never dropped.
+            let outcome = self.with_store_for_writing(org, |s| {
+                let whole = Sanitized::merge(s.fragments(&key)?, aegis_otlp::merge);
+                Ok(match whole.check() {
+                    Err(why) => {
+                        s.drop_fragments(&key)?;
+                        Err(why)
+                    }
+                    Ok(()) => Ok(s.enqueue_assembled(&[(key.clone(), &whole)])?),
+                })
             })?;
-            queued += fresh.iter().filter(|q| **q).count();
+            match outcome {
+                Err(why) => {
+                    tracing::warn!(org = %org, key = %key, "a trace whose root span never came is dropped: the trace {why}");
+                }
+                Ok(fresh) => queued += fresh.iter().filter(|q| **q).count(),
+            }
         }
         if queued > 0 {
             self.wake_workers();
