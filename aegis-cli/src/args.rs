@@ -704,6 +704,16 @@ pub(crate) struct ServeArgs {
     /// is read from PHOENIX_API_KEY.
     #[arg(long, value_name = "ORG=URL")]
     pub(crate) export_phoenix: Vec<String>,
+    /// The bearer token `/metrics` asks for (better from the environment than the command
+    /// line). Metrics count every organisation's traffic: without a token, only a client on
+    /// the server's own machine may read them.
+    #[arg(
+        long,
+        env = "AEGIS_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub(crate) metrics_token: Option<String>,
     /// A PEM certificate chain: serve HTTPS (with --tls-key).
     #[arg(long, requires = "tls_key")]
     pub(crate) tls_cert: Option<PathBuf>,

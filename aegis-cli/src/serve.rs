@@ -33,6 +33,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
             std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
         }),
         exports,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
     };
     if service.orgs()?.is_empty() {
         eprintln!(

@@ -79,6 +79,17 @@ impl ApiError {
         }
     }
 
+    /// `403`: the caller may not read this from where it is.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
+            message: message.into(),
+            field: None,
+            retry_after_s: None,
+        }
+    }
+
     /// `404`: nothing of the caller's organisation by that name.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {

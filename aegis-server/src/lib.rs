@@ -50,6 +50,10 @@ pub struct ServerConfig {
     pub workers: usize,
     /// Organisations whose results also go to a Phoenix, as trace annotations.
     pub exports: Vec<export::PhoenixExport>,
+    /// The bearer token `/metrics` asks for. Metrics count every organisation's traffic, so
+    /// they are the operator's: without a token, only a client on this machine (loopback)
+    /// may read them.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +66,7 @@ impl Default for ServerConfig {
             rate_limit: 10_000,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             exports: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -105,6 +110,8 @@ pub struct AppState {
     pub stopping: Arc<AtomicBool>,
     /// Raised when shutting down: live streams end, so that the server can.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// What `/metrics` asks for ([`ServerConfig::metrics_token`]).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 /// Opens the state for `service` (its observer reports to the metrics and the live feed).
@@ -123,6 +130,7 @@ pub fn state(service: Service, config: &ServerConfig) -> AppState {
         body_limit: config.body_limit,
         stopping: Arc::new(AtomicBool::new(false)),
         shutdown: Arc::new(tokio::sync::watch::Sender::new(false)),
+        metrics_token: config.metrics_token.as_deref().map(Arc::from),
     }
 }
 

@@ -867,9 +867,49 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
     Ok("ready")
 }
 
-/// `GET /metrics`: OpenMetrics text (queue gauges are read now).
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics, OpenMetrics text", content_type = "application/openmetrics-text")))]
-async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// Whether the caller may read the metrics ([`metrics`]).
+fn metrics_allowed(
+    state: &AppState,
+    peer: Option<std::net::SocketAddr>,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    use subtle::ConstantTimeEq;
+    match &state.metrics_token {
+        Some(token) => {
+            let presented = headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+                Ok(())
+            } else {
+                Err(ApiError::unauthorized(
+                    "the metrics need the metrics token: Authorization: Bearer <token given to serve --metrics-token>",
+                ))
+            }
+        }
+        None if peer.is_some_and(|p| p.ip().is_loopback()) => Ok(()),
+        None => Err(ApiError::forbidden(
+            "the metrics count every organisation's traffic: read them from the server's own machine, or start it with --metrics-token and send that token",
+        )),
+    }
+}
+
+/// `GET /metrics`: OpenMetrics text (queue gauges are read now). They count every
+/// organisation's traffic, so they are the operator's: with `--metrics-token`, for the bearer of
+/// that token; without, for a client on this machine only.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Prometheus metrics, OpenMetrics text", content_type = "application/openmetrics-text"),
+    (status = 401, description = "The metrics token is missing or wrong"),
+    (status = 403, description = "No metrics token is set, and the client is not on this machine"),
+))]
+async fn metrics(
+    State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    metrics_allowed(&state, peer.map(|p| p.0.0), &headers)?;
     let service = Arc::clone(&state.service);
     let (depth, oldest) = blocking(move || {
         let mut depth = 0u64;
@@ -940,7 +980,7 @@ pub async fn serve_tls(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(x) => x,
                 Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
@@ -948,7 +988,11 @@ pub async fn serve_tls(
             () = &mut shutdown => break,
         };
         let acceptor = acceptor.clone();
-        let app = app.clone();
+        // The peer, for handlers that ask where a request came from (as axum's own server
+        // gives it).
+        let app = app
+            .clone()
+            .layer(axum::Extension(axum::extract::ConnectInfo(peer)));
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let Ok(stream) = acceptor.accept(stream).await else {

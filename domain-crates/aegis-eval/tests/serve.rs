@@ -1985,3 +1985,81 @@ fn an_export_to_phoenix_names_what_is_wrong_with_it() {
         );
     }
 }
+
+/// This machine's address on its network (not loopback): where a UDP socket would send from
+/// to reach another host (nothing is sent).
+fn network_address() -> std::net::IpAddr {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    s.connect("192.0.2.1:9")
+        .expect("this machine has a network route");
+    let ip = s.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback() && !ip.is_unspecified(), "{ip}");
+    ip
+}
+
+#[test]
+fn metrics_are_for_the_operator() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = service_dir(&dir);
+    create_org(&store, "acme");
+    // With a token, everyone needs it, a client on this machine too.
+    let server = Server::start(&store, &["--metrics-token", "operator-secret-1"]);
+    let get = |key: Option<&str>| {
+        server
+            .request(reqwest::Method::GET, key, "/metrics")
+            .send()
+            .unwrap()
+    };
+    assert_error(
+        get(None),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        Some("Authorization"),
+    );
+    assert_error(
+        get(Some("operator-secret-2")),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        Some("Authorization"),
+    );
+    let ok = get(Some("operator-secret-1"));
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(ok.text().unwrap().contains("aegis_queue_depth"));
+    drop(server);
+    // Without a token, a client on this machine reads them, and one elsewhere is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = aegis()
+        .args([
+            "serve",
+            "--no-judge",
+            "--addr",
+            &format!("0.0.0.0:{port}"),
+            "--store",
+        ])
+        .arg(&store)
+        .current_dir(&store)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = Client::builder().timeout(DEADLINE).build().unwrap();
+    let local = format!("http://127.0.0.1:{port}");
+    wait_until("the server to listen on every address", || {
+        http.get(format!("{local}/healthz")).send().is_ok()
+    });
+    let here = http.get(format!("{local}/metrics")).send().unwrap();
+    assert_eq!(here.status(), StatusCode::OK);
+    let elsewhere = http
+        .get(format!("http://{}:{port}/metrics", network_address()))
+        .send()
+        .unwrap();
+    let body = assert_error(elsewhere, StatusCode::FORBIDDEN, "forbidden", None);
+    assert!(body.to_string().contains("--metrics-token"), "{body}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
