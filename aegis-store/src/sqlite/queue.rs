@@ -418,12 +418,16 @@ impl SqliteStore {
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(&e)?;
-        let out = f(self);
+        // Durable again even if `f` panics (the connection outlives a worker that did).
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         let restored = self
             .conn
             .pragma_update(None, "synchronous", "FULL")
             .map_err(&e);
-        let out = out?;
+        let out = match out {
+            Ok(out) => out?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
         restored?;
         Ok(out)
     }
