@@ -70,25 +70,14 @@ impl Service {
                     .or_else(|| header_domain.map(str::to_owned))
                     .or_else(|| self.config().default_domain.clone());
             }
-            match self.route_and_sanitize(org, trace)? {
+            match self.route_and_sanitize(org, trace, &a.trace_id)? {
                 Err(why) => {
                     out.rejected_spans += a.spans;
                     out.reasons
                         .push(format!("trace {}: {} span(s): {why}", a.trace_id, a.spans));
                 }
-                Ok((key, mut part)) => {
-                    // Known by its OpenTelemetry trace id, as the tools that traced it know it.
-                    let key = if part.set_otel_trace_id(&a.trace_id) {
-                        aegis_store::record_key(None, &part)
-                    } else {
-                        key
-                    };
-                    if a.has_root {
-                        complete.push((a.trace_id, a.spans, key, part));
-                    } else {
-                        partial.push((a.trace_id, a.spans, key, part));
-                    }
-                }
+                Ok((key, part)) if a.has_root => complete.push((a.trace_id, a.spans, key, part)),
+                Ok((key, part)) => partial.push((a.trace_id, a.spans, key, part)),
             }
         }
         // One hold of the writing connection for what follows, so that no other request's
@@ -159,19 +148,17 @@ impl Service {
                 }
             ));
         }
-        if !queue.is_empty() {
-            for ((_, n, key, trace), queued) in queue.into_iter().zip(fresh) {
-                out.accepted_spans += n;
-                out.accepted.push(Accepted {
-                    line: out.accepted.len() as u64 + 1,
-                    key,
-                    domain: trace.metadata.domain.clone().unwrap_or_default(),
-                    queued,
-                });
-            }
-            if out.accepted.iter().any(|a| a.queued) {
-                self.wake_workers();
-            }
+        for ((_, n, key, trace), queued) in queue.into_iter().zip(fresh) {
+            out.accepted_spans += n;
+            out.accepted.push(Accepted {
+                line: out.accepted.len() as u64 + 1,
+                key,
+                domain: trace.metadata.domain.clone().unwrap_or_default(),
+                queued,
+            });
+        }
+        if out.accepted.iter().any(|a| a.queued) {
+            self.wake_workers();
         }
         Ok(Ok(out))
     }
@@ -186,7 +173,12 @@ impl Service {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let keys = self.with_store_for_writing(org, |s| {
+        // Every worker pass calls this, and the look reads every kept fragment: it is made at
+        // most every tenth of the quiet period (a second at most), on the reading connection.
+        if !self.quiet_look_due(org, now, (quiet / 10).min(1000))? {
+            return Ok(0);
+        }
+        let keys = self.with_store(org, |s| {
             Ok(s.quiet_fragments(now.saturating_sub(quiet), 256)?)
         })?;
         let mut queued = 0;

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
@@ -184,6 +184,9 @@ struct Org {
     /// How long a trace has taken to evaluate lately, in nanoseconds (0 until a batch has
     /// been): what sizes the next batch.
     nanos_per_trace: AtomicU64,
+    /// When the workers last looked for traces sent span by span that went quiet (ms since
+    /// the epoch).
+    quiet_looked_at_ms: AtomicI64,
     engine: Arc<PhiEngine>,
     pipeline: Arc<Pipeline>,
 }
@@ -353,6 +356,7 @@ impl Service {
             reader: Mutex::new(SqliteStore::open(&db)?),
             enqueues: EnqueueGroup::default(),
             nanos_per_trace: AtomicU64::new(0),
+            quiet_looked_at_ms: AtomicI64::new(0),
             engine,
             pipeline: Arc::new(pipeline),
         });
@@ -488,18 +492,22 @@ impl Service {
                 ));
             }
         };
-        let (key, sanitized) = self.sanitize_keyed(org, domain, trace).map_err(reject)?;
-        Ok((line, key, sanitized))
+        let sanitized = self.sanitize_timed(org, domain, trace).map_err(reject)?;
+        Ok((
+            line,
+            record_key(Some(domain.info().name), &sanitized),
+            sanitized,
+        ))
     }
 
-    /// Runs Tier 0 on a trace for `domain` (timed for the observer): the key its result will
-    /// have and the sanitised trace, or why not.
-    fn sanitize_keyed(
+    /// Runs Tier 0 on a trace for `domain` (timed for the observer): the sanitised trace, or
+    /// why not.
+    fn sanitize_timed(
         &self,
         org: &Org,
         domain: &'static dyn Domain,
         trace: Trace,
-    ) -> Result<(String, Sanitized<Trace>), String> {
+    ) -> Result<Sanitized<Trace>, String> {
         let started = Instant::now();
         let sanitized = sanitize(org, domain, trace)?;
         if let Some(o) = &self.observer
@@ -507,15 +515,18 @@ impl Service {
         {
             o.sanitized(started.elapsed());
         }
-        Ok((record_key(Some(domain.info().name), &sanitized), sanitized))
+        Ok(sanitized)
     }
 
-    /// Routes a trace to the domain its `metadata.domain` names and runs Tier 0: the key its
-    /// result will have and the sanitised trace, or why not (never repeating its content).
+    /// Routes a trace that came over OpenTelemetry to the domain its `metadata.domain` names
+    /// and runs Tier 0, keeping `otel_trace_id` as its id (as the tools that traced it know
+    /// it): the key its result will have and the sanitised trace, or why not (never repeating
+    /// its content).
     pub(crate) fn route_and_sanitize(
         &self,
         org: &OrgId,
         trace: Trace,
+        otel_trace_id: &str,
     ) -> Result<Result<(String, Sanitized<Trace>), String>, AppError> {
         let org = self.org(org)?;
         let domain = match trace.metadata.domain.as_deref() {
@@ -534,7 +545,30 @@ impl Service {
                 ));
             }
         };
-        Ok(self.sanitize_keyed(&org, domain, trace))
+        Ok(self
+            .sanitize_timed(&org, domain, trace)
+            .map(|mut sanitized| {
+                sanitized.set_otel_trace_id(otel_trace_id);
+                (record_key(Some(domain.info().name), &sanitized), sanitized)
+            }))
+    }
+
+    /// Whether `every_ms` have passed since the organisation's last look for quiet traces
+    /// (then `now_ms` is the last look). Two workers may both look: a look changes nothing
+    /// twice.
+    pub(crate) fn quiet_look_due(
+        &self,
+        org: &OrgId,
+        now_ms: i64,
+        every_ms: i64,
+    ) -> Result<bool, AppError> {
+        let org = self.org(org)?;
+        let last = org.quiet_looked_at_ms.load(Ordering::Relaxed);
+        if now_ms.saturating_sub(last) < every_ms {
+            return Ok(false);
+        }
+        org.quiet_looked_at_ms.store(now_ms, Ordering::Relaxed);
+        Ok(true)
     }
 
     /// Wakes the workers: traces are waiting.

@@ -41,7 +41,7 @@ pub use result::{
 };
 pub use trace::{
     Action, AgentStep, Episode, Metadata, PolicyInfo, Step, StepKind, TextField, TokenCounts,
-    ToolCall, Trace,
+    ToolCall, Trace, otel_trace_id,
 };
 
 /// Replaces the input value quoted in a deserialisation error (`invalid type: string "Jane",

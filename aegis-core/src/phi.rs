@@ -317,15 +317,17 @@ impl Sanitized<Trace> {
 
     /// Gives the trace the OpenTelemetry trace id it arrived under, in place of the one Tier 0
     /// left (an id that looks like an identifier is pseudonymised). Such an id is 16 bytes an
-    /// SDK drew at random, written as 32 hex digits: it holds no text, and the tools that
+    /// SDK drew at random, written as 32 hex digits ([`crate::otel_trace_id`]): it holds no text, and the tools that
     /// traced the application know the trace by it (results exported to them name it).
     /// Anything else is refused (`false`, the trace unchanged), so no text enters this way.
     pub fn set_otel_trace_id(&mut self, id: &str) -> bool {
-        let valid = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
-        if valid {
-            self.0.id = Some(id.to_ascii_lowercase());
+        match crate::otel_trace_id(id) {
+            Some(id) => {
+                self.0.id = Some(id);
+                true
+            }
+            None => false,
         }
-        valid
     }
 
     /// One trace from sanitised parts of it (a trace that arrives span by span): `merge`

@@ -424,6 +424,15 @@ pub struct AgentStep {
     pub attributes: BTreeMap<String, Value>,
 }
 
+/// `id` if it is an OpenTelemetry trace id — 16 bytes an SDK drew at random, written as 32 hex
+/// digits, not all zero — lowercased; else `None`.
+pub fn otel_trace_id(id: &str) -> Option<String> {
+    let valid = id.len() == 32
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+        && id.bytes().any(|b| b != b'0');
+    valid.then(|| id.to_ascii_lowercase())
+}
+
 /// The kinds of [`AgentStep`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,19 +6,11 @@
 //! What is exported comes from the stored result only: its verdict, the tier that decided it,
 //! and its issues' validators, severities and messages, which Tier 0 has already sanitised.
 
-use aegis_core::{EvaluationResult, Severity, Tier, Verdict};
+use aegis_core::{EvaluationResult, Severity, Tier, Verdict, otel_trace_id};
 use serde_json::{Value, json};
 
 /// The annotation every exported result gets, whatever it found: its verdict.
 pub const VERDICT_ANNOTATION: &str = "aegis";
-
-/// `trace_id` if it is an OpenTelemetry trace id (32 hex digits, not all zero), lowercased.
-pub fn otel_trace_id(trace_id: &str) -> Option<String> {
-    let valid = trace_id.len() == 32
-        && trace_id.bytes().all(|b| b.is_ascii_hexdigit())
-        && trace_id.bytes().any(|b| b != b'0');
-    valid.then(|| trace_id.to_ascii_lowercase())
-}
 
 /// The verdict as a score: 1 for a pass, 0 for a fail or an error, ½ while an expert must look.
 pub fn verdict_score(verdict: Verdict) -> f64 {
