@@ -565,6 +565,7 @@ static SLOW: aegis_core::DomainInfo = aegis_core::DomainInfo {
         uncertain_at: None,
     },
     validators: &[],
+    tools: &[],
     tables: &[],
     extractors: &[],
     models: &[],

@@ -76,6 +76,25 @@ pub(crate) fn inspect(domain: &dyn Domain, json: bool, out: &mut impl Write) -> 
         )?;
         writeln!(out, "  {:<36} {:<9} {}", "", "", v.spec_location)?;
     }
+    writeln!(out, "\ntools ({})", i.tools.len())?;
+    for t in i.tools {
+        let renamed: Vec<String> = t
+            .renamed
+            .iter()
+            .map(|(a, f)| format!("{a} as {f}"))
+            .collect();
+        let renamed = if renamed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", renamed.join(", "))
+        };
+        writeln!(
+            out,
+            "  {:<24} arguments as `{}`{renamed}  {}",
+            t.name, t.data, t.description
+        )?;
+        writeln!(out, "  {:<24} checked by: {}", "", t.validators.join(", "))?;
+    }
     writeln!(out, "\ntables ({})", i.tables.len())?;
     for t in i.tables {
         let key = t.key.map_or(String::new(), |k| format!(", key {k}"));

@@ -1,7 +1,7 @@
 //! The checked domain model: a spec with every name resolved, every table read, every
 //! pattern compiled and every expression type-checked. The emitter works from this alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use aegis_core::{Severity, TextField, Tier};
@@ -258,6 +258,8 @@ pub(crate) struct Validator {
     pub(crate) evidence_extractors: Vec<String>,
     /// Data fields read (their paths are evidence).
     pub(crate) evidence_fields: Vec<String>,
+    /// The top-level data groups it reads anywhere (`when`, `let`, the check, the message).
+    pub(crate) groups_read: BTreeSet<String>,
 }
 
 /// An escalation rule, checked.
@@ -332,6 +334,8 @@ pub(crate) struct CheckedDomain {
     /// Where the `data` section starts (its first field), if there is one.
     pub(crate) data_position: Option<Position>,
     pub(crate) validators: Vec<Validator>,
+    /// The `tools` section, checked.
+    pub(crate) tools: Vec<crate::sections::tools::ToolBinding>,
     pub(crate) fail_at: Severity,
     pub(crate) uncertain_at: Option<Severity>,
     pub(crate) escalation_rules: Vec<EscalationRule>,

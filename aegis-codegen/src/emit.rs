@@ -178,6 +178,7 @@ impl Emitter<'_> {
             quote!((#id, #f))
         });
         let validator_infos = self.validator_infos();
+        let tool_infos = self.tool_infos();
         let table_infos = self.table_infos();
         let extractor_infos = self.extractor_infos();
         let (name, version, description, spec_path, spec_hash) = (
@@ -224,6 +225,21 @@ impl Emitter<'_> {
                 }
             }
         };
+        let tool_calls_check = self.tool_calls_check();
+        let escalate = if m.tools.is_empty() {
+            quote!(escalations(&ctx, &issues))
+        } else {
+            quote!({
+                let mut all = escalations(&ctx, &issues);
+                all.append(&mut tool_errors);
+                all
+            })
+        };
+        let tool_errors = if m.tools.is_empty() {
+            quote!()
+        } else {
+            quote!(let mut tool_errors = ::std::vec::Vec::new();)
+        };
         quote! {
             #ty_doc
             #[derive(Debug, Clone, Copy, Default)]
@@ -247,6 +263,7 @@ impl Emitter<'_> {
                 phi_none_reason: #phi_none_reason,
                 policy: ::aegis_core::EscalationPolicy { fail_at: #fail_at, uncertain_at: #uncertain_at },
                 validators: &[#(#validator_infos),*],
+                tools: &[#(#tool_infos),*],
                 tables: &[#(#table_infos),*],
                 extractors: &[#(#extractor_infos),*],
                 models: &[#(#model_infos),*],
@@ -268,6 +285,7 @@ impl Emitter<'_> {
                         }
                     };
                     let mut issues = ::std::vec::Vec::new();
+                    #tool_errors
                     let mut modules = ::std::vec::Vec::with_capacity(VALIDATORS.len());
                     for (id, check) in VALIDATORS {
                         let before = issues.len();
@@ -282,10 +300,11 @@ impl Emitter<'_> {
                             weights: None,
                         });
                     }
+                    #tool_calls_check
                     // A trace that already fails at Tier 1 goes no further: its escalation rules
                     // (and the extractors they read) need not run.
                     let fails = issues.iter().any(|i| i.severity >= INFO.policy.fail_at);
-                    let escalations = if fails { ::std::vec::Vec::new() } else { escalations(&ctx, &issues) };
+                    let escalations = if fails { ::std::vec::Vec::new() } else { #escalate };
                     ::aegis_core::RuleOutcome { issues, modules, escalations, data_error: None }
                 }
 
@@ -341,6 +360,7 @@ pub(crate) fn emit(domain: &CheckedDomain) -> TokenStream {
     let context = e.context();
     let validators = domain.validators.iter().map(|v| e.validator(v));
     let escalations = e.escalations();
+    let tools = e.tools();
     let models = e.models();
     let judges = e.judges();
     let (simulators, _) =
@@ -352,6 +372,7 @@ pub(crate) fn emit(domain: &CheckedDomain) -> TokenStream {
         #extractors
         #context
         #(#validators)*
+        #tools
         #escalations
         #models
         #judges

@@ -149,6 +149,7 @@ impl Builder<'_> {
             "Context",
             "Validator",
             "VALIDATORS",
+            "TOOLS",
             "INFO",
             "escalations",
             "new",
@@ -498,6 +499,7 @@ impl Builder<'_> {
         }
 
         let (fail_at, uncertain_at, rules) = self.escalation(spec, &schema);
+        let tools = self.tools(spec, &schema, &validators);
 
         self.check_generated_names(spec, &schema, &validators, &rules);
         let mut model_ids: BTreeMap<String, Position> = BTreeMap::new();
@@ -546,6 +548,7 @@ impl Builder<'_> {
             schema,
             data_position: spec.data.entries.first().map(|(k, _)| k.position),
             validators,
+            tools,
             fail_at,
             uncertain_at,
             escalation_rules: rules,

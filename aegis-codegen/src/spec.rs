@@ -162,6 +162,12 @@ pub struct DomainSpec {
     /// Regexes that pull typed facts out of trace text.
     #[serde(default)]
     pub extractors: OrderedMap<ExtractorSpec>,
+    /// Tools an agent calls whose arguments the rules read: each call of a tool listed here
+    /// (in the trace's `steps`) is checked by the validators that read its data group, with the
+    /// group read from the call's arguments instead of `domain_data` (an order placed through a
+    /// `place_order` call meets the same limits as an order in `domain_data`).
+    #[serde(default)]
+    pub tools: OrderedMap<ToolSpec>,
     /// Tier-1 validators: compiled rules.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub tier1: Vec<ValidatorSpec>,
@@ -554,6 +560,22 @@ impl JsonSchema for DataNode {
             ]
         })
     }
+}
+
+/// A tool an agent calls, whose arguments are a data group's fields.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// The top-level data group each call's arguments fill (`order`). Arguments that are not
+    /// fields of the group are left out; a number written as a string is read as a number.
+    pub data: Located<String>,
+    /// Arguments the tool names differently from the group's fields: argument name → field
+    /// name (`qty: quantity`).
+    #[serde(default)]
+    pub arguments: OrderedMap<Located<String>>,
+    /// What the tool does.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A table compiled into the binary from a CSV file.

@@ -716,3 +716,41 @@ fn a_spec_says_whether_its_traces_carry_phi() {
             .is_empty()
     );
 }
+
+#[test]
+fn tools_bind_a_group_some_rule_reads() {
+    let reads_patient =
+        "  - id: r\n    severity: high\n    require: patient.age_years > 3\n    message: x\n";
+    let with_tools = |tools: &str| format!("{HEAD}tools:\n{tools}tier1:\n{reads_patient}");
+    assert_eq!(
+        errors_of(&with_tools(
+            "  prescribe:\n    data: patient\n    arguments: { age: age_years }\n"
+        )),
+        Vec::<String>::new()
+    );
+    let e = one_error(&with_tools("  prescribe:\n    data: patients\n"));
+    assert!(e.contains("domain_spec.yaml:17:11:"), "{e}");
+    assert!(
+        e.contains("unknown data group `patients`; the spec's data groups are: patient"),
+        "{e}"
+    );
+    let e = one_error(&with_tools(
+        "  prescribe:\n    data: patient\n    arguments: { age: years }\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:18:23:"), "{e}");
+    assert!(
+        e.contains("unknown field `years` in data group `patient`; its fields are: age_years"),
+        "{e}"
+    );
+    let e = one_error(&with_tools("  bad name!:\n    data: patient\n"));
+    assert!(e.contains("`bad name!` is not a tool name"), "{e}");
+    // A group no rule reads would check nothing.
+    let head = HEAD.replace("data:\n", "data:\n  visit:\n    reason: string?\n");
+    let e = one_error(&format!(
+        "{head}tools:\n  book:\n    data: visit\ntier1:\n{reads_patient}"
+    ));
+    assert!(
+        e.contains("no `tier1` validator reads data group `visit`, so calls of `book` would be checked by nothing"),
+        "{e}"
+    );
+}

@@ -671,3 +671,126 @@ pub mod sim {
         f64::from((x as f32).powf(std::hint::black_box(y as f32)))
     }
 }
+
+/// A spec's `tools` entry as generated code declares it: a tool whose calls' arguments are
+/// read as one data group, and the validators that read that group.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolBinding {
+    /// The tool's name, as the agent calls it (`place_order`).
+    pub tool: &'static str,
+    /// The top-level data group its arguments fill (`order`).
+    pub group: &'static str,
+    /// Arguments the tool names differently from the group's fields: (argument, field).
+    pub renamed: &'static [(&'static str, &'static str)],
+    /// The group's fields; other arguments are not the rules' concern and are left out.
+    pub fields: &'static [&'static str],
+    /// The group's number fields: an argument written as a numeric string is read as a number.
+    pub numeric: &'static [&'static str],
+    /// Indices into the domain's `VALIDATORS` of the validators that read the group.
+    pub validators: &'static [usize],
+}
+
+impl ToolBinding {
+    fn field_of(&self, argument: &str) -> Option<&'static str> {
+        if let Some((_, field)) = self.renamed.iter().find(|(a, _)| *a == argument) {
+            return Some(field);
+        }
+        // A field that is renamed is read only under its argument's name.
+        if self.renamed.iter().any(|(_, f)| *f == argument) {
+            return None;
+        }
+        self.fields.iter().copied().find(|f| *f == argument)
+    }
+
+    fn argument_of(&self, field: &str) -> String {
+        self.renamed
+            .iter()
+            .find(|(_, f)| *f == field)
+            .map_or(field, |(a, _)| a)
+            .to_owned()
+    }
+}
+
+/// The trace's `domain_data` with the binding's group replaced by `call`'s arguments, read
+/// into the domain's data type. An error names the call and the argument, never its value.
+pub fn data_with_tool_call<T>(
+    trace: &Trace,
+    binding: &ToolBinding,
+    call: &crate::agent::ToolCallAt<'_>,
+) -> Result<T, String>
+where
+    T: for<'de> serde::Deserialize<'de>,
+{
+    let at = format!("{} (`{}`)", call.path(), binding.tool);
+    let serde_json::Value::Object(arguments) = &call.call.arguments else {
+        return Err(format!(
+            "{at}: its arguments are not a JSON object, so the rules over `{}` cannot read them",
+            binding.group
+        ));
+    };
+    let mut group = serde_json::Map::new();
+    for (argument, value) in arguments {
+        let Some(field) = binding.field_of(argument) else {
+            continue;
+        };
+        let value = match value {
+            serde_json::Value::String(s) if binding.numeric.contains(&field) => {
+                let s = s.trim();
+                let number = match s.parse::<i64>() {
+                    Ok(whole) => Some(serde_json::Number::from(whole)),
+                    Err(_) => s.parse::<f64>().ok().and_then(serde_json::Number::from_f64),
+                };
+                number.map_or_else(|| value.clone(), serde_json::Value::Number)
+            }
+            _ => value.clone(),
+        };
+        group.insert(field.to_owned(), value);
+    }
+    let mut data = match &trace.domain_data {
+        Some(serde_json::Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    data.insert(binding.group.to_owned(), serde_json::Value::Object(group));
+    let value = serde_json::Value::Object(data);
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = crate::redact_quoted(&e.inner().to_string());
+        let prefix = format!("{}.", binding.group);
+        if path == binding.group {
+            return format!("{at}: {detail}");
+        }
+        match path.strip_prefix(&prefix) {
+            Some(field) => {
+                let field = field.split('.').next().unwrap_or(field);
+                format!("{at}: argument `{}`: {detail}", binding.argument_of(field))
+            }
+            None => format!("{at}: domain_data.{path}: {detail}"),
+        }
+    })
+}
+
+/// Says where an issue a validator raised over a tool call's arguments was found: its message
+/// names the call, and evidence in the bound group points at the call's arguments.
+pub fn locate_tool_issue(
+    mut issue: Issue,
+    binding: &ToolBinding,
+    call: &crate::agent::ToolCallAt<'_>,
+) -> Issue {
+    let step = call.step;
+    issue.message = format!("`{}` call in step {step}: {}", binding.tool, issue.message);
+    let prefix = format!("domain_data.{}.", binding.group);
+    for e in &mut issue.evidence {
+        if let Evidence::Field { path } = e
+            && let Some(field) = path.strip_prefix(&prefix)
+        {
+            let (head, rest) = field.split_once('.').map_or((field, ""), |(h, r)| (h, r));
+            let mut located = format!("{}.arguments.{}", call.path(), binding.argument_of(head));
+            if !rest.is_empty() {
+                located.push('.');
+                located.push_str(rest);
+            }
+            *path = located;
+        }
+    }
+    issue
+}

@@ -91,6 +91,8 @@ pub struct DomainInfo {
     pub policy: EscalationPolicy,
     /// Tier-1 validators.
     pub validators: &'static [ValidatorInfo],
+    /// The tools an agent calls whose arguments the rules check (the spec's `tools`).
+    pub tools: &'static [ToolInfo],
     /// Tables compiled into the binary.
     pub tables: &'static [TableInfo],
     /// Extractors over trace text.
@@ -253,6 +255,24 @@ impl Default for RlSettings {
             min_coverage: 0.0,
         }
     }
+}
+
+/// A tool whose calls the domain's rules check: each call's arguments are read as a data
+/// group, through the validators that read it.
+#[derive(Debug, Serialize)]
+pub struct ToolInfo {
+    /// The tool's name, as an agent calls it.
+    pub name: &'static str,
+    /// The data group its arguments fill.
+    pub data: &'static str,
+    /// Arguments named differently from the group's fields: (argument, field).
+    pub renamed: &'static [(&'static str, &'static str)],
+    /// The validators that check each call.
+    pub validators: &'static [&'static str],
+    /// What the tool does.
+    pub description: &'static str,
+    /// Where the spec declares it.
+    pub spec_location: &'static str,
 }
 
 /// An RL simulator the domain declares.

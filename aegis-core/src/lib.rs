@@ -7,6 +7,7 @@
 //! * [`Domain`]: the trait a generated domain crate implements; the runtime drives it.
 //! * [`Sanitized`]: a trace that has been through Tier 0 — the only kind later tiers accept —
 //!   and the [`PhiClass`]es of HIPAA Safe Harbor.
+//! * [`Trace::tool_calls`]: what an agent did, each tool call once ([`ToolCallAt`]).
 //! * [`env`]: the `Environment` trait simulators implement.
 //! * [`judge`]: Tier-3 judges as generated code describes them, and the fence that keeps
 //!   judged text data.
@@ -15,6 +16,7 @@
 //! This crate is what generated domain code depends on. It is not the orchestrator (that is
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
+mod agent;
 pub mod calendar;
 pub mod digest;
 mod domain;
@@ -28,9 +30,11 @@ mod trace;
 #[doc(hidden)]
 pub mod __private;
 
+pub use agent::ToolCallAt;
 pub use domain::{
     Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, RlSettings,
-    RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ValidatorInfo,
+    RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ToolInfo,
+    ValidatorInfo,
 };
 pub use phi::{
     PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,

@@ -225,6 +225,7 @@ static UNDECLARED: DomainInfo = DomainInfo {
         uncertain_at: None,
     },
     validators: &[],
+    tools: &[],
     tables: &[],
     extractors: &[],
     models: &[],

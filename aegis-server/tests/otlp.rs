@@ -162,6 +162,21 @@ fn otlp_exports_are_assembled_evaluated_and_answered_in_their_encoding() {
     let tool = steps.iter().find(|s| s["kind"] == "tool").unwrap();
     assert_eq!(tool["tool_calls"][0]["name"], "place_order");
     assert_eq!(tool["tool_calls"][0]["arguments"]["quantity"], 100);
+    // The agent's `place_order` call went through the order rules (the trace has no order in
+    // `domain_data`, so only the call can have made them apply).
+    let rules = stored["result"]["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tier"] == "rules")
+        .unwrap();
+    let size = rules["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "order_size_limit")
+        .unwrap();
+    assert_eq!(size["outcome"], "passed", "{rules}");
     assert_eq!(trace["context"].as_array().unwrap().len(), 2);
     // The same export again changes nothing (idempotent by trace id).
     assert_eq!(

@@ -72,3 +72,23 @@ fn trading_examples() {
         16,
     );
 }
+
+#[test]
+fn trading_agent_examples() {
+    every_trace_gets_exactly_its_expected_findings(
+        &Trading,
+        include_str!("../../examples/traces/agents/trading.jsonl"),
+        include_str!("../../examples/traces/agents/trading.expected.json"),
+        14,
+    );
+}
+
+#[test]
+fn healthcare_agent_examples() {
+    every_trace_gets_exactly_its_expected_findings(
+        &Healthcare,
+        include_str!("../../examples/traces/agents/healthcare.jsonl"),
+        include_str!("../../examples/traces/agents/healthcare.expected.json"),
+        14,
+    );
+}

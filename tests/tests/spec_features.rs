@@ -454,3 +454,38 @@ fn simulators_are_generated_and_run() {
     assert_eq!(info.simulators[1].actions, "discrete(3)");
     assert_eq!((info.simulators[0].make)().observation_size(), 3);
 }
+
+#[test]
+fn a_tool_call_is_checked_by_the_rules_over_its_group() {
+    let call = |arguments: serde_json::Value| {
+        let mut t = trace("", "", base_order());
+        t.steps = serde_json::from_value(serde_json::json!([
+            {"kind": "tool", "name": "add_line", "tool_calls": [{"name": "add_line", "arguments": arguments}]}
+        ]))
+        .unwrap();
+        eval(t)
+    };
+    // The trace's own order passes; the call's (c3's limit is 5) does not.
+    let r = call(serde_json::json!({"code": "c3", "amount": "6", "unused": true}));
+    assert_eq!(
+        fired(&r),
+        BTreeSet::from(["quantity_within_table_limit".to_owned()]),
+        "{:#?}",
+        r.issues
+    );
+    assert_eq!(
+        r.issues[0].message,
+        "`add_line` call in step 0: quantity 6 exceeds 5 for c3 (third)"
+    );
+    assert!(r.issues[0].evidence.iter().any(|e| matches!(e, aegis_core::Evidence::Field { path } if path == "steps[0].tool_calls[0].arguments.amount")));
+    // The group's required field missing from the arguments: a person looks, nothing passes.
+    let r = call(serde_json::json!({"amount": 1}));
+    assert_ne!(r.verdict, Verdict::Pass);
+    let rules = r.tiers.iter().find(|t| t.tier == Tier::Rules).unwrap();
+    assert!(
+        matches!(&rules.outcome, aegis_core::TierOutcome::Escalated { to: Tier::Human, reason }
+            if reason.ends_with("steps[0].tool_calls[0] (`add_line`): missing field `code`")),
+        "{:?}",
+        rules.outcome
+    );
+}

@@ -187,6 +187,9 @@ pub(crate) struct Refs {
 pub(crate) struct Checker<'s> {
     schema: &'s Schema,
     pub(crate) refs: Refs,
+    /// The top-level data groups every expression compiled so far read (unlike `refs`, never
+    /// reset): a tool call bound to one of them is checked by the rule.
+    pub(crate) groups_read: BTreeSet<String>,
     fresh: usize,
 }
 
@@ -204,6 +207,7 @@ impl<'s> Checker<'s> {
         Checker {
             schema,
             refs: Refs::default(),
+            groups_read: BTreeSet::new(),
             fresh: 0,
         }
     }
@@ -412,6 +416,9 @@ impl<'s> Checker<'s> {
     fn data_node(&mut self, node: &DataTree, path: &[String]) -> Compiled {
         let fields: Vec<Ident> = path.iter().map(|p| ident(p)).collect();
         let place = quote!(ctx.data #(.#fields)*);
+        if let Some(group) = path.first() {
+            self.groups_read.insert(group.clone());
+        }
         match node {
             DataTree::Group(_) => Compiled::atom(Ty::Group(path.to_vec()), place),
             DataTree::Field(field) => {

@@ -16,3 +16,4 @@ pub(crate) mod rl;
 pub(crate) mod rules;
 pub(crate) mod simulators;
 pub(crate) mod tables;
+pub(crate) mod tools;

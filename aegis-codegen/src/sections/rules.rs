@@ -274,6 +274,7 @@ impl Builder<'_> {
             message,
             evidence_extractors: checker.refs.extractors.iter().cloned().collect(),
             evidence_fields: checker.refs.data_paths.iter().cloned().collect(),
+            groups_read: checker.groups_read,
         })
     }
 }
