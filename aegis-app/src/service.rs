@@ -160,6 +160,10 @@ pub struct LiveResult {
     pub key: String,
     /// The result (sanitised: ids and messages went through Tier 0).
     pub result: EvaluationResult,
+    /// The OpenTelemetry span it is about, for a trace that came as spans (exports parent
+    /// their evaluation events to it).
+    #[serde(skip)]
+    pub span: Option<aegis_otlp::export::EvaluatedSpan>,
 }
 
 /// What a front end may want to measure as the service works.
@@ -654,6 +658,7 @@ impl Service {
                 org: id.clone(),
                 key: item.key,
                 result,
+                span: aegis_otlp::export::EvaluatedSpan::of(&item.trace),
             });
         }
         let started = Instant::now();
@@ -832,6 +837,7 @@ impl Service {
                 org: org_id.clone(),
                 key: key.clone(),
                 result: result.clone(),
+                span: aegis_otlp::export::EvaluatedSpan::of(&sanitized),
             },
             org,
         });

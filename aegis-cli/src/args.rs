@@ -704,6 +704,18 @@ pub(crate) struct ServeArgs {
     /// is read from PHOENIX_API_KEY.
     #[arg(long, value_name = "ORG=URL")]
     pub(crate) export_phoenix: Vec<String>,
+    /// Send an organisation's results, as they are stored, to an OTLP/HTTP logs endpoint as
+    /// OpenTelemetry GenAI `gen_ai.evaluation.result` events parented to the evaluated span
+    /// (`ORG=URL`, e.g. `acme=http://127.0.0.1:4318`; `/v1/logs` is added unless the URL ends
+    /// so). Headers, if the endpoint needs any, are read from OTEL_EXPORTER_OTLP_LOGS_HEADERS
+    /// or OTEL_EXPORTER_OTLP_HEADERS (`key=value,key=value`). Repeat for more organisations.
+    #[arg(long, value_name = "ORG=URL")]
+    pub(crate) export_otlp: Vec<String>,
+    /// Send an organisation's results, as they are stored, to Langfuse as scores (`ORG=URL`,
+    /// Langfuse's base URL, e.g. `acme=https://cloud.langfuse.com`), with the keys of
+    /// LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY. Repeat for more organisations.
+    #[arg(long, value_name = "ORG=URL")]
+    pub(crate) export_langfuse: Vec<String>,
     /// The bearer token `/metrics` asks for (better from the environment than the command
     /// line). Metrics count every organisation's traffic: without a token, only a client on
     /// the server's own machine may read them.

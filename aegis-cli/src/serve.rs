@@ -22,7 +22,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     config.default_domain = args.default_domain.clone();
     config.otlp_quiet = Duration::from_secs(args.otlp_quiet);
     let service = Service::open(domains, config)?;
-    let exports = phoenix_exports(&service, &args.export_phoenix)?;
+    let exports = result_exports(&service, &args)?;
     let server = aegis_server::ServerConfig {
         addr: args.addr,
         tls: args.tls_cert.zip(args.tls_key),
@@ -70,21 +70,42 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     Ok(EXIT_OK)
 }
 
-/// `--export-phoenix ORG=URL` options: each organisation (by id or name) must exist, and each
-/// URL be http(s).
-fn phoenix_exports(
+/// `--export-phoenix`, `--export-otlp` and `--export-langfuse` `ORG=URL` options: each
+/// organisation (by id or name) must exist, each URL be http(s), and each sink's credentials
+/// come from its own environment variables.
+fn result_exports(
     service: &Service,
-    options: &[String],
-) -> Result<Vec<aegis_server::export::PhoenixExport>, CliError> {
+    args: &ServeArgs,
+) -> Result<Vec<aegis_server::export::ResultExport>, CliError> {
+    use aegis_server::export::{ExportAuth, Sink};
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let orgs = service.orgs()?;
-    let api_key = std::env::var("PHOENIX_API_KEY")
-        .ok()
-        .filter(|k| !k.is_empty());
-    options
-        .iter()
-        .map(|option| {
+    let mut out = Vec::new();
+    for (sink, flag, example, options) in [
+        (
+            Sink::Phoenix,
+            "--export-phoenix",
+            "http://127.0.0.1:6006",
+            &args.export_phoenix,
+        ),
+        (
+            Sink::Otlp,
+            "--export-otlp",
+            "http://127.0.0.1:4318",
+            &args.export_otlp,
+        ),
+        (
+            Sink::Langfuse,
+            "--export-langfuse",
+            "https://cloud.langfuse.com",
+            &args.export_langfuse,
+        ),
+    ] {
+        for option in options {
             let usage = |why: &str| {
-                CliError::Usage(format!("--export-phoenix {option}: {why} (expected ORG=URL, e.g. acme=http://127.0.0.1:6006)"))
+                CliError::Usage(format!(
+                    "{flag} {option}: {why} (expected ORG=URL, e.g. acme={example})"
+                ))
             };
             let (org, url) = option.split_once('=').ok_or_else(|| usage("no `=`"))?;
             let org = orgs
@@ -94,11 +115,64 @@ fn phoenix_exports(
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(usage("the URL is not http:// or https://"));
             }
-            Ok(aegis_server::export::PhoenixExport {
+            let auth = match sink {
+                Sink::Phoenix => {
+                    env("PHOENIX_API_KEY").map_or(ExportAuth::None, ExportAuth::Bearer)
+                }
+                Sink::Otlp => match env("OTEL_EXPORTER_OTLP_LOGS_HEADERS")
+                    .or_else(|| env("OTEL_EXPORTER_OTLP_HEADERS"))
+                {
+                    None => ExportAuth::None,
+                    Some(h) => ExportAuth::Headers(otlp_headers(&h).map_err(|why| {
+                        CliError::Usage(format!(
+                            "OTEL_EXPORTER_OTLP_HEADERS: {why} (expected key=value,key=value)"
+                        ))
+                    })?),
+                },
+                Sink::Langfuse => match (env("LANGFUSE_PUBLIC_KEY"), env("LANGFUSE_SECRET_KEY")) {
+                    (Some(user), Some(password)) => ExportAuth::Basic { user, password },
+                    _ => {
+                        return Err(usage(
+                            "Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY in the environment",
+                        ));
+                    }
+                },
+            };
+            out.push(aegis_server::export::ResultExport {
                 org: org.id.clone(),
+                sink,
                 url: url.to_owned(),
-                api_key: api_key.clone(),
-            })
+                auth,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// OpenTelemetry's header list, `key=value,key=value`, values percent-encoded. An error names
+/// the entry by position, never its value (it holds a secret).
+fn otlp_headers(list: &str) -> Result<Vec<(String, String)>, String> {
+    list.split(',')
+        .filter(|e| !e.trim().is_empty())
+        .enumerate()
+        .map(|(i, entry)| {
+            let (k, v) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("entry {} has no `=`", i + 1))?;
+            let k = k.trim();
+            if k.is_empty()
+                || !k
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(format!("entry {} is not a header name", i + 1));
+            }
+            Ok((
+                k.to_owned(),
+                percent_encoding::percent_decode_str(v.trim())
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ))
         })
         .collect()
 }

@@ -49,7 +49,7 @@ pub struct ServerConfig {
     /// Worker threads taking traces from the queues.
     pub workers: usize,
     /// Organisations whose results also go to a Phoenix, as trace annotations.
-    pub exports: Vec<export::PhoenixExport>,
+    pub exports: Vec<export::ResultExport>,
     /// The bearer token `/metrics` asks for. Metrics count every organisation's traffic, so
     /// they are the operator's: without a token, only a client on this machine (loopback)
     /// may read them.

@@ -46,7 +46,7 @@ pub struct SpanOutcome {
 /// Labels of results exported to another tool.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ExportOutcome {
-    /// Where to: `phoenix`.
+    /// Where to: `phoenix`, `otlp` or `langfuse`.
     pub sink: &'static str,
     /// `sent`, `failed` (the tool refused or could not be reached, after retries) or `missed`
     /// (the exporter fell behind the results and lost some).

@@ -1,5 +1,11 @@
 """Aegis results exported to a real Arize Phoenix as trace annotations (`aegis-eval serve
---export-phoenix ORG=URL`), read back through Phoenix's own API.
+--export-phoenix ORG=URL`), read back through Phoenix's own API; the same results as
+OpenTelemetry `gen_ai.evaluation.result` events (`--export-otlp`) to a real collector, Rotel
+(from PyPI), whose debug output shows each event it received with its trace and span ids; and
+as Langfuse scores (`--export-langfuse`). Langfuse's server cannot run here (it needs
+ClickHouse), so its scores go to a loopback receiver that checks the basic authentication and
+reads each body with Langfuse's own published request model (`langfuse.api.scores.ScoreBody`,
+no field it does not know) — the receiver is ours, the contract is Langfuse's.
 
 Phoenix (its own SQLite) and `aegis-eval serve` run on loopback on free ports. Recorded OTLP
 exports (examples/otlp) go to both, as an application exporting to both would send them;
@@ -97,6 +103,91 @@ def failing_span(aegis: str, key: str) -> bytes:
     return req.SerializeToString()
 
 
+def root_spans(body: bytes) -> Dict[str, str]:
+    """Trace id -> the id of its root span (the span without a parent), both hex."""
+    req = ExportTraceServiceRequest()
+    req.ParseFromString(body)
+    return {span.trace_id.hex(): span.span_id.hex()
+            for rs in req.resource_spans for ss in rs.scope_spans for span in ss.spans
+            if not span.parent_span_id}
+
+
+def rotel_events(log: Path) -> List[Dict[str, str]]:
+    """The log records Rotel's debug output shows: event name, trace and span ids, and the
+    attributes written on one line (`-> key: Type(value)`)."""
+    import re
+    events = []
+    text = log.read_text(errors="replace") if log.exists() else ""
+    for block in text.split("LogRecord #")[1:]:
+        event: Dict[str, str] = {}
+        for line in block.splitlines():
+            line = line.strip()
+            if line.startswith("EventName:"):
+                event["event"] = line.split(":", 1)[1].strip()
+            elif line.startswith("Trace ID"):
+                event["trace_id"] = line.split(":", 1)[1].strip()
+            elif line.startswith("Span ID"):
+                event["span_id"] = line.split(":", 1)[1].strip()
+            else:
+                m = re.match(r"-> ([\w.]+): \w+\((.*)\)$", line)
+                if m:
+                    event[m.group(1)] = m.group(2)
+        events.append(event)
+    return events
+
+
+class LangfuseScores:
+    """A loopback receiver of `POST /api/public/scores` that reads each body with Langfuse's own
+    request model and keeps what it took; anything else is answered 404."""
+
+    def __init__(self, user: str, password: str) -> None:
+        import base64
+        import http.server
+        import threading
+
+        from langfuse.api.core.serialization import convert_and_respect_annotation_metadata
+        from langfuse.api.scores.types.score_body import ScoreBody
+
+        self.scores: List[Dict[str, Any]] = []
+        self.errors: List[str] = []
+        expected_auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path != "/api/public/scores":
+                    self.send_response(404)
+                elif self.headers.get("Authorization") != expected_auth:
+                    outer.errors.append("a request without Langfuse's basic authentication")
+                    self.send_response(401)
+                else:
+                    try:
+                        wire = json.loads(body)
+                        model = ScoreBody.model_validate(convert_and_respect_annotation_metadata(
+                            object_=wire, annotation=ScoreBody, direction="read"))
+                        if model.model_extra:
+                            raise ValueError(f"fields Langfuse does not know: {sorted(model.model_extra)}")
+                        outer.scores.append(wire)
+                        self.send_response(200)
+                    except Exception as e:  # noqa: BLE001
+                        outer.errors.append(f"{type(e).__name__}: {e}")
+                        self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
 def main() -> int:
     binary = sys.argv[1]
     work = Path(tempfile.mkdtemp(prefix="aegis-phoenix-"))
@@ -110,6 +201,17 @@ def main() -> int:
         phoenix_bin = Path(sys.executable).parent / "phoenix"
         processes.append(subprocess.Popen([str(phoenix_bin), "serve"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=open(work / "phoenix.log", "wb")))
+        import rotel
+        rotel_bin = Path(rotel.__file__).parent / "rotel-agent"
+        rotel_port = free_port()
+        rotel_log = work / "rotel.out"
+        processes.append(subprocess.Popen(
+            [str(rotel_bin), "start", "--otlp-http-endpoint", f"127.0.0.1:{rotel_port}",
+             "--otlp-grpc-endpoint", f"127.0.0.1:{free_port()}", "--exporter", "blackhole",
+             "--debug-log", "logs", "--debug-log-verbosity", "detailed",
+             "--log-file", str(work / "rotel-agent.log"), "--pid-file", str(work / "rotel.pid")],
+            stdout=open(rotel_log, "wb"), stderr=subprocess.STDOUT))
+        langfuse = LangfuseScores("pk-lf-test", "sk-lf-test")
         store = work / "service"
         keys = {}
         for org in ("interop", "other"):
@@ -120,18 +222,22 @@ def main() -> int:
         aegis = f"http://127.0.0.1:{aegis_port}"
         processes.append(subprocess.Popen(
             [binary, "serve", "--store", str(store), "--addr", f"127.0.0.1:{aegis_port}", "--workers", "1",
-             "--no-models", "--default-domain", "healthcare", "--export-phoenix", f"interop={phoenix}"],
+             "--no-models", "--default-domain", "healthcare", "--export-phoenix", f"interop={phoenix}",
+             "--export-otlp", f"interop=http://127.0.0.1:{rotel_port}", "--export-langfuse", f"interop={langfuse.url}"],
+            env={**os.environ, "LANGFUSE_PUBLIC_KEY": "pk-lf-test", "LANGFUSE_SECRET_KEY": "sk-lf-test"},
             stdout=subprocess.DEVNULL, stderr=open(work / "aegis.log", "wb")))
         wait_until("Phoenix to start", lambda: request("GET", phoenix + "/healthz")[0] == 200, 120)
         wait_until("Aegis to start", lambda: request("GET", aegis + "/readyz")[0] == 200)
 
         expected: Set[str] = set()
+        roots: Dict[str, str] = {}
         pb = {"Content-Type": "application/x-protobuf"}
         bodies = [(name, (REPO / "examples/otlp" / name).read_bytes()) for name in EXPORTS]
         bodies.append(("a failing answer", failing_span(aegis, keys["interop"])))
         for name, body in bodies:
             ids = trace_ids(body)
             expected |= ids
+            roots.update(root_spans(body))
             assert request("POST", phoenix + "/v1/traces", body, pb)[0] == 200, name
             status, answer = request("POST", aegis + "/otlp/v1/traces", body,
                                      {**pb, "Authorization": f"Bearer {keys['interop']}"})
@@ -181,6 +287,30 @@ def main() -> int:
                 assert by_name[f"aegis.{v}"]["result"]["label"] in {"info", "low", "medium", "high", "critical"}
             verdicts.add(result["verdict"])
             print(f"  {trace_id}: {result['verdict']}, {len(wanted)} annotation(s) in Phoenix: {sorted(wanted)}")
+
+            # The same evaluations as GenAI events, received by Rotel, parented to the root span.
+            def events() -> Optional[Dict[str, Dict[str, str]]]:
+                mine = {e.get("gen_ai.evaluation.name", ""): e for e in rotel_events(rotel_log)
+                        if e.get("trace_id") == trace_id and e.get("event") == "gen_ai.evaluation.result"}
+                return mine if wanted <= set(mine) else None
+
+            by_name_events = wait_until(f"Rotel to receive the events of {trace_id}", events)
+            verdict_event = by_name_events["aegis"]
+            assert verdict_event["gen_ai.evaluation.score.label"] == result["verdict"], verdict_event
+            assert float(verdict_event["gen_ai.evaluation.score.value"]) == {"pass": 1.0, "fail": 0.0}.get(
+                result["verdict"], 0.5), verdict_event
+            if trace_id in roots:
+                assert verdict_event["span_id"] == roots[trace_id], (verdict_event, roots[trace_id])
+
+            # And as Langfuse scores, each read by Langfuse's own model.
+            def scores() -> Optional[Dict[str, Dict[str, Any]]]:
+                mine = {s["name"]: s for s in langfuse.scores if s["traceId"] == trace_id}
+                return mine if wanted <= set(mine) else None
+
+            by_name_scores = wait_until(f"the Langfuse scores of {trace_id}", scores)
+            assert by_name_scores["aegis"]["comment"].startswith(result["verdict"] + ":"), by_name_scores["aegis"]
+            print(f"    and {len(wanted)} gen_ai.evaluation.result event(s) in Rotel"
+                  f"{' on the root span' if trace_id in roots else ''}, {len(wanted)} Langfuse score(s)")
         assert {"pass", "fail"} <= verdicts, verdicts
         # The other organisation's results are stored, and never sent to this Phoenix.
         for trace_id in other_ids:
@@ -188,7 +318,13 @@ def main() -> int:
         time.sleep(3)
         leaked = annotations(other_ids)
         assert not leaked, f"another organisation's results reached Phoenix: {leaked}"
-        print(f"ok: {len(expected)} traces annotated in Phoenix; none of the other organisation's {len(other_ids)}")
+        leaked_events = [e for e in rotel_events(rotel_log) if e.get("trace_id") in other_ids]
+        assert not leaked_events, f"another organisation's results reached the collector: {leaked_events}"
+        leaked_scores = [s for s in langfuse.scores if s["traceId"] in other_ids]
+        assert not leaked_scores, f"another organisation's results reached Langfuse: {leaked_scores}"
+        assert not langfuse.errors, f"Langfuse's model refused scores: {langfuse.errors}"
+        print(f"ok: {len(expected)} traces annotated in Phoenix, their events in Rotel and their scores"
+              f" for Langfuse; none of the other organisation's {len(other_ids)}")
         return 0
     finally:
         for p in processes:

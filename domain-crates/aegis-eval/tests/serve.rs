@@ -1984,6 +1984,38 @@ fn an_export_to_phoenix_names_what_is_wrong_with_it() {
             "{option}: {stderr}"
         );
     }
+    // Langfuse needs its keys; an OTLP header list must parse, and its error shows no value.
+    for (flag, env, says) in [
+        (
+            "--export-langfuse",
+            vec![("LANGFUSE_PUBLIC_KEY", "pk-lf-1")],
+            "--export-langfuse acme=http://127.0.0.1:3000: Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY",
+        ),
+        (
+            "--export-otlp",
+            vec![(
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "authorization=Bearer s3cret,broken",
+            )],
+            "OTEL_EXPORTER_OTLP_HEADERS: entry 2 has no `=`",
+        ),
+    ] {
+        let mut command = aegis();
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--store"])
+            .arg(&store)
+            .args([flag, "acme=http://127.0.0.1:3000"])
+            .env_remove("LANGFUSE_SECRET_KEY")
+            .env_remove("OTEL_EXPORTER_OTLP_LOGS_HEADERS");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains(says), "{flag}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+    }
 }
 
 /// This machine's address on its network (not loopback): where a UDP socket would send from
