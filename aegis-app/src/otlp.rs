@@ -11,7 +11,9 @@ use crate::error::AppError;
 use aegis_core::{Sanitized, Trace};
 use aegis_store::OrgId;
 
+use crate::group_commit::{AssembledTrace, Job, Queued};
 use crate::service::{Accepted, Service};
+use aegis_store::QueueEntry;
 
 /// What became of an export: the traces queued, and the spans not used with why.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,6 +82,12 @@ impl Service {
                 Ok((key, part)) => partial.push((a.trace_id, a.spans, key, part)),
             }
         }
+        if partial.is_empty() {
+            // The usual export: every trace's root span is here. Queued through the group
+            // commit (with other requests waiting for the writing connection), whose holder
+            // reads and drops the spans kept for each trace under that same hold.
+            return self.queue_whole_traces(org, complete, out).map(Ok);
+        }
         // One hold of the writing connection for what follows, so that no other request's
         // spans of the same trace come between a look at the store and the write that depends
         // on it (a span kept just after its trace was queued would be orphaned; a span sent
@@ -139,14 +147,7 @@ impl Service {
         }
         for (id, n, kept, why) in refused {
             out.rejected_spans += n;
-            out.reasons.push(format!(
-                "trace {id}: {n} span(s){}: the trace {why}",
-                if kept > 0 {
-                    " and those sent before"
-                } else {
-                    ""
-                }
-            ));
+            out.reasons.push(refused_reason(&id, n, kept, &why));
         }
         for ((_, n, key, trace), queued) in queue.into_iter().zip(fresh) {
             out.accepted_spans += n;
@@ -164,7 +165,65 @@ impl Service {
     }
 }
 
+/// Why a trace assembled from `n` spans of a request (and `kept` sent before) was refused.
+fn refused_reason(id: &str, n: usize, kept: usize, why: &str) -> String {
+    let before = if kept > 0 {
+        " and those sent before"
+    } else {
+        ""
+    };
+    format!("trace {id}: {n} span(s){before}: the trace {why}")
+}
+
+/// A trace of an export whose root span is in it: its OTel trace id, its spans, its key, and
+/// itself (sanitised).
+type WholeTrace = (String, usize, String, Sanitized<Trace>);
+
 impl Service {
+    fn queue_whole_traces(
+        &self,
+        org: &OrgId,
+        complete: Vec<WholeTrace>,
+        mut out: OtlpReceipt,
+    ) -> Result<OtlpReceipt, AppError> {
+        // Encoded here, before the writing connection is taken.
+        let mut traces = Vec::with_capacity(complete.len());
+        let mut spans = Vec::with_capacity(complete.len());
+        for (id, n, key, part) in complete {
+            let entry = QueueEntry::new(key.clone(), &part)
+                .map_err(|e| AppError::Store(format!("cannot encode a trace to queue: {e}")))?;
+            spans.push((id, n, part.metadata.domain.clone().unwrap_or_default()));
+            traces.push(AssembledTrace { key, part, entry });
+        }
+        let keys: Vec<String> = traces.iter().map(|t| t.key.clone()).collect();
+        let outcomes = if traces.is_empty() {
+            Vec::new()
+        } else {
+            self.enqueue_grouped(org, Job::Assembled(traces))?
+        };
+        for (((id, n, domain), key), outcome) in spans.into_iter().zip(keys).zip(outcomes) {
+            match outcome {
+                Queued::Done(queued) => {
+                    out.accepted_spans += n;
+                    out.accepted.push(Accepted {
+                        line: out.accepted.len() as u64 + 1,
+                        key,
+                        domain,
+                        queued,
+                    });
+                }
+                Queued::Refused { kept, why } => {
+                    out.rejected_spans += n;
+                    out.reasons.push(refused_reason(&id, n, kept, &why));
+                }
+            }
+        }
+        if out.accepted.iter().any(|a| a.queued) {
+            self.wake_workers();
+        }
+        Ok(out)
+    }
+
     /// Queues the traces whose spans have waited longer than the quiet period without their
     /// root span, each assembled from what it has; a trace with nothing to evaluate is dropped
     /// (logged). How many were queued.

@@ -392,6 +392,18 @@ impl Service {
         f(&mut store)
     }
 
+    /// Queues `job` through the organisation's group commit
+    /// ([`crate::group_commit::EnqueueGroup`]): durably, in one transaction with whatever
+    /// other requests are waiting for its writing connection.
+    pub(crate) fn enqueue_grouped(
+        &self,
+        org: &OrgId,
+        job: crate::group_commit::Job,
+    ) -> Result<Vec<crate::group_commit::Queued>, AppError> {
+        let org = self.org(org)?;
+        org.enqueues.enqueue(&org.writer, job)
+    }
+
     /// The organisation's Tier-0 engine (to sanitise what its people type).
     pub fn engine(&self, org: &OrgId) -> Result<Arc<PhiEngine>, AppError> {
         Ok(Arc::clone(&self.org(org)?.engine))
@@ -440,7 +452,11 @@ impl Service {
         let fresh = if entries.is_empty() {
             Vec::new()
         } else {
-            org.enqueues.enqueue(&org.writer, entries)?
+            org.enqueues
+                .enqueue(&org.writer, crate::group_commit::Job::Entries(entries))?
+                .into_iter()
+                .map(|q| matches!(q, crate::group_commit::Queued::Done(true)))
+                .collect()
         };
         for ((line, key, trace), queued) in queued.into_iter().zip(fresh) {
             receipt.accepted.push(Accepted {

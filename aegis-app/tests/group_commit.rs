@@ -125,3 +125,135 @@ fn concurrent_requests_each_get_their_own_answers() {
         .unwrap();
     assert_eq!(row.trace.unwrap().output, "Take 200 mg with food.");
 }
+
+/// An OTLP/JSON export of OpenInference spans: `(trace id, span id, parent, output)` each.
+fn export(spans: &[(String, String, Option<String>, &str)]) -> Vec<u8> {
+    let spans: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(trace, span, parent, output)| {
+            let attribute =
+                |k: &str, v: &str| serde_json::json!({"key": k, "value": {"stringValue": v}});
+            let mut attributes = vec![
+                attribute(
+                    "openinference.span.kind",
+                    if parent.is_some() { "TOOL" } else { "LLM" },
+                ),
+                attribute("aegis.domain", "healthcare"),
+            ];
+            // An empty output: a span with nothing to evaluate (no input either).
+            if !output.is_empty() {
+                attributes.push(attribute(
+                    "input.value",
+                    "What is the usual adult dose of ibuprofen?",
+                ));
+                attributes.push(attribute("output.value", output));
+            }
+            serde_json::json!({
+                "traceId": trace,
+                "spanId": span,
+                "parentSpanId": parent.clone().unwrap_or_default(),
+                "name": "ChatCompletion",
+                "kind": 1,
+                "startTimeUnixNano": "1700000000000000000",
+                "endTimeUnixNano": "1700000001000000000",
+                "attributes": attributes,
+            })
+        })
+        .collect();
+    serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]})
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn concurrent_otlp_exports_each_get_their_own_receipts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("service"));
+    config.tiers = TierOptions {
+        no_models: true,
+        ..TierOptions::default()
+    };
+    let service = Service::open(&[&Healthcare], config).unwrap();
+    let (org, _) = service.create_org("Acme").unwrap();
+    let trace_id =
+        |t: usize, r: usize, k: usize| format!("{:08x}{:08x}{:08x}{:08x}", t + 1, r + 1, k + 1, 7);
+    let span_id = |n: usize| format!("{:016x}", n + 1);
+    let ok = "200 to 400 mg every 4 to 6 hours.";
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let (service, org) = (&service, &org);
+            s.spawn(move || {
+                for r in 0..REQUESTS {
+                    let (a, b, c) = (trace_id(t, r, 0), trace_id(t, r, 1), trace_id(t, r, 2));
+                    // A child of `c` first, without its root: kept until the root comes.
+                    let kept = service
+                        .ingest_otlp(
+                            &org.id,
+                            &export(&[(c.clone(), span_id(9), Some(span_id(0)), "tool said 5")]),
+                            aegis_app::otlp::Encoding::Json,
+                            None,
+                        )
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!((kept.buffered_spans, kept.accepted.len()), (1, 0));
+                    // Then, racing the other threads: `a` new, `b` with nothing to evaluate,
+                    // `c`'s root (joined with its kept child); then `a` again, unchanged.
+                    let body = export(&[
+                        (a.clone(), span_id(0), None, ok),
+                        (b.clone(), span_id(0), None, ""),
+                        (c.clone(), span_id(0), None, ok),
+                    ]);
+                    let receipt = service
+                        .ingest_otlp(&org.id, &body, aegis_app::otlp::Encoding::Json, None)
+                        .unwrap()
+                        .unwrap();
+                    let keys: Vec<&str> = receipt.accepted.iter().map(|x| x.key.as_str()).collect();
+                    assert_eq!(
+                        keys,
+                        vec![format!("id:{a}"), format!("id:{c}")],
+                        "{receipt:?}"
+                    );
+                    assert!(receipt.accepted.iter().all(|x| x.queued), "{receipt:?}");
+                    assert_eq!(receipt.rejected_spans, 1, "{receipt:?}");
+                    assert!(
+                        receipt.reasons[0].starts_with(&format!("trace {b}: 1 span(s): the trace")),
+                        "{receipt:?}"
+                    );
+                    let again = service
+                        .ingest_otlp(
+                            &org.id,
+                            &export(&[(a.clone(), span_id(0), None, ok)]),
+                            aegis_app::otlp::Encoding::Json,
+                            None,
+                        )
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(again.accepted.len(), 1);
+                    assert!(!again.accepted[0].queued, "{again:?}");
+                }
+            });
+        }
+    });
+    let keys = (THREADS * REQUESTS * 2) as u64;
+    assert_eq!(service.queue_depth(&org.id).unwrap().pending, keys);
+    while service.work_once().unwrap().evaluated > 0 {}
+    assert_eq!(
+        service.with_store(&org.id, |s| Ok(s.count()?)).unwrap(),
+        keys
+    );
+    // A trace whose child came first holds both spans; no kept span is left behind.
+    let row = service
+        .with_store(
+            &org.id,
+            |s| Ok(s.get(&format!("id:{}", trace_id(5, 3, 2)))?),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.trace.unwrap().steps.len(), 2);
+    let left = service
+        .with_store_for_writing(&org.id, |s| {
+            Ok(s.fragments(&format!("id:{}", trace_id(5, 3, 2)))?.len())
+        })
+        .unwrap();
+    assert_eq!(left, 0);
+}

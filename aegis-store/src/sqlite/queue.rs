@@ -63,6 +63,8 @@ pub struct QueuedVersion {
 pub struct QueueEntry {
     key: String,
     json: String,
+    /// Assembled from OpenTelemetry spans: the fragments kept under its key go as it is queued.
+    assembled: bool,
 }
 
 impl QueueEntry {
@@ -72,7 +74,15 @@ impl QueueEntry {
         Ok(Self {
             key,
             json: serde_json::to_string(&**trace)?,
+            assembled: false,
         })
+    }
+
+    /// The same entry for a trace assembled from OpenTelemetry spans: queueing it drops the
+    /// fragments kept under its key ([`SqliteStore::add_fragments`]) in the same transaction.
+    pub fn assembled(mut self) -> Self {
+        self.assembled = true;
+        self
     }
 
     /// The key the trace is queued under.
@@ -170,7 +180,7 @@ impl SqliteStore {
     /// [`enqueue_traces`](Self::enqueue_traces) does. A service encodes before it takes the
     /// writing connection, and commits what several requests brought in one transaction.
     pub fn enqueue_entries(&mut self, entries: &[QueueEntry]) -> Result<Vec<bool>, StoreError> {
-        self.enqueue_dropping(entries, false)
+        self.enqueue_now(entries)
     }
 
     /// Queues traces assembled from OpenTelemetry spans as [`enqueue_traces`](Self::enqueue_traces)
@@ -181,8 +191,12 @@ impl SqliteStore {
         &mut self,
         items: &[(String, &Sanitized<Trace>)],
     ) -> Result<Vec<bool>, StoreError> {
-        let entries = self.entries(items)?;
-        self.enqueue_dropping(&entries, true)
+        let entries: Vec<QueueEntry> = self
+            .entries(items)?
+            .into_iter()
+            .map(QueueEntry::assembled)
+            .collect();
+        self.enqueue_now(&entries)
     }
 
     fn entries(
@@ -200,12 +214,9 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Queues `entries` in one transaction, dropping their keys' trace fragments when asked.
-    fn enqueue_dropping(
-        &mut self,
-        entries: &[QueueEntry],
-        drop_fragments: bool,
-    ) -> Result<Vec<bool>, StoreError> {
+    /// Queues `entries` in one transaction, dropping the trace fragments of those assembled
+    /// from spans.
+    fn enqueue_now(&mut self, entries: &[QueueEntry]) -> Result<Vec<bool>, StoreError> {
         let e = self.sqlite_err("cannot queue traces");
         let tx = self
             .conn
@@ -232,11 +243,11 @@ impl SqliteStore {
                 );
             }
         }
-        if drop_fragments {
+        if entries.iter().any(|entry| entry.assembled) {
             let mut drop = tx
                 .prepare_cached("DELETE FROM otlp_fragments WHERE key = ?1")
                 .map_err(&e)?;
-            for entry in entries {
+            for entry in entries.iter().filter(|entry| entry.assembled) {
                 drop.execute([&entry.key]).map_err(&e)?;
             }
         }
