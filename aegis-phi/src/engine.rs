@@ -232,6 +232,40 @@ impl PhiEngine {
         self.replace(text, &found, settings, subject, report)
     }
 
+    /// [`sanitize_text`](Self::sanitize_text), remembering each text of one trace: an agent's
+    /// trace repeats its texts (the root's input and output are its own, a model call's
+    /// messages are also in its kept attributes), and the same text in the same trace comes out
+    /// the same, with the same identifiers counted again.
+    fn sanitize_text_once(
+        &self,
+        text: &str,
+        settings: &PhiSettings,
+        subject: &str,
+        report: &mut SanitizeReport,
+        memo: &mut TextMemo,
+    ) -> String {
+        if let Some((clean, counted)) = memo.get(text) {
+            for &(class, n) in &counted.replaced {
+                for _ in 0..n {
+                    report.count(class);
+                }
+            }
+            return clean.clone();
+        }
+        let mut counted = SanitizeReport::default();
+        let clean = self.sanitize_text(text, settings, subject, &mut counted);
+        for &(class, n) in &counted.replaced {
+            for _ in 0..n {
+                report.count(class);
+            }
+        }
+        // Short texts are cheap to scan again; only the long ones are worth keeping.
+        if text.len() >= MEMO_MIN_LEN {
+            memo.insert(text.to_owned(), (clean.clone(), counted));
+        }
+        clean
+    }
+
     fn replace(
         &self,
         text: &str,
@@ -446,6 +480,12 @@ impl PhiEngine {
     }
 }
 
+/// The texts of one trace already sanitised: the text, what it became, what was replaced.
+type TextMemo = std::collections::HashMap<String, (String, SanitizeReport)>;
+
+/// Texts shorter than this are scanned again rather than remembered.
+const MEMO_MIN_LEN: usize = 32;
+
 impl Sanitizer for PhiEngine {
     fn sanitize(&self, trace: &mut Trace, settings: &PhiSettings) -> SanitizeReport {
         let mut report = SanitizeReport::default();
@@ -469,9 +509,10 @@ impl Sanitizer for PhiEngine {
             // shared with other traces (one known date would reveal them all).
             .unwrap_or_else(random_subject);
         // Field by field: no round trip through a JSON value for the common fields.
-        let text = |t: &mut String, report: &mut SanitizeReport| {
+        let mut memo = TextMemo::new();
+        let text = |t: &mut String, report: &mut SanitizeReport, memo: &mut TextMemo| {
             if !t.is_empty() {
-                *t = self.sanitize_text(t, settings, &subject, report);
+                *t = self.sanitize_text_once(t, settings, &subject, report, memo);
             }
         };
         // An id that holds an identifier becomes a keyed pseudonym of the whole id, in every
@@ -487,25 +528,25 @@ impl Sanitizer for PhiEngine {
         if let Some(model) = &mut trace.model {
             *model = self.sanitize_model(model, settings, &subject, &mut report);
         }
-        text(&mut trace.input, &mut report);
-        text(&mut trace.output, &mut report);
+        text(&mut trace.input, &mut report, &mut memo);
+        text(&mut trace.output, &mut report, &mut memo);
         for doc in &mut trace.context {
-            text(doc, &mut report);
+            text(doc, &mut report, &mut memo);
         }
         let m = &mut trace.metadata;
         for field in [&mut m.domain, &mut m.organisation, &mut m.application]
             .into_iter()
             .flatten()
         {
-            text(field, &mut report);
+            text(field, &mut report, &mut memo);
         }
         for tag in &mut m.tags {
-            text(tag, &mut report);
+            text(tag, &mut report, &mut memo);
         }
         // Timestamps of the call are kept when they are timestamps; other text in them is text.
         for field in [&mut m.started_at, &mut m.ended_at].into_iter().flatten() {
             if !dates::is_timestamp(field) {
-                text(field, &mut report);
+                text(field, &mut report, &mut memo);
             }
         }
         // Typed numbers cannot hold a replacement: one with an identifier's shape is dropped.
@@ -524,34 +565,74 @@ impl Sanitizer for PhiEngine {
             report.count(PhiClass::Id);
         }
         if let Some(data) = &mut trace.domain_data {
-            self.sanitize_value(data, None, settings, &subject, &mut report);
+            self.sanitize_value_at(
+                data,
+                None,
+                true,
+                settings,
+                &subject,
+                &mut report,
+                Some(&mut memo),
+            );
         }
         for (k, v) in &mut trace.extra {
-            self.sanitize_value(v, Some(k), settings, &subject, &mut report);
+            self.sanitize_value_at(
+                v,
+                Some(k),
+                true,
+                settings,
+                &subject,
+                &mut report,
+                Some(&mut memo),
+            );
         }
         // An agent's steps, field by field: text as text, tool arguments and results and the
         // kept attributes as JSON (every string, and numbers with an identifier's shape). The
         // span ids the tracer made and the call's timestamps are kept, as `started_at` is.
         for step in &mut trace.steps {
-            text(&mut step.name, &mut report);
+            text(&mut step.name, &mut report, &mut memo);
             if let Some(model) = &mut step.model {
                 *model = self.sanitize_model(model, settings, &subject, &mut report);
             }
-            text(&mut step.input, &mut report);
-            text(&mut step.output, &mut report);
+            text(&mut step.input, &mut report, &mut memo);
+            text(&mut step.output, &mut report, &mut memo);
             for doc in &mut step.documents {
-                text(doc, &mut report);
+                text(doc, &mut report, &mut memo);
             }
             for call in &mut step.tool_calls {
-                text(&mut call.name, &mut report);
+                text(&mut call.name, &mut report, &mut memo);
                 if let Some(id) = &mut call.id {
-                    text(id, &mut report);
+                    text(id, &mut report, &mut memo);
                 }
-                self.sanitize_value(&mut call.arguments, None, settings, &subject, &mut report);
-                self.sanitize_value(&mut call.result, None, settings, &subject, &mut report);
+                self.sanitize_value_at(
+                    &mut call.arguments,
+                    None,
+                    true,
+                    settings,
+                    &subject,
+                    &mut report,
+                    Some(&mut memo),
+                );
+                self.sanitize_value_at(
+                    &mut call.result,
+                    None,
+                    true,
+                    settings,
+                    &subject,
+                    &mut report,
+                    Some(&mut memo),
+                );
             }
             for (k, v) in &mut step.attributes {
-                self.sanitize_value(v, Some(k), settings, &subject, &mut report);
+                self.sanitize_value_at(
+                    v,
+                    Some(k),
+                    true,
+                    settings,
+                    &subject,
+                    &mut report,
+                    Some(&mut memo),
+                );
             }
         }
         if let Some(episode) = &mut trace.episode
@@ -596,9 +677,10 @@ impl PhiEngine {
         subject: &str,
         report: &mut SanitizeReport,
     ) {
-        self.sanitize_value_at(value, key, true, settings, subject, report);
+        self.sanitize_value_at(value, key, true, settings, subject, report, None);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn sanitize_value_at(
         &self,
         value: &mut Value,
@@ -607,6 +689,7 @@ impl PhiEngine {
         settings: &PhiSettings,
         subject: &str,
         report: &mut SanitizeReport,
+        mut memo: Option<&mut TextMemo>,
     ) {
         let hint = key
             .and_then(field_hint)
@@ -617,7 +700,10 @@ impl PhiEngine {
                     Some(class) if !s.trim().is_empty() => {
                         self.sanitize_hinted(s, class, settings, subject, report)
                     }
-                    _ => self.sanitize_text(s, settings, subject, report),
+                    _ => match memo {
+                        Some(memo) => self.sanitize_text_once(s, settings, subject, report, memo),
+                        None => self.sanitize_text(s, settings, subject, report),
+                    },
                 };
             }
             // `{"mrn": 12345678}`: a number under a field that names an identifier;
@@ -636,7 +722,15 @@ impl PhiEngine {
             }
             Value::Array(items) => {
                 for item in items {
-                    self.sanitize_value_at(item, key, false, settings, subject, report);
+                    self.sanitize_value_at(
+                        item,
+                        key,
+                        false,
+                        settings,
+                        subject,
+                        report,
+                        memo.as_deref_mut(),
+                    );
                 }
             }
             Value::Object(map) => {
@@ -661,6 +755,7 @@ impl PhiEngine {
                             settings,
                             subject,
                             report,
+                            memo.as_deref_mut(),
                         );
                     }
                     // A key can hold PHI too (`{"Jane Doe": {…}}`).

@@ -187,3 +187,29 @@ fn timestamps_and_model_names_are_kept() {
     engine.sanitize_value(&mut v, None, &settings, "s", &mut SanitizeReport::default());
     assert_eq!(v, original);
 }
+
+/// An agent's trace repeats its texts (the root's input in its first step, a model's messages
+/// in its attributes): each copy comes out the same and each is counted, as if scanned alone.
+#[test]
+fn a_text_repeated_in_a_trace_is_replaced_alike_and_counted_each_time() {
+    let engine = engine();
+    let settings = all_classes(PhiMode::Pseudonymize);
+    let long = format!("Please check the chart {TEXT} before the visit.");
+    let mut once: Trace = serde_json::from_value(json!({"id": "t-1", "input": long})).unwrap();
+    let single = engine.sanitize(&mut once, &settings);
+    let mut repeated: Trace = serde_json::from_value(json!({
+        "id": "t-1",
+        "input": long,
+        "steps": [{"kind": "llm", "input": long, "attributes": {"llm.input_messages.0.message.content": long}}]
+    }))
+    .unwrap();
+    let report = engine.sanitize(&mut repeated, &settings);
+    assert_eq!(repeated.input, once.input);
+    assert_eq!(repeated.steps[0].input, once.input);
+    assert_eq!(
+        repeated.steps[0].attributes["llm.input_messages.0.message.content"],
+        Value::String(once.input.clone())
+    );
+    assert!(single.total() >= 3, "{single:?}");
+    assert_eq!(report.total(), 3 * single.total(), "{report:?}");
+}
