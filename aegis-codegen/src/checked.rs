@@ -131,6 +131,10 @@ pub(crate) struct Table {
     pub(crate) columns: Vec<Column>,
     /// Rows sorted by key (ASCII case-insensitively) when the table has one, else in file order.
     pub(crate) rows: Vec<Vec<Cell>>,
+    /// Other names for rows (lowercased alias, row index), sorted by alias.
+    pub(crate) aliases: Vec<(String, usize)>,
+    /// The aliases as written, for pattern alternations.
+    pub(crate) alias_names: Vec<String>,
     pub(crate) description: String,
     pub(crate) position: Position,
 }

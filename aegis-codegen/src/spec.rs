@@ -588,6 +588,13 @@ pub struct TableSpec {
     /// regardless of ASCII case.
     #[serde(default)]
     pub key: Option<Located<String>>,
+    /// Other names for rows, looked up by key: a CSV file (relative to the spec) whose header
+    /// is `alias,<key column>` — brand names and misspellings of a drug, say. An alias finds its
+    /// row wherever the key does (`drugs["Advil"]`), and `{table.<key>}` in a pattern matches
+    /// aliases too (the capture reads as the row). Aliases are unique regardless of case and
+    /// never a key.
+    #[serde(default)]
+    pub aliases: Option<Located<String>>,
     /// The columns the spec uses and their types (`string`, `float`, `int`, `bool`, `?` for
     /// optional: an empty cell). Other columns of the CSV are ignored.
     pub columns: OrderedMap<Located<String>>,

@@ -754,3 +754,49 @@ fn tools_bind_a_group_some_rule_reads() {
         "{e}"
     );
 }
+
+#[test]
+fn table_aliases_name_keys_that_exist() {
+    let with_aliases = |csv: &str| {
+        let yaml = HEAD.replace(
+            "    key: name\n",
+            "    key: name\n    aliases: tables/aliases.csv\n",
+        );
+        let path = write_spec(&yaml);
+        std::fs::write(path.parent().unwrap().join("tables/aliases.csv"), csv).unwrap();
+        match aegis_codegen::generate(&path) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .errors
+                .iter()
+                .map(|e| {
+                    e.to_string()
+                        .replace(&path.parent().unwrap().display().to_string(), "")
+                })
+                .collect(),
+        }
+    };
+    assert_eq!(
+        with_aliases("alias,name\nAdvil,ibuprofen\nAleve,NAPROXEN\n"),
+        Vec::<String>::new()
+    );
+    let e = with_aliases("alias,name\nAdvil,ibuprofen\nTylenol,acetaminophen\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("aliases.csv:3:"), "{e:?}");
+    assert!(
+        e[0].contains("`acetaminophen` is not a key of table `drugs`"),
+        "{e:?}"
+    );
+    let e = with_aliases("alias,name\nnaproxen,ibuprofen\nadvil,ibuprofen\nADVIL,ibuprofen\n");
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].contains("`naproxen` is a key of table `drugs` already"),
+        "{e:?}"
+    );
+    assert!(e[1].contains("duplicate alias `ADVIL`"), "{e:?}");
+    let e = with_aliases("brand,drug\nAdvil,ibuprofen\n");
+    assert!(
+        e[0].contains("aliases.csv:1:1: the header must be `alias,name`"),
+        "{e:?}"
+    );
+}

@@ -123,6 +123,20 @@ pub fn find_row<R>(
         .and_then(|i| rows.get(i))
 }
 
+/// The row an alias names: `aliases` are (lowercase alias, row index), sorted by alias.
+pub fn find_alias<R>(
+    rows: &'static [R],
+    aliases: &'static [(&'static str, usize)],
+    needle: &str,
+) -> Option<&'static R> {
+    let lowered = needle.to_lowercase();
+    aliases
+        .binary_search_by(|(a, _)| a.cmp(&lowered.as_str()))
+        .ok()
+        .and_then(|i| aliases.get(i))
+        .and_then(|(_, row)| rows.get(*row))
+}
+
 /// The text of `text` that a match over `text` in ASCII lowercase covers (the same bytes).
 pub fn slice<'t>(text: &'t str, m: regex::Match<'_>) -> &'t str {
     text.get(m.range()).unwrap_or("")
@@ -190,6 +204,33 @@ pub fn or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 pub fn iequals(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
         || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+}
+
+/// Whether `text` names `word` — a word or phrase — as whole words, without regard to case:
+/// `mentions("apixaban (Eliquis) 5 mg", "eliquis")` holds, `mentions("aspirinate", "aspirin")`
+/// does not. An empty `word` is mentioned nowhere.
+pub fn mentions(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    let word = word.to_lowercase();
+    let is_word = |c: char| c.is_alphanumeric();
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|t| t.find(&word)) {
+        let start = from + at;
+        let end = start + word.len();
+        let before = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word(c));
+        let after = text[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before && after {
+            return true;
+        }
+        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// Whether `haystack` contains `needle` without regard to case.
@@ -432,6 +473,27 @@ mod tests {
         assert_eq!(Show(4000.0).to_string(), "4000");
         assert_eq!(Show(0.1 + 0.2).to_string(), "0.3");
         assert_eq!(Show(None::<f64>).to_string(), "unknown");
+    }
+}
+
+#[cfg(test)]
+mod mentions_tests {
+    use super::mentions;
+
+    #[test]
+    fn a_word_or_phrase_is_mentioned_whole() {
+        assert!(mentions("apixaban (Eliquis) 5 mg twice daily", "eliquis"));
+        assert!(mentions(
+            "Isosorbide Mononitrate 60 mg",
+            "isosorbide mononitrate"
+        ));
+        assert!(mentions("aspirin", "aspirin"));
+        assert!(!mentions("aspirinate 5 mg", "aspirin"));
+        assert!(!mentions("baspirin", "aspirin"));
+        // A later whole occurrence counts after a partial one.
+        assert!(mentions("aspirinate or aspirin", "aspirin"));
+        assert!(!mentions("anything", ""));
+        assert!(mentions("Ärztin Ibuprofen", "ibuprofen"));
     }
 }
 

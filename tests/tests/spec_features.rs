@@ -253,7 +253,7 @@ fn inspect_info_lists_everything() {
     assert!(
         info.validators[0]
             .spec_location
-            .ends_with("data/kitchen_sink/domain_spec.yaml:44:9"),
+            .ends_with("data/kitchen_sink/domain_spec.yaml:45:9"),
         "{}",
         info.validators[0].spec_location
     );
@@ -487,5 +487,26 @@ fn a_tool_call_is_checked_by_the_rules_over_its_group() {
             if reason.ends_with("steps[0].tool_calls[0] (`add_line`): missing field `code`")),
         "{:?}",
         rules.outcome
+    );
+}
+
+#[test]
+fn a_table_alias_finds_its_row() {
+    let mut order = base_order();
+    order["code"] = "c-3".into();
+    order["quantity"] = 6.into(); // c3's limit is 5
+    let r = eval(trace("", "", order));
+    assert_eq!(
+        fired(&r),
+        BTreeSet::from(["quantity_within_table_limit".to_owned()])
+    );
+    assert_eq!(r.issues[0].message, "quantity 6 exceeds 5 for c-3 (third)");
+    // Aliases ignore case, like keys.
+    let mut order = base_order();
+    order["code"] = "TRI".into();
+    order["quantity"] = 6.into();
+    assert_eq!(
+        fired(&eval(trace("", "", order))),
+        BTreeSet::from(["quantity_within_table_limit".to_owned()])
     );
 }

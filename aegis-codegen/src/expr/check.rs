@@ -813,7 +813,7 @@ impl<'s> Checker<'s> {
             "min" | "max" => (&[Ty::Num, Ty::Num], Ty::Num),
             "to_mg" | "to_ml" => (&[Ty::Num, Ty::Str], Ty::Num.opt()),
             "times_per_day" => (&[Ty::Str], Ty::Num.opt()),
-            "iequals" => (&[Ty::Str, Ty::Str], Ty::Bool),
+            "iequals" | "mentions" => (&[Ty::Str, Ty::Str], Ty::Bool),
             "exists" => {
                 self.expect_args(name, args, 1, span)?;
                 let c = self.compile(&args[0], scope)?;
@@ -833,7 +833,7 @@ impl<'s> Checker<'s> {
                 return err(
                     span,
                     format!(
-                        "unknown function `{name}`; functions are: abs, ceil, exists, floor, iequals, max, min, round, sqrt, times_per_day, to_mg, to_ml"
+                        "unknown function `{name}`; functions are: abs, ceil, exists, floor, iequals, max, mentions, min, round, sqrt, times_per_day, to_mg, to_ml"
                     ),
                 );
             }

@@ -248,6 +248,10 @@ impl Builder<'_> {
                                         _ => None,
                                     })
                                     .collect();
+                                // The key column matches the rows' aliases too.
+                                if t.key.as_deref() == Some(column) {
+                                    values.extend(t.alias_names.iter().map(String::as_str));
+                                }
                                 values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
                                 values.dedup_by(|a, b| a.to_lowercase() == b.to_lowercase());
                                 let alternation: Vec<String> =

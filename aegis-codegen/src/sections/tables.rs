@@ -213,15 +213,146 @@ impl Builder<'_> {
                 }
             }
         }
+        let rows: Vec<Vec<Cell>> = rows.into_iter().map(|(_, r)| r).collect();
+        let (aliases, alias_names) = match &spec.aliases {
+            None => (Vec::new(), Vec::new()),
+            Some(file) => self.aliases(name, file, key.as_deref(), &columns, &rows),
+        };
         Some(Table {
             name: name.value.clone(),
             source: spec.source.value.clone(),
             key,
             columns,
-            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            rows,
+            aliases,
+            alias_names,
             description: spec.description.trim().to_owned(),
             position: name.position,
         })
+    }
+}
+
+impl Builder<'_> {
+    /// Reads a table's `aliases` file: `alias,<key>` rows, each naming an existing key; an
+    /// alias is unique regardless of case and is never a key itself. Errors at the file's own
+    /// `file:line:col`.
+    fn aliases(
+        &mut self,
+        table: &Located<String>,
+        file: &Located<String>,
+        key: Option<&str>,
+        columns: &[Column],
+        rows: &[Vec<Cell>],
+    ) -> (Vec<(String, usize)>, Vec<String>) {
+        let Some(key) = key else {
+            self.error(
+                file.position,
+                format!(
+                    "table `{}` has aliases but no `key`: aliases are other names for a key",
+                    table.value
+                ),
+            );
+            return (Vec::new(), Vec::new());
+        };
+        let path = self.base_dir.join(&file.value);
+        let shown = self.display_dir.join(&file.value);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(
+                    file.position,
+                    format!(
+                        "cannot read the aliases of table `{}` from `{}`: {e}",
+                        table.value,
+                        shown.display()
+                    ),
+                );
+                return (Vec::new(), Vec::new());
+            }
+        };
+        self.hasher.update(file.value.as_bytes());
+        self.hasher.update(text.as_bytes());
+        self.inputs.push(path);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
+            Err(e) => {
+                self.file_error(&shown, 1, 1, format!("not a valid CSV header: {e}"));
+                return (Vec::new(), Vec::new());
+            }
+        };
+        if header != ["alias", key] {
+            self.file_error(
+                &shown,
+                1,
+                1,
+                format!("the header must be `alias,{key}` (an alias, and the key it stands for); it is `{}`", header.join(",")),
+            );
+            return (Vec::new(), Vec::new());
+        }
+        let k = columns.iter().position(|c| c.name == key).unwrap_or(0);
+        let mut keys: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            if let Cell::Str(s) = &r[k] {
+                keys.insert(s.to_lowercase(), i);
+            }
+        }
+        let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, csv::Position::line);
+            let alias = record.get(0).unwrap_or("").trim();
+            let target = record.get(1).unwrap_or("").trim().to_lowercase();
+            let lowered = alias.to_lowercase();
+            if alias.is_empty() {
+                self.file_error(&shown, line, 1, "the alias is empty".to_owned());
+            } else if keys.contains_key(&lowered) {
+                self.file_error(
+                    &shown,
+                    line,
+                    1,
+                    format!(
+                        "`{alias}` is a key of table `{}` already, not an alias",
+                        table.value
+                    ),
+                );
+            } else if let Some(first) = seen.get(&lowered) {
+                self.file_error(&shown, line, 1, format!("duplicate alias `{alias}` (first at line {first}); aliases must be unique regardless of case"));
+            } else {
+                match keys.get(&target) {
+                    None => self.file_error(
+                        &shown,
+                        line,
+                        csv_column(
+                            record
+                                .position()
+                                .and_then(|p| text.get(usize::try_from(p.byte()).ok()?..))
+                                .unwrap_or(""),
+                            1,
+                        ),
+                        format!("`{target}` is not a key of table `{}`", table.value),
+                    ),
+                    Some(&row) => {
+                        seen.insert(lowered.clone(), line);
+                        out.push((lowered, row));
+                        names.push(alias.to_owned());
+                    }
+                }
+            }
+        }
+        out.sort();
+        (out, names)
     }
 }
 
@@ -334,12 +465,37 @@ impl Emitter<'_> {
                     "The keys (`{k}`) of table `{}` in lowercase, in row order.",
                     t.name
                 ));
+                if t.aliases.is_empty() {
+                    return quote! {
+                        #kd
+                        static #keys_stat: [&str; #n] = [#(#keys),*];
+                        #d
+                        pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
+                            ::aegis_core::__private::find_row(&#stat, &#keys_stat, #key)
+                        }
+                    };
+                }
+                let aliases_stat = format_ident!("{}_ALIASES", t.name.to_uppercase());
+                let m = Literal::usize_unsuffixed(t.aliases.len());
+                let alias_keys = t.aliases.iter().map(|(a, _)| a);
+                let alias_rows = t.aliases.iter().map(|(_, r)| Literal::usize_unsuffixed(*r));
+                let ad = doc(&format!(
+                    "The aliases of table `{}` in lowercase, sorted, and the rows they name.",
+                    t.name
+                ));
+                let d = doc(&format!(
+                    "Looks up a row of table `{}` by its key `{k}` or an alias, ignoring case.",
+                    t.name
+                ));
                 quote! {
                     #kd
                     static #keys_stat: [&str; #n] = [#(#keys),*];
+                    #ad
+                    static #aliases_stat: [(&str, usize); #m] = [#((#alias_keys, #alias_rows)),*];
                     #d
                     pub fn #f(#key: &str) -> ::std::option::Option<&'static #row> {
                         ::aegis_core::__private::find_row(&#stat, &#keys_stat, #key)
+                            .or_else(|| ::aegis_core::__private::find_alias(&#stat, &#aliases_stat, #key))
                     }
                 }
             });
