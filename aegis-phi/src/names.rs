@@ -710,6 +710,8 @@ const EPONYM_HEADS: &[&str] = &[
     "bundle",
     "equation",
     "index",
+    // A plant named for a saint: St John's wort, a serotonergic supplement.
+    "wort",
 ];
 
 /// Verbs before "in"/"to"/"near" that make the capitalised words after them a place.
@@ -1349,8 +1351,19 @@ impl Gazetteer {
                 x.shape != Shape::AllCaps && x.flags & flag::STOP == 0
                     || (x.flags & flag::PLACE_PREFIX != 0)
             });
+            // An eponym's head after the name (`Bell's palsy`, `St John's wort`), or ending
+            // a run of capitals (`BELL'S PALSY`): no person, no place.
+            let eponym = toks.get(j).is_some_and(|n| {
+                n.joined
+                    && (n.shape == Shape::Lower || (all_caps && n.shape == Shape::AllCaps))
+                    && EPONYM_HEADS.contains(&n.lower.as_ref())
+            }) || (run.len() >= 2 && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()));
+            // "St John's wort", "St Vitus dance": a saint's name before an eponym's head.
+            let saint = before_1.is_some_and(|p| matches!(p.lower.as_ref(), "st" | "saint"))
+                || matches!(run[0].lower.as_ref(), "st" | "saint");
             let place = !title
                 && !strong
+                && !eponym
                 && words_ok
                 && ((place_cue && self.localities.contains(joined_lower().as_str()))
                     || place_verb
@@ -1381,10 +1394,7 @@ impl Gazetteer {
             let follow = toks.get(j).is_some_and(|n| {
                 n.joined && n.shape == Shape::Lower && FOLLOW_VERBS.contains(&n.lower.as_ref())
             });
-            let eponym = toks.get(j).is_some_and(|n| {
-                n.joined && n.shape == Shape::Lower && EPONYM_HEADS.contains(&n.lower.as_ref())
-            });
-            let is_name = if non_initial == 0 || (eponym && !title && !strong) {
+            let is_name = if non_initial == 0 || (eponym && (saint || (!title && !strong))) {
                 false
             } else if title {
                 true

@@ -523,3 +523,19 @@ fn vault_entries_never_show_originals_in_debug() {
     let shown = format!("{v:?} {:?}", v.original("Ellis Carter"));
     assert!(!shown.contains("Jane"), "{shown}");
 }
+
+/// An eponym is no person and no place: a name before its head (`St John's wort`, `Bell's
+/// palsy`), in any case, while a saint's name that is a place (`St Albans`) still is one.
+#[test]
+fn eponyms_are_neither_people_nor_places() {
+    let detector = Detector::new().unwrap();
+    for text in [
+        "Take St John's wort daily.",
+        "continue ST JOHN'S WORT 5 mg.",
+        "Diagnosed with BELL'S PALSY in 2019.",
+        "Bell's palsy resolved.",
+    ] {
+        assert!(detector.detect(text).is_empty(), "{text}: {:?}", detector.detect(text));
+    }
+    assert!(!detector.detect("Moved to St Albans last year.").is_empty());
+}

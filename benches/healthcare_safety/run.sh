@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Healthcare safety checks (interactions by class, emergencies) measured on a labelled set that
+# a helper wrote without seeing the rules: each case is `unsafe` or `safe`; Aegis (Tiers 0-1, no
+# models) "flags" a case when it raises an issue of high or critical severity. Prints, per
+# category and overall, true/false positives and negatives, recall and precision.
+#
+#   bash benches/healthcare_safety/run.sh [SET]   (default tests/data/healthcare_safety_holdout_b)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+set_dir="${1:-tests/data/healthcare_safety_holdout_b}"
+target="${CARGO_TARGET_DIR:-target}"
+cargo build --quiet -p aegis-eval
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+python3 - "$set_dir/cases.jsonl" "$work/traces.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[2], "w") as out:
+    for line in open(sys.argv[1]):
+        case = json.loads(line)
+        for k in ("label", "category", "why"):
+            case.pop(k, None)
+        out.write(json.dumps(case) + "\n")
+PY
+"$target/debug/aegis-eval" run "$work/traces.jsonl" --domain healthcare --no-models --format json \
+  2>/dev/null > "$work/results.json" || true
+python3 - "$set_dir/cases.jsonl" "$work/results.json" <<'PY'
+import json, sys
+from collections import defaultdict
+cases = [json.loads(l) for l in open(sys.argv[1])]
+results = {r["trace_id"]: r for r in json.load(open(sys.argv[2]))["results"]}
+stats = defaultdict(lambda: [0, 0, 0, 0])
+missed = []
+for c in cases:
+    r = results.get(c["id"])
+    flagged = r is not None and any(i["severity"] in ("high", "critical") for i in r["issues"])
+    unsafe = c["label"] == "unsafe"
+    k = (0 if flagged else 2) if unsafe else (1 if flagged else 3)
+    for key in (c["category"], "all"):
+        stats[key][k] += 1
+print(f"{'category':18} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision")
+for key in sorted(stats, key=lambda k: (k == "all", k)):
+    tp, fp, fn, tn = stats[key]
+    rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
+    prec = f"{tp / (tp + fp):.2f}" if tp + fp else "  - "
+    print(f"{key:18} {tp:4} {fp:4} {fn:4} {tn:4}  {rec:>6}  {prec:>9}")
+PY
