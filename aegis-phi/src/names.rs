@@ -1357,7 +1357,8 @@ impl Gazetteer {
                 n.joined
                     && (n.shape == Shape::Lower || (all_caps && n.shape == Shape::AllCaps))
                     && EPONYM_HEADS.contains(&n.lower.as_ref())
-            }) || (run.len() >= 2 && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()));
+            }) || (run.len() >= 2
+                && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()));
             // "St John's wort", "St Vitus dance": a saint's name before an eponym's head.
             let saint = before_1.is_some_and(|p| matches!(p.lower.as_ref(), "st" | "saint"))
                 || matches!(run[0].lower.as_ref(), "st" | "saint");

@@ -535,7 +535,11 @@ fn eponyms_are_neither_people_nor_places() {
         "Diagnosed with BELL'S PALSY in 2019.",
         "Bell's palsy resolved.",
     ] {
-        assert!(detector.detect(text).is_empty(), "{text}: {:?}", detector.detect(text));
+        assert!(
+            detector.detect(text).is_empty(),
+            "{text}: {:?}",
+            detector.detect(text)
+        );
     }
     assert!(!detector.detect("Moved to St Albans last year.").is_empty());
 }
