@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Healthcare safety checks (interactions by class, emergencies) measured on a labelled set that
+# Tier-1 rules measured on a labelled held-out set (tests/data/<set>/cases.jsonl) that
 # a helper wrote without seeing the rules: each case is `unsafe` or `safe`; Aegis (Tiers 0-1, no
-# models) "flags" a case when it raises an issue of high or critical severity. Prints, per
+# models) "flags" a case when it raises an issue of high or critical severity (every shipped
+# domain's `fail_at`: the trace fails at Tier 1). Prints, per
 # category and overall, true/false positives and negatives, recall and precision.
 #
-#   bash benches/healthcare_safety/run.sh [SET]   (default tests/data/healthcare_safety_holdout_b)
+#   bash benches/holdout/run.sh [SET_DIR]   (default tests/data/healthcare_safety_holdout_b)
+#   AEGIS_EVAL_BIN=/path/to/aegis-eval bash benches/holdout/run.sh ...   (another build, e.g. an older one)
+# Each case names its domain in metadata.domain.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 set_dir="${1:-tests/data/healthcare_safety_holdout_b}"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --quiet -p aegis-eval
+bin="${AEGIS_EVAL_BIN:-$target/debug/aegis-eval}"
+[ -n "${AEGIS_EVAL_BIN:-}" ] || cargo build --quiet -p aegis-eval
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 - "$set_dir/cases.jsonl" "$work/traces.jsonl" <<'PY'
@@ -21,7 +25,7 @@ with open(sys.argv[2], "w") as out:
             case.pop(k, None)
         out.write(json.dumps(case) + "\n")
 PY
-"$target/debug/aegis-eval" run "$work/traces.jsonl" --domain healthcare --no-models --format json \
+"$bin" run "$work/traces.jsonl" --no-models --format json \
   2>/dev/null > "$work/results.json" || true
 python3 - "$set_dir/cases.jsonl" "$work/results.json" <<'PY'
 import json, sys
