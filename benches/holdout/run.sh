@@ -41,7 +41,7 @@ for c in cases:
     k = (0 if flagged else 2) if unsafe else (1 if flagged else 3)
     for key in (c["category"], "all"):
         stats[key][k] += 1
-print(f"{"category":22} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision")
+print(f"{'category':22} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision")
 for key in sorted(stats, key=lambda k: (k == "all", k)):
     tp, fp, fn, tn = stats[key]
     rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
