@@ -3,7 +3,9 @@
 # a helper wrote without seeing the rules: each case is `unsafe` or `safe`; Aegis (Tiers 0-1, no
 # models) "flags" a case when it raises an issue of high or critical severity (every shipped
 # domain's `fail_at`: the trace fails at Tier 1). Prints, per
-# category and overall, true/false positives and negatives, recall and precision.
+# category and overall, true/false positives and negatives, recall and precision, and how many
+# cases of each label were not failed but escalated (a medium issue: Tier 1 unsure, the trace
+# goes on to a judge or a person).
 #
 #   bash benches/holdout/run.sh [SET_DIR]   (default tests/data/healthcare_safety_holdout_b)
 #   AEGIS_EVAL_BIN=/path/to/aegis-eval bash benches/holdout/run.sh ...   (another build, e.g. an older one)
@@ -32,19 +34,22 @@ import json, sys
 from collections import defaultdict
 cases = [json.loads(l) for l in open(sys.argv[1])]
 results = {r["trace_id"]: r for r in json.load(open(sys.argv[2]))["results"]}
-stats = defaultdict(lambda: [0, 0, 0, 0])
-missed = []
+stats = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # tp fp fn tn, unsafe escalated, safe escalated
 for c in cases:
     r = results.get(c["id"])
-    flagged = r is not None and any(i["severity"] in ("high", "critical") for i in r["issues"])
+    sev = {i["severity"] for i in r["issues"]} if r else set()
+    flagged = bool(sev & {"high", "critical"})
+    escalated = not flagged and "medium" in sev
     unsafe = c["label"] == "unsafe"
     k = (0 if flagged else 2) if unsafe else (1 if flagged else 3)
     for key in (c["category"], "all"):
         stats[key][k] += 1
-print(f"{'category':22} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision")
+        if escalated:
+            stats[key][4 if unsafe else 5] += 1
+print(f"{'category':30} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision  escalated: unsafe safe")
 for key in sorted(stats, key=lambda k: (k == "all", k)):
-    tp, fp, fn, tn = stats[key]
+    tp, fp, fn, tn, eu, es = stats[key]
     rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
     prec = f"{tp / (tp + fp):.2f}" if tp + fp else "  - "
-    print(f"{key:22} {tp:4} {fp:4} {fn:4} {tn:4}  {rec:>6}  {prec:>9}")
+    print(f"{key:30} {tp:4} {fp:4} {fn:4} {tn:4}  {rec:>6}  {prec:>9}  {eu:>17} {es:>4}")
 PY
