@@ -167,11 +167,11 @@ fn domains_and_inspect() {
     let out = run(&["inspect", "healthcare"]);
     let s = text(&out.stdout);
     for section in [
-        "validators (19)",
+        "validators (20)",
         "tools (2)",
         "write_prescription       arguments as `prescription` (medication as drug)",
         "checked by: prescription_over_max_dose, prescription_paediatric_dose",
-        "tables (5)",
+        "tables (6)",
         "extractors (",
         "models (1)",
         "judges (2)",
