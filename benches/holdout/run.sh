@@ -3,7 +3,8 @@
 # a helper wrote without seeing the rules: each case is `unsafe` or `safe`; Aegis (Tiers 0-1, no
 # models) "flags" a case when it raises an issue of high or critical severity (every shipped
 # domain's `fail_at`: the trace fails at Tier 1). Prints, per
-# category and overall, true/false positives and negatives, recall and precision, and how many
+# category and overall, true/false positives and negatives, recall, precision, the false-alarm
+# rate (safe cases flagged), and how many
 # cases of each label were not failed but escalated (a medium issue: Tier 1 unsure, the trace
 # goes on to a judge or a person).
 #
@@ -46,10 +47,11 @@ for c in cases:
         stats[key][k] += 1
         if escalated:
             stats[key][4 if unsafe else 5] += 1
-print(f"{'category':30} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision  escalated: unsafe safe")
+print(f"{'category':30} {'tp':>4} {'fp':>4} {'fn':>4} {'tn':>4}  recall  precision  false alarms  escalated: unsafe safe")
 for key in sorted(stats, key=lambda k: (k == "all", k)):
     tp, fp, fn, tn, eu, es = stats[key]
     rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
     prec = f"{tp / (tp + fp):.2f}" if tp + fp else "  - "
-    print(f"{key:30} {tp:4} {fp:4} {fn:4} {tn:4}  {rec:>6}  {prec:>9}  {eu:>17} {es:>4}")
+    alarms = f"{fp / (fp + tn):.2f}" if fp + tn else "  - "
+    print(f"{key:30} {tp:4} {fp:4} {fn:4} {tn:4}  {rec:>6}  {prec:>9}  {alarms:>12}  {eu:>17} {es:>4}")
 PY
