@@ -280,6 +280,33 @@ impl Builder<'_> {
         self.check_name(id, what)
     }
 
+    /// Reads a file the spec names (relative to the spec), adds it to the spec's hash and to
+    /// the files generation depends on; returns its text and its path as shown to people. A
+    /// file that cannot be read is reported at `file`'s position as `cannot read {what} from
+    /// `<path>`: <why>`.
+    pub(crate) fn read_spec_file(
+        &mut self,
+        file: &Located<String>,
+        what: &str,
+    ) -> Option<(String, PathBuf)> {
+        let path = self.base_dir.join(&file.value);
+        let shown = self.display_dir.join(&file.value);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(
+                    file.position,
+                    format!("cannot read {what} from `{}`: {e}", shown.display()),
+                );
+                return None;
+            }
+        };
+        self.hasher.update(file.value.as_bytes());
+        self.hasher.update(text.as_bytes());
+        self.inputs.push(path);
+        Some((text, shown))
+    }
+
     pub(crate) fn file_error(&mut self, file: &Path, line: u64, column: u32, message: String) {
         let position = Position {
             line: u32::try_from(line).unwrap_or(u32::MAX).max(1),

@@ -213,6 +213,16 @@ pub fn mentions(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return false;
     }
+    // Rules call this in loops over tables and lists: ASCII, the usual case, allocates nothing.
+    if text.is_ascii() && word.is_ascii() {
+        let (t, w) = (text.as_bytes(), word.as_bytes());
+        let boundary = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
+        return t.windows(w.len()).enumerate().any(|(i, window)| {
+            window.eq_ignore_ascii_case(w)
+                && boundary(i.checked_sub(1).and_then(|j| t.get(j)))
+                && boundary(t.get(i + w.len()))
+        });
+    }
     let text = text.to_lowercase();
     let word = word.to_lowercase();
     let is_word = |c: char| c.is_alphanumeric();

@@ -515,6 +515,12 @@ impl Sanitizer for PhiEngine {
                 *t = self.sanitize_text_once(t, settings, &subject, report, memo);
             }
         };
+        // A JSON value of the trace (domain data, tool arguments, kept attributes), its texts
+        // remembered with the others.
+        let json =
+            |v: &mut Value, key: Option<&str>, report: &mut SanitizeReport, memo: &mut TextMemo| {
+                self.sanitize_value_at(v, key, true, settings, &subject, report, Some(memo));
+            };
         // An id that holds an identifier becomes a keyed pseudonym of the whole id, in every
         // mode: results stay distinguishable (`[ID]` for every trace would not be).
         if let Some(id) = &mut trace.id {
@@ -565,26 +571,10 @@ impl Sanitizer for PhiEngine {
             report.count(PhiClass::Id);
         }
         if let Some(data) = &mut trace.domain_data {
-            self.sanitize_value_at(
-                data,
-                None,
-                true,
-                settings,
-                &subject,
-                &mut report,
-                Some(&mut memo),
-            );
+            json(data, None, &mut report, &mut memo);
         }
         for (k, v) in &mut trace.extra {
-            self.sanitize_value_at(
-                v,
-                Some(k),
-                true,
-                settings,
-                &subject,
-                &mut report,
-                Some(&mut memo),
-            );
+            json(v, Some(k), &mut report, &mut memo);
         }
         // An agent's steps, field by field: text as text, tool arguments and results and the
         // kept attributes as JSON (every string, and numbers with an identifier's shape). The
@@ -604,35 +594,11 @@ impl Sanitizer for PhiEngine {
                 if let Some(id) = &mut call.id {
                     text(id, &mut report, &mut memo);
                 }
-                self.sanitize_value_at(
-                    &mut call.arguments,
-                    None,
-                    true,
-                    settings,
-                    &subject,
-                    &mut report,
-                    Some(&mut memo),
-                );
-                self.sanitize_value_at(
-                    &mut call.result,
-                    None,
-                    true,
-                    settings,
-                    &subject,
-                    &mut report,
-                    Some(&mut memo),
-                );
+                json(&mut call.arguments, None, &mut report, &mut memo);
+                json(&mut call.result, None, &mut report, &mut memo);
             }
             for (k, v) in &mut step.attributes {
-                self.sanitize_value_at(
-                    v,
-                    Some(k),
-                    true,
-                    settings,
-                    &subject,
-                    &mut report,
-                    Some(&mut memo),
-                );
+                json(v, Some(k), &mut report, &mut memo);
             }
         }
         if let Some(episode) = &mut trace.episode

@@ -170,8 +170,12 @@ fn missed(metrics: &Metrics, exports: &[ResultExport], n: u64) {
         missed = n,
         "export: fell behind the results and missed some"
     );
-    let mut sinks: Vec<Sink> = exports.iter().map(|e| e.sink).collect();
-    sinks.dedup();
+    let mut sinks: Vec<Sink> = Vec::new();
+    for sink in exports.iter().map(|e| e.sink) {
+        if !sinks.contains(&sink) {
+            sinks.push(sink);
+        }
+    }
     for sink in sinks {
         metrics
             .exports

@@ -8,7 +8,6 @@ use std::path::Path;
 use aegis_core::TextField;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use sha2::Digest;
 
 use crate::checked::*;
 use crate::emit::*;
@@ -55,25 +54,10 @@ impl Builder<'_> {
                     (j.template.value.clone(), text.to_owned(), None, fields)
                 }
                 None => {
-                    let path = self.base_dir.join(&j.template.value);
-                    let shown = self.display_dir.join(&j.template.value);
-                    let text = match std::fs::read_to_string(&path) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            self.error(
-                                j.template.position,
-                                format!(
-                                    "cannot read the template of judge `{}` from `{}`: {e}",
-                                    j.id.value,
-                                    shown.display()
-                                ),
-                            );
-                            return None;
-                        }
-                    };
-                    self.hasher.update(j.template.value.as_bytes());
-                    self.hasher.update(text.as_bytes());
-                    self.inputs.push(path);
+                    let (text, shown) = self.read_spec_file(
+                        &j.template,
+                        &format!("the template of judge `{}`", j.id.value),
+                    )?;
                     let fields = j
                         .verdict
                         .iter()

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use sha2::Digest;
 
 use crate::checked::*;
 use crate::emit::*;
@@ -15,25 +14,8 @@ use crate::spec::*;
 
 impl Builder<'_> {
     pub(crate) fn table(&mut self, name: &Located<String>, spec: &TableSpec) -> Option<Table> {
-        let path = self.base_dir.join(&spec.source.value);
-        let shown = self.display_dir.join(&spec.source.value);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                self.error(
-                    spec.source.position,
-                    format!(
-                        "cannot read table `{}` from `{}`: {e}",
-                        name.value,
-                        shown.display()
-                    ),
-                );
-                return None;
-            }
-        };
-        self.hasher.update(spec.source.value.as_bytes());
-        self.hasher.update(text.as_bytes());
-        self.inputs.push(path);
+        let (text, shown) =
+            self.read_spec_file(&spec.source, &format!("table `{}`", name.value))?;
 
         let mut columns = Vec::new();
         for (col, ty) in spec.columns.iter() {
@@ -254,25 +236,11 @@ impl Builder<'_> {
             );
             return (Vec::new(), Vec::new());
         };
-        let path = self.base_dir.join(&file.value);
-        let shown = self.display_dir.join(&file.value);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                self.error(
-                    file.position,
-                    format!(
-                        "cannot read the aliases of table `{}` from `{}`: {e}",
-                        table.value,
-                        shown.display()
-                    ),
-                );
-                return (Vec::new(), Vec::new());
-            }
+        let Some((text, shown)) =
+            self.read_spec_file(file, &format!("the aliases of table `{}`", table.value))
+        else {
+            return (Vec::new(), Vec::new());
         };
-        self.hasher.update(file.value.as_bytes());
-        self.hasher.update(text.as_bytes());
-        self.inputs.push(path);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(text.as_bytes());

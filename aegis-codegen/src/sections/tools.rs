@@ -264,7 +264,7 @@ impl Emitter<'_> {
                 };
                 let call_ctx = Context { data, ..ctx.clone() };
                 for &index in binding.validators {
-                    let (id, check) = VALIDATORS[index];
+                    let (_, check) = VALIDATORS[index];
                     let mut raised = ::std::vec::Vec::new();
                     let outcome = check(&call_ctx, &mut raised);
                     let mut added = 0;
@@ -277,7 +277,8 @@ impl Emitter<'_> {
                         ::aegis_core::__private::push_issue(&mut issues, ::aegis_core::__private::locate_tool_issue(issue, binding, &call));
                         added += issues.len() - before;
                     }
-                    if let Some(module) = modules.iter_mut().find(|m| m.module == id) {
+                    // `modules` holds one result per validator, in `VALIDATORS` order.
+                    if let Some(module) = modules.get_mut(index) {
                         module.outcome = module.outcome.max(outcome);
                         module.issues += added;
                     }
