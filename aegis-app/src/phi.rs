@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use aegis_core::tiers::Sanitizer;
 use aegis_core::{
-    Domain, PhiClass, PhiClasses, PhiMode, PhiSettings, SanitizeReport, Sanitized, Trace,
+    Domain, PhiClass, PhiClasses, PhiKeep, PhiMode, PhiSettings, SanitizeReport, Sanitized, Trace,
 };
 use aegis_phi::{PhiEngine, PhiKey, Vault};
 
@@ -172,6 +172,7 @@ pub fn sanitize_note(
         classes: PhiClasses::ALL,
         mode: PhiMode::Redact,
         subject_field: None,
+        keep: PhiKeep::default(),
     });
     let trace = Trace {
         output: note.to_owned(),
@@ -191,6 +192,8 @@ pub struct SanitizeOptions {
     /// The dotted path of the field naming whose text a line is (date shifts and pseudonyms
     /// follow the subject); default: the line's `id`.
     pub subject_field: Option<String>,
+    /// What Safe Harbor lets the output keep (a date's year, a ZIP code's first three digits).
+    pub keep: PhiKeep,
 }
 
 /// Tier 0 over arbitrary JSON lines (traces or any JSON objects).
@@ -211,6 +214,12 @@ impl JsonSanitizer {
                 .map_err(|e| AppError::Phi(format!("--classes: `{label}` is {e}")))?;
             classes.push(c);
         }
+        if options.keep.year && matches!(options.mode, PhiMode::Pseudonymize | PhiMode::Hash) {
+            return Err(AppError::Phi(format!(
+                "--keep year goes with --mode redact or mask: `{}` replaces a whole date",
+                options.mode.name()
+            )));
+        }
         Ok(JsonSanitizer {
             engine,
             settings: PhiSettings {
@@ -221,6 +230,7 @@ impl JsonSanitizer {
                 },
                 mode: options.mode,
                 subject_field: None,
+                keep: options.keep,
             },
             subject_field: options.subject_field,
         })

@@ -357,6 +357,7 @@ fn json_lines_are_sanitised_and_bad_lines_named() {
             classes: Vec::new(),
             mode: PhiMode::Redact,
             subject_field: None,
+            keep: aegis_core::PhiKeep::default(),
         },
     )
     .unwrap();
@@ -387,6 +388,7 @@ fn json_lines_are_sanitised_and_bad_lines_named() {
                 classes: vec!["NOPE".to_owned()],
                 mode: PhiMode::Redact,
                 subject_field: None,
+                keep: aegis_core::PhiKeep::default(),
             },
         )
         .is_err()

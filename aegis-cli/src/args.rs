@@ -389,6 +389,10 @@ pub(crate) struct SanitizeArgs {
     /// about: their dates move by one offset. Default: the line's `id`.
     #[arg(long)]
     pub(crate) subject_field: Option<String>,
+    /// Keep what HIPAA Safe Harbor allows of replaced identifiers (comma-separated): `year` (a
+    /// date's year; with --mode redact or mask) and `zip3` (a US ZIP code's first three digits).
+    #[arg(long, value_delimiter = ',', value_parser = ["year", "zip3"])]
+    pub(crate) keep: Vec<String>,
     /// Record pseudonym → original in this vault file (sealed with AES-256-GCM under the key;
     /// an existing vault is opened and extended).
     #[arg(long)]

@@ -53,6 +53,10 @@ pub(crate) fn sanitize(args: SanitizeArgs, key_file: Option<&Path>) -> Result<u8
             classes: args.classes.clone(),
             mode: args.mode.mode(),
             subject_field: args.subject_field.clone(),
+            keep: aegis_core::PhiKeep {
+                year: args.keep.iter().any(|k| k == "year"),
+                zip3: args.keep.iter().any(|k| k == "zip3"),
+            },
         },
     )?;
     let input_name = args.input.display().to_string();

@@ -391,6 +391,7 @@ pub(crate) struct PhiPolicy {
     pub(crate) classes: Vec<aegis_core::PhiClass>,
     pub(crate) mode: aegis_core::PhiMode,
     pub(crate) subject: Option<String>,
+    pub(crate) keep: aegis_core::PhiKeep,
 }
 
 /// A Tier-3 judge, checked.

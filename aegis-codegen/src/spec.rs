@@ -486,6 +486,11 @@ pub struct PhiSpec {
     /// subject shift by one offset. Without it, each trace is its own subject.
     #[serde(default)]
     pub subject: Option<Located<String>>,
+    /// What HIPAA Safe Harbor lets Tier 0 keep of what it replaces: `year` (a date's year, with
+    /// `redact` or `mask`) and `zip3` (a US ZIP code's first three digits, `000` for the
+    /// three-digit areas of 20,000 people or fewer).
+    #[serde(default)]
+    pub keep: Option<Located<Vec<String>>>,
     /// Why the domain's traces carry no PHI: required with `detect: none`, so that a domain
     /// without Tier 0 says so on purpose.
     #[serde(default)]

@@ -341,6 +341,27 @@ fn phi_section_errors_name_the_class_mode_or_subject() {
     );
     // A valid section generates.
     assert!(errors_of(&format!("{HEAD}phi: {{ detect: [NAME, DATE], mode: hash, subject: patient.age_years }}\ntier1: []\n")).is_empty());
+    // What Safe Harbor lets a domain keep: `year` (not with whole-date pseudonyms) and `zip3`.
+    let errors = errors_of(&format!(
+        "{HEAD}phi:\n  detect: all\n  mode: pseudonymize\n  keep: [year, zip5]\ntier1: []\n"
+    ));
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains(":18:9:") && errors[0].contains("`keep: [zip5]`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains(":18:9:") && errors[1].contains("`mode: redact` or `mask`"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors_of(&format!(
+            "{HEAD}phi: {{ detect: all, mode: redact, keep: [year, zip3] }}\ntier1: []\n"
+        ))
+        .is_empty()
+    );
 }
 
 #[test]

@@ -260,6 +260,21 @@ pub struct PhiSettings {
     /// dates of one subject shift by one offset. Without it, the trace id is the subject, and a
     /// trace without an id gets an offset of its own.
     pub subject_field: Option<&'static str>,
+    /// What Safe Harbor lets the domain keep of identifiers it otherwise replaces.
+    pub keep: PhiKeep,
+}
+
+/// What HIPAA Safe Harbor (45 CFR 164.514(b)(2)(i)) lets a domain keep of an identifier that
+/// Tier 0 otherwise replaces. Both are off unless a spec asks (`phi: { keep: [year, zip3] }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PhiKeep {
+    /// The year of a date, paragraph (C) ("all elements of dates (except year)"): `[DATE 2019]`
+    /// in `redact` mode, `**/**/2019` in `mask` mode. Pseudonyms shift whole dates, so the
+    /// generator refuses it with `pseudonymize` and `hash`.
+    pub year: bool,
+    /// The first three digits of a US ZIP code, paragraph (B): `627**`, or `000**` where the
+    /// three-digit area held 20,000 people or fewer in the 2000 census (HHS's list of 17).
+    pub zip3: bool,
 }
 
 /// How many identifiers Tier 0 replaced in one trace, by class.

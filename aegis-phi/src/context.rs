@@ -11,9 +11,38 @@ pub(crate) enum Cue {
     Class(PhiClass),
     /// The candidate is a date ("DOB", "admitted on").
     Date,
+    /// The candidate is a code of a clinical or billing vocabulary ("CPT", "NDC", "LOINC"):
+    /// no identifier of a person.
+    Vocabulary,
 }
 
 const CUES: &[(&str, Cue)] = &[
+    ("cpt", Cue::Vocabulary),
+    ("hcpcs", Cue::Vocabulary),
+    ("icd", Cue::Vocabulary),
+    ("icd-9", Cue::Vocabulary),
+    ("icd-10", Cue::Vocabulary),
+    ("icd-10-cm", Cue::Vocabulary),
+    ("icd-10-pcs", Cue::Vocabulary),
+    ("icd10", Cue::Vocabulary),
+    ("loinc", Cue::Vocabulary),
+    ("ndc", Cue::Vocabulary),
+    ("snomed", Cue::Vocabulary),
+    ("snomed ct", Cue::Vocabulary),
+    ("rxnorm", Cue::Vocabulary),
+    ("rxcui", Cue::Vocabulary),
+    ("drg", Cue::Vocabulary),
+    ("ms-drg", Cue::Vocabulary),
+    ("e/m", Cue::Vocabulary),
+    ("procedure code", Cue::Vocabulary),
+    ("procedure codes", Cue::Vocabulary),
+    ("billing code", Cue::Vocabulary),
+    ("billing codes", Cue::Vocabulary),
+    ("diagnosis code", Cue::Vocabulary),
+    ("diagnosis codes", Cue::Vocabulary),
+    ("dx code", Cue::Vocabulary),
+    ("billed", Cue::Vocabulary),
+    ("modifier", Cue::Vocabulary),
     ("mrn", Cue::Class(PhiClass::Mrn)),
     ("mr#", Cue::Class(PhiClass::Mrn)),
     ("mr #", Cue::Class(PhiClass::Mrn)),
@@ -242,9 +271,23 @@ impl Context {
             if before_ok && after_ok && !shouting_only {
                 match CUES[m.pattern().as_usize()].1 {
                     // "ID", "number", "#" say little; a nearer one must not hide "voiceprint".
-                    Cue::Class(PhiClass::Id) => generic = Some(PhiClass::Id),
-                    Cue::Class(c) => cues.class = Some(c),
+                    // After a vocabulary's name they are its ("CPT code 99213", "NDC #").
+                    Cue::Class(PhiClass::Id) => {
+                        if !cues.vocabulary || !VOCABULARY_FOLLOWERS.contains(&word) {
+                            generic = Some(PhiClass::Id);
+                            cues.vocabulary = false;
+                        }
+                    }
+                    Cue::Class(c) => {
+                        cues.class = Some(c);
+                        cues.vocabulary = false;
+                    }
                     Cue::Date => cues.date = true,
+                    Cue::Vocabulary => {
+                        cues.vocabulary = true;
+                        cues.class = None;
+                        generic = None;
+                    }
                 }
             }
         }
@@ -253,11 +296,17 @@ impl Context {
     }
 }
 
+/// Generic cue words that, after a vocabulary's name, are part of it ("CPT code", "NDC #").
+const VOCABULARY_FOLLOWERS: &[&str] = &["code", "codes", "#", "no.", "number", "Code", "CODE"];
+
 /// What the words before a candidate say about it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Cues {
     /// The nearest word naming an identifier class.
     pub(crate) class: Option<PhiClass>,
+    /// The nearest cue names a clinical or billing code system (CPT, HCPCS, ICD-10, LOINC,
+    /// NDC): the candidate is a code of it, not an identifier.
+    pub(crate) vocabulary: bool,
     /// Whether a word announcing a date is there.
     pub(crate) date: bool,
 }

@@ -37,6 +37,10 @@ impl Detection {
     }
 }
 
+/// The score of a span recognised as public text (a legal citation): it is claimed, so that no
+/// other recogniser looks inside it, and dropped before the detections are returned.
+const PUBLIC_TEXT: f32 = -1.0;
+
 /// The compiled recognisers; built once per process and shared.
 struct Compiled {
     regex: Regex,
@@ -221,7 +225,9 @@ impl Detector {
         let mut names = Vec::new();
         c.gazetteer.detect(text, &found, &mut names);
         found.extend(names);
-        found.retain(|d| d.score >= self.threshold && self.classes.contains(d.class));
+        found.retain(|d| {
+            d.score != PUBLIC_TEXT && d.score >= self.threshold && self.classes.contains(d.class)
+        });
         // A place or a name never ends with a full stop: that is the sentence's.
         for d in &mut found {
             if matches!(
@@ -257,7 +263,26 @@ impl Detector {
         let s = &text[start..end];
         let one = |class, score| Some(vec![Detection::new(start, end, class, score)]);
         let cues = || c.context.cues_before(text, start);
+        // A code after the name of its vocabulary ("CPT 99213", "NDC 0002-1433-80", "HCPCS
+        // G0439") identifies a procedure, a test or a product, not a person.
+        if matches!(
+            kind,
+            Kind::Phone
+                | Kind::Code
+                | Kind::Ssn
+                | Kind::Card
+                | Kind::Zip
+                | Kind::Vin
+                | Kind::UkPostcode
+                | Kind::Plate
+                | Kind::Dea
+                | Kind::Mbi
+        ) && cues().vocabulary
+        {
+            return None;
+        }
         match kind {
+            Kind::Citation => one(PhiClass::Id, PUBLIC_TEXT),
             Kind::JsonField => {
                 let key = s[1..].split('"').next()?;
                 let colon = 1 + key.len() + s[1 + key.len()..].find(':')?;

@@ -282,7 +282,10 @@ impl PhiEngine {
             }
             out.push_str(&text[last..d.start]);
             let original = &text[d.start..d.end];
-            out.push_str(&self.replacement(d.class, original, settings.mode, subject));
+            match kept_part(d.class, original, settings) {
+                Some(kept) => out.push_str(&kept),
+                None => out.push_str(&self.replacement(d.class, original, settings.mode, subject)),
+            }
             report.count(d.class);
             last = d.end;
         }
@@ -856,7 +859,76 @@ pub fn all_classes(mode: PhiMode) -> PhiSettings {
         classes: PhiClasses::ALL,
         mode,
         subject_field: None,
+        keep: aegis_core::PhiKeep::default(),
     }
+}
+
+/// The three-digit ZIP areas that held 20,000 people or fewer in the 2000 census: Safe Harbor
+/// (45 CFR 164.514(b)(2)(i)(B)) writes them `000`. HHS, "Guidance Regarding Methods for
+/// De-identification of Protected Health Information", section 2.4 (2012).
+const SMALL_ZIP3: [&str; 17] = [
+    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
+    "879", "884", "890", "893",
+];
+
+/// What Safe Harbor lets `settings` keep of `original`, written in place of it: a date with
+/// only its year left (`[DATE 2019]`, `**/**/2019`), or a US ZIP code's first three digits
+/// (`627**`, `000**`). `None`: the identifier is replaced as the mode says.
+fn kept_part(class: PhiClass, original: &str, settings: &PhiSettings) -> Option<String> {
+    match class {
+        PhiClass::Date if settings.keep.year => {
+            let year = year_of(original)?;
+            match settings.mode {
+                PhiMode::Redact => Some(format!("[DATE {year}]")),
+                PhiMode::Mask => {
+                    // The year's digits stay; every other letter and digit becomes `*`.
+                    let at = original.rfind(year)?;
+                    let masked = |s: &str| -> String {
+                        s.chars()
+                            .map(|c| if c.is_alphanumeric() { '*' } else { c })
+                            .collect()
+                    };
+                    Some(format!(
+                        "{}{year}{}",
+                        masked(&original[..at]),
+                        masked(&original[at + year.len()..])
+                    ))
+                }
+                PhiMode::Pseudonymize | PhiMode::Hash => None,
+            }
+        }
+        PhiClass::PostalCode if settings.keep.zip3 => {
+            let digits: String = original.chars().filter(char::is_ascii_digit).collect();
+            let us = (digits.len() == 5 || digits.len() == 9)
+                && original
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+            if !us {
+                return None;
+            }
+            let zip3 = &digits[..3];
+            let zip3 = if SMALL_ZIP3.contains(&zip3) {
+                "000"
+            } else {
+                zip3
+            };
+            Some(format!("{zip3}**"))
+        }
+        _ => None,
+    }
+}
+
+/// The four-digit year in a date (`2019` in `03/14/2019`, `14 March 2019`, `2019-03-14`).
+fn year_of(date: &str) -> Option<&str> {
+    let bytes = date.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let window = &bytes[i..i + 4];
+        let digits = window.iter().all(u8::is_ascii_digit);
+        let alone = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+        let plausible = window.starts_with(b"19") || window.starts_with(b"20");
+        (digits && alone && plausible).then(|| &date[i..i + 4])
+    })
 }
 
 /// Spelling differences that do not make a different identifier.

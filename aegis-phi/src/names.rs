@@ -123,6 +123,24 @@ const STRONG_CUES: &[&str] = &[
     "pharmacist",
     "clinician",
     "nurse",
+    // Legal and brokerage texts.
+    "customer",
+    "investor",
+    "plaintiff",
+    "defendant",
+    "petitioner",
+    "respondent",
+    "appellant",
+    "appellee",
+    "claimant",
+    "witness",
+    "tenant",
+    "landlord",
+    "decedent",
+    "testator",
+    "debtor",
+    "creditor",
+    "holder",
 ];
 
 /// Weaker cues: the capitalised words after them are a name if a gazetteer knows them.
@@ -178,6 +196,22 @@ const STOP: &[&str] = &[
     "wearable",
     "pacemaker",
     "patient",
+    "client",
+    "customer",
+    "investor",
+    "plaintiff",
+    "defendant",
+    "petitioner",
+    "respondent",
+    "appellant",
+    "appellee",
+    "claimant",
+    "witness",
+    "tenant",
+    "landlord",
+    "decedent",
+    "debtor",
+    "creditor",
     "patients",
     "hospital",
     "clinic",
@@ -528,6 +562,51 @@ const STOP: &[&str] = &[
     "north",
     "main",
     "side",
+    // Sentence-initial prepositions and quantifiers, and the parts of a legal text.
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "under",
+    "after",
+    "before",
+    "during",
+    "since",
+    "until",
+    "some",
+    "many",
+    "most",
+    "all",
+    "several",
+    "few",
+    "other",
+    "both",
+    "each",
+    "every",
+    "any",
+    "not",
+    "class",
+    "section",
+    "article",
+    "title",
+    "chapter",
+    "part",
+    "rule",
+    "count",
+    "exhibit",
+    "schedule",
+    "appendix",
+    "paragraph",
+    // Trading imperatives at the start of a sentence (`Buy KO`, `Sell Tesla`).
+    "buy",
+    "sell",
+    "short",
+    "consider",
+    "avoid",
+    "trim",
+    "accumulate",
+    "hold",
 ];
 
 /// Words before a capitalised place name that make it a place.
@@ -712,7 +791,331 @@ const EPONYM_HEADS: &[&str] = &[
     "index",
     // A plant named for a saint: St John's wort, a serotonergic supplement.
     "wort",
+    // Everyday words that follow an eponym in notes (the medical dictionary's own words,
+    // `thyroiditis`, `encephalopathy`, are read from `data/medical_words.txt`).
+    "scores",
+    "tests",
+    "positive",
+    "negative",
+    "equivocal",
+    "esophagus",
+    "oesophagus",
+    "catheter",
+    "monitor",
+    "monitoring",
+    "smear",
+    "stain",
+    "tear",
+    "triad",
+    "murmur",
+    "pupil",
+    "spots",
+    "lesions",
+    "point",
+    "chart",
+    "position",
+    "incision",
+    "repair",
+    "approach",
+    "technique",
+    "respiration",
+    "breathing",
+    "sounds",
+    "contracture",
+    "diverticulum",
+    "angina",
+    "dance",
+    "bag",
+    "tube",
+    "needle",
+    "ulcer",
+    "anomaly",
+    "malformation",
+    "deformity",
+    "disorder",
+    "dystrophy",
+    "atrophy",
+    "ataxia",
+    "chorea",
+    "encephalitis",
+    "thyroiditis",
+    "lymphoma",
+    "infection",
+    "fever",
 ];
+
+/// US states, the District of Columbia and the territories, in lower case. Safe Harbor
+/// (45 CFR 164.514(b)(2)(i)(B)) removes geographic units smaller than a state: a state stays.
+const US_STATES: &[&str] = &[
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "california",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "florida",
+    "georgia",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "rhode island",
+    "south carolina",
+    "south dakota",
+    "tennessee",
+    "texas",
+    "utah",
+    "vermont",
+    "virginia",
+    "washington",
+    "west virginia",
+    "wisconsin",
+    "wyoming",
+    "district of columbia",
+    "puerto rico",
+    "guam",
+    "american samoa",
+    "northern mariana islands",
+    "u.s. virgin islands",
+    "virgin islands",
+];
+
+/// Last words of an institution's name (`the Supreme Court`, `Meridian Health System`, `Hale &
+/// Winters LLP`): the capitalised words before them name no person.
+const INSTITUTION_ENDINGS: &[&str] = &[
+    "court",
+    "courts",
+    "circuit",
+    "board",
+    "commission",
+    "committee",
+    "department",
+    "agency",
+    "administration",
+    "bureau",
+    "council",
+    "congress",
+    "senate",
+    "legislature",
+    "university",
+    "college",
+    "school",
+    "academy",
+    "hospital",
+    "hospitals",
+    "clinic",
+    "clinics",
+    "center",
+    "centre",
+    "system",
+    "systems",
+    "health",
+    "healthcare",
+    "foods",
+    "logistics",
+    "records",
+    "music",
+    "inc",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "plc",
+    "corp",
+    "corporation",
+    "company",
+    "companies",
+    "group",
+    "partners",
+    "associates",
+    "bank",
+    "bancorp",
+    "trust",
+    "fund",
+    "funds",
+    "capital",
+    "securities",
+    "advisors",
+    "advisers",
+    "investments",
+    "holdings",
+    "authority",
+    "services",
+    "institute",
+    "foundation",
+    "association",
+    "society",
+    "union",
+    "church",
+    "ministry",
+    "office",
+    "tribunal",
+    "bar",
+    "act",
+    "amendment",
+    "clause",
+    "code",
+    "class",
+    "county",
+    "district",
+    "state",
+    "states",
+    "republic",
+    "airlines",
+    "motors",
+    "pharmaceuticals",
+    "laboratories",
+    "labs",
+    "technologies",
+    "industries",
+    "enterprises",
+    "insurance",
+];
+
+/// Words before a company's name in trading text (`buy Tesla`, `shares of Apple`).
+const FINANCE_BEFORE: &[&str] = &[
+    "buy", "sell", "short", "shorted", "hold", "holding", "own", "owns", "trim", "add", "bought",
+    "sold", "of", "in", "into", "on", "like", "than", "and", "or", "vs", "versus",
+];
+
+/// Words after a company's name in trading text (`Tesla stock`, `Apple's earnings`).
+const FINANCE_AFTER: &[&str] = &[
+    "stock",
+    "stocks",
+    "shares",
+    "share",
+    "options",
+    "calls",
+    "puts",
+    "bonds",
+    "earnings",
+    "dividend",
+    "dividends",
+    "guidance",
+    "revenue",
+    "price",
+    "rallied",
+    "rose",
+    "fell",
+    "jumped",
+    "slid",
+    "gained",
+    "dropped",
+    "surged",
+    "plunged",
+    "beat",
+    "missed",
+    "reported",
+    "reports",
+    "trades",
+    "traded",
+    "closed",
+    "opened",
+    "stake",
+    "position",
+    "common",
+    "preferred",
+    "notes",
+    "debt",
+    "ipo",
+    "spinoff",
+    "inc",
+    "corp",
+    "plc",
+];
+
+/// Whether finance words stand right before or after the word at `start..end` of `text`:
+/// a one-word company's name is then a company (`buy Tesla`, `Apple shares`).
+fn finance_context(text: &str, start: usize, end: usize) -> bool {
+    let word = |s: &str| {
+        s.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let before = text[..start]
+        .split_whitespace()
+        .next_back()
+        .map(word)
+        .unwrap_or_default();
+    let after = text[end..]
+        .trim_start_matches(['\'', '’', 's'])
+        .split_whitespace()
+        .next()
+        .map(word)
+        .unwrap_or_default();
+    // `Tesla stock`, `Apple's earnings`; `buy Tesla`, `shares of Apple`, `Tesla is` only after a
+    // trading word.
+    FINANCE_AFTER.contains(&after.as_str())
+        || (FINANCE_BEFORE.contains(&before.as_str())
+            && matches!(after.as_str(), "is" | "was" | "has" | "and" | "or" | ""))
+}
+
+/// Whether a word (any case, trailing punctuation allowed) ends an institution's name.
+fn is_institution_word(word: &str) -> bool {
+    let w = word.trim_end_matches(['.', ',', ';', ':']).to_lowercase();
+    INSTITUTION_ENDINGS.contains(&w.as_str())
+}
+
+/// Whether `rest` starts with a ticker in parentheses: ` (DELL)`, ` (NYSE: F)`, `(BRK.B)`.
+fn ticker_after(rest: &str) -> bool {
+    let Some(inner) = rest
+        .strip_prefix(" (")
+        .or_else(|| rest.strip_prefix('('))
+        .and_then(|r| r.split_once(')'))
+        .map(|(inner, _)| inner)
+    else {
+        return false;
+    };
+    let symbol = match inner.split_once(':') {
+        Some((exchange, symbol))
+            if [
+                "NYSE", "NASDAQ", "Nasdaq", "AMEX", "NYSEARCA", "OTC", "LSE", "TSX",
+            ]
+            .contains(&exchange.trim()) =>
+        {
+            symbol.trim()
+        }
+        Some(_) => return false,
+        None => inner,
+    };
+    (1..=6).contains(&symbol.len())
+        && symbol.bytes().all(|b| b.is_ascii_uppercase() || b == b'.')
+        && symbol.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Whether the lower-case `words` name a US state (`new mexico`, `washington state`).
+pub(crate) fn is_us_state(words: &str) -> bool {
+    let words = words
+        .strip_suffix(" state")
+        .or_else(|| words.strip_prefix("state of "))
+        .unwrap_or(words);
+    US_STATES.contains(&words)
+}
 
 /// Verbs before "in"/"to"/"near" that make the capitalised words after them a place.
 const PLACE_VERBS: &[&str] = &[
@@ -815,6 +1218,13 @@ pub(crate) struct Gazetteer {
     surnames: Set,
     common: Set,
     localities: Set,
+    /// Proper nouns of medicine: eponyms and drug names, generic and brand (`apgar`,
+    /// `hashimoto`, `tylenol`).
+    clinical: Set,
+    /// Medical words that are no everyday English (`thyroiditis`): after a name, an eponym.
+    medical: Set,
+    /// Company names of two words or more (`morgan stanley`, `johnson & johnson`).
+    organisations: Set,
 }
 
 impl Gazetteer {
@@ -824,7 +1234,87 @@ impl Gazetteer {
             surnames: set(include_str!("../data/surnames.txt")),
             common: set(include_str!("../data/common_words.txt")),
             localities: set(include_str!("../data/localities.txt")),
+            clinical: set(include_str!("../data/clinical_terms.txt")),
+            medical: set(include_str!("../data/medical_words.txt")),
+            organisations: set(include_str!("../data/organisations.txt")),
         }
+    }
+
+    /// Whether the capitalised words `words` (lower case, at `start..end` of `text`) are a
+    /// company's name, or half of one joined by `&` or `and` (`Procter & Gamble`), or stand
+    /// before its ticker (`Dell (DELL)`, `Ford (NYSE: F)`).
+    fn is_company(&self, text: &str, start: usize, end: usize, words: &str) -> bool {
+        if self.organisations.contains(words)
+            && (words.contains(' ') || finance_context(text, start, end))
+        {
+            return true;
+        }
+        let word_after = |rest: &str| -> String {
+            rest.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                .next()
+                .unwrap_or("")
+                .to_lowercase()
+        };
+        let rest = &text[end..];
+        for link in [" & ", " and "] {
+            if let Some(after) = rest.strip_prefix(link) {
+                let w = word_after(after);
+                if !w.is_empty()
+                    && (self
+                        .organisations
+                        .contains(format!("{words} & {w}").as_str())
+                        || self
+                            .organisations
+                            .contains(format!("{words} and {w}").as_str()))
+                {
+                    return true;
+                }
+            }
+            if let Some(before) = text[..start].strip_suffix(link) {
+                let w = before
+                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                if !w.is_empty()
+                    && (self
+                        .organisations
+                        .contains(format!("{w} & {words}").as_str())
+                        || self
+                            .organisations
+                            .contains(format!("{w} and {words}").as_str()))
+                {
+                    return true;
+                }
+            }
+        }
+        // `Hale & Winters LLP`: an institution's name goes on after the link.
+        for link in [" & ", " and "] {
+            if let Some(after) = rest.strip_prefix(link) {
+                let ends_institution = after
+                    .split(' ')
+                    .take(4)
+                    .take_while(|w| w.starts_with(|c: char| c.is_uppercase()))
+                    .any(is_institution_word);
+                if ends_institution {
+                    return true;
+                }
+            }
+        }
+        let last = words.rsplit(' ').next().unwrap_or(words);
+        INSTITUTION_ENDINGS.contains(&last) || ticker_after(rest)
+    }
+
+    /// Whether the lower-case `w`, right after a name, makes the name an eponym's
+    /// (`sign`, `disease`, `thyroiditis`, `positive`).
+    fn is_eponym_head(&self, w: &str) -> bool {
+        EPONYM_HEADS.contains(&w) || self.medical.contains(w)
+    }
+
+    /// A drug or a medical proper noun that no name list knows (`Tylenol`, `Apgar`): never a
+    /// person.
+    fn is_clinical_only(&self, w: &str) -> bool {
+        self.clinical.contains(w) && !self.known(w)
     }
 }
 
@@ -1351,20 +1841,56 @@ impl Gazetteer {
                 x.shape != Shape::AllCaps && x.flags & flag::STOP == 0
                     || (x.flags & flag::PLACE_PREFIX != 0)
             });
-            // An eponym's head after the name (`Bell's palsy`, `St John's wort`), or ending
-            // a run of capitals (`BELL'S PALSY`): no person, no place.
+            // An eponym's head after the name (`Bell's palsy`, `Homans' sign`, `Wernicke
+            // encephalopathy`), or ending a run of capitals (`BELL'S PALSY`); or a medical
+            // proper noun before a number or a finding (`Apgar 8`, `Romberg positive`): no
+            // person, no place.
+            let run_end = run[run.len() - 1].end;
             let eponym = toks.get(j).is_some_and(|n| {
-                n.joined
+                let attached =
+                    n.joined || matches!(&text[run_end..n.start], "' " | "’ " | "'s " | "’s ");
+                attached
                     && (n.shape == Shape::Lower || (all_caps && n.shape == Shape::AllCaps))
-                    && EPONYM_HEADS.contains(&n.lower.as_ref())
+                    && self.is_eponym_head(&n.lower)
             }) || (run.len() >= 2
-                && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()));
+                && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()))
+                || (run.len() == 1
+                    && self.clinical.contains(t.lower.as_ref())
+                    && text[run_end..].starts_with(' ')
+                    && text[run_end + 1..].starts_with(|c: char| c.is_ascii_digit()));
+            // A drug or medical proper noun no name list knows, anywhere in the run (`Tylenol
+            // Extra Strength`, `Advil Liqui-Gels`): a product or an eponym, not a person.
+            let clinical = run
+                .iter()
+                .any(|x| x.shape != Shape::Lower && self.is_clinical_only(&x.lower))
+                || (t.joined
+                    && before_1.is_some_and(|p| {
+                        p.shape != Shape::Lower
+                            && self.clinical.contains(p.lower.as_ref())
+                            && (p.flags & flag::STOP != 0 || !self.known(&p.lower))
+                    }));
+            // A company named for people (`Morgan Stanley`, `Johnson & Johnson`), or before
+            // its ticker.
+            let company = !title
+                && (self.is_company(text, t.start, run_end, &joined_lower())
+                    || toks.get(j).is_some_and(|n| {
+                        n.joined && n.shape != Shape::Lower && is_institution_word(&n.lower)
+                    }));
+            // A US state is no place to remove (Safe Harbor keeps states): `moved from
+            // Mississippi`, `in New Mexico`.
+            let state = (place_cue || place_verb || place_prefix) && is_us_state(&joined_lower());
             // "St John's wort", "St Vitus dance": a saint's name before an eponym's head.
             let saint = before_1.is_some_and(|p| matches!(p.lower.as_ref(), "st" | "saint"))
                 || matches!(run[0].lower.as_ref(), "st" | "saint");
+            if state {
+                i = j;
+                continue;
+            }
             let place = !title
                 && !strong
                 && !eponym
+                && !clinical
+                && !company
                 && words_ok
                 && ((place_cue && self.localities.contains(joined_lower().as_str()))
                     || place_verb
@@ -1395,7 +1921,11 @@ impl Gazetteer {
             let follow = toks.get(j).is_some_and(|n| {
                 n.joined && n.shape == Shape::Lower && FOLLOW_VERBS.contains(&n.lower.as_ref())
             });
-            let is_name = if non_initial == 0 || (eponym && (saint || (!title && !strong))) {
+            let is_name = if non_initial == 0
+                || (eponym && (saint || (!title && !strong)))
+                || (clinical && !title)
+                || company
+            {
                 false
             } else if title {
                 true
@@ -1449,6 +1979,8 @@ impl Gazetteer {
                 && n_words <= 3
                 && self.localities.contains(t.lower.as_ref())
                 && !self.is_common(&t.lower)
+                && !clinical
+                && !is_us_state(&t.lower)
             {
                 out.push(Detection::new(t.start, t.end, PhiClass::City, 0.7));
             }

@@ -195,6 +195,10 @@ const KEPT: aegis_core::PhiSettings = aegis_core::PhiSettings {
     classes: aegis_core::PhiClasses::ALL,
     mode: aegis_core::PhiMode::Redact,
     subject_field: None,
+    keep: aegis_core::PhiKeep {
+        year: false,
+        zip3: false,
+    },
 };
 
 /// A trace read back from the store (kept only once sanitised).

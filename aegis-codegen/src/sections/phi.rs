@@ -79,10 +79,35 @@ impl Builder<'_> {
                 "`reason` says why a domain carries no PHI: it goes with `detect: none` only",
             );
         }
+        let mut keep = aegis_core::PhiKeep::default();
+        if let Some(k) = &spec.keep {
+            for item in &k.value {
+                match item.as_str() {
+                    "year" => keep.year = true,
+                    "zip3" => keep.zip3 = true,
+                    other => self.error(
+                        k.position,
+                        format!("`keep: [{other}]`: Safe Harbor lets Tier 0 keep `year` or `zip3`"),
+                    ),
+                }
+            }
+            if keep.year
+                && matches!(
+                    mode,
+                    aegis_core::PhiMode::Pseudonymize | aegis_core::PhiMode::Hash
+                )
+            {
+                self.error(
+                    k.position,
+                    format!("`keep: [year]` goes with `mode: redact` or `mask`: `{}` replaces a whole date", mode.name()),
+                );
+            }
+        }
         Some(PhiPolicy {
             classes,
             mode,
             subject,
+            keep,
         })
     }
 }
@@ -98,6 +123,7 @@ impl Emitter<'_> {
                     quote!(::aegis_core::PhiClass::#v)
                 });
                 let mode = format_ident!("{}", format!("{:?}", p.mode));
+                let (year, zip3) = (p.keep.year, p.keep.zip3);
                 let subject = match &p.subject {
                     Some(s) => quote!(Some(#s)),
                     None => quote!(None),
@@ -106,6 +132,7 @@ impl Emitter<'_> {
                     classes: ::aegis_core::PhiClasses::of(&[#(#classes),*]),
                     mode: ::aegis_core::PhiMode::#mode,
                     subject_field: #subject,
+                    keep: ::aegis_core::PhiKeep { year: #year, zip3: #zip3 },
                 }))
             }
         }
