@@ -267,7 +267,12 @@ impl Context {
                 .is_some_and(char::is_alphanumeric)
                 || !word.ends_with(|c: char| c.is_alphanumeric());
             // "DL" (driver's licence) only in capitals: `mg/dL` is a unit.
-            let shouting_only = word.eq_ignore_ascii_case("dl") && word != "DL";
+            // ... and never as a unit's denominator (`MG/DL`).
+            let shouting_only =
+                word.eq_ignore_ascii_case("dl") && (word != "DL" || window[..s].ends_with('/'));
+            // `#` marks a number right after it (`#4471`), not a Markdown heading's words.
+            let heading = word == "#" && !window[e..].trim_start().is_empty();
+            let shouting_only = shouting_only || heading;
             if before_ok && after_ok && !shouting_only {
                 match CUES[m.pattern().as_usize()].1 {
                     // "ID", "number", "#" say little; a nearer one must not hide "voiceprint".
@@ -285,6 +290,7 @@ impl Context {
                     Cue::Date => cues.date = true,
                     Cue::Vocabulary => {
                         cues.vocabulary = true;
+                        cues.vocabulary_near = true;
                         cues.class = None;
                         generic = None;
                     }
@@ -307,6 +313,8 @@ pub(crate) struct Cues {
     /// The nearest cue names a clinical or billing code system (CPT, HCPCS, ICD-10, LOINC,
     /// NDC): the candidate is a code of it, not an identifier.
     pub(crate) vocabulary: bool,
+    /// A code system's name is among the words before, nearest or not.
+    pub(crate) vocabulary_near: bool,
     /// Whether a word announcing a date is there.
     pub(crate) date: bool,
 }

@@ -277,9 +277,15 @@ impl Detector {
                 | Kind::Plate
                 | Kind::Dea
                 | Kind::Mbi
-        ) && cues().vocabulary
-        {
-            return None;
+        ) && {
+            let k = cues();
+            // An NDC anywhere near the vocabulary's name (`NDC 0904-8437-93 (billing
+            // 00904-8437-93)`).
+            k.vocabulary || (is_ndc(s) && k.vocabulary_near)
+        } {
+            // Claimed whole, so that no part of it (`2777-08` of `31722-2777-08`) is taken
+            // for something else.
+            return Some(Vec::new());
         }
         match kind {
             Kind::Citation => one(PhiClass::Id, PUBLIC_TEXT),
@@ -449,6 +455,37 @@ impl Detector {
             | Kind::StreetTypeFirst
             | Kind::StreetCompound
             | Kind::HouseNumber => {
+                // `A 24 YEAR OLD WOMAN ADMITTED VIA THE ED`: an age or a dose before capitals
+                // that end on a street word is no address.
+                const NOT_STREET: &[&str] = &[
+                    "year", "years", "yr", "yrs", "yo", "old", "month", "months", "mo", "week",
+                    "weeks", "day", "days", "hour", "hours", "minute", "minutes", "times",
+                    "patients", "mg", "ml", "units", "tablets", "percent",
+                ];
+                // `68 ADMITTED VIA THE ED`: `via` ending an English phrase is no street type.
+                let last = s.trim_end_matches('.').rsplit(' ').next().unwrap_or("");
+                // `4 L NC. WELLS CRITERIA`: an address does not run over a sentence's end, nor
+                // start inside a decimal (`63.0 mg/L. T…`).
+                let in_decimal = text[..start].ends_with('.')
+                    && text[..start.saturating_sub(1)].ends_with(|c: char| c.is_ascii_digit());
+                let sentence_end = s.match_indices(". ").any(|(at, _)| {
+                    let word = s[..at].rsplit([' ', ',']).next().unwrap_or("");
+                    let w = word.to_ascii_lowercase();
+                    let next_is_word = s[at + 2..].starts_with(|c: char| c.is_alphabetic());
+                    next_is_word
+                        && !(word.chars().count() <= 1
+                            || w.ends_with("str")
+                            || crate::patterns::is_street_word(&w)
+                            || crate::patterns::is_unit_word(&w))
+                });
+                if sentence_end
+                    || in_decimal
+                    || s.split([' ', ','])
+                        .any(|w| NOT_STREET.contains(&w.to_ascii_lowercase().as_str()))
+                    || last.eq_ignore_ascii_case("via")
+                {
+                    return None;
+                }
                 let mut out = vec![Detection::new(start, end, PhiClass::StreetAddress, 0.85)];
                 self.address_tail(c, text, end, &mut out);
                 Some(out)
@@ -563,7 +600,12 @@ impl Detector {
         let s = &text[start..end];
         let digits = s.bytes().filter(u8::is_ascii_digit).count();
         let letters = s.bytes().filter(u8::is_ascii_alphabetic).count();
-        if digits == 0 || unit_after(text, end) || is_measurement(s) || is_icd10(s) {
+        if digits == 0
+            || unit_after(text, end)
+            || is_measurement(s)
+            || is_icd10(s)
+            || is_decimal_range(s)
+        {
             return None;
         }
         // Years alone are not identifiers; nor are decimals, ratios and fractions.
@@ -581,6 +623,10 @@ impl Detector {
         let cue = k.class.filter(|c| *c != PhiClass::Fax || digits >= 7);
         match cue {
             Some(class) if digits >= 3 || (digits >= 2 && s.len() >= 5) => {
+                // `Holter monitor (93224)`: a device's identifier is longer than a code.
+                if class == PhiClass::Device && s.len() < 6 {
+                    return None;
+                }
                 let class = match class {
                     // `call 911`: too short to be anyone's number.
                     PhiClass::Phone | PhiClass::Fax if digits < 7 => return None,
@@ -595,6 +641,9 @@ impl Detector {
             _ if all_digits && digits == 9 && checks::aba(s) && k.class.is_none() => {
                 Some(vec![Detection::new(start, end, PhiClass::Account, 0.6)])
             }
+            // A procedure code, a billed service with its modifier or a span of years, with
+            // nothing saying it is an identifier.
+            _ if is_icd10_pcs(s) || is_cpt_with_modifier(s) || is_year_range(s) => None,
             _ => {
                 let strong = (all_digits && digits >= 7)
                     || (letters > 0 && digits >= 4 && s.len() >= 6)
@@ -747,10 +796,81 @@ fn is_measurement(s: &str) -> bool {
             | "pm"
             | "mg/dl"
             | "mmol/l"
+            | "x10"
             | "k"
             | "m"
             | "s"
-    )
+    ) || glued_unit(unit)
+}
+
+/// A unit written right after its number with a slash or a power (`IU/L`, `K/uL`, `mg/L`,
+/// `cells/mm3`, `x10^9/L`, `mL/min/1.73m2`): a measurement's, never an identifier's.
+fn glued_unit(unit: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "mg", "mcg", "ug", "ng", "pg", "g", "kg", "mmol", "umol", "nmol", "pmol", "mol", "meq",
+        "iu", "miu", "uiu", "u", "mu", "k", "x10", "cells", "copies", "ml", "l", "dl", "mm", "cm",
+        "mosm", "fl", "units", "beats", "breaths",
+    ];
+    let Some((head, _)) = unit.split_once(['/', '^', '*']) else {
+        return false;
+    };
+    HEADS.contains(&head) && unit.len() <= 16
+}
+
+/// An ICD-10-PCS procedure code (`0SRC0J9`, `5A1935Z`, `0DJ08ZZ`): seven characters of its
+/// alphabet (digits and letters but I and O), a section character first, letters and digits
+/// both. A procedure, not a person.
+fn is_icd10_pcs(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 7
+        && matches!(
+            b[0],
+            b'0'..=b'9' | b'B' | b'C' | b'D' | b'F' | b'G' | b'H' | b'X'
+        )
+        && b.iter()
+            .all(|&c| c.is_ascii_digit() || (c.is_ascii_uppercase() && c != b'I' && c != b'O'))
+        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 1
+        && b.iter().any(u8::is_ascii_uppercase)
+}
+
+/// A span of years (`2004-2016`, `1999–2006`): no identifier.
+fn is_year_range(s: &str) -> bool {
+    let year = |p: &str| p.len() == 4 && (p.starts_with("19") || p.starts_with("20"));
+    matches!(s.split(['-', '–']).collect::<Vec<_>>()[..], [a, b] if year(a) && year(b) && a <= b)
+}
+
+/// A CPT code with its modifier (`99214-25`, `20610-RT`, `64483-F2`): a billed service.
+fn is_cpt_with_modifier(s: &str) -> bool {
+    let Some((code, modifier)) = s.split_once('-') else {
+        return false;
+    };
+    code.len() == 5
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && modifier.len() == 2
+        && modifier
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
+/// A National Drug Code in one of its hyphenated forms (4-4-2, 5-3-2, 5-4-1, and the 5-4-2 of
+/// billing): a package of a drug.
+fn is_ndc(s: &str) -> bool {
+    let groups: Vec<usize> = s.split('-').map(str::len).collect();
+    s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && matches!(groups[..], [4, 4, 2] | [5, 3, 2] | [5, 4, 1] | [5, 4, 2])
+}
+
+/// A range of measurements (`0.40-4.50`, `3.5–5.1`): a reference interval, no identifier.
+fn is_decimal_range(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(['-', '–']).collect();
+    parts.len() == 2
+        && parts.iter().all(|p| {
+            p.contains('.')
+                && !p.starts_with('.')
+                && !p.ends_with('.')
+                && p.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && p.len() <= 8
+        })
 }
 
 /// ICD-10 codes (`E11.9`, `I10`, `J45.909`) are no identifiers.

@@ -791,6 +791,79 @@ const EPONYM_HEADS: &[&str] = &[
     "index",
     // A plant named for a saint: St John's wort, a serotonergic supplement.
     "wort",
+    "bodies",
+    "body",
+    "class",
+    "lesion",
+    "pattern",
+    "contractions",
+    "contraction",
+    "clamp",
+    "scissors",
+    "respirations",
+    "rods",
+    "rod",
+    "zones",
+    "zone",
+    "protein",
+    "crystals",
+    "plaque",
+    "plaques",
+    "screen",
+    "screening",
+    "exam",
+    "examination",
+    "vision",
+    "canal",
+    "duct",
+    "gland",
+    "glands",
+    "membrane",
+    "space",
+    "line",
+    "lines",
+    "curve",
+    "loop",
+    "ligament",
+    "tendon",
+    "bursa",
+    "granules",
+    "nodule",
+    "nodules",
+    "ring",
+    "rings",
+    "pouch",
+    "valve",
+    "nerve",
+    "fascia",
+    "fossa",
+    "triangle",
+    "staging",
+    "stage",
+    "grade",
+    "grading",
+    "splint",
+    "brace",
+    "forceps",
+    "retractor",
+    "stitch",
+    "suture",
+    "flap",
+    "graft",
+    "shunt",
+    "filter",
+    "pump",
+    "drain",
+    "mask",
+    "cannula",
+    "effect",
+    "hypothesis",
+    "principle",
+    "curve",
+    "diagram",
+    "vasculitis",
+    "arteritis",
+    "palsy",
     // Everyday words that follow an eponym in notes (the medical dictionary's own words,
     // `thyroiditis`, `encephalopathy`, are read from `data/medical_words.txt`).
     "scores",
@@ -1081,6 +1154,27 @@ fn is_institution_word(word: &str) -> bool {
     INSTITUTION_ENDINGS.contains(&w.as_str())
 }
 
+/// Whether `rest`, right after a medical proper noun, reads as a finding or a score of it: a
+/// number (`Apgar 8`), a sign (`Finkelstein (+)`, `Phalen +`), or a possessive (`Raynaud's`,
+/// `Hashimoto's` — the name of a disease, a sign or a test).
+fn eponym_finding_after(rest: &str) -> bool {
+    let rest_of_possessive = rest
+        .strip_prefix("'s")
+        .or_else(|| rest.strip_prefix("’s"))
+        .or_else(|| rest.strip_prefix('\''))
+        .or_else(|| rest.strip_prefix('’'));
+    if rest_of_possessive.is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric())) {
+        return true;
+    }
+    let after = rest.strip_prefix(' ').unwrap_or(rest);
+    after.starts_with(|c: char| c.is_ascii_digit()) && rest.starts_with(' ')
+        || [
+            "(+)", "(-)", "(−)", "+ ", "- ", "+,", "+.", ": pos", ": neg",
+        ]
+        .iter()
+        .any(|p| after.starts_with(p))
+}
+
 /// Whether `rest` starts with a ticker in parentheses: ` (DELL)`, ` (NYSE: F)`, `(BRK.B)`.
 fn ticker_after(rest: &str) -> bool {
     let Some(inner) = rest
@@ -1309,6 +1403,23 @@ impl Gazetteer {
     /// (`sign`, `disease`, `thyroiditis`, `positive`).
     fn is_eponym_head(&self, w: &str) -> bool {
         EPONYM_HEADS.contains(&w) || self.medical.contains(w)
+    }
+
+    /// Eponyms of two or more names joined by hyphens, each a medical proper noun
+    /// (`Tamm-Horsfall`, `Mallory-Weiss`, `Charcot-Leyden`): no person.
+    fn is_clinical_compound(&self, w: &str) -> bool {
+        if !w.contains('-') {
+            return false;
+        }
+        // A drug with a letter or two after it (`Senokot-S`, `Allegra-D`, `Claritin-D`).
+        let mut parts = w.split('-');
+        let first = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        if self.clinical.contains(first) && rest.iter().all(|p| p.chars().count() <= 2) {
+            return true;
+        }
+        w.split('-')
+            .all(|p| p.chars().count() >= 2 && self.clinical.contains(p))
     }
 
     /// A drug or a medical proper noun that no name list knows (`Tylenol`, `Apgar`): never a
@@ -1544,7 +1655,19 @@ fn tokens(text: &str, may_jump: bool) -> Vec<Token<'_>> {
             (std::borrow::Cow::Borrowed(word), 0)
         } else {
             let lower = word.to_lowercase();
-            let flags = WORD_FLAGS.get(lower.as_str()).copied().unwrap_or(0);
+            let mut flags = WORD_FLAGS.get(lower.as_str()).copied().unwrap_or(0);
+            // A specialty (`Endocrinology`, `Pediatrics`, `Psychiatry`) or an acronym with a
+            // tail (`CIWA-Ar`, `MELD-Na`) is no name.
+            let acronym_with_tail = word.split_once('-').is_some_and(|(head, _)| {
+                head.chars().count() >= 2 && head.chars().all(|c| c.is_uppercase())
+            });
+            if ["ology", "iatry", "iatrics", "ologie"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+                || acronym_with_tail
+            {
+                flags |= flag::STOP;
+            }
             (std::borrow::Cow::Owned(lower), flags)
         };
         jumped = false;
@@ -1816,16 +1939,21 @@ impl Gazetteer {
 
             let words = || run.iter().filter(|x| x.shape != Shape::Lower);
             let mut known = 0;
+            let mut known_uncommon = 0;
             let mut first_known_uncommon = false;
             for x in words() {
                 if self.known(&x.lower) {
                     known += 1;
-                    first_known_uncommon |= !self.is_common(&x.lower);
+                    let uncommon = !self.is_common(&x.lower);
+                    known_uncommon += usize::from(uncommon);
+                    first_known_uncommon |= uncommon;
                 }
             }
             let n_words = words().count();
             let non_initial = words().filter(|x| x.shape != Shape::Initial).count();
-            let all_caps = words().all(|x| x.shape == Shape::AllCaps);
+            // Initials do not decide (`1 L BOLUS`: `L` is no name's initial there).
+            let all_caps = words().any(|x| x.shape == Shape::AllCaps)
+                && words().all(|x| matches!(x.shape, Shape::AllCaps | Shape::Initial));
 
             // A place first: a known locality after a place word, or "X County".
             let joined_lower = || {
@@ -1856,13 +1984,19 @@ impl Gazetteer {
                 && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()))
                 || (run.len() == 1
                     && self.clinical.contains(t.lower.as_ref())
-                    && text[run_end..].starts_with(' ')
-                    && text[run_end + 1..].starts_with(|c: char| c.is_ascii_digit()));
+                    && !self.is_given(&t.lower)
+                    && eponym_finding_after(&text[run_end..]));
             // A drug or medical proper noun no name list knows, anywhere in the run (`Tylenol
             // Extra Strength`, `Advil Liqui-Gels`): a product or an eponym, not a person.
-            let clinical = run
-                .iter()
-                .any(|x| x.shape != Shape::Lower && self.is_clinical_only(&x.lower))
+            // The product's name comes first (`Tylenol Extra Strength`); a person's surname
+            // that is also an eponym (`Tamara Löffler`) does not make a product.
+            let clinical = (self.is_clinical_only(&t.lower) || self.is_clinical_compound(&t.lower))
+                || (run.len() == 1 && self.is_clinical_compound(&t.lower))
+                // `Colace (docusate)`: a brand before its generic name.
+                || text[run_end..]
+                    .strip_prefix(" (")
+                    .and_then(|r| r.split(|c: char| !c.is_alphabetic()).next())
+                    .is_some_and(|w| w.len() >= 4 && self.clinical.contains(w))
                 || (t.joined
                     && before_1.is_some_and(|p| {
                         p.shape != Shape::Lower
@@ -1932,8 +2066,9 @@ impl Gazetteer {
             } else if strong {
                 !all_caps || known > 0
             } else if all_caps {
-                // Headings and acronyms: only two or more known words.
-                known >= 2 && n_words >= 2
+                // Headings and acronyms: only two or more known words, none an everyday word
+                // (`RIGHT TOTAL KNEE REPLACEMENT`, `NORMAL SALINE` are no names).
+                known >= 2 && n_words >= 2 && known_uncommon == known
             } else if n_words >= 2 {
                 known >= 1 && (!t.sentence_start || known >= 2 || first_known_uncommon)
             } else if t.flags & flag::LANGUAGE != 0 && n_words == 1 {

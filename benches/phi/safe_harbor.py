@@ -13,10 +13,14 @@ Reads a corpus (JSON lines with `text` and labelled spans) and the sanitised lin
   identifiers, the share left untouched).
 
     python3 benches/phi/safe_harbor.py CORPUS SANITISED
+
+SAFE_HARBOR_EXAMPLES=1 also prints, per label, a few tokens that were not kept (for a
+development set only: a held-out set's failures are not to be read while tuning).
 """
 
 import collections
 import json
+import os
 import re
 import sys
 
@@ -93,8 +97,10 @@ def main():
     if keep_total:
         print(f"  kept {report['kept_all']:.4f}: " + ", ".join(
             f"{k} {v['kept']:.3f} ({v['n']})" for k, v in report["kept"].items()))
-        for k, v in lost.items():
-            print(f"    not kept, {k}: {v}")
+        # Examples only on request: a held-out set's failures are not to be read while tuning.
+        if os.environ.get("SAFE_HARBOR_EXAMPLES") == "1":
+            for k, v in lost.items():
+                print(f"    not kept, {k}: {v}")
     if missing:
         print(f"  {missing} documents have no output")
 
