@@ -37,7 +37,8 @@ pub use domain::{
     ValidatorInfo,
 };
 pub use phi::{
-    PhiClass, PhiClasses, PhiKeep, PhiMode, PhiSettings, SanitizeReport, Sanitized, UnknownPhiClass,
+    PhiClass, PhiClasses, PhiKeep, PhiMode, PhiSettings, Pseudonym, SanitizeReport, Sanitized,
+    UnknownPhiClass,
 };
 pub use result::{
     EvaluationResult, Evidence, Issue, JudgeCall, LabelScore, ModuleOutcome, ModuleResult,

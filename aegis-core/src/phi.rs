@@ -277,14 +277,36 @@ pub struct PhiKeep {
     pub zip3: bool,
 }
 
+/// A keyed pseudonym Tier 0 wrote into a trace, and the class of what it stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pseudonym {
+    /// The pseudonym as written in the text.
+    pub text: String,
+    /// The class of the identifier it replaced.
+    pub class: PhiClass,
+}
+
 /// How many identifiers Tier 0 replaced in one trace, by class.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SanitizeReport {
     /// `(class, count)`, for the classes found, in class order.
     pub replaced: Vec<(PhiClass, usize)>,
+    /// The keyed pseudonyms written (each once): what differs from one key to another.
+    #[serde(skip)]
+    pub pseudonyms: Vec<Pseudonym>,
 }
 
 impl SanitizeReport {
+    /// Records a keyed pseudonym written in place of an identifier of `class`.
+    pub fn pseudonym(&mut self, class: PhiClass, text: &str) {
+        if !text.is_empty() && !self.pseudonyms.iter().any(|p| p.text == text) {
+            self.pseudonyms.push(Pseudonym {
+                text: text.to_owned(),
+                class,
+            });
+        }
+    }
+
     /// Counts one more replaced identifier of `class`.
     pub fn count(&mut self, class: PhiClass) {
         match self.replaced.binary_search_by_key(&class, |(c, _)| *c) {
@@ -320,8 +342,50 @@ impl Sanitized<Trace> {
 
     /// Marks a trace of a domain whose spec declares that its traces carry no PHI (no `phi`
     /// section, or `detect: none`). The orchestrator calls this only for such domains.
-    pub fn without_phi(trace: Trace) -> Sanitized<Trace> {
+    pub fn without_phi(mut trace: Trace) -> Sanitized<Trace> {
+        // Only Tier 0 says what is a pseudonym: a trace's own list would hide its words.
+        trace.pseudonyms.clear();
         Sanitized(trace)
+    }
+
+    /// The trace as the tiers after Tier 0 read it: every keyed pseudonym Tier 0 wrote
+    /// replaced by its class in brackets (`[NAME]`, `[DATE]`), in the text, the context, the
+    /// agent's steps and the domain data. Pseudonyms differ from one key to another; their
+    /// classes do not, so neither does any verdict, issue or score. Borrowed as it is when
+    /// Tier 0 wrote no pseudonym.
+    pub fn evaluation_view(&self) -> std::borrow::Cow<'_, Sanitized<Trace>> {
+        if self.0.pseudonyms.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut view = self.0.clone();
+        // Longest first, so that a pseudonym inside a longer one (`Petrell` in `Yavier
+        // Petrell`) is not replaced first.
+        let mut pseudonyms = view.pseudonyms.clone();
+        pseudonyms.sort_by_key(|p| std::cmp::Reverse(p.text.len()));
+        let text = |s: &mut String| {
+            if let Some(replaced) = placeholders(s, &pseudonyms) {
+                *s = replaced;
+            }
+        };
+        text(&mut view.input);
+        text(&mut view.output);
+        view.context.iter_mut().for_each(text);
+        for step in &mut view.steps {
+            text(&mut step.input);
+            text(&mut step.output);
+            step.documents.iter_mut().for_each(text);
+            for call in &mut step.tool_calls {
+                json_placeholders(&mut call.arguments, &pseudonyms);
+                json_placeholders(&mut call.result, &pseudonyms);
+            }
+            for value in step.attributes.values_mut() {
+                json_placeholders(value, &pseudonyms);
+            }
+        }
+        if let Some(data) = &mut view.domain_data {
+            json_placeholders(data, &pseudonyms);
+        }
+        std::borrow::Cow::Owned(Sanitized(view))
     }
 
     /// Names the domain that evaluates the trace (`metadata.domain`): a name the service
@@ -349,7 +413,15 @@ impl Sanitized<Trace> {
     /// combines them. A plain function, which holds no text of its own to add: the result is
     /// made of sanitised text only.
     pub fn merge(parts: Vec<Sanitized<Trace>>, merge: fn(Vec<Trace>) -> Trace) -> Sanitized<Trace> {
-        Sanitized(merge(parts.into_iter().map(|p| p.0).collect()))
+        let mut pseudonyms: Vec<Pseudonym> = Vec::new();
+        for p in parts.iter().flat_map(|p| &p.0.pseudonyms) {
+            if !pseudonyms.iter().any(|q| q.text == p.text) {
+                pseudonyms.push(p.clone());
+            }
+        }
+        let mut whole = merge(parts.into_iter().map(|p| p.0).collect());
+        whole.pseudonyms = pseudonyms;
+        Sanitized(whole)
     }
 
     /// The sanitised output text alone: free text (a reviewer's note) is sanitised as the
@@ -363,6 +435,64 @@ impl<T> Sanitized<T> {
     /// The sanitised value, owned.
     pub fn into_inner(self) -> T {
         self.0
+    }
+}
+
+/// `text` with each whole-word occurrence of a pseudonym (longest first) replaced by its class
+/// in brackets; `None` when there is none.
+fn placeholders(text: &str, pseudonyms: &[Pseudonym]) -> Option<String> {
+    let mut out: Option<String> = None;
+    for p in pseudonyms {
+        let current = out.as_deref().unwrap_or(text);
+        if !current.contains(p.text.as_str()) {
+            continue;
+        }
+        let mut replaced = String::with_capacity(current.len());
+        let mut rest = current;
+        let mut changed = false;
+        while let Some(at) = rest.find(p.text.as_str()) {
+            let end = at + p.text.len();
+            let before_ok = !rest[..at].ends_with(|c: char| c.is_alphanumeric())
+                || !p.text.starts_with(|c: char| c.is_alphanumeric());
+            let after_ok = !rest[end..].starts_with(|c: char| c.is_alphanumeric())
+                || !p.text.ends_with(|c: char| c.is_alphanumeric());
+            replaced.push_str(&rest[..at]);
+            if before_ok && after_ok {
+                replaced.push('[');
+                replaced.push_str(p.class.label());
+                replaced.push(']');
+                changed = true;
+            } else {
+                replaced.push_str(&p.text);
+            }
+            rest = &rest[end..];
+        }
+        replaced.push_str(rest);
+        if changed {
+            out = Some(replaced);
+        }
+    }
+    out
+}
+
+/// [`placeholders`] over every string of a JSON value.
+fn json_placeholders(value: &mut serde_json::Value, pseudonyms: &[Pseudonym]) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let Some(replaced) = placeholders(s, pseudonyms) {
+                *s = replaced;
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items
+                .iter_mut()
+                .for_each(|v| json_placeholders(v, pseudonyms));
+        }
+        serde_json::Value::Object(map) => {
+            map.values_mut()
+                .for_each(|v| json_placeholders(v, pseudonyms));
+        }
+        _ => {}
     }
 }
 

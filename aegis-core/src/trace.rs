@@ -54,6 +54,12 @@ pub struct Trace {
         deserialize_with = "optional_object_only"
     )]
     pub episode: Option<Episode>,
+    /// The keyed pseudonyms Tier 0 put in this trace's text (`Yavier Petrell` for a name).
+    /// The tiers after Tier 0 read each as its class (`[NAME]`,
+    /// [`Sanitized::evaluation_view`](crate::Sanitized::evaluation_view)), so that no verdict
+    /// depends on the key. Written by Tier 0 only: Tier 0 drops whatever a trace brings here.
+    #[serde(default, rename = "_pseudonyms", skip_serializing_if = "Vec::is_empty")]
+    pub pseudonyms: Vec<crate::phi::Pseudonym>,
     /// Fields Aegis does not know, kept verbatim.
     #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, Value>,

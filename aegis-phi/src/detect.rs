@@ -70,7 +70,7 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
     let regex = Regex::builder()
         .configure(
             Regex::config()
-                .hybrid_cache_capacity(64 << 20)
+                .hybrid_cache_capacity(256 << 20)
                 .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
         )
         .build_many(&sources)
@@ -83,6 +83,7 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
             Regex::builder()
                 .configure(
                     Regex::config()
+                        .hybrid_cache_capacity(8 << 20)
                         .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
                 )
                 .build(p)

@@ -244,21 +244,23 @@ impl PhiEngine {
         report: &mut SanitizeReport,
         memo: &mut TextMemo,
     ) -> String {
-        if let Some((clean, counted)) = memo.get(text) {
+        let add = |report: &mut SanitizeReport, counted: &SanitizeReport| {
             for &(class, n) in &counted.replaced {
                 for _ in 0..n {
                     report.count(class);
                 }
             }
+            for p in &counted.pseudonyms {
+                report.pseudonym(p.class, &p.text);
+            }
+        };
+        if let Some((clean, counted)) = memo.get(text) {
+            add(report, counted);
             return clean.clone();
         }
         let mut counted = SanitizeReport::default();
         let clean = self.sanitize_text(text, settings, subject, &mut counted);
-        for &(class, n) in &counted.replaced {
-            for _ in 0..n {
-                report.count(class);
-            }
-        }
+        add(report, &counted);
         // Short texts are cheap to scan again; only the long ones are worth keeping.
         if text.len() >= MEMO_MIN_LEN {
             memo.insert(text.to_owned(), (clean.clone(), counted));
@@ -284,7 +286,19 @@ impl PhiEngine {
             let original = &text[d.start..d.end];
             match kept_part(d.class, original, settings) {
                 Some(kept) => out.push_str(&kept),
-                None => out.push_str(&self.replacement(d.class, original, settings.mode, subject)),
+                None => {
+                    let replacement = self.replacement(d.class, original, settings.mode, subject);
+                    // What differs from one key to another: the tiers after this one read the
+                    // class instead (`Sanitized::evaluation_view`). Ages over 89 (`90`) and an
+                    // unreadable date (`[DATE]`) are the same under every key.
+                    let keyed = matches!(settings.mode, PhiMode::Pseudonymize | PhiMode::Hash)
+                        && d.class != PhiClass::Age
+                        && replacement != "[DATE]";
+                    if keyed {
+                        report.pseudonym(d.class, &replacement);
+                    }
+                    out.push_str(&replacement);
+                }
             }
             report.count(d.class);
             last = d.end;
@@ -492,6 +506,9 @@ const MEMO_MIN_LEN: usize = 32;
 impl Sanitizer for PhiEngine {
     fn sanitize(&self, trace: &mut Trace, settings: &PhiSettings) -> SanitizeReport {
         let mut report = SanitizeReport::default();
+        // Only Tier 0 says what is a pseudonym: a list the trace brings would hide its words
+        // from the tiers after this one.
+        trace.pseudonyms.clear();
         if settings.classes.is_empty() {
             return report;
         }
@@ -625,6 +642,7 @@ impl Sanitizer for PhiEngine {
                 Err(_) => trace.episode = None,
             }
         }
+        trace.pseudonyms = report.pseudonyms.clone();
         report
     }
 }

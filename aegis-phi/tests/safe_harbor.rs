@@ -191,3 +191,30 @@ fn tickers_and_companies_named_for_people_are_no_people() {
     let out = redact("Customer Linda Park bought 100 HOOD.");
     assert_eq!(out, "Customer [NAME] bought 100 HOOD.");
 }
+
+#[test]
+fn the_tiers_after_tier_0_read_each_pseudonym_as_its_class() {
+    use aegis_core::{Pseudonym, Sanitized, Trace};
+    let trace = Trace {
+        input: "Mrs. Quenby Hallowell, DOB 03/14/1951, asks about warfarin.".into(),
+        output: "Mrs. Hallowell, call (555) 867-5309. Will Hallowell help?".into(),
+        // A list a trace brings is never taken: it would hide its words from the rules.
+        pseudonyms: vec![Pseudonym {
+            text: "warfarin".into(),
+            class: aegis_core::PhiClass::Name,
+        }],
+        ..Trace::default()
+    };
+    let (sanitized, _) = Sanitized::sanitize(trace, &engine(), &all_classes(PhiMode::Pseudonymize));
+    assert!(!sanitized.pseudonyms.iter().any(|p| p.text == "warfarin"));
+    assert!(!sanitized.pseudonyms.is_empty());
+    let view = sanitized.evaluation_view();
+    assert_eq!(view.input, "Mrs. [NAME], DOB [DATE], asks about warfarin.");
+    assert!(
+        view.output.starts_with("Mrs. [NAME], call [PHONE]."),
+        "{}",
+        view.output
+    );
+    // The stored text keeps its pseudonyms.
+    assert!(!sanitized.input.contains("[NAME]"));
+}

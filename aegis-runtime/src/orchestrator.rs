@@ -245,20 +245,35 @@ impl Orchestrator {
         self.after_tier0(domain, trace, result, started).0
     }
 
+    /// Tiers 1 to 4 on a sanitised trace; the trace is handed back, as Tier 0 left it, for a
+    /// store that keeps it with the result.
     fn after_tier0(
         &self,
         domain: &dyn Domain,
         trace: Sanitized<Trace>,
-        mut result: EvaluationResult,
+        result: EvaluationResult,
         started: Instant,
     ) -> (EvaluationResult, Option<Sanitized<Trace>>) {
+        // Tiers 1 to 3 read each keyed pseudonym as its class (`[NAME]`): what they decide
+        // does not depend on the key.
+        let done = self.tiers_after_0(domain, &trace.evaluation_view(), result, started);
+        (done, Some(trace))
+    }
+
+    fn tiers_after_0(
+        &self,
+        domain: &dyn Domain,
+        trace: &Sanitized<Trace>,
+        mut result: EvaluationResult,
+        started: Instant,
+    ) -> EvaluationResult {
         let info = domain.info();
         // Only now may the trace's id appear in a result: it has been through Tier 0.
         result.trace_id = trace.id.clone();
 
         // Tier 1: the domain's compiled rules.
         let t1 = Instant::now();
-        let mut rules = domain.evaluate_rules(&trace);
+        let mut rules = domain.evaluate_rules(trace);
         // An RL episode: the RL evaluators run with the rules, at the spec's thresholds.
         if let Some(episode) = &trace.episode {
             let (modules, issues) = evaluate_episode(episode, &info.rl.unwrap_or_default());
@@ -275,7 +290,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Error;
             result.error = Some(error);
-            return (finish(result, started), Some(trace));
+            return finish(result, started);
         }
         let policy = info.policy;
         result.issues = rules.issues;
@@ -289,7 +304,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Fail;
             result.decided_by = Some(Tier::Rules);
-            return (finish(result, started), Some(trace));
+            return finish(result, started);
         }
         // Every reason to go on, and the earliest tier any of them asks for.
         let mut requests: Vec<(Tier, String)> = rules
@@ -333,7 +348,7 @@ impl Orchestrator {
             result.tiers.push(tier1);
             result.verdict = Verdict::Pass;
             result.decided_by = Some(Tier::Rules);
-            return (finish(result, started), Some(trace));
+            return finish(result, started);
         };
         tier1.outcome = TierOutcome::Escalated {
             to: target,
@@ -404,7 +419,7 @@ impl Orchestrator {
         if result.decided_by.is_none() {
             result.verdict = Verdict::NeedsReview;
         }
-        (finish(result, started), Some(trace))
+        finish(result, started)
     }
 
     fn apply(
