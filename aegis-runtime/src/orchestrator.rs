@@ -256,14 +256,17 @@ impl Orchestrator {
     ) -> (EvaluationResult, Option<Sanitized<Trace>>) {
         // Tiers 1 to 3 read each keyed pseudonym as its class (`[NAME]`): what they decide
         // does not depend on the key.
-        let done = self.tiers_after_0(domain, &trace.evaluation_view(), result, started);
+        let done = self.tiers_after_0(domain, &trace.evaluation_view(), &trace, result, started);
         (done, Some(trace))
     }
 
+    /// Tiers 1 to 4: `trace` is what Tiers 1 to 3 read (its evaluation view), `kept` what a
+    /// person reviews (the trace as Tier 0 left it, pseudonyms and all).
     fn tiers_after_0(
         &self,
         domain: &dyn Domain,
         trace: &Sanitized<Trace>,
+        kept: &Sanitized<Trace>,
         mut result: EvaluationResult,
         started: Instant,
     ) -> EvaluationResult {
@@ -367,14 +370,14 @@ impl Orchestrator {
             let decision = match tier {
                 Tier::Models => self
                     .models_for(info.name)
-                    .map(|m| m.evaluate(info, &trace, &result.issues)),
+                    .map(|m| m.evaluate(info, trace, &result.issues)),
                 Tier::Judge => {
                     let unavailable = match &self.judge {
                         Some(j) => j.unavailable_for(info).map(Cow::Owned),
                         None => Some(Cow::Borrowed(NO_JUDGE)),
                     };
                     match (unavailable, &self.judge) {
-                        (None, Some(j)) => Some(j.evaluate(info, &trace, &result.issues)),
+                        (None, Some(j)) => Some(j.evaluate(info, trace, &result.issues)),
                         (why, _) => {
                             let reason = why.unwrap_or(Cow::Borrowed(NO_JUDGE));
                             result.tiers.push(report(
@@ -406,7 +409,7 @@ impl Orchestrator {
             let tier_report = match (tier, decision) {
                 (Tier::Human, _) => match &self.review {
                     Some(queue) => {
-                        let task = queue.enqueue(info, &trace, &result.issues);
+                        let task = queue.enqueue(info, kept, &result.issues);
                         report(tier, TierOutcome::Escalated { to: Tier::Human, reason: Cow::Owned(format!("queued for expert review in {} as task {task}", queue.location())) }, elapsed_ns(t))
                     }
                     None => report(tier, TierOutcome::Unavailable { reason: "no review queue is configured; the trace needs a person to look at it".into() }, elapsed_ns(t)),
