@@ -289,6 +289,9 @@ impl Detector {
             return Some(Vec::new());
         }
         match kind {
+            // The client's own caption: nothing is claimed (the names in it are looked for),
+            // and no part of it is tried again as a citation.
+            Kind::Citation if own_case_caption(c, text, start, end) => Some(Vec::new()),
             Kind::Citation => one(PhiClass::Id, PUBLIC_TEXT),
             Kind::JsonField => {
                 let key = s[1..].split('"').next()?;
@@ -832,6 +835,58 @@ fn is_icd10_pcs(s: &str) -> bool {
             .all(|&c| c.is_ascii_digit() || (c.is_ascii_uppercase() && c != b'I' && c != b'O'))
         && b.iter().filter(|c| c.is_ascii_digit()).count() >= 1
         && b.iter().any(u8::is_ascii_uppercase)
+}
+
+/// Whether a case name with no reporter cite is a caption of the client's own matter, not a
+/// citation of a decided case: a docket number after it (`Jackson v. Sullivan, No.
+/// 4:23-cv-00841`), a heading before it (`Re:`, `Matter:`, `Subject:`), or a party written as a
+/// person's full name (`United States v. Hannah B. Bauer`, `Connor Nwosu v. Redwood`). Its
+/// names are then looked for like any others.
+fn own_case_caption(c: &Compiled, text: &str, start: usize, end: usize) -> bool {
+    let s = &text[start..end];
+    if s.bytes().any(|b| b.is_ascii_digit())
+        || !(s.contains(" v. ") || s.contains(" v ") || s.contains(" vs. "))
+    {
+        return false;
+    }
+    let after = text[end..].trim_start_matches([',', ' ']);
+    let docket = [
+        "No.",
+        "No ",
+        "Case No",
+        "Ind. No",
+        "Index No",
+        "Docket",
+        "Civil Action",
+        "Civ. No",
+        "Cr. No",
+        "Adv. Pro",
+    ]
+    .iter()
+    .any(|d| after.starts_with(d));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].to_ascii_lowercase();
+    let heading = [
+        "re:",
+        "matter:",
+        "subject:",
+        "caption:",
+        "case:",
+        "in the matter of",
+    ]
+    .iter()
+    .any(|h| before.contains(h));
+    let person = s.split([' ', ',']).collect::<Vec<_>>().windows(2).any(|w| {
+        let (a, b) = (w[0], w[1]);
+        let initial =
+            b.len() == 2 && b.ends_with('.') && b.starts_with(|ch: char| ch.is_ascii_uppercase());
+        a.starts_with(|ch: char| ch.is_uppercase())
+            && c.gazetteer.is_given_name(&a.to_lowercase())
+            && (initial || b.starts_with(|ch: char| ch.is_uppercase()))
+            && !crate::names::is_stop(a)
+            && !matches!(a, "United" | "State" | "People" | "Commonwealth")
+    });
+    docket || heading || person
 }
 
 /// A span of years (`2004-2016`, `1999–2006`): no identifier.

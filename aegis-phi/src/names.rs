@@ -1696,6 +1696,11 @@ fn tokens(text: &str, may_jump: bool) -> Vec<Token<'_>> {
 }
 
 impl Gazetteer {
+    /// Whether the lower-case `w` is a given name.
+    pub(crate) fn is_given_name(&self, w: &str) -> bool {
+        self.is_given(w)
+    }
+
     fn is_given(&self, w: &str) -> bool {
         self.given.contains(w) || self.parts(w, &self.given)
     }

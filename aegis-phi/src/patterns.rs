@@ -91,8 +91,12 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
     let reporter = r"(?:U\.\s?S\.|S\.\s?Ct\.|L\.\s?Ed\.(?:\s?2d)?|F\.(?:\s?Supp\.)?(?:\s?(?:2d|3d|4th))?|F\.\s?App'x|B\.\s?R\.|(?:N\.\s?Y\.|N\.\s?E\.|N\.\s?W\.|S\.\s?E\.|S\.\s?W\.|So\.|P\.|A\.|Cal\.(?:\s?App\.)?|Ill\.|Mass\.|Pa\.|Wis\.|Ohio\s?St\.)(?:\s?(?:2d|3d|4th|5th))?|Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.|Ex\.|Eng\.\s?Rep\.|Q\.B\.|K\.B\.|A\.C\.|Ch\.|A\.L\.R\.(?:\s?\d?[a-z]{0,2})?)";
     // A party's words are ASCII (a Unicode letter class repeated this often would make the
     // automaton too large).
-    let pword = r"[A-Z][A-Za-z'’.-]{0,30}";
-    let party = format!(r"{pword}(?:,? (?:{pword}|of|the|and|for|de|ex rel\.|&)){{0,7}}");
+    // A full stop only ends a short word (`Co.`, `R.R.`, `Bros.`): after a long one it ends
+    // the sentence, and the next sentence's first word is no party.
+    let pword = r"(?:[A-Z][A-Za-z'’.-]{0,5}\.|[A-Z][A-Za-z'’-]{0,30})";
+    let party = format!(
+        r"{pword}(?: (?:{pword}|of|the|and|for|de|ex rel\.|&)){{0,7}}(?:,? (?:Inc\.|LLC|L\.L\.C\.|Co\.|Corp\.|Ltd\.|L\.P\.|N\.A\.|P\.C\.|et al\.))?"
+    );
     let cite = format!(
         r"\d{{1,4}} {reporter} (?:\(\d{{1,3}} (?:Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.)\) )?(?:\d{{1,5}}|at \d{{1,5}}|___)(?:, \d{{1,5}}(?:[-–]\d{{1,5}})?)?(?: \([^()\n]{{0,40}}\))?"
     );

@@ -218,3 +218,27 @@ fn the_tiers_after_tier_0_read_each_pseudonym_as_its_class() {
     // The stored text keeps its pseudonyms.
     assert!(!sanitized.input.contains("[NAME]"));
 }
+
+#[test]
+fn the_clients_own_caption_is_no_citation() {
+    // A decided case is cited with its reporter, or by its parties' surnames; the client's own
+    // matter comes with a docket number, under a heading, or with a party's full name.
+    for (text, name) in [
+        (
+            "Re: United States v. Hannah B. Bauer, No. 3:25-cr-00653",
+            "Bauer",
+        ),
+        (
+            "Dmitri P. Jackson v. Monique Sullivan, No. 4:23-cv-00841 (C.D. Cal.)",
+            "Sullivan",
+        ),
+        ("DEADLINE ALERT: Connor Walsh v. Redwood Analytics", "Walsh"),
+    ] {
+        let out = redact(text);
+        assert!(!out.contains(name), "{name} kept in {out:?}");
+    }
+    assert_untouched(&[
+        "In Miranda v. Arizona, the Supreme Court required warnings.",
+        "See Hadley v. Baxendale. Palsgraf v. Long Island R.R. Co., 248 N.Y. 339 (1928), is the classic.",
+    ]);
+}
