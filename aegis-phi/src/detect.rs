@@ -50,6 +50,9 @@ struct Compiled {
     /// combined regex would fall back to a slower engine for a per-pattern anchored search).
     singles: Vec<Regex>,
     kinds: Vec<Kind>,
+    /// Legal citations, and the marks that let a text hold one.
+    citation: Regex,
+    citation_marks: aho_corasick::AhoCorasick,
     context: Context,
     gazetteer: Gazetteer,
     tail: TailPatterns,
@@ -104,6 +107,10 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
         all,
         singles,
         kinds,
+        citation: Regex::new(&crate::patterns::citation_pattern())
+            .map_err(|e| format!("built-in citation pattern does not compile: {e}"))?,
+        citation_marks: aho_corasick::AhoCorasick::new(crate::patterns::CITATION_MARKS)
+            .map_err(|e| format!("citation marks: {e}"))?,
         context: Context::new().map_err(|e| format!("context words: {e}"))?,
         gazetteer: Gazetteer::load(),
         tail: TailPatterns {
@@ -174,6 +181,24 @@ impl Detector {
     pub fn detect(&self, text: &str) -> Vec<Detection> {
         let c = &*self.compiled;
         let mut found = Vec::new();
+        // Legal citations first, where a text has a citation's marks: public text, claimed so
+        // that nothing inside is taken for an identifier (the client's own caption excepted:
+        // its names are looked for).
+        let mut public: Vec<(usize, usize)> = Vec::new();
+        if c.citation_marks.is_match(text) {
+            for m in c.citation.find_iter(text) {
+                if !own_case_caption(c, text, m.start(), m.end()) {
+                    public.push((m.start(), m.end()));
+                    found.push(Detection::new(
+                        m.start(),
+                        m.end(),
+                        PhiClass::Id,
+                        PUBLIC_TEXT,
+                    ));
+                }
+            }
+        }
+        let mut next_public = 0;
         // Which patterns match at a rejected candidate's place (reused across candidates).
         let mut set = regex_automata::PatternSet::new(c.kinds.len());
         let mut at = 0;
@@ -182,6 +207,16 @@ impl Detector {
                 break;
             };
             let (start, pid) = (m.start(), m.pattern());
+            // A candidate inside a citation: go on after the citation.
+            while next_public < public.len() && public[next_public].1 <= start {
+                next_public += 1;
+            }
+            if let Some(&(p_start, p_end)) = public.get(next_public)
+                && p_start <= start
+            {
+                at = p_end;
+                continue;
+            }
             let mut accepted = self.check(c, text, start, m.end(), c.kinds[pid.as_usize()]);
             // The candidate failed its checks: a later pattern that matches here may pass —
             // unless it is a small number or a measurement, which nothing accepts.
@@ -289,10 +324,6 @@ impl Detector {
             return Some(Vec::new());
         }
         match kind {
-            // The client's own caption: nothing is claimed (the names in it are looked for),
-            // and no part of it is tried again as a citation.
-            Kind::Citation if own_case_caption(c, text, start, end) => Some(Vec::new()),
-            Kind::Citation => one(PhiClass::Id, PUBLIC_TEXT),
             Kind::JsonField => {
                 let key = s[1..].split('"').next()?;
                 let colon = 1 + key.len() + s[1 + key.len()..].find(':')?;

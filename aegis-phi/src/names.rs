@@ -2010,11 +2010,14 @@ impl Gazetteer {
                     }));
             // A company named for people (`Morgan Stanley`, `Johnson & Johnson`), or before
             // its ticker.
-            let company = !title
-                && (self.is_company(text, t.start, run_end, &joined_lower())
-                    || toks.get(j).is_some_and(|n| {
-                        n.joined && n.shape != Shape::Lower && is_institution_word(&n.lower)
-                    }));
+            // Asked last, only of a run that would otherwise be a name or a place.
+            let company = || {
+                !title
+                    && (self.is_company(text, t.start, run_end, &joined_lower())
+                        || toks.get(j).is_some_and(|n| {
+                            n.joined && n.shape != Shape::Lower && is_institution_word(&n.lower)
+                        }))
+            };
             // A US state is no place to remove (Safe Harbor keeps states): `moved from
             // Mississippi`, `in New Mexico`.
             let state = (place_cue || place_verb || place_prefix) && is_us_state(&joined_lower());
@@ -2029,12 +2032,12 @@ impl Gazetteer {
                 && !strong
                 && !eponym
                 && !clinical
-                && !company
                 && words_ok
                 && ((place_cue && self.localities.contains(joined_lower().as_str()))
                     || place_verb
                     || (place_prefix && run.len() >= 2)
-                    || (place_cue && place_ending && known == 0));
+                    || (place_cue && place_ending && known == 0))
+                && !company();
             if county || place {
                 let end = if county {
                     toks[j].end
@@ -2063,7 +2066,6 @@ impl Gazetteer {
             let is_name = if non_initial == 0
                 || (eponym && (saint || (!title && !strong)))
                 || (clinical && !title)
-                || company
             {
                 false
             } else if title {
@@ -2089,7 +2091,7 @@ impl Gazetteer {
                     && !self.is_common(&t.lower)
                     && (weak || !t.sentence_start || first_known_uncommon)
             };
-            if is_name {
+            if is_name && !company() {
                 let start = run[0].start;
                 let mut end = run[run.len() - 1].end;
                 // A run never ends on a particle.

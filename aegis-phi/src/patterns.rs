@@ -6,10 +6,6 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     JsonField,
-    /// A legal citation: a case (`Brown v. Board of Education, 347 U.S. 483`), a reporter
-    /// cite, a statute (`42 U.S.C. § 2000e-2`) or a rule (`Fed. R. Civ. P. 12(b)(6)`): public
-    /// text, kept as it is, and no name inside it is looked for.
-    Citation,
     Email,
     Url,
     BareDomain,
@@ -85,27 +81,7 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
     let tail_number =
         r",? (?:(?:n\.?|nº|No\.?|N°|núm\.?|#) ?)?\d{1,5}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)?";
     let time = r"(?:,? (?:at )?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?: ?[AaPp]\.?[Mm]\.?)?)?";
-    // Legal citations (The Bluebook's forms): the reporters of US case law, a case's parties
-    // (capitalised words, with `of`, `the`, `&`, and corporate abbreviations), statutes and
-    // court rules. Bounded like every other pattern.
-    let reporter = r"(?:U\.\s?S\.|S\.\s?Ct\.|L\.\s?Ed\.(?:\s?2d)?|F\.(?:\s?Supp\.)?(?:\s?(?:2d|3d|4th))?|F\.\s?App'x|B\.\s?R\.|(?:N\.\s?Y\.|N\.\s?E\.|N\.\s?W\.|S\.\s?E\.|S\.\s?W\.|So\.|P\.|A\.|Cal\.(?:\s?App\.)?|Ill\.|Mass\.|Pa\.|Wis\.|Ohio\s?St\.)(?:\s?(?:2d|3d|4th|5th))?|Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.|Ex\.|Eng\.\s?Rep\.|Q\.B\.|K\.B\.|A\.C\.|Ch\.|A\.L\.R\.(?:\s?\d?[a-z]{0,2})?)";
-    // A party's words are ASCII (a Unicode letter class repeated this often would make the
-    // automaton too large).
-    // A full stop only ends a short word (`Co.`, `R.R.`, `Bros.`): after a long one it ends
-    // the sentence, and the next sentence's first word is no party.
-    let pword = r"(?:[A-Z][A-Za-z'’.-]{0,5}\.|[A-Z][A-Za-z'’-]{0,30})";
-    let party = format!(
-        r"{pword}(?: (?:{pword}|of|the|and|for|de|ex rel\.|&)){{0,7}}(?:,? (?:Inc\.|LLC|L\.L\.C\.|Co\.|Corp\.|Ltd\.|L\.P\.|N\.A\.|P\.C\.|et al\.))?"
-    );
-    let cite = format!(
-        r"\d{{1,4}} {reporter} (?:\(\d{{1,3}} (?:Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.)\) )?(?:\d{{1,5}}|at \d{{1,5}}|___)(?:, \d{{1,5}}(?:[-–]\d{{1,5}})?)?(?: \([^()\n]{{0,40}}\))?"
-    );
-    let section = r"§§?\s?\d{1,6}[a-z]{0,2}(?:[-–.]\d{1,6}[a-z]{0,2}){0,3}(?:\([a-zA-Z0-9]{1,4}\)){0,6}(?:\s?(?:et seq\.|to|through|-|–)\s?\d{1,6}[a-z]{0,2}(?:\([a-zA-Z0-9]{1,4}\)){0,6})?";
-    let citation = format!(
-        r"(?:{party} (?:v|vs)\.? {party}|In re {party}|Ex parte {party})(?:, {cite})?|{pword}, {cite}|{B}{cite}|{B}\d{{1,3}} (?:U\.\s?S\.\s?C\.(?:\s?A\.)?|C\.\s?F\.\s?R\.|Stat\.|Fed\.\s?Reg\.) {section}|{B}\d{{1,3}} C\.\s?F\.\s?R\. (?:pt\.|part) \d{{1,5}}|(?:{B}(?:Fed\.\s?R\.\s?(?:Civ\.|Crim\.|App\.|Evid\.|Bankr\.)\s?(?:P\.\s?)?|FRCP|FRE|FRAP|Rules?|RULE|Model Rule)\s?\d{{1,4}}(?:\.\d{{1,3}})?[a-z]?(?:-\d{{1,2}})?(?:\([a-zA-Z0-9]{{1,4}}\)){{0,6}})|(?:[A-Z][a-z]{{1,12}}\.\s?){{1,4}}(?:Code|Stat\.|Ann\.|Laws|Gen\. Laws)(?:\s?Ann\.)?\s?{section}|{B}§§?\s?\d{{1,6}}[a-z]{{0,2}}(?:[-–.]\d{{1,6}}[a-z]{{0,2}}){{0,3}}(?:\([a-zA-Z0-9]{{1,4}}\)){{0,6}}"
-    );
     vec![
-        (Kind::Citation, citation),
         // `"city": "Springfield"` inside a text: the field names that say what a value is.
         (Kind::JsonField, format!(r#""(?:{})"\s*:\s*"[^"\\\n]{{1,120}}""#, crate::engine::field_hint_names().join("|"))),
         // Bounded repetitions throughout: an unbounded run (`a.a.a.a…` without `@`) would keep
@@ -144,6 +120,40 @@ pub(crate) fn patterns() -> Vec<(Kind, String)> {
         (Kind::Code, format!(r"{B}(?:[A-Za-z]{{1,8}}[-#:]){{0,3}}[A-Za-z]{{0,24}}\d[A-Za-z0-9]{{0,40}}(?:[-/.#][A-Za-z0-9]{{1,40}}){{0,8}}")),
     ]
 }
+
+/// Legal citations (The Bluebook's forms): a case (`Brown v. Board of Education, 347 U.S.
+/// 483`), a reporter cite, a statute (`42 U.S.C. § 2000e-2`) or a rule (`Fed. R. Civ. P.
+/// 12(b)(6)`): public text, kept as it is, and no name inside it is looked for. Its own pass,
+/// run only over text with a citation's marks (`CITATION_MARKS`): in the combined regex, every
+/// capitalised word would start a possible party and slow every text down.
+pub(crate) fn citation_pattern() -> String {
+    // Legal citations (The Bluebook's forms): the reporters of US case law, a case's parties
+    // (capitalised words, with `of`, `the`, `&`, and corporate abbreviations), statutes and
+    // court rules. Bounded like every other pattern.
+    let reporter = r"(?:U\.\s?S\.|S\.\s?Ct\.|L\.\s?Ed\.(?:\s?2d)?|F\.(?:\s?Supp\.)?(?:\s?(?:2d|3d|4th))?|F\.\s?App'x|B\.\s?R\.|(?:N\.\s?Y\.|N\.\s?E\.|N\.\s?W\.|S\.\s?E\.|S\.\s?W\.|So\.|P\.|A\.|Cal\.(?:\s?App\.)?|Ill\.|Mass\.|Pa\.|Wis\.|Ohio\s?St\.)(?:\s?(?:2d|3d|4th|5th))?|Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.|Ex\.|Eng\.\s?Rep\.|Q\.B\.|K\.B\.|A\.C\.|Ch\.|A\.L\.R\.(?:\s?\d?[a-z]{0,2})?)";
+    // A party's words are ASCII (a Unicode letter class repeated this often would make the
+    // automaton too large).
+    // A full stop only ends a short word (`Co.`, `R.R.`, `Bros.`): after a long one it ends
+    // the sentence, and the next sentence's first word is no party.
+    let pword = r"(?:[A-Z][A-Za-z'’.-]{0,5}\.|[A-Z][A-Za-z'’-]{0,30})";
+    let party = format!(
+        r"{pword}(?: (?:{pword}|of|the|and|for|de|ex rel\.|&)){{0,7}}(?:,? (?:Inc\.|LLC|L\.L\.C\.|Co\.|Corp\.|Ltd\.|L\.P\.|N\.A\.|P\.C\.|et al\.))?"
+    );
+    let cite = format!(
+        r"\d{{1,4}} {reporter} (?:\(\d{{1,3}} (?:Cranch|Wheat\.|Pet\.|How\.|Wall\.|Dall\.)\) )?(?:\d{{1,5}}|at \d{{1,5}}|___)(?:, \d{{1,5}}(?:[-–]\d{{1,5}})?)?(?: \([^()\n]{{0,40}}\))?"
+    );
+    let section = r"§§?\s?\d{1,6}[a-z]{0,2}(?:[-–.]\d{1,6}[a-z]{0,2}){0,3}(?:\([a-zA-Z0-9]{1,4}\)){0,6}(?:\s?(?:et seq\.|to|through|-|–)\s?\d{1,6}[a-z]{0,2}(?:\([a-zA-Z0-9]{1,4}\)){0,6})?";
+    format!(
+        r"(?:{party} (?:v|vs)\.? {party}|In re {party}|Ex parte {party})(?:, {cite})?|{pword}, {cite}|{B}{cite}|{B}\d{{1,3}} (?:U\.\s?S\.\s?C\.(?:\s?A\.)?|C\.\s?F\.\s?R\.|Stat\.|Fed\.\s?Reg\.) {section}|{B}\d{{1,3}} C\.\s?F\.\s?R\. (?:pt\.|part) \d{{1,5}}|(?:{B}(?:Fed\.\s?R\.\s?(?:Civ\.|Crim\.|App\.|Evid\.|Bankr\.)\s?(?:P\.\s?)?|FRCP|FRE|FRAP|Rules?|RULE|Model Rule)\s?\d{{1,4}}(?:\.\d{{1,3}})?[a-z]?(?:-\d{{1,2}})?(?:\([a-zA-Z0-9]{{1,4}}\)){{0,6}})|(?:[A-Z][a-z]{{1,12}}\.\s?){{1,4}}(?:Code|Stat\.|Ann\.|Laws|Gen\. Laws)(?:\s?Ann\.)?\s?{section}|{B}§§?\s?\d{{1,6}}[a-z]{{0,2}}(?:[-–.]\d{{1,6}}[a-z]{{0,2}}){{0,3}}(?:\([a-zA-Z0-9]{{1,4}}\)){{0,6}}"
+    )
+}
+
+/// Marks without which a text holds no citation: the citation pass runs only where one occurs.
+pub(crate) const CITATION_MARKS: &[&str] = &[
+    " v. ", " v ", " vs. ", "§", "U.S", "C.F.R", "Fed. R", "Rule", "RULE", "FRE", "FRCP", "FRAP",
+    "In re ", "Ex parte", "Stat.", "Code", " F.", "S. Ct", "So.", "N.E.", "N.W.", "S.E.", "S.W.",
+    "P.2d", "P.3d", "A.2d", "A.3d", "Cal.", "N.Y.", "App'x",
+];
 
 /// Whether a lower-case word is a street type or a unit word (`street`, `st`, `rue`, `apt`):
 /// pseudonymised addresses keep these.
