@@ -250,8 +250,11 @@ impl JsonSanitizer {
             )
         })?;
         let subject = subject_of(&value, self.subject_field.as_deref());
+        // A report of its own per line: the pseudonyms it lists belong to one line.
+        let mut line = SanitizeReport::default();
         self.engine
-            .sanitize_value(&mut value, None, &self.settings, &subject, report);
+            .sanitize_value(&mut value, None, &self.settings, &subject, &mut line);
+        report.add_counts(&line);
         Ok(value)
     }
 }

@@ -374,6 +374,28 @@ fn json_lines_are_sanitised_and_bad_lines_named() {
         "{text}"
     );
     assert!(report.total() >= 2);
+    // The run's report counts; the pseudonyms a line got stay with the line (a report that
+    // kept them all would grow, and be searched, with every line of a large file).
+    let pseudonymising = aegis_app::phi::JsonSanitizer::new(
+        engine(),
+        aegis_app::phi::SanitizeOptions {
+            classes: Vec::new(),
+            mode: PhiMode::Pseudonymize,
+            subject_field: None,
+            keep: aegis_core::PhiKeep::default(),
+        },
+    )
+    .unwrap();
+    let mut run = SanitizeReport::default();
+    for i in 0..3 {
+        pseudonymising
+            .sanitize_line(
+                &format!(r#"{{"output": "Patient Margaret Okafor-{i}, phone 617-555-014{i}."}}"#),
+                &mut run,
+            )
+            .unwrap();
+    }
+    assert!(run.total() >= 6 && run.pseudonyms.is_empty(), "{run:?}");
     let why = sanitizer
         .sanitize_line(r#"{"output": "Margaret"#, &mut report)
         .unwrap_err();

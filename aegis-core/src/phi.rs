@@ -315,6 +315,16 @@ impl SanitizeReport {
         }
     }
 
+    /// Adds `other`'s counts (not its pseudonyms: those belong to one trace).
+    pub fn add_counts(&mut self, other: &SanitizeReport) {
+        for &(class, n) in &other.replaced {
+            match self.replaced.binary_search_by_key(&class, |(c, _)| *c) {
+                Ok(i) => self.replaced[i].1 += n,
+                Err(i) => self.replaced.insert(i, (class, n)),
+            }
+        }
+    }
+
     /// Total identifiers replaced.
     pub fn total(&self) -> usize {
         self.replaced.iter().map(|(_, n)| n).sum()

@@ -107,7 +107,13 @@ static COMPILED: LazyLock<Result<Arc<Compiled>, String>> = LazyLock::new(|| {
         all,
         singles,
         kinds,
-        citation: Regex::new(&crate::patterns::citation_pattern())
+        citation: Regex::builder()
+            .configure(
+                Regex::config()
+                    .hybrid_cache_capacity(32 << 20)
+                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
+            )
+            .build(&crate::patterns::citation_pattern())
             .map_err(|e| format!("built-in citation pattern does not compile: {e}"))?,
         citation_marks: aho_corasick::AhoCorasick::new(crate::patterns::CITATION_MARKS)
             .map_err(|e| format!("citation marks: {e}"))?,

@@ -151,8 +151,8 @@ pub(crate) fn citation_pattern() -> String {
 /// Marks without which a text holds no citation: the citation pass runs only where one occurs.
 pub(crate) const CITATION_MARKS: &[&str] = &[
     " v. ", " v ", " vs. ", "§", "U.S", "C.F.R", "Fed. R", "Rule", "RULE", "FRE", "FRCP", "FRAP",
-    "In re ", "Ex parte", "Stat.", "Code", " F.", "S. Ct", "So.", "N.E.", "N.W.", "S.E.", "S.W.",
-    "P.2d", "P.3d", "A.2d", "A.3d", "Cal.", "N.Y.", "App'x",
+    "In re ", "Ex parte", "Stat.", "Code", " F.2d", " F.3d", " F.4th", "F. Supp", "S. Ct", "So.",
+    "N.E.", "N.W.", "S.E.", "S.W.", "P.2d", "P.3d", "A.2d", "A.3d", "Cal.", "N.Y.", "App'x",
 ];
 
 /// Whether a lower-case word is a street type or a unit word (`street`, `st`, `rue`, `apt`):
