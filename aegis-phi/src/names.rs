@@ -607,6 +607,12 @@ const STOP: &[&str] = &[
     "trim",
     "accumulate",
     "hold",
+    // Salutations (`Dear Counsel`, `Dear Sir or Madam`).
+    "counsel",
+    "sir",
+    "madam",
+    "colleagues",
+    "team",
 ];
 
 /// Words before a capitalised place name that make it a place.
@@ -1174,6 +1180,115 @@ fn eponym_finding_after(rest: &str) -> bool {
         .iter()
         .any(|p| after.starts_with(p))
 }
+
+/// Doctrines, warnings and statutes named for a case's party or a legislator (`Miranda
+/// warnings`, `Brady material`, `Terry stop`, `Sarbanes-Oxley`): before a word of
+/// [`LEGAL_HEADS`], no person.
+const LEGAL_DOCTRINES: &[&str] = &[
+    "miranda",
+    "brady",
+    "terry",
+    "chevron",
+    "batson",
+    "allen",
+    "monell",
+    "bivens",
+    "daubert",
+    "frye",
+    "strickland",
+    "franks",
+    "jencks",
+    "giglio",
+    "garrity",
+    "younger",
+    "pullman",
+    "burford",
+    "rooker-feldman",
+    "erie",
+    "sarbanes-oxley",
+    "dodd-frank",
+    "glass-steagall",
+    "taft-hartley",
+    "hart-scott-rodino",
+    "gramm-leach-bliley",
+    "lanham",
+    "sherman",
+    "clayton",
+    "robinson-patman",
+    "davis-bacon",
+    "lemon",
+    "kastigar",
+    "teague",
+    "faretta",
+    "gideon",
+    "mapp",
+    "massiah",
+    "noerr-pennington",
+    "twombly",
+    "iqbal",
+    "celotex",
+    "zubulake",
+    "mcdonnell",
+    "pinkerton",
+    "wharton",
+    "allen-bradley",
+    "loper",
+    "skidmore",
+    "auer",
+    "marsy",
+    "megan",
+];
+
+/// Words after a doctrine's name (`warnings`, `material`, `stop`, `deference`).
+const LEGAL_HEADS: &[&str] = &[
+    "warning",
+    "warnings",
+    "rights",
+    "material",
+    "materials",
+    "violation",
+    "violations",
+    "stop",
+    "frisk",
+    "deference",
+    "challenge",
+    "charge",
+    "claim",
+    "claims",
+    "liability",
+    "action",
+    "hearing",
+    "standard",
+    "abstention",
+    "doctrine",
+    "act",
+    "motion",
+    "test",
+    "rule",
+    "framework",
+    "analysis",
+    "inquiry",
+    "factors",
+    "exception",
+    "privilege",
+    "notice",
+    "waiver",
+    "defense",
+    "defence",
+    "disclosure",
+    "obligations",
+    "review",
+    "burden",
+    "presumption",
+    "instruction",
+    "letter",
+    "request",
+    "issue",
+    "issues",
+    "error",
+    "immunity",
+    "plausibility",
+];
 
 /// Whether `rest` starts with a ticker in parentheses: ` (DELL)`, ` (NYSE: F)`, `(BRK.B)`.
 fn ticker_after(rest: &str) -> bool {
@@ -1987,6 +2102,11 @@ impl Gazetteer {
                     && self.is_eponym_head(&n.lower)
             }) || (run.len() >= 2
                 && EPONYM_HEADS.contains(&run[run.len() - 1].lower.as_ref()))
+                || (run.len() == 1
+                    && LEGAL_DOCTRINES.contains(&t.lower.as_ref())
+                    && toks.get(j).is_some_and(|n| {
+                        n.shape == Shape::Lower && LEGAL_HEADS.contains(&n.lower.as_ref())
+                    }))
                 || (run.len() == 1
                     && self.clinical.contains(t.lower.as_ref())
                     && !self.is_given(&t.lower)

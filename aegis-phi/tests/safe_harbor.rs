@@ -238,6 +238,8 @@ fn the_clients_own_caption_is_no_citation() {
         assert!(!out.contains(name), "{name} kept in {out:?}");
     }
     assert_untouched(&[
+        "Dear Counsel: we request all Brady material; Miranda warnings were given.",
+        "A Terry stop; the Sarbanes-Oxley Act; an Allen charge; Chevron deference.",
         "In Miranda v. Arizona, the Supreme Court required warnings.",
         "See Hadley v. Baxendale. Palsgraf v. Long Island R.R. Co., 248 N.Y. 339 (1928), is the classic.",
     ]);
