@@ -613,6 +613,10 @@ const STOP: &[&str] = &[
     "madam",
     "colleagues",
     "team",
+    // Sentence-initial words of notes (`Last Ca 9.0`, `Tried Pepcid AC`).
+    "last",
+    "first",
+    "tried",
 ];
 
 /// Words before a capitalised place name that make it a place.
@@ -799,6 +803,7 @@ const EPONYM_HEADS: &[&str] = &[
     "wort",
     "bodies",
     "body",
+    "hump",
     "class",
     "lesion",
     "pattern",
@@ -1776,10 +1781,13 @@ fn tokens(text: &str, may_jump: bool) -> Vec<Token<'_>> {
             let acronym_with_tail = word.split_once('-').is_some_and(|(head, _)| {
                 head.chars().count() >= 2 && head.chars().all(|c| c.is_uppercase())
             });
+            // A word written onto a number (`PaO2`, `HbA1c`, `T4`) is a lab's or a formula's.
+            let onto_digit = bytes.get(end).is_some_and(u8::is_ascii_digit);
             if ["ology", "iatry", "iatrics", "ologie"]
                 .iter()
                 .any(|e| lower.ends_with(e))
                 || acronym_with_tail
+                || onto_digit
             {
                 flags |= flag::STOP;
             }
@@ -2115,8 +2123,12 @@ impl Gazetteer {
             // Extra Strength`, `Advil Liqui-Gels`): a product or an eponym, not a person.
             // The product's name comes first (`Tylenol Extra Strength`); a person's surname
             // that is also an eponym (`Tamara Löffler`) does not make a product.
-            let clinical = (self.is_clinical_only(&t.lower) || self.is_clinical_compound(&t.lower))
-                || (run.len() == 1 && self.is_clinical_compound(&t.lower))
+            let clinical_word = |w: &str| self.is_clinical_only(w) || self.is_clinical_compound(w);
+            let clinical = clinical_word(&t.lower)
+                // `Tried Pepcid AC`: a verb that is no name, then the product.
+                || (run.len() >= 2
+                    && (!self.known(&t.lower) || self.is_common(&t.lower))
+                    && clinical_word(&run[1].lower))
                 // `Colace (docusate)`: a brand before its generic name.
                 || text[run_end..]
                     .strip_prefix(" (")
