@@ -272,8 +272,7 @@ impl Context {
                 word.eq_ignore_ascii_case("dl") && (word != "DL" || window[..s].ends_with('/'));
             // `#` marks a number right after it (`#4471`), not a Markdown heading's words.
             let heading = word == "#" && !window[e..].trim_start().is_empty();
-            let shouting_only = shouting_only || heading;
-            if before_ok && after_ok && !shouting_only {
+            if before_ok && after_ok && !shouting_only && !heading {
                 match CUES[m.pattern().as_usize()].1 {
                     // "ID", "number", "#" say little; a nearer one must not hide "voiceprint".
                     // After a vocabulary's name they are its ("CPT code 99213", "NDC #").

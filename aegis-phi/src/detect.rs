@@ -9,7 +9,7 @@ use regex_automata::{Anchored, Input};
 use serde::Serialize;
 
 use crate::checks;
-use crate::context::{Context, floor_char_boundary, unit_after};
+use crate::context::{Context, Cues, floor_char_boundary, unit_after};
 use crate::names::Gazetteer;
 use crate::patterns::{Kind, patterns};
 
@@ -190,11 +190,9 @@ impl Detector {
         // Legal citations first, where a text has a citation's marks: public text, claimed so
         // that nothing inside is taken for an identifier (the client's own caption excepted:
         // its names are looked for).
-        let mut public: Vec<(usize, usize)> = Vec::new();
         if c.citation_marks.is_match(text) {
             for m in c.citation.find_iter(text) {
                 if !own_case_caption(c, text, m.start(), m.end()) {
-                    public.push((m.start(), m.end()));
                     found.push(Detection::new(
                         m.start(),
                         m.end(),
@@ -204,6 +202,8 @@ impl Detector {
                 }
             }
         }
+        // The citations, in order, are the first findings.
+        let public = found.len();
         let mut next_public = 0;
         // Which patterns match at a rejected candidate's place (reused across candidates).
         let mut set = regex_automata::PatternSet::new(c.kinds.len());
@@ -214,13 +214,11 @@ impl Detector {
             };
             let (start, pid) = (m.start(), m.pattern());
             // A candidate inside a citation: go on after the citation.
-            while next_public < public.len() && public[next_public].1 <= start {
+            while next_public < public && found[next_public].end <= start {
                 next_public += 1;
             }
-            if let Some(&(p_start, p_end)) = public.get(next_public)
-                && p_start <= start
-            {
-                at = p_end;
+            if next_public < public && found[next_public].start <= start {
+                at = found[next_public].end;
                 continue;
             }
             let mut accepted = self.check(c, text, start, m.end(), c.kinds[pid.as_usize()]);
@@ -304,7 +302,9 @@ impl Detector {
     ) -> Option<Vec<Detection>> {
         let s = &text[start..end];
         let one = |class, score| Some(vec![Detection::new(start, end, class, score)]);
-        let cues = || c.context.cues_before(text, start);
+        // The words before the candidate, read once however many checks ask.
+        let read_cues = std::cell::OnceCell::new();
+        let cues = || *read_cues.get_or_init(|| c.context.cues_before(text, start));
         // A code after the name of its vocabulary ("CPT 99213", "NDC 0002-1433-80", "HCPCS
         // G0439") identifies a procedure, a test or a product, not a person.
         if matches!(
@@ -583,18 +583,18 @@ impl Detector {
                     0.85,
                 )])
             }
-            Kind::Phone => self.phone(c, text, start, end),
+            Kind::Phone => self.phone(text, start, end, cues()),
             Kind::Zip => {
                 let k = cues();
                 let zip_cue =
                     k.class == Some(PhiClass::PostalCode) || preceded_by_state(text, start);
                 zip_cue.then(|| vec![Detection::new(start, end, PhiClass::PostalCode, 0.85)])
             }
-            Kind::Code => self.code(c, text, start, end),
+            Kind::Code => self.code(text, start, end, cues()),
         }
     }
 
-    fn phone(&self, c: &Compiled, text: &str, start: usize, end: usize) -> Option<Vec<Detection>> {
+    fn phone(&self, text: &str, start: usize, end: usize, k: Cues) -> Option<Vec<Detection>> {
         let s = &text[start..end];
         let main = s.split(['x', 'e']).next().unwrap_or(s);
         let digits = main.bytes().filter(u8::is_ascii_digit).count();
@@ -606,7 +606,6 @@ impl Detector {
             .split(|ch: char| !ch.is_ascii_digit())
             .filter(|g| !g.is_empty())
             .collect();
-        let k = c.context.cues_before(text, start);
         let international = s.starts_with('+') || s.starts_with("00") || s.contains('(');
         let shaped = international
             || digits >= 10
@@ -632,7 +631,7 @@ impl Detector {
 
     /// A code with digits that no structured recogniser claimed: an identifier when the words
     /// before it say so, or when it is long enough to identify someone by itself.
-    fn code(&self, c: &Compiled, text: &str, start: usize, end: usize) -> Option<Vec<Detection>> {
+    fn code(&self, text: &str, start: usize, end: usize, k: Cues) -> Option<Vec<Detection>> {
         let mut end = end;
         // Trailing punctuation is not part of a code.
         while end > start && text[..end].ends_with(['.', '/', '-', '#']) {
@@ -660,7 +659,6 @@ impl Detector {
         if all_digits && digits == 4 && (s.starts_with("19") || s.starts_with("20")) {
             return None;
         }
-        let k = c.context.cues_before(text, start);
         let cue = k.class.filter(|c| *c != PhiClass::Fax || digits >= 7);
         match cue {
             Some(class) if digits >= 3 || (digits >= 2 && s.len() >= 5) => {
@@ -918,7 +916,7 @@ fn own_case_caption(c: &Compiled, text: &str, start: usize, end: usize) -> bool 
         let initial =
             b.len() == 2 && b.ends_with('.') && b.starts_with(|ch: char| ch.is_ascii_uppercase());
         a.starts_with(|ch: char| ch.is_uppercase())
-            && c.gazetteer.is_given_name(&a.to_lowercase())
+            && c.gazetteer.is_given(&a.to_lowercase())
             && (initial || b.starts_with(|ch: char| ch.is_uppercase()))
             && !crate::names::is_stop(a)
             && !matches!(a, "United" | "State" | "People" | "Commonwealth")

@@ -245,11 +245,7 @@ impl PhiEngine {
         memo: &mut TextMemo,
     ) -> String {
         let add = |report: &mut SanitizeReport, counted: &SanitizeReport| {
-            for &(class, n) in &counted.replaced {
-                for _ in 0..n {
-                    report.count(class);
-                }
-            }
+            report.add_counts(counted);
             for p in &counted.pseudonyms {
                 report.pseudonym(p.class, &p.text);
             }

@@ -928,61 +928,9 @@ const EPONYM_HEADS: &[&str] = &[
     "fever",
 ];
 
-/// US states, the District of Columbia and the territories, in lower case. Safe Harbor
-/// (45 CFR 164.514(b)(2)(i)(B)) removes geographic units smaller than a state: a state stays.
-const US_STATES: &[&str] = &[
-    "alabama",
-    "alaska",
-    "arizona",
-    "arkansas",
-    "california",
-    "colorado",
-    "connecticut",
-    "delaware",
-    "florida",
-    "georgia",
-    "hawaii",
-    "idaho",
-    "illinois",
-    "indiana",
-    "iowa",
-    "kansas",
-    "kentucky",
-    "louisiana",
-    "maine",
-    "maryland",
-    "massachusetts",
-    "michigan",
-    "minnesota",
-    "mississippi",
-    "missouri",
-    "montana",
-    "nebraska",
-    "nevada",
-    "new hampshire",
-    "new jersey",
-    "new mexico",
-    "new york",
-    "north carolina",
-    "north dakota",
-    "ohio",
-    "oklahoma",
-    "oregon",
-    "pennsylvania",
-    "rhode island",
-    "south carolina",
-    "south dakota",
-    "tennessee",
-    "texas",
-    "utah",
-    "vermont",
-    "virginia",
-    "washington",
-    "west virginia",
-    "wisconsin",
-    "wyoming",
-    "district of columbia",
-    "puerto rico",
+/// US territories beyond `patterns::US_STATE_NAMES` (which holds the states, the District of
+/// Columbia and Puerto Rico), in lower case.
+const US_TERRITORIES: &[&str] = &[
     "guam",
     "american samoa",
     "northern mariana islands",
@@ -1328,7 +1276,12 @@ pub(crate) fn is_us_state(words: &str) -> bool {
         .strip_suffix(" state")
         .or_else(|| words.strip_prefix("state of "))
         .unwrap_or(words);
-    US_STATES.contains(&words)
+    // Safe Harbor (45 CFR 164.514(b)(2)(i)(B)) removes geographic units smaller than a state:
+    // a state stays.
+    crate::patterns::US_STATE_NAMES
+        .split('|')
+        .any(|state| state.eq_ignore_ascii_case(words))
+        || US_TERRITORIES.contains(&words)
 }
 
 /// Verbs before "in"/"to"/"near" that make the capitalised words after them a place.
@@ -1463,54 +1416,39 @@ impl Gazetteer {
         {
             return true;
         }
-        let word_after = |rest: &str| -> String {
-            rest.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-                .next()
-                .unwrap_or("")
-                .to_lowercase()
+        // A company whose name joins two words with `&` or `and`.
+        let joined = |a: &str, b: &str| {
+            !a.is_empty()
+                && !b.is_empty()
+                && ["&", "and"].iter().any(|link| {
+                    self.organisations
+                        .contains(format!("{a} {link} {b}").as_str())
+                })
         };
+        let is_word_char = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
         let rest = &text[end..];
         for link in [" & ", " and "] {
             if let Some(after) = rest.strip_prefix(link) {
-                let w = word_after(after);
-                if !w.is_empty()
-                    && (self
-                        .organisations
-                        .contains(format!("{words} & {w}").as_str())
-                        || self
-                            .organisations
-                            .contains(format!("{words} and {w}").as_str()))
-                {
-                    return true;
-                }
-            }
-            if let Some(before) = text[..start].strip_suffix(link) {
-                let w = before
-                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase();
-                if !w.is_empty()
-                    && (self
-                        .organisations
-                        .contains(format!("{w} & {words}").as_str())
-                        || self
-                            .organisations
-                            .contains(format!("{w} and {words}").as_str()))
-                {
-                    return true;
-                }
-            }
-        }
-        // `Hale & Winters LLP`: an institution's name goes on after the link.
-        for link in [" & ", " and "] {
-            if let Some(after) = rest.strip_prefix(link) {
+                let next =
+                    str::to_lowercase(after.split(|c: char| !is_word_char(c)).next().unwrap_or(""));
+                // `Hale & Winters LLP`: an institution's name goes on after the link.
                 let ends_institution = after
                     .split(' ')
                     .take(4)
                     .take_while(|w| w.starts_with(|c: char| c.is_uppercase()))
                     .any(is_institution_word);
-                if ends_institution {
+                if joined(words, &next) || ends_institution {
+                    return true;
+                }
+            }
+            if let Some(before) = text[..start].strip_suffix(link) {
+                let previous = str::to_lowercase(
+                    before
+                        .rsplit(|c: char| !is_word_char(c))
+                        .next()
+                        .unwrap_or(""),
+                );
+                if joined(&previous, words) {
                     return true;
                 }
             }
@@ -1820,11 +1758,7 @@ fn tokens(text: &str, may_jump: bool) -> Vec<Token<'_>> {
 
 impl Gazetteer {
     /// Whether the lower-case `w` is a given name.
-    pub(crate) fn is_given_name(&self, w: &str) -> bool {
-        self.is_given(w)
-    }
-
-    fn is_given(&self, w: &str) -> bool {
+    pub(crate) fn is_given(&self, w: &str) -> bool {
         self.given.contains(w) || self.parts(w, &self.given)
     }
 
@@ -2119,10 +2053,9 @@ impl Gazetteer {
                     && self.clinical.contains(t.lower.as_ref())
                     && !self.is_given(&t.lower)
                     && eponym_finding_after(&text[run_end..]));
-            // A drug or medical proper noun no name list knows, anywhere in the run (`Tylenol
-            // Extra Strength`, `Advil Liqui-Gels`): a product or an eponym, not a person.
-            // The product's name comes first (`Tylenol Extra Strength`); a person's surname
-            // that is also an eponym (`Tamara Löffler`) does not make a product.
+            // A drug or medical proper noun no name list knows, first in the run (`Tylenol Extra
+            // Strength`, `Advil Liqui-Gels`): a product or an eponym, not a person. A person's
+            // surname that is also an eponym (`Tamara Löffler`) makes no product.
             let clinical_word = |w: &str| self.is_clinical_only(w) || self.is_clinical_compound(w);
             let clinical = clinical_word(&t.lower)
                 // `Tried Pepcid AC`: a verb that is no name, then the product.

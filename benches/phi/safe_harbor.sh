@@ -23,22 +23,18 @@ export AEGIS_PHI_KEY=5afe4a7b0c1d2e3f5afe4a7b0c1d2e3f5afe4a7b0c1d2e3f5afe4a7b0c1
 # score <name> <corpus> [filter-domain] [classes]
 score() {
   local name="$1" corpus="$2" domain="${3:-}" classes="${4:-}"
-  python3 - "$corpus" "$domain" > "$work/$name.in" <<'PY'
+  # One pass: the corpus's lines of this domain, and each as a trace whose output is its text.
+  python3 - "$corpus" "$domain" "$work/$name.corpus" "$work/$name.in" <<'PY'
 import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.strip():
-        d = json.loads(line)
-        if sys.argv[2] and d.get("domain") != sys.argv[2]:
-            continue
-        print(json.dumps({"id": d["id"], "output": d["text"]}, ensure_ascii=False))
-PY
-  python3 - "$corpus" "$domain" > "$work/$name.corpus" <<'PY'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.strip():
-        d = json.loads(line)
-        if not sys.argv[2] or d.get("domain") == sys.argv[2]:
-            print(line.rstrip("\n"))
+corpus, domain, kept, traces = sys.argv[1:5]
+with open(kept, "w", encoding="utf-8") as k, open(traces, "w", encoding="utf-8") as t:
+    for line in open(corpus, encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            if domain and d.get("domain") != domain:
+                continue
+            k.write(line.rstrip("\n") + "\n")
+            t.write(json.dumps({"id": d["id"], "output": d["text"]}, ensure_ascii=False) + "\n")
 PY
   local args=()
   [ -z "$classes" ] || args+=(--classes "$classes")

@@ -100,16 +100,7 @@ impl Builder<'_> {
         };
 
         let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, csv::Position::line);
+        for (line, record) in self.csv_records(&mut reader, &shown) {
             let mut row = Vec::new();
             for (col, &i) in columns.iter().zip(&index) {
                 let raw = record.get(i).unwrap_or("").trim();
@@ -218,6 +209,26 @@ impl Builder<'_> {
     /// Reads a table's `aliases` file: `alias,<key>` rows, each naming an existing key; an
     /// alias is unique regardless of case and is never a key itself. Errors at the file's own
     /// `file:line:col`.
+    /// The well-formed rows of a CSV file with their line numbers; a malformed row is reported
+    /// at its line and left out.
+    fn csv_records(
+        &mut self,
+        reader: &mut csv::Reader<&[u8]>,
+        shown: &std::path::Path,
+    ) -> Vec<(u64, csv::StringRecord)> {
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            match record {
+                Ok(r) => rows.push((r.position().map_or(0, csv::Position::line), r)),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.file_error(shown, line, 1, format!("malformed CSV row: {e}"));
+                }
+            }
+        }
+        rows
+    }
+
     fn aliases(
         &mut self,
         table: &Located<String>,
@@ -270,16 +281,7 @@ impl Builder<'_> {
         let mut seen: BTreeMap<String, u64> = BTreeMap::new();
         let mut out = Vec::new();
         let mut names = Vec::new();
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.file_error(&shown, line, 1, format!("malformed CSV row: {e}"));
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, csv::Position::line);
+        for (line, record) in self.csv_records(&mut reader, &shown) {
             let alias = record.get(0).unwrap_or("").trim();
             let target = record.get(1).unwrap_or("").trim().to_lowercase();
             let lowered = alias.to_lowercase();
