@@ -596,6 +596,7 @@ static SLOW: aegis_core::DomainInfo = aegis_core::DomainInfo {
     judges: &[],
     simulators: &[],
     rl: None,
+    alerts: &[],
 };
 
 impl Domain for Slow {

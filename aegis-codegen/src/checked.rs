@@ -349,6 +349,8 @@ pub(crate) struct CheckedDomain {
     pub(crate) rl: Option<RlThresholds>,
     /// The simulators, checked and compiled.
     pub(crate) simulators: Vec<crate::sections::simulators::Simulator>,
+    /// The `alerts` section, checked.
+    pub(crate) alerts: Vec<aegis_core::AlertRule>,
     /// Every file the generation read (the spec, its tables), for rebuild tracking.
     pub(crate) inputs: Vec<PathBuf>,
 }

@@ -216,6 +216,7 @@ impl Emitter<'_> {
         let (_, simulator_infos) =
             crate::sections::simulators::emit(&m.simulators, &m.spec_display, &m.name);
         let rl = self.rl_settings();
+        let alerts = crate::sections::alerts::emit(&m.alerts);
         let load_models = if m.models.is_empty() {
             quote!()
         } else {
@@ -270,6 +271,7 @@ impl Emitter<'_> {
                 judges: &[#(#judge_infos),*],
                 simulators: &[#(#simulator_infos),*],
                 rl: #rl,
+                alerts: #alerts,
             };
 
             impl ::aegis_core::Domain for #ty {

@@ -583,6 +583,7 @@ impl Builder<'_> {
             judges,
             rl: spec.rl.as_ref().and_then(|r| self.rl(r, spec)),
             simulators: self.simulators(spec),
+            alerts: self.alerts(spec),
             inputs: std::mem::take(&mut self.inputs),
         }
     }

@@ -186,6 +186,129 @@ pub struct DomainSpec {
     /// RL simulators, generated as Rust types implementing `aegis_core::env::Environment`.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub simulators: Vec<SimulatorSpec>,
+    /// Alert rules: what the service tells people about, on the channels its configuration
+    /// names (Slack, webhooks, PagerDuty, email, SMS).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub alerts: Vec<AlertSpec>,
+}
+
+/// An alert rule.
+///
+/// ```yaml
+/// alerts:
+///   - id: critical_finding
+///     when: { issue: critical }
+///     severity: critical
+///     group_by: validator
+///     cooldown: 15m
+///   - id: fail_rate
+///     when: { fail_rate: { above: 0.05, over: 10m } }
+/// ```
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSpec {
+    /// The rule's name: a lowercase identifier, unique in the spec.
+    pub id: Located<String>,
+    /// A sentence for whoever receives the alert.
+    #[serde(default)]
+    pub description: String,
+    /// When it fires: one condition.
+    pub when: Located<AlertWhenSpec>,
+    /// `info`, `warning` (the default), `error` or `critical`.
+    #[serde(default)]
+    pub severity: Option<Located<AlertSeverity>>,
+    /// What one alert stands for: `domain` (the default), or, for a rule read from each
+    /// result, `validator` or `application`.
+    #[serde(default)]
+    pub group_by: Option<Located<AlertGroupName>>,
+    /// How long a per-result alert stays firing after it last matched, and how long after an
+    /// alert resolved before its group may notify again (default `15m`).
+    #[serde(default)]
+    pub cooldown: Option<Located<String>>,
+    /// The channels it goes to, by the names the server's configuration gives them; none:
+    /// every channel that takes its severity.
+    #[serde(default)]
+    pub notify: Vec<Located<String>>,
+}
+
+/// An alert's condition. Durations are a whole number and a unit: `500ms`, `30s`, `10m`, `2h`,
+/// `1d`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlertWhenSpec {
+    /// A result with an issue at or above this severity (`info` … `critical`).
+    Issue(Located<SeverityName>),
+    /// A result in which this validator, Tier-2 model or Tier-3 judge found something.
+    Validator(Located<String>),
+    /// A result the Tier-3 judge decided: `fail`.
+    Judge(Located<JudgeOutcomeName>),
+    /// The share of the domain's results that failed over a window.
+    FailRate(AlertRateSpec),
+    /// The 95th percentile of the domain's evaluation latency over a window.
+    P95Latency(AlertLatencySpec),
+    /// The Tier-3 judge's spend since midnight UTC above this many US dollars.
+    JudgeSpendPerDay(Located<f64>),
+    /// The oldest queued trace older than this duration.
+    QueueAge(Located<String>),
+    /// No result stored for the domain for this long.
+    Silent(Located<String>),
+}
+
+/// How urgent an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSeverity {
+    /// For the record.
+    Info,
+    /// Someone should look today.
+    Warning,
+    /// Something is wrong.
+    Error,
+    /// Someone should look now.
+    Critical,
+}
+
+/// What one alert of a rule stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertGroupName {
+    /// One alert for the domain.
+    Domain,
+    /// One per validator that found something.
+    Validator,
+    /// One per application named in the traces' metadata.
+    Application,
+}
+
+/// A Tier-3 outcome an alert can fire on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgeOutcomeName {
+    /// The judge failed the trace.
+    Fail,
+}
+
+/// A fail rate over a window.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRateSpec {
+    /// The bound, between 0 and 1 (`0.05` is 5 %).
+    pub above: Located<f64>,
+    /// The window, a duration.
+    pub over: Located<String>,
+    /// Fewer results than this in the window never fire (default 20).
+    #[serde(default)]
+    pub min_results: Option<Located<u64>>,
+}
+
+/// A latency percentile over a window.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertLatencySpec {
+    /// The bound, a duration.
+    pub above: Located<String>,
+    /// The window, a duration.
+    pub over: Located<String>,
 }
 
 /// A simulator: state, parameters, actions, and the code of one step.

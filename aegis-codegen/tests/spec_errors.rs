@@ -815,3 +815,59 @@ fn table_aliases_name_keys_that_exist() {
         "{e:?}"
     );
 }
+
+#[test]
+fn alert_rules_are_checked_where_they_are_written() {
+    let spec = |alerts: &str| {
+        format!(
+            "domain: test\nversion: 1.0.0\ntier1:\n  - id: dose\n    description: d\n    severity: high\n    forbid: 'false'\n    message: m\nalerts:\n{alerts}"
+        )
+    };
+    // Every rule below is on line 10 of its spec; its condition's value further right.
+    let e = one_error(&spec("  - { id: a, when: { validator: nope } }\n"));
+    assert!(
+        e.contains("domain_spec.yaml:10:")
+            && e.contains("`nope` is no validator")
+            && e.contains("one of dose"),
+        "{e}"
+    );
+    let e = one_error(&spec("  - { id: a, when: { queue_age: 10 } }\n"));
+    assert!(
+        e.contains("domain_spec.yaml:10:") && e.contains("needs a unit"),
+        "{e}"
+    );
+    let e = one_error(&spec(
+        "  - { id: a, when: { fail_rate: { above: 5, over: 10m } } }\n",
+    ));
+    assert!(
+        e.contains("domain_spec.yaml:10:") && e.contains("between 0 and 1"),
+        "{e}"
+    );
+    let e = one_error(&spec(
+        "  - { id: a, when: { silent: 1h }, group_by: validator }\n",
+    ));
+    assert!(
+        e.contains("domain_spec.yaml:10:") && e.contains("a rule over a window"),
+        "{e}"
+    );
+    let e = one_error(&spec("  - { id: a, when: { judge: fail } }\n"));
+    assert!(e.contains("needs a Tier-3 judge"), "{e}");
+    let e = one_error(&spec(
+        "  - { id: a, when: { issue: high }, notify: [Ops Slack] }\n",
+    ));
+    assert!(e.contains("is not a channel name"), "{e}");
+    let e = one_error(&spec(
+        "  - { id: a, when: { issue: high }, severity: urgent }\n",
+    ));
+    assert!(e.contains("domain_spec.yaml:10:"), "{e}");
+    let e = one_error(&spec(
+        "  - { id: a, when: { issue: high } }\n  - { id: a, when: { issue: low } }\n",
+    ));
+    assert!(e.contains("duplicate alert id `a`"), "{e}");
+    assert!(
+        errors_of(&spec(
+            "  - { id: a, when: { issue: high }, group_by: validator, cooldown: 5m, notify: [ops-slack] }\n  - { id: b, when: { p95_latency: { above: 2s, over: 10m } }, severity: critical }\n"
+        ))
+        .is_empty()
+    );
+}

@@ -106,6 +106,8 @@ pub struct DomainInfo {
     /// How RL episodes of this domain are evaluated; `None`: its traces carry no episodes (an
     /// episode is then evaluated with the defaults).
     pub rl: Option<RlSettings>,
+    /// The spec's alert rules (its `alerts` section).
+    pub alerts: &'static [crate::AlertRule],
 }
 
 /// A Tier-1 validator.

@@ -9,6 +9,7 @@
 //!   and the [`PhiClass`]es of HIPAA Safe Harbor.
 //! * [`Trace::tool_calls`]: what an agent did, each tool call once ([`ToolCallAt`]).
 //! * [`env`]: the `Environment` trait simulators implement.
+//! * [`alert`]: alert rules, as a spec's `alerts` section or a server's configuration states them.
 //! * [`judge`]: Tier-3 judges as generated code describes them, and the fence that keeps
 //!   judged text data.
 //! * [`tiers`]: the traits the other tiers (sanitiser, models, judge, human review) implement.
@@ -17,6 +18,7 @@
 //! `aegis-runtime`) and it knows nothing about any particular domain.
 
 mod agent;
+pub mod alert;
 pub mod calendar;
 pub mod digest;
 mod domain;
@@ -31,6 +33,7 @@ mod trace;
 pub mod __private;
 
 pub use agent::ToolCallAt;
+pub use alert::{AlertCondition, AlertGroup, AlertRule, AlertSeverity};
 pub use domain::{
     Domain, DomainInfo, EscalationPolicy, EscalationRequest, ExtractorInfo, ModelInfo, RlSettings,
     RuleLabels, RuleOutcome, SimulatorInfo, SlotTable, SyntheticInfo, TableInfo, ToolInfo,

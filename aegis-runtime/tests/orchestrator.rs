@@ -232,6 +232,7 @@ static UNDECLARED: DomainInfo = DomainInfo {
     judges: &[],
     simulators: &[],
     rl: None,
+    alerts: &[],
 };
 
 impl aegis_core::Domain for Undeclared {

@@ -7,6 +7,7 @@
 //! extractors make the [`crate::checked::Schema`] the expressions of rules, models and judges are
 //! typed against); `emit` puts the sections' items together in a fixed order.
 
+pub(crate) mod alerts;
 pub(crate) mod data;
 pub(crate) mod extractors;
 pub(crate) mod judges;
