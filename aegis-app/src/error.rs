@@ -40,6 +40,9 @@ pub enum AppError {
     /// An option or argument that cannot be used, and why.
     #[error("{0}")]
     Usage(String),
+    /// The server's configuration (`aegis.toml`) is not usable.
+    #[error("{0}")]
+    Config(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

@@ -19,12 +19,16 @@
 //!   sim-to-real transfer over JSON lines.
 //! * [`phi`]: the organisation's key, the Tier-0 engine, sanitising JSON lines, re-identifying.
 //! * [`lines`]: typed JSON lines through the runtime's one reader, bad lines named.
+//! * [`alerts`]: alert rules from the specs and the server's configuration, evaluated on
+//!   stored results and over windows, notifications kept in the store's outbox and delivered
+//!   to Slack, signed webhooks, PagerDuty and SMS.
 //! * [`service`]: evaluation as a service — organisations and keys, durable ingest, queue
 //!   workers, evaluation in the request with a decision, a live feed of results.
 //!
 //! What it is not: no argument parsing, no terminal, no HTTP. The runtime below it
 //! (`aegis-runtime`) knows no store, model or judge crate; this layer plugs them in.
 
+pub mod alerts;
 pub mod domains;
 pub mod error;
 pub mod evaluate;

@@ -208,6 +208,8 @@ pub struct Service {
     results: Mutex<Option<mpsc::Sender<StoredNow>>>,
     /// The thread writing them.
     results_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Alert rules and channels, when the service alerts.
+    alerts: Option<Arc<crate::alerts::Alerts>>,
 }
 
 /// What one worker pass did.
@@ -280,7 +282,92 @@ impl Service {
             observer: None,
             results: Mutex::new(None),
             results_writer: Mutex::new(None),
+            alerts: None,
         })
+    }
+
+    /// Evaluates `alerts`' rules on the results the service stores and over windows of them
+    /// ([`alerts_pass`](Self::alerts_pass)), and delivers their notifications.
+    pub fn with_alerts(mut self, alerts: crate::alerts::Alerts) -> Service {
+        self.alerts = Some(Arc::new(alerts));
+        self
+    }
+
+    /// An organisation's name (its id when it cannot be read), for what alerts say.
+    fn org_name(&self, id: &OrgId) -> String {
+        lock(&self.tenants)
+            .orgs()
+            .ok()
+            .and_then(|orgs| orgs.into_iter().find(|o| &o.id == id))
+            .map_or_else(|| id.as_str().to_owned(), |o| o.name)
+    }
+
+    /// One pass of the alerts of every organisation: windowed rules looked at when due (every
+    /// `look_every`; always when `force`), alerts resolved whose condition has been clear for
+    /// their cooldown, and the notifications due delivered — each attempt recorded. Slow
+    /// receivers are waited for here, never in a worker or a request.
+    pub fn alerts_pass(&self, force: bool) -> Result<crate::alerts::AlertsPass, AppError> {
+        let mut pass = crate::alerts::AlertsPass::default();
+        let Some(alerts) = &self.alerts else {
+            return Ok(pass);
+        };
+        for o in self.orgs()? {
+            let org = self.org(&o.id)?;
+            let who = (o.id.as_str(), o.name.as_str());
+            let (fired, resolved) = alerts.look(who, &mut lock(&org.writer), now_ms(), force)?;
+            pass.fired += fired;
+            pass.resolved += resolved;
+            let due = alerts.due(&lock(&org.reader), now_ms())?;
+            for (d, a) in due {
+                let Some((attempt, then, gone)) = alerts.send_one(who, &d, &a, now_ms()) else {
+                    pass.postponed += 1;
+                    continue;
+                };
+                let mut store = lock(&org.writer);
+                store.record_attempt(d.id, &attempt, &then)?;
+                if gone {
+                    store.channel_off(&d.channel, &attempt.outcome, attempt.at_ms)?;
+                }
+                match then {
+                    aegis_store::AttemptResult::Delivered => pass.delivered += 1,
+                    aegis_store::AttemptResult::Retry { .. } => pass.retrying += 1,
+                    aegis_store::AttemptResult::Failed => pass.failed += 1,
+                }
+            }
+        }
+        Ok(pass)
+    }
+
+    /// An organisation's alerts, newest first: `state` `firing` or `resolved`, or all.
+    pub fn alert_list(
+        &self,
+        org: &OrgId,
+        state: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<aegis_store::AlertRow>, AppError> {
+        self.with_store(org, |s| Ok(s.alerts(state, limit)?))
+    }
+
+    /// One of an organisation's alerts with its notifications and their attempts.
+    pub fn alert_detail(
+        &self,
+        org: &OrgId,
+        id: i64,
+    ) -> Result<Option<crate::alerts::AlertDetail>, AppError> {
+        self.with_store(org, |s| {
+            Ok(s.alert(id)?.map(
+                |(alert, notifications, attempts)| crate::alerts::AlertDetail {
+                    alert,
+                    notifications,
+                    attempts,
+                },
+            ))
+        })
+    }
+
+    /// The alert rules and channels, when the service alerts.
+    pub fn alerts(&self) -> Option<&crate::alerts::Alerts> {
+        self.alerts.as_deref()
     }
 
     /// Reports stores and results to `observer` (metrics).
@@ -681,6 +768,30 @@ impl Service {
         // A result whose version left the queue meanwhile (a newer version arrived, the trace
         // was deleted, a request's result superseded it) is not written.
         let written = lock(&org.writer).complete(&done)?;
+        if let Some(alerts) = &self.alerts {
+            let stored: Vec<crate::alerts::StoredResult<'_>> = done
+                .iter()
+                .zip(&written)
+                .filter(|(_, w)| **w)
+                .map(|((_, record), _)| crate::alerts::StoredResult {
+                    result: &record.result,
+                    application: record
+                        .trace
+                        .as_ref()
+                        .and_then(|t| t.metadata.application.as_deref()),
+                })
+                .collect();
+            let name = self.org_name(id);
+            let raised = alerts.on_results(
+                (id.as_str(), &name),
+                &mut lock(&org.writer),
+                &stored,
+                now_ms(),
+            );
+            if let Err(e) = raised {
+                tracing::error!(org = %id, error = %e, "cannot raise the alerts of stored results");
+            }
+        }
         if let Some(o) = &self.observer {
             o.stored(written.iter().filter(|w| **w).count(), started.elapsed());
             for (r, _) in live.iter().zip(&written).filter(|(_, w)| **w) {

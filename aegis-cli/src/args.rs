@@ -53,6 +53,16 @@ pub(crate) enum Command {
         #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
         store: PathBuf,
     },
+    /// Alerts of an organisation of a service directory: fired and resolved, each one's
+    /// notifications and delivery attempts (rules: a spec's `alerts`, and `[alerts]` in
+    /// aegis.toml).
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+        /// The service directory.
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
+        store: PathBuf,
+    },
     /// Show what a domain contains: validators, tables, extractors, models, prompts, simulators.
     Inspect {
         /// The domain's name.
@@ -749,6 +759,35 @@ pub(crate) enum OrgsCommand {
     },
     /// List the organisations.
     List,
+}
+
+/// `aegis-eval alerts …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AlertsCommand {
+    /// The organisation's alerts, newest first.
+    List {
+        /// The organisation (name or id).
+        org: String,
+        /// Only `firing` or `resolved` alerts.
+        #[arg(long, value_parser = ["firing", "resolved"])]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One alert, its notifications and every delivery attempt with the receiver's answer.
+    Show {
+        /// The organisation (name or id).
+        org: String,
+        /// The alert's id.
+        id: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `aegis-eval keys …`.

@@ -86,6 +86,7 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Serve(a) => serve::serve(a, domains),
         args::Command::Orgs { command, store } => serve::orgs(command, &store, domains),
         args::Command::Keys { command, store } => serve::keys(command, &store, domains),
+        args::Command::Alerts { command, store } => serve::alerts(command, &store, domains),
         args::Command::Simulate(a) => simulate::simulate(a, domains, key_file),
         args::Command::Transfer { command } => transfer::transfer(command),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use aegis_app::service::{Service, ServiceConfig};
 use aegis_core::Domain;
 
-use crate::args::{KeysCommand, OrgsCommand, ServeArgs};
+use crate::args::{AlertsCommand, KeysCommand, OrgsCommand, ServeArgs};
 use crate::{CliError, EXIT_OK};
 
 fn open(dir: &Path, domains: &[&'static dyn Domain]) -> Result<Service, CliError> {
@@ -21,7 +21,11 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
     config.default_domain = args.default_domain.clone();
     config.otlp_quiet = Duration::from_secs(args.otlp_quiet);
-    let service = Service::open(domains, config)?;
+    let alerts = aegis_app::alerts::Alerts::new(
+        aegis_app::alerts::AlertConfig::load(args.tiers.config.as_deref())?,
+        domains,
+    )?;
+    let service = Service::open(domains, config)?.with_alerts(alerts);
     let exports = result_exports(&service, &args)?;
     let server = aegis_server::ServerConfig {
         addr: args.addr,
@@ -221,6 +225,95 @@ pub(crate) fn orgs(
                     org.name,
                     aegis_app::store::utc_text(org.created_at_ms)
                 );
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// `aegis-eval alerts …`.
+pub(crate) fn alerts(
+    command: AlertsCommand,
+    dir: &Path,
+    domains: &[&'static dyn Domain],
+) -> Result<u8, CliError> {
+    let service = open(dir, domains)?;
+    let find = |name: &str| {
+        service.tenants(|t| t.org(name))?.ok_or_else(|| {
+            aegis_app::AppError::Store(format!("no organisation `{name}` in {}", dir.display()))
+        })
+    };
+    let when = |ms: Option<i64>| ms.map_or_else(|| "-".to_owned(), aegis_app::store::utc_text);
+    match command {
+        AlertsCommand::List {
+            org,
+            state,
+            limit,
+            json,
+        } => {
+            let org = find(&org)?;
+            let list = service.alert_list(&org.id, state.as_deref(), limit.max(1))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).unwrap_or_default()
+                );
+            } else if list.is_empty() {
+                println!("no alerts for {}", org.name);
+            } else {
+                println!("id\tstate\tseverity\trule\tdomain\tgroup\tmatches\tfired\tresolved");
+                for a in list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        a.id,
+                        a.state,
+                        a.severity,
+                        a.rule,
+                        a.domain,
+                        a.group_key,
+                        a.matches,
+                        when(Some(a.fired_at_ms)),
+                        when(a.resolved_at_ms)
+                    );
+                }
+            }
+        }
+        AlertsCommand::Show { org, id, json } => {
+            let org = find(&org)?;
+            let Some(d) = service.alert_detail(&org.id, id)? else {
+                return Err(aegis_app::AppError::Usage(format!(
+                    "no alert {id} for {}",
+                    org.name
+                )));
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+                return Ok(EXIT_OK);
+            }
+            let a = &d.alert;
+            println!("alert {} · {} · {} · {}", a.id, a.state, a.severity, a.rule);
+            println!("domain {}, group {}", a.domain, a.group_key);
+            println!("{}", a.summary);
+            println!(
+                "fired {}, last matched {}, resolved {}, {} match(es)",
+                when(Some(a.fired_at_ms)),
+                when(Some(a.last_matched_at_ms)),
+                when(a.resolved_at_ms),
+                a.matches
+            );
+            for n in &d.notifications {
+                println!(
+                    "  {} to {}: {} after {} attempt(s) ({})",
+                    n.event, n.channel, n.state, n.attempts, n.message_id
+                );
+                for t in d.attempts.iter().filter(|t| t.delivery_id == n.id) {
+                    println!(
+                        "    {} {} {}",
+                        when(Some(t.at_ms)),
+                        t.status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                        t.outcome
+                    );
+                }
             }
         }
     }

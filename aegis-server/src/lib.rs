@@ -14,6 +14,7 @@
 //! queue; [`run`] starts them, serves until `shutdown` resolves, then stops taking requests,
 //! lets the requests and batches in flight finish, and hands back what was taken and not done.
 
+mod alerts;
 pub mod auth;
 pub mod error;
 pub mod export;
@@ -159,6 +160,7 @@ pub async fn run(
     }
     let workers = start_workers(&state, config.workers);
     let exporter = export::start(&state, config.exports.clone());
+    let alerter = alerts::start(&state);
     let app = routes::router(state.clone(), &config);
     on_listening(local);
     tracing::info!(addr = %local, tls = config.tls.is_some(), "serving");
@@ -185,6 +187,9 @@ pub async fn run(
     state.stopping.store(true, Ordering::SeqCst);
     for w in workers {
         let _ = tokio::task::spawn_blocking(move || w.join()).await;
+    }
+    if let Some(alerter) = alerter {
+        let _ = tokio::task::spawn_blocking(move || alerter.join()).await;
     }
     // The workers' last results are exported before the server stops.
     if let Some(exporter) = exporter {

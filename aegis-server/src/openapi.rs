@@ -17,6 +17,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "analytics", description = "Statistics computed in the store"),
         (name = "review", description = "Tier 4: expert review"),
         (name = "live", description = "Results as they are stored"),
+        (name = "alerts", description = "Alerts fired and resolved, their notifications and delivery attempts"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

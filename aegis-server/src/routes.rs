@@ -67,6 +67,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cost))
         .routes(routes!(models))
         .routes(routes!(alerts))
+        .routes(routes!(crate::alerts::list_alerts))
+        .routes(routes!(crate::alerts::get_alert))
         .routes(routes!(review_tasks))
         .routes(routes!(add_label))
         .routes(routes!(live_feed))

@@ -27,6 +27,7 @@ use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict}
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use sqlite::{AlertFiring, AlertRow, AttemptResult, AttemptRow, DeliveryRow};
 pub use sqlite::{QueueDepth, QueueEntry, QueuedTrace, QueuedVersion, SqliteStore};
 pub use sqlite::{Reserve, SqliteLedger};
 pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};

@@ -1,11 +1,13 @@
 //! The embedded store: one SQLite file in WAL mode, durable commits, versioned migrations, and
 //! an FTS5 index over the sanitised text.
 
+mod alerts;
 mod fragments;
 mod ledger;
 mod queue;
 mod summary;
 
+pub use alerts::{AlertFiring, AlertRow, AttemptResult, AttemptRow, DeliveryRow};
 pub use ledger::{Reserve, SqliteLedger};
 pub use queue::{QueueDepth, QueueEntry, QueuedTrace, QueuedVersion};
 
@@ -159,6 +161,7 @@ const MIGRATIONS: &[&str] = &[
     queue::MIGRATION_GENERATION,
     AUDIT_CHAIN,
     fragments::MIGRATION,
+    alerts::MIGRATION,
 ];
 
 /// 8: the audit log without an index by key. An index keyed by the record key takes an insert

@@ -1,0 +1,465 @@
+//! Sending a notification: each channel's body, Standard Webhooks signatures, the address
+//! check against server-side request forgery, and what an answer means for the next attempt.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{KeyInit, Mac};
+use serde_json::json;
+
+use aegis_store::{AlertRow, DeliveryRow};
+
+use super::config::{Channel, ChannelKind};
+
+/// What a receiver made of an attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// Taken (2xx).
+    Delivered(u16),
+    /// Try again, after at least this long if the receiver said (`Retry-After`).
+    Retry {
+        status: Option<u16>,
+        after: Option<Duration>,
+        why: String,
+    },
+    /// The endpoint is gone (`410`): the channel is turned off.
+    Gone,
+    /// Refused for good (another 4xx, or an address that may not be reached).
+    Refused { status: Option<u16>, why: String },
+}
+
+/// The key of a Standard Webhooks secret: the base64 after `whsec_`.
+pub(crate) fn whsec_key(secret: &str) -> Option<Vec<u8>> {
+    B64.decode(secret.strip_prefix("whsec_")?).ok()
+}
+
+/// The `webhook-signature` header for `body` sent as message `id` at `timestamp` (seconds):
+/// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` for each secret, space-separated.
+pub fn standard_webhooks_signature(
+    secrets: &[&str],
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Option<String> {
+    let mut out = Vec::new();
+    for s in secrets {
+        let key = whsec_key(s)?;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).ok()?;
+        mac.update(id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        out.push(format!("v1,{}", B64.encode(mac.finalize().into_bytes())));
+    }
+    Some(out.join(" "))
+}
+
+/// The alert as every channel's words: a title and a line of detail.
+fn words(org: &str, a: &AlertRow, event: &str) -> (String, String) {
+    let verb = if event == "resolve" {
+        "Resolved"
+    } else {
+        "Firing"
+    };
+    let title = format!(
+        "[{}] {verb}: {} ({})",
+        a.severity.to_uppercase(),
+        a.rule,
+        a.domain
+    );
+    let mut detail = a.summary.clone();
+    if a.group_key != a.domain {
+        detail.push_str(&format!(" Group: {}.", a.group_key));
+    }
+    if a.matches > 1 {
+        detail.push_str(&format!(" Matched {} times.", a.matches));
+    }
+    detail.push_str(&format!(" Organisation: {org}. Alert #{}.", a.id));
+    (title, detail)
+}
+
+/// The request a notification is: its body, its content type, and headers.
+pub(crate) struct Request {
+    pub(crate) body: Vec<u8>,
+    pub(crate) content_type: &'static str,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) basic_auth: Option<(String, String)>,
+}
+
+/// Builds the request for notification `d` of alert `a` to `channel`, at `now_secs`.
+pub(crate) fn request(
+    channel: &Channel,
+    org: &str,
+    d: &DeliveryRow,
+    a: &AlertRow,
+    now_secs: i64,
+) -> Request {
+    let (title, detail) = words(org, a, &d.event);
+    let resolved = d.event == "resolve";
+    match channel.kind {
+        ChannelKind::Slack => {
+            let emoji = if resolved {
+                ":white_check_mark:"
+            } else {
+                match a.severity.as_str() {
+                    "critical" => ":rotating_light:",
+                    "error" => ":red_circle:",
+                    "warning" => ":warning:",
+                    _ => ":information_source:",
+                }
+            };
+            let body = json!({
+                "text": format!("{title}: {detail}"),
+                "blocks": [
+                    {"type": "header", "text": {"type": "plain_text", "text": truncate(&title, 150), "emoji": true}},
+                    {"type": "section", "text": {"type": "mrkdwn", "text": format!("{emoji} {}", truncate(&detail, 2900))}},
+                    {"type": "context", "elements": [
+                        {"type": "mrkdwn", "text": format!("rule `{}` · domain `{}` · {} · alert #{}", a.rule, a.domain, a.severity, a.id)}
+                    ]}
+                ]
+            });
+            json_request(&body, Vec::new())
+        }
+        ChannelKind::Webhook => {
+            let body = json!({
+                "type": if resolved { "alert.resolved" } else { "alert.firing" },
+                "timestamp": rfc3339(now_secs),
+                "data": {
+                    "organisation": org,
+                    "alert_id": a.id,
+                    "rule": a.rule,
+                    "domain": a.domain,
+                    "group": a.group_key,
+                    "severity": a.severity,
+                    "state": a.state,
+                    "summary": a.summary,
+                    "matches": a.matches,
+                    "value": a.value,
+                    "fired_at": rfc3339(a.fired_at_ms / 1000),
+                    "resolved_at": a.resolved_at_ms.map(|t| rfc3339(t / 1000)),
+                }
+            });
+            let bytes = serde_json::to_vec(&body).unwrap_or_default();
+            let secrets: Vec<&str> = channel.signing_keys.iter().map(|s| s.0.as_str()).collect();
+            let mut headers = vec![
+                ("webhook-id", d.message_id.clone()),
+                ("webhook-timestamp", now_secs.to_string()),
+            ];
+            if let Some(sig) =
+                standard_webhooks_signature(&secrets, &d.message_id, now_secs, &bytes)
+            {
+                headers.push(("webhook-signature", sig));
+            }
+            Request {
+                body: bytes,
+                content_type: "application/json",
+                headers,
+                basic_auth: None,
+            }
+        }
+        ChannelKind::Pagerduty => {
+            let key = channel
+                .credential
+                .as_ref()
+                .map(|s| s.0.clone())
+                .unwrap_or_default();
+            // One incident per alert: resolved with the key it was triggered with.
+            let dedup = format!("aegis-{org}-{}", a.id);
+            let body = if resolved {
+                json!({"routing_key": key, "event_action": "resolve", "dedup_key": dedup})
+            } else {
+                json!({
+                    "routing_key": key,
+                    "event_action": "trigger",
+                    "dedup_key": dedup,
+                    "payload": {
+                        "summary": truncate(&format!("{title}: {detail}"), 1024),
+                        "source": format!("aegis/{org}"),
+                        "severity": a.severity,
+                        "timestamp": rfc3339(a.fired_at_ms / 1000),
+                        "component": a.domain,
+                        "group": a.rule,
+                        "class": a.group_key,
+                        "custom_details": {"alert_id": a.id, "matches": a.matches, "value": a.value},
+                    },
+                    "client": "Aegis",
+                })
+            };
+            json_request(&body, Vec::new())
+        }
+        ChannelKind::Sms => {
+            let (from, to) = channel.sms.clone().unwrap_or_default();
+            let text = truncate(&format!("{title}: {detail}"), 1500);
+            let body = form(&[("To", &to), ("From", &from), ("Body", &text)]);
+            let (user, pass) = channel
+                .credential
+                .as_ref()
+                .and_then(|c| c.0.split_once(':'))
+                .map(|(u, p)| (u.to_owned(), p.to_owned()))
+                .unwrap_or_default();
+            Request {
+                body: body.into_bytes(),
+                content_type: "application/x-www-form-urlencoded",
+                headers: Vec::new(),
+                basic_auth: Some((user, pass)),
+            }
+        }
+    }
+}
+
+fn json_request(body: &serde_json::Value, headers: Vec<(&'static str, String)>) -> Request {
+    Request {
+        body: serde_json::to_vec(body).unwrap_or_default(),
+        content_type: "application/json",
+        headers,
+        basic_auth: None,
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char);
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// `secs` since the epoch as RFC 3339 UTC.
+fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = aegis_core::calendar::civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Whether `ip` may be reached: not private, loopback, link-local (cloud metadata lives at
+/// 169.254.169.254), unspecified, shared (100.64/10), multicast or broadcast, unless an
+/// allowed network holds it.
+pub(crate) fn reachable(ip: IpAddr, allow: &[(IpAddr, u8)]) -> bool {
+    if allow.iter().any(|(net, bits)| in_network(ip, *net, *bits)) {
+        return true;
+    }
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    if allow.iter().any(|(net, bits)| in_network(ip, *net, *bits)) {
+        return true;
+    }
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || s[0] == 0x2001 && s[1] == 0x0db8)
+        }
+    }
+}
+
+fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(bits))
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(bits))
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Sends `req` to `channel`'s URL: the host resolved once, every address checked, the
+/// connection pinned to a checked address (so that a second lookup cannot answer otherwise),
+/// no redirects followed. Errors never show the URL (a Slack URL is its credential).
+pub(crate) fn send(
+    channel: &Channel,
+    req: Request,
+    allow: &[(IpAddr, u8)],
+    timeout: Duration,
+) -> Answer {
+    let refused = |why: &str| Answer::Refused {
+        status: None,
+        why: why.to_owned(),
+    };
+    let Ok(url) = reqwest::Url::parse(&channel.url.0) else {
+        return refused("the channel's URL does not parse");
+    };
+    let Some(host) = url.host_str().map(str::to_owned) else {
+        return refused("the channel's URL has no host");
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<SocketAddr> = match (host.trim_matches(['[', ']']), port).to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(_) => {
+            return Answer::Retry {
+                status: None,
+                after: None,
+                why: "the channel's host name did not resolve".to_owned(),
+            };
+        }
+    };
+    if addrs.is_empty() || addrs.iter().any(|a| !reachable(a.ip(), allow)) {
+        return refused(
+            "the channel's host is a private, loopback or link-local address, which is not allowed (alerts.allow_networks)",
+        );
+    }
+    let client = match reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve_to_addrs(&host, &addrs)
+        .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(c) => c,
+        Err(_) => return refused("cannot build an HTTP client"),
+    };
+    let mut r = client
+        .post(url)
+        .header("content-type", req.content_type)
+        .body(req.body);
+    for (k, v) in req.headers {
+        r = r.header(k, v);
+    }
+    if let Some((u, p)) = req.basic_auth {
+        r = r.basic_auth(u, Some(p));
+    }
+    match r.send() {
+        Err(e) => Answer::Retry {
+            status: None,
+            after: None,
+            why: if e.is_timeout() {
+                "the receiver did not answer in time".to_owned()
+            } else {
+                "cannot connect to the receiver".to_owned()
+            },
+        },
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            let after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            match status {
+                200..=299 => Answer::Delivered(status),
+                410 => Answer::Gone,
+                408 | 425 | 429 | 500..=599 => Answer::Retry {
+                    status: Some(status),
+                    after,
+                    why: format!("the receiver answered {status}"),
+                },
+                _ => Answer::Refused {
+                    status: Some(status),
+                    why: format!("the receiver refused it: {status}"),
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_standard_webhooks_test_vector_signs_as_the_specification_says() {
+        // The specification's own example (standard-webhooks/spec, "Signature scheme").
+        let sig = standard_webhooks_signature(
+            &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            br#"{"test": 2432232314}"#,
+        );
+        assert_eq!(
+            sig.as_deref(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
+    }
+
+    #[test]
+    fn private_and_metadata_addresses_are_refused_unless_allowed() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        for bad in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(!reachable(ip(bad), &[]), "{bad}");
+        }
+        for good in ["93.184.216.34", "2606:2800:220:1::1"] {
+            assert!(reachable(ip(good), &[]), "{good}");
+        }
+        let allow = [(ip("127.0.0.0"), 8)];
+        assert!(reachable(ip("127.0.0.1"), &allow));
+        assert!(reachable(ip("::ffff:127.0.0.1"), &allow));
+        assert!(!reachable(ip("10.0.0.1"), &allow));
+    }
+}

@@ -1,0 +1,257 @@
+"""Alerts to real receivers on loopback, end to end through `aegis-eval serve`.
+
+* A webhook receiver verifies every request with the Standard Webhooks reference library
+  (`standardwebhooks`, PyPI) under the secret Aegis was given; it answers 503 (Retry-After: 1)
+  to its first requests, so deliveries are retried.
+* Slack- and PagerDuty-shaped receivers record the bodies, which are checked for the fields
+  those services require.
+* The server is killed (SIGKILL) while notifications wait to be retried, and started again:
+  every notification is then delivered, and none twice.
+* A PHI canary (a patient's name and SSN in the traces) reaches no receiver.
+* `GET /v1/alerts` shows the alerts and each attempt, to their organisation only.
+
+usage: python test.py <aegis-eval binary>
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook
+
+BIN = sys.argv[1]
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+CANARY_NAME = "Zebediah Quimbleworth"
+CANARY_SSN = "536-22-8491"
+FAIL_FIRST = 3
+
+received = {"hook": [], "slack": [], "pd": []}
+lock = threading.Lock()
+hook_requests = [0]
+
+
+class Receiver(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", "0")))
+        path = self.path.strip("/")
+        with lock:
+            if path == "hook":
+                hook_requests[0] += 1
+                if hook_requests[0] <= FAIL_FIRST:
+                    self.send_response(503)
+                    self.send_header("Retry-After", "1")
+                    self.end_headers()
+                    return
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    Webhook(SECRET).verify(body, headers)
+                    verified = True
+                except Exception as e:  # noqa: BLE001 - any failure is a failed check
+                    verified = f"{type(e).__name__}: {e}"
+                received["hook"].append(
+                    {"id": headers.get("webhook-id"), "verified": verified, "body": body.decode()}
+                )
+            elif path in ("slack", "pd"):
+                received[path].append({"body": body.decode()})
+        self.send_response(202 if path == "pd" else 200)
+        self.end_headers()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAIL: {what}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def get(url, key):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def main():
+    rport = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", rport), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    work = tempfile.mkdtemp(prefix="aegis-alerts-")
+    store = os.path.join(work, "svc")
+    config = os.path.join(work, "aegis.toml")
+    with open(config, "w") as f:
+        f.write(
+            f"""
+[alerts]
+look_every = "1s"
+allow_networks = ["127.0.0.0/8"]
+
+[[alerts.channels]]
+name = "hooks"
+kind = "webhook"
+url = "http://127.0.0.1:{rport}/hook"
+secret_env = "TEST_WEBHOOK_SECRET"
+
+[[alerts.channels]]
+name = "ops-slack"
+kind = "slack"
+url_env = "TEST_SLACK_URL"
+severities = ["critical"]
+
+[[alerts.channels]]
+name = "oncall"
+kind = "pagerduty"
+url = "http://127.0.0.1:{rport}/pd"
+routing_key_env = "TEST_PD_KEY"
+severities = ["critical", "error"]
+"""
+        )
+    env = dict(os.environ)
+    env.update(
+        TEST_WEBHOOK_SECRET=SECRET,
+        TEST_SLACK_URL=f"http://127.0.0.1:{rport}/slack",
+        TEST_PD_KEY="R0UTINGKEY0000000000000000000000",
+        AEGIS_CONFIG=config,
+    )
+    env.pop("AEGIS_JUDGE_PROVIDER", None)
+    keys = {}
+    for org in ("acme", "other"):
+        out = subprocess.run(
+            [BIN, "orgs", "create", org, "--store", store],
+            check=True, capture_output=True, text=True, env=env,
+        ).stdout
+        keys[org] = out.strip().splitlines()[2]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(os.path.join(work, "serve.log"), "w")
+
+    def start():
+        p = subprocess.Popen(
+            [BIN, "serve", "--store", store, "--addr", f"127.0.0.1:{port}", "--workers", "1",
+             "--no-judge", "-v"],
+            env=env, stdout=log, stderr=log,
+        )
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1)
+                return p
+            except OSError:
+                time.sleep(0.1)
+        p.kill()
+        sys.exit("the server did not start: " + open(log.name).read())
+
+    proc = start()
+    # The bundled healthcare traces (overdoses, emergencies not routed: critical findings),
+    # with a patient's name and SSN written into every input.
+    lines = []
+    for line in open("examples/traces/healthcare.jsonl"):
+        if not line.strip():
+            continue
+        t = json.loads(line)
+        t["input"] = f"Patient {CANARY_NAME}, SSN {CANARY_SSN}. " + t["input"]
+        lines.append(json.dumps(t))
+    req = urllib.request.Request(
+        url + "/v1/traces", data="\n".join(lines).encode(), method="POST",
+        headers={"Authorization": f"Bearer {keys['acme']}", "Content-Type": "application/x-ndjson"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        check(r.status == 202, "traces accepted (202)")
+    # Wait until the alerts have fired and the webhook has refused its first requests; then
+    # kill the server while those notifications wait to be retried.
+    deadline = time.time() + 60
+    while time.time() < deadline and hook_requests[0] < FAIL_FIRST:
+        time.sleep(0.1)
+    check(hook_requests[0] >= FAIL_FIRST, "the webhook was tried and answered 503")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc = start()
+    alerts = []
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        alerts = get(url + "/v1/alerts", keys["acme"])["alerts"]
+        details = [get(url + f"/v1/alerts/{a['id']}", keys["acme"]) for a in alerts]
+        pending = [n for d in details for n in d["notifications"] if n["state"] == "pending"]
+        if alerts and not pending:
+            break
+        time.sleep(0.5)
+    # Every read is scoped to the caller's organisation.
+    theirs = get(url + "/v1/alerts", keys["other"])["alerts"]
+    try:
+        get(url + f"/v1/alerts/{alerts[0]['id']}", keys["other"]) if alerts else None
+        foreign = "read"
+    except urllib.error.HTTPError as e:
+        foreign = e.code
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    server.shutdown()
+    check(theirs == [] and foreign == 404, "another organisation sees none of these alerts (404)")
+
+    check(len(alerts) >= 2, f"alerts fired ({len(alerts)}: {sorted({a['rule'] for a in alerts})})")
+    rules = {a["rule"] for a in alerts}
+    check({"critical_finding", "emergency_not_routed"} <= rules, "critical findings and emergencies alert")
+    triggers = [n for d in details for n in d["notifications"]
+                if n["channel"] == "hooks" and n["event"] == "trigger"]
+    check(all(n["state"] == "delivered" for n in triggers), "every webhook notification was delivered")
+    hook = received["hook"]
+    check(all(h["verified"] is True for h in hook),
+          "standardwebhooks verified every signature: " + str([h["verified"] for h in hook if h["verified"] is not True][:2]))
+    ids = [h["id"] for h in hook]
+    check(len(ids) == len(set(ids)), f"no notification delivered twice ({len(ids)} deliveries)")
+    check(set(ids) == {n["message_id"] for n in triggers},
+          "each notification the store lists reached the receiver, under its id")
+    attempts = [a for d in details for a in d["attempts"]]
+    check(any(a["status"] == 503 for a in attempts), "the 503 answers are in the delivery history")
+    for h in hook:
+        data = json.loads(h["body"])
+        check(data["type"] == "alert.firing" and data["data"]["severity"] in ("critical", "error", "warning", "info"),
+              f"webhook body: {data['type']}, {data['data']['rule']}")
+        break
+    check(received["slack"], "Slack received the critical alerts")
+    for s in received["slack"]:
+        b = json.loads(s["body"])
+        check(isinstance(b.get("text"), str) and b["text"] and b["blocks"][0]["type"] == "header",
+              "Slack body: a text fallback and Block Kit blocks")
+        break
+    check(received["pd"], "PagerDuty received the critical and error alerts")
+    for p in received["pd"]:
+        b = json.loads(p["body"])
+        check(b["routing_key"] and b["event_action"] == "trigger" and b["dedup_key"]
+              and b["payload"]["summary"] and b["payload"]["source"]
+              and b["payload"]["severity"] in ("critical", "error", "warning", "info"),
+              "PagerDuty body: routing_key, event_action, dedup_key, payload summary/source/severity")
+        break
+    everything = json.dumps(received)
+    check(CANARY_NAME.split()[1] not in everything and CANARY_SSN not in everything
+          and "Quimbleworth" not in json.dumps(details),
+          "no receiver and no alert record saw the PHI canary")
+    listed = subprocess.run([BIN, "alerts", "list", "acme", "--store", store, "--json"],
+                            check=True, capture_output=True, text=True, env=env).stdout
+    check(sorted(a["id"] for a in json.loads(listed)) == sorted(a["id"] for a in alerts),
+          "`aegis-eval alerts list` lists the same alerts")
+    retried = next(d for d in details if any(a["status"] == 503 for a in d["attempts"]))
+    shown = subprocess.run([BIN, "alerts", "show", "acme", str(retried["alert"]["id"]), "--store", store],
+                           check=True, capture_output=True, text=True, env=env).stdout
+    check(" 503 " in shown and "delivered" in shown, "`aegis-eval alerts show` shows the 503 and the delivery")
+    print("all alert checks passed")
+
+
+if __name__ == "__main__":
+    main()
