@@ -781,14 +781,19 @@ impl Service {
                         .and_then(|t| t.metadata.application.as_deref()),
                 })
                 .collect();
-            let name = self.org_name(id);
-            let raised = alerts.on_results(
-                (id.as_str(), &name),
-                &mut lock(&org.writer),
-                &stored,
-                now_ms(),
-            );
-            if let Err(e) = raised {
+            let raised = alerts.raised(&stored);
+            let outcome = if raised.is_empty() {
+                Ok(0)
+            } else {
+                let name = self.org_name(id);
+                alerts.raise(
+                    (id.as_str(), &name),
+                    &mut lock(&org.writer),
+                    &raised,
+                    now_ms(),
+                )
+            };
+            if let Err(e) = outcome {
                 tracing::error!(org = %id, error = %e, "cannot raise the alerts of stored results");
             }
         }

@@ -67,6 +67,8 @@ mod tests {
             ("/v1/analytics/cost", vec!["get"]),
             ("/v1/analytics/models", vec!["get"]),
             ("/v1/analytics/alerts", vec!["get"]),
+            ("/v1/alerts", vec!["get"]),
+            ("/v1/alerts/{id}", vec!["get"]),
             ("/v1/review/tasks", vec!["get"]),
             ("/v1/review/labels", vec!["post"]),
             ("/v1/live", vec!["get"]),

@@ -34,7 +34,7 @@ CANARY_NAME = "Zebediah Quimbleworth"
 CANARY_SSN = "536-22-8491"
 FAIL_FIRST = 3
 
-received = {"hook": [], "slack": [], "pd": []}
+received = {"hook": [], "slack": [], "pd": [], "gone": []}
 lock = threading.Lock()
 hook_requests = [0]
 
@@ -65,6 +65,11 @@ class Receiver(BaseHTTPRequestHandler):
                 )
             elif path in ("slack", "pd"):
                 received[path].append({"body": body.decode()})
+            elif path == "gone":
+                received["gone"].append({"body": body.decode()})
+                self.send_response(410)
+                self.end_headers()
+                return
         self.send_response(202 if path == "pd" else 200)
         self.end_headers()
 
@@ -122,6 +127,22 @@ kind = "pagerduty"
 url = "http://127.0.0.1:{rport}/pd"
 routing_key_env = "TEST_PD_KEY"
 severities = ["critical", "error"]
+
+[[alerts.channels]]
+name = "retired"
+kind = "webhook"
+url = "http://127.0.0.1:{rport}/gone"
+secret_env = "TEST_WEBHOOK_SECRET"
+severities = ["critical"]
+
+[[alerts.rules]]
+domain = "healthcare"
+id = "quick_overdose"
+description = "An overdose; resolves 2 s after the last one."
+when = {{ validator = "no_medication_overdose" }}
+severity = "error"
+cooldown = "2s"
+notify = ["oncall"]
 """
         )
     env = dict(os.environ)
@@ -189,7 +210,8 @@ severities = ["critical", "error"]
         alerts = get(url + "/v1/alerts", keys["acme"])["alerts"]
         details = [get(url + f"/v1/alerts/{a['id']}", keys["acme"]) for a in alerts]
         pending = [n for d in details for n in d["notifications"] if n["state"] == "pending"]
-        if alerts and not pending:
+        quick = [a for a in alerts if a["rule"] == "quick_overdose"]
+        if alerts and not pending and quick and all(a["state"] == "resolved" for a in quick):
             break
         time.sleep(0.5)
     # Every read is scoped to the caller's organisation.
@@ -238,6 +260,23 @@ severities = ["critical", "error"]
               and b["payload"]["severity"] in ("critical", "error", "warning", "info"),
               "PagerDuty body: routing_key, event_action, dedup_key, payload summary/source/severity")
         break
+    # A rule of the configuration, resolved after its cooldown: PagerDuty gets the resolve
+    # with the trigger's dedup_key.
+    pd = [json.loads(p["body"]) for p in received["pd"]]
+    quick = [a for a in alerts if a["rule"] == "quick_overdose"]
+    check(quick and all(a["state"] == "resolved" for a in quick), "a configured rule fired and resolved itself after its cooldown")
+    keys_triggered = {b["dedup_key"] for b in pd if b["event_action"] == "trigger"}
+    resolves = [b for b in pd if b["event_action"] == "resolve"]
+    check(resolves and all(b["dedup_key"] in keys_triggered for b in resolves),
+          "PagerDuty got `resolve` with the dedup_key it was triggered with")
+    # A receiver answering 410 Gone: the channel is turned off after its first answer.
+    retired = [n for d in details for n in d["notifications"] if n["channel"] == "retired"]
+    check(len(received["gone"]) == 1 and len(retired) >= 1
+          and all(n["state"] in ("failed", "dropped") for n in retired),
+          f"410 turned the channel off ({len(received['gone'])} request, states {sorted({n['state'] for n in retired})})")
+    log_text = open(log.name).read()
+    check(SECRET not in log_text and "R0UTINGKEY" not in log_text and "/slack" not in log_text,
+          "no secret (signing secret, routing key, Slack URL) in the server's log")
     everything = json.dumps(received)
     check(CANARY_NAME.split()[1] not in everything and CANARY_SSN not in everything
           and "Quimbleworth" not in json.dumps(details),

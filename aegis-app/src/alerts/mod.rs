@@ -69,6 +69,15 @@ pub struct AlertDetail {
     pub attempts: Vec<AttemptRow>,
 }
 
+/// An alert a per-result rule raises ([`Alerts::raised`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raised {
+    /// The rule's place among its domain's rules.
+    rule: usize,
+    /// The alert.
+    alert: AlertFiring,
+}
+
 /// What a store needs to evaluate one result against the rules: the result and the
 /// application its trace named.
 pub struct StoredResult<'a> {
@@ -200,18 +209,11 @@ impl Alerts {
             .collect()
     }
 
-    /// Raises the alerts of the per-result rules `results` match (stored at `now_ms`) in
-    /// `store`, the organisation's. Returns how many new alerts fired.
-    pub fn on_results(
-        &self,
-        org: (&str, &str),
-        store: &mut SqliteStore,
-        results: &[StoredResult<'_>],
-        now_ms: i64,
-    ) -> Result<usize, AppError> {
-        // One raise per rule and group in a batch, counting its matches: a flood of matching
-        // results is one write, not one per result.
-        let mut raised: Vec<(&AlertRule, AlertFiring)> = Vec::new();
+    /// The alerts the per-result rules raise for `results`: one per rule and group, counting
+    /// its matches, so that a flood of matching results is one write, not one per result.
+    /// Empty when no rule matches (the usual case: nothing is read or written then).
+    pub fn raised(&self, results: &[StoredResult<'_>]) -> Vec<Raised> {
+        let mut raised: Vec<Raised> = Vec::new();
         for r in results {
             let Some(domain) = r.result.domain.as_deref() else {
                 continue;
@@ -219,17 +221,23 @@ impl Alerts {
             let Some(rules) = self.rules.get(domain) else {
                 continue;
             };
-            for rule in rules.iter().filter(|r| r.condition.per_result()) {
+            for (index, rule) in rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.condition.per_result())
+            {
                 for (group_key, summary) in matches(rule, r, domain) {
-                    if let Some((_, a)) = raised.iter_mut().find(|(q, a)| {
-                        q.id == rule.id && a.domain == domain && a.group_key == group_key
+                    if let Some(a) = raised.iter_mut().find(|a| {
+                        a.rule == index
+                            && a.alert.domain == domain
+                            && a.alert.group_key == group_key
                     }) {
-                        a.matches += 1;
+                        a.alert.matches += 1;
                         continue;
                     }
-                    raised.push((
-                        rule,
-                        AlertFiring {
+                    raised.push(Raised {
+                        rule: index,
+                        alert: AlertFiring {
                             rule: rule.id.to_string(),
                             domain: domain.to_owned(),
                             group_key,
@@ -238,13 +246,28 @@ impl Alerts {
                             value: None,
                             matches: 1,
                         },
-                    ));
+                    });
                 }
             }
         }
+        raised
+    }
+
+    /// Writes `raised` to `store`, the store of organisation `org` (its id and name), each new
+    /// alert with its notifications. Returns how many alerts are new.
+    pub fn raise(
+        &self,
+        org: (&str, &str),
+        store: &mut SqliteStore,
+        raised: &[Raised],
+        now_ms: i64,
+    ) -> Result<usize, AppError> {
         let mut fired = 0;
-        for (rule, alert) in raised {
-            let (_, new) = store.raise_alert(&alert, &self.channels_for(rule, org), now_ms)?;
+        for r in raised {
+            let Some(rule) = self.rules.get(&r.alert.domain).and_then(|l| l.get(r.rule)) else {
+                continue;
+            };
+            let (_, new) = store.raise_alert(&r.alert, &self.channels_for(rule, org), now_ms)?;
             fired += usize::from(new);
         }
         Ok(fired)
