@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 py="$(bash "$here/../python-venv.sh" alerts)"
-if ! "$py" -c 'import standardwebhooks' 2>/dev/null; then
-  "$py" -m pip install --quiet --disable-pip-version-check -c "$here/constraints.txt" standardwebhooks >&2
+if ! "$py" -c "import standardwebhooks, slack_sdk, jsonschema, aiosmtpd" 2>/dev/null; then
+  "$py" -m pip install --quiet --disable-pip-version-check -c "$here/constraints.txt" standardwebhooks slack_sdk jsonschema aiosmtpd >&2
 fi
 echo "$py"

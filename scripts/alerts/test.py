@@ -3,8 +3,12 @@
 * A webhook receiver verifies every request with the Standard Webhooks reference library
   (`standardwebhooks`, PyPI) under the secret Aegis was given; it answers 503 (Retry-After: 1)
   to its first requests, so deliveries are retried.
-* Slack- and PagerDuty-shaped receivers record the bodies, which are checked for the fields
-  those services require.
+* Slack bodies are parsed and validated by Slack's own SDK (`slack_sdk`'s Block Kit models);
+  PagerDuty bodies are validated against PagerDuty's published Events API v2 schema
+  (`schemas/pagerduty-events-v2.json`); SMS requests have Twilio's shape and basic auth; email
+  reaches an `aiosmtpd` server that requires STARTTLS (a certificate made here, trusted through
+  the channel's `ca_file`) and a login.
+* Slack's channel is limited to 30 messages a minute: they arrive at least 2 s apart.
 * The server is killed (SIGKILL) while notifications wait to be retried, and started again:
   every notification is then delivered, and none twice.
 * A PHI canary (a patient's name and SSN in the traces) reaches no receiver.
@@ -13,19 +17,26 @@
 usage: python test.py <aegis-eval binary>
 """
 
+import base64
 import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jsonschema
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from slack_sdk.models.blocks import Block
 from standardwebhooks.webhooks import Webhook
 
 BIN = sys.argv[1]
@@ -34,7 +45,10 @@ CANARY_NAME = "Zebediah Quimbleworth"
 CANARY_SSN = "536-22-8491"
 FAIL_FIRST = 3
 
-received = {"hook": [], "slack": [], "pd": [], "gone": []}
+received = {"hook": [], "slack": [], "pd": [], "gone": [], "sms": [], "mail": []}
+SMS_SID = "AC0123456789abcdef"
+SMS_TOKEN = "sms-token-secret-1"
+SMTP_USER, SMTP_PASSWORD = "aegis", "smtp-password-secret-1"
 lock = threading.Lock()
 hook_requests = [0]
 
@@ -64,7 +78,13 @@ class Receiver(BaseHTTPRequestHandler):
                     {"id": headers.get("webhook-id"), "verified": verified, "body": body.decode()}
                 )
             elif path in ("slack", "pd"):
-                received[path].append({"body": body.decode()})
+                received[path].append({"body": body.decode(), "at": time.time()})
+            elif path == f"2010-04-01/Accounts/{SMS_SID}/Messages.json":
+                received["sms"].append({"body": body.decode(), "auth": self.headers.get("authorization", ""),
+                                        "type": self.headers.get("content-type", "")})
+                self.send_response(201)
+                self.end_headers()
+                return
             elif path == "gone":
                 received["gone"].append({"body": body.decode()})
                 self.send_response(410)
@@ -72,6 +92,20 @@ class Receiver(BaseHTTPRequestHandler):
                 return
         self.send_response(202 if path == "pd" else 200)
         self.end_headers()
+
+
+class Mailbox:
+    async def handle_DATA(self, server, session, envelope):
+        with lock:
+            received["mail"].append({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                                     "data": envelope.content.decode("utf-8", "replace"),
+                                     "tls": session.ssl is not None, "login": session.authenticated})
+        return "250 OK"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+    return AuthResult(success=ok)
 
 
 def free_port():
@@ -100,6 +134,30 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", rport), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     work = tempfile.mkdtemp(prefix="aegis-alerts-")
+    # An SMTP server that requires STARTTLS and a login, with a certificate for localhost.
+    cert, keyfile = os.path.join(work, "smtp.pem"), os.path.join(work, "smtp.key")
+    # A private CA, and the server's certificate signed by it (a CA's own certificate is no
+    # server certificate to a careful client).
+    ca, ca_key, csr = (os.path.join(work, n) for n in ("ca.pem", "ca.key", "smtp.csr"))
+    ext = os.path.join(work, "smtp.ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+    for cmd in (
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", ca_key, "-out", ca, "-subj", "/CN=Aegis test CA"],
+        ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", keyfile, "-out", csr,
+         "-subj", "/CN=localhost"],
+        ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+         "-days", "1", "-out", cert, "-extfile", ext],
+    ):
+        subprocess.run(cmd, check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, keyfile)
+    smtp_port = free_port()
+    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=smtp_port, tls_context=tls,
+                      require_starttls=True, authenticator=authenticator, auth_required=True)
+    smtp.start()
     store = os.path.join(work, "svc")
     config = os.path.join(work, "aegis.toml")
     with open(config, "w") as f:
@@ -107,7 +165,7 @@ def main():
             f"""
 [alerts]
 look_every = "1s"
-allow_networks = ["127.0.0.0/8"]
+allow_networks = ["127.0.0.0/8", "::1/128"]
 
 [[alerts.channels]]
 name = "hooks"
@@ -119,6 +177,30 @@ secret_env = "TEST_WEBHOOK_SECRET"
 name = "ops-slack"
 kind = "slack"
 url_env = "TEST_SLACK_URL"
+severities = ["critical"]
+per_minute = 30
+
+[[alerts.channels]]
+name = "mail"
+kind = "email"
+smtp_host = "localhost"
+smtp_port = {smtp_port}
+security = "starttls"
+username = "{SMTP_USER}"
+password_env = "TEST_SMTP_PASSWORD"
+from = "Aegis <alerts@aegis.example>"
+to = ["oncall@hospital.example", "pharmacy@hospital.example"]
+ca_file = "{ca}"
+severities = ["critical"]
+
+[[alerts.channels]]
+name = "sms"
+kind = "sms"
+url = "http://127.0.0.1:{rport}"
+account_sid = "{SMS_SID}"
+auth_token_env = "TEST_SMS_TOKEN"
+from = "+15550000000"
+to = "+15551234567"
 severities = ["critical"]
 
 [[alerts.channels]]
@@ -150,6 +232,8 @@ notify = ["oncall"]
         TEST_WEBHOOK_SECRET=SECRET,
         TEST_SLACK_URL=f"http://127.0.0.1:{rport}/slack",
         TEST_PD_KEY="R0UTINGKEY0000000000000000000000",
+        TEST_SMTP_PASSWORD=SMTP_PASSWORD,
+        TEST_SMS_TOKEN=SMS_TOKEN,
         AEGIS_CONFIG=config,
     )
     env.pop("AEGIS_JUDGE_PROVIDER", None)
@@ -203,6 +287,7 @@ notify = ["oncall"]
     check(hook_requests[0] >= FAIL_FIRST, "the webhook was tried and answered 503")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    restarted = time.time()
     proc = start()
     alerts = []
     deadline = time.time() + 90
@@ -224,6 +309,7 @@ notify = ["oncall"]
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     server.shutdown()
+    smtp.stop()
     check(theirs == [] and foreign == 404, "another organisation sees none of these alerts (404)")
 
     check(len(alerts) >= 2, f"alerts fired ({len(alerts)}: {sorted({a['rule'] for a in alerts})})")
@@ -247,18 +333,41 @@ notify = ["oncall"]
               f"webhook body: {data['type']}, {data['data']['rule']}")
         break
     check(received["slack"], "Slack received the critical alerts")
-    for s in received["slack"]:
-        b = json.loads(s["body"])
-        check(isinstance(b.get("text"), str) and b["text"] and b["blocks"][0]["type"] == "header",
-              "Slack body: a text fallback and Block Kit blocks")
-        break
+    for m in received["slack"]:
+        b = json.loads(m["body"])
+        if not (isinstance(b.get("text"), str) and b["text"] and b["blocks"][0]["type"] == "header"):
+            check(False, "Slack body: a text fallback and Block Kit blocks")
+        for block in b["blocks"]:
+            Block.parse(block).validate_json()  # raises on what Slack would refuse
+    check(True, f"slack_sdk parsed and validated every block of {len(received['slack'])} Slack messages")
+    # The limit is the running server's: counted from the restart.
+    times = [m["at"] for m in received["slack"] if m["at"] > restarted]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    check(len(times) >= 2 and min(gaps) >= 1.9,
+          f"Slack's rate limit (30 a minute) held: {len(times)} messages, smallest gap {min(gaps or [0]):.2f} s")
     check(received["pd"], "PagerDuty received the critical and error alerts")
-    for p in received["pd"]:
-        b = json.loads(p["body"])
-        check(b["routing_key"] and b["event_action"] == "trigger" and b["dedup_key"]
-              and b["payload"]["summary"] and b["payload"]["source"]
-              and b["payload"]["severity"] in ("critical", "error", "warning", "info"),
-              "PagerDuty body: routing_key, event_action, dedup_key, payload summary/source/severity")
+    here = os.path.dirname(os.path.abspath(__file__))
+    pd_schema = json.load(open(os.path.join(here, "schemas", "pagerduty-events-v2.json")))
+    checker = jsonschema.Draft4Validator(pd_schema, format_checker=jsonschema.FormatChecker())
+    bodies = [json.loads(p["body"]) for p in received["pd"]]
+    errors = [e.message for b in bodies for e in checker.iter_errors(b)]
+    check(not errors, f"{len(bodies)} PagerDuty events valid against PagerDuty's published schema {errors[:2]}")
+    check(all(b["event_action"] == "resolve" or (b["dedup_key"] and b["payload"]["summary"]) for b in bodies),
+          "every trigger has its dedup_key and payload")
+    # SMS: Twilio's Messages API shape, with the account's basic auth.
+    check(received["sms"], "the SMS receiver got the critical alerts")
+    for m in received["sms"]:
+        form = urllib.parse.parse_qs(m["body"])
+        auth = base64.b64decode(m["auth"].split(" ", 1)[1]).decode()
+        check(form["To"] == ["+15551234567"] and form["From"] == ["+15550000000"] and form["Body"][0]
+              and m["type"].startswith("application/x-www-form-urlencoded")
+              and auth == f"{SMS_SID}:{SMS_TOKEN}", "SMS: To, From, Body as a form, with basic auth")
+        break
+    # Email: over STARTTLS, logged in, to both recipients.
+    check(received["mail"], "the SMTP server received the critical alerts")
+    for m in received["mail"]:
+        check(m["tls"] and m["login"] and sorted(m["to"]) == ["oncall@hospital.example", "pharmacy@hospital.example"]
+              and "Subject: [CRITICAL]" in m["data"], "email: STARTTLS, login, both recipients, a subject")
         break
     # A rule of the configuration, resolved after its cooldown: PagerDuty gets the resolve
     # with the trigger's dedup_key.
@@ -275,8 +384,9 @@ notify = ["oncall"]
           and all(n["state"] in ("failed", "dropped") for n in retired),
           f"410 turned the channel off ({len(received['gone'])} request, states {sorted({n['state'] for n in retired})})")
     log_text = open(log.name).read()
-    check(SECRET not in log_text and "R0UTINGKEY" not in log_text and "/slack" not in log_text,
-          "no secret (signing secret, routing key, Slack URL) in the server's log")
+    check(SECRET not in log_text and "R0UTINGKEY" not in log_text and "/slack" not in log_text
+          and SMS_TOKEN not in log_text and SMTP_PASSWORD not in log_text,
+          "no secret (signing secret, routing key, Slack URL, SMS token, SMTP password) in the server's log")
     everything = json.dumps(received)
     check(CANARY_NAME.split()[1] not in everything and CANARY_SSN not in everything
           and "Quimbleworth" not in json.dumps(details),

@@ -46,6 +46,40 @@ pub enum ChannelKind {
     Pagerduty,
     /// SMS through Twilio's Messages API (or a service with its shape).
     Sms,
+    /// Email over SMTP, with STARTTLS (or implicit TLS).
+    Email,
+}
+
+/// How an email channel secures its SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// A plain connection upgraded with STARTTLS, which must succeed (port 587; the default).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS at all: only to an address `allow_networks` names (a relay on the same host).
+    None,
+}
+
+/// An email channel's SMTP settings.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// The SMTP server's host name (what its certificate names).
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// How the connection is secured.
+    pub security: SmtpSecurity,
+    /// User name and password, when the server asks for them.
+    pub credentials: Option<(String, Secret)>,
+    /// The sender.
+    pub from: String,
+    /// The recipients.
+    pub to: Vec<String>,
+    /// Extra root certificates (PEM) to trust: a private CA.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 /// A channel, ready to send on.
@@ -64,6 +98,8 @@ pub struct Channel {
     pub credential: Option<Secret>,
     /// The SMS sender and recipient.
     pub sms: Option<(String, String)>,
+    /// The SMTP settings of an email channel.
+    pub email: Option<EmailSettings>,
     /// The severities it takes.
     pub severities: Vec<AlertSeverity>,
     /// The organisations whose alerts it takes (by name or id); empty: all.
@@ -141,13 +177,42 @@ struct RawChannel {
     #[serde(default)]
     from: Option<String>,
     #[serde(default)]
-    to: Option<String>,
+    to: Option<Recipients>,
+    #[serde(default)]
+    smtp_host: Option<String>,
+    #[serde(default)]
+    smtp_port: Option<u16>,
+    #[serde(default)]
+    security: Option<SmtpSecurity>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password_env: Option<String>,
+    #[serde(default)]
+    ca_file: Option<String>,
     #[serde(default)]
     severities: Vec<AlertSeverity>,
     #[serde(default)]
     orgs: Vec<String>,
     #[serde(default)]
     per_minute: Option<u32>,
+}
+
+/// One recipient, or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Recipients {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Recipients {
+    fn list(self) -> Vec<String> {
+        match self {
+            Recipients::One(s) => vec![s],
+            Recipients::Many(v) => v,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,6 +341,7 @@ fn channel(c: RawChannel, env: &BTreeMap<String, String>) -> Result<Channel, Str
     let mut signing_keys = Vec::new();
     let mut credential = None;
     let mut sms = None;
+    let mut email = None;
     let url = match c.kind {
         ChannelKind::Slack => url.ok_or_else(|| at("a Slack channel needs `url_env`"))?,
         ChannelKind::Webhook => {
@@ -314,25 +380,80 @@ fn channel(c: RawChannel, env: &BTreeMap<String, String>) -> Result<Channel, Str
                 .ok_or_else(|| at("SMS needs `auth_token_env`"))?;
             let token = env_secret(env, var, &at("auth_token_env"))?;
             credential = Some(Secret(format!("{sid}:{}", token.0)));
-            let (from, to) = (c.from.clone(), c.to.clone());
-            sms = Some((
-                from.ok_or_else(|| at("SMS needs `from`"))?,
-                to.ok_or_else(|| at("SMS needs `to`"))?,
-            ));
+            let to = match c.to {
+                Some(Recipients::One(t)) => t,
+                Some(Recipients::Many(_)) => {
+                    return Err(at(
+                        "an SMS channel has one `to` number; add a channel per number",
+                    ));
+                }
+                None => return Err(at("SMS needs `to`")),
+            };
+            sms = Some((c.from.clone().ok_or_else(|| at("SMS needs `from`"))?, to));
             let base = url.map_or_else(
                 || "https://api.twilio.com".to_owned(),
                 |u| u.0.trim_end_matches('/').to_owned(),
             );
             Secret(format!("{base}/2010-04-01/Accounts/{sid}/Messages.json"))
         }
+        ChannelKind::Email => {
+            if url.is_some() {
+                return Err(at("an email channel has `smtp_host`, not `url`"));
+            }
+            let host = c
+                .smtp_host
+                .clone()
+                .filter(|h| !h.trim().is_empty())
+                .ok_or_else(|| at("email needs `smtp_host`"))?;
+            let security = c.security.unwrap_or_default();
+            let port = c.smtp_port.unwrap_or(match security {
+                SmtpSecurity::Tls => 465,
+                SmtpSecurity::Starttls => 587,
+                SmtpSecurity::None => 25,
+            });
+            let credentials = match (&c.username, &c.password_env) {
+                (Some(u), Some(var)) => {
+                    Some((u.clone(), env_secret(env, var, &at("password_env"))?))
+                }
+                (None, None) => None,
+                _ => return Err(at("give both `username` and `password_env`, or neither")),
+            };
+            let from = c.from.clone().ok_or_else(|| at("email needs `from`"))?;
+            let to = c.to.map(Recipients::list).unwrap_or_default();
+            if to.is_empty() {
+                return Err(at("email needs `to`: an address or a list"));
+            }
+            for a in std::iter::once(&from).chain(&to) {
+                if a.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(at(&format!("`{a}` is not an email address")));
+                }
+            }
+            let ca_pem = match &c.ca_file {
+                None => None,
+                Some(f) => Some(
+                    std::fs::read(f).map_err(|e| at(&format!("cannot read `ca_file` {f}: {e}")))?,
+                ),
+            };
+            let url = Secret(format!("smtp://{host}:{port}"));
+            email = Some(EmailSettings {
+                host,
+                port,
+                security,
+                credentials,
+                from,
+                to,
+                ca_pem,
+            });
+            url
+        }
     };
     let parsed = reqwest::Url::parse(&url.0).map_err(|_| at("its URL does not parse"))?;
-    if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+    if !matches!(parsed.scheme(), "https" | "http" | "smtp") || parsed.host_str().is_none() {
         return Err(at("its URL must be http(s) with a host"));
     }
     let per_minute = c.per_minute.unwrap_or(match c.kind {
         ChannelKind::Slack => 60,
-        ChannelKind::Sms => 30,
+        ChannelKind::Sms | ChannelKind::Email => 30,
         _ => 600,
     });
     if per_minute == 0 {
@@ -345,6 +466,7 @@ fn channel(c: RawChannel, env: &BTreeMap<String, String>) -> Result<Channel, Str
         signing_keys,
         credential,
         sms,
+        email,
         severities: if c.severities.is_empty() {
             AlertSeverity::ALL.to_vec()
         } else {

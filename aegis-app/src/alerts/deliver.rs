@@ -11,7 +11,7 @@ use serde_json::json;
 
 use aegis_store::{AlertRow, DeliveryRow};
 
-use super::config::{Channel, ChannelKind};
+use super::config::{Channel, ChannelKind, SmtpSecurity};
 
 /// What a receiver made of an attempt.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,7 +190,8 @@ pub(crate) fn request(
             };
             json_request(&body, Vec::new())
         }
-        ChannelKind::Sms => {
+        // Email is not HTTP: `send_email` builds and sends it.
+        ChannelKind::Sms | ChannelKind::Email => {
             let (from, to) = channel.sms.clone().unwrap_or_default();
             let text = truncate(&format!("{title}: {detail}"), 1500);
             let body = form(&[("To", &to), ("From", &from), ("Body", &text)]);
@@ -326,6 +327,141 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     }
 }
 
+/// Resolves `host` and checks every address it has: the addresses, or why not.
+fn checked_addresses(
+    host: &str,
+    port: u16,
+    allow: &[(IpAddr, u8)],
+) -> Result<Vec<SocketAddr>, Answer> {
+    let addrs: Vec<SocketAddr> = match (host.trim_matches(['[', ']']), port).to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(_) => {
+            return Err(Answer::Retry {
+                status: None,
+                after: None,
+                why: "the channel's host name did not resolve".to_owned(),
+            });
+        }
+    };
+    if addrs.is_empty() || addrs.iter().any(|a| !reachable(a.ip(), allow)) {
+        return Err(Answer::Refused {
+            status: None,
+            why: "the channel's host is a private, loopback or link-local address, which is not allowed (alerts.allow_networks)".to_owned(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// Sends notification `d` of alert `a` as an email through `channel`'s SMTP server: the
+/// server's address checked as for HTTP and connected to by that address (its certificate
+/// checked against its host name), STARTTLS required unless the channel says otherwise.
+pub(crate) fn send_email(
+    channel: &Channel,
+    org: &str,
+    d: &DeliveryRow,
+    a: &AlertRow,
+    allow: &[(IpAddr, u8)],
+    timeout: Duration,
+) -> Answer {
+    use lettre::Transport;
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let refused = |why: String| Answer::Refused { status: None, why };
+    let Some(e) = &channel.email else {
+        return refused("the channel has no SMTP settings".to_owned());
+    };
+    let addrs = match checked_addresses(&e.host, e.port, allow) {
+        Ok(a) => a,
+        Err(answer) => return answer,
+    };
+    let (title, detail) = words(org, a, &d.event);
+    let mut builder = lettre::Message::builder()
+        .subject(title.clone())
+        .message_id(Some(format!("<{}@aegis.alerts>", d.message_id)))
+        .header(lettre::message::header::ContentType::TEXT_PLAIN);
+    match e.from.parse() {
+        Ok(from) => builder = builder.from(from),
+        Err(_) => return refused("the sender is not an email address".to_owned()),
+    }
+    for t in &e.to {
+        match t.parse() {
+            Ok(to) => builder = builder.to(to),
+            Err(_) => return refused("a recipient is not an email address".to_owned()),
+        }
+    }
+    let body = format!(
+        "{title}\n\n{detail}\n\nRule: {}\nDomain: {}\nGroup: {}\nSeverity: {}\nState: {}\nAlert: #{}\n",
+        a.rule, a.domain, a.group_key, a.severity, a.state, a.id
+    );
+    let message = match builder.body(body) {
+        Ok(m) => m,
+        Err(_) => return refused("cannot build the message".to_owned()),
+    };
+    let mut tls = TlsParameters::builder(e.host.clone());
+    if let Some(pem) = &e.ca_pem {
+        match Certificate::from_pem(pem) {
+            Ok(c) => tls = tls.add_root_certificate(c),
+            Err(_) => return refused("the channel's ca_file is not a PEM certificate".to_owned()),
+        }
+    }
+    let tls = match (e.security, tls.build_rustls()) {
+        (SmtpSecurity::None, _) => Tls::None,
+        (SmtpSecurity::Starttls, Ok(p)) => Tls::Required(p),
+        (SmtpSecurity::Tls, Ok(p)) => Tls::Wrapper(p),
+        (_, Err(_)) => return refused("cannot set up TLS for the SMTP server".to_owned()),
+    };
+    let mut last = Answer::Retry {
+        status: None,
+        after: None,
+        why: "cannot connect to the SMTP server".to_owned(),
+    };
+    for addr in addrs {
+        let mut transport = lettre::SmtpTransport::builder_dangerous(addr.ip().to_string())
+            .port(addr.port())
+            .tls(tls.clone())
+            .timeout(Some(timeout));
+        if let Some((user, pass)) = &e.credentials {
+            transport =
+                transport.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user.clone(),
+                    pass.0.clone(),
+                ));
+        }
+        match transport.build().send(&message) {
+            Ok(r) => return Answer::Delivered(smtp_code(&r.code())),
+            Err(err) => {
+                let status = err.status().map(|c| smtp_code(&c));
+                last = if err.is_permanent() {
+                    Answer::Refused {
+                        status,
+                        why: format!("the SMTP server refused it: {}", status.unwrap_or(0)),
+                    }
+                } else {
+                    Answer::Retry {
+                        status,
+                        after: None,
+                        why: if err.is_transient() {
+                            format!("the SMTP server answered {}", status.unwrap_or(0))
+                        } else if err.is_timeout() {
+                            "the SMTP server did not answer in time".to_owned()
+                        } else {
+                            "cannot connect to the SMTP server, or TLS failed".to_owned()
+                        },
+                    }
+                };
+                if err.is_permanent() || err.is_transient() {
+                    return last;
+                }
+            }
+        }
+    }
+    last
+}
+
+/// An SMTP reply code as a number (`250`).
+fn smtp_code(c: &lettre::transport::smtp::response::Code) -> u16 {
+    c.to_string().parse().unwrap_or(0)
+}
+
 /// Sends `req` to `channel`'s URL: the host resolved once, every address checked, the
 /// connection pinned to a checked address (so that a second lookup cannot answer otherwise),
 /// no redirects followed. Errors never show the URL (a Slack URL is its credential).
@@ -346,21 +482,10 @@ pub(crate) fn send(
         return refused("the channel's URL has no host");
     };
     let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<SocketAddr> = match (host.trim_matches(['[', ']']), port).to_socket_addrs() {
-        Ok(a) => a.collect(),
-        Err(_) => {
-            return Answer::Retry {
-                status: None,
-                after: None,
-                why: "the channel's host name did not resolve".to_owned(),
-            };
-        }
+    let addrs = match checked_addresses(&host, port, allow) {
+        Ok(a) => a,
+        Err(answer) => return answer,
     };
-    if addrs.is_empty() || addrs.iter().any(|a| !reachable(a.ip(), allow)) {
-        return refused(
-            "the channel's host is a private, loopback or link-local address, which is not allowed (alerts.allow_networks)",
-        );
-    }
     let client = match reqwest::blocking::Client::builder()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())

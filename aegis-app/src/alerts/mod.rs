@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use aegis_core::{AlertCondition, AlertGroup, AlertRule, Domain, EvaluationResult, Tier, Verdict};
 use aegis_store::{AlertFiring, AlertRow, AttemptResult, AttemptRow, SqliteStore};
 
-pub use config::{AlertConfig, Channel, ChannelKind};
+pub use config::{AlertConfig, Channel, ChannelKind, EmailSettings, SmtpSecurity};
 pub use deliver::standard_webhooks_signature;
 
 use crate::AppError;
@@ -375,13 +375,13 @@ impl Alerts {
             }
             sent.insert(channel.name.clone(), Instant::now());
         }
-        let req = deliver::request(channel, org.1, d, a, now_ms / 1000);
-        let answer = deliver::send(
-            channel,
-            req,
-            &self.config.allow_networks,
-            Duration::from_secs(10),
-        );
+        let timeout = Duration::from_secs(10);
+        let answer = if channel.kind == ChannelKind::Email {
+            deliver::send_email(channel, org.1, d, a, &self.config.allow_networks, timeout)
+        } else {
+            let req = deliver::request(channel, org.1, d, a, now_ms / 1000);
+            deliver::send(channel, req, &self.config.allow_networks, timeout)
+        };
         let attempts = u32::try_from(d.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);
