@@ -179,6 +179,10 @@ pub trait Observer: Send + Sync {
 
 /// An organisation as the service holds it open.
 struct Org {
+    /// Its id.
+    id: OrgId,
+    /// Its name when it was opened (what alerts call it).
+    name: String,
     /// The connection that writes: the ingest queue and results.
     writer: Mutex<SqliteStore>,
     /// A second connection for queries (WAL: readers do not wait for the writer).
@@ -442,7 +446,10 @@ impl Service {
         };
         let pipeline = Pipeline::build(&self.domains, Some(&engine), &tiers)?
             .with_review_queue(Box::new(aegis_store::StoreReviewQueue));
+        let name = self.org_name(id);
         let org = Arc::new(Org {
+            id: id.clone(),
+            name,
             writer: Mutex::new(SqliteStore::open(&db)?),
             reader: Mutex::new(SqliteStore::open(&db)?),
             enqueues: EnqueueGroup::default(),
@@ -769,33 +776,8 @@ impl Service {
         // was deleted, a request's result superseded it) is not written.
         let written = lock(&org.writer).complete(&done)?;
         if let Some(alerts) = &self.alerts {
-            let stored: Vec<crate::alerts::StoredResult<'_>> = done
-                .iter()
-                .zip(&written)
-                .filter(|(_, w)| **w)
-                .map(|((_, record), _)| crate::alerts::StoredResult {
-                    result: &record.result,
-                    application: record
-                        .trace
-                        .as_ref()
-                        .and_then(|t| t.metadata.application.as_deref()),
-                })
-                .collect();
-            let raised = alerts.raised(&stored);
-            let outcome = if raised.is_empty() {
-                Ok(0)
-            } else {
-                let name = self.org_name(id);
-                alerts.raise(
-                    (id.as_str(), &name),
-                    &mut lock(&org.writer),
-                    &raised,
-                    now_ms(),
-                )
-            };
-            if let Err(e) = outcome {
-                tracing::error!(org = %id, error = %e, "cannot raise the alerts of stored results");
-            }
+            let stored = done.iter().zip(&written).filter(|(_, w)| **w);
+            raise_alerts(alerts, &org, stored.map(|((_, record), _)| record));
         }
         if let Some(o) = &self.observer {
             o.stored(written.iter().filter(|w| **w).count(), started.elapsed());
@@ -879,9 +861,10 @@ impl Service {
         if sender.is_none() {
             let (tx, rx) = mpsc::channel();
             let observer = self.observer.clone();
+            let alerts = self.alerts.clone();
             match std::thread::Builder::new()
                 .name("aegis-results".into())
-                .spawn(move || write_results(&rx, observer.as_deref()))
+                .spawn(move || write_results(&rx, observer.as_deref(), alerts.as_deref()))
             {
                 Ok(handle) => {
                     *lock(&self.results_writer) = Some(handle);
@@ -893,7 +876,7 @@ impl Service {
                     let (tx, rx) = mpsc::channel();
                     let _ = tx.send(item);
                     drop(tx);
-                    write_results(&rx, self.observer.as_deref());
+                    write_results(&rx, self.observer.as_deref(), self.alerts.as_deref());
                     return;
                 }
             }
@@ -1093,7 +1076,11 @@ type Group = (
 
 /// The results writer: takes what has arrived, commits it per organisation in one transaction,
 /// and tells the observer; until the channel closes.
-fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>) {
+fn write_results(
+    rx: &mpsc::Receiver<StoredNow>,
+    observer: Option<&dyn Observer>,
+    alerts: Option<&crate::alerts::Alerts>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < 4096 {
@@ -1120,8 +1107,13 @@ fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>
         }
         for (org, records, superseded, live) in groups {
             let started = Instant::now();
-            match lock(&org.writer).store_evaluated(&records, &superseded) {
+            // The writing connection is let go before the alerts take it again.
+            let stored = lock(&org.writer).store_evaluated(&records, &superseded);
+            match stored {
                 Ok(_) => {
+                    if let Some(alerts) = alerts {
+                        raise_alerts(alerts, &org, &records);
+                    }
                     if let Some(o) = observer {
                         o.stored(records.len(), started.elapsed());
                         for r in &live {
@@ -1135,6 +1127,33 @@ fn write_results(rx: &mpsc::Receiver<StoredNow>, observer: Option<&dyn Observer>
                 }
             }
         }
+    }
+}
+
+/// Raises the alerts the per-result rules find in `records`, just stored in `org`'s store
+/// (nothing is read or written when no rule matches).
+fn raise_alerts<'a>(
+    alerts: &crate::alerts::Alerts,
+    org: &Org,
+    records: impl IntoIterator<Item = &'a StoredRecord>,
+) {
+    let stored: Vec<crate::alerts::StoredResult<'_>> = records
+        .into_iter()
+        .map(|record| crate::alerts::StoredResult {
+            result: &record.result,
+            application: record
+                .trace
+                .as_ref()
+                .and_then(|t| t.metadata.application.as_deref()),
+        })
+        .collect();
+    let raised = alerts.raised(&stored);
+    if raised.is_empty() {
+        return;
+    }
+    let who = (org.id.as_str(), org.name.as_str());
+    if let Err(e) = alerts.raise(who, &mut lock(&org.writer), &raised, now_ms()) {
+        tracing::error!(org = %org.id, error = %e, "cannot raise the alerts of stored results");
     }
 }
 

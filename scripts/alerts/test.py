@@ -217,6 +217,20 @@ url = "http://127.0.0.1:{rport}/gone"
 secret_env = "TEST_WEBHOOK_SECRET"
 severities = ["critical"]
 
+[[alerts.channels]]
+name = "metadata"
+kind = "webhook"
+url = "http://169.254.169.254/latest/meta-data/"
+secret_env = "TEST_WEBHOOK_SECRET"
+severities = ["critical"]
+
+[[alerts.rules]]
+domain = "healthcare"
+id = "by_application"
+when = {{ issue = "critical" }}
+group_by = "application"
+notify = ["oncall"]
+
 [[alerts.rules]]
 domain = "healthcare"
 id = "quick_overdose"
@@ -279,6 +293,16 @@ notify = ["oncall"]
     )
     with urllib.request.urlopen(req, timeout=30) as r:
         check(r.status == 202, "traces accepted (202)")
+    # One answer evaluated in the request (POST /v1/evaluate), from an application of its own.
+    overdose = json.loads(next(l for l in lines if '"hc-002"' in l))
+    overdose["id"] = "in-request-1"
+    overdose.setdefault("metadata", {})["application"] = "evaluate-app"
+    req = urllib.request.Request(
+        url + "/v1/evaluate", data=json.dumps(overdose).encode(), method="POST",
+        headers={"Authorization": f"Bearer {keys['acme']}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        check(r.status == 200, "an answer evaluated in the request")
     # Wait until the alerts have fired and the webhook has refused its first requests; then
     # kill the server while those notifications wait to be retried.
     deadline = time.time() + 60
@@ -378,6 +402,15 @@ notify = ["oncall"]
     resolves = [b for b in pd if b["event_action"] == "resolve"]
     check(resolves and all(b["dedup_key"] in keys_triggered for b in resolves),
           "PagerDuty got `resolve` with the dedup_key it was triggered with")
+    # Results evaluated in the request go through the per-result rules too.
+    check(any(a["rule"] == "by_application" and a["group_key"] == "evaluate-app" for a in alerts),
+          "a result evaluated in the request raised its alert (grouped by its application)")
+    # A channel aimed at the cloud metadata address: refused before any connection.
+    meta = [n for d in details for n in d["notifications"] if n["channel"] == "metadata"]
+    meta_attempts = [a for a in attempts if a["delivery_id"] in {n["id"] for n in meta}]
+    check(meta and all(n["state"] == "failed" and n["attempts"] == 1 for n in meta)
+          and all("not allowed" in a["outcome"] for a in meta_attempts),
+          "a channel aimed at 169.254.169.254 is refused at once (SSRF check)")
     # A receiver answering 410 Gone: the channel is turned off after its first answer.
     retired = [n for d in details for n in d["notifications"] if n["channel"] == "retired"]
     check(len(received["gone"]) == 1 and len(retired) >= 1
