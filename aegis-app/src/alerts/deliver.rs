@@ -561,6 +561,22 @@ mod tests {
     }
 
     #[test]
+    fn every_secret_signs_during_a_key_rotation() {
+        let (old, new) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_bmV3IHNlY3JldCBmb3IgdGhlIHJvdGF0aW9u",
+        );
+        let one = |s: &str| standard_webhooks_signature(&[s], "msg_1", 1_700_000_000, b"{}");
+        let both = standard_webhooks_signature(&[old, new], "msg_1", 1_700_000_000, b"{}");
+        assert_eq!(
+            both,
+            Some(format!("{} {}", one(old).unwrap_or_default(), one(new).unwrap_or_default()))
+        );
+        assert_ne!(one(old), one(new));
+        assert_eq!(standard_webhooks_signature(&["not-whsec"], "m", 1, b"{}"), None);
+    }
+
+    #[test]
     fn private_and_metadata_addresses_are_refused_unless_allowed() {
         let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]));
         for bad in [

@@ -599,3 +599,25 @@ fn human(secs: u64) -> String {
         s => format!("{s}s"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_honours_retry_after() {
+        for attempt in 1..=12 {
+            let base = Duration::from_secs(2)
+                .saturating_mul(1 << (attempt - 1))
+                .min(Duration::from_secs(600));
+            let wait = backoff(attempt, None, i64::from(attempt));
+            assert!(
+                wait >= base.mul_f64(0.8) && wait <= base.mul_f64(1.2),
+                "{attempt}: {wait:?}"
+            );
+        }
+        // A receiver's Retry-After is a floor (capped at an hour).
+        assert!(backoff(1, Some(Duration::from_secs(30)), 1) >= Duration::from_secs(30));
+        assert!(backoff(1, Some(Duration::from_secs(86_400)), 1) <= Duration::from_secs(3600));
+    }
+}
