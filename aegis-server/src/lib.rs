@@ -16,6 +16,7 @@
 
 mod alerts;
 pub mod auth;
+mod dashboard;
 pub mod error;
 pub mod export;
 pub mod extract;

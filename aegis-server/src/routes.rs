@@ -40,6 +40,8 @@ pub fn router(state: AppState, config: &ServerConfig) -> Router {
             async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
         }),
     )
+    .route("/", get(crate::dashboard::index))
+    .route("/assets/{name}", get(crate::dashboard::asset))
     // The body limit is checked again after decompression (`decoded`).
     .fallback(|| async { ApiError::not_found("no such route (see /v1/openapi.json)") })
     .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })

@@ -570,10 +570,17 @@ mod tests {
         let both = standard_webhooks_signature(&[old, new], "msg_1", 1_700_000_000, b"{}");
         assert_eq!(
             both,
-            Some(format!("{} {}", one(old).unwrap_or_default(), one(new).unwrap_or_default()))
+            Some(format!(
+                "{} {}",
+                one(old).unwrap_or_default(),
+                one(new).unwrap_or_default()
+            ))
         );
         assert_ne!(one(old), one(new));
-        assert_eq!(standard_webhooks_signature(&["not-whsec"], "m", 1, b"{}"), None);
+        assert_eq!(
+            standard_webhooks_signature(&["not-whsec"], "m", 1, b"{}"),
+            None
+        );
     }
 
     #[test]
