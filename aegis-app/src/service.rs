@@ -342,6 +342,37 @@ impl Service {
         Ok(pass)
     }
 
+    /// The audit trail of one of an organisation's results (by key or trace id): every
+    /// result written for it, oldest first, with the spec and model versions that made it.
+    pub fn audit_trail(
+        &self,
+        org: &OrgId,
+        id: &str,
+    ) -> Result<Vec<aegis_store::AuditEntry>, AppError> {
+        use aegis_store::Store;
+        self.with_store(org, |s| Ok(s.audit_trail(id)?))
+    }
+
+    /// One of an organisation's stored traces (by key) evaluated again with today's domain
+    /// and tiers, and what changed; with `save`, the new result replaces the stored one (the
+    /// audit trail keeps both).
+    pub fn replay(
+        &self,
+        org: &OrgId,
+        key: &str,
+        save: bool,
+    ) -> Result<crate::replay::Replay, AppError> {
+        let run = |s: &mut SqliteStore| {
+            crate::replay::replay(s, key, &self.domains, &self.config.tiers, save)
+        };
+        // A look only reads: the query connection, so that no write waits for a judge.
+        if save {
+            self.with_store_for_writing(org, run)
+        } else {
+            self.with_store(org, run)
+        }
+    }
+
     /// An organisation's alerts, newest first: `state` `firing` or `resolved`, or all.
     pub fn alert_list(
         &self,

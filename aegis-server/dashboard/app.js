@@ -305,9 +305,13 @@ async function detail(key) {
       h("div", { class: "label muted" }, tier),
       h("div", {}, rep.status, rep.verdict ? [" · ", pill(rep.verdict)] : null),
       rep.latency_ns ? h("div", { class: "muted" }, ms(rep.latency_ns / 1e6)) : null,
-      (rep.modules || []).filter((m) => m.outcome !== "not_applicable" && m.outcome !== "passed").map((m) => h("div", { class: "muted" }, `${m.module}: ${m.outcome}`)),
-      (rep.scores || []).map((s) => h("div", { class: "muted" }, `${s.label || s.model}: ${Number(s.score ?? s.value ?? 0).toFixed(3)}`)),
-      rep.rationale ? h("div", {}, rep.rationale) : null);
+      (rep.modules || []).filter((m) => (m.outcome !== "not_applicable" && m.outcome !== "passed") || m.score !== undefined || (m.scores || []).length || m.call)
+        .map((m) => h("div", { class: "module" },
+          h("div", {}, `${m.module}: ${m.outcome}`),
+          m.score !== undefined && m.score !== null ? h("div", { class: "muted" }, `score ${Number(m.score).toFixed(3)}`) : null,
+          (m.scores || []).map((sc) => h("div", { class: "muted" }, `p(${sc.label}) = ${Number(sc.p).toFixed(3)}`)),
+          m.weights ? h("div", { class: "muted" }, `weights ${m.weights}`) : null,
+          m.call ? h("div", { class: "muted" }, `${m.call.provider} ${m.call.model} · prompt ${String(m.call.prompt_hash).slice(0, 12)}${m.call.cached ? " · cached" : ""}`) : null)));
   };
   show(
     h("p", {}, h("a", { href: "#/traces" }, "← Traces")),
@@ -320,7 +324,44 @@ async function detail(key) {
     h("h2", {}, "Output"), h("div", { class: "text", id: "text-output" }, highlighted(tr.output || "", spansFor(r, "output"))),
     (tr.steps || []).length ? [h("h2", {}, "Agent steps"), tr.steps.map((s, n) => h("div", { class: "step" }, h("b", {}, `${n + 1}. ${s.kind || "step"} ${s.name || ""}`), s.arguments ? h("div", { class: "muted" }, JSON.stringify(s.arguments)) : null, s.result ? h("div", {}, typeof s.result === "string" ? s.result : JSON.stringify(s.result)) : null))] : null,
     (tr.context || []).length ? [h("h2", {}, "Retrieved context"), tr.context.map((c) => h("div", { class: "text" }, c))] : null,
-    similar.length ? [h("h2", {}, "Similar traces"), h("table", {}, similar.map((s) => traceRow(s, false)))] : null);
+    similar.length ? [h("h2", {}, "Similar traces"), h("table", {}, similar.map((s) => traceRow(s, false)))] : null,
+    h("h2", {}, "Audit trail"), h("div", { id: "audit" }, h("p", { class: "muted" }, "…")),
+    h("h2", {}, "Replay"),
+    h("p", {}, h("button", { id: "replay", onclick: () => replay(t.key) }, "Evaluate again with today's rules and models"), " ", h("span", { class: "muted" }, "(nothing is stored)")),
+    h("div", { id: "replay-result" }));
+  try {
+    const trail = (await api(`/v1/traces/${encodeURIComponent(key)}/audit`)).entries || [];
+    document.getElementById("audit").replaceChildren(h("table", {},
+      h("tr", {}, ["#", "written", "verdict", "decided by", "spec", "domain version", "models", "judges", "result sha-256"].map((c) => h("th", {}, c))),
+      trail.map((e) => h("tr", {}, h("td", {}, e.seq), h("td", {}, when(e.evaluated_at_ms)), h("td", {}, pill(e.verdict)), h("td", {}, e.decided_by || "–"),
+        h("td", { class: "muted" }, e.provenance ? String(e.provenance.spec_hash).slice(0, 12) : "–"),
+        h("td", {}, e.provenance ? `${e.provenance.domain_version} · aegis ${e.provenance.aegis_version}` : "–"),
+        h("td", { class: "muted" }, (e.models || []).map((m) => (typeof m === "string" ? m : `${m.module || m.id || ""} ${m.weights || m.version || ""}`)).join(", ") || "–"),
+        h("td", { class: "muted" }, (e.judges || []).map((j) => (typeof j === "string" ? j : `${j.module || j.id || ""} ${String(j.prompt_hash || "").slice(0, 12)}`)).join(", ") || "–"),
+        h("td", { class: "muted" }, String(e.result_sha256).slice(0, 16))))));
+  } catch (e) {
+    document.getElementById("audit").replaceChildren(h("p", { class: "err" }, e.message));
+  }
+}
+
+async function replay(key) {
+  const out = document.getElementById("replay-result");
+  out.replaceChildren(h("p", { class: "muted" }, "Evaluating…"));
+  try {
+    const r = await api(`/v1/traces/${encodeURIComponent(key)}/replay`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    const c = r.changes;
+    const rows = [];
+    if (c.verdict) rows.push(h("tr", {}, h("td", {}, "verdict"), h("td", {}, pill(c.verdict[0])), h("td", {}, pill(c.verdict[1]))));
+    if (c.decided_by) rows.push(h("tr", {}, h("td", {}, "decided by"), h("td", {}, c.decided_by[0] || "–"), h("td", {}, c.decided_by[1] || "–")));
+    if (c.spec_changed) rows.push(h("tr", {}, h("td", {}, "spec"), h("td", {}, c.spec_changed[0].slice(0, 12)), h("td", {}, c.spec_changed[1].slice(0, 12))));
+    out.replaceChildren(
+      h("p", { id: "replay-summary" }, rows.length || c.issues_added.length || c.issues_removed.length ? "What changed:" : "Nothing changed: the same verdict, tier and findings today."),
+      rows.length ? h("table", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "then"), h("th", {}, "now")), rows) : null,
+      c.issues_added.map((i) => h("div", { class: "issue added" }, `+ ${i}`)),
+      c.issues_removed.map((i) => h("div", { class: "issue removed" }, `− ${i}`)));
+  } catch (e) {
+    out.replaceChildren(h("p", { class: "err" }, e.message));
+  }
 }
 
 // ---- Review --------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ mod tests {
             ("/v1/traces", vec!["post", "get"]),
             ("/v1/traces/{id}", vec!["get", "delete"]),
             ("/v1/traces/{id}/similar", vec!["get"]),
+            ("/v1/traces/{id}/audit", vec!["get"]),
+            ("/v1/traces/{id}/replay", vec!["post"]),
             ("/v1/traces/search", vec!["post"]),
             ("/v1/traces/bulk-delete", vec!["post"]),
             ("/otlp/v1/traces", vec!["post"]),

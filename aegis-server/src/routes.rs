@@ -62,6 +62,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bulk_delete))
         .routes(routes!(get_trace, delete_trace))
         .routes(routes!(similar_traces))
+        .routes(routes!(audit_trail))
+        .routes(routes!(replay_trace))
         .routes(routes!(evaluate))
         .routes(routes!(summary))
         .routes(routes!(timeseries))
@@ -386,6 +388,70 @@ async fn get_trace(
     let row = blocking(move || Ok(find_row(&service, &org, &id)?)).await?;
     row.map(|r| Json(TraceView::from(r)))
         .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))
+}
+
+/// `GET /v1/traces/{id}/audit`: every result written for a trace, oldest first, with what
+/// made it (spec hash and versions, model versions, judge calls' prompt hashes, the result's
+/// SHA-256): hashes and versions, never text.
+#[utoipa::path(get, path = "/v1/traces/{id}/audit", tag = "explorer",
+    params(("id" = String, Path, description = "Trace id or record key")),
+    responses((status = 200, description = "The audit trail, oldest first", content_type = "application/json"), (status = 404, description = "Not stored for this organisation")),
+    security(("bearer" = [])))]
+async fn audit_trail(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let service = Arc::clone(&state.service);
+    let trail = blocking(move || {
+        let Some(row) = find_row(&service, &org, &id)? else {
+            return Ok(None);
+        };
+        Ok(Some(service.audit_trail(&org, &row.key)?))
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))?;
+    Ok(Json(serde_json::json!({ "entries": trail })))
+}
+
+/// Body of a replay.
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
+pub struct ReplayRequest {
+    /// Store the new result in place of the old one (the audit trail keeps both). Default:
+    /// only look.
+    #[serde(default)]
+    pub save: bool,
+}
+
+/// `POST /v1/traces/{id}/replay`: the stored trace evaluated again with today's domain and
+/// tiers: the stored result, the new one, and what changed.
+#[utoipa::path(post, path = "/v1/traces/{id}/replay", tag = "explorer",
+    params(("id" = String, Path, description = "Trace id or record key")),
+    request_body(content = ReplayRequest, description = "Optional; `{}` looks without storing"),
+    responses((status = 200, description = "The stored result, the new one, and what changed", content_type = "application/json"), (status = 404, description = "Not stored for this organisation")),
+    security(("bearer" = [])))]
+async fn replay_trace(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> Result<Json<aegis_app::replay::Replay>, ApiError> {
+    let request: ReplayRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ReplayRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("body", aegis_core::redact_quoted(&e.to_string())))?
+    };
+    let service = Arc::clone(&state.service);
+    blocking(move || {
+        let Some(row) = find_row(&service, &org, &id)? else {
+            return Ok(None);
+        };
+        Ok(Some(service.replay(&org, &row.key, request.save)?))
+    })
+    .await?
+    .map(Json)
+    .ok_or_else(|| ApiError::not_found("no stored result with that trace id or key"))
 }
 
 /// The stored result a caller names: by key, by the trace id it sent (also as Tier 0 rewrote

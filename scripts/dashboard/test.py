@@ -170,6 +170,13 @@ def run(driver, wait, url, keys, store):
     check(shown and shown <= expected and "no_medication_overdose" in (mark.get_attribute("title") or ""),
           f"the detail page highlights exactly the evidence in place ({sorted(shown)})")
     check(driver.find_elements(By.CSS_SELECTOR, "#tiers .tier.decided"), "the deciding tier is marked")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#audit table tr td"))
+    audit = driver.find_element(By.ID, "audit").text
+    spec = json.loads(urllib.request.urlopen(urllib.request.Request(url + "/v1/traces/id:hc-002/audit", headers={"Authorization": f"Bearer {keys['acme']}"})).read())["entries"][0]["provenance"]["spec_hash"]
+    check(spec[:12] in audit, f"the audit trail names the spec hash that made the verdict ({spec[:12]})")
+    driver.find_element(By.ID, "replay").click()
+    summary = wait.until(EC.presence_of_element_located((By.ID, "replay-summary"))).text
+    check("Nothing changed" in summary, f"a replay with today's rules reports what changed: {summary}")
     driver.save_screenshot(os.path.join(SHOTS, "detail.png"))
 
     # Review: label the first task from the keyboard.
