@@ -12,6 +12,8 @@
 //!   delete; [`replay`]: a stored trace evaluated again and what changed.
 //! * [`report`]: the statistics over stored results (agreement with experts, Cohen's kappa,
 //!   Tier-2 calibration).
+//! * [`rl_view`]: a domain's stored RL episodes: returns and costs in order, the returns' IQM
+//!   with its bootstrap interval, the cost budget.
 //! * [`review`]: expert labels (notes sanitised), export, training data from labels,
 //!   active-learning samples.
 //! * [`models`]: Tier-2 training, synthetic data, model evaluation and the registry.
@@ -43,6 +45,7 @@ pub mod pipeline;
 pub mod replay;
 pub mod report;
 pub mod review;
+pub mod rl_view;
 pub mod service;
 pub mod simulate;
 pub mod store;

@@ -373,6 +373,25 @@ impl Service {
         }
     }
 
+    /// An organisation's RL episodes of `domain` (the latest `limit`), with the domain's
+    /// cost budget ([`crate::rl_view`]).
+    pub fn rl_view(
+        &self,
+        org: &OrgId,
+        domain: &str,
+        limit: usize,
+    ) -> Result<crate::rl_view::RlView, AppError> {
+        let d = find_domain(&self.domains, domain)?;
+        let budget = d.info().rl.map(|r| r.cost_budget);
+        let selection = crate::store::Selection {
+            domain: Some(domain.to_owned()),
+            ..crate::store::Selection::default()
+        };
+        self.with_store(org, |s| {
+            crate::rl_view::rl_view(s, &selection, limit, budget)
+        })
+    }
+
     /// An organisation's alerts, newest first: `state` `firing` or `resolved`, or all.
     pub fn alert_list(
         &self,

@@ -78,7 +78,7 @@ function signIn(error) {
     ev.preventDefault();
     sessionStorage.setItem(KEY, input.value.trim());
     try {
-      await api("/v1/analytics/summary?limit=1");
+      await api("/v1/review/tasks?limit=1");
       route();
     } catch (e) {
       sessionStorage.removeItem(KEY);
@@ -123,10 +123,9 @@ function breakdown(title, rows) {
 }
 
 async function overview() {
-  const [s, ts, issues, cost, models] = await Promise.all([
-    api("/v1/analytics/summary"), api("/v1/analytics/timeseries"), api("/v1/analytics/issues"),
-    api("/v1/analytics/cost"), api("/v1/analytics/models"),
-  ]);
+  // One answer, computed once by the server.
+  const s = await api("/v1/analytics/overview");
+  const ts = s, issues = s, cost = s, models = s;
   const o = s.overall || {};
   const decided = Object.entries(s.decided_by || {}).sort((a, b) => b[1] - a[1]);
   show(
@@ -154,6 +153,14 @@ async function overview() {
 }
 
 // ---- Traces --------------------------------------------------------------------------------
+
+let knownDomains = null;
+
+// The domains the server evaluates, fetched once per sign-in.
+async function domains() {
+  if (!knownDomains) knownDomains = (await api("/v1/domains")).domains.map((d) => d.name);
+  return knownDomains;
+}
 
 let liveAbort = null;
 
@@ -219,8 +226,7 @@ async function traces(params) {
   };
   const q = h("input", { type: "search", id: "f-q", placeholder: "Search the text (full text)", value: params.get("q") || "" });
   q.addEventListener("keydown", (ev) => { if (ev.key === "Enter") apply(); });
-  const summary = await api("/v1/analytics/summary");
-  const domain = field("domain", Object.keys(summary.by_domain || {}));
+  const domain = field("domain", await domains());
   const verdict = field("verdict", ["pass", "fail", "needs_review", "error"]);
   function apply() {
     const p = new URLSearchParams();
@@ -424,6 +430,53 @@ async function review() {
   render();
 }
 
+// ---- RL ------------------------------------------------------------------------------------
+
+function lineChart(values, { label, budget, bars }) {
+  const W = 600, H = 160, pad = 36;
+  const lo = Math.min(0, ...values, budget ?? Infinity), hi = Math.max(...values, budget ?? -Infinity, lo + 1e-9);
+  const y = (v) => H - ((v - lo) / (hi - lo)) * (H - 10);
+  const x = (i) => pad + (i * (W - pad - 4)) / Math.max(values.length - 1, 1);
+  const svg = h("svg", { viewBox: `0 0 ${W} ${H + 18}`, width: "100%", role: "img", "aria-label": label });
+  svg.append(h("text", { x: 0, y: 12 }, hi.toFixed(1)), h("text", { x: 0, y: H }, lo.toFixed(1)));
+  if (bars) {
+    const bw = Math.max(1, (W - pad) / Math.max(values.length, 1) - 1);
+    values.forEach((v, i) => svg.append(h("rect", { class: budget !== null && budget !== undefined && v > budget ? "bar fail" : "bar", x: pad + i * (bw + 1), y: y(v), width: bw, height: Math.max(0, y(lo) - y(v)) }, h("title", {}, `episode ${i + 1}: ${v}`))));
+  } else {
+    svg.append(h("polyline", { points: values.map((v, i) => `${x(i)},${y(v)}`).join(" "), fill: "none", stroke: "#1a5fb4", "stroke-width": 1.5 }));
+  }
+  if (budget !== null && budget !== undefined) {
+    svg.append(h("line", { x1: pad, x2: W, y1: y(budget), y2: y(budget), stroke: "#c5221f", "stroke-dasharray": "4 3" }), h("text", { x: W - 90, y: y(budget) - 4 }, `budget ${budget}`));
+  }
+  svg.append(h("text", { x: pad, y: H + 14 }, "oldest"), h("text", { x: W - 40, y: H + 14 }, "newest"));
+  return svg;
+}
+
+async function rl(params) {
+  const list = (await api("/v1/domains")).domains.filter((d) => d.rl);
+  const chosen = params.get("domain") || (list[0] && list[0].name);
+  const pick = h("select", { id: "rl-domain", onchange: (ev) => { location.hash = `#/rl?domain=${encodeURIComponent(ev.target.value)}`; } },
+    list.map((d) => h("option", { value: d.name, selected: d.name === chosen }, d.name)));
+  if (!chosen) {
+    show(h("h1", {}, "RL"), h("p", { class: "muted" }, "No domain of this server evaluates RL episodes."));
+    return;
+  }
+  const v = await api(`/v1/analytics/rl?domain=${encodeURIComponent(chosen)}`);
+  const returns = v.episodes.map((e) => e.episode_return);
+  const costs = v.episodes.map((e) => e.cost);
+  show(h("h1", {}, "RL episodes"), h("div", { class: "filters" }, "Domain:", pick),
+    v.episodes.length === 0 ? h("p", { class: "muted" }, "No episode stored for this domain yet (aegis-eval simulate writes some).") : [
+      h("div", { class: "cards", id: "rl-cards" },
+        card("episodes", num(v.episodes.length), "rl-count"),
+        card("IQM of returns", v.iqm === null ? "–" : v.iqm.toFixed(2), "rl-iqm"),
+        card("95 % interval", v.iqm_ci ? `${v.iqm_ci[0].toFixed(1)} – ${v.iqm_ci[1].toFixed(1)}` : "–"),
+        card("trend per episode", v.trend === null ? "–" : v.trend.toFixed(3)),
+        card("over cost budget", v.cost_budget === null ? "no budget" : `${v.over_budget} of ${v.episodes.length}`)),
+      h("div", { class: "grid2" },
+        h("div", { class: "card" }, h("h2", {}, "Return per episode"), lineChart(returns, { label: "Return per episode" })),
+        h("div", { class: "card" }, h("h2", {}, "Constraint cost per episode"), lineChart(costs, { label: "Cost per episode", budget: v.cost_budget, bars: true })))]);
+}
+
 // ---- Alerts --------------------------------------------------------------------------------
 
 async function alerts(params) {
@@ -475,6 +528,7 @@ async function route() {
     else if (path.startsWith("/trace/")) await detail(decodeURIComponent(path.slice(7)));
     else if (path === "/review") await review();
     else if (path === "/alerts") await alerts(params);
+    else if (path === "/rl") await rl(params);
     else if (path.startsWith("/alert/")) await alertDetail(path.slice(7));
     else show(h("h1", {}, "Not found"), h("a", { href: "#/" }, "Overview"));
   } catch (e) {
@@ -484,6 +538,7 @@ async function route() {
 
 document.getElementById("signout").addEventListener("click", () => {
   sessionStorage.removeItem(KEY);
+  knownDomains = null;
   if (liveAbort) liveAbort.abort();
   location.hash = "#/";
   signIn();

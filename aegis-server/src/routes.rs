@@ -65,6 +65,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit_trail))
         .routes(routes!(replay_trace))
         .routes(routes!(evaluate))
+        .routes(routes!(overview))
+        .routes(routes!(list_domains))
+        .routes(routes!(rl_episodes))
         .routes(routes!(summary))
         .routes(routes!(timeseries))
         .routes(routes!(issues))
@@ -646,6 +649,7 @@ async fn search_traces(
 /// The analytics a route shows, all computed in the store over the selection.
 #[derive(Debug, Clone, Copy)]
 enum Analytics {
+    Overview,
     Summary,
     Timeseries,
     Issues,
@@ -667,6 +671,24 @@ async fn analytics(
     })
     .await?;
     let body = match what {
+        // Every view below from one computation: what the dashboard's overview shows.
+        Analytics::Overview => serde_json::json!({
+            "overall": report.overall,
+            "decided_by": report.decided_by,
+            "latency_ms_p50": report.latency_ms_p50,
+            "latency_ms_p95": report.latency_ms_p95,
+            "by_domain": report.by_domain,
+            "by_application": report.by_application,
+            "by_model": report.by_model,
+            "labelled": report.labelled,
+            "bucket": report.bucket,
+            "points": report.time_series.iter().map(|(t, c)| serde_json::json!({"start": t, "counts": c})).collect::<Vec<_>>(),
+            "issues": report.top_issues,
+            "cost_by_tier": report.cost_by_tier,
+            "total_usd": report.overall.cost_usd,
+            "agreement": report.agreement,
+            "calibration": report.calibration,
+        }),
         Analytics::Summary => serde_json::json!({
             "overall": report.overall,
             "decided_by": report.decided_by,
@@ -742,6 +764,76 @@ async fn cost(
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
     analytics(state, org, params, Analytics::Cost).await
+}
+
+/// Query of the RL view.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RlParams {
+    /// The domain whose episodes to show.
+    pub domain: String,
+    /// The latest this many episodes (default 1,000, at most 10,000).
+    pub limit: Option<usize>,
+}
+
+/// `GET /v1/analytics/rl`: a domain's stored RL episodes, oldest first — each one's return and
+/// constraint cost — with the returns' interquartile mean and its 95 % bootstrap interval, the
+/// trend, and the spec's cost budget.
+#[utoipa::path(get, path = "/v1/analytics/rl", tag = "analytics", params(RlParams),
+    responses((status = 200, description = "Episodes with return and cost; IQM and interval; cost budget", content_type = "application/json"),
+        (status = 400, description = "An unknown domain, or a limit out of range")),
+    security(("bearer" = [])))]
+async fn rl_episodes(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<RlParams>,
+) -> Result<Json<aegis_app::rl_view::RlView>, ApiError> {
+    let limit = params.limit.unwrap_or(1000);
+    if limit == 0 || limit > 10_000 {
+        return Err(ApiError::bad_request("limit", "from 1 to 10000"));
+    }
+    if aegis_app::find_domain(state.service.domains(), &params.domain).is_err() {
+        return Err(ApiError::bad_request(
+            "domain",
+            "not a domain this server evaluates",
+        ));
+    }
+    let service = Arc::clone(&state.service);
+    let view = blocking(move || Ok(service.rl_view(&org, &params.domain, limit)?)).await?;
+    Ok(Json(view))
+}
+
+/// `GET /v1/domains`: the domains this server evaluates, with their versions and spec hashes.
+#[utoipa::path(get, path = "/v1/domains", tag = "explorer",
+    responses((status = 200, description = "The domains served: name, version, spec hash, description", content_type = "application/json")),
+    security(("bearer" = [])))]
+async fn list_domains(
+    State(state): State<AppState>,
+    Caller(_org): Caller,
+) -> Json<serde_json::Value> {
+    let list: Vec<serde_json::Value> = state
+        .service
+        .domains()
+        .iter()
+        .map(|d| {
+            let i = d.info();
+            serde_json::json!({"name": i.name, "version": i.version, "spec_hash": i.spec_hash, "description": i.description, "rl": i.rl.is_some() || !i.simulators.is_empty()})
+        })
+        .collect();
+    Json(serde_json::json!({ "domains": list }))
+}
+
+/// `GET /v1/analytics/overview`: summary, time series, issues, cost and models in one answer,
+/// computed once (what a dashboard's overview shows).
+#[utoipa::path(get, path = "/v1/analytics/overview", tag = "analytics", params(ListParams),
+    responses((status = 200, description = "The summary, time series, issues, cost and models of /v1/analytics/*, in one object", content_type = "application/json")),
+    security(("bearer" = [])))]
+async fn overview(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    analytics(state, org, params, Analytics::Overview).await
 }
 
 /// `GET /v1/analytics/models`: counts per traced model, and agreement of the machine tiers

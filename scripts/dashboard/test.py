@@ -81,11 +81,18 @@ def main():
         for name in ("healthcare", "trading"):
             status, _ = post(url, keys["acme"], "/v1/traces", open(f"examples/traces/{name}.jsonl").read())
             check(status == 202, f"{name} traces accepted")
+        # RL episodes: CartPole under a random policy, from the control domain's simulator.
+        episodes = os.path.join(work, "cartpole.jsonl")
+        subprocess.run([BIN, "simulate", "control", "cartpole", "--episodes", "40", "--seed", "7",
+                        "--traces", episodes, "--quiet", "-o", os.path.join(work, "sim.out")],
+                       check=True, capture_output=True)
+        status, _ = post(url, keys["acme"], "/v1/traces", open(episodes).read())
+        check(status == 202, "40 CartPole episodes accepted")
         deadline = time.time() + 60
         while time.time() < deadline:
             req = urllib.request.Request(url + "/v1/analytics/summary", headers={"Authorization": f"Bearer {keys['acme']}"})
             total = json.loads(urllib.request.urlopen(req).read())["overall"]["total"]
-            if total >= 54:
+            if total >= 126:
                 break
             time.sleep(0.3)
 
@@ -133,7 +140,7 @@ def run(driver, wait, url, keys, store):
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#card-total .value")))
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#card-total .value").text not in ("", "–", "0"))
     total = int(driver.find_element(By.CSS_SELECTOR, "#card-total .value").text.replace(",", ""))
-    check(total >= 54, f"the overview loads with data ({total} results)")
+    check(total >= 126, f"the overview loads with data ({total} results)")
     check("%" in driver.find_element(By.CSS_SELECTOR, "#card-pass-rate .value").text, "the overview shows a pass rate")
     check(driver.find_elements(By.CSS_SELECTOR, "svg rect.bar"), "the overview draws results over time")
     driver.save_screenshot(os.path.join(SHOTS, "overview.png"))
@@ -205,6 +212,15 @@ def run(driver, wait, url, keys, store):
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#trace-rows tr[data-key="id:live-demo-1"]')))
     check(True, "a result posted to the API appeared live, without a reload")
     driver.save_screenshot(os.path.join(SHOTS, "traces-live.png"))
+
+    # RL: the episodes' returns, their IQM with its interval, and costs against the budget.
+    driver.get(url + "/#/rl?domain=control")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#rl-count .value")))
+    n = driver.find_element(By.CSS_SELECTOR, "#rl-count .value").text
+    iqm = driver.find_element(By.CSS_SELECTOR, "#rl-iqm .value").text
+    check(n == "40" and iqm not in ("", "–") and driver.find_elements(By.CSS_SELECTOR, "svg polyline"),
+          f"the RL page plots 40 episodes' returns with their IQM ({iqm})")
+    driver.save_screenshot(os.path.join(SHOTS, "rl.png"))
 
     # Alerts: the healthcare spec's rules fired on the critical findings.
     driver.get(url + "/#/alerts")
