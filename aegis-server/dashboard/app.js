@@ -479,15 +479,41 @@ async function rl(params) {
 
 // ---- Alerts --------------------------------------------------------------------------------
 
+function condition(c) {
+  if (typeof c === "string") return c.replace(/_/g, " ");
+  const [kind, v] = Object.entries(c)[0];
+  const secs = (s) => (s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`);
+  switch (kind) {
+    case "issue": return `an issue at or above ${v.at_least}`;
+    case "validator": return `${v.id} finds something`;
+    case "fail_rate": return `fail rate above ${(v.above * 100).toFixed(1)} % over ${secs(v.window_secs)} (at least ${v.min_results} results)`;
+    case "p95_latency": return `p95 latency above ${v.above_ms} ms over ${secs(v.window_secs)}`;
+    case "judge_spend_per_day": return `judge spend above $${v.above_usd} a day`;
+    case "queue_age": return `a trace queued longer than ${secs(v.above_secs)}`;
+    case "silent": return `no result for ${secs(v.for_secs)}`;
+    default: return kind;
+  }
+}
+
 async function alerts(params) {
-  const list = (await api(`/v1/alerts?limit=200${params.get("state") ? `&state=${params.get("state")}` : ""}`)).alerts;
+  const [history, config] = await Promise.all([
+    api(`/v1/alerts?limit=200${params.get("state") ? `&state=${params.get("state")}` : ""}`),
+    api("/v1/alerts/rules"),
+  ]);
+  const list = history.alerts;
+  const rules = Object.entries(config.rules || {}).flatMap(([domain, rs]) => rs.map((r) => ({ domain, ...r })));
   show(h("h1", {}, "Alerts"),
     h("div", { class: "filters" }, h("a", { href: "#/alerts" }, "all"), h("a", { href: "#/alerts?state=firing" }, "firing"), h("a", { href: "#/alerts?state=resolved" }, "resolved")),
     list.length ? h("table", { id: "alerts" }, h("tr", {}, ["state", "severity", "rule", "domain", "group", "matches", "fired", "resolved"].map((c) => h("th", {}, c))),
       list.map((a) => h("tr", { class: "row", onclick: () => { location.hash = `#/alert/${a.id}`; } },
         h("td", {}, pill(a.state)), h("td", {}, pill(a.severity)), h("td", {}, a.rule), h("td", {}, a.domain), h("td", {}, a.group_key),
         h("td", {}, num(a.matches)), h("td", {}, when(a.fired_at_ms)), h("td", {}, when(a.resolved_at_ms)))))
-      : h("p", { class: "muted" }, "No alerts. Rules are in each domain's spec (alerts:) and in aegis.toml ([alerts])."));
+      : h("p", { class: "muted" }, "No alerts. Rules are in each domain's spec (alerts:) and in aegis.toml ([alerts])."),
+    h("h2", {}, "Rules"),
+    h("table", { id: "alert-rules" }, h("tr", {}, ["domain", "rule", "when", "severity", "one alert per", "resolves after", "channels"].map((c) => h("th", {}, c))),
+      rules.map((r) => h("tr", {}, h("td", {}, r.domain), h("td", {}, h("b", {}, r.id), h("div", { class: "muted" }, r.description)), h("td", {}, condition(r.condition)),
+        h("td", {}, pill(r.severity)), h("td", {}, r.group_by), h("td", {}, `${Math.round(r.cooldown_secs / 60)} min quiet`),
+        h("td", {}, r.notify.length ? r.notify.join(", ") : (config.channels.length ? "by severity" : "none configured"))))));
 }
 
 async function alertDetail(id) {

@@ -46,6 +46,34 @@ pub(crate) async fn list_alerts(
     Ok(Json(serde_json::json!({ "alerts": alerts })))
 }
 
+/// `GET /v1/alerts/rules`: the alert rules this server evaluates (each domain's spec's, then
+/// the configuration's) and the channels they go to (names, kinds and severities: no URL, no
+/// secret).
+#[utoipa::path(get, path = "/v1/alerts/rules", tag = "alerts",
+    responses((status = 200, description = "Rules by domain, and the channels", content_type = "application/json")),
+    security(("bearer" = [])))]
+pub(crate) async fn alert_rules(
+    State(state): State<AppState>,
+    Caller(_org): Caller,
+) -> Json<serde_json::Value> {
+    let Some(alerts) = state.service.alerts() else {
+        return Json(serde_json::json!({ "rules": {}, "channels": [] }));
+    };
+    let channels: Vec<serde_json::Value> = alerts
+        .config()
+        .channels
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "name": c.name,
+                "kind": c.kind,
+                "severities": c.severities,
+            })
+        })
+        .collect();
+    Json(serde_json::json!({ "rules": alerts.rules(), "channels": channels }))
+}
+
 /// `GET /v1/alerts/{id}`: one alert, its notifications (one per channel and event) and every
 /// delivery attempt with the receiver's answer.
 #[utoipa::path(get, path = "/v1/alerts/{id}", tag = "alerts",

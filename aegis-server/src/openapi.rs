@@ -74,6 +74,7 @@ mod tests {
             ("/v1/analytics/alerts", vec!["get"]),
             ("/v1/alerts", vec!["get"]),
             ("/v1/alerts/{id}", vec!["get"]),
+            ("/v1/alerts/rules", vec!["get"]),
             ("/v1/review/tasks", vec!["get"]),
             ("/v1/review/labels", vec!["post"]),
             ("/v1/live", vec!["get"]),

@@ -76,6 +76,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(alerts))
         .routes(routes!(crate::alerts::list_alerts))
         .routes(routes!(crate::alerts::get_alert))
+        .routes(routes!(crate::alerts::alert_rules))
         .routes(routes!(review_tasks))
         .routes(routes!(add_label))
         .routes(routes!(live_feed))

@@ -226,6 +226,8 @@ def run(driver, wait, url, keys, store):
     driver.get(url + "/#/alerts")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#alerts tr.row")))
     check(len(driver.find_elements(By.CSS_SELECTOR, "#alerts tr.row")) >= 1, "the alerts page lists alerts")
+    rules = driver.find_element(By.ID, "alert-rules").text
+    check("critical_finding" in rules and "fail rate above 5.0 %" in rules, "the alerts page lists the rules, in words")
     driver.save_screenshot(os.path.join(SHOTS, "alerts.png"))
 
     # Another organisation sees none of it.

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use crate::AppError;
 
 /// What kind of receiver a channel is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     /// A Slack incoming webhook (Block Kit, with a text fallback).
