@@ -162,6 +162,7 @@ const MIGRATIONS: &[&str] = &[
     AUDIT_CHAIN,
     fragments::MIGRATION,
     alerts::MIGRATION,
+    summary::ROLLUP_MIGRATION,
 ];
 
 /// 8: the audit log without an index by key. An index keyed by the record key takes an insert
@@ -341,7 +342,11 @@ impl SqliteStore {
                 source,
             };
             let tx = self.conn.transaction().map_err(&e)?;
-            tx.execute_batch(sql).map_err(&e)?;
+            if *sql == summary::ROLLUP_MIGRATION {
+                tx.execute_batch(&summary::rollup_migration()).map_err(&e)?;
+            } else {
+                tx.execute_batch(sql).map_err(&e)?;
+            }
             if i + 1 == summary::VERSION {
                 summary::backfill(&tx, &self.path).map_err(&e)?;
             }

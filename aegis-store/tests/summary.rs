@@ -82,8 +82,13 @@ fn a_store_of_schema_3_is_filled_when_migrated() {
     assert_eq!(before.issues.len(), 2);
     assert_eq!(before.issues[0].worst, Severity::Critical);
     assert_eq!(before.cost_by_tier["judge"], UsdCost::from_micros(5 * 25));
-    assert_eq!(before.latency_ns_p50, Some(50_000));
-    assert_eq!(before.latency_ns_p95, Some(94_000));
+    // Over the whole store, from the hourly roll-ups' histogram (two significant digits): the
+    // bucket's middle, within 5 % of the exact 50,000 and 94,000.
+    assert_eq!(before.latency_ns_p50, Some(50_500));
+    assert_eq!(before.latency_ns_p95, Some(94_500));
+    let exact = store_exact(&path);
+    assert_eq!(exact.latency_ns_p50, Some(50_000));
+    assert_eq!(exact.latency_ns_p95, Some(94_000));
     // Back to schema 3: as an older aegis-eval left it.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -91,7 +96,7 @@ fn a_store_of_schema_3_is_filled_when_migrated() {
             "DROP TRIGGER results_ad_summary; DROP TABLE result_issues; \
              DROP TABLE result_tier_costs; DROP TABLE ingest_queue; \
              DROP TABLE judge_reservations; DROP TABLE judge_spend; \
-             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; \
+             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; DROP TRIGGER results_ai_rollup; DROP TRIGGER results_ad_rollup; DROP TRIGGER results_au_rollup; DROP TABLE result_rollup; DROP TABLE result_latency_rollup; \
              CREATE INDEX audit_log_key ON audit_log(key); ALTER TABLE audit_log DROP COLUMN prev_seq; \
              ALTER TABLE results DROP COLUMN audit_seq; PRAGMA user_version = 3;",
         )
@@ -99,4 +104,111 @@ fn a_store_of_schema_3_is_filled_when_migrated() {
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.summarize(&Filter::default()).unwrap(), before);
+}
+
+/// The summary of the store at `path` computed from its results alone.
+fn store_exact(path: &std::path::Path) -> aegis_store::StoreSummary {
+    SqliteStore::open(path)
+        .unwrap()
+        .summarize(&raw(Filter::default()))
+        .unwrap()
+}
+
+/// A filter that selects every record but that the hourly roll-ups cannot answer (a cursor
+/// after everything), so that the summary is computed from the results themselves.
+fn raw(filter: Filter) -> Filter {
+    Filter {
+        after: Some(aegis_store::Cursor {
+            evaluated_at_ms: i64::MAX,
+            key: "~".to_owned(),
+        }),
+        ..filter
+    }
+}
+
+fn assert_same(rolled: &aegis_store::StoreSummary, exact: &aegis_store::StoreSummary, what: &str) {
+    assert_eq!(rolled.overall, exact.overall, "{what}: overall");
+    assert_eq!(rolled.by_domain, exact.by_domain, "{what}: by domain");
+    assert_eq!(rolled.by_model, exact.by_model, "{what}: by model");
+    assert_eq!(
+        rolled.by_application, exact.by_application,
+        "{what}: by application"
+    );
+    assert_eq!(rolled.by_time, exact.by_time, "{what}: by time");
+    assert_eq!(rolled.bucket, exact.bucket, "{what}: bucket");
+    assert_eq!(rolled.decided_by, exact.decided_by, "{what}: decided by");
+    assert_eq!(rolled.issues, exact.issues, "{what}: issues");
+    for (r, x) in [
+        (rolled.latency_ns_p50, exact.latency_ns_p50),
+        (rolled.latency_ns_p95, exact.latency_ns_p95),
+    ] {
+        let (r, x) = (r.unwrap() as f64, x.unwrap() as f64);
+        assert!(
+            (r - x).abs() <= x * 0.05 + 1.0,
+            "{what}: latency {r} against {x}"
+        );
+    }
+}
+
+#[test]
+fn the_hourly_rollups_agree_with_the_results_through_rewrites_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("aegis.db")).unwrap();
+    // 300 results over 300 hours, with models and applications of their own.
+    let records: Vec<StoredRecord> = (0..300)
+        .map(|i| {
+            let mut r = record(i);
+            if let Some(t) = r.trace.as_mut() {
+                t.model = Some(format!("model-{}", i % 4));
+                t.metadata.application = (i % 5 != 0).then(|| format!("app-{}", i % 3));
+            }
+            r.result.latency_ns = 1_000 + (i as u64 * 7919) % 5_000_000;
+            r
+        })
+        .collect();
+    store.write(&records).unwrap();
+    // Some written again with another verdict, time and domain; some deleted.
+    let mut again: Vec<StoredRecord> = records[..40].to_vec();
+    for (n, r) in again.iter_mut().enumerate() {
+        r.result.verdict = Verdict::NeedsReview;
+        r.result.decided_by = None;
+        r.result.domain = Some("legal".to_owned());
+        r.evaluated_at_ms += 17 * 60_000 + n as i64;
+    }
+    store.write(&again).unwrap();
+    let gone: Vec<String> = records[250..260].iter().map(|r| r.key.clone()).collect();
+    let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
+    assert_eq!(store.delete_traces(&gone).unwrap(), 10);
+
+    let all = store.summarize(&Filter::default()).unwrap();
+    assert_eq!(all.overall.total, 290);
+    assert_same(
+        &all,
+        &store.summarize(&raw(Filter::default())).unwrap(),
+        "everything",
+    );
+    let legal = Filter {
+        domain: Some("legal".to_owned()),
+        ..Filter::default()
+    };
+    let rolled = store.summarize(&legal).unwrap();
+    assert_eq!(rolled.overall.needs_review, 40);
+    assert_same(
+        &rolled,
+        &store.summarize(&raw(legal)).unwrap(),
+        "one domain",
+    );
+    // A window whose edges cut hours: whole hours from the roll-ups, the edges from results.
+    let window = Filter {
+        since_ms: Some(1_700_000_000_000 + 10 * 3_600_000 + 20 * 60_000),
+        until_ms: Some(1_700_000_000_000 + 90 * 3_600_000 + 45 * 60_000),
+        ..Filter::default()
+    };
+    let rolled = store.summarize(&window).unwrap();
+    assert!(
+        rolled.overall.total > 70 && rolled.overall.total < 90,
+        "{}",
+        rolled.overall.total
+    );
+    assert_same(&rolled, &store.summarize(&raw(window)).unwrap(), "a window");
 }

@@ -21,7 +21,7 @@ key=$("$bin" orgs create bench --store "$work/svc" | sed -n 3p)
 db=$(ls "$work"/svc/orgs/*/store.db)
 python3 benches/dashboard/make_traces.py "$n" "$work/traces.jsonl"
 t0=$(date +%s.%N)
-"$bin" run "$work/traces.jsonl" --store "$db" --no-judge --quiet --format jsonl -o "$work/results.jsonl" \
+"$bin" run "$work/traces.jsonl" --store "$db" --no-judge --quiet --format jsonl > /dev/null \
   2>"$work/run.log"
 t1=$(date +%s.%N)
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from results').fetchone()[0])" "$db")
