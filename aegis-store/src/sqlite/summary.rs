@@ -52,7 +52,8 @@ const HOUR_OF: &str = "({t} - (({t} % 3600000) + 3600000) % 3600000)";
 /// a result, so that a report over all of a store, or over whole hours of it, reads thousands
 /// of rows instead of millions: counts and cost per hour, domain, verdict, deciding tier,
 /// model and application, and a latency histogram per hour and domain. Filled in from the
-/// results already stored.
+/// results already stored. And an index by verdict and time, so that a list of the newest
+/// failures does not scan the results (its inserts land at the end of each verdict's range).
 pub(super) const ROLLUP_MIGRATION: &str = "-- 11: the hourly roll-ups (summary::rollup_migration)";
 
 /// The SQL of migration 11 ([`ROLLUP_MIGRATION`]).
@@ -95,6 +96,7 @@ pub(super) fn rollup_migration() -> String {
             hour INTEGER NOT NULL, domain TEXT NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
             PRIMARY KEY (hour, domain, bucket)
         ) WITHOUT ROWID;
+        CREATE INDEX results_verdict_time ON results(verdict, evaluated_at);
         CREATE TRIGGER results_ai_rollup AFTER INSERT ON results BEGIN {add_new} END;
         CREATE TRIGGER results_ad_rollup AFTER DELETE ON results BEGIN {remove_old} END;
         CREATE TRIGGER results_au_rollup AFTER UPDATE OF evaluated_at, verdict, decided_by, domain,
