@@ -318,7 +318,7 @@ impl Service {
         for o in self.orgs()? {
             let org = self.org(&o.id)?;
             let who = (o.id.as_str(), o.name.as_str());
-            let (fired, resolved) = alerts.look(who, &mut lock(&org.writer), now_ms(), force)?;
+            let (fired, resolved) = alerts.look(who, &org.reader, &org.writer, now_ms(), force)?;
             pass.fired += fired;
             pass.resolved += resolved;
             let due = alerts.due(&lock(&org.reader), now_ms())?;

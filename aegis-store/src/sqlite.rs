@@ -574,6 +574,7 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
             .map_err(e("cannot write provenance"))?;
         new_ids.push((p.clone(), id));
     }
+    let mut rollup = summary::Rollup::default();
     {
         let mut stmt = tx
             .prepare_cached(UPSERT)
@@ -582,8 +583,13 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
             .prepare_cached(AUDIT)
             .map_err(e("cannot prepare a write"))?;
         // The head of the key's audit chain: its result's last entry, or a deleted result's.
+        // The head of the key's audit chain, and what the hourly roll-ups counted for the
+        // result it replaces.
         let mut current_head = tx
-            .prepare_cached("SELECT audit_seq FROM results WHERE key = ?1")
+            .prepare_cached(
+                "SELECT audit_seq, evaluated_at, domain, verdict, decided_by, model, application, \
+                 cost_picos, latency_ns FROM results WHERE key = ?1",
+            )
             .map_err(e("cannot prepare a write"))?;
         let mut deleted_head = tx
             .prepare_cached("DELETE FROM audit_heads WHERE key = ?1 RETURNING seq")
@@ -591,12 +597,29 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
         for r in &records {
             let res = &r.result;
             let result_json = serde_json::to_string(res).unwrap_or_default();
-            let prev_seq: Option<i64> = match current_head
-                .query_row([&r.key], |row| row.get::<_, Option<i64>>(0))
+            let current = current_head
+                .query_row([&r.key], |row| {
+                    Ok((
+                        row.get::<_, Option<i64>>(0)?,
+                        summary::RolledUp {
+                            evaluated_at_ms: row.get(1)?,
+                            domain: row.get(2)?,
+                            verdict: row.get(3)?,
+                            decided_by: row.get(4)?,
+                            model: row.get(5)?,
+                            application: row.get(6)?,
+                            cost_picos: row.get(7)?,
+                            latency_ns: row.get(8)?,
+                        },
+                    ))
+                })
                 .optional()
-                .map_err(e("cannot read the audit log"))?
-            {
-                Some(head) => head,
+                .map_err(e("cannot read the audit log"))?;
+            let prev_seq: Option<i64> = match current {
+                Some((head, old)) => {
+                    rollup.remove(&old);
+                    head
+                }
                 None => deleted_head
                     .query_row([&r.key], |row| row.get(0))
                     .optional()
@@ -664,9 +687,22 @@ fn write_records<R: std::borrow::Borrow<StoredRecord>>(
                 audit_seq,
             ])
             .map_err(e("cannot write a result"))?;
+            rollup.add(&summary::RolledUp {
+                evaluated_at_ms: r.evaluated_at_ms,
+                domain: res.domain.clone(),
+                verdict: res.verdict.as_str().to_owned(),
+                decided_by: res.decided_by.map(|d| d.as_str().to_owned()),
+                model: t.and_then(|t| t.model.clone()),
+                application: t.and_then(StoredTrace::application).map(str::to_owned),
+                cost_picos: i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
+                latency_ns: i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
+            });
             summary::write_facts(tx, &r.key, res).map_err(e("cannot write a result"))?;
         }
     }
+    rollup
+        .apply(tx)
+        .map_err(e("cannot update the hourly roll-ups"))?;
     // Tier 4: every result that no machine tier was sure of waits for an expert.
     queue_tasks(
         tx,

@@ -445,7 +445,7 @@ fn a_store_of_schema_4_migrates_to_5_keeping_its_results() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE judge_reservations; DROP TABLE judge_spend; DROP TABLE ingest_queue; \
-             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; DROP TRIGGER results_ai_rollup; DROP TRIGGER results_ad_rollup; DROP TRIGGER results_au_rollup; DROP TABLE result_rollup; DROP TABLE result_latency_rollup; DROP INDEX results_verdict_time; \
+             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; DROP TRIGGER results_ad_rollup; DROP TABLE result_rollup; DROP TABLE result_latency_rollup; DROP INDEX results_verdict_time; \
              CREATE INDEX audit_log_key ON audit_log(key); ALTER TABLE audit_log DROP COLUMN prev_seq; \
              ALTER TABLE results DROP COLUMN audit_seq; PRAGMA user_version = 4;",
         )
@@ -768,7 +768,7 @@ fn a_store_of_schema_6_migrates_to_7_keeping_its_queue() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "ALTER TABLE ingest_queue DROP COLUMN generation; \
-             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; DROP TRIGGER results_ai_rollup; DROP TRIGGER results_ad_rollup; DROP TRIGGER results_au_rollup; DROP TABLE result_rollup; DROP TABLE result_latency_rollup; DROP INDEX results_verdict_time; \
+             DROP TRIGGER results_ad_audit; DROP TABLE audit_heads; DROP TABLE otlp_fragments; DROP TABLE alert_attempts; DROP TABLE alert_deliveries; DROP TABLE alert_channels_off; DROP TABLE alerts; DROP TRIGGER results_ad_rollup; DROP TABLE result_rollup; DROP TABLE result_latency_rollup; DROP INDEX results_verdict_time; \
              CREATE INDEX audit_log_key ON audit_log(key); ALTER TABLE audit_log DROP COLUMN prev_seq; \
              ALTER TABLE results DROP COLUMN audit_seq; PRAGMA user_version = 6;",
         )

@@ -273,13 +273,15 @@ impl Alerts {
         Ok(fired)
     }
 
-    /// Looks at the windowed rules of organisation `org` (at most every `look_every`) and
-    /// resolves alerts whose condition has not held for their cooldown. Returns how many
-    /// alerts fired and resolved.
+    /// Looks at the windowed rules of organisation `org` (at most every `look_every`; always
+    /// when `force`) and resolves alerts whose condition has not held for their cooldown.
+    /// The windows are measured on `reader` (the query connection: no write waits for them);
+    /// `writer` is taken only to raise or resolve. Returns how many alerts fired and resolved.
     pub fn look(
         &self,
         org: (&str, &str),
-        store: &mut SqliteStore,
+        reader: &std::sync::Mutex<SqliteStore>,
+        writer: &std::sync::Mutex<SqliteStore>,
         now_ms: i64,
         force: bool,
     ) -> Result<(usize, usize), AppError> {
@@ -293,47 +295,66 @@ impl Alerts {
             }
             looks.insert(org.0.to_owned(), Instant::now());
         }
-        let mut fired = 0;
-        let mut held: Vec<(String, String)> = Vec::new();
-        for (domain, rules) in &self.rules {
-            for rule in rules.iter().filter(|r| !r.condition.per_result()) {
-                if let Some((value, summary)) = window_holds(rule, domain, store, now_ms)? {
-                    let alert = AlertFiring {
-                        rule: rule.id.to_string(),
-                        domain: domain.clone(),
-                        group_key: domain.clone(),
-                        severity: rule.severity.as_str().to_owned(),
-                        summary,
-                        value: Some(value),
-                        matches: 1,
-                    };
-                    let (_, new) =
-                        store.raise_alert(&alert, &self.channels_for(rule, org), now_ms)?;
-                    fired += usize::from(new);
-                    held.push((rule.id.to_string(), domain.clone()));
+        // Read: what holds now, and what is firing.
+        let mut holding: Vec<(&AlertRule, AlertFiring)> = Vec::new();
+        let firing = {
+            let store = lock(reader);
+            for (domain, rules) in &self.rules {
+                for rule in rules.iter().filter(|r| !r.condition.per_result()) {
+                    if let Some((value, summary)) = window_holds(rule, domain, &store, now_ms)? {
+                        holding.push((
+                            rule,
+                            AlertFiring {
+                                rule: rule.id.to_string(),
+                                domain: domain.clone(),
+                                group_key: domain.clone(),
+                                severity: rule.severity.as_str().to_owned(),
+                                summary,
+                                value: Some(value),
+                                matches: 1,
+                            },
+                        ));
+                    }
                 }
             }
-        }
-        let mut resolved = 0;
-        for a in store.firing_alerts()? {
+            store.firing_alerts()?
+        };
+        // What to resolve: quiet for their cooldown, or of a rule no longer configured.
+        let mut resolve: Vec<(i64, Vec<String>)> = Vec::new();
+        for a in &firing {
             let Some(rule) = self
                 .rules
                 .get(&a.domain)
                 .and_then(|l| l.iter().find(|r| r.id == a.rule.as_str()))
             else {
-                // A rule no longer configured: its alert resolves.
-                resolved += usize::from(store.resolve_alert(a.id, &[], now_ms)?);
+                resolve.push((a.id, Vec::new()));
                 continue;
             };
-            if held.iter().any(|(r, d)| *r == a.rule && *d == a.domain) {
+            if holding
+                .iter()
+                .any(|(_, h)| h.rule == a.rule && h.domain == a.domain)
+            {
                 continue;
             }
             let quiet_ms =
                 i64::try_from(rule.cooldown_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
             if now_ms.saturating_sub(a.last_matched_at_ms) >= quiet_ms {
-                let channels = self.channels_for(rule, org);
-                resolved += usize::from(store.resolve_alert(a.id, &channels, now_ms)?);
+                resolve.push((a.id, self.channels_for(rule, org)));
             }
+        }
+        if holding.is_empty() && resolve.is_empty() {
+            return Ok((0, 0));
+        }
+        // Write.
+        let mut store = lock(writer);
+        let mut fired = 0;
+        for (rule, alert) in &holding {
+            let (_, new) = store.raise_alert(alert, &self.channels_for(rule, org), now_ms)?;
+            fired += usize::from(new);
+        }
+        let mut resolved = 0;
+        for (id, channels) in resolve {
+            resolved += usize::from(store.resolve_alert(id, &channels, now_ms)?);
         }
         Ok((fired, resolved))
     }

@@ -48,8 +48,9 @@ const LATENCY_BUCKET: &str =
 /// An evaluation time's hour (ms), as the report's buckets floor it.
 const HOUR_OF: &str = "({t} - (({t} % 3600000) + 3600000) % 3600000)";
 
-/// 11: hourly roll-ups of the results, kept by triggers on every insert, update and delete of
-/// a result, so that a report over all of a store, or over whole hours of it, reads thousands
+/// 11: hourly roll-ups of the results, kept by the writes (`Rollup`: a batch's results added
+/// and the results they replace taken away, one statement per group) and by a trigger on
+/// every delete, so that a report over all of a store, or over whole hours of it, reads thousands
 /// of rows instead of millions: counts and cost per hour, domain, verdict, deciding tier,
 /// model and application, and a latency histogram per hour and domain. Filled in from the
 /// results already stored. And an index by verdict and time, so that a list of the newest
@@ -60,19 +61,6 @@ pub(super) const ROLLUP_MIGRATION: &str = "-- 11: the hourly roll-ups (summary::
 pub(super) fn rollup_migration() -> String {
     let hour = |t: &str| HOUR_OF.replace("{t}", t);
     let bucket = |x: &str| LATENCY_BUCKET.replace("{x}", x);
-    let add = |r: &str| {
-        format!(
-            "INSERT INTO result_rollup (hour, domain, verdict, decided_by, model, application, n, cost_picos) \
-             VALUES ({h}, coalesce({r}.domain, ''), {r}.verdict, coalesce({r}.decided_by, ''), \
-                     coalesce({r}.model, ''), coalesce({r}.application, ''), 1, {r}.cost_picos) \
-             ON CONFLICT DO UPDATE SET n = n + 1, cost_picos = cost_picos + excluded.cost_picos; \
-             INSERT INTO result_latency_rollup (hour, domain, bucket, n) \
-             SELECT {h}, coalesce({r}.domain, ''), {b}, 1 WHERE {r}.verdict != 'error' \
-             ON CONFLICT DO UPDATE SET n = n + 1;",
-            h = hour(&format!("{r}.evaluated_at")),
-            b = bucket(&format!("{r}.latency_ns")),
-        )
-    };
     let remove = |r: &str| {
         format!(
             "UPDATE result_rollup SET n = n - 1, cost_picos = cost_picos - {r}.cost_picos \
@@ -97,10 +85,7 @@ pub(super) fn rollup_migration() -> String {
             PRIMARY KEY (hour, domain, bucket)
         ) WITHOUT ROWID;
         CREATE INDEX results_verdict_time ON results(verdict, evaluated_at);
-        CREATE TRIGGER results_ai_rollup AFTER INSERT ON results BEGIN {add_new} END;
         CREATE TRIGGER results_ad_rollup AFTER DELETE ON results BEGIN {remove_old} END;
-        CREATE TRIGGER results_au_rollup AFTER UPDATE OF evaluated_at, verdict, decided_by, domain,
-            model, application, cost_picos, latency_ns ON results BEGIN {remove_old} {add_new} END;
         INSERT INTO result_rollup (hour, domain, verdict, decided_by, model, application, n, cost_picos)
             SELECT {h}, coalesce(domain, ''), verdict, coalesce(decided_by, ''), coalesce(model, ''),
                    coalesce(application, ''), count(*), sum(cost_picos)
@@ -108,11 +93,106 @@ pub(super) fn rollup_migration() -> String {
         INSERT INTO result_latency_rollup (hour, domain, bucket, n)
             SELECT {h}, coalesce(domain, ''), {b}, count(*) FROM results WHERE verdict != 'error'
             GROUP BY 1, 2, 3;",
-        add_new = add("new"),
         remove_old = remove("old"),
         h = hour("evaluated_at"),
         b = bucket("latency_ns"),
     )
+}
+
+/// What the roll-ups count of one result.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct RolledUp {
+    pub(super) evaluated_at_ms: i64,
+    pub(super) domain: Option<String>,
+    pub(super) verdict: String,
+    pub(super) decided_by: Option<String>,
+    pub(super) model: Option<String>,
+    pub(super) application: Option<String>,
+    pub(super) cost_picos: i64,
+    pub(super) latency_ns: i64,
+}
+
+type RollupKey = (i64, String, String, String, String, String);
+
+/// A batch's changes to the roll-ups, summed per group before they are written: a batch of
+/// results is a few statements, not two per result.
+#[derive(Debug, Default)]
+pub(super) struct Rollup {
+    counts: std::collections::BTreeMap<RollupKey, (i64, i64)>,
+    latencies: std::collections::BTreeMap<(i64, String, i64), i64>,
+}
+
+impl Rollup {
+    fn change(&mut self, r: &RolledUp, sign: i64) {
+        let hour = r.evaluated_at_ms - (r.evaluated_at_ms.rem_euclid(3_600_000));
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let c = self
+            .counts
+            .entry((
+                hour,
+                text(&r.domain),
+                r.verdict.clone(),
+                text(&r.decided_by),
+                text(&r.model),
+                text(&r.application),
+            ))
+            .or_default();
+        c.0 += sign;
+        c.1 += sign * r.cost_picos;
+        if r.verdict != "error" {
+            *self
+                .latencies
+                .entry((
+                    hour,
+                    text(&r.domain),
+                    bucket_of(u64::try_from(r.latency_ns).unwrap_or(0)),
+                ))
+                .or_default() += sign;
+        }
+    }
+
+    /// Counts `r`.
+    pub(super) fn add(&mut self, r: &RolledUp) {
+        self.change(r, 1);
+    }
+
+    /// Takes `r` away (a result replaced).
+    pub(super) fn remove(&mut self, r: &RolledUp) {
+        self.change(r, -1);
+    }
+
+    /// Writes the changes.
+    pub(super) fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+        let mut counts = conn.prepare_cached(
+            "INSERT INTO result_rollup (hour, domain, verdict, decided_by, model, application, n, cost_picos) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_picos = cost_picos + excluded.cost_picos",
+        )?;
+        for ((hour, domain, verdict, decided_by, model, application), (n, cost)) in &self.counts {
+            if *n != 0 || *cost != 0 {
+                counts.execute(params![
+                    hour,
+                    domain,
+                    verdict,
+                    decided_by,
+                    model,
+                    application,
+                    n,
+                    cost
+                ])?;
+            }
+        }
+        let mut latencies = conn.prepare_cached(
+            "INSERT INTO result_latency_rollup (hour, domain, bucket, n) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        )?;
+        for ((hour, domain, bucket), n) in &self.latencies {
+            if *n != 0 {
+                latencies.execute(params![hour, domain, bucket, n])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The middle of latency bucket `b` (see [`LATENCY_BUCKET`]), in ns.
