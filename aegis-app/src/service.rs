@@ -321,7 +321,7 @@ impl Service {
             let (fired, resolved) = alerts.look(who, &org.reader, &org.writer, now_ms(), force)?;
             pass.fired += fired;
             pass.resolved += resolved;
-            let due = alerts.due(&lock(&org.reader), now_ms())?;
+            let due = lock(&org.reader).due_notifications(now_ms(), 64)?;
             for (d, a) in due {
                 let Some((attempt, then, gone)) = alerts.send_one(who, &d, &a, now_ms()) else {
                     pass.postponed += 1;

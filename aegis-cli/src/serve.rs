@@ -231,6 +231,17 @@ pub(crate) fn orgs(
     Ok(EXIT_OK)
 }
 
+/// The organisation of the service directory `dir` named `name` (its name or id).
+fn find_org(
+    service: &Service,
+    dir: &Path,
+    name: &str,
+) -> Result<aegis_store::Organisation, aegis_app::AppError> {
+    service.tenants(|t| t.org(name))?.ok_or_else(|| {
+        aegis_app::AppError::Store(format!("no organisation `{name}` in {}", dir.display()))
+    })
+}
+
 /// `aegis-eval alerts …`.
 pub(crate) fn alerts(
     command: AlertsCommand,
@@ -238,11 +249,7 @@ pub(crate) fn alerts(
     domains: &[&'static dyn Domain],
 ) -> Result<u8, CliError> {
     let service = open(dir, domains)?;
-    let find = |name: &str| {
-        service.tenants(|t| t.org(name))?.ok_or_else(|| {
-            aegis_app::AppError::Store(format!("no organisation `{name}` in {}", dir.display()))
-        })
-    };
+    let find = |name: &str| find_org(&service, dir, name);
     let when = |ms: Option<i64>| ms.map_or_else(|| "-".to_owned(), aegis_app::store::utc_text);
     match command {
         AlertsCommand::List {
@@ -327,11 +334,7 @@ pub(crate) fn keys(
     domains: &[&'static dyn Domain],
 ) -> Result<u8, CliError> {
     let service = open(dir, domains)?;
-    let find = |name: &str| {
-        service.tenants(|t| t.org(name))?.ok_or_else(|| {
-            aegis_app::AppError::Store(format!("no organisation `{name}` in {}", dir.display()))
-        })
-    };
+    let find = |name: &str| find_org(&service, dir, name);
     match command {
         KeysCommand::Create { org, label } => {
             let org = find(&org)?;

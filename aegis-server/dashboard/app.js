@@ -125,7 +125,6 @@ function breakdown(title, rows) {
 async function overview() {
   // One answer, computed once by the server.
   const s = await api("/v1/analytics/overview");
-  const ts = s, issues = s, cost = s, models = s;
   const o = s.overall || {};
   const decided = Object.entries(s.decided_by || {}).sort((a, b) => b[1] - a[1]);
   show(
@@ -133,22 +132,22 @@ async function overview() {
     h("div", { class: "cards", id: "overview-cards" },
       card("results", num(o.total), "card-total"), card("pass rate", pct(o.pass_rate), "card-pass-rate"),
       card("failed", num(o.fail)), card("needs review", num(o.needs_review)), card("errors", num(o.error)),
-      card("p50 latency", ms(s.latency_ms_p50)), card("p95 latency", ms(s.latency_ms_p95)), card("cost", usd(cost.total_usd))),
+      card("p50 latency", ms(s.latency_ms_p50)), card("p95 latency", ms(s.latency_ms_p95)), card("cost", usd(s.total_usd))),
     h("div", { class: "grid2" },
-      verdictBars(ts.points || []),
+      verdictBars(s.points || []),
       h("div", { class: "card" }, h("h2", {}, "Decided by"),
         h("table", {}, decided.map(([tier, n]) => h("tr", {}, h("td", {}, tier), h("td", {}, num(n)), h("td", {}, pct(n / Math.max(o.total || 0, 1)))))),
         h("h2", {}, "Cost by tier"),
-        Object.keys(cost.cost_by_tier || {}).length
-          ? h("table", {}, Object.entries(cost.cost_by_tier).map(([t, c]) => h("tr", {}, h("td", {}, t), h("td", {}, usd(c)))))
+        Object.keys(s.cost_by_tier || {}).length
+          ? h("table", {}, Object.entries(s.cost_by_tier).map(([t, c]) => h("tr", {}, h("td", {}, t), h("td", {}, usd(c)))))
           : h("p", { class: "muted" }, "Nothing has cost anything: no Tier-3 judge calls."))),
     h("div", { class: "grid2" },
       breakdown("By domain", s.by_domain), breakdown("By application", s.by_application)),
     h("div", { class: "grid2" },
-      breakdown("By model", models.by_model),
+      breakdown("By model", s.by_model),
       h("div", { class: "card" }, h("h2", {}, "Findings by validator"),
         h("table", {}, h("tr", {}, h("th", {}, "validator"), h("th", {}, "issues"), h("th", {}, "worst")),
-          (issues.issues || []).map((i) => h("tr", { class: "row", onclick: () => { location.hash = `#/traces?validator=${encodeURIComponent(i.validator)}`; } },
+          (s.issues || []).map((i) => h("tr", { class: "row", onclick: () => { location.hash = `#/traces?validator=${encodeURIComponent(i.validator)}`; } },
             h("td", {}, i.validator), h("td", {}, num(i.count)), h("td", {}, pill(i.worst))))))));
 }
 

@@ -89,14 +89,32 @@ pub(crate) struct Request {
     pub(crate) basic_auth: Option<(String, String)>,
 }
 
-/// Builds the request for notification `d` of alert `a` to `channel`, at `now_secs`.
-pub(crate) fn request(
+/// How long a receiver has to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends notification `d` of alert `a` (organisation `org`) to `channel` at `now_secs`: by
+/// SMTP for email, else by HTTP; what the receiver made of it.
+pub(crate) fn deliver(
     channel: &Channel,
     org: &str,
     d: &DeliveryRow,
     a: &AlertRow,
+    allow: &[(IpAddr, u8)],
     now_secs: i64,
-) -> Request {
+) -> Answer {
+    match channel.kind {
+        ChannelKind::Email => send_email(channel, org, d, a, allow, TIMEOUT),
+        _ => send(
+            channel,
+            request(channel, org, d, a, now_secs),
+            allow,
+            TIMEOUT,
+        ),
+    }
+}
+
+/// Builds the HTTP request for notification `d` of alert `a` to `channel`, at `now_secs`.
+fn request(channel: &Channel, org: &str, d: &DeliveryRow, a: &AlertRow, now_secs: i64) -> Request {
     let (title, detail) = words(org, a, &d.event);
     let resolved = d.event == "resolve";
     match channel.kind {
@@ -190,7 +208,7 @@ pub(crate) fn request(
             };
             json_request(&body, Vec::new())
         }
-        // Email is not HTTP: `send_email` builds and sends it.
+        // Email is not HTTP: `deliver` sends it with `send_email`, never through here.
         ChannelKind::Sms | ChannelKind::Email => {
             let (from, to) = channel.sms.clone().unwrap_or_default();
             let text = truncate(&format!("{title}: {detail}"), 1500);
@@ -355,7 +373,7 @@ fn checked_addresses(
 /// Sends notification `d` of alert `a` as an email through `channel`'s SMTP server: the
 /// server's address checked as for HTTP and connected to by that address (its certificate
 /// checked against its host name), STARTTLS required unless the channel says otherwise.
-pub(crate) fn send_email(
+fn send_email(
     channel: &Channel,
     org: &str,
     d: &DeliveryRow,
@@ -465,12 +483,7 @@ fn smtp_code(c: &lettre::transport::smtp::response::Code) -> u16 {
 /// Sends `req` to `channel`'s URL: the host resolved once, every address checked, the
 /// connection pinned to a checked address (so that a second lookup cannot answer otherwise),
 /// no redirects followed. Errors never show the URL (a Slack URL is its credential).
-pub(crate) fn send(
-    channel: &Channel,
-    req: Request,
-    allow: &[(IpAddr, u8)],
-    timeout: Duration,
-) -> Answer {
+fn send(channel: &Channel, req: Request, allow: &[(IpAddr, u8)], timeout: Duration) -> Answer {
     let refused = |why: &str| Answer::Refused {
         status: None,
         why: why.to_owned(),

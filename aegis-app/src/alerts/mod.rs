@@ -359,16 +359,6 @@ impl Alerts {
         Ok((fired, resolved))
     }
 
-    /// The notifications of `store` due at `now_ms` that their channels' rate limits allow
-    /// now, each with the request it is; `deliver_one` sends one and records it.
-    pub(crate) fn due(
-        &self,
-        store: &SqliteStore,
-        now_ms: i64,
-    ) -> Result<Vec<(aegis_store::DeliveryRow, AlertRow)>, AppError> {
-        Ok(store.due_notifications(now_ms, 64)?)
-    }
-
     /// Sends notification `d` of alert `a` (organisation `org`) if its channel's rate limit
     /// allows now, and says what follows: `None` when it was not sent (rate-limited).
     pub(crate) fn send_one(
@@ -396,13 +386,14 @@ impl Alerts {
             }
             sent.insert(channel.name.clone(), Instant::now());
         }
-        let timeout = Duration::from_secs(10);
-        let answer = if channel.kind == ChannelKind::Email {
-            deliver::send_email(channel, org.1, d, a, &self.config.allow_networks, timeout)
-        } else {
-            let req = deliver::request(channel, org.1, d, a, now_ms / 1000);
-            deliver::send(channel, req, &self.config.allow_networks, timeout)
-        };
+        let answer = deliver::deliver(
+            channel,
+            org.1,
+            d,
+            a,
+            &self.config.allow_networks,
+            now_ms / 1000,
+        );
         let attempts = u32::try_from(d.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);

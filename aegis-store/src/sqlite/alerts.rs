@@ -166,19 +166,24 @@ const DELIVERY_COLUMNS: &str =
     "id, alert_id, event, channel, message_id, state, attempts, next_at, created_at, done_at";
 
 fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    alert_row_at(r, 0)
+}
+
+/// An alert from the row's `ALERT_COLUMNS`, starting at column `at`.
+fn alert_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
-        id: r.get(0)?,
-        rule: r.get(1)?,
-        domain: r.get(2)?,
-        group_key: r.get(3)?,
-        severity: r.get(4)?,
-        summary: r.get(5)?,
-        state: r.get(6)?,
-        fired_at_ms: r.get(7)?,
-        last_matched_at_ms: r.get(8)?,
-        resolved_at_ms: r.get(9)?,
-        matches: r.get(10)?,
-        value: r.get(11)?,
+        id: r.get(at)?,
+        rule: r.get(at + 1)?,
+        domain: r.get(at + 2)?,
+        group_key: r.get(at + 3)?,
+        severity: r.get(at + 4)?,
+        summary: r.get(at + 5)?,
+        state: r.get(at + 6)?,
+        fired_at_ms: r.get(at + 7)?,
+        last_matched_at_ms: r.get(at + 8)?,
+        resolved_at_ms: r.get(at + 9)?,
+        matches: r.get(at + 10)?,
+        value: r.get(at + 11)?,
     })
 }
 
@@ -389,20 +394,7 @@ impl SqliteStore {
             params![now_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| {
                 let d = delivery_row(r)?;
-                let a = AlertRow {
-                    id: r.get(10)?,
-                    rule: r.get(11)?,
-                    domain: r.get(12)?,
-                    group_key: r.get(13)?,
-                    severity: r.get(14)?,
-                    summary: r.get(15)?,
-                    state: r.get(16)?,
-                    fired_at_ms: r.get(17)?,
-                    last_matched_at_ms: r.get(18)?,
-                    resolved_at_ms: r.get(19)?,
-                    matches: r.get(20)?,
-                    value: r.get(21)?,
-                };
+                let a = alert_row_at(r, DELIVERY_COLUMNS.split(", ").count())?;
                 Ok((d, a))
             },
         )
@@ -548,13 +540,7 @@ impl SqliteStore {
     /// tier that costs). Whole hours come from the hourly roll-ups; the part of an hour before
     /// them from the results.
     pub fn cost_since(&self, domain: &str, since_ms: i64) -> Result<i64, StoreError> {
-        const HOUR: i64 = 3_600_000;
-        let first_hour = since_ms.div_euclid(HOUR) * HOUR
-            + if since_ms.rem_euclid(HOUR) == 0 {
-                0
-            } else {
-                HOUR
-            };
+        let first_hour = super::summary::hour_ceil(since_ms);
         let e = self.sqlite_err("cannot add up costs");
         let rolled: i64 = self
             .conn

@@ -45,7 +45,25 @@ pub(super) const MIGRATION: &str = r#"
 /// within 5 % of the exact one.
 const LATENCY_BUCKET: &str =
     "(length(CAST({x} AS TEXT)) * 100 + CAST(substr(CAST({x} AS TEXT), 1, 2) AS INTEGER))";
-/// An evaluation time's hour (ms), as the report's buckets floor it.
+/// An hour, in ms.
+const HOUR_MS: i64 = 3_600_000;
+
+/// The start of the hour holding `t` (ms): the roll-ups' key.
+pub(super) fn hour_floor(t: i64) -> i64 {
+    t - t.rem_euclid(HOUR_MS)
+}
+
+/// The first whole hour starting at or after `t` (ms).
+pub(super) fn hour_ceil(t: i64) -> i64 {
+    hour_floor(t)
+        + if t.rem_euclid(HOUR_MS) == 0 {
+            0
+        } else {
+            HOUR_MS
+        }
+}
+
+/// An evaluation time's hour (ms), as [`hour_floor`] computes it, in SQL.
 const HOUR_OF: &str = "({t} - (({t} % 3600000) + 3600000) % 3600000)";
 
 /// 11: hourly roll-ups of the results, kept by the writes (`Rollup`: a batch's results added
@@ -124,7 +142,7 @@ pub(super) struct Rollup {
 
 impl Rollup {
     fn change(&mut self, r: &RolledUp, sign: i64) {
-        let hour = r.evaluated_at_ms - (r.evaluated_at_ms.rem_euclid(3_600_000));
+        let hour = hour_floor(r.evaluated_at_ms);
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let c = self
             .counts
@@ -419,15 +437,13 @@ fn summarize_with(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, 
              FROM results WHERE {sel} GROUP BY 1, 2, 3, 4, 5, 6"
         )
     };
-    const HOUR: i64 = 3_600_000;
     // The whole hours the roll-ups answer for, and the edges the results do.
     let plan = rollup_serves(filter)
         .then(|| {
-            let lo = filter.since_ms.map(|t| {
-                t.div_euclid(HOUR) * HOUR + if t.rem_euclid(HOUR) == 0 { 0 } else { HOUR }
-            });
-            let hi = filter.until_ms.map(|t| t.div_euclid(HOUR) * HOUR);
-            (lo, hi)
+            (
+                filter.since_ms.map(hour_ceil),
+                filter.until_ms.map(hour_floor),
+            )
         })
         .filter(|(lo, hi)| match (lo, hi) {
             (Some(lo), Some(hi)) => lo < hi,
