@@ -1,8 +1,8 @@
 //! The evaluation store: every result, with the sanitised text of its trace, kept by trace.
 //!
 //! * [`Store`] is the storage layer callers use; [`SqliteStore`] is the embedded default (one
-//!   file, WAL, durable commits, versioned migrations, full-text search with FTS5). A server
-//!   database can implement the same trait without touching callers.
+//!   file, WAL, durable commits, versioned migrations, full-text search with FTS5), and
+//!   [`PostgresStore`] the server database many processes share (a schema per store).
 //! * Results are idempotent by trace: a record's [`StoredRecord::key`] is its trace id (as Tier 0
 //!   left it), or, for a trace without one, a hash of its sanitised content. Writing a batch
 //!   again replaces each record; nothing is duplicated or lost.
@@ -20,6 +20,8 @@
 //!
 //! This crate is not the orchestrator, and it knows no domain.
 
+mod codec;
+mod postgres;
 mod sqlite;
 pub mod tenants;
 
@@ -27,6 +29,7 @@ use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict}
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use postgres::{PostgresStore, valid_schema};
 pub use sqlite::{AlertFiring, AlertRow, AttemptResult, AttemptRow, DeliveryRow};
 pub use sqlite::{QueueDepth, QueueEntry, QueuedTrace, QueuedVersion, SqliteStore};
 pub use sqlite::{Reserve, SqliteLedger};
@@ -44,6 +47,17 @@ pub enum StoreError {
         what: &'static str,
         /// Why it failed.
         source: rusqlite::Error,
+    },
+    /// The PostgreSQL store could not be reached, migrated, read or written.
+    #[error("store {target}: {what}: {message}")]
+    Postgres {
+        /// The server's URL without its password, and the schema.
+        target: String,
+        /// What was being done.
+        what: &'static str,
+        /// The server's message and SQLSTATE (never the values of a row), or why the
+        /// connection failed.
+        message: String,
     },
     /// The database was written by a newer Aegis.
     #[error(
@@ -469,7 +483,8 @@ pub trait Store {
     /// Records that match, newest first.
     fn list(&self, filter: &Filter) -> Result<Vec<StoredRow>, StoreError>;
     /// Records whose sanitised text (input, output, issue messages) matches a full-text query,
-    /// best match first.
+    /// best match first. Every store reads words (all must match), `"quoted phrases"` and
+    /// `OR`; a phrase left open is an error.
     fn search(&self, query: &str, filter: &Filter) -> Result<Vec<StoredRow>, StoreError>;
     /// Deletes the records that match; returns how many.
     fn delete(&mut self, filter: &Filter, key: Option<&str>) -> Result<usize, StoreError>;
@@ -607,6 +622,54 @@ pub struct StoreSummary {
     pub issues: Vec<IssueSummary>,
     /// The selected records that experts labelled, with their latest label, newest first.
     pub labelled: Vec<LabelledResult>,
+}
+
+/// `n` records that share every dimension a [`StoreSummary`] groups by, as a store's grouped
+/// query returns them.
+pub(crate) struct SummaryGroup {
+    pub(crate) verdict: Verdict,
+    pub(crate) decided_by: Option<String>,
+    /// The time bucket's start (ms since the epoch).
+    pub(crate) bucket: i64,
+    pub(crate) domain: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) application: Option<String>,
+    pub(crate) n: u64,
+    pub(crate) cost: UsdCost,
+}
+
+impl StoreSummary {
+    /// Counts a group in every dimension.
+    pub(crate) fn add_group(&mut self, g: SummaryGroup) {
+        let SummaryGroup {
+            verdict,
+            decided_by,
+            bucket,
+            domain,
+            model,
+            application,
+            n,
+            cost,
+        } = g;
+        self.overall.add(verdict, n, cost);
+        self.by_domain
+            .entry(domain)
+            .or_default()
+            .add(verdict, n, cost);
+        self.by_model
+            .entry(model)
+            .or_default()
+            .add(verdict, n, cost);
+        self.by_application
+            .entry(application)
+            .or_default()
+            .add(verdict, n, cost);
+        self.by_time
+            .entry(bucket)
+            .or_default()
+            .add(verdict, n, cost);
+        *self.decided_by.entry(decided_by).or_default() += n;
+    }
 }
 
 /// A record waiting for expert review.

@@ -17,43 +17,11 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use sha2::{Digest, Sha256};
 
+use crate::codec::{modules_of, pack, severity_rank, unpack};
 use crate::{AuditEntry, Filter, Store, StoreError, StoredRecord, StoredRow, StoredTrace};
 
 const AUDIT: &str = "INSERT INTO audit_log (key, evaluated_at, verdict, decided_by, domain, provenance, \
     models, judges, result_sha256, prev_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-
-/// The models and judge calls of a result, for the audit log.
-fn modules_of(result: &aegis_core::EvaluationResult) -> (serde_json::Value, serde_json::Value) {
-    let mut models = Vec::new();
-    let mut judges = Vec::new();
-    for t in &result.tiers {
-        for m in &t.modules {
-            match t.tier {
-                aegis_core::Tier::Models => models.push(serde_json::json!({
-                    "model": m.module,
-                    "weights": m.weights,
-                    "scores": m.scores,
-                })),
-                aegis_core::Tier::Judge => judges.push(match &m.call {
-                    Some(c) => serde_json::json!({
-                        "judge": m.module,
-                        "provider": c.provider,
-                        "model": c.model,
-                        "prompt_hash": c.prompt_hash,
-                        "cache_key": c.cache_key,
-                        "cached": c.cached,
-                    }),
-                    None => serde_json::json!({ "judge": m.module }),
-                }),
-                _ => {}
-            }
-        }
-    }
-    (
-        serde_json::Value::Array(models),
-        serde_json::Value::Array(judges),
-    )
-}
 
 /// The schema, one migration per version; a database records the last it applied in
 /// `PRAGMA user_version`. Migrations are only ever appended.
@@ -237,17 +205,6 @@ struct TraceRest<'a> {
 
 /// One row as read: key, result (compressed JSON), trace JSON, time, input, output.
 type RawRow = (String, Vec<u8>, Option<String>, i64, String, String);
-
-/// A result as stored: its JSON, LZ4-compressed (a result is mostly the same validator ids
-/// and outcomes over and over: about a sixth of the bytes to write).
-fn pack(result_json: &str) -> Vec<u8> {
-    lz4_flex::compress_prepend_size(result_json.as_bytes())
-}
-
-fn unpack(blob: &[u8]) -> Result<String, String> {
-    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
-}
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
     Ok((
@@ -528,13 +485,6 @@ fn queue_tasks(
         ])?;
     }
     Ok(n)
-}
-
-fn severity_rank(s: aegis_core::Severity) -> i64 {
-    aegis_core::Severity::ALL
-        .iter()
-        .position(|x| *x == s)
-        .unwrap_or(0) as i64
 }
 
 /// Writes `records` inside the open transaction `tx` — each result upserted by key with its

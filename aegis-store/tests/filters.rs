@@ -6,6 +6,8 @@
 use aegis_core::{
     EvaluationResult, Issue, Metadata, Sanitized, Severity, Tier, Trace, UsdCost, Verdict,
 };
+mod support;
+
 use aegis_store::{Cursor, Filter, SqliteStore, Store, StoredRecord};
 
 fn record(i: usize, at_ms: i64) -> StoredRecord {
@@ -72,6 +74,20 @@ fn store_of(n: usize) -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
+/// The same records in a store of each kind.
+fn stores_of(n: usize) -> Vec<(support::Place, Box<dyn Store>)> {
+    let batch: Vec<StoredRecord> = (0..n).map(|i| record(i, 1_000 + (i / 10) as i64)).collect();
+    support::places()
+        .into_iter()
+        .map(|place| {
+            eprintln!("store: {}", place.name());
+            let mut store = place.open();
+            store.write(&batch).unwrap();
+            (place, store)
+        })
+        .collect()
+}
+
 fn ids(rows: &[aegis_store::StoredRow]) -> Vec<String> {
     rows.iter()
         .map(|r| r.result.trace_id.clone().unwrap())
@@ -80,69 +96,71 @@ fn ids(rows: &[aegis_store::StoredRow]) -> Vec<String> {
 
 #[test]
 fn cursor_pages_cover_every_record_once() {
-    let (_dir, store) = store_of(95);
-    let everything = ids(&store.list(&Filter::default()).unwrap());
-    assert_eq!(everything.len(), 95);
-    for page_size in [1, 7, 10, 33] {
-        let mut seen = Vec::new();
-        let mut after: Option<Cursor> = None;
-        loop {
-            let page = store
-                .list(&Filter {
-                    limit: Some(page_size),
-                    after: after.clone(),
-                    ..Filter::default()
-                })
-                .unwrap();
-            if page.is_empty() {
-                break;
+    for (_place, store) in stores_of(95) {
+        let everything = ids(&store.list(&Filter::default()).unwrap());
+        assert_eq!(everything.len(), 95);
+        for page_size in [1, 7, 10, 33] {
+            let mut seen = Vec::new();
+            let mut after: Option<Cursor> = None;
+            loop {
+                let page = store
+                    .list(&Filter {
+                        limit: Some(page_size),
+                        after: after.clone(),
+                        ..Filter::default()
+                    })
+                    .unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                assert!(page.len() <= page_size);
+                after = page.last().map(Cursor::of);
+                seen.extend(ids(&page));
             }
-            assert!(page.len() <= page_size);
-            after = page.last().map(Cursor::of);
-            seen.extend(ids(&page));
+            assert_eq!(seen, everything, "pages of {page_size}");
         }
-        assert_eq!(seen, everything, "pages of {page_size}");
     }
 }
 
 #[test]
 fn model_validator_and_tag_select_their_records() {
-    let (_dir, store) = store_of(40);
-    let count = |f: Filter| store.list(&f).unwrap().len();
-    let model = Filter {
-        model: Some("gpt-x".to_owned()),
-        ..Filter::default()
-    };
-    assert_eq!(count(model.clone()), 10);
-    let validator = Filter {
-        validator: Some("dose_limit".to_owned()),
-        ..Filter::default()
-    };
-    // Even i and a multiple of 3: 0, 6, 12, 18, 24, 30, 36.
-    assert_eq!(count(validator.clone()), 7);
-    let tag = Filter {
-        tag: Some("beta".to_owned()),
-        ..Filter::default()
-    };
-    assert_eq!(count(tag.clone()), 8);
-    assert_eq!(
-        count(Filter {
-            tag: Some("eu".to_owned()),
+    for (_place, store) in stores_of(40) {
+        let count = |f: Filter| store.list(&f).unwrap().len();
+        let model = Filter {
+            model: Some("gpt-x".to_owned()),
             ..Filter::default()
-        }),
-        40
-    );
-    assert_eq!(
-        count(Filter {
-            tag: Some("b".to_owned()),
+        };
+        assert_eq!(count(model.clone()), 10);
+        let validator = Filter {
+            validator: Some("dose_limit".to_owned()),
             ..Filter::default()
-        }),
-        0,
-        "a tag matches whole"
-    );
-    // The summary counts exactly what the list selects.
-    for f in [model, validator, tag] {
-        assert_eq!(store.summarize(&f).unwrap().overall.total, count(f) as u64);
+        };
+        // Even i and a multiple of 3: 0, 6, 12, 18, 24, 30, 36.
+        assert_eq!(count(validator.clone()), 7);
+        let tag = Filter {
+            tag: Some("beta".to_owned()),
+            ..Filter::default()
+        };
+        assert_eq!(count(tag.clone()), 8);
+        assert_eq!(
+            count(Filter {
+                tag: Some("eu".to_owned()),
+                ..Filter::default()
+            }),
+            40
+        );
+        assert_eq!(
+            count(Filter {
+                tag: Some("b".to_owned()),
+                ..Filter::default()
+            }),
+            0,
+            "a tag matches whole"
+        );
+        // The summary counts exactly what the list selects.
+        for f in [model, validator, tag] {
+            assert_eq!(store.summarize(&f).unwrap().overall.total, count(f) as u64);
+        }
     }
 }
 

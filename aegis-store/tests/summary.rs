@@ -7,6 +7,8 @@ use aegis_core::{
     EvaluationResult, Issue, Sanitized, Severity, Tier, TierOutcome, TierReport, Trace, UsdCost,
     Verdict,
 };
+mod support;
+
 use aegis_store::{Filter, SqliteStore, Store, StoredRecord, TimeBucket};
 
 fn record(i: usize) -> StoredRecord {
@@ -211,4 +213,121 @@ fn the_hourly_rollups_agree_with_the_results_through_rewrites_and_deletes() {
         rolled.overall.total
     );
     assert_same(&rolled, &store.summarize(&raw(window)).unwrap(), "a window");
+}
+
+/// The same writes, rewrites, deletes and labels in a store of each kind give the same lists
+/// and the same summaries, exactly (SQLite's computed from its results), whatever the filter.
+#[test]
+fn every_store_lists_and_summarises_the_same_records_alike() {
+    let records: Vec<StoredRecord> = (0..300)
+        .map(|i| {
+            let mut r = record(i);
+            if let Some(t) = r.trace.as_mut() {
+                t.model = Some(format!("model-{}", i % 4));
+                t.metadata.application = (i % 5 != 0).then(|| format!("app-{}", i % 3));
+                t.metadata.tags = vec![format!("tag-{}", i % 6)];
+            }
+            r.result.latency_ns = 1_000 + (i as u64 * 7919) % 5_000_000;
+            r
+        })
+        .collect();
+    let mut again: Vec<StoredRecord> = records[..40].to_vec();
+    for (n, r) in again.iter_mut().enumerate() {
+        r.result.verdict = Verdict::NeedsReview;
+        r.result.decided_by = None;
+        r.result.domain = Some("legal".to_owned());
+        r.evaluated_at_ms += 17 * 60_000 + n as i64;
+    }
+    let filters = [
+        Filter::default(),
+        Filter {
+            domain: Some("legal".to_owned()),
+            ..Filter::default()
+        },
+        Filter {
+            verdict: Some(Verdict::Fail),
+            min_severity: Some(Severity::Critical),
+            ..Filter::default()
+        },
+        Filter {
+            since_ms: Some(1_700_000_000_000 + 10 * 3_600_000 + 20 * 60_000),
+            until_ms: Some(1_700_000_000_000 + 30 * 3_600_000),
+            ..Filter::default()
+        },
+        Filter {
+            validator: Some("a".to_owned()),
+            model: Some("model-0".to_owned()),
+            ..Filter::default()
+        },
+        Filter {
+            tag: Some("tag-2".to_owned()),
+            application: Some("app-1".to_owned()),
+            ..Filter::default()
+        },
+        Filter {
+            limit: Some(25),
+            ..Filter::default()
+        },
+    ];
+    /// A store's name, its lists and its summaries, filter by filter.
+    type Seen = (
+        &'static str,
+        Vec<Vec<String>>,
+        Vec<aegis_store::StoreSummary>,
+    );
+    let mut seen: Vec<Seen> = Vec::new();
+    for place in support::places() {
+        let mut store = place.open();
+        store.write(&records).unwrap();
+        store.write(&again).unwrap();
+        for r in &records[250..260] {
+            assert_eq!(store.delete(&Filter::default(), Some(&r.key)).unwrap(), 1);
+        }
+        for (n, r) in records[..6].iter().enumerate() {
+            store
+                .add_label(&aegis_store::ReviewLabel {
+                    key: r.key.clone(),
+                    verdict: if n % 2 == 0 {
+                        Verdict::Fail
+                    } else {
+                        Verdict::Pass
+                    },
+                    severity: None,
+                    notes: Default::default(),
+                    reviewer: "r".into(),
+                    accepted: false,
+                    labelled_at_ms: n as i64,
+                })
+                .unwrap();
+        }
+        let lists = filters
+            .iter()
+            .map(|f| {
+                store
+                    .list(f)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.key)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let summaries = filters
+            .iter()
+            .map(|f| store.summarize(&raw(f.clone())).unwrap())
+            .collect();
+        seen.push((place.name(), lists, summaries));
+    }
+    let (first, lists, summaries) = &seen[0];
+    assert_eq!(summaries[0].overall.total, 290);
+    assert_eq!(summaries[1].overall.needs_review, 40);
+    assert_eq!(summaries[0].labelled.len(), 6);
+    for (name, other_lists, other_summaries) in &seen[1..] {
+        for (i, f) in filters.iter().enumerate() {
+            assert_eq!(lists[i], other_lists[i], "{first} and {name} list {f:?}");
+            assert_eq!(
+                summaries[i], other_summaries[i],
+                "{first} and {name} summarise {f:?}"
+            );
+        }
+    }
 }

@@ -9,7 +9,8 @@ use aegis_core::{EvaluationResult, Severity, Tier, UsdCost, Verdict};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
-use super::{COLUMNS, SqliteStore, severity_rank, unpack};
+use super::{COLUMNS, SqliteStore};
+use crate::codec::{severity_rank, unpack};
 use crate::{Filter, IssueSummary, LabelledResult, StoreError, StoreSummary, TimeBucket};
 
 /// The schema version that adds the tables below.
@@ -417,15 +418,16 @@ fn summarize_with(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, 
             return Ok(());
         }
         let cost = UsdCost::from_picos(count(r.get(7).map_err(e())?));
-        s.overall.add(verdict, n, cost);
-        s.by_domain.entry(domain).or_default().add(verdict, n, cost);
-        s.by_model.entry(model).or_default().add(verdict, n, cost);
-        s.by_application
-            .entry(application)
-            .or_default()
-            .add(verdict, n, cost);
-        s.by_time.entry(bucket).or_default().add(verdict, n, cost);
-        *s.decided_by.entry(decided_by).or_default() += n;
+        s.add_group(crate::SummaryGroup {
+            verdict,
+            decided_by,
+            bucket,
+            domain,
+            model,
+            application,
+            n,
+            cost,
+        });
         Ok(())
     };
     let grouped = |sel: &str| {
@@ -684,7 +686,7 @@ pub(super) fn findings(
 ) -> Result<Vec<crate::FindingGroup>, StoreError> {
     let mut params = Vec::new();
     let sel = selection(filter, &mut params);
-    params.push(Value::Integer(super::severity_rank(min_severity)));
+    params.push(Value::Integer(severity_rank(min_severity)));
     let sql = format!(
         "SELECT results.domain, result_issues.validator, max(result_issues.severity), \
                 count(DISTINCT results.id), min(results.evaluated_at), max(results.evaluated_at) \

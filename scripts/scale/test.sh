@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The scale-out tests against real servers: Debian's PostgreSQL and Redis (installed when
+# missing), started on free loopback ports for this run and stopped after it. The store's test
+# suite runs again with a PostgreSQL half that must not be skipped (AEGIS_REQUIRE_POSTGRES).
+# Uses the target dir's debug build, as `cargo test --workspace` left it.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dir="${CARGO_TARGET_DIR:-target}/scale-test"
+bash scripts/scale/servers.sh start "$dir"
+trap 'bash scripts/scale/servers.sh stop "$dir"' EXIT
+# shellcheck disable=SC1091
+. "$dir/env"
+export AEGIS_REQUIRE_POSTGRES=1
+cargo test --locked -p aegis-store
