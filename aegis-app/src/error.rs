@@ -43,6 +43,18 @@ pub enum AppError {
     /// The server's configuration (`aegis.toml`) is not usable.
     #[error("{0}")]
     Config(String),
+    /// The service cannot take more now (a shared queue at its bound): try again after
+    /// `retry_after_s`.
+    #[error("{message}")]
+    Busy {
+        /// What is full.
+        message: String,
+        /// When to try again, in seconds.
+        retry_after_s: u64,
+    },
+    /// What was asked is not available in this set-up, and why.
+    #[error("{0}")]
+    Unsupported(String),
     /// Reading input or writing output failed.
     #[error("{context}: {source}")]
     Io {

@@ -47,6 +47,7 @@ pub mod report;
 pub mod review;
 pub mod rl_view;
 pub mod service;
+pub mod shared;
 pub mod simulate;
 pub mod store;
 pub mod summary;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aegis_core::{EvaluationResult, Severity, Tier, UsdCost, Verdict};
 #[cfg(test)]
 use aegis_store::StoredRow;
-use aegis_store::{SqliteStore, Store, StoreSummary, TimeBucket, VerdictCounts};
+use aegis_store::{Store, StoreSummary, TimeBucket, VerdictCounts};
 use serde::Serialize;
 
 use crate::AppError;
@@ -469,7 +469,7 @@ pub fn summarized(s: &StoreSummary) -> Report {
 /// The report over the stored results `selection` names (its limit ignored), with the
 /// experts' latest labels, aggregated in the store: memory does not grow with the number of
 /// stored results (only with the labelled ones).
-pub fn report(store: &SqliteStore, selection: &Selection) -> Result<Report, AppError> {
+pub fn report(store: &dyn Store, selection: &Selection) -> Result<Report, AppError> {
     let mut f = selection.filter()?;
     f.limit = None;
     Ok(summarized(&store.summarize(&f)?))
@@ -480,6 +480,7 @@ mod tests {
     use super::*;
     use aegis_core::Tier;
     use aegis_core::{EvaluationResult, Issue, TierOutcome, TierReport};
+    use aegis_store::SqliteStore;
     use aegis_store::StoredTrace;
 
     fn row(i: usize) -> StoredRow {

@@ -163,7 +163,7 @@ pub struct ExportedTask {
 }
 
 /// Up to `limit` open tasks in priority order, as exported.
-pub fn export(store: &SqliteStore, limit: usize) -> Result<Vec<ExportedTask>, AppError> {
+pub fn export(store: &dyn Store, limit: usize) -> Result<Vec<ExportedTask>, AppError> {
     Ok(store
         .open_tasks(limit)?
         .into_iter()

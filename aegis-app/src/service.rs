@@ -61,6 +61,10 @@ pub struct ServiceConfig {
     pub otlp_quiet: Duration,
     /// The domain of OpenTelemetry traces that name none; it must be one of the service's.
     pub default_domain: Option<String>,
+    /// A scaled-out service: traces queued in a Redis stream and results kept in PostgreSQL
+    /// ([`crate::shared`]), rather than both in each organisation's SQLite file. The service
+    /// directory still holds the organisations, their API keys and Tier-0 keys.
+    pub shared: Option<crate::shared::SharedConfig>,
 }
 
 impl ServiceConfig {
@@ -78,6 +82,7 @@ impl ServiceConfig {
             lease: Duration::from_secs(120),
             otlp_quiet: Duration::from_secs(30),
             default_domain: None,
+            shared: None,
         }
     }
 }
@@ -197,6 +202,8 @@ struct Org {
     quiet_looked_at_ms: AtomicI64,
     engine: Arc<PhiEngine>,
     pipeline: Arc<Pipeline>,
+    /// Its results in the shared PostgreSQL database, in a scaled-out service.
+    shared_results: Option<Mutex<aegis_store::PostgresStore>>,
 }
 
 /// The service: open it once, share it between the front end's threads.
@@ -214,6 +221,9 @@ pub struct Service {
     results_writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Alert rules and channels, when the service alerts.
     alerts: Option<Arc<crate::alerts::Alerts>>,
+    /// Connections to the shared queue, in a scaled-out service: each request takes one
+    /// (or makes one) and puts it back.
+    queues: Option<Mutex<Vec<aegis_store::redis_queue::RedisQueue>>>,
 }
 
 /// What one worker pass did.
@@ -228,7 +238,9 @@ pub struct WorkDone {
 /// The service directory taken by one server (see [`Service::lock_for_serving`]).
 #[derive(Debug)]
 pub struct DirectoryLock {
-    _file: std::fs::File,
+    /// The locked file; none for a scaled-out service, whose API processes share the
+    /// directory's organisations and keys and no queue.
+    _file: Option<std::fs::File>,
 }
 
 /// How a worker evaluates one queued trace.
@@ -277,6 +289,16 @@ impl Service {
             find_domain(domains, name)?;
         }
         let tenants = Tenants::open(&config.root.join("tenants.db"))?;
+        // A scaled-out service reaches its queue before it says it is up.
+        let queues = match &config.shared {
+            Some(shared) => Some(Mutex::new(vec![
+                aegis_store::redis_queue::RedisQueue::connect(
+                    &shared.queue_url,
+                    shared.queue.clone(),
+                )?,
+            ])),
+            None => None,
+        };
         Ok(Service {
             config,
             domains: domains.to_vec(),
@@ -287,6 +309,7 @@ impl Service {
             results: Mutex::new(None),
             results_writer: Mutex::new(None),
             alerts: None,
+            queues,
         })
     }
 
@@ -507,6 +530,13 @@ impl Service {
             quiet_looked_at_ms: AtomicI64::new(0),
             engine,
             pipeline: Arc::new(pipeline),
+            shared_results: match &self.config.shared {
+                Some(shared) => Some(Mutex::new(crate::shared::open_org_store(
+                    &shared.store_url,
+                    id,
+                )?)),
+                None => None,
+            },
         });
         Ok(Arc::clone(
             lock(&self.orgs).entry(id.clone()).or_insert(org),
@@ -515,25 +545,128 @@ impl Service {
 
     /// Runs `f` on the organisation's store (its query connection). Every query a front end
     /// makes for an organisation goes through here, so it reaches that organisation's file only.
+    ///
+    /// What only the embedded store does (alerts, OpenTelemetry fragments, the dashboard's
+    /// roll-ups) is not there in a scaled-out service: this answers [`AppError::Unsupported`].
     pub fn with_store<T>(
         &self,
         org: &OrgId,
         f: impl FnOnce(&mut SqliteStore) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
+        self.embedded_only()?;
         let org = self.org(org)?;
         let mut store = lock(&org.reader);
         f(&mut store)
     }
 
-    /// Runs `f` on the organisation's writing connection (deletes, labels).
+    /// Runs `f` on the organisation's writing connection (deletes, labels); like
+    /// [`with_store`](Self::with_store), the embedded store only.
     pub fn with_store_for_writing<T>(
         &self,
         org: &OrgId,
         f: impl FnOnce(&mut SqliteStore) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
+        self.embedded_only()?;
         let org = self.org(org)?;
         let mut store = lock(&org.writer);
         f(&mut store)
+    }
+
+    /// Runs `f` on the organisation's results, wherever the service keeps them: its SQLite
+    /// file (the query connection), or its schema in the shared PostgreSQL database. Lists,
+    /// search, reports, review and deletes go through here.
+    pub fn with_results<T>(
+        &self,
+        org: &OrgId,
+        f: impl FnOnce(&mut dyn aegis_store::Store) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let org = self.org(org)?;
+        match &org.shared_results {
+            Some(shared) => {
+                let mut store = lock(shared);
+                store.reconnect_if_closed()?;
+                f(&mut *store)
+            }
+            None => f(&mut *lock(&org.reader)),
+        }
+    }
+
+    /// An error in a scaled-out service, for what only the embedded store does.
+    fn embedded_only(&self) -> Result<(), AppError> {
+        match self.config.shared {
+            Some(_) => Err(AppError::Unsupported(
+                "not available yet when results are kept in PostgreSQL (--store postgres://…): \
+                 alerts, OpenTelemetry ingest, the dashboard's analytics and replays need the \
+                 embedded store"
+                    .to_owned(),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// A worker of this scaled-out service, named `consumer` in the queue's group, with the
+    /// service's tiers, time budget and batch size.
+    pub fn shared_worker(&self, consumer: String) -> Result<crate::shared::SharedWorker, AppError> {
+        let Some(shared) = &self.config.shared else {
+            return Err(AppError::Usage(
+                "the service has no shared queue (--queue redis://…)".to_owned(),
+            ));
+        };
+        crate::shared::SharedWorker::new(
+            shared.clone(),
+            consumer,
+            &self.domains,
+            &self.config.tiers,
+            self.config.time_budget,
+            self.config.batch.min(512),
+        )
+    }
+
+    /// Whether the service is scaled out (a shared queue and store).
+    pub fn is_shared(&self) -> bool {
+        self.config.shared.is_some()
+    }
+
+    /// Runs `f` on a connection to the shared queue (one from the pool, or a new one); a
+    /// connection that failed is not put back.
+    fn with_queue<T>(
+        &self,
+        f: impl FnOnce(&mut aegis_store::redis_queue::RedisQueue) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let (Some(pool), Some(shared)) = (&self.queues, &self.config.shared) else {
+            return Err(AppError::Store(
+                "the service has no shared queue".to_owned(),
+            ));
+        };
+        let taken = lock(pool).pop();
+        let mut queue = match taken {
+            Some(q) => q,
+            None => aegis_store::redis_queue::RedisQueue::connect(
+                &shared.queue_url,
+                shared.queue.clone(),
+            )?,
+        };
+        let out = f(&mut queue);
+        if out.is_ok() || matches!(out, Err(AppError::Busy { .. })) {
+            lock(pool).push(queue);
+        }
+        out
+    }
+
+    /// How the shared queue stands (backlog, pending, dead letters), in a scaled-out service.
+    pub fn shared_queue_depth(
+        &self,
+    ) -> Result<aegis_store::redis_queue::RedisQueueDepth, AppError> {
+        self.with_queue(|q| Ok(q.depth()?))
+    }
+
+    /// The organisation's newest dead letters in the shared queue.
+    pub fn dead_letters(
+        &self,
+        org: &OrgId,
+        limit: usize,
+    ) -> Result<Vec<aegis_store::redis_queue::DeadLetter>, AppError> {
+        self.with_queue(|q| Ok(q.dead_letters(Some(org), limit)?))
     }
 
     /// Queues `job` through the organisation's group commit
@@ -595,6 +728,21 @@ impl Service {
             .collect::<Result<Vec<_>, _>>()?;
         let fresh = if entries.is_empty() {
             Vec::new()
+        } else if self.config.shared.is_some() {
+            // Each entry is a new delivery: a trace sent again is evaluated again, and its
+            // result replaces the one stored under its key.
+            self.with_queue(|q| {
+                q.push(&org.id, &entries).map_err(|e| match e {
+                    aegis_store::redis_queue::PushError::Full { backlog } => AppError::Busy {
+                        message: format!(
+                            "the shared queue is full ({backlog} traces waiting); send again later"
+                        ),
+                        retry_after_s: 5,
+                    },
+                    aegis_store::redis_queue::PushError::Store(e) => e.into(),
+                })
+            })?;
+            vec![true; entries.len()]
         } else {
             org.enqueues
                 .enqueue(&org.writer, crate::group_commit::Job::Entries(entries))?
@@ -768,6 +916,10 @@ impl Service {
     /// An organisation whose store cannot be worked (its file gone, its disk full) is skipped
     /// with an error logged and counted in `failed`; the others are worked as usual.
     pub fn work_once(&self) -> Result<WorkDone, AppError> {
+        // A scaled-out service's traces are worked by `shared::SharedWorker`s.
+        if self.config.shared.is_some() {
+            return Ok(WorkDone::default());
+        }
         let ids: Vec<OrgId> = self.orgs()?.into_iter().map(|o| o.id).collect();
         let mut done = WorkDone::default();
         for id in ids {
@@ -838,51 +990,14 @@ impl Service {
         Ok(n)
     }
 
-    /// Evaluates queued (already sanitised) traces in order, each within the time budget, on
-    /// one thread for the batch (a new one after a trace overruns the budget).
+    /// Evaluates queued (already sanitised) traces with the organisation's pipeline.
     fn evaluate_batch(&self, org: &Org, traces: Vec<Sanitized<Trace>>) -> Vec<EvaluationResult> {
-        let ids: Vec<(Option<String>, Option<String>)> = traces
-            .iter()
-            .map(|t| (t.id.clone(), t.metadata.domain.clone()))
-            .collect();
-        let pipeline = Arc::clone(&org.pipeline);
-        let domains = self.domains.clone();
-        let run: Arc<EvaluateFn> = Arc::new(move |trace| {
-            let name = trace.metadata.domain.clone().unwrap_or_default();
-            let Ok(domain) = find_domain(&domains, &name) else {
-                let mut r = EvaluationResult::error(
-                    None,
-                    trace.id.clone(),
-                    "the queued trace's domain is no longer served".to_owned(),
-                );
-                r.domain = Some(name);
-                return r;
-            };
-            let mut r = pipeline
-                .orchestrator()
-                .evaluate_sanitized(domain, trace.clone());
-            ran_tier0_at_ingest(&mut r, domain);
-            r
-        });
-        let budget = self.config.time_budget;
-        crate::evaluate::within_each(budget, traces, run)
-            .into_iter()
-            .zip(ids)
-            .map(|(r, (id, domain))| {
-                r.unwrap_or_else(|| {
-                    let mut r = EvaluationResult::error(
-                        None,
-                        id,
-                        format!(
-                            "the trace was not evaluated within the time budget ({} ms)",
-                            budget.as_millis()
-                        ),
-                    );
-                    r.domain = domain;
-                    r
-                })
-            })
-            .collect()
+        evaluate_queued(
+            &org.pipeline,
+            &self.domains,
+            self.config.time_budget,
+            traces,
+        )
     }
 
     /// The record a result is stored as, under the key it was queued with.
@@ -892,16 +1007,7 @@ impl Service {
         result: EvaluationResult,
         trace: &Sanitized<Trace>,
     ) -> StoredRecord {
-        let domain = result
-            .domain
-            .as_deref()
-            .and_then(|d| find_domain(&self.domains, d).ok());
-        let mut record = StoredRecord::new(result, Some(trace), now_ms());
-        record.key = key.to_owned();
-        if let Some(d) = domain {
-            record = record.with_provenance(provenance(d.info()));
-        }
-        record
+        record_of(&self.domains, key, result, trace)
     }
 
     /// Sends a result of an evaluation in the request to the thread that stores them in
@@ -984,7 +1090,10 @@ impl Service {
             Err(rejected) => return Ok(Err(rejected)),
         };
         // An older version of this trace waiting in the queue is superseded by this one.
-        let superseded = lock(&org.reader).queued_version(&key)?;
+        let superseded = match &org.shared_results {
+            Some(_) => None,
+            None => lock(&org.reader).queued_version(&key)?,
+        };
         let result = self
             .evaluate_batch(&org, vec![sanitized.clone()])
             .pop()
@@ -993,6 +1102,21 @@ impl Service {
             .filter(|o| *o != sanitized.output)
             .map(|_| sanitized.output.clone());
         let decision = decide(&result, redacted);
+        if let Some(shared) = &org.shared_results {
+            // Stored before the answer: a worker of another process may replace it, never
+            // duplicate it (the key is the same).
+            let mut store = lock(shared);
+            store.reconnect_if_closed()?;
+            aegis_store::Store::write(
+                &mut *store,
+                &[self.record_of(&key, result.clone(), &sanitized)],
+            )?;
+            return Ok(Ok(Guarded {
+                key,
+                decision,
+                result,
+            }));
+        }
         // Stored in the background, committed with whatever else arrived meanwhile: the
         // caller has its answer now (this is no `202`: the result is in the response).
         self.store_later(StoredNow {
@@ -1027,7 +1151,19 @@ impl Service {
         let mut n = 0;
         for id in ids {
             for candidate in self.lookup_ids(org_id, id)? {
-                if lock(&org.writer).delete_traces(&[candidate.as_str()])? > 0 {
+                let deleted = match &org.shared_results {
+                    Some(shared) => {
+                        let mut store = lock(shared);
+                        store.reconnect_if_closed()?;
+                        aegis_store::Store::delete(
+                            &mut *store,
+                            &aegis_store::Filter::default(),
+                            Some(&candidate),
+                        )?
+                    }
+                    None => lock(&org.writer).delete_traces(&[candidate.as_str()])?,
+                };
+                if deleted > 0 {
                     n += 1;
                     break;
                 }
@@ -1043,6 +1179,10 @@ impl Service {
     /// An organisation that cannot be opened is skipped with an error logged: it must not keep
     /// the others from being served.
     pub fn release_all(&self) -> Result<usize, AppError> {
+        // A shared queue hands back what a dead worker held by itself (after its idle time).
+        if self.config.shared.is_some() {
+            return Ok(0);
+        }
         let mut n = 0;
         for org in self.orgs()? {
             match self
@@ -1063,6 +1203,9 @@ impl Service {
     /// directory would evaluate the same traces twice. `orgs` and `keys` commands do not take
     /// it, so organisations and keys can be managed while a server runs.
     pub fn lock_for_serving(&self) -> Result<DirectoryLock, AppError> {
+        if self.config.shared.is_some() {
+            return Ok(DirectoryLock { _file: None });
+        }
         let path = self.config.root.join("serve.lock");
         let cannot = |source| AppError::Io {
             context: format!("cannot open {}", path.display()),
@@ -1075,7 +1218,7 @@ impl Service {
             .open(&path)
             .map_err(cannot)?;
         match file.try_lock() {
-            Ok(()) => Ok(DirectoryLock { _file: file }),
+            Ok(()) => Ok(DirectoryLock { _file: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => Err(AppError::Store(format!(
                 "another aegis-eval serve is working {} (one server per service directory: it would evaluate traces twice)",
                 self.config.root.display()
@@ -1226,6 +1369,78 @@ fn sanitize(org: &Org, domain: &dyn Domain, trace: Trace) -> Result<Sanitized<Tr
 
 /// A queued trace went through Tier 0 when it was accepted: its result says so (the
 /// orchestrator, handed sanitised text, reports Tier 0 skipped).
+/// Evaluates queued (already sanitised) traces in order with `pipeline`, each within
+/// `budget`, on one thread for the batch (a new one after a trace overruns the budget). What a
+/// service's workers and a scaled-out worker both run.
+pub(crate) fn evaluate_queued(
+    pipeline: &Arc<Pipeline>,
+    domains: &[&'static dyn Domain],
+    budget: Duration,
+    traces: Vec<Sanitized<Trace>>,
+) -> Vec<EvaluationResult> {
+    let ids: Vec<(Option<String>, Option<String>)> = traces
+        .iter()
+        .map(|t| (t.id.clone(), t.metadata.domain.clone()))
+        .collect();
+    let pipeline = Arc::clone(pipeline);
+    let domains = domains.to_vec();
+    let run: Arc<EvaluateFn> = Arc::new(move |trace| {
+        let name = trace.metadata.domain.clone().unwrap_or_default();
+        let Ok(domain) = find_domain(&domains, &name) else {
+            let mut r = EvaluationResult::error(
+                None,
+                trace.id.clone(),
+                "the queued trace's domain is no longer served".to_owned(),
+            );
+            r.domain = Some(name);
+            return r;
+        };
+        let mut r = pipeline
+            .orchestrator()
+            .evaluate_sanitized(domain, trace.clone());
+        ran_tier0_at_ingest(&mut r, domain);
+        r
+    });
+    crate::evaluate::within_each(budget, traces, run)
+        .into_iter()
+        .zip(ids)
+        .map(|(r, (id, domain))| {
+            r.unwrap_or_else(|| {
+                let mut r = EvaluationResult::error(
+                    None,
+                    id,
+                    format!(
+                        "the trace was not evaluated within the time budget ({} ms)",
+                        budget.as_millis()
+                    ),
+                );
+                r.domain = domain;
+                r
+            })
+        })
+        .collect()
+}
+
+/// The record a result is stored as, under the key it was queued with, with the provenance
+/// of the domain that evaluated it.
+pub(crate) fn record_of(
+    domains: &[&'static dyn Domain],
+    key: &str,
+    result: EvaluationResult,
+    trace: &Sanitized<Trace>,
+) -> StoredRecord {
+    let domain = result
+        .domain
+        .as_deref()
+        .and_then(|d| find_domain(domains, d).ok());
+    let mut record = StoredRecord::new(result, Some(trace), now_ms());
+    record.key = key.to_owned();
+    if let Some(d) = domain {
+        record = record.with_provenance(provenance(d.info()));
+    }
+    record
+}
+
 fn ran_tier0_at_ingest(result: &mut EvaluationResult, domain: &dyn Domain) {
     if domain.info().phi.is_some()
         && let Some(t0) = result

@@ -252,26 +252,24 @@ pub fn utc_text(ms: i64) -> String {
 }
 
 /// Stored results that match `selection`, newest first.
-pub fn list(store: &SqliteStore, selection: &Selection) -> Result<Vec<StoredRow>, AppError> {
+pub fn list(store: &dyn Store, selection: &Selection) -> Result<Vec<StoredRow>, AppError> {
     Ok(store.list(&selection.filter()?)?)
 }
 
 /// Full-text search over the sanitised text, best match first.
 pub fn search(
-    store: &SqliteStore,
+    store: &dyn Store,
     query: &str,
     selection: &Selection,
 ) -> Result<Vec<StoredRow>, AppError> {
-    store.search(query, &selection.filter()?).map_err(|e| {
-        AppError::Store(format!(
-            "{e} (FTS5 query syntax: words, \"a phrase\", AND, OR, NOT, prefix*)"
-        ))
-    })
+    store
+        .search(query, &selection.filter()?)
+        .map_err(|e| AppError::Store(format!("{e} (query syntax: words, \"a phrase\", OR)")))
 }
 
 /// Stored results whose sanitised text is most like that of `id` (full-text search over its
 /// distinctive words: any of them, best match first), the result itself left out.
-pub fn similar(store: &SqliteStore, id: &str, limit: usize) -> Result<Vec<StoredRow>, AppError> {
+pub fn similar(store: &dyn Store, id: &str, limit: usize) -> Result<Vec<StoredRow>, AppError> {
     let row = get(store, id)?;
     let Some(trace) = &row.trace else {
         return Ok(Vec::new());
@@ -292,13 +290,12 @@ pub fn similar(store: &SqliteStore, id: &str, limit: usize) -> Result<Vec<Stored
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    // Each word quoted: FTS5 reads it as a string, never as an operator.
+    // Each word quoted: a store reads it as a string, never as an operator.
     let query = words
         .iter()
         .map(|w| format!("\"{w}\""))
         .collect::<Vec<_>>()
         .join(" OR ");
-    store.index_text()?;
     let filter = aegis_store::Filter {
         limit: Some(limit + 1),
         ..aegis_store::Filter::default()
@@ -313,14 +310,14 @@ pub fn similar(store: &SqliteStore, id: &str, limit: usize) -> Result<Vec<Stored
 }
 
 /// One stored result (by trace id or record key) with its audit trail, oldest first.
-pub fn show(store: &SqliteStore, id: &str) -> Result<(StoredRow, Vec<AuditEntry>), AppError> {
+pub fn show(store: &dyn Store, id: &str) -> Result<(StoredRow, Vec<AuditEntry>), AppError> {
     let row = get(store, id)?;
     let trail = store.audit_trail(&row.key)?;
     Ok((row, trail))
 }
 
 /// One stored result by trace id or record key; an error when there is none.
-pub fn get(store: &SqliteStore, id: &str) -> Result<StoredRow, AppError> {
+pub fn get(store: &dyn Store, id: &str) -> Result<StoredRow, AppError> {
     store
         .get(id)?
         .ok_or_else(|| AppError::Store(format!("no stored result for trace `{id}`")))
@@ -329,7 +326,7 @@ pub fn get(store: &SqliteStore, id: &str) -> Result<StoredRow, AppError> {
 /// Deletes the result `id`, or every result the selection names (its limit ignored); refuses
 /// to delete everything unless `all`. Returns how many were deleted.
 pub fn delete(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     id: Option<&str>,
     selection: &Selection,
     all: bool,

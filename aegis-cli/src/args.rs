@@ -37,6 +37,15 @@ pub(crate) enum Command {
         after_help = "Start: aegis-eval orgs create acme   (prints an API key once)\n       aegis-eval serve\nSend:  curl -H 'Authorization: Bearer <key>' --data-binary @examples/traces/healthcare.jsonl http://127.0.0.1:8420/v1/traces\nStop with Ctrl-C or SIGTERM: requests and batches in flight finish first."
     )]
     Serve(ServeArgs),
+    /// A worker of a scaled-out service: takes traces from the Redis queue (`--queue`),
+    /// evaluates them, and stores each result in its organisation's schema of the PostgreSQL
+    /// database (`--store`). Run as many as the traffic needs, on as many machines.
+    #[command(
+        after_help = "aegis-eval serve  --queue redis://127.0.0.1:6379 --store postgres://aegis@127.0.0.1/aegis --workers 0
+aegis-eval worker --queue redis://127.0.0.1:6379 --store postgres://aegis@127.0.0.1/aegis
+Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed worker held is taken over after --claim-idle."
+    )]
+    Worker(WorkerArgs),
     /// Organisations of a service directory: each has its own store, Tier-0 key and API keys.
     Orgs {
         #[command(subcommand)]
@@ -681,13 +690,18 @@ pub(crate) struct ServeArgs {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:8420")]
     pub(crate) addr: std::net::SocketAddr,
-    /// The service directory: organisations and keys, and per organisation its store (with
-    /// the durable ingest queue) and Tier-0 key.
-    #[arg(long, default_value = DEFAULT_SERVICE_DIR)]
-    pub(crate) store: PathBuf,
+    /// The service directory (organisations and keys, and per organisation its store, with
+    /// the durable ingest queue, and Tier-0 key), or, scaled out with --queue, a PostgreSQL
+    /// database (`postgres://user@host/db`; the password from PGPASSWORD or the URL) holding
+    /// every organisation's results, each in a schema of its own.
+    #[arg(long, default_value = DEFAULT_SERVICE_DIR, value_name = "DIR|URL")]
+    pub(crate) store: String,
+    #[command(flatten)]
+    pub(crate) scale: ScaleArgs,
     #[command(flatten)]
     pub(crate) tiers: TierArgs,
-    /// Worker threads evaluating queued traces (default: one per core).
+    /// Worker threads evaluating queued traces (default: one per core; scaled out, 0 makes
+    /// an API-only process).
     #[arg(long)]
     pub(crate) workers: Option<usize>,
     /// The largest request body in bytes, before and after decompression (20 MiB: what
@@ -746,6 +760,50 @@ pub(crate) struct ServeArgs {
     /// The certificate's PEM private key.
     #[arg(long, requires = "tls_cert")]
     pub(crate) tls_key: Option<PathBuf>,
+}
+
+/// Where a scaled-out service's queue is, and its limits.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ScaleArgs {
+    /// Scale out: queue accepted traces in this Redis (`redis://host:6379/0`) for any number
+    /// of `aegis-eval worker` processes, with --store a PostgreSQL URL.
+    #[arg(long, value_name = "URL", env = "AEGIS_QUEUE", requires = "store")]
+    pub(crate) queue: Option<String>,
+    /// Scaled out: the service directory (organisations, API keys, Tier-0 keys), which every
+    /// API process reads.
+    #[arg(long, default_value = DEFAULT_SERVICE_DIR)]
+    pub(crate) dir: PathBuf,
+    /// Scaled out: ingest answers 503 (Retry-After) while this many traces wait.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub(crate) max_backlog: u64,
+    /// Scaled out: seconds a trace a worker took may stay unfinished before another worker
+    /// takes it over (a worker that died).
+    #[arg(long, default_value_t = 60)]
+    pub(crate) claim_idle: u64,
+    /// Scaled out: deliveries after which a trace that never got a result is a dead letter.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) max_deliveries: u64,
+}
+
+/// `aegis-eval worker`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WorkerArgs {
+    /// The PostgreSQL database results are stored in (as `serve --store` names it).
+    #[arg(long, value_name = "URL", env = "AEGIS_STORE")]
+    pub(crate) store: String,
+    #[command(flatten)]
+    pub(crate) scale: ScaleArgs,
+    #[command(flatten)]
+    pub(crate) tiers: TierArgs,
+    /// Worker threads in this process (default: one per core).
+    #[arg(long)]
+    pub(crate) workers: Option<usize>,
+    /// How long one trace may take, in milliseconds, before it gets an `error` result.
+    #[arg(long, default_value_t = 30_000)]
+    pub(crate) time_budget_ms: u64,
+    /// Traces a worker takes at once.
+    #[arg(long, default_value_t = 256)]
+    pub(crate) batch: usize,
 }
 
 /// `aegis-eval orgs …`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use aegis_app::service::{Service, ServiceConfig};
 use aegis_core::Domain;
 
-use crate::args::{AlertsCommand, KeysCommand, OrgsCommand, ServeArgs};
+use crate::args::{AlertsCommand, KeysCommand, OrgsCommand, ScaleArgs, ServeArgs, WorkerArgs};
 use crate::{CliError, EXIT_OK};
 
 fn open(dir: &Path, domains: &[&'static dyn Domain]) -> Result<Service, CliError> {
@@ -16,7 +16,13 @@ fn open(dir: &Path, domains: &[&'static dyn Domain]) -> Result<Service, CliError
 
 /// `aegis-eval serve`.
 pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
-    let mut config = ServiceConfig::new(&args.store);
+    let shared = shared_config(&args.store, &args.scale)?;
+    let dir = match &shared {
+        Some(_) => args.scale.dir.clone(),
+        None => std::path::PathBuf::from(&args.store),
+    };
+    let mut config = ServiceConfig::new(&dir);
+    config.shared = shared;
     config.tiers = args.tiers.options();
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
     config.default_domain = args.default_domain.clone();
@@ -42,8 +48,8 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     if service.orgs()?.is_empty() {
         eprintln!(
             "note: {} has no organisation yet: `aegis-eval orgs create <name> --store {}` prints an API key",
-            args.store.display(),
-            args.store.display()
+            dir.display(),
+            dir.display()
         );
     }
     // Handlers run the store and the tiers on the blocking pool: a pool as large as tokio's
@@ -71,6 +77,130 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
             |addr| eprintln!("aegis-eval serve: listening on {scheme}://{addr}"),
         ))
         .map_err(|e| aegis_app::AppError::Store(e.to_string()))?;
+    Ok(EXIT_OK)
+}
+
+/// A scaled-out service's queue and store from `--queue` and `--store`: both or neither.
+fn shared_config(
+    store: &str,
+    scale: &ScaleArgs,
+) -> Result<Option<aegis_app::shared::SharedConfig>, CliError> {
+    let postgres = aegis_app::shared::is_postgres_url(store);
+    match (&scale.queue, postgres) {
+        (None, false) => Ok(None),
+        (None, true) => Err(CliError::Usage(
+            "--store is a PostgreSQL URL: give --queue redis://… too (the workers' queue)".to_owned(),
+        )),
+        (Some(_), false) => Err(CliError::Usage(
+            "--queue needs --store to be a PostgreSQL URL (postgres://…), which every process shares"
+                .to_owned(),
+        )),
+        (Some(queue), true) => {
+            if !(queue.starts_with("redis://") || queue.starts_with("rediss://")) {
+                return Err(CliError::Usage(
+                    "--queue must be a Redis URL (redis://host:6379 or rediss://…)".to_owned(),
+                ));
+            }
+            Ok(Some(aegis_app::shared::SharedConfig {
+                queue_url: queue.clone(),
+                queue: aegis_store::redis_queue::RedisQueueConfig {
+                    max_backlog: scale.max_backlog.max(1),
+                    claim_idle: Duration::from_secs(scale.claim_idle.max(1)),
+                    max_deliveries: scale.max_deliveries.max(1),
+                    ..aegis_store::redis_queue::RedisQueueConfig::default()
+                },
+                store_url: store.to_owned(),
+            }))
+        }
+    }
+}
+
+/// `aegis-eval worker`: worker threads on the shared queue until Ctrl-C or SIGTERM, a line on
+/// stderr every ten seconds that something was stored.
+pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Result<u8, CliError> {
+    let mut scale = args.scale.clone();
+    if scale.queue.is_none() {
+        return Err(CliError::Usage(
+            "aegis-eval worker needs --queue redis://… (or AEGIS_QUEUE)".to_owned(),
+        ));
+    }
+    scale.dir = std::path::PathBuf::new();
+    let Some(shared) = shared_config(&args.store, &scale)? else {
+        return Err(CliError::Usage(
+            "--store must be a PostgreSQL URL".to_owned(),
+        ));
+    };
+    let n = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+        .max(1);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stored = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let host = aegis_app::shared::consumer_name();
+    let tiers = args.tiers.options();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut w = aegis_app::shared::SharedWorker::new(
+            shared.clone(),
+            format!("{host}-{i}"),
+            domains,
+            &tiers,
+            Duration::from_millis(args.time_budget_ms.max(1)),
+            args.batch.max(1),
+        )?;
+        let (stop, stored) = (std::sync::Arc::clone(&stop), std::sync::Arc::clone(&stored));
+        handles.push(
+            std::thread::Builder::new()
+                .name(format!("aegis-worker-{i}"))
+                .spawn(move || {
+                    w.run(&stop, |work| {
+                        stored.fetch_add(work.stored as u64, std::sync::atomic::Ordering::Relaxed);
+                    });
+                })
+                .map_err(|source| aegis_app::AppError::Io {
+                    context: "cannot start a worker thread".to_owned(),
+                    source,
+                })?,
+        );
+    }
+    eprintln!(
+        "aegis-eval worker: {n} worker threads on {}",
+        shared.queue.stream
+    );
+    let signals = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(shutdown_signal());
+            }
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        })
+    };
+    let mut reported = 0;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        for _ in 0..100 {
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let now = stored.load(std::sync::atomic::Ordering::Relaxed);
+        if now != reported {
+            eprintln!("aegis-eval worker: {now} traces stored");
+            reported = now;
+        }
+    }
+    for h in handles {
+        let _ = h.join();
+    }
+    drop(signals);
+    eprintln!(
+        "aegis-eval worker: stopped; {} traces stored",
+        stored.load(std::sync::atomic::Ordering::Relaxed)
+    );
     Ok(EXIT_OK)
 }
 

@@ -170,6 +170,23 @@ impl From<aegis_app::AppError> for ApiError {
         match e {
             E::UnknownDomain { .. } => ApiError::bad_request("domain", e.to_string()),
             E::Store(m) if m.starts_with("no stored result") => ApiError::not_found(m),
+            E::Busy {
+                message,
+                retry_after_s,
+            } => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message,
+                field: None,
+                retry_after_s: Some(retry_after_s),
+            },
+            E::Unsupported(message) => ApiError {
+                status: StatusCode::NOT_IMPLEMENTED,
+                code: "not_implemented",
+                message,
+                field: None,
+                retry_after_s: None,
+            },
             other => {
                 tracing::error!(error = %other, "request failed");
                 ApiError::internal(other.to_string())

@@ -159,7 +159,11 @@ pub async fn run(
     if released > 0 {
         tracing::info!(released, "took back traces an earlier process had claimed");
     }
-    let workers = start_workers(&state, config.workers);
+    let workers = if state.service.is_shared() {
+        start_shared_workers(&state, config.workers)?
+    } else {
+        start_workers(&state, config.workers)
+    };
     let exporter = export::start(&state, config.exports.clone());
     let alerter = alerts::start(&state);
     let app = routes::router(state.clone(), &config);
@@ -207,6 +211,36 @@ pub async fn run(
     .map_err(|e| ServerError::Serve(std::io::Error::other(e.to_string())))??;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Scaled-out worker threads (none with `workers` 0: an API-only process): each takes traces
+/// from the shared queue until the server stops.
+fn start_shared_workers(
+    state: &AppState,
+    n: usize,
+) -> Result<Vec<std::thread::JoinHandle<()>>, ServerError> {
+    let host = aegis_app::shared::consumer_name();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut worker = state.service.shared_worker(format!("{host}-{i}"))?;
+        let stopping = Arc::clone(&state.stopping);
+        let metrics = Arc::clone(&state.metrics);
+        let handle = std::thread::Builder::new()
+            .name(format!("aegis-shared-worker-{i}"))
+            .spawn(move || {
+                worker.run(&stopping, |work| {
+                    metrics.shared_stored.inc_by(work.stored as u64);
+                    if work.failed + work.dead > 0 {
+                        metrics
+                            .worker_errors
+                            .inc_by((work.failed + work.dead) as u64);
+                    }
+                });
+            })
+            .map_err(ServerError::Serve)?;
+        handles.push(handle);
+    }
+    Ok(handles)
 }
 
 /// Worker threads: each takes batches from the organisations' queues until the server stops.

@@ -82,6 +82,13 @@ pub struct Metrics {
     pub queue_depth: Gauge,
     /// Age of the oldest trace waiting, in seconds (set when scraped).
     pub queue_oldest_age: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Of the traces waiting in a shared queue, those a worker took and has not finished (set
+    /// when scraped; 0 without a shared queue).
+    pub queue_pending: Gauge,
+    /// Traces given up on in a shared queue: its dead letters (set when scraped).
+    pub dead_letters: Gauge,
+    /// Traces a scaled-out worker of this process stored.
+    pub shared_stored: Counter,
     /// Tier-3 judge calls (traces the judge ran on).
     pub judge_calls: Counter,
     /// Tier-3 judge spend in US dollars.
@@ -127,6 +134,9 @@ impl Metrics {
             tier_latency: Family::new_with_constructor(latency_histogram),
             queue_depth: Gauge::default(),
             queue_oldest_age: Gauge::default(),
+            queue_pending: Gauge::default(),
+            dead_letters: Gauge::default(),
+            shared_stored: Counter::default(),
             judge_calls: Counter::default(),
             judge_cost: Counter::default(),
             store_write: latency_histogram(),
@@ -169,6 +179,21 @@ impl Metrics {
             "queue_depth",
             "Traces waiting to be evaluated",
             m.queue_depth.clone(),
+        );
+        registry.register(
+            "queue_pending",
+            "Traces a worker took from the shared queue and has not finished",
+            m.queue_pending.clone(),
+        );
+        registry.register(
+            "dead_letters",
+            "Traces the shared queue gave up on (its dead-letter stream)",
+            m.dead_letters.clone(),
+        );
+        registry.register(
+            "shared_stored",
+            "Traces this process's scaled-out workers evaluated and stored",
+            m.shared_stored.clone(),
         );
         registry.register(
             "queue_oldest_age_seconds",

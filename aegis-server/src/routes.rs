@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use aegis_app::service::{Guarded, IngestReceipt};
 use aegis_app::store::Selection;
 use aegis_core::{Severity, Verdict};
-use aegis_store::{Store, StoredRow, StoredTrace};
+use aegis_store::{StoredRow, StoredTrace};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -78,6 +78,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::alerts::get_alert))
         .routes(routes!(crate::alerts::alert_rules))
         .routes(routes!(review_tasks))
+        .routes(routes!(dead_letters))
         .routes(routes!(add_label))
         .routes(routes!(live_feed))
         .routes(routes!(healthz))
@@ -364,8 +365,10 @@ async fn list_traces(
     selection.limit = Some(limit + 1);
     let service = Arc::clone(&state.service);
     let mut rows =
-        blocking(move || Ok(service.with_store(&org, |s| aegis_app::store::list(s, &selection))?))
-            .await?;
+        blocking(
+            move || Ok(service.with_results(&org, |s| aegis_app::store::list(s, &selection))?),
+        )
+        .await?;
     let next_cursor = (rows.len() > limit).then(|| {
         rows.truncate(limit);
         rows.last()
@@ -466,7 +469,7 @@ fn find_row(
     id: &str,
 ) -> Result<Option<StoredRow>, aegis_app::AppError> {
     for candidate in service.lookup_ids(org, id)? {
-        if let Some(row) = service.with_store(org, |s| Ok(s.get(&candidate)?))? {
+        if let Some(row) = service.with_results(org, |s| Ok(s.get(&candidate)?))? {
             return Ok(Some(row));
         }
     }
@@ -502,7 +505,7 @@ async fn similar_traces(
             return Ok(None);
         };
         service
-            .with_store(&org, |s| {
+            .with_results(&org, |s| {
                 aegis_app::store::similar(s, &row.key, limit).map(Some)
             })
             .map_err(ApiError::from)
@@ -634,8 +637,7 @@ async fn search_traces(
     let service = Arc::clone(&state.service);
     let rows = blocking(move || {
         service
-            .with_store(&org, |s| {
-                s.index_text()?;
+            .with_results(&org, |s| {
                 aegis_app::store::search(s, &req.query, &selection)
             })
             .map_err(|e| ApiError::bad_request("query", e.to_string()))
@@ -668,7 +670,7 @@ async fn analytics(
     selection.limit = None;
     let service = Arc::clone(&state.service);
     let report = blocking(move || {
-        Ok(service.with_store(&org, |s| aegis_app::report::report(s, &selection))?)
+        Ok(service.with_results(&org, |s| aegis_app::report::report(s, &selection))?)
     })
     .await?;
     let body = match what {
@@ -900,6 +902,34 @@ async fn alerts(
     ))
 }
 
+/// `GET /v1/dead-letters`: the organisation's traces a scaled-out service gave up on (each
+/// delivered as often as allowed without a result), newest first, with why; `501` without a
+/// shared queue.
+#[utoipa::path(get, path = "/v1/dead-letters", tag = "operations", params(TasksParams),
+    responses(
+        (status = 200, description = "Dead letters, newest first: key, error, deliveries", content_type = "application/json"),
+        (status = 501, description = "The service has no shared queue"),
+    ),
+    security(("bearer" = [])))]
+async fn dead_letters(
+    State(state): State<AppState>,
+    Caller(org): Caller,
+    Query(params): Query<TasksParams>,
+) -> Result<Json<Vec<aegis_store::redis_queue::DeadLetter>>, ApiError> {
+    let limit = params.limit.unwrap_or(50).clamp(1, 1000);
+    let service = Arc::clone(&state.service);
+    if !service.is_shared() {
+        return Err(ApiError::from(aegis_app::AppError::Unsupported(
+            "dead letters are kept by a shared queue (serve --queue redis://…); the embedded \
+             queue keeps every trace until it has a result"
+                .to_owned(),
+        )));
+    }
+    Ok(Json(
+        blocking(move || Ok(service.dead_letters(&org, limit)?)).await?,
+    ))
+}
+
 /// Query of the review queue.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -920,7 +950,7 @@ async fn review_tasks(
     let limit = params.limit.unwrap_or(50).clamp(1, 1000);
     let service = Arc::clone(&state.service);
     let tasks =
-        blocking(move || Ok(service.with_store(&org, |s| aegis_app::review::export(s, limit))?))
+        blocking(move || Ok(service.with_results(&org, |s| aegis_app::review::export(s, limit))?))
             .await?;
     Ok(Json(tasks))
 }
@@ -1074,6 +1104,21 @@ async fn metrics(
 ) -> Result<Response, ApiError> {
     metrics_allowed(&state, peer.map(|p| p.0.0), &headers)?;
     let service = Arc::clone(&state.service);
+    if service.is_shared() {
+        let depth = blocking(move || Ok(service.shared_queue_depth()?)).await?;
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        state.metrics.queue_depth.set(gauge(depth.backlog));
+        state.metrics.queue_pending.set(gauge(depth.pending));
+        state.metrics.dead_letters.set(gauge(depth.dead_letters));
+        return Ok((
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            state.metrics.encode(),
+        )
+            .into_response());
+    }
     let (depth, oldest) = blocking(move || {
         let mut depth = 0u64;
         let mut oldest: Option<i64> = None;

@@ -22,6 +22,7 @@
 
 mod codec;
 mod postgres;
+pub mod redis_queue;
 mod sqlite;
 pub mod tenants;
 
@@ -57,6 +58,16 @@ pub enum StoreError {
         what: &'static str,
         /// The server's message and SQLSTATE (never the values of a row), or why the
         /// connection failed.
+        message: String,
+    },
+    /// The Redis queue could not be reached or refused a command.
+    #[error("queue {target}: {what}: {message}")]
+    Redis {
+        /// The server's URL without its password.
+        target: String,
+        /// What was being done.
+        what: &'static str,
+        /// Why.
         message: String,
     },
     /// The database was written by a newer Aegis.
@@ -132,6 +143,26 @@ pub enum StoreError {
         /// Why.
         message: String,
     },
+}
+
+impl StoreError {
+    /// Whether the server could not be reached (not connected, the connection lost, the
+    /// server shutting down or starting): the same write may succeed once it is back, unlike
+    /// one the server refused.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Postgres { message, what, .. } => {
+                *what == "cannot connect"
+                    || message.contains("(08")
+                    || message.contains("(57P")
+                    || message.starts_with("the connection is closed")
+                    || message.starts_with("error communicating")
+                    || message.starts_with("error connecting")
+            }
+            StoreError::Redis { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// The sanitised text of a trace, as stored for review and search.

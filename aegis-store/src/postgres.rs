@@ -136,6 +136,9 @@ const AUDIT: &str = "INSERT INTO audit_log (key, evaluated_at, verdict, decided_
 /// Results and sanitised traces in one schema of a PostgreSQL database.
 pub struct PostgresStore {
     client: RefCell<Client>,
+    /// What it was opened with, to connect again after the server went away.
+    url: String,
+    schema: String,
     /// Where it is, for messages: the URL without its password, and the schema.
     target: String,
     /// Ids of the provenance rows written so far, so that each is looked up once.
@@ -310,6 +313,8 @@ impl PostgresStore {
         migrate(&mut client, schema, &target)?;
         Ok(PostgresStore {
             client: RefCell::new(client),
+            url: url.to_owned(),
+            schema: schema.to_owned(),
             target,
             provenance_ids: std::collections::HashMap::new(),
         })
@@ -318,6 +323,22 @@ impl PostgresStore {
     /// The schema version this build writes.
     pub fn schema_version() -> i64 {
         MIGRATIONS.len() as i64
+    }
+
+    /// Connects again if the connection was lost (the server restarted, a network cut): a
+    /// long-lived process calls it before using the store, so that one failed request is all
+    /// an outage costs it.
+    pub fn reconnect_if_closed(&mut self) -> Result<(), StoreError> {
+        if !self.client.get_mut().is_closed() {
+            return Ok(());
+        }
+        let mut client = Client::connect(&self.url, NoTls)
+            .map_err(|e| pg_error(&self.target, "cannot connect", &e))?;
+        client
+            .batch_execute(&format!("SET search_path TO {}", self.schema))
+            .map_err(|e| pg_error(&self.target, "cannot choose the schema", &e))?;
+        *self.client.get_mut() = client;
+        Ok(())
     }
 
     /// Where the store is: its URL without password, and its schema.

@@ -10,5 +10,8 @@ bash scripts/scale/servers.sh start "$dir"
 trap 'bash scripts/scale/servers.sh stop "$dir"' EXIT
 # shellcheck disable=SC1091
 . "$dir/env"
-export AEGIS_REQUIRE_POSTGRES=1
+export AEGIS_REQUIRE_POSTGRES=1 AEGIS_REQUIRE_REDIS=1
 cargo test --locked -p aegis-store
+# The scaled-out service end to end: serve and worker processes, SIGKILL, restarts, a poison
+# trace (domain-crates/aegis-eval/tests/scale.rs).
+cargo test --locked -p aegis-eval --test scale

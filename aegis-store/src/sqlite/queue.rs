@@ -89,6 +89,11 @@ impl QueueEntry {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// The trace's JSON.
+    pub(crate) fn json(&self) -> &str {
+        &self.json
+    }
 }
 
 /// A queued trace a worker claimed.

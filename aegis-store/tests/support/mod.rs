@@ -113,3 +113,19 @@ pub fn places() -> Vec<Place> {
     }
     places
 }
+
+/// The URL of the test Redis server, if there is one (`AEGIS_REQUIRE_REDIS` turns its absence
+/// into a failure).
+pub fn redis_url() -> Option<String> {
+    match std::env::var("AEGIS_TEST_REDIS") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("AEGIS_REQUIRE_REDIS").is_err(),
+                "AEGIS_REQUIRE_REDIS is set but AEGIS_TEST_REDIS names no server"
+            );
+            eprintln!("SKIPPED: AEGIS_TEST_REDIS is not set (bash scripts/scale/test.sh runs it)");
+            None
+        }
+    }
+}

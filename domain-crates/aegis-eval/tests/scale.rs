@@ -1,0 +1,497 @@
+//! A scaled-out service end to end, with faults: the real `aegis-eval serve` (API only) and
+//! `aegis-eval worker` processes on a real Redis and PostgreSQL (`scripts/scale/servers.sh`
+//! starts them; `scripts/scale/test.sh` runs this with both required). Every trace accepted
+//! (`202`) ends with exactly one result, whatever is killed or restarted meanwhile; a trace the
+//! store refuses lands in the dead letters while the rest flow on.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly on purpose.
+
+use std::collections::BTreeSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use serde_json::Value;
+
+/// The servers these tests share: one test at a time restarts them.
+static SERVERS: Mutex<()> = Mutex::new(());
+
+/// How long results may take to be stored after the last is accepted.
+const DEADLINE: Duration = Duration::from_secs(300);
+
+struct Env {
+    postgres: String,
+    redis: String,
+    pg_ctl: String,
+    redis_conf: String,
+}
+
+fn env() -> Option<Env> {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        get("AEGIS_TEST_POSTGRES"),
+        get("AEGIS_TEST_REDIS"),
+        get("AEGIS_TEST_PG_CTL"),
+        get("AEGIS_TEST_REDIS_CONF"),
+    ) {
+        (Some(postgres), Some(redis), Some(pg_ctl), Some(redis_conf)) => Some(Env {
+            postgres,
+            redis,
+            pg_ctl,
+            redis_conf,
+        }),
+        _ => {
+            assert!(
+                std::env::var("AEGIS_REQUIRE_REDIS").is_err(),
+                "AEGIS_REQUIRE_REDIS is set but the servers' variables are not (scripts/scale/servers.sh)"
+            );
+            eprintln!("SKIPPED: no PostgreSQL and Redis (bash scripts/scale/test.sh runs these)");
+            None
+        }
+    }
+}
+
+fn aegis() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis-eval"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AEGIS_") {
+            c.env_remove(name);
+        }
+    }
+    c
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A scaled-out deployment: a service directory with one organisation, an API-only server,
+/// and workers, on Redis database `db` (each test its own).
+struct Cluster {
+    _dir: tempfile::TempDir,
+    dir: std::path::PathBuf,
+    queue: String,
+    store: String,
+    base: String,
+    key: String,
+    server: Child,
+    workers: Vec<Child>,
+    http: Client,
+}
+
+impl Cluster {
+    fn start(env: &Env, db: u32, workers: usize) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let queue = format!("{}{db}", env.redis);
+        // A clean database for this test.
+        let flushed = Command::new("redis-cli")
+            .args(["-u", &queue, "flushdb"])
+            .output()
+            .unwrap();
+        assert!(flushed.status.success());
+        let out = aegis()
+            .args(["orgs", "create", "acme", "--store"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let key = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("aegis_"))
+            .unwrap()
+            .to_owned();
+        let port = free_port();
+        let queue_url = queue.clone();
+        let server = aegis()
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--workers",
+                "0",
+            ])
+            .args(scale_args(&queue_url, &env.postgres))
+            .arg("--dir")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut cluster = Cluster {
+            _dir: dir,
+            dir: path,
+            queue,
+            store: env.postgres.clone(),
+            base: format!("http://127.0.0.1:{port}"),
+            key,
+            server,
+            workers: Vec::new(),
+            http: Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+        };
+        for _ in 0..workers {
+            cluster.add_worker();
+        }
+        let started = Instant::now();
+        while cluster
+            .http
+            .get(format!("{}/healthz", cluster.base))
+            .send()
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        cluster
+    }
+
+    fn add_worker(&mut self) {
+        self.workers.push(
+            aegis()
+                .args(["worker", "--workers", "1", "--batch", "200"])
+                .args(scale_args(&self.queue, &self.store))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+    }
+
+    /// Sends `traces` in requests of `chunk`, each again until it is accepted (a 503 or a
+    /// failed connection while a server restarts is not an acceptance); the keys accepted.
+    fn send(&self, traces: &[String], chunk: usize) -> BTreeSet<String> {
+        let mut accepted = BTreeSet::new();
+        for part in traces.chunks(chunk) {
+            let body = part.join("\n");
+            let started = Instant::now();
+            loop {
+                let answer = self
+                    .http
+                    .post(format!("{}/v1/traces", self.base))
+                    .bearer_auth(&self.key)
+                    .body(body.clone())
+                    .send();
+                match answer {
+                    Ok(r) if r.status() == StatusCode::ACCEPTED => {
+                        let v: Value = r.json().unwrap();
+                        for a in v["accepted"].as_array().unwrap() {
+                            accepted.insert(a["key"].as_str().unwrap().to_owned());
+                        }
+                        break;
+                    }
+                    other => {
+                        assert!(
+                            started.elapsed() < Duration::from_secs(120),
+                            "a request was never accepted: {:?}",
+                            other.map(|r| r.status())
+                        );
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                }
+            }
+        }
+        accepted
+    }
+
+    /// How many results are stored (0 while the API cannot answer).
+    fn stored(&self) -> u64 {
+        self.http
+            .get(format!("{}/v1/analytics/summary", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .ok()
+            .filter(|r| r.status().is_success())
+            .and_then(|r| r.json::<Value>().ok())
+            .and_then(|v| v["overall"]["total"].as_u64())
+            .unwrap_or(0)
+    }
+
+    fn wait_for(&self, n: u64) {
+        let started = Instant::now();
+        while self.stored() < n {
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{} of {n} results stored",
+                self.stored()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Every stored key, page by page; a key listed twice is a second result.
+    fn stored_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut url = format!("{}/v1/traces?limit=1000", self.base);
+            if let Some(c) = &cursor {
+                url.push_str(&format!("&cursor={c}"));
+            }
+            let page: Value = self
+                .http
+                .get(url)
+                .bearer_auth(&self.key)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            for item in page["items"].as_array().unwrap() {
+                keys.push(item["key"].as_str().unwrap().to_owned());
+            }
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        keys
+    }
+
+    fn dead_letters(&self) -> Vec<Value> {
+        self.http
+            .get(format!("{}/v1/dead-letters?limit=1000", self.base))
+            .bearer_auth(&self.key)
+            .send()
+            .unwrap()
+            .json::<Vec<Value>>()
+            .unwrap()
+    }
+
+    fn metric(&self, name: &str) -> u64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no metric {name}"))
+    }
+
+    /// Exactly one result per accepted key, nothing else, no dead letter, nothing waiting.
+    fn assert_exactly_one_result_each(&self, accepted: &BTreeSet<String>) {
+        self.wait_for(accepted.len() as u64);
+        // Redeliveries (of what a worker held when it or a server went away) rewrite results
+        // until the queue is empty: listed before, a rewritten result moves between pages.
+        let started = Instant::now();
+        while self.metric("aegis_queue_depth") > 0 || self.metric("aegis_queue_pending") > 0 {
+            assert!(started.elapsed() < DEADLINE, "the queue does not drain");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let keys = self.stored_keys();
+        let distinct: BTreeSet<String> = keys.iter().cloned().collect();
+        assert_eq!(keys.len(), distinct.len(), "a key has two results");
+        let unexpected: Vec<&String> = distinct.difference(accepted).take(5).collect();
+        let missing: Vec<&String> = accepted.difference(&distinct).take(5).collect();
+        assert!(
+            unexpected.is_empty() && missing.is_empty(),
+            "{} stored, {} accepted; stored and not accepted (first 5): {unexpected:?}; \
+             accepted and not stored: {missing:?}",
+            distinct.len(),
+            accepted.len()
+        );
+        assert!(self.dead_letters().is_empty());
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for c in self
+            .workers
+            .iter_mut()
+            .chain(std::iter::once(&mut self.server))
+        {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn scale_args(queue: &str, store: &str) -> Vec<String> {
+    [
+        "--queue",
+        queue,
+        "--store",
+        store,
+        "--claim-idle",
+        "2",
+        "--max-deliveries",
+        "4",
+        "--no-models",
+        "--no-judge",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+/// Traces `from..to` of the healthcare domain, some passing and some failing.
+fn traces(from: usize, to: usize) -> Vec<String> {
+    (from..to)
+        .map(|i| {
+            let output = if i % 3 == 0 {
+                "Take 9000 mg of acetaminophen daily."
+            } else {
+                "Rest, fluids, and see your doctor if it gets worse."
+            };
+            serde_json::json!({
+                "id": format!("s-{i}"),
+                "input": "What should I do about a headache?",
+                "output": output,
+                "metadata": { "domain": "healthcare" },
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+fn sh(command: &str) {
+    let status = Command::new("sh")
+        .args(["-c", command])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command}");
+}
+
+#[test]
+fn three_workers_one_killed_mid_batch_every_trace_has_exactly_one_result() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cluster = Cluster::start(&env, 1, 3);
+    let all = traces(0, 100_000);
+    let accepted = std::thread::scope(|s| {
+        let sending = s.spawn(|| cluster.send(&all, 2_000));
+        // Mid-run: one worker is killed as it works (SIGKILL: no goodbye).
+        let started = Instant::now();
+        while cluster.stored() < 10_000 {
+            assert!(started.elapsed() < DEADLINE, "no progress");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        sending.join().unwrap()
+    });
+    let victim = &mut cluster.workers[0];
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    assert_eq!(accepted.len(), 100_000);
+    cluster.assert_exactly_one_result_each(&accepted);
+}
+
+#[test]
+fn redis_restarted_mid_run_loses_nothing_accepted() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 2, 2);
+    let mut accepted = cluster.send(&traces(0, 5_000), 500);
+    cluster.wait_for(1_000);
+    // A stop and start of the server (its append-only file is fsynced on every write).
+    sh(&format!("redis-cli -u {} shutdown", env.redis));
+    sh(&format!("redis-server {}", env.redis_conf));
+    accepted.extend(cluster.send(&traces(5_000, 10_000), 500));
+    cluster.assert_exactly_one_result_each(&accepted);
+}
+
+#[test]
+fn postgres_restarted_mid_run_workers_reconnect_and_lose_nothing() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 3, 2);
+    let mut accepted = cluster.send(&traces(0, 5_000), 500);
+    cluster.wait_for(1_000);
+    // As a crash: no clean shutdown, recovery from the WAL.
+    sh(&format!("{} -m immediate restart", env.pg_ctl));
+    accepted.extend(cluster.send(&traces(5_000, 10_000), 500));
+    cluster.assert_exactly_one_result_each(&accepted);
+}
+
+#[test]
+fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 4, 2);
+    let mut all = traces(0, 2_000);
+    // A trace id with a NUL character: accepted, but PostgreSQL stores no NUL in text, so
+    // every attempt to store its result fails.
+    all.insert(
+        1_000,
+        r#"{"id":"poison\u0000pill","input":"q","output":"a","metadata":{"domain":"healthcare"}}"#
+            .to_owned(),
+    );
+    let mut accepted = cluster.send(&all, 250);
+    assert!(accepted.remove("id:poison\u{0}pill"));
+    cluster.wait_for(accepted.len() as u64);
+    let started = Instant::now();
+    let dead = loop {
+        let dead = cluster.dead_letters();
+        if !dead.is_empty() {
+            break dead;
+        }
+        assert!(started.elapsed() < DEADLINE, "no dead letter");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0]["key"], "id:poison\u{0}pill");
+    assert_eq!(dead[0]["deliveries"], 4);
+    assert!(
+        dead[0]["error"].as_str().unwrap().contains("(22021)"),
+        "{}",
+        dead[0]
+    );
+    assert_eq!(cluster.metric("aegis_dead_letters"), 1);
+    let keys: BTreeSet<String> = cluster.stored_keys().into_iter().collect();
+    assert!(
+        keys == accepted,
+        "{} stored, {} accepted",
+        keys.len(),
+        accepted.len()
+    );
+    // The dead letter is its organisation's only: another organisation sees none.
+    let out = aegis()
+        .args(["orgs", "create", "other", "--store"])
+        .arg(&cluster.dir)
+        .output()
+        .unwrap();
+    let other_key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("aegis_"))
+        .unwrap()
+        .to_owned();
+    let theirs: Vec<Value> = cluster
+        .http
+        .get(format!("{}/v1/dead-letters", cluster.base))
+        .bearer_auth(other_key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(theirs.is_empty());
+}
