@@ -1,7 +1,7 @@
 //! Replay: evaluate a stored trace again with today's domain, and say what changed.
 
 use aegis_core::{Domain, EvaluationResult};
-use aegis_store::{SqliteStore, Store, StoredRecord};
+use aegis_store::{Store, StoredRecord};
 use serde::Serialize;
 
 use crate::pipeline::{Pipeline, TierOptions};
@@ -102,7 +102,7 @@ pub struct Replay {
 /// Evaluates the stored trace `id` again with today's `domains` and tiers; with `save`, the
 /// new result replaces the stored one (the audit log keeps both).
 pub fn replay(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     id: &str,
     domains: &[&'static dyn Domain],
     tiers: &TierOptions,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aegis_core::{Domain, EvaluationResult, ModuleOutcome, Severity, Tier, Trace, Verdict};
 use aegis_phi::PhiEngine;
-use aegis_store::{ReviewLabel, ReviewTask, SqliteStore, Store, StoredRow};
+use aegis_store::{ReviewLabel, ReviewTask, Store, StoredRow};
 use serde::Serialize;
 
 use crate::store::{Selection, now_ms};
@@ -65,7 +65,7 @@ impl Labeller {
     /// Records `judgement` of the stored result `row` (closing its review task).
     pub fn record(
         &self,
-        store: &mut SqliteStore,
+        store: &mut dyn Store,
         row: &StoredRow,
         judgement: Judgement,
     ) -> Result<ReviewLabel, AppError> {
@@ -97,7 +97,7 @@ impl Labeller {
     /// says what is wrong with the line, never what it holds.
     pub fn import_line(
         &self,
-        store: &mut SqliteStore,
+        store: &mut dyn Store,
         line: &str,
         reviewer: Option<&str>,
     ) -> Result<ReviewLabel, String> {
@@ -196,7 +196,7 @@ pub struct TrainingExample {
 /// domain's results. The model's spec must say (`synthetic.label_by_rules`) which of its
 /// labels a failing and a passing trace get.
 pub fn training_examples(
-    store: &SqliteStore,
+    store: &dyn Store,
     domains: &[&'static dyn Domain],
     domain_and_model: &str,
 ) -> Result<Vec<TrainingExample>, AppError> {
@@ -281,7 +281,7 @@ pub struct Sampled {
 /// has seen (and not queued yet): the most uncertain, those on which the machine tiers
 /// disagree, and a diverse spread of the rest, as `strategy` says.
 pub fn sample(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     budget: usize,
     strategy: SampleStrategy,
     selection: &Selection,

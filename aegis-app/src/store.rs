@@ -107,6 +107,20 @@ pub fn open_existing(store: Option<&Path>) -> Result<SqliteStore, AppError> {
     Ok(SqliteStore::open(&path)?)
 }
 
+/// Opens the results at `store` for reading and review: a SQLite file that must exist already
+/// (`None`: `aegis.db`), or a PostgreSQL database (`postgres://…`), whose schema `#<schema>`
+/// after the URL chooses — a scaled-out service keeps each organisation's results in the
+/// schema named by its id (`postgres://…/aegis#org_…`) —, else `aegis`.
+pub fn open_results(store: Option<&Path>) -> Result<Box<dyn Store>, AppError> {
+    if let Some(s) = store.and_then(Path::to_str)
+        && crate::shared::is_postgres_url(s)
+    {
+        let (url, schema) = s.rsplit_once('#').unwrap_or((s, "aegis"));
+        return Ok(Box::new(aegis_store::PostgresStore::open(url, schema)?));
+    }
+    Ok(Box::new(open_existing(store)?))
+}
+
 /// A selection of stored results as people write it: times as `2026-11-01`,
 /// `2026-11-01T12:00:00Z` or a span back from now (`90m`, `24h`, `7d`).
 #[derive(Debug, Clone, Default)]

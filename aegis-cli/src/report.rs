@@ -407,9 +407,9 @@ pub(crate) fn report(
     format: ReportFormat,
     output: Option<PathBuf>,
 ) -> Result<u8, CliError> {
-    let s = aegis_app::store::open_existing(store.as_deref())?;
+    let s = super::traces::open_existing(store.as_deref())?;
     let store = store.clone();
-    let r = aegis_app::report::report(&s, &filter.selection())?;
+    let r = aegis_app::report::report(&*s, &filter.selection())?;
     let mut buf: Vec<u8> = Vec::new();
     match format {
         ReportFormat::Table => write_table(&r, &mut buf)?,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use aegis_app::review::{Judgement, Labeller, SampleStrategy, severity_named};
 use aegis_app::store::utc_text;
 use aegis_core::{Domain, Severity, Verdict};
-use aegis_store::{ReviewTask, Store, StoredRow};
+use aegis_store::{ReviewTask, StoredRow};
 
 use super::traces::open_existing;
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK};
@@ -191,7 +191,7 @@ pub(crate) fn review(
         };
         let note = ask("note (Enter: none): ", &mut input, &mut out)?.unwrap_or_default();
         labeller.record(
-            &mut s,
+            &mut *s,
             row,
             Judgement {
                 verdict,
@@ -226,7 +226,7 @@ pub(crate) fn export(
     output: Option<PathBuf>,
 ) -> Result<u8, CliError> {
     let s = open_existing(store.as_deref())?;
-    let tasks = aegis_app::review::export(&s, limit)?;
+    let tasks = aegis_app::review::export(&*s, limit)?;
     let mut buf = Vec::new();
     for task in &tasks {
         serde_json::to_writer(&mut buf, task).map_err(std::io::Error::other)?;
@@ -256,7 +256,7 @@ pub(crate) fn import(
     let (mut ok, mut bad) = (0, 0);
     let name = input.display().to_string();
     aegis_app::lines::for_each_line(std::io::BufReader::new(file), &name, |n, line| {
-        match line.and_then(|line| labeller.import_line(&mut s, line, reviewer.as_deref())) {
+        match line.and_then(|line| labeller.import_line(&mut *s, line, reviewer.as_deref())) {
             Ok(_) => ok += 1,
             Err(why) => {
                 eprintln!("{name}:{n}: {why}; line skipped");
@@ -282,7 +282,7 @@ pub(crate) fn labels(
         }
         return Ok(EXIT_OK);
     };
-    let examples = aegis_app::review::training_examples(&s, domains, spec)?;
+    let examples = aegis_app::review::training_examples(&*s, domains, spec)?;
     for e in &examples {
         writeln!(out, "{}", serde_json::to_string(e).unwrap_or_default())?;
     }
@@ -305,7 +305,7 @@ pub(crate) fn sample(
         S::Mixed => SampleStrategy::Mixed,
     };
     let mut s = open_existing(store.as_deref())?;
-    let sampled = aegis_app::review::sample(&mut s, budget, strategy, &filter.selection())?;
+    let sampled = aegis_app::review::sample(&mut *s, budget, strategy, &filter.selection())?;
     let shown: Vec<String> = sampled
         .by_reason
         .iter()

@@ -5,14 +5,15 @@ use std::io::Write;
 use std::path::Path;
 
 use aegis_app::store::{self as app_store, Selection, utc_text};
-use aegis_store::{SqliteStore, StoredRow};
+use aegis_store::{Store, StoredRow};
 
 use super::args::{FilterArgs, TracesCommand};
 use super::{CliError, EXIT_OK};
 
-/// Opens a store that must exist already.
-pub(crate) fn open_existing(store: Option<&Path>) -> Result<SqliteStore, CliError> {
-    app_store::open_existing(store)
+/// Opens the results at `--store`: a SQLite file that must exist already, or a PostgreSQL
+/// URL (`#<schema>` after it for an organisation's schema).
+pub(crate) fn open_existing(store: Option<&Path>) -> Result<Box<dyn Store>, CliError> {
+    Ok(app_store::open_results(store)?)
 }
 
 impl FilterArgs {
@@ -82,7 +83,7 @@ pub(crate) fn traces(command: TracesCommand, store: Option<&Path>) -> Result<u8,
     match command {
         TracesCommand::List { filter, json } => {
             let s = open_existing(store)?;
-            let rows = app_store::list(&s, &filter.selection())?;
+            let rows = app_store::list(&*s, &filter.selection())?;
             print_rows(&rows, json, &mut out)?;
         }
         TracesCommand::Search {
@@ -91,12 +92,12 @@ pub(crate) fn traces(command: TracesCommand, store: Option<&Path>) -> Result<u8,
             json,
         } => {
             let s = open_existing(store)?;
-            let rows = app_store::search(&s, &query, &filter.selection())?;
+            let rows = app_store::search(&*s, &query, &filter.selection())?;
             print_rows(&rows, json, &mut out)?;
         }
         TracesCommand::Show { id, json } => {
             let s = open_existing(store)?;
-            let (row, trail) = app_store::show(&s, &id)?;
+            let (row, trail) = app_store::show(&*s, &id)?;
             if json {
                 let mut v = row_json(&row);
                 v["audit"] = serde_json::to_value(&trail).unwrap_or_default();
@@ -174,7 +175,7 @@ pub(crate) fn traces(command: TracesCommand, store: Option<&Path>) -> Result<u8,
         }
         TracesCommand::Delete { id, filter, all } => {
             let mut s = open_existing(store)?;
-            let n = app_store::delete(&mut s, id.as_deref(), &filter.selection(), all)?;
+            let n = app_store::delete(&mut *s, id.as_deref(), &filter.selection(), all)?;
             writeln!(out, "deleted {n} results")?;
         }
     }
@@ -187,7 +188,7 @@ pub(crate) fn replay(
     domains: &[&'static dyn aegis_core::Domain],
 ) -> Result<u8, CliError> {
     let mut store = open_existing(a.store.as_deref())?;
-    let r = aegis_app::replay::replay(&mut store, &a.id, domains, &a.tiers.options(), a.save)?;
+    let r = aegis_app::replay::replay(&mut *store, &a.id, domains, &a.tiers.options(), a.save)?;
     let changes = &r.changes;
     let changed = changes.any();
     let (old, new) = (&r.stored, &r.replayed);

@@ -536,6 +536,13 @@ pub trait Store {
     /// The statistics a report shows over the records `filter` selects (exactly those `list`
     /// returns for it), aggregated where they are stored, without reading every record.
     fn summarize(&self, filter: &Filter) -> Result<StoreSummary, StoreError>;
+    /// Brings the full-text index up to date with what was written; returns how many records
+    /// it added. A store whose index follows every write has nothing to do. `search` sees every
+    /// record whether or not this was called: calling it after a run of writes only moves the
+    /// work out of the next search.
+    fn index_text(&self) -> Result<usize, StoreError> {
+        Ok(0)
+    }
 }
 
 /// Counts by verdict over a group of records, with what they cost.

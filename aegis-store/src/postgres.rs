@@ -120,19 +120,6 @@ const MIGRATIONS: &[&str] = &[
 /// The columns a [`StoredRow`] is read from.
 const COLUMNS: &str = "results.key, results.result, results.trace, results.evaluated_at";
 
-const UPSERT: &str = "INSERT INTO results (key, trace_id, domain, verdict, decided_by, max_severity, \
-    application, organisation, model, evaluated_at, latency_ns, cost_picos, result, trace, tags, search) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-    to_tsvector('simple', $16)) \
-    ON CONFLICT (key) DO UPDATE SET trace_id = excluded.trace_id, domain = excluded.domain, \
-    verdict = excluded.verdict, decided_by = excluded.decided_by, max_severity = excluded.max_severity, \
-    application = excluded.application, organisation = excluded.organisation, model = excluded.model, \
-    evaluated_at = excluded.evaluated_at, latency_ns = excluded.latency_ns, cost_picos = excluded.cost_picos, \
-    result = excluded.result, trace = excluded.trace, tags = excluded.tags, search = excluded.search";
-
-const AUDIT: &str = "INSERT INTO audit_log (key, evaluated_at, verdict, decided_by, domain, provenance, \
-    models, judges, result_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
 /// Results and sanitised traces in one schema of a PostgreSQL database.
 pub struct PostgresStore {
     client: RefCell<Client>,
@@ -159,7 +146,11 @@ pub(crate) fn pg_error(target: &str, what: &'static str, e: &postgres::Error) ->
     let message = match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None if e.is_closed() => "the connection is closed".to_owned(),
-        None => e.to_string(),
+        // The cause (connection refused, a TLS or authentication failure) says what to fix.
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     };
     StoreError::Postgres {
         target: target.to_owned(),
@@ -527,6 +518,260 @@ fn search_text(r: &StoredRecord) -> String {
     no_nul(&text).into_owned()
 }
 
+/// A run of records with distinct keys, column by column: each table is written by one
+/// statement over `unnest` of these arrays.
+#[derive(Default)]
+struct Columns {
+    keys: Vec<String>,
+    trace_ids: Vec<Option<String>>,
+    domains: Vec<Option<String>>,
+    verdicts: Vec<&'static str>,
+    decided_by: Vec<Option<&'static str>>,
+    max_severity: Vec<Option<i32>>,
+    applications: Vec<Option<String>>,
+    organisations: Vec<Option<String>>,
+    models: Vec<Option<String>>,
+    evaluated_at: Vec<i64>,
+    latency_ns: Vec<i64>,
+    cost_picos: Vec<i64>,
+    results: Vec<Vec<u8>>,
+    traces: Vec<Option<Vec<u8>>>,
+    /// Each record's tags joined by U+001F (arrays of arrays cannot be unnested by row).
+    tags: Vec<String>,
+    search: Vec<String>,
+    audit_provenance: Vec<Option<i64>>,
+    audit_models: Vec<String>,
+    audit_judges: Vec<String>,
+    audit_sha256: Vec<Vec<u8>>,
+    issue_keys: Vec<String>,
+    issue_n: Vec<i32>,
+    issue_validators: Vec<String>,
+    issue_severities: Vec<i32>,
+    cost_keys: Vec<String>,
+    cost_tiers: Vec<&'static str>,
+    cost_values: Vec<i64>,
+    review_keys: Vec<String>,
+    review_severities: Vec<i32>,
+    review_uncertainties: Vec<f64>,
+    review_at: Vec<i64>,
+    settled_keys: Vec<String>,
+}
+
+impl Columns {
+    fn of(
+        records: &[StoredRecord],
+        provenance_of: &dyn Fn(&Provenance) -> Option<i64>,
+        target: &str,
+    ) -> Result<Columns, StoreError> {
+        let mut c = Columns::default();
+        for r in records {
+            let res = &r.result;
+            let result_json = serde_json::to_string(res).map_err(|_| StoreError::Unencodable {
+                path: target.to_owned(),
+                what: "a result",
+            })?;
+            let trace_json = r
+                .trace
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|_| StoreError::Unencodable {
+                    path: target.to_owned(),
+                    what: "a trace",
+                })?;
+            let (models, judges) = modules_of(res);
+            let t = r.trace.as_ref();
+            c.keys.push(r.key.clone());
+            c.trace_ids.push(res.trace_id.clone());
+            c.domains.push(res.domain.clone());
+            c.verdicts.push(res.verdict.as_str());
+            c.decided_by.push(res.decided_by.map(|d| d.as_str()));
+            c.max_severity.push(
+                res.issues
+                    .iter()
+                    .map(|i| severity_rank(i.severity) as i32)
+                    .max(),
+            );
+            c.applications
+                .push(t.and_then(StoredTrace::application).map(str::to_owned));
+            c.organisations
+                .push(t.and_then(StoredTrace::organisation).map(str::to_owned));
+            c.models.push(t.and_then(|t| t.model.clone()));
+            c.evaluated_at.push(r.evaluated_at_ms);
+            c.latency_ns
+                .push(i64::try_from(res.latency_ns).unwrap_or(i64::MAX));
+            c.cost_picos
+                .push(i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX));
+            c.audit_sha256
+                .push(Sha256::digest(result_json.as_bytes()).to_vec());
+            c.results.push(pack(&result_json));
+            c.traces.push(trace_json.as_deref().map(pack));
+            c.tags.push(
+                t.map(|t| {
+                    t.metadata
+                        .tags
+                        .iter()
+                        .map(|s| no_nul(s).replace('\u{1f}', " "))
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}")
+                })
+                .unwrap_or_default(),
+            );
+            c.search.push(search_text(r));
+            c.audit_provenance
+                .push(r.provenance.as_ref().and_then(provenance_of));
+            c.audit_models.push(models.to_string());
+            c.audit_judges.push(judges.to_string());
+            for (n, issue) in res.issues.iter().enumerate() {
+                c.issue_keys.push(r.key.clone());
+                c.issue_n.push(i32::try_from(n).unwrap_or(i32::MAX));
+                c.issue_validators.push(issue.validator.clone());
+                c.issue_severities
+                    .push(severity_rank(issue.severity) as i32);
+            }
+            let mut costs = [aegis_core::UsdCost::ZERO; aegis_core::Tier::ALL.len()];
+            for tier in &res.tiers {
+                costs[usize::from(tier.tier.number())] += tier.cost_usd;
+            }
+            for (tier, cost) in aegis_core::Tier::ALL.iter().zip(costs) {
+                if cost > aegis_core::UsdCost::ZERO {
+                    c.cost_keys.push(r.key.clone());
+                    c.cost_tiers.push(tier.as_str());
+                    c.cost_values
+                        .push(i64::try_from(cost.picos()).unwrap_or(i64::MAX));
+                }
+            }
+            // Tier 4: a result no machine tier was sure of waits for an expert; one that no
+            // longer needs review leaves the queue it was put in for that reason.
+            if res.verdict == aegis_core::Verdict::NeedsReview {
+                let task = ReviewTask::of(&r.key, res, "needs_review");
+                c.review_keys.push(task.key);
+                c.review_severities
+                    .push(task.severity.map_or(-1, severity_rank) as i32);
+                c.review_uncertainties.push(task.uncertainty);
+                c.review_at.push(r.evaluated_at_ms);
+            } else {
+                c.settled_keys.push(r.key.clone());
+            }
+        }
+        Ok(c)
+    }
+
+    fn write(&self, tx: &mut postgres::Transaction<'_>, target: &str) -> Result<(), StoreError> {
+        let e = |what: &'static str| move |err: postgres::Error| pg_error(target, what, &err);
+        tx.execute(
+            "INSERT INTO audit_log (key, evaluated_at, verdict, decided_by, domain, provenance, \
+             models, judges, result_sha256) \
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
+             $6::bigint[], $7::text[], $8::text[], $9::bytea[])",
+            &[
+                &self.keys,
+                &self.evaluated_at,
+                &self.verdicts,
+                &self.decided_by,
+                &self.domains,
+                &self.audit_provenance,
+                &self.audit_models,
+                &self.audit_judges,
+                &self.audit_sha256,
+            ],
+        )
+        .map_err(e("cannot append to the audit log"))?;
+        tx.execute(
+            "INSERT INTO results (key, trace_id, domain, verdict, decided_by, max_severity, \
+             application, organisation, model, evaluated_at, latency_ns, cost_picos, result, trace, \
+             tags, search) \
+             SELECT k, tid, d, v, db, ms, app, org, m, at, lat, cost, res, tr, \
+             coalesce(string_to_array(tg, chr(31)), '{}'), to_tsvector('simple', st) \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], \
+             $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], \
+             $13::bytea[], $14::bytea[], $15::text[], $16::text[]) \
+             AS u(k, tid, d, v, db, ms, app, org, m, at, lat, cost, res, tr, tg, st) \
+             ON CONFLICT (key) DO UPDATE SET trace_id = excluded.trace_id, domain = excluded.domain, \
+             verdict = excluded.verdict, decided_by = excluded.decided_by, \
+             max_severity = excluded.max_severity, application = excluded.application, \
+             organisation = excluded.organisation, model = excluded.model, \
+             evaluated_at = excluded.evaluated_at, latency_ns = excluded.latency_ns, \
+             cost_picos = excluded.cost_picos, result = excluded.result, trace = excluded.trace, \
+             tags = excluded.tags, search = excluded.search",
+            &[
+                &self.keys,
+                &self.trace_ids,
+                &self.domains,
+                &self.verdicts,
+                &self.decided_by,
+                &self.max_severity,
+                &self.applications,
+                &self.organisations,
+                &self.models,
+                &self.evaluated_at,
+                &self.latency_ns,
+                &self.cost_picos,
+                &self.results,
+                &self.traces,
+                &self.tags,
+                &self.search,
+            ],
+        )
+        .map_err(e("cannot write a result"))?;
+        tx.execute(
+            "DELETE FROM result_issues WHERE key = ANY ($1)",
+            &[&self.keys],
+        )
+        .map_err(e("cannot write a result"))?;
+        tx.execute(
+            "DELETE FROM result_tier_costs WHERE key = ANY ($1)",
+            &[&self.keys],
+        )
+        .map_err(e("cannot write a result"))?;
+        if !self.issue_keys.is_empty() {
+            tx.execute(
+                "INSERT INTO result_issues (key, n, validator, severity) \
+                 SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[])",
+                &[
+                    &self.issue_keys,
+                    &self.issue_n,
+                    &self.issue_validators,
+                    &self.issue_severities,
+                ],
+            )
+            .map_err(e("cannot write a result"))?;
+        }
+        if !self.cost_keys.is_empty() {
+            tx.execute(
+                "INSERT INTO result_tier_costs (key, tier, cost_picos) \
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])",
+                &[&self.cost_keys, &self.cost_tiers, &self.cost_values],
+            )
+            .map_err(e("cannot write a result"))?;
+        }
+        if !self.review_keys.is_empty() {
+            tx.execute(
+                "INSERT INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
+                 SELECT k, s, u, 'needs_review', at \
+                 FROM unnest($1::text[], $2::int[], $3::float8[], $4::bigint[]) AS x(k, s, u, at) \
+                 ON CONFLICT (key) DO NOTHING",
+                &[
+                    &self.review_keys,
+                    &self.review_severities,
+                    &self.review_uncertainties,
+                    &self.review_at,
+                ],
+            )
+            .map_err(e("cannot queue for review"))?;
+        }
+        if !self.settled_keys.is_empty() {
+            tx.execute(
+                "UPDATE review_tasks SET open = FALSE \
+                 WHERE key = ANY ($1) AND open AND reason = 'needs_review'",
+                &[&self.settled_keys],
+            )
+            .map_err(e("cannot update the review queue"))?;
+        }
+        Ok(())
+    }
+}
+
 impl Store for PostgresStore {
     fn write(&mut self, records: &[StoredRecord]) -> Result<(), StoreError> {
         let target = self.target.clone();
@@ -561,161 +806,24 @@ impl Store for PostgresStore {
                 .get(0);
             new_ids.push((p.clone(), id));
         }
-        let upsert = tx.prepare(UPSERT).map_err(e("cannot prepare a write"))?;
-        let audit = tx.prepare(AUDIT).map_err(e("cannot prepare a write"))?;
-        let clear_issues = tx
-            .prepare("DELETE FROM result_issues WHERE key = $1")
-            .map_err(e("cannot prepare a write"))?;
-        let clear_costs = tx
-            .prepare("DELETE FROM result_tier_costs WHERE key = $1")
-            .map_err(e("cannot prepare a write"))?;
-        let add_issue = tx
-            .prepare(
-                "INSERT INTO result_issues (key, n, validator, severity) VALUES ($1, $2, $3, $4)",
-            )
-            .map_err(e("cannot prepare a write"))?;
-        let add_cost = tx
-            .prepare("INSERT INTO result_tier_costs (key, tier, cost_picos) VALUES ($1, $2, $3)")
-            .map_err(e("cannot prepare a write"))?;
-        let queue = tx
-            .prepare(
-                "INSERT INTO review_tasks (key, severity, uncertainty, reason, queued_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
-            )
-            .map_err(e("cannot prepare a write"))?;
-        let close = tx
-            .prepare(
-                "UPDATE review_tasks SET open = FALSE \
-                 WHERE key = $1 AND open AND reason = 'needs_review'",
-            )
-            .map_err(e("cannot prepare a write"))?;
-        for r in records {
-            let res = &r.result;
-            let result_json = serde_json::to_string(res).map_err(|_| StoreError::Unencodable {
-                path: target.clone(),
-                what: "a result",
-            })?;
-            let trace_json = r
-                .trace
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|_| StoreError::Unencodable {
-                    path: target.clone(),
-                    what: "a trace",
-                })?;
-            let (models, judges) = modules_of(res);
-            let digest = Sha256::digest(result_json.as_bytes());
-            let provenance = r.provenance.as_ref().and_then(|p| {
-                provenance_ids
-                    .get(p)
-                    .copied()
-                    .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))
-            });
-            tx.execute(
-                &audit,
-                &[
-                    &r.key,
-                    &r.evaluated_at_ms,
-                    &res.verdict.as_str(),
-                    &res.decided_by.map(|d| d.as_str()),
-                    &res.domain,
-                    &provenance,
-                    &models.to_string(),
-                    &judges.to_string(),
-                    &digest.as_slice(),
-                ],
-            )
-            .map_err(e("cannot append to the audit log"))?;
-            let t = r.trace.as_ref();
-            let tags: Vec<String> = t
-                .map(|t| {
-                    t.metadata
-                        .tags
-                        .iter()
-                        .map(|s| no_nul(s).into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let max_severity = res
-                .issues
-                .iter()
-                .map(|i| severity_rank(i.severity) as i32)
-                .max();
-            tx.execute(
-                &upsert,
-                &[
-                    &r.key,
-                    &res.trace_id,
-                    &res.domain,
-                    &res.verdict.as_str(),
-                    &res.decided_by.map(|d| d.as_str()),
-                    &max_severity,
-                    &t.and_then(StoredTrace::application),
-                    &t.and_then(StoredTrace::organisation),
-                    &t.and_then(|t| t.model.as_deref()),
-                    &r.evaluated_at_ms,
-                    &i64::try_from(res.latency_ns).unwrap_or(i64::MAX),
-                    &i64::try_from(res.cost_usd.picos()).unwrap_or(i64::MAX),
-                    &pack(&result_json),
-                    &trace_json.as_deref().map(pack),
-                    &tags,
-                    &search_text(r),
-                ],
-            )
-            .map_err(e("cannot write a result"))?;
-            tx.execute(&clear_issues, &[&r.key])
-                .map_err(e("cannot write a result"))?;
-            tx.execute(&clear_costs, &[&r.key])
-                .map_err(e("cannot write a result"))?;
-            for (n, issue) in res.issues.iter().enumerate() {
-                tx.execute(
-                    &add_issue,
-                    &[
-                        &r.key,
-                        &i32::try_from(n).unwrap_or(i32::MAX),
-                        &issue.validator,
-                        &(severity_rank(issue.severity) as i32),
-                    ],
-                )
-                .map_err(e("cannot write a result"))?;
+        let provenance_of = |p: &Provenance| {
+            provenance_ids
+                .get(p)
+                .copied()
+                .or_else(|| new_ids.iter().find(|(q, _)| q == p).map(|(_, id)| *id))
+        };
+        // Each table written by one statement per run of distinct keys (a key written twice in
+        // a batch starts a new run, so that the later write wins, as it would one by one).
+        let mut start = 0;
+        while start < records.len() {
+            let mut seen = std::collections::HashSet::new();
+            let mut end = start;
+            while end < records.len() && seen.insert(records[end].key.as_str()) {
+                end += 1;
             }
-            let mut costs = [aegis_core::UsdCost::ZERO; aegis_core::Tier::ALL.len()];
-            for tier in &res.tiers {
-                costs[usize::from(tier.tier.number())] += tier.cost_usd;
-            }
-            for (tier, cost) in aegis_core::Tier::ALL.iter().zip(costs) {
-                if cost > aegis_core::UsdCost::ZERO {
-                    tx.execute(
-                        &add_cost,
-                        &[
-                            &r.key,
-                            &tier.as_str(),
-                            &i64::try_from(cost.picos()).unwrap_or(i64::MAX),
-                        ],
-                    )
-                    .map_err(e("cannot write a result"))?;
-                }
-            }
-            // Tier 4: a result no machine tier was sure of waits for an expert; one that no
-            // longer needs review leaves the queue it was put in for that reason.
-            if res.verdict == aegis_core::Verdict::NeedsReview {
-                let task = ReviewTask::of(&r.key, res, "needs_review");
-                tx.execute(
-                    &queue,
-                    &[
-                        &task.key,
-                        &(task.severity.map_or(-1, severity_rank) as i32),
-                        &task.uncertainty,
-                        &task.reason,
-                        &r.evaluated_at_ms,
-                    ],
-                )
-                .map_err(e("cannot queue for review"))?;
-            } else {
-                tx.execute(&close, &[&r.key])
-                    .map_err(e("cannot update the review queue"))?;
-            }
+            let run = Columns::of(&records[start..end], &provenance_of, &target)?;
+            run.write(&mut tx, &target)?;
+            start = end;
         }
         tx.commit().map_err(e("cannot commit"))?;
         provenance_ids.extend(new_ids);

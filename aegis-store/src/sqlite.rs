@@ -969,6 +969,10 @@ impl Store for SqliteStore {
         summary::summarize(self, filter)
     }
 
+    fn index_text(&self) -> Result<usize, StoreError> {
+        SqliteStore::index_text(self)
+    }
+
     fn count(&self) -> Result<u64, StoreError> {
         self.conn
             .query_row("SELECT count(*) FROM results", [], |r| r.get::<_, i64>(0))

@@ -87,6 +87,11 @@ struct Cluster {
 
 impl Cluster {
     fn start(env: &Env, db: u32, workers: usize) -> Cluster {
+        Cluster::start_with(env, db, workers, &[])
+    }
+
+    /// As [`start`](Self::start), with more arguments for the server.
+    fn start_with(env: &Env, db: u32, workers: usize, server_args: &[&str]) -> Cluster {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_path_buf();
         let queue = format!("{}{db}", env.redis);
@@ -123,6 +128,7 @@ impl Cluster {
                 "0",
             ])
             .args(scale_args(&queue_url, &env.postgres))
+            .args(server_args)
             .arg("--dir")
             .arg(&path)
             .stdout(Stdio::null())
@@ -382,19 +388,22 @@ fn three_workers_one_killed_mid_batch_every_trace_has_exactly_one_result() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut cluster = Cluster::start(&env, 1, 3);
     let all = traces(0, 100_000);
+    let victim = cluster.workers[0].id().to_string();
     let accepted = std::thread::scope(|s| {
         let sending = s.spawn(|| cluster.send(&all, 2_000));
         // Mid-run: one worker is killed as it works (SIGKILL: no goodbye).
         let started = Instant::now();
         while cluster.stored() < 10_000 {
             assert!(started.elapsed() < DEADLINE, "no progress");
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
         }
+        sh(&format!("kill -9 {victim}"));
+        let at_kill = cluster.stored();
+        assert!(at_kill < 100_000, "the kill came after the run");
+        eprintln!("worker {victim} killed with {at_kill} results stored");
         sending.join().unwrap()
     });
-    let victim = &mut cluster.workers[0];
-    victim.kill().unwrap();
-    victim.wait().unwrap();
+    cluster.workers[0].wait().unwrap();
     assert_eq!(accepted.len(), 100_000);
     cluster.assert_exactly_one_result_each(&accepted);
 }
@@ -494,4 +503,28 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
         .json()
         .unwrap();
     assert!(theirs.is_empty());
+}
+
+#[test]
+fn ingest_answers_503_with_retry_after_while_the_backlog_is_full() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start_with(&env, 5, 0, &["--max-backlog", "100"]);
+    // No worker: the backlog only grows.
+    let accepted = cluster.send(&traces(0, 100), 100);
+    assert_eq!(accepted.len(), 100);
+    let answer = cluster
+        .http
+        .post(format!("{}/v1/traces", cluster.base))
+        .bearer_auth(&cluster.key)
+        .body(traces(100, 101).join("\n"))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(answer.headers().contains_key("retry-after"));
+    let body: Value = answer.json().unwrap();
+    assert_eq!(body["error"]["code"], "busy");
+    assert_eq!(cluster.metric("aegis_queue_depth"), 100);
 }
