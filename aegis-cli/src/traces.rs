@@ -13,7 +13,7 @@ use super::{CliError, EXIT_OK};
 /// Opens the results at `--store`: a SQLite file that must exist already, or a PostgreSQL
 /// URL (`#<schema>` after it for an organisation's schema).
 pub(crate) fn open_existing(store: Option<&Path>) -> Result<Box<dyn Store>, CliError> {
-    Ok(app_store::open_results(store)?)
+    app_store::open_results(store)
 }
 
 impl FilterArgs {
