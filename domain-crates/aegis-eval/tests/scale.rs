@@ -497,12 +497,36 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
     let theirs: Vec<Value> = cluster
         .http
         .get(format!("{}/v1/dead-letters", cluster.base))
-        .bearer_auth(other_key)
+        .bearer_auth(&other_key)
         .send()
         .unwrap()
         .json()
         .unwrap();
     assert!(theirs.is_empty());
+    // Nor any of its results: the other organisation's schema is its own.
+    let listed: Value = cluster
+        .http
+        .get(format!("{}/v1/traces", cluster.base))
+        .bearer_auth(&other_key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+    let mine = cluster
+        .http
+        .get(format!("{}/v1/traces/s-1", cluster.base))
+        .bearer_auth(&cluster.key)
+        .send()
+        .unwrap();
+    assert_eq!(mine.status(), StatusCode::OK);
+    let found = cluster
+        .http
+        .get(format!("{}/v1/traces/s-1", cluster.base))
+        .bearer_auth(&other_key)
+        .send()
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::NOT_FOUND);
 }
 
 #[test]
