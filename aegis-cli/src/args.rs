@@ -46,6 +46,22 @@ aegis-eval worker --queue redis://127.0.0.1:6379 --store postgres://aegis@127.0.
 Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed worker held is taken over after --claim-idle."
     )]
     Worker(WorkerArgs),
+    /// The scaled-out queue: how many traces wait and are being worked, and the dead letters
+    /// (traces given up on after their deliveries, with why), newest first.
+    Queue {
+        /// The Redis queue (as `serve --queue` names it).
+        #[arg(long, value_name = "URL", env = "AEGIS_QUEUE")]
+        queue: String,
+        /// Only this organisation's dead letters (its id).
+        #[arg(long)]
+        org: Option<String>,
+        /// At most this many dead letters.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Organisations of a service directory: each has its own store, Tier-0 key and API keys.
     Orgs {
         #[command(subcommand)]

@@ -85,6 +85,12 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
         args::Command::Serve(a) => serve::serve(a, domains),
         args::Command::Worker(a) => serve::worker(a, domains),
+        args::Command::Queue {
+            queue,
+            org,
+            limit,
+            json,
+        } => serve::queue(&queue, org.as_deref(), limit, json),
         args::Command::Orgs { command, store } => serve::orgs(command, &store, domains),
         args::Command::Keys { command, store } => serve::keys(command, &store, domains),
         args::Command::Alerts { command, store } => serve::alerts(command, &store, domains),

@@ -1,6 +1,7 @@
 //! `aegis-eval serve`, `orgs` and `keys`: parse, call `aegis-app`'s service and
 //! `aegis-server`, print.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -201,6 +202,52 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
         "aegis-eval worker: stopped; {} traces stored",
         stored.load(std::sync::atomic::Ordering::Relaxed)
     );
+    Ok(EXIT_OK)
+}
+
+/// `aegis-eval queue`: the shared queue's depth and its dead letters.
+pub(crate) fn queue(
+    url: &str,
+    org: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<u8, CliError> {
+    let org = org.map(aegis_store::OrgId::parse).transpose()?;
+    let mut q = aegis_store::redis_queue::RedisQueue::connect(
+        url,
+        aegis_store::redis_queue::RedisQueueConfig::default(),
+    )
+    .map_err(aegis_app::AppError::from)?;
+    let depth = q.depth().map_err(aegis_app::AppError::from)?;
+    let dead = q
+        .dead_letters(org.as_ref(), limit)
+        .map_err(aegis_app::AppError::from)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let v = serde_json::json!({ "depth": depth, "dead_letters": dead });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
+        return Ok(EXIT_OK);
+    }
+    writeln!(
+        out,
+        "{} traces waiting ({} taken by a worker, not finished), {} dead letters",
+        depth.backlog, depth.pending, depth.dead_letters
+    )?;
+    for d in &dead {
+        writeln!(
+            out,
+            "{}  {}  {}  delivered {} times: {}",
+            d.id,
+            d.org,
+            d.key.escape_debug(),
+            d.deliveries,
+            d.error
+        )?;
+    }
     Ok(EXIT_OK)
 }
 

@@ -475,6 +475,43 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
         dead[0]
     );
     assert_eq!(cluster.metric("aegis_dead_letters"), 1);
+    // And through the command line, by organisation.
+    let orgs = aegis()
+        .args(["orgs", "list", "--store"])
+        .arg(&cluster.dir)
+        .output()
+        .unwrap();
+    let org = String::from_utf8(orgs.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = aegis()
+        .args(["queue", "--json", "--queue", &cluster.queue, "--org", &org])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["depth"]["dead_letters"], 1);
+    assert_eq!(v["dead_letters"][0]["key"], "id:poison\u{0}pill");
+    let out = aegis()
+        .args([
+            "queue",
+            "--json",
+            "--queue",
+            &cluster.queue,
+            "--org",
+            "org_nobody",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dead_letters"].as_array().unwrap().len(), 0);
     let keys: BTreeSet<String> = cluster.stored_keys().into_iter().collect();
     assert!(
         keys == accepted,
