@@ -61,6 +61,10 @@ pub struct ServiceConfig {
     pub otlp_quiet: Duration,
     /// The domain of OpenTelemetry traces that name none; it must be one of the service's.
     pub default_domain: Option<String>,
+    /// The organisations and API keys in this PostgreSQL database (schema `aegis_tenants`),
+    /// shared by every API process of a scaled-out service, rather than in the directory's
+    /// `tenants.db`. The directory still holds each organisation's Tier-0 key file.
+    pub registry: Option<String>,
     /// A scaled-out service: traces queued in a Redis stream and results kept in PostgreSQL
     /// ([`crate::shared`]), rather than both in each organisation's SQLite file. The service
     /// directory still holds the organisations, their API keys and Tier-0 keys.
@@ -82,6 +86,7 @@ impl ServiceConfig {
             lease: Duration::from_secs(120),
             otlp_quiet: Duration::from_secs(30),
             default_domain: None,
+            registry: None,
             shared: None,
         }
     }
@@ -210,7 +215,7 @@ struct Org {
 pub struct Service {
     config: ServiceConfig,
     domains: Vec<&'static dyn Domain>,
-    tenants: Mutex<Tenants>,
+    tenants: Mutex<Box<dyn aegis_store::TenantRegistry>>,
     orgs: Mutex<HashMap<OrgId, Arc<Org>>>,
     /// Raised when traces are queued, so idle workers wake at once.
     work: (Mutex<u64>, Condvar),
@@ -288,7 +293,10 @@ impl Service {
         if let Some(name) = &config.default_domain {
             find_domain(domains, name)?;
         }
-        let tenants = Tenants::open(&config.root.join("tenants.db"))?;
+        let tenants: Box<dyn aegis_store::TenantRegistry> = match &config.registry {
+            Some(url) => Box::new(aegis_store::PostgresTenants::open(url)?),
+            None => Box::new(Tenants::open(&config.root.join("tenants.db"))?),
+        };
         // A scaled-out service reaches its queue before it says it is up.
         let queues = match &config.shared {
             Some(shared) => Some(Mutex::new(vec![
@@ -481,9 +489,9 @@ impl Service {
     /// Runs `f` on the organisations and keys registry.
     pub fn tenants<T>(
         &self,
-        f: impl FnOnce(&mut Tenants) -> Result<T, aegis_store::StoreError>,
+        f: impl FnOnce(&mut dyn aegis_store::TenantRegistry) -> Result<T, aegis_store::StoreError>,
     ) -> Result<T, AppError> {
-        Ok(f(&mut lock(&self.tenants))?)
+        Ok(f(&mut **lock(&self.tenants))?)
     }
 
     /// The organisation a bearer token belongs to (`None`: unknown, malformed or revoked).

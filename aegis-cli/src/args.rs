@@ -66,17 +66,26 @@ Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed 
     Orgs {
         #[command(subcommand)]
         command: OrgsCommand,
-        /// The service directory.
+        /// The service directory, or a scaled-out service's PostgreSQL database
+        /// (`postgres://…`), which keeps the organisations and keys every API process shares
+        /// (the Tier-0 key files still go to --dir).
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL")]
+        store: String,
+        /// With a PostgreSQL --store: the service directory of the Tier-0 key files.
         #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
-        store: PathBuf,
+        dir: PathBuf,
     },
     /// API keys of a service directory's organisations.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
-        /// The service directory.
+        /// The service directory, or a scaled-out service's PostgreSQL database
+        /// (`postgres://…`), as for `orgs`.
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL")]
+        store: String,
+        /// With a PostgreSQL --store: the service directory of the Tier-0 key files.
         #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
-        store: PathBuf,
+        dir: PathBuf,
     },
     /// Alerts of an organisation of a service directory: fired and resolved, each one's
     /// notifications and delivery attempts (rules: a spec's `alerts`, and `[alerts]` in

@@ -91,9 +91,19 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             limit,
             json,
         } => serve::queue(&queue, org.as_deref(), limit, json),
-        args::Command::Orgs { command, store } => serve::orgs(command, &store, domains),
-        args::Command::Keys { command, store } => serve::keys(command, &store, domains),
-        args::Command::Alerts { command, store } => serve::alerts(command, &store, domains),
+        args::Command::Orgs {
+            command,
+            store,
+            dir,
+        } => serve::orgs(command, &serve::registry(&store, &dir), domains),
+        args::Command::Keys {
+            command,
+            store,
+            dir,
+        } => serve::keys(command, &serve::registry(&store, &dir), domains),
+        args::Command::Alerts { command, store } => {
+            serve::alerts(command, &serve::Registry::Directory(store), domains)
+        }
         args::Command::Simulate(a) => simulate::simulate(a, domains, key_file),
         args::Command::Transfer { command } => transfer::transfer(command),
         args::Command::Sanitize(a) => phi::sanitize(a, key_file),

@@ -11,8 +11,33 @@ use aegis_core::Domain;
 use crate::args::{AlertsCommand, KeysCommand, OrgsCommand, ScaleArgs, ServeArgs, WorkerArgs};
 use crate::{CliError, EXIT_OK};
 
-fn open(dir: &Path, domains: &[&'static dyn Domain]) -> Result<Service, CliError> {
-    Service::open(domains, ServiceConfig::new(dir))
+/// Where `orgs` and `keys` find the organisations: a service directory's `tenants.db`, or a
+/// scaled-out service's PostgreSQL database (with the directory of the Tier-0 key files).
+pub(crate) enum Registry {
+    /// A service directory.
+    Directory(std::path::PathBuf),
+    /// A PostgreSQL URL, and the service directory.
+    Postgres(String, std::path::PathBuf),
+}
+
+/// The registry `--store` (and `--dir`) name.
+pub(crate) fn registry(store: &str, dir: &Path) -> Registry {
+    if aegis_app::shared::is_postgres_url(store) {
+        Registry::Postgres(store.to_owned(), dir.to_path_buf())
+    } else {
+        Registry::Directory(std::path::PathBuf::from(store))
+    }
+}
+
+fn open(registry: &Registry, domains: &[&'static dyn Domain]) -> Result<Service, CliError> {
+    Ok(match registry {
+        Registry::Directory(dir) => Service::open(domains, ServiceConfig::new(dir))?,
+        Registry::Postgres(url, dir) => {
+            let mut config = ServiceConfig::new(dir);
+            config.registry = Some(url.clone());
+            Service::open(domains, config)?
+        }
+    })
 }
 
 /// `aegis-eval serve`.
@@ -23,6 +48,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
         None => std::path::PathBuf::from(&args.store),
     };
     let mut config = ServiceConfig::new(&dir);
+    config.registry = shared.as_ref().map(|s| s.store_url.clone());
     config.shared = shared;
     config.tiers = args.tiers.options();
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
@@ -383,10 +409,10 @@ async fn shutdown_signal() {
 /// `aegis-eval orgs …`.
 pub(crate) fn orgs(
     command: OrgsCommand,
-    dir: &Path,
+    registry: &Registry,
     domains: &[&'static dyn Domain],
 ) -> Result<u8, CliError> {
-    let service = open(dir, domains)?;
+    let service = open(registry, domains)?;
     match command {
         OrgsCommand::Create { name } => {
             let (org, key) = service.create_org(&name)?;
@@ -408,25 +434,25 @@ pub(crate) fn orgs(
     Ok(EXIT_OK)
 }
 
-/// The organisation of the service directory `dir` named `name` (its name or id).
+/// The organisation named `name` (its name or id).
 fn find_org(
     service: &Service,
-    dir: &Path,
     name: &str,
 ) -> Result<aegis_store::Organisation, aegis_app::AppError> {
-    service.tenants(|t| t.org(name))?.ok_or_else(|| {
-        aegis_app::AppError::Store(format!("no organisation `{name}` in {}", dir.display()))
+    let (found, location) = service.tenants(|t| Ok((t.org(name)?, t.location())))?;
+    found.ok_or_else(|| {
+        aegis_app::AppError::Store(format!("no organisation `{name}` in {location}"))
     })
 }
 
 /// `aegis-eval alerts …`.
 pub(crate) fn alerts(
     command: AlertsCommand,
-    dir: &Path,
+    registry: &Registry,
     domains: &[&'static dyn Domain],
 ) -> Result<u8, CliError> {
-    let service = open(dir, domains)?;
-    let find = |name: &str| find_org(&service, dir, name);
+    let service = open(registry, domains)?;
+    let find = |name: &str| find_org(&service, name);
     let when = |ms: Option<i64>| ms.map_or_else(|| "-".to_owned(), aegis_app::store::utc_text);
     match command {
         AlertsCommand::List {
@@ -507,11 +533,11 @@ pub(crate) fn alerts(
 /// `aegis-eval keys …`.
 pub(crate) fn keys(
     command: KeysCommand,
-    dir: &Path,
+    registry: &Registry,
     domains: &[&'static dyn Domain],
 ) -> Result<u8, CliError> {
-    let service = open(dir, domains)?;
-    let find = |name: &str| find_org(&service, dir, name);
+    let service = open(registry, domains)?;
+    let find = |name: &str| find_org(&service, name);
     match command {
         KeysCommand::Create { org, label } => {
             let org = find(&org)?;

@@ -76,6 +76,7 @@ mod tests {
             ("/v1/alerts/{id}", vec!["get"]),
             ("/v1/alerts/rules", vec!["get"]),
             ("/v1/review/tasks", vec!["get"]),
+            ("/v1/dead-letters", vec!["get"]),
             ("/v1/review/labels", vec!["post"]),
             ("/v1/live", vec!["get"]),
             ("/healthz", vec!["get"]),

@@ -30,11 +30,11 @@ use aegis_core::{EvaluationResult, Sanitized, Severity, Trace, UsdCost, Verdict}
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use postgres::{PostgresStore, valid_schema};
+pub use postgres::{PostgresStore, PostgresTenants, valid_schema};
 pub use sqlite::{AlertFiring, AlertRow, AttemptResult, AttemptRow, DeliveryRow};
 pub use sqlite::{QueueDepth, QueueEntry, QueuedTrace, QueuedVersion, SqliteStore};
 pub use sqlite::{Reserve, SqliteLedger};
-pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, Tenants};
+pub use tenants::{KeyInfo, NewKey, OrgId, Organisation, TenantRegistry, Tenants};
 
 /// What can go wrong in the store. Messages name the file and the operation, never stored text.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,9 @@
 //! queue, which reviewers claim with `SELECT … FOR UPDATE SKIP LOCKED`.
 
 mod summary;
+mod tenants;
+
+pub use tenants::PostgresTenants;
 
 use std::cell::RefCell;
 
@@ -301,7 +304,7 @@ impl PostgresStore {
         }
         let mut client =
             Client::connect(url, NoTls).map_err(|e| pg_error(&target, "cannot connect", &e))?;
-        migrate(&mut client, schema, &target)?;
+        migrate_schema(&mut client, schema, MIGRATIONS, &target)?;
         Ok(PostgresStore {
             client: RefCell::new(client),
             url: url.to_owned(),
@@ -456,9 +459,14 @@ impl PostgresStore {
     }
 }
 
-/// Creates `schema` if needed and applies the migrations it has not, each in a transaction,
+/// Creates `schema` if needed and applies the `migrations` it has not, in one transaction,
 /// under an advisory lock on the schema's name; leaves the connection's `search_path` on it.
-fn migrate(client: &mut Client, schema: &str, target: &str) -> Result<(), StoreError> {
+pub(crate) fn migrate_schema(
+    client: &mut Client,
+    schema: &str,
+    migrations: &[&str],
+    target: &str,
+) -> Result<(), StoreError> {
     let e = |what: &'static str| move |err: postgres::Error| pg_error(target, what, &err);
     // The schema name was checked to be a plain identifier.
     client
@@ -483,7 +491,7 @@ fn migrate(client: &mut Client, schema: &str, target: &str) -> Result<(), StoreE
         )
         .map_err(e("cannot read the schema version"))?
         .get(0);
-    let known = MIGRATIONS.len() as i64;
+    let known = migrations.len() as i64;
     if i64::from(version) > known {
         return Err(StoreError::TooNew {
             path: target.to_owned(),
@@ -491,7 +499,7 @@ fn migrate(client: &mut Client, schema: &str, target: &str) -> Result<(), StoreE
             known,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (i, sql) in migrations.iter().enumerate().skip(version as usize) {
         tx.batch_execute(sql)
             .map_err(e("cannot migrate the schema"))?;
         let v = i32::try_from(i + 1).unwrap_or(i32::MAX);

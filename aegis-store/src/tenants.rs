@@ -57,12 +57,12 @@ const MAX_ORG_ID_CHARS: usize = 64;
 
 /// How often a key's `last_used` is written, at most (ms): a write per request would cost a
 /// durable commit per request.
-const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+pub(crate) const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 /// The label of the key [`Tenants::create_org`] makes with an organisation.
 pub const INITIAL_KEY_LABEL: &str = "initial";
 
-const TOKEN_PREFIX: &str = "aegis_";
+pub(crate) const TOKEN_PREFIX: &str = "aegis_";
 const KEY_ID_BYTES: usize = 6;
 const SECRET_BYTES: usize = 32;
 const ORG_ID_BYTES: usize = 8;
@@ -95,7 +95,7 @@ impl OrgId {
     }
 
     /// A new random id, `org_` and 16 lower-case hex digits.
-    fn random() -> Result<OrgId, getrandom::Error> {
+    pub(crate) fn random() -> Result<OrgId, getrandom::Error> {
         Ok(OrgId(format!("org_{}", random_hex::<ORG_ID_BYTES>()?)))
     }
 }
@@ -530,6 +530,61 @@ impl Tenants {
     }
 }
 
+/// A registry of organisations and API keys: [`Tenants`] (a SQLite file of the service
+/// directory) or [`crate::PostgresTenants`] (shared by the API processes of a scaled-out
+/// service). Both make the same ids and tokens and keep the same rules; see [`Tenants`]' methods
+/// for each one's contract.
+pub trait TenantRegistry: Send {
+    /// Where the registry is, for messages.
+    fn location(&self) -> String;
+    /// Makes an organisation and its first API key.
+    fn create_org(&mut self, name: &str) -> Result<(Organisation, NewKey), StoreError>;
+    /// Every organisation, in the order they were made.
+    fn orgs(&self) -> Result<Vec<Organisation>, StoreError>;
+    /// The organisation with this id, or else with this name (ignoring ASCII case).
+    fn org(&self, id_or_name: &str) -> Result<Option<Organisation>, StoreError>;
+    /// Makes another API key for `org`.
+    fn create_key(&mut self, org: &OrgId, label: &str) -> Result<NewKey, StoreError>;
+    /// The keys of `org` (or of every organisation), oldest first, revoked ones included.
+    fn keys(&self, org: Option<&OrgId>) -> Result<Vec<KeyInfo>, StoreError>;
+    /// The key with this public id, revoked or not.
+    fn key(&self, key_id: &str) -> Result<Option<KeyInfo>, StoreError>;
+    /// Revokes a key; `false` if there is no such key.
+    fn revoke_key(&mut self, key_id: &str) -> Result<bool, StoreError>;
+    /// The organisation a bearer token authenticates as, `None` for anything else.
+    fn authenticate(&self, bearer: &str) -> Result<Option<OrgId>, StoreError>;
+}
+
+impl TenantRegistry for Tenants {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+    fn create_org(&mut self, name: &str) -> Result<(Organisation, NewKey), StoreError> {
+        Tenants::create_org(self, name)
+    }
+    fn orgs(&self) -> Result<Vec<Organisation>, StoreError> {
+        Tenants::orgs(self)
+    }
+    fn org(&self, id_or_name: &str) -> Result<Option<Organisation>, StoreError> {
+        Tenants::org(self, id_or_name)
+    }
+    fn create_key(&mut self, org: &OrgId, label: &str) -> Result<NewKey, StoreError> {
+        Tenants::create_key(self, org, label)
+    }
+    fn keys(&self, org: Option<&OrgId>) -> Result<Vec<KeyInfo>, StoreError> {
+        Tenants::keys(self, org)
+    }
+    fn key(&self, key_id: &str) -> Result<Option<KeyInfo>, StoreError> {
+        Tenants::key(self, key_id)
+    }
+    fn revoke_key(&mut self, key_id: &str) -> Result<bool, StoreError> {
+        Tenants::revoke_key(self, key_id)
+    }
+    fn authenticate(&self, bearer: &str) -> Result<Option<OrgId>, StoreError> {
+        Tenants::authenticate(self, bearer)
+    }
+}
+
 /// Why a key could not be inserted.
 enum InsertKeyError {
     Random(getrandom::Error),
@@ -623,7 +678,7 @@ fn stored_org_id(id: &str, path: &Path) -> Result<OrgId, StoreError> {
 }
 
 /// The rules for names and labels (already trimmed); the error says which one `s` broke.
-fn check_text(s: &str) -> Result<(), &'static str> {
+pub(crate) fn check_text(s: &str) -> Result<(), &'static str> {
     if s.chars().count() > MAX_NAME_CHARS {
         return Err("a name or label is longer than 100 characters");
     }
@@ -634,7 +689,7 @@ fn check_text(s: &str) -> Result<(), &'static str> {
 }
 
 /// The key id and secret of a well-formed token `aegis_<12 hex>_<64 hex>` (lower-case hex).
-fn parse_token(token: &str) -> Option<(&str, &str)> {
+pub(crate) fn parse_token(token: &str) -> Option<(&str, &str)> {
     const KEY_ID_LEN: usize = KEY_ID_BYTES * 2;
     const SECRET_LEN: usize = SECRET_BYTES * 2;
     if token.len() != TOKEN_PREFIX.len() + KEY_ID_LEN + 1 + SECRET_LEN {
@@ -648,13 +703,13 @@ fn parse_token(token: &str) -> Option<(&str, &str)> {
 }
 
 /// `N` random bytes from the operating system, in lower-case hex.
-fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
+pub(crate) fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)?;
     Ok(aegis_core::digest::hex(&bytes))
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

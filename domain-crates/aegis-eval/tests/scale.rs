@@ -80,6 +80,7 @@ struct Cluster {
     store: String,
     base: String,
     key: String,
+    org_name: String,
     server: Child,
     workers: Vec<Child>,
     http: Client,
@@ -101,8 +102,26 @@ impl Cluster {
             .output()
             .unwrap();
         assert!(flushed.status.success());
+        // The organisations and keys in PostgreSQL, every API process's; the Tier-0 key files
+        // in the directory.
+        // The registry is the database's: a name no other test or run has.
+        let org_name = format!(
+            "acme-{db}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
         let out = aegis()
-            .args(["orgs", "create", "acme", "--store"])
+            .args([
+                "orgs",
+                "create",
+                &org_name,
+                "--store",
+                &env.postgres,
+                "--dir",
+            ])
             .arg(&path)
             .output()
             .unwrap();
@@ -142,6 +161,7 @@ impl Cluster {
             store: env.postgres.clone(),
             base: format!("http://127.0.0.1:{port}"),
             key,
+            org_name,
             server,
             workers: Vec::new(),
             http: Client::builder()
@@ -477,14 +497,15 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
     assert_eq!(cluster.metric("aegis_dead_letters"), 1);
     // And through the command line, by organisation.
     let orgs = aegis()
-        .args(["orgs", "list", "--store"])
+        .args(["orgs", "list", "--store", &cluster.store, "--dir"])
         .arg(&cluster.dir)
         .output()
         .unwrap();
     let org = String::from_utf8(orgs.stdout)
         .unwrap()
-        .split_whitespace()
-        .next()
+        .lines()
+        .find(|l| l.contains(&cluster.org_name))
+        .and_then(|l| l.split_whitespace().next())
         .unwrap()
         .to_owned();
     let out = aegis()
@@ -521,7 +542,8 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
     );
     // The dead letter is its organisation's only: another organisation sees none.
     let out = aegis()
-        .args(["orgs", "create", "other", "--store"])
+        .args(["orgs", "create", &format!("other-{}", cluster.org_name)])
+        .args(["--store", &cluster.store, "--dir"])
         .arg(&cluster.dir)
         .output()
         .unwrap();
@@ -588,4 +610,99 @@ fn ingest_answers_503_with_retry_after_while_the_backlog_is_full() {
     let body: Value = answer.json().unwrap();
     assert_eq!(body["error"]["code"], "busy");
     assert_eq!(cluster.metric("aegis_queue_depth"), 100);
+}
+
+#[test]
+fn api_processes_share_organisations_and_keys_through_postgres() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 6, 1);
+    // A second API process on the same queue, store and directory.
+    let port = free_port();
+    let mut second = aegis()
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--workers",
+            "0",
+        ])
+        .args(scale_args(&cluster.queue, &cluster.store))
+        .arg("--dir")
+        .arg(&cluster.dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base2 = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while cluster.http.get(format!("{base2}/healthz")).send().is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the second server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A key made after both started, from the command line: both take it at once.
+    let out = aegis()
+        .args(["keys", "create", &cluster.org_name, "--label", "ci"])
+        .args(["--store", &cluster.store, "--dir"])
+        .arg(&cluster.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("aegis_"))
+        .unwrap()
+        .to_owned();
+    let sent = cluster
+        .http
+        .post(format!("{base2}/v1/traces"))
+        .bearer_auth(&key)
+        .body(traces(0, 50).join("\n"))
+        .send()
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    cluster.wait_for(50);
+    // Read through the first process with the same key.
+    let page: Value = cluster
+        .http
+        .get(format!("{}/v1/traces?limit=100", cluster.base))
+        .bearer_auth(&key)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 50);
+    // Revoked from the command line: both refuse it at the next request.
+    let key_id = &key[6..18];
+    let out = aegis()
+        .args(["keys", "revoke", key_id, "--store", &cluster.store, "--dir"])
+        .arg(&cluster.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for base in [&cluster.base, &base2] {
+        let r = cluster
+            .http
+            .get(format!("{base}/v1/traces"))
+            .bearer_auth(&key)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let _ = second.kill();
+    let _ = second.wait();
 }
