@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The scale-out tests against real servers: Debian's PostgreSQL and Redis (installed when
+# The scale-out tests against real servers, on their own (`.ci/run` starts the servers before
+# its one `cargo test --workspace` instead): Debian's PostgreSQL and Redis (installed when
 # missing), started on free loopback ports for this run and stopped after it. The store's test
 # suite runs again with a PostgreSQL half that must not be skipped (AEGIS_REQUIRE_POSTGRES).
 # Uses the target dir's debug build, as `cargo test --workspace` left it: `--workspace` with
