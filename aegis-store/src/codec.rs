@@ -54,3 +54,21 @@ pub(crate) fn severity_rank(s: aegis_core::Severity) -> i64 {
         .position(|x| *x == s)
         .unwrap_or(0) as i64
 }
+
+/// The verdict a stored verdict's text names.
+pub(crate) fn verdict_of(s: &str) -> Option<aegis_core::Verdict> {
+    use aegis_core::Verdict;
+    [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::NeedsReview,
+        Verdict::Error,
+    ]
+    .into_iter()
+    .find(|v| v.as_str() == s)
+}
+
+/// A count as a database returns it (a negative one is 0).
+pub(crate) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}

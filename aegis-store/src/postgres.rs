@@ -323,15 +323,9 @@ impl PostgresStore {
     /// long-lived process calls it before using the store, so that one failed request is all
     /// an outage costs it.
     pub fn reconnect_if_closed(&mut self) -> Result<(), StoreError> {
-        if !self.client.get_mut().is_closed() {
-            return Ok(());
+        if self.client.get_mut().is_closed() {
+            *self.client.get_mut() = connect_in(&self.url, &self.schema, &self.target)?;
         }
-        let mut client = Client::connect(&self.url, NoTls)
-            .map_err(|e| pg_error(&self.target, "cannot connect", &e))?;
-        client
-            .batch_execute(&format!("SET search_path TO {}", self.schema))
-            .map_err(|e| pg_error(&self.target, "cannot choose the schema", &e))?;
-        *self.client.get_mut() = client;
         Ok(())
     }
 
@@ -457,6 +451,16 @@ impl PostgresStore {
             })
             .collect()
     }
+}
+
+/// A new connection to `url` working in `schema` (already migrated).
+pub(crate) fn connect_in(url: &str, schema: &str, target: &str) -> Result<Client, StoreError> {
+    let mut client =
+        Client::connect(url, NoTls).map_err(|e| pg_error(target, "cannot connect", &e))?;
+    client
+        .batch_execute(&format!("SET search_path TO {schema}"))
+        .map_err(|e| pg_error(target, "cannot choose the schema", &e))?;
+    Ok(client)
 }
 
 /// Creates `schema` if needed and applies the `migrations` it has not, in one transaction,
@@ -1048,7 +1052,7 @@ impl Store for PostgresStore {
                 let severity: Option<String> = r.get(2);
                 ReviewLabel {
                     key: r.get(0),
-                    verdict: summary::verdict_of(&verdict)
+                    verdict: crate::codec::verdict_of(&verdict)
                         .unwrap_or(aegis_core::Verdict::NeedsReview),
                     severity: severity.and_then(|s| {
                         aegis_core::Severity::ALL

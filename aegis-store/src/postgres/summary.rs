@@ -4,23 +4,8 @@
 use aegis_core::{Severity, UsdCost, Verdict};
 
 use super::{COLUMNS, PostgresStore, Query};
+use crate::codec::{count, verdict_of};
 use crate::{Filter, IssueSummary, LabelledResult, StoreError, StoreSummary, TimeBucket};
-
-/// The verdict a stored verdict's text names.
-pub(super) fn verdict_of(s: &str) -> Option<Verdict> {
-    [
-        Verdict::Pass,
-        Verdict::Fail,
-        Verdict::NeedsReview,
-        Verdict::Error,
-    ]
-    .into_iter()
-    .find(|v| v.as_str() == s)
-}
-
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
 
 pub(super) fn summarize(
     store: &PostgresStore,

@@ -91,12 +91,7 @@ impl PostgresTenants {
     fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>, StoreError> {
         let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
         if client.is_closed() {
-            let mut fresh = Client::connect(&self.url, NoTls)
-                .map_err(|e| pg_error(&self.target, "cannot connect", &e))?;
-            fresh
-                .batch_execute(&format!("SET search_path TO {}", self.schema))
-                .map_err(|e| pg_error(&self.target, "cannot choose the schema", &e))?;
-            *client = fresh;
+            *client = super::connect_in(&self.url, &self.schema, &self.target)?;
         }
         Ok(client)
     }

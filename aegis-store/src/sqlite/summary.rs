@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params, params_from_iter};
 
 use super::{COLUMNS, SqliteStore};
-use crate::codec::{severity_rank, unpack};
+use crate::codec::{count, severity_rank, unpack, verdict_of};
 use crate::{Filter, IssueSummary, LabelledResult, StoreError, StoreSummary, TimeBucket};
 
 /// The schema version that adds the tables below.
@@ -316,21 +316,6 @@ pub(super) fn backfill(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
         }
     }
     Ok(())
-}
-
-fn verdict_of(s: &str) -> Option<Verdict> {
-    [
-        Verdict::Pass,
-        Verdict::Fail,
-        Verdict::NeedsReview,
-        Verdict::Error,
-    ]
-    .into_iter()
-    .find(|v| v.as_str() == s)
-}
-
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 /// The condition selecting exactly the records `list` returns for `filter`, its limit included

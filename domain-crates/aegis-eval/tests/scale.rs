@@ -428,35 +428,36 @@ fn three_workers_one_killed_mid_batch_every_trace_has_exactly_one_result() {
     cluster.assert_exactly_one_result_each(&accepted);
 }
 
-#[test]
-fn redis_restarted_mid_run_loses_nothing_accepted() {
-    let Some(env) = env() else { return };
+/// 5,000 traces sent, `fault` once 1,000 are stored, 5,000 more sent: each ends with one result.
+fn survives(env: &Env, db: u32, fault: impl FnOnce()) {
     let _servers = SERVERS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let cluster = Cluster::start(&env, 2, 2);
+    let cluster = Cluster::start(env, db, 2);
     let mut accepted = cluster.send(&traces(0, 5_000), 500);
     cluster.wait_for(1_000);
-    // A stop and start of the server (its append-only file is fsynced on every write).
-    sh(&format!("redis-cli -u {} shutdown", env.redis));
-    sh(&format!("redis-server {}", env.redis_conf));
+    fault();
     accepted.extend(cluster.send(&traces(5_000, 10_000), 500));
     cluster.assert_exactly_one_result_each(&accepted);
 }
 
 #[test]
+fn redis_restarted_mid_run_loses_nothing_accepted() {
+    let Some(env) = env() else { return };
+    // A stop and start of the server (its append-only file is fsynced on every write).
+    survives(&env, 2, || {
+        sh(&format!("redis-cli -u {} shutdown", env.redis));
+        sh(&format!("redis-server {}", env.redis_conf));
+    });
+}
+
+#[test]
 fn postgres_restarted_mid_run_workers_reconnect_and_lose_nothing() {
     let Some(env) = env() else { return };
-    let _servers = SERVERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let cluster = Cluster::start(&env, 3, 2);
-    let mut accepted = cluster.send(&traces(0, 5_000), 500);
-    cluster.wait_for(1_000);
     // As a crash: no clean shutdown, recovery from the WAL.
-    sh(&format!("{} -m immediate restart", env.pg_ctl));
-    accepted.extend(cluster.send(&traces(5_000, 10_000), 500));
-    cluster.assert_exactly_one_result_each(&accepted);
+    survives(&env, 3, || {
+        sh(&format!("{} -m immediate restart", env.pg_ctl))
+    });
 }
 
 #[test]
