@@ -297,14 +297,13 @@ impl Service {
             Some(url) => Box::new(aegis_store::PostgresTenants::open(url)?),
             None => Box::new(Tenants::open(&config.root.join("tenants.db"))?),
         };
-        // A scaled-out service reaches its queue before it says it is up.
+        // A scaled-out service reaches its queue before it says it is up: for up to 30 s (a
+        // Redis starting with it, or loading its data), then it gives up and says why.
         let queues = match &config.shared {
-            Some(shared) => Some(Mutex::new(vec![
-                aegis_store::redis_queue::RedisQueue::connect(
-                    &shared.queue_url,
-                    shared.queue.clone(),
-                )?,
-            ])),
+            Some(shared) => Some(Mutex::new(vec![crate::shared::connect_queue(
+                shared,
+                Duration::from_secs(30),
+            )?])),
             None => None,
         };
         Ok(Service {

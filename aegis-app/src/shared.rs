@@ -58,6 +58,24 @@ pub fn consumer_name() -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// Connects to the shared queue, trying again with backoff (100 ms doubling to 2 s) for up to
+/// `patience` while Redis cannot be reached or is still loading its data.
+pub fn connect_queue(config: &SharedConfig, patience: Duration) -> Result<RedisQueue, AppError> {
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match RedisQueue::connect(&config.queue_url, config.queue.clone()) {
+            Ok(q) => return Ok(q),
+            Err(e) if started.elapsed() + backoff < patience => {
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "the queue cannot be reached yet");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Opens an organisation's results in the shared database.
 pub fn open_org_store(store_url: &str, org: &OrgId) -> Result<PostgresStore, AppError> {
     Ok(PostgresStore::open(store_url, &org_schema(org))?)

@@ -51,7 +51,8 @@ max_connections = 200
 CONF
   "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w start >/dev/null
   redis_port="$(free_port)"
-  mkdir -p "$dir/redis"
+  # A new, empty server each start (an old append-only file would be loaded first).
+  rm -rf "$dir/redis" && mkdir -p "$dir/redis"
   cat >"$dir/redis/redis.conf" <<CONF
 bind 127.0.0.1
 port $redis_port
@@ -64,8 +65,9 @@ logfile $dir/redis/redis.log
 save ""
 CONF
   redis-server "$dir/redis/redis.conf"
-  for _ in $(seq 50); do
-    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  # Ready when it answers PONG (while it loads its data it answers LOADING).
+  for _ in $(seq 100); do
+    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
     sleep 0.1
   done
   cat >"$dir/env" <<ENV
