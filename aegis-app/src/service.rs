@@ -611,21 +611,24 @@ impl Service {
         }
     }
 
-    /// A worker of this scaled-out service, named `consumer` in the queue's group, with the
-    /// service's tiers, time budget and batch size.
-    pub fn shared_worker(&self, consumer: String) -> Result<crate::shared::SharedWorker, AppError> {
+    /// `n` workers of this scaled-out service, named `<host>-<pid>-<i>` in the queue's group,
+    /// with the service's tiers (built once, shared), time budget and batch size.
+    pub fn shared_workers(&self, n: usize) -> Result<Vec<crate::shared::SharedWorker>, AppError> {
         let Some(shared) = &self.config.shared else {
             return Err(AppError::Usage(
                 "the service has no shared queue (--queue redis://…)".to_owned(),
             ));
         };
-        crate::shared::SharedWorker::new(
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        crate::shared::SharedWorker::team(
             shared.clone(),
-            consumer,
             &self.domains,
             &self.config.tiers,
             self.config.time_budget,
             self.config.batch.min(512),
+            n,
         )
     }
 

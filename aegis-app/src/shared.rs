@@ -142,6 +142,47 @@ impl SharedWorker {
         })
     }
 
+    /// `n` workers (at least one) named `<host>-<pid>-<i>` ([`consumer_name`]), sharing one set
+    /// of tiers: models are loaded once, whatever the number of worker threads.
+    pub fn team(
+        config: SharedConfig,
+        domains: &[&'static dyn Domain],
+        tiers: &TierOptions,
+        time_budget: Duration,
+        batch: usize,
+        n: usize,
+    ) -> Result<Vec<SharedWorker>, AppError> {
+        let host = consumer_name();
+        let first = SharedWorker::new(
+            config,
+            format!("{host}-0"),
+            domains,
+            tiers,
+            time_budget,
+            batch,
+        )?;
+        let mut team: Vec<_> = (1..n)
+            .map(|i| first.sibling(format!("{host}-{i}")))
+            .collect();
+        team.insert(0, first);
+        Ok(team)
+    }
+
+    /// Another worker of the same queue and store, named `consumer`, sharing this one's tiers.
+    fn sibling(&self, consumer: String) -> SharedWorker {
+        SharedWorker {
+            config: self.config.clone(),
+            consumer,
+            queue: None,
+            stores: HashMap::new(),
+            domains: self.domains.clone(),
+            pipeline: Arc::clone(&self.pipeline),
+            time_budget: self.time_budget,
+            batch: self.batch,
+            stop: None,
+        }
+    }
+
     /// The worker's name in the consumer group.
     pub fn consumer(&self) -> &str {
         &self.consumer

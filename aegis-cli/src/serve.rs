@@ -163,18 +163,17 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
         .max(1);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stored = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let host = aegis_app::shared::consumer_name();
     let tiers = args.tiers.options();
     let mut handles = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut w = aegis_app::shared::SharedWorker::new(
-            shared.clone(),
-            format!("{host}-{i}"),
-            domains,
-            &tiers,
-            Duration::from_millis(args.time_budget_ms.max(1)),
-            args.batch.max(1),
-        )?;
+    let workers = aegis_app::shared::SharedWorker::team(
+        shared.clone(),
+        domains,
+        &tiers,
+        Duration::from_millis(args.time_budget_ms.max(1)),
+        args.batch.max(1),
+        n,
+    )?;
+    for (i, mut w) in workers.into_iter().enumerate() {
         let (stop, stored) = (std::sync::Arc::clone(&stop), std::sync::Arc::clone(&stored));
         handles.push(
             std::thread::Builder::new()

@@ -219,10 +219,8 @@ fn start_shared_workers(
     state: &AppState,
     n: usize,
 ) -> Result<Vec<std::thread::JoinHandle<()>>, ServerError> {
-    let host = aegis_app::shared::consumer_name();
     let mut handles = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut worker = state.service.shared_worker(format!("{host}-{i}"))?;
+    for (i, mut worker) in state.service.shared_workers(n)?.into_iter().enumerate() {
         let stopping = Arc::clone(&state.stopping);
         let metrics = Arc::clone(&state.metrics);
         let handle = std::thread::Builder::new()

@@ -55,6 +55,14 @@ pub(crate) fn severity_rank(s: aegis_core::Severity) -> i64 {
         .unwrap_or(0) as i64
 }
 
+/// The severity a stored rank names ([`severity_rank`]'s inverse); `None` for no severity (-1)
+/// or a rank out of range.
+pub(crate) fn severity_of_rank(rank: i64) -> Option<aegis_core::Severity> {
+    usize::try_from(rank)
+        .ok()
+        .and_then(|i| aegis_core::Severity::ALL.get(i).copied())
+}
+
 /// The verdict a stored verdict's text names.
 pub(crate) fn verdict_of(s: &str) -> Option<aegis_core::Verdict> {
     use aegis_core::Verdict;

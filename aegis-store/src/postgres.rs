@@ -292,19 +292,7 @@ impl PostgresStore {
     /// creating it and bringing it up to date. Processes opening the same schema at once
     /// migrate it once (under an advisory lock).
     pub fn open(url: &str, schema: &str) -> Result<PostgresStore, StoreError> {
-        let target = format!("{} schema {schema}", shown_url(url));
-        if !valid_schema(schema) {
-            return Err(StoreError::Postgres {
-                target,
-                what: "cannot open",
-                message:
-                    "a schema name is 1 to 63 of a-z, 0-9 and _, not starting with a digit or pg_"
-                        .to_owned(),
-            });
-        }
-        let mut client =
-            Client::connect(url, NoTls).map_err(|e| pg_error(&target, "cannot connect", &e))?;
-        migrate_schema(&mut client, schema, MIGRATIONS, &target)?;
+        let (client, target) = open_schema(url, schema, MIGRATIONS)?;
         Ok(PostgresStore {
             client: RefCell::new(client),
             url: url.to_owned(),
@@ -440,9 +428,7 @@ impl PostgresStore {
                 Ok((
                     ReviewTask {
                         key: row.key.clone(),
-                        severity: usize::try_from(sev)
-                            .ok()
-                            .and_then(|i| aegis_core::Severity::ALL.get(i).copied()),
+                        severity: crate::codec::severity_of_rank(i64::from(sev)),
                         uncertainty: r.get(1),
                         reason: r.get(2),
                     },
@@ -451,6 +437,28 @@ impl PostgresStore {
             })
             .collect()
     }
+}
+
+/// Connects to `url` and brings `schema` up to date with `migrations`: the connection, working
+/// in the schema, and the target messages name (the URL without its password, the schema).
+pub(crate) fn open_schema(
+    url: &str,
+    schema: &str,
+    migrations: &[&str],
+) -> Result<(Client, String), StoreError> {
+    let target = format!("{} schema {schema}", shown_url(url));
+    if !valid_schema(schema) {
+        return Err(StoreError::Postgres {
+            target,
+            what: "cannot open",
+            message: "a schema name is 1 to 63 of a-z, 0-9 and _, not starting with a digit or pg_"
+                .to_owned(),
+        });
+    }
+    let mut client =
+        Client::connect(url, NoTls).map_err(|e| pg_error(&target, "cannot connect", &e))?;
+    migrate_schema(&mut client, schema, migrations, &target)?;
+    Ok((client, target))
 }
 
 /// A new connection to `url` working in `schema` (already migrated).

@@ -431,25 +431,38 @@ impl RedisQueue {
         org: Option<&OrgId>,
         limit: usize,
     ) -> Result<Vec<DeadLetter>, StoreError> {
-        let range: redis::streams::StreamRangeReply = self
-            .conn
-            .xrevrange_all(&self.config.dead_letters)
-            .map_err(self.err("cannot read the dead letters"))?;
-        Ok(range
-            .ids
-            .iter()
-            .map(|id| DeadLetter {
-                id: id.id.clone(),
-                org: field(id, "org").unwrap_or_default(),
-                key: field(id, "key").unwrap_or_default(),
-                error: field(id, "error").unwrap_or_default(),
-                deliveries: field(id, "deliveries")
-                    .and_then(|d| d.parse().ok())
-                    .unwrap_or(0),
-            })
-            .filter(|d| org.is_none_or(|o| d.org == o.as_str()))
-            .take(limit)
-            .collect())
+        // Newest first, a page at a time, until `limit` of `org`'s are found or the stream ends
+        // (rather than the whole stream read for each call).
+        const PAGE: usize = 1_000;
+        let mut found = Vec::new();
+        let mut end = "+".to_owned();
+        while found.len() < limit {
+            let page: redis::streams::StreamRangeReply = self
+                .conn
+                .xrevrange_count(&self.config.dead_letters, &end, "-", PAGE)
+                .map_err(self.err("cannot read the dead letters"))?;
+            let n = page.ids.len();
+            for id in &page.ids {
+                let letter = DeadLetter {
+                    id: id.id.clone(),
+                    org: field(id, "org").unwrap_or_default(),
+                    key: field(id, "key").unwrap_or_default(),
+                    error: field(id, "error").unwrap_or_default(),
+                    deliveries: field(id, "deliveries")
+                        .and_then(|d| d.parse().ok())
+                        .unwrap_or(0),
+                };
+                if org.is_none_or(|o| letter.org == o.as_str()) && found.len() < limit {
+                    found.push(letter);
+                }
+            }
+            match page.ids.last() {
+                // The next page ends just before this one's oldest (an exclusive bound).
+                Some(last) if n == PAGE => end = format!("({}", last.id),
+                _ => break,
+            }
+        }
+        Ok(found)
     }
 
     /// How long the queue is.

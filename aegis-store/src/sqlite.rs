@@ -890,9 +890,7 @@ impl Store for SqliteStore {
                 Ok((
                     crate::ReviewTask {
                         key: row.key.clone(),
-                        severity: usize::try_from(sev)
-                            .ok()
-                            .and_then(|i| aegis_core::Severity::ALL.get(i).copied()),
+                        severity: crate::codec::severity_of_rank(sev),
                         uncertainty,
                         reason,
                     },

@@ -57,7 +57,7 @@ const MAX_ORG_ID_CHARS: usize = 64;
 
 /// How often a key's `last_used` is written, at most (ms): a write per request would cost a
 /// durable commit per request.
-pub(crate) const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
 /// The label of the key [`Tenants::create_org`] makes with an organisation.
 pub const INITIAL_KEY_LABEL: &str = "initial";
@@ -495,7 +495,6 @@ impl Tenants {
         let Some((key_id, secret)) = parse_token(bearer) else {
             return Ok(None);
         };
-        let presented = Sha256::digest(secret.as_bytes());
         let conn = self.lock();
         let row: Option<AuthRow> = conn
             .prepare_cached(
@@ -511,14 +510,12 @@ impl Tenants {
         let Some((org, stored, revoked_at, last_used)) = row else {
             return Ok(None);
         };
-        // `ct_eq` on slices of different lengths is false (a length is not secret).
-        let matches: bool = presented.as_slice().ct_eq(stored.as_slice()).into();
-        if !matches || revoked_at.is_some() {
+        if !key_admits(secret, &stored, revoked_at) {
             return Ok(None);
         }
         let org = stored_org_id(&org, &self.path)?;
         let now = now_ms();
-        if last_used.is_none_or(|t| now.saturating_sub(t) >= LAST_USED_GRANULARITY_MS) {
+        if last_used_due(last_used, now) {
             let written = conn
                 .prepare_cached("UPDATE api_keys SET last_used = ?2 WHERE id = ?1")
                 .and_then(|mut s| s.execute(params![key_id, now]));
@@ -675,6 +672,20 @@ fn stored_org_id(id: &str, path: &Path) -> Result<OrgId, StoreError> {
         path: path.display().to_string(),
         message: "an organisation id in the registry is not valid".to_owned(),
     })
+}
+
+/// Whether a key's row admits the token's `secret`: the secret's SHA-256 is the stored one
+/// (compared in constant time; slices of different lengths are unequal, a length being no
+/// secret) and the key is not revoked.
+pub(crate) fn key_admits(secret: &str, stored_sha256: &[u8], revoked_at: Option<i64>) -> bool {
+    let presented = Sha256::digest(secret.as_bytes());
+    let matches: bool = presented.as_slice().ct_eq(stored_sha256).into();
+    matches && revoked_at.is_none()
+}
+
+/// Whether a key's `last_used` is due to be written at `now` (at most once a minute).
+pub(crate) fn last_used_due(last_used: Option<i64>, now: i64) -> bool {
+    last_used.is_none_or(|t| now.saturating_sub(t) >= LAST_USED_GRANULARITY_MS)
 }
 
 /// The rules for names and labels (already trimmed); the error says which one `s` broke.

@@ -103,10 +103,7 @@ pub(super) fn summarize(
         s.issues.push(IssueSummary {
             validator: r.get(0),
             count: count(r.get(1)),
-            worst: usize::try_from(worst)
-                .ok()
-                .and_then(|i| Severity::ALL.get(i).copied())
-                .unwrap_or(Severity::Info),
+            worst: crate::codec::severity_of_rank(i64::from(worst)).unwrap_or(Severity::Info),
         });
     }
     s.issues.sort_by(|a, b| {

@@ -4,13 +4,12 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::pg_error;
 use crate::tenants::{
-    INITIAL_KEY_LABEL, LAST_USED_GRANULARITY_MS, TOKEN_PREFIX, check_text, now_ms, parse_token,
+    INITIAL_KEY_LABEL, TOKEN_PREFIX, check_text, key_admits, last_used_due, now_ms, parse_token,
     random_hex,
 };
 use crate::{KeyInfo, NewKey, OrgId, Organisation, StoreError, TenantRegistry};
@@ -66,19 +65,7 @@ impl PostgresTenants {
 
     /// The registry in another schema (deployments sharing one database, tests).
     pub fn open_in(url: &str, schema: &str) -> Result<PostgresTenants, StoreError> {
-        let target = format!("{} schema {schema}", super::shown_url(url));
-        if !super::valid_schema(schema) {
-            return Err(StoreError::Postgres {
-                target,
-                what: "cannot open",
-                message:
-                    "a schema name is 1 to 63 of a-z, 0-9 and _, not starting with a digit or pg_"
-                        .to_owned(),
-            });
-        }
-        let mut client =
-            Client::connect(url, NoTls).map_err(|e| pg_error(&target, "cannot connect", &e))?;
-        super::migrate_schema(&mut client, schema, MIGRATIONS, &target)?;
+        let (client, target) = super::open_schema(url, schema, MIGRATIONS)?;
         Ok(PostgresTenants {
             client: Mutex::new(client),
             url: url.to_owned(),
@@ -328,7 +315,6 @@ impl TenantRegistry for PostgresTenants {
         let Some((key_id, secret)) = parse_token(bearer) else {
             return Ok(None);
         };
-        let presented = Sha256::digest(secret.as_bytes());
         let mut client = self.client()?;
         let row = client
             .query_opt(
@@ -342,14 +328,12 @@ impl TenantRegistry for PostgresTenants {
         let stored: Vec<u8> = row.get(1);
         let revoked_at: Option<i64> = row.get(2);
         let last_used: Option<i64> = row.get(3);
-        // `ct_eq` on slices of different lengths is false (a length is not secret).
-        let matches: bool = presented.as_slice().ct_eq(stored.as_slice()).into();
-        if !matches || revoked_at.is_some() {
+        if !key_admits(secret, &stored, revoked_at) {
             return Ok(None);
         }
         let org = self.org_id(row.get(0))?;
         let now = now_ms();
-        if last_used.is_none_or(|t| now.saturating_sub(t) >= LAST_USED_GRANULARITY_MS)
+        if last_used_due(last_used, now)
             && let Err(e) = client.execute(
                 "UPDATE api_keys SET last_used = $2 WHERE id = $1",
                 &[&key_id, &now],

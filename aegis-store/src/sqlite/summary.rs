@@ -612,10 +612,7 @@ fn summarize_with(store: &SqliteStore, filter: &Filter) -> Result<StoreSummary, 
         s.issues.push(IssueSummary {
             validator,
             count: count(n),
-            worst: usize::try_from(worst)
-                .ok()
-                .and_then(|i| Severity::ALL.get(i).copied())
-                .unwrap_or(Severity::Info),
+            worst: crate::codec::severity_of_rank(worst).unwrap_or(Severity::Info),
         });
     }
     drop(stmt);

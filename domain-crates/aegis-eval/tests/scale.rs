@@ -113,77 +113,26 @@ impl Cluster {
                 .unwrap()
                 .as_nanos()
         );
-        let out = aegis()
-            .args([
-                "orgs",
-                "create",
-                &org_name,
-                "--store",
-                &env.postgres,
-                "--dir",
-            ])
-            .arg(&path)
-            .output()
+        let key = new_key(&["orgs", "create", &org_name], &env.postgres, &path);
+        let http = Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let key = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("aegis_"))
-            .unwrap()
-            .to_owned();
-        let port = free_port();
-        let queue_url = queue.clone();
-        let server = aegis()
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--workers",
-                "0",
-            ])
-            .args(scale_args(&queue_url, &env.postgres))
-            .args(server_args)
-            .arg("--dir")
-            .arg(&path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let (server, base) = serve(&http, &queue, &env.postgres, &path, server_args);
         let mut cluster = Cluster {
             _dir: dir,
             dir: path,
             queue,
             store: env.postgres.clone(),
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             key,
             org_name,
             server,
             workers: Vec::new(),
-            http: Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap(),
+            http,
         };
         for _ in 0..workers {
             cluster.add_worker();
-        }
-        let started = Instant::now();
-        while cluster
-            .http
-            .get(format!("{}/healthz", cluster.base))
-            .send()
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
         cluster
     }
@@ -350,6 +299,66 @@ impl Drop for Cluster {
             let _ = c.wait();
         }
     }
+}
+
+/// Runs an `orgs create` or `keys create` command on the registry in `store` (Tier-0 key files
+/// in `dir`), which must succeed; the API key it printed.
+fn new_key(command: &[&str], store: &str, dir: &std::path::Path) -> String {
+    let out = aegis()
+        .args(command)
+        .args(["--store", store, "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("aegis_"))
+        .unwrap()
+        .to_owned()
+}
+
+/// An API-only `aegis-eval serve` (`--workers 0`) on a free port, once it answers: the process
+/// and its base URL.
+fn serve(
+    http: &Client,
+    queue: &str,
+    store: &str,
+    dir: &std::path::Path,
+    more: &[&str],
+) -> (Child, String) {
+    let port = free_port();
+    let server = aegis()
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--workers",
+            "0",
+        ])
+        .args(scale_args(queue, store))
+        .args(more)
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while http.get(format!("{base}/healthz")).send().is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, base)
 }
 
 fn scale_args(queue: &str, store: &str) -> Vec<String> {
@@ -542,18 +551,11 @@ fn a_poison_trace_becomes_a_dead_letter_while_the_rest_flow_on() {
         accepted.len()
     );
     // The dead letter is its organisation's only: another organisation sees none.
-    let out = aegis()
-        .args(["orgs", "create", &format!("other-{}", cluster.org_name)])
-        .args(["--store", &cluster.store, "--dir"])
-        .arg(&cluster.dir)
-        .output()
-        .unwrap();
-    let other_key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("aegis_"))
-        .unwrap()
-        .to_owned();
+    let other_key = new_key(
+        &["orgs", "create", &format!("other-{}", cluster.org_name)],
+        &cluster.store,
+        &cluster.dir,
+    );
     let theirs: Vec<Value> = cluster
         .http
         .get(format!("{}/v1/dead-letters", cluster.base))
@@ -621,49 +623,19 @@ fn api_processes_share_organisations_and_keys_through_postgres() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let cluster = Cluster::start(&env, 6, 1);
     // A second API process on the same queue, store and directory.
-    let port = free_port();
-    let mut second = aegis()
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--workers",
-            "0",
-        ])
-        .args(scale_args(&cluster.queue, &cluster.store))
-        .arg("--dir")
-        .arg(&cluster.dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base2 = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while cluster.http.get(format!("{base2}/healthz")).send().is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the second server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // A key made after both started, from the command line: both take it at once.
-    let out = aegis()
-        .args(["keys", "create", &cluster.org_name, "--label", "ci"])
-        .args(["--store", &cluster.store, "--dir"])
-        .arg(&cluster.dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (mut second, base2) = serve(
+        &cluster.http,
+        &cluster.queue,
+        &cluster.store,
+        &cluster.dir,
+        &[],
     );
-    let key = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("aegis_"))
-        .unwrap()
-        .to_owned();
+    // A key made after both started, from the command line: both take it at once.
+    let key = new_key(
+        &["keys", "create", &cluster.org_name, "--label", "ci"],
+        &cluster.store,
+        &cluster.dir,
+    );
     let sent = cluster
         .http
         .post(format!("{base2}/v1/traces"))
