@@ -69,6 +69,11 @@ pub struct ServiceConfig {
     /// ([`crate::shared`]), rather than both in each organisation's SQLite file. The service
     /// directory still holds the organisations, their API keys and Tier-0 keys.
     pub shared: Option<crate::shared::SharedConfig>,
+    /// A directory of the organisations' Tier-0 key files named `<org id>.key` (a mounted
+    /// Kubernetes Secret, say), read instead of the key file beside each organisation's store.
+    /// Scaled out, an organisation's local store (its judge-spend ledger) is then made on
+    /// first use: an API process needs only the keys.
+    pub tier0_keys: Option<PathBuf>,
 }
 
 impl ServiceConfig {
@@ -88,6 +93,7 @@ impl ServiceConfig {
             default_domain: None,
             registry: None,
             shared: None,
+            tier0_keys: None,
         }
     }
 }
@@ -475,9 +481,25 @@ impl Service {
             source,
         })?;
         let db = dir.join("store.db");
-        phi::create_key_file(&phi::store_key_file(&db))?;
+        let key_file = self.tier0_key_file(&org.id);
+        if let Some(keys) = key_file.parent() {
+            std::fs::create_dir_all(keys).map_err(|source| AppError::Io {
+                context: format!("cannot create {}", keys.display()),
+                source,
+            })?;
+        }
+        phi::create_key_file(&key_file)?;
         SqliteStore::open(&db)?;
         Ok((org, key))
+    }
+
+    /// Where the organisation's Tier-0 key is: in [`ServiceConfig::tier0_keys`] when set,
+    /// else beside its local store.
+    pub fn tier0_key_file(&self, org: &OrgId) -> PathBuf {
+        match &self.config.tier0_keys {
+            Some(keys) => keys.join(format!("{}.key", org.as_str())),
+            None => phi::store_key_file(&self.org_dir(org).join("store.db")),
+        }
     }
 
     /// Every organisation.
@@ -510,13 +532,23 @@ impl Service {
         }
         let dir = self.org_dir(id);
         let db = dir.join("store.db");
+        let key_file = self.tier0_key_file(id);
         if !db.exists() {
-            return Err(AppError::Store(format!(
-                "organisation {id} has no store at {}",
-                db.display()
-            )));
+            if self.config.shared.is_some() && self.config.tier0_keys.is_some() && key_file.exists()
+            {
+                // Scaled out with the keys apart: the local store only keeps the judge's spend.
+                std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
+                    context: format!("cannot create {}", dir.display()),
+                    source,
+                })?;
+            } else {
+                return Err(AppError::Store(format!(
+                    "organisation {id} has no store at {}",
+                    db.display()
+                )));
+            }
         }
-        let key = phi::configured_key(Some(&phi::store_key_file(&db)), "the organisation")?;
+        let key = phi::configured_key(Some(&key_file), "the organisation")?;
         let engine = phi::engine(key, None)?;
         // The judge's spend is kept in the organisation's store: one cap with every process
         // using it (other servers, `aegis-eval run --store`).
@@ -629,6 +661,7 @@ impl Service {
             self.config.time_budget,
             self.config.batch.min(512),
             n,
+            self.observer.clone(),
         )
     }
 

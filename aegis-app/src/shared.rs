@@ -20,6 +20,9 @@ use aegis_store::{OrgId, PostgresStore, Store, StoreError, StoredRecord};
 use crate::AppError;
 use crate::pipeline::{Pipeline, TierOptions};
 
+/// How often an idle team of workers asks the store whether it answers (their readiness).
+const STORE_CHECK_EVERY: Duration = Duration::from_secs(10);
+
 /// Where a scaled-out service keeps its queue and its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedConfig {
@@ -105,6 +108,70 @@ pub struct SharedWorker {
     batch: usize,
     /// Set by [`run`](Self::run)'s caller to stop: a worker waiting for its store gives up.
     stop: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Told of every result stored (metrics, a live feed).
+    observer: Option<Arc<dyn crate::service::Observer>>,
+    /// When this worker last reached both the queue and the store.
+    health: WorkerHealth,
+}
+
+/// Whether a team of workers can do its work: when each last finished a pass without an
+/// error (reaching the queue and, if it had traces, the store). Shared by the team's workers
+/// and whatever reports on them (`/readyz`).
+#[derive(Debug, Clone, Default)]
+pub struct WorkerHealth {
+    /// Milliseconds since the Unix epoch of the last pass without an error (0: none yet).
+    last_ok_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// Milliseconds since the Unix epoch of the last pass that failed (0: none yet).
+    last_error_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// When a worker of the team last asked the store whether it answers, while idle.
+    last_store_check_ms: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl WorkerHealth {
+    fn now_ms() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    }
+
+    fn passed(&self) {
+        self.last_ok_ms
+            .store(Self::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn failed(&self) {
+        self.last_error_ms
+            .store(Self::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether an idle worker should ask the store whether it answers: none of the team has in
+    /// the last `every`. Claims the check for the caller.
+    fn store_check_due(&self, every: Duration) -> bool {
+        let now = Self::now_ms();
+        let last = self
+            .last_store_check_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        now - last >= every.as_millis() as i64
+            && self
+                .last_store_check_ms
+                .compare_exchange(
+                    last,
+                    now,
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+
+    /// Whether the team is working: some pass has succeeded, and none failed since.
+    pub fn is_working(&self) -> bool {
+        let ok = self.last_ok_ms.load(std::sync::atomic::Ordering::Relaxed);
+        ok > 0
+            && ok
+                >= self
+                    .last_error_ms
+                    .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl std::fmt::Debug for SharedWorker {
@@ -139,11 +206,25 @@ impl SharedWorker {
             time_budget,
             batch: batch.max(1),
             stop: None,
+            observer: None,
+            health: WorkerHealth::default(),
         })
     }
 
+    /// Tells `observer` of every result this worker stores (and of each batch written).
+    pub fn with_observer(mut self, observer: Arc<dyn crate::service::Observer>) -> SharedWorker {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The health this worker and its siblings report to.
+    pub fn health(&self) -> WorkerHealth {
+        self.health.clone()
+    }
+
     /// `n` workers (at least one) named `<host>-<pid>-<i>` ([`consumer_name`]), sharing one set
-    /// of tiers: models are loaded once, whatever the number of worker threads.
+    /// of tiers (models are loaded once, whatever the number of worker threads), one
+    /// [`WorkerHealth`] and `observer`.
     pub fn team(
         config: SharedConfig,
         domains: &[&'static dyn Domain],
@@ -151,9 +232,10 @@ impl SharedWorker {
         time_budget: Duration,
         batch: usize,
         n: usize,
+        observer: Option<Arc<dyn crate::service::Observer>>,
     ) -> Result<Vec<SharedWorker>, AppError> {
         let host = consumer_name();
-        let first = SharedWorker::new(
+        let mut first = SharedWorker::new(
             config,
             format!("{host}-0"),
             domains,
@@ -161,6 +243,7 @@ impl SharedWorker {
             time_budget,
             batch,
         )?;
+        first.observer = observer;
         let mut team: Vec<_> = (1..n)
             .map(|i| first.sibling(format!("{host}-{i}")))
             .collect();
@@ -180,6 +263,8 @@ impl SharedWorker {
             time_budget: self.time_budget,
             batch: self.batch,
             stop: None,
+            observer: self.observer.clone(),
+            health: self.health.clone(),
         }
     }
 
@@ -236,10 +321,12 @@ impl SharedWorker {
         for (org, items) in by_org {
             let records: Vec<StoredRecord> = items.iter().map(|(_, r)| r.clone()).collect();
             let ids: Vec<&str> = items.iter().map(|(t, _)| t.entry.as_str()).collect();
+            let started = Instant::now();
             match self.store_while_unavailable(&org, &records, &ids) {
                 Ok(()) => {
                     self.finish(&ids)?;
                     work.stored += items.len();
+                    self.observe(&org, records, started.elapsed());
                 }
                 Err(e) if e.is_unavailable() => {
                     // Stopping while the store is down: the batch stays pending, for a
@@ -258,6 +345,7 @@ impl SharedWorker {
                             Ok(()) => {
                                 self.finish(&[t.entry.as_str()])?;
                                 work.stored += 1;
+                                self.observe(&org, vec![record], Duration::ZERO);
                             }
                             Err(e) if e.is_unavailable() => return Err(e.into()),
                             Err(e) => {
@@ -296,6 +384,7 @@ impl SharedWorker {
         loop {
             match self.store(org, records) {
                 Err(e) if e.is_unavailable() && !self.stopping() => {
+                    self.health.failed();
                     tracing::warn!(org = %org, error = %e, retry_in_ms = backoff.as_millis() as u64, "the store cannot be reached; holding the batch");
                     std::thread::sleep(backoff);
                     backoff = (backoff * 2).min(Duration::from_secs(5));
@@ -308,6 +397,24 @@ impl SharedWorker {
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// Tells the observer of `records`, stored for `org` in `took`.
+    fn observe(&self, org: &OrgId, records: Vec<StoredRecord>, took: Duration) {
+        let Some(observer) = &self.observer else {
+            return;
+        };
+        if took > Duration::ZERO {
+            observer.stored(records.len(), took);
+        }
+        for r in records {
+            observer.evaluated(&crate::service::LiveResult {
+                org: org.clone(),
+                key: r.key,
+                result: r.result,
+                span: None,
+            });
         }
     }
 
@@ -354,7 +461,18 @@ impl SharedWorker {
         self.stop = Some(Arc::clone(stop));
         let mut backoff = Duration::from_millis(100);
         while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-            match self.work_once(Duration::from_secs(1)) {
+            let pass = self.work_once(Duration::from_secs(1)).and_then(|work| {
+                if work != SharedWork::default() {
+                    // It stored, so it reached the queue and the store.
+                    self.health.passed();
+                } else if self.health.store_check_due(STORE_CHECK_EVERY) {
+                    // Idle: a pass reaches only the queue; the store is asked every so often.
+                    PostgresStore::ping(&self.config.store_url)?;
+                    self.health.passed();
+                }
+                Ok(work)
+            });
+            match pass {
                 Ok(work) => {
                     backoff = Duration::from_millis(100);
                     if work != SharedWork::default() {
@@ -362,6 +480,7 @@ impl SharedWorker {
                     }
                 }
                 Err(e) => {
+                    self.health.failed();
                     tracing::warn!(worker = %self.consumer, error = %e, retry_in_ms = backoff.as_millis() as u64, "the worker cannot go on; trying again");
                     let until = Instant::now() + backoff;
                     while Instant::now() < until && !stop.load(std::sync::atomic::Ordering::SeqCst)

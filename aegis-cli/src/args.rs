@@ -46,6 +46,24 @@ aegis-eval worker --queue redis://127.0.0.1:6379 --store postgres://aegis@127.0.
 Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed worker held is taken over after --claim-idle."
     )]
     Worker(WorkerArgs),
+    /// Ask a running `serve` or `worker --listen` whether it is up: exit 0 when the URL
+    /// answers 2xx, else 1 with why (a container's health check; the image needs no curl).
+    Health {
+        /// What to ask.
+        #[arg(
+            long,
+            env = "AEGIS_HEALTH_URL",
+            default_value = "http://127.0.0.1:8420/healthz"
+        )]
+        url: String,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+        /// Accept any TLS certificate (a server on this machine whose certificate names
+        /// another host).
+        #[arg(long)]
+        insecure: bool,
+    },
     /// The scaled-out queue: how many traces wait and are being worked, and the dead letters
     /// (traces given up on after their deliveries, with why), newest first.
     Queue {
@@ -69,11 +87,16 @@ Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed 
         /// The service directory, or a scaled-out service's PostgreSQL database
         /// (`postgres://…`), which keeps the organisations and keys every API process shares
         /// (the Tier-0 key files still go to --dir).
-        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL")]
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL", env = "AEGIS_STORE")]
         store: String,
         /// With a PostgreSQL --store: the service directory of the Tier-0 key files.
-        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, env = "AEGIS_DIR")]
         dir: PathBuf,
+        /// With a PostgreSQL --store: keep each organisation's Tier-0 key here as
+        /// `<org id>.key` instead (what `serve --tier0-keys` reads, e.g. from a Kubernetes
+        /// Secret).
+        #[arg(long, global = true, value_name = "DIR", env = "AEGIS_TIER0_KEYS")]
+        tier0_keys: Option<PathBuf>,
     },
     /// API keys of a service directory's organisations.
     Keys {
@@ -81,11 +104,16 @@ Stop with Ctrl-C or SIGTERM: the batch in flight is stored first; what a killed 
         command: KeysCommand,
         /// The service directory, or a scaled-out service's PostgreSQL database
         /// (`postgres://…`), as for `orgs`.
-        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL")]
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, value_name = "DIR|URL", env = "AEGIS_STORE")]
         store: String,
         /// With a PostgreSQL --store: the service directory of the Tier-0 key files.
-        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true)]
+        #[arg(long, default_value = DEFAULT_SERVICE_DIR, global = true, env = "AEGIS_DIR")]
         dir: PathBuf,
+        /// With a PostgreSQL --store: keep each organisation's Tier-0 key here as
+        /// `<org id>.key` instead (what `serve --tier0-keys` reads, e.g. from a Kubernetes
+        /// Secret).
+        #[arg(long, global = true, value_name = "DIR", env = "AEGIS_TIER0_KEYS")]
+        tier0_keys: Option<PathBuf>,
     },
     /// Alerts of an organisation of a service directory: fired and resolved, each one's
     /// notifications and delivery attempts (rules: a spec's `alerts`, and `[alerts]` in
@@ -713,13 +741,13 @@ pub(crate) const DEFAULT_SERVICE_DIR: &str = "aegis-service";
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// Where to listen.
-    #[arg(long, default_value = "127.0.0.1:8420")]
+    #[arg(long, default_value = "127.0.0.1:8420", env = "AEGIS_ADDR")]
     pub(crate) addr: std::net::SocketAddr,
     /// The service directory (organisations and keys, and per organisation its store, with
     /// the durable ingest queue, and Tier-0 key), or, scaled out with --queue, a PostgreSQL
     /// database (`postgres://user@host/db`; the password from PGPASSWORD or the URL) holding
     /// every organisation's results, each in a schema of its own.
-    #[arg(long, default_value = DEFAULT_SERVICE_DIR, value_name = "DIR|URL")]
+    #[arg(long, default_value = DEFAULT_SERVICE_DIR, value_name = "DIR|URL", env = "AEGIS_STORE")]
     pub(crate) store: String,
     #[command(flatten)]
     pub(crate) scale: ScaleArgs,
@@ -769,16 +797,8 @@ pub(crate) struct ServeArgs {
     /// LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY. Repeat for more organisations.
     #[arg(long, value_name = "ORG=URL")]
     pub(crate) export_langfuse: Vec<String>,
-    /// The bearer token `/metrics` asks for (better from the environment than the command
-    /// line). Metrics count every organisation's traffic: without a token, only a client on
-    /// the server's own machine may read them.
-    #[arg(
-        long,
-        env = "AEGIS_METRICS_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
-    pub(crate) metrics_token: Option<String>,
+    #[command(flatten)]
+    pub(crate) metrics: MetricsTokenArgs,
     /// A PEM certificate chain: serve HTTPS (with --tls-key).
     #[arg(long, requires = "tls_key")]
     pub(crate) tls_cert: Option<PathBuf>,
@@ -796,8 +816,13 @@ pub(crate) struct ScaleArgs {
     pub(crate) queue: Option<String>,
     /// Scaled out: the service directory (organisations, API keys, Tier-0 keys), which every
     /// API process reads.
-    #[arg(long, default_value = DEFAULT_SERVICE_DIR)]
+    #[arg(long, default_value = DEFAULT_SERVICE_DIR, env = "AEGIS_DIR")]
     pub(crate) dir: PathBuf,
+    /// Scaled out: the organisations' Tier-0 keys, one file `<org id>.key` each (e.g. a
+    /// mounted Kubernetes Secret), instead of those in --dir; --dir then needs only to be
+    /// writable, and may be empty.
+    #[arg(long, value_name = "DIR", env = "AEGIS_TIER0_KEYS")]
+    pub(crate) tier0_keys: Option<PathBuf>,
     /// Scaled out: ingest answers 503 (Retry-After) while this many traces wait.
     #[arg(long, default_value_t = 1_000_000)]
     pub(crate) max_backlog: u64,
@@ -808,6 +833,30 @@ pub(crate) struct ScaleArgs {
     /// Scaled out: deliveries after which a trace that never got a result is a dead letter.
     #[arg(long, default_value_t = 5)]
     pub(crate) max_deliveries: u64,
+}
+
+/// Who may read `/metrics` (of `serve`, and of `worker --listen`).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct MetricsTokenArgs {
+    /// The bearer token `/metrics` asks for (better from the environment, or a file, than the
+    /// command line). Metrics count every organisation's traffic: without a token, only a
+    /// client on the process's own machine may read them.
+    #[arg(
+        long,
+        env = "AEGIS_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub(crate) metrics_token: Option<String>,
+    /// A file whose first line is the metrics token (a mounted secret), instead of
+    /// --metrics-token.
+    #[arg(
+        long,
+        env = "AEGIS_METRICS_TOKEN_FILE",
+        value_name = "FILE",
+        conflicts_with = "metrics_token"
+    )]
+    pub(crate) metrics_token_file: Option<PathBuf>,
 }
 
 /// `aegis-eval worker`.
@@ -829,6 +878,12 @@ pub(crate) struct WorkerArgs {
     /// Traces a worker takes at once.
     #[arg(long, default_value_t = 256)]
     pub(crate) batch: usize,
+    /// Serve `/healthz`, `/readyz` and `/metrics` here (e.g. `0.0.0.0:9420`), for an
+    /// orchestrator's probes and Prometheus.
+    #[arg(long, value_name = "ADDR", env = "AEGIS_WORKER_LISTEN")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    pub(crate) metrics: MetricsTokenArgs,
 }
 
 /// `aegis-eval orgs …`.
@@ -894,4 +949,24 @@ pub(crate) enum KeysCommand {
         /// The key's id (as `keys list` shows it).
         key_id: String,
     },
+}
+
+impl MetricsTokenArgs {
+    /// The token: given, or the first line of the file (none when empty).
+    pub(crate) fn token(&self) -> Result<Option<String>, crate::CliError> {
+        let token = match &self.metrics_token_file {
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|source| aegis_app::AppError::Io {
+                    context: format!("cannot read the metrics token file {}", file.display()),
+                    source,
+                })?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            None => self.metrics_token.clone().unwrap_or_default(),
+        };
+        Ok(Some(token).filter(|t| !t.is_empty()))
+    }
 }

@@ -21,6 +21,7 @@ mod transfer;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aegis_core::Domain;
 use clap::Parser;
@@ -85,6 +86,11 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
         args::Command::Run(run_args) => run::run(run_args, domains, key_file),
         args::Command::Serve(a) => serve::serve(a, domains),
         args::Command::Worker(a) => serve::worker(a, domains),
+        args::Command::Health {
+            url,
+            timeout,
+            insecure,
+        } => serve::health(&url, Duration::from_secs(timeout.max(1)), insecure),
         args::Command::Queue {
             queue,
             org,
@@ -95,12 +101,14 @@ fn run_command(cli: args::Cli, domains: &[&'static dyn Domain]) -> Result<u8, Cl
             command,
             store,
             dir,
-        } => serve::orgs(command, &serve::registry(&store, &dir), domains),
+            tier0_keys,
+        } => serve::orgs(command, &serve::registry(&store, &dir, tier0_keys), domains),
         args::Command::Keys {
             command,
             store,
             dir,
-        } => serve::keys(command, &serve::registry(&store, &dir), domains),
+            tier0_keys,
+        } => serve::keys(command, &serve::registry(&store, &dir, tier0_keys), domains),
         args::Command::Alerts { command, store } => {
             serve::alerts(command, &serve::Registry::Directory(store), domains)
         }

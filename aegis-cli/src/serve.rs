@@ -16,14 +16,18 @@ use crate::{CliError, EXIT_OK};
 pub(crate) enum Registry {
     /// A service directory.
     Directory(std::path::PathBuf),
-    /// A PostgreSQL URL, and the service directory.
-    Postgres(String, std::path::PathBuf),
+    /// A PostgreSQL URL, the service directory, and where the Tier-0 keys are kept apart.
+    Postgres(String, std::path::PathBuf, Option<std::path::PathBuf>),
 }
 
-/// The registry `--store` (and `--dir`) name.
-pub(crate) fn registry(store: &str, dir: &Path) -> Registry {
+/// The registry `--store` (and `--dir`, `--tier0-keys`) name.
+pub(crate) fn registry(
+    store: &str,
+    dir: &Path,
+    tier0_keys: Option<std::path::PathBuf>,
+) -> Registry {
     if aegis_app::shared::is_postgres_url(store) {
-        Registry::Postgres(store.to_owned(), dir.to_path_buf())
+        Registry::Postgres(store.to_owned(), dir.to_path_buf(), tier0_keys)
     } else {
         Registry::Directory(std::path::PathBuf::from(store))
     }
@@ -32,9 +36,10 @@ pub(crate) fn registry(store: &str, dir: &Path) -> Registry {
 fn open(registry: &Registry, domains: &[&'static dyn Domain]) -> Result<Service, CliError> {
     Ok(match registry {
         Registry::Directory(dir) => Service::open(domains, ServiceConfig::new(dir))?,
-        Registry::Postgres(url, dir) => {
+        Registry::Postgres(url, dir, tier0_keys) => {
             let mut config = ServiceConfig::new(dir);
             config.registry = Some(url.clone());
+            config.tier0_keys = tier0_keys.clone();
             Service::open(domains, config)?
         }
     })
@@ -49,6 +54,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     };
     let mut config = ServiceConfig::new(&dir);
     config.registry = shared.as_ref().map(|s| s.store_url.clone());
+    config.tier0_keys = shared.as_ref().and(args.scale.tier0_keys.clone());
     config.shared = shared;
     config.tiers = args.tiers.options();
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
@@ -70,7 +76,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
             std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
         }),
         exports,
-        metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
+        metrics_token: args.metrics.token()?,
     };
     if service.orgs()?.is_empty() {
         eprintln!(
@@ -164,6 +170,7 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stored = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let tiers = args.tiers.options();
+    let metrics = std::sync::Arc::new(aegis_server::metrics::Metrics::for_worker());
     let mut handles = Vec::with_capacity(n);
     let workers = aegis_app::shared::SharedWorker::team(
         shared.clone(),
@@ -172,15 +179,42 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
         Duration::from_millis(args.time_budget_ms.max(1)),
         args.batch.max(1),
         n,
+        Some(std::sync::Arc::new(aegis_server::metrics::Count(
+            std::sync::Arc::clone(&metrics),
+        ))),
     )?;
+    let health = workers
+        .first()
+        .map(aegis_app::shared::SharedWorker::health)
+        .unwrap_or_default();
+    let status = match args.listen {
+        Some(addr) => Some(worker_status(
+            addr,
+            aegis_server::worker::WorkerStatus {
+                metrics: std::sync::Arc::clone(&metrics),
+                health,
+                shared: shared.clone(),
+                stopping: std::sync::Arc::clone(&stop),
+                metrics_token: args.metrics.token()?,
+            },
+        )?),
+        None => None,
+    };
     for (i, mut w) in workers.into_iter().enumerate() {
         let (stop, stored) = (std::sync::Arc::clone(&stop), std::sync::Arc::clone(&stored));
+        let metrics = std::sync::Arc::clone(&metrics);
         handles.push(
             std::thread::Builder::new()
                 .name(format!("aegis-worker-{i}"))
                 .spawn(move || {
                     w.run(&stop, |work| {
                         stored.fetch_add(work.stored as u64, std::sync::atomic::Ordering::Relaxed);
+                        metrics.shared_stored.inc_by(work.stored as u64);
+                        if work.failed + work.dead > 0 {
+                            metrics
+                                .worker_errors
+                                .inc_by((work.failed + work.dead) as u64);
+                        }
                     });
                 })
                 .map_err(|source| aegis_app::AppError::Io {
@@ -222,12 +256,98 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
     for h in handles {
         let _ = h.join();
     }
+    if let Some(status) = status {
+        let _ = status.join();
+    }
     drop(signals);
     eprintln!(
         "aegis-eval worker: stopped; {} traces stored",
         stored.load(std::sync::atomic::Ordering::Relaxed)
     );
     Ok(EXIT_OK)
+}
+
+/// Starts a worker process's status server on `addr` (on a thread of its own, until `stopping`
+/// is set), once it is listening.
+fn worker_status(
+    addr: std::net::SocketAddr,
+    status: aegis_server::worker::WorkerStatus,
+) -> Result<std::thread::JoinHandle<()>, CliError> {
+    let stopping = std::sync::Arc::clone(&status.stopping);
+    let (bound, listening) = std::sync::mpsc::channel::<Result<std::net::SocketAddr, String>>();
+    let handle = std::thread::Builder::new()
+        .name("aegis-worker-status".to_owned())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = bound.send(Err(format!("cannot start the async runtime: {e}")));
+                    return;
+                }
+            };
+            let stop = async move {
+                while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            };
+            let told = bound.clone();
+            let served = runtime.block_on(aegis_server::worker::serve_worker_status(
+                addr,
+                status,
+                stop,
+                move |local| {
+                    let _ = told.send(Ok(local));
+                },
+            ));
+            if let Err(e) = served {
+                let _ = bound.send(Err(e.to_string()));
+            }
+        })
+        .map_err(|source| aegis_app::AppError::Io {
+            context: "cannot start the status server's thread".to_owned(),
+            source,
+        })?;
+    match listening.recv() {
+        Ok(Ok(local)) => {
+            eprintln!("aegis-eval worker: /healthz, /readyz and /metrics on http://{local}");
+            Ok(handle)
+        }
+        Ok(Err(e)) => Err(CliError::Usage(e)),
+        Err(_) => Err(CliError::Usage(
+            "the status server stopped before it listened".to_owned(),
+        )),
+    }
+}
+
+/// `aegis-eval health`: whether `url` answers 2xx within `timeout`.
+pub(crate) fn health(url: &str, timeout: Duration, insecure: bool) -> Result<u8, CliError> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .danger_accept_invalid_certs(insecure)
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot make an HTTP client: {e}")))?;
+    match client.get(url).send() {
+        Ok(r) if r.status().is_success() => {
+            println!("{url}: {}", r.status());
+            Ok(EXIT_OK)
+        }
+        Ok(r) => {
+            let status = r.status();
+            let body = r.text().unwrap_or_default();
+            eprintln!(
+                "{url}: {status} {}",
+                body.chars().take(300).collect::<String>()
+            );
+            Ok(1)
+        }
+        Err(e) => {
+            eprintln!("{url}: no answer: {e}");
+            Ok(1)
+        }
+    }
 }
 
 /// `aegis-eval queue`: the shared queue's depth and its dead letters.
@@ -418,6 +538,10 @@ pub(crate) fn orgs(
             println!("organisation {} ({})", org.name, org.id);
             println!("API key (shown once; only its hash is kept):");
             println!("{}", key.secret);
+            eprintln!(
+                "Tier-0 key: {} (every API process needs it; keep a copy: without it pseudonyms can be neither matched nor reversed)",
+                service.tier0_key_file(&org.id).display()
+            );
         }
         OrgsCommand::List => {
             for org in service.orgs()? {

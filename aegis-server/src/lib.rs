@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod openapi;
 mod otlp;
 pub mod routes;
+pub mod worker;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

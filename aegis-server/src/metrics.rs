@@ -89,6 +89,9 @@ pub struct Metrics {
     pub dead_letters: Gauge,
     /// Traces a scaled-out worker of this process stored.
     pub shared_stored: Counter,
+    /// 1 while this process's scaled-out workers reach their queue and store (their last pass
+    /// succeeded), else 0 (set when scraped; only a worker process exports it).
+    pub worker_ready: Gauge,
     /// Tier-3 judge calls (traces the judge ran on).
     pub judge_calls: Counter,
     /// Tier-3 judge spend in US dollars.
@@ -137,6 +140,7 @@ impl Metrics {
             queue_pending: Gauge::default(),
             dead_letters: Gauge::default(),
             shared_stored: Counter::default(),
+            worker_ready: Gauge::default(),
             judge_calls: Counter::default(),
             judge_cost: Counter::default(),
             store_write: latency_histogram(),
@@ -228,6 +232,18 @@ impl Metrics {
         Metrics { registry, ..m }
     }
 
+    /// The metrics of a worker process (`aegis-eval worker`): those of [`Metrics::new`], and
+    /// `aegis_worker_ready`.
+    pub fn for_worker() -> Metrics {
+        let mut m = Metrics::new();
+        m.registry.register(
+            "worker_ready",
+            "1 while this process's workers reach their queue and store, else 0",
+            m.worker_ready.clone(),
+        );
+        m
+    }
+
     /// The OpenMetrics text.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -266,6 +282,21 @@ impl Metrics {
             }
         }
     }
+}
+
+/// An observer that only counts: a worker process's, which has no live feed.
+pub struct Count(pub Arc<Metrics>);
+
+impl Observer for Count {
+    fn stored(&self, _n: usize, took: Duration) {
+        self.0.store_write.observe(took.as_secs_f64());
+    }
+
+    fn evaluated(&self, result: &LiveResult) {
+        self.0.count(result);
+    }
+
+    fn sanitized(&self, _took: Duration) {}
 }
 
 /// The service's observer: counts results and sends them to the live feed.

@@ -1061,13 +1061,13 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 /// Whether the caller may read the metrics ([`metrics`]).
-fn metrics_allowed(
-    state: &AppState,
+pub(crate) fn metrics_allowed(
+    token: Option<&str>,
     peer: Option<std::net::SocketAddr>,
     headers: &axum::http::HeaderMap,
 ) -> Result<(), ApiError> {
     use subtle::ConstantTimeEq;
-    match &state.metrics_token {
+    match token {
         Some(token) => {
             let presented = headers
                 .get(axum::http::header::AUTHORIZATION)
@@ -1102,7 +1102,11 @@ async fn metrics(
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    metrics_allowed(&state, peer.map(|p| p.0.0), &headers)?;
+    metrics_allowed(
+        state.metrics_token.as_deref(),
+        peer.map(|p| p.0.0),
+        &headers,
+    )?;
     let service = Arc::clone(&state.service);
     if service.is_shared() {
         let depth = blocking(move || Ok(service.shared_queue_depth()?)).await?;
@@ -1110,6 +1114,10 @@ async fn metrics(
         state.metrics.queue_depth.set(gauge(depth.backlog));
         state.metrics.queue_pending.set(gauge(depth.pending));
         state.metrics.dead_letters.set(gauge(depth.dead_letters));
+        state
+            .metrics
+            .queue_oldest_age
+            .set(age_seconds(depth.oldest_added_ms));
         return Ok((
             [(
                 header::CONTENT_TYPE,
@@ -1140,10 +1148,7 @@ async fn metrics(
         .metrics
         .queue_depth
         .set(i64::try_from(depth).unwrap_or(i64::MAX));
-    let age = oldest.map_or(0.0, |t| {
-        (aegis_app::store::now_ms() - t).max(0) as f64 / 1000.0
-    });
-    state.metrics.queue_oldest_age.set(age);
+    state.metrics.queue_oldest_age.set(age_seconds(oldest));
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -1152,6 +1157,13 @@ async fn metrics(
         state.metrics.encode(),
     )
         .into_response())
+}
+
+/// Seconds since `ms` (milliseconds since the Unix epoch); 0 for none.
+pub(crate) fn age_seconds(ms: Option<i64>) -> f64 {
+    ms.map_or(0.0, |t| {
+        (aegis_app::store::now_ms() - t).max(0) as f64 / 1000.0
+    })
 }
 
 /// Serves HTTPS with rustls on `listener` until `shutdown`, then lets connections finish.

@@ -14,7 +14,8 @@ fn exported() -> BTreeSet<String> {
     use aegis_server::metrics::{
         DomainLabel, EvaluatedLabels, ExportOutcome, Metrics, SpanOutcome, TierLabel,
     };
-    let m = Metrics::new();
+    // A worker process's metrics are the server's and one more.
+    let m = Metrics::for_worker();
     m.ingested
         .get_or_create(&DomainLabel {
             domain: "healthcare".to_owned(),
@@ -100,12 +101,18 @@ fn the_alert_rules_and_the_dashboard_name_only_exported_metrics() {
         exported.contains("aegis_traces_evaluated_total"),
         "{exported:?}"
     );
-    for path in [
-        "deploy/prometheus/alerts.yml",
-        "deploy/grafana/aegis-dashboard.json",
+    for (path, at_least) in [
+        ("deploy/prometheus/alerts.yml", 7),
+        ("deploy/grafana/aegis-dashboard.json", 7),
+        // The workers' autoscaler reads the queue's length through prometheus-adapter.
+        ("deploy/kubernetes/base/autoscaling.yaml", 1),
+        ("deploy/kubernetes/prometheus-adapter/values.yaml", 1),
     ] {
         let used = named(&file(path));
-        assert!(used.len() >= 7, "{path} names too few metrics: {used:?}");
+        assert!(
+            used.len() >= at_least,
+            "{path} names too few metrics: {used:?}"
+        );
         let unknown: Vec<&String> = used.difference(&exported).collect();
         assert!(
             unknown.is_empty(),
@@ -122,6 +129,7 @@ fn the_alert_rules_and_the_dashboard_name_only_exported_metrics() {
         "aegis_dead_letters",
         "aegis_worker_errors_total",
         "aegis_judge_cost_usd_total",
+        "aegis_worker_ready",
     ] {
         assert!(rules.contains(needed), "no rule reads {needed}");
     }

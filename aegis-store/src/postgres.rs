@@ -302,6 +302,17 @@ impl PostgresStore {
         })
     }
 
+    /// Whether the database at `url` can be reached and answers a query (a worker's
+    /// readiness, with no organisation's schema at hand).
+    pub fn ping(url: &str) -> Result<(), StoreError> {
+        let target = shown_url(url);
+        let mut client = connect(url, &target)?;
+        client
+            .simple_query("SELECT 1")
+            .map_err(|e| pg_error(&target, "cannot query", &e))?;
+        Ok(())
+    }
+
     /// The schema version this build writes.
     pub fn schema_version() -> i64 {
         MIGRATIONS.len() as i64
@@ -439,6 +450,30 @@ impl PostgresStore {
     }
 }
 
+/// Connects to `url`. A URL without a password takes libpq's `PGPASSWORD`, else the first line
+/// of the file `PGPASSWORD_FILE` names (a mounted secret, as the official PostgreSQL image's
+/// `_FILE` variables).
+fn connect(url: &str, target: &str) -> Result<Client, StoreError> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| pg_error(target, "cannot read the URL", &e))?;
+    if config.get_password().is_none() {
+        if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
+            config.password(password.as_encoded_bytes());
+        } else if let Some(file) = std::env::var_os("PGPASSWORD_FILE").filter(|p| !p.is_empty()) {
+            let text = std::fs::read_to_string(&file).map_err(|e| StoreError::Postgres {
+                target: target.to_owned(),
+                what: "cannot read PGPASSWORD_FILE",
+                message: format!("{}: {e}", std::path::Path::new(&file).display()),
+            })?;
+            config.password(text.lines().next().unwrap_or_default());
+        }
+    }
+    config
+        .connect(NoTls)
+        .map_err(|e| pg_error(target, "cannot connect", &e))
+}
+
 /// Connects to `url` and brings `schema` up to date with `migrations`: the connection, working
 /// in the schema, and the target messages name (the URL without its password, the schema).
 pub(crate) fn open_schema(
@@ -455,16 +490,14 @@ pub(crate) fn open_schema(
                 .to_owned(),
         });
     }
-    let mut client =
-        Client::connect(url, NoTls).map_err(|e| pg_error(&target, "cannot connect", &e))?;
+    let mut client = connect(url, &target)?;
     migrate_schema(&mut client, schema, migrations, &target)?;
     Ok((client, target))
 }
 
 /// A new connection to `url` working in `schema` (already migrated).
 pub(crate) fn connect_in(url: &str, schema: &str, target: &str) -> Result<Client, StoreError> {
-    let mut client =
-        Client::connect(url, NoTls).map_err(|e| pg_error(target, "cannot connect", &e))?;
+    let mut client = connect(url, target)?;
     client
         .batch_execute(&format!("SET search_path TO {schema}"))
         .map_err(|e| pg_error(target, "cannot choose the schema", &e))?;

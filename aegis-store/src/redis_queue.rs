@@ -87,6 +87,9 @@ pub struct RedisQueueDepth {
     pub pending: u64,
     /// Dead letters kept.
     pub dead_letters: u64,
+    /// When the oldest entry in the stream was added, in milliseconds since the Unix epoch
+    /// (from its id; `None` when the stream is empty).
+    pub oldest_added_ms: Option<i64>,
 }
 
 /// Why traces were not queued.
@@ -484,10 +487,37 @@ impl RedisQueue {
             },
             _ => 0,
         };
+        // Finished entries are deleted, so the first entry is the oldest not finished; its id
+        // starts with the time it was added.
+        let first: Value = redis::cmd("XRANGE")
+            .arg(&self.config.stream)
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(1)
+            .query(&mut self.conn)
+            .map_err(self.err("cannot read the oldest entry"))?;
         Ok(RedisQueueDepth {
             backlog,
             pending,
             dead_letters,
+            oldest_added_ms: first_entry_ms(&first),
         })
     }
+}
+
+/// The time in an `XRANGE` reply's first entry id (`<ms>-<seq>`).
+fn first_entry_ms(reply: &Value) -> Option<i64> {
+    let Value::Array(entries) = reply else {
+        return None;
+    };
+    let Some(Value::Array(entry)) = entries.first() else {
+        return None;
+    };
+    let id = match entry.first()? {
+        Value::BulkString(b) => std::str::from_utf8(b).ok()?,
+        Value::SimpleString(s) => s.as_str(),
+        _ => return None,
+    };
+    id.split('-').next()?.parse().ok()
 }

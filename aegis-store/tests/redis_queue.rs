@@ -45,8 +45,24 @@ fn each_trace_goes_to_one_worker_and_leaves_when_finished() {
     let cfg = config(60_000, 5, 1_000);
     let org = OrgId::parse("acme").unwrap();
     let mut api = RedisQueue::connect(&url, cfg.clone()).unwrap();
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert_eq!(
+        api.depth().unwrap().oldest_added_ms,
+        None,
+        "empty: no oldest"
+    );
     api.push(&org, &entries(100)).unwrap();
-    assert_eq!(api.depth().unwrap().backlog, 100);
+    let depth = api.depth().unwrap();
+    assert_eq!(depth.backlog, 100);
+    // The oldest entry's time, from its id: when it was added (Redis's clock is this machine's).
+    let oldest = depth.oldest_added_ms.unwrap();
+    assert!(
+        (before - 1_000..=before + 60_000).contains(&oldest),
+        "{oldest} vs {before}"
+    );
     let mut a = RedisQueue::connect(&url, cfg.clone()).unwrap();
     let mut b = RedisQueue::connect(&url, cfg.clone()).unwrap();
     let mut keys = Vec::new();
@@ -68,6 +84,7 @@ fn each_trace_goes_to_one_worker_and_leaves_when_finished() {
     assert_eq!(keys.len(), 100, "every trace delivered, none twice");
     let depth = api.depth().unwrap();
     assert_eq!((depth.backlog, depth.pending), (0, 0));
+    assert_eq!(depth.oldest_added_ms, None, "finished entries are gone");
     // The trace comes back whole.
     api.push(&org, &entries(1)).unwrap();
     let t = a.take("a", 1, Duration::from_millis(10)).unwrap().remove(0);

@@ -679,3 +679,105 @@ fn api_processes_share_organisations_and_keys_through_postgres() {
     let _ = second.kill();
     let _ = second.wait();
 }
+
+/// Starts PostgreSQL again when dropped: a test that stopped it leaves it running, pass or fail.
+struct StartsPostgresAgain<'a>(&'a Env);
+
+impl Drop for StartsPostgresAgain<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("sh")
+            .args(["-c", &format!("{} -w start", self.0.pg_ctl)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The sum of a metric's samples in OpenMetrics text.
+fn metric_sum(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// A worker's status server (`worker --listen`): `/healthz` answers while the process lives;
+/// `/readyz` and `aegis_worker_ready` say whether it reaches its queue and its store — an idle
+/// worker asks the store every few seconds, so a database gone is seen without traffic;
+/// `/metrics` counts what it evaluated, with the queue's depth.
+#[test]
+fn a_worker_reports_health_readiness_and_what_it_evaluated() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 7, 0);
+    let port = free_port();
+    let mut worker = aegis()
+        .args(["worker", "--workers", "1", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(scale_args(&cluster.queue, &cluster.store))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("http://127.0.0.1:{port}");
+    let http = Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let code = |path: &str| {
+        http.get(format!("{status}{path}"))
+            .send()
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    };
+    let until = |what: &str, seconds: u64, done: &dyn Fn() -> bool| {
+        let started = Instant::now();
+        while !done() {
+            assert!(
+                started.elapsed() < Duration::from_secs(seconds),
+                "not within {seconds} s: {what}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    until("the worker ready", 30, &|| code("/readyz") == 200);
+    assert_eq!(code("/healthz"), 200);
+
+    let accepted = cluster.send(&traces(0, 300), 300);
+    assert_eq!(accepted.len(), 300);
+    cluster.wait_for(300);
+    let metrics = || {
+        http.get(format!("{status}/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    until("the worker's metrics count 300 evaluated", 10, &|| {
+        metric_sum(&metrics(), "aegis_traces_evaluated_total") == 300.0
+    });
+    let text = metrics();
+    assert_eq!(metric_sum(&text, "aegis_worker_ready"), 1.0, "{text}");
+    assert_eq!(metric_sum(&text, "aegis_queue_depth"), 0.0, "{text}");
+    assert_eq!(metric_sum(&text, "aegis_shared_stored_total"), 300.0);
+    assert!(metric_sum(&text, "aegis_tier_latency_seconds_count") >= 300.0);
+
+    // The database stopped: the idle worker sees it, and says so, while it lives on.
+    let _again = StartsPostgresAgain(&env);
+    sh(&format!("{} -m fast -w stop", env.pg_ctl));
+    until("the worker not ready with its store down", 40, &|| {
+        code("/readyz") == 503
+    });
+    assert_eq!(code("/healthz"), 200);
+    assert_eq!(metric_sum(&metrics(), "aegis_worker_ready"), 0.0);
+    // Back: ready again without a restart.
+    sh(&format!("{} -w start", env.pg_ctl));
+    until("the worker ready again", 60, &|| code("/readyz") == 200);
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+}
