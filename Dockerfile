@@ -28,7 +28,7 @@ ARG AEGIS_UID=10001
 RUN groupadd --system --gid "${AEGIS_UID}" aegis \
  && useradd --system --uid "${AEGIS_UID}" --gid aegis --home-dir /var/lib/aegis \
       --create-home --shell /usr/sbin/nologin aegis \
- && mkdir -p /var/lib/aegis/models/registry \
+ && mkdir -p /var/lib/aegis/service /var/lib/aegis/models/registry \
  && chown -R aegis:aegis /var/lib/aegis
 COPY --from=build /out/aegis-eval /usr/local/bin/aegis-eval
 USER ${AEGIS_UID}:${AEGIS_UID}

@@ -533,9 +533,14 @@ impl Service {
         let dir = self.org_dir(id);
         let db = dir.join("store.db");
         let key_file = self.tier0_key_file(id);
+        if self.config.tier0_keys.is_some() && !key_file.exists() {
+            return Err(AppError::Phi(format!(
+                "organisation {id} has no Tier-0 key at {} (the keys directory, --tier0-keys: add the file `orgs create` wrote)",
+                key_file.display()
+            )));
+        }
         if !db.exists() {
-            if self.config.shared.is_some() && self.config.tier0_keys.is_some() && key_file.exists()
-            {
+            if self.config.shared.is_some() && self.config.tier0_keys.is_some() {
                 // Scaled out with the keys apart: the local store only keeps the judge's spend.
                 std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
                     context: format!("cannot create {}", dir.display()),

@@ -11,9 +11,26 @@ use aegis_phi::PhiKey;
 use super::args::SanitizeArgs;
 use super::{CliError, EXIT_INPUT_ERRORS, EXIT_OK};
 
-/// Turns on logging to standard error: `-v` logs each trace, `-vv` more.
+/// Turns on logging to standard error: `-v` logs each trace, `-vv` more; without `-v`,
+/// `RUST_LOG` (`info`, `warn,aegis_app=debug`, …) when it is set, as a service's deployment
+/// sets it, else nothing.
 pub(crate) fn init_logging(verbose: u8) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_ansi(false)
+        .with_target(false);
     if verbose == 0 {
+        let Some(filter) = std::env::var("RUST_LOG")
+            .ok()
+            .filter(|f| !f.trim().is_empty())
+        else {
+            return;
+        };
+        let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+            eprintln!("note: RUST_LOG is not a log filter ({e}): logging warnings only");
+            tracing_subscriber::EnvFilter::new("warn")
+        });
+        let _ = builder.with_env_filter(filter).try_init();
         return;
     }
     let level = if verbose == 1 {
@@ -21,12 +38,7 @@ pub(crate) fn init_logging(verbose: u8) {
     } else {
         tracing::Level::TRACE
     };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(io::stderr)
-        .with_ansi(false)
-        .with_target(false)
-        .try_init();
+    let _ = builder.with_max_level(level).try_init();
 }
 
 /// The organisation's key: `--phi-key-file`, else `AEGIS_PHI_KEY`, else a random key for this

@@ -1109,15 +1109,21 @@ async fn metrics(
     )?;
     let service = Arc::clone(&state.service);
     if service.is_shared() {
-        let depth = blocking(move || Ok(service.shared_queue_depth()?)).await?;
-        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        state.metrics.queue_depth.set(gauge(depth.backlog));
-        state.metrics.queue_pending.set(gauge(depth.pending));
-        state.metrics.dead_letters.set(gauge(depth.dead_letters));
-        state
-            .metrics
-            .queue_oldest_age
-            .set(age_seconds(depth.oldest_added_ms));
+        // While Redis cannot be read the queue gauges keep their last values: the process is
+        // up, and its other metrics are worth scraping (an error here would read as it down).
+        match blocking(move || Ok(service.shared_queue_depth()?)).await {
+            Ok(depth) => {
+                let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                state.metrics.queue_depth.set(gauge(depth.backlog));
+                state.metrics.queue_pending.set(gauge(depth.pending));
+                state.metrics.dead_letters.set(gauge(depth.dead_letters));
+                state
+                    .metrics
+                    .queue_oldest_age
+                    .set(age_seconds(depth.oldest_added_ms));
+            }
+            Err(e) => tracing::warn!(error = ?e, "metrics: the shared queue cannot be read"),
+        }
         return Ok((
             [(
                 header::CONTENT_TYPE,

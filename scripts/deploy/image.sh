@@ -102,6 +102,9 @@ trap cleanup EXIT
 run() { buildah run --isolation chroot --user "$user" "$c" -- "$@"; }
 run aegis-eval --version
 [ "$(run id -u)" = "${user%%:*}" ] || fail "not running as $user"
+# The service directory is the user's in the image: a new volume mounted there (compose's)
+# takes its owner from it.
+[ "$(run stat -c %u /var/lib/aegis/service)" = "${user%%:*}" ] || fail "/var/lib/aegis/service is not the user's"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run sh -c "aegis-eval orgs create acme >/dev/null && AEGIS_ADDR=127.0.0.1:$port exec aegis-eval serve --workers 1" \
   >"$work/serve.log" 2>&1 &

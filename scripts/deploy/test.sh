@@ -69,7 +69,7 @@ done
 
 "$bin/kubernetes-validate" --strict --quiet deploy/kubernetes/secrets.example.yaml
 # A broken manifest must fail: an unknown field, and a probe's port as a list.
-sed -e 's/^  replicas: 3$/  replicas: 3\n  replica: 3/' "$out/k8s-external.yaml" >"$out/broken.yaml"
+sed -e 's/^  revisionHistoryLimit: 5$/  revisionHistoryLimit: 5\n  replica: 3/' "$out/k8s-external.yaml" >"$out/broken.yaml"
 if "$bin/kubernetes-validate" --strict --quiet "$out/broken.yaml" >/dev/null 2>&1; then
   echo "FAILED: kubernetes-validate passed a manifest with an unknown field" >&2
   exit 1

@@ -781,3 +781,134 @@ fn a_worker_reports_health_readiness_and_what_it_evaluated() {
     worker.kill().unwrap();
     worker.wait().unwrap();
 }
+
+/// Starts Redis again when dropped.
+struct StartsRedisAgain<'a>(&'a Env);
+
+impl Drop for StartsRedisAgain<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("redis-server")
+            .arg(&self.0.redis_conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// An API process whose Redis is gone is still up: `/metrics` answers (with the queue gauges
+/// as last read), so Prometheus does not take it for down, and ingest says why it cannot
+/// accept.
+#[test]
+fn an_api_process_answers_its_metrics_while_redis_is_down() {
+    let Some(env) = env() else { return };
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cluster = Cluster::start(&env, 8, 0);
+    assert_eq!(cluster.send(&traces(0, 10), 10).len(), 10);
+    let metrics = |http: &Client| {
+        http.get(format!("{}/metrics", cluster.base))
+            .send()
+            .unwrap()
+    };
+    let before = metrics(&cluster.http).text().unwrap();
+    assert_eq!(metric_sum(&before, "aegis_queue_depth"), 10.0, "{before}");
+    let _again = StartsRedisAgain(&env);
+    sh(&format!("redis-cli -u {} shutdown", env.redis));
+    let during = metrics(&cluster.http);
+    assert_eq!(during.status(), StatusCode::OK);
+    let text = during.text().unwrap();
+    assert_eq!(metric_sum(&text, "aegis_traces_ingested_total"), 10.0);
+    assert_eq!(
+        metric_sum(&text, "aegis_queue_depth"),
+        10.0,
+        "the last depth read"
+    );
+    let refused = cluster
+        .http
+        .post(format!("{}/v1/traces", cluster.base))
+        .bearer_auth(&cluster.key)
+        .body(traces(10, 11).join("\n"))
+        .send()
+        .unwrap();
+    assert!(refused.status().is_server_error(), "{}", refused.status());
+}
+
+/// With `--tier0-keys`, an organisation's key is read from that directory (a mounted Secret)
+/// and an API process needs nothing else in its `--dir`: a trace for an organisation whose key
+/// is not there yet is refused naming the missing file, and accepted once it is.
+#[test]
+fn tier0_keys_kept_apart_are_read_from_their_directory() {
+    let Some(env) = env() else { return };
+    // Another test may stop Redis meanwhile.
+    let _servers = SERVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let queue = format!("{}9", env.redis);
+    let registry_dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let api_dir = tempfile::tempdir().unwrap();
+    let name = format!(
+        "keys-apart-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let key = new_key(
+        &[
+            "orgs",
+            "create",
+            &name,
+            "--tier0-keys",
+            keys.path().to_str().unwrap(),
+        ],
+        &env.postgres,
+        registry_dir.path(),
+    );
+    let written: Vec<_> = std::fs::read_dir(keys.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "one key file, <org id>.key: {written:?}");
+    let file = written[0].clone();
+    assert!(
+        file.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("org_")
+    );
+    // The API process has the keys directory without the key yet, and an empty --dir.
+    let held = tempfile::tempdir().unwrap();
+    let moved = held.path().join(file.file_name().unwrap());
+    std::fs::rename(&file, &moved).unwrap();
+    let http = Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let keys_arg = keys.path().to_str().unwrap().to_owned();
+    let (mut server, base) = serve(
+        &http,
+        &queue,
+        &env.postgres,
+        api_dir.path(),
+        &["--tier0-keys", &keys_arg],
+    );
+    let post = || {
+        http.post(format!("{base}/v1/traces"))
+            .bearer_auth(&key)
+            .body(traces(0, 1).join("\n"))
+            .send()
+            .unwrap()
+    };
+    let refused = post();
+    assert!(refused.status().is_server_error());
+    let body = refused.text().unwrap();
+    assert!(body.contains("no Tier-0 key"), "{body}");
+    std::fs::rename(&moved, &file).unwrap();
+    let accepted = post();
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
