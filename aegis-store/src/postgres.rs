@@ -452,8 +452,12 @@ impl PostgresStore {
 
 /// Connects to `url`. A URL without a password takes libpq's `PGPASSWORD`, else the first line
 /// of the file `PGPASSWORD_FILE` names (a mounted secret, as the official PostgreSQL image's
-/// `_FILE` variables).
+/// `_FILE` variables). With `sslmode=require` the connection is TLS (rustls), the server's
+/// certificate verified against the public web roots and, as libpq does, the PEM file that
+/// `sslrootcert=` in the URL or `PGSSLROOTCERT` names (a private CA's, a managed service's);
+/// otherwise it is plain TCP.
 fn connect(url: &str, target: &str) -> Result<Client, StoreError> {
+    let (url, root_cert) = take_query_param(url, "sslrootcert");
     let mut config: postgres::Config = url
         .parse()
         .map_err(|e| pg_error(target, "cannot read the URL", &e))?;
@@ -469,9 +473,87 @@ fn connect(url: &str, target: &str) -> Result<Client, StoreError> {
             config.password(text.lines().next().unwrap_or_default());
         }
     }
-    config
-        .connect(NoTls)
-        .map_err(|e| pg_error(target, "cannot connect", &e))
+    match config.get_ssl_mode() {
+        postgres::config::SslMode::Require => {
+            let root_cert = root_cert.or_else(|| {
+                std::env::var("PGSSLROOTCERT")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+            });
+            let tls = tls_connector(root_cert.as_deref(), target)?;
+            config
+                .connect(tls)
+                .map_err(|e| pg_error(target, "cannot connect (TLS)", &e))
+        }
+        _ => config
+            .connect(NoTls)
+            .map_err(|e| pg_error(target, "cannot connect", &e)),
+    }
+}
+
+/// `url` without its query parameter `name`, and that parameter's value (percent-decoding is
+/// not needed for a file path without `&` or `%`).
+fn take_query_param(url: &str, name: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut value = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.split_once('=') {
+            Some((k, v)) if k == name => {
+                value = Some(v.to_owned());
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    if kept.is_empty() {
+        (base.to_owned(), value)
+    } else {
+        (format!("{base}?{}", kept.join("&")), value)
+    }
+}
+
+/// A rustls connector trusting the public web roots and the certificates of `root_cert`.
+fn tls_connector(
+    root_cert: Option<&str>,
+    target: &str,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |what: &'static str, message: String| StoreError::Postgres {
+        target: target.to_owned(),
+        what,
+        message,
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = root_cert {
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| bad("cannot read sslrootcert", format!("{path}: {e}")))?;
+        let mut added = 0;
+        for cert in certs {
+            let cert = cert.map_err(|e| bad("cannot read sslrootcert", format!("{path}: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| bad("cannot use sslrootcert", format!("{path}: {e}")))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(bad(
+                "cannot use sslrootcert",
+                format!("{path}: no PEM certificate in it"),
+            ));
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("cannot set up TLS", e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// Connects to `url` and brings `schema` up to date with `migrations`: the connection, working
@@ -1112,5 +1194,78 @@ impl Store for PostgresStore {
 
     fn summarize(&self, filter: &Filter) -> Result<crate::StoreSummary, StoreError> {
         summary::summarize(self, filter)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tls_tests {
+    use super::{connect, take_query_param};
+
+    #[test]
+    fn the_root_certificate_parameter_is_taken_out_of_the_url() {
+        assert_eq!(
+            take_query_param(
+                "postgres://a@h/db?sslmode=require&sslrootcert=/ca.pem",
+                "sslrootcert"
+            ),
+            (
+                "postgres://a@h/db?sslmode=require".to_owned(),
+                Some("/ca.pem".to_owned())
+            )
+        );
+        assert_eq!(
+            take_query_param("postgres://a@h/db?sslrootcert=/ca.pem", "sslrootcert"),
+            ("postgres://a@h/db".to_owned(), Some("/ca.pem".to_owned()))
+        );
+        assert_eq!(
+            take_query_param("postgres://a@h/db", "sslrootcert"),
+            ("postgres://a@h/db".to_owned(), None)
+        );
+    }
+
+    /// Whether the connection is encrypted, as the server sees it.
+    fn uses_tls(client: &mut postgres::Client) -> bool {
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    }
+
+    /// `sslmode=require` connects over TLS, the server's certificate verified against the CA
+    /// `sslrootcert` names; without that CA the certificate is refused (the public roots do not
+    /// vouch for it); without `sslmode` the connection is plain. Needs the servers of
+    /// `scripts/scale/servers.sh`, whose PostgreSQL has a certificate from a CA of its own.
+    #[test]
+    fn sslmode_require_connects_over_verified_tls() {
+        let (Ok(url), Ok(ca)) = (
+            std::env::var("AEGIS_TEST_POSTGRES"),
+            std::env::var("AEGIS_TEST_PG_CA"),
+        ) else {
+            assert!(
+                std::env::var("AEGIS_REQUIRE_POSTGRES").is_err(),
+                "AEGIS_REQUIRE_POSTGRES is set but AEGIS_TEST_POSTGRES or AEGIS_TEST_PG_CA is not"
+            );
+            eprintln!("SKIPPED: no PostgreSQL with TLS (scripts/scale/servers.sh)");
+            return;
+        };
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let mut verified = connect(
+            &format!("{url}{sep}sslmode=require&sslrootcert={ca}"),
+            "test",
+        )
+        .unwrap();
+        assert!(uses_tls(&mut verified));
+        let refused = connect(&format!("{url}{sep}sslmode=require"), "test")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(refused.contains("cannot connect (TLS)"), "{refused}");
+        assert!(refused.contains("certificate"), "{refused}");
+        let mut plain = connect(&url, "test").unwrap();
+        assert!(!uses_tls(&mut plain));
     }
 }

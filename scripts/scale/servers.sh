@@ -8,7 +8,8 @@
 #
 # <dir>/env exports AEGIS_TEST_POSTGRES (a URL), AEGIS_TEST_REDIS (a URL), and what the fault
 # tests need to stop and start each server again (AEGIS_TEST_PG_CTL, AEGIS_TEST_PG_DATA,
-# AEGIS_TEST_REDIS_CONF). Redis runs with its append-only file on, fsync always.
+# AEGIS_TEST_REDIS_CONF), and the CA that signed PostgreSQL's TLS certificate
+# (AEGIS_TEST_PG_CA). Redis runs with its append-only file on, fsync always.
 set -euo pipefail
 cmd="${1:?start or stop}"
 dir="${2:?a directory for the data of the servers}"
@@ -43,11 +44,27 @@ start)
   [ "$(id -u)" = 0 ] && chown postgres: "$pgdata"
   "${as_pg[@]}" "$bin/initdb" -D "$pgdata" -U aegis --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
   pg_port="$(free_port)"
+  # TLS too (clients choose: plain, or sslmode=require): a CA of this run's own and a server
+  # certificate for 127.0.0.1 and localhost signed by it.
+  tls="$dir/tls"
+  rm -rf "$tls" && mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=aegis test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$pgdata/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+    -days 2 -extfile "$tls/san.ext" -out "$pgdata/server.crt" >/dev/null 2>&1
+  chmod 600 "$pgdata/server.key"
+  [ "$(id -u)" = 0 ] && chown postgres: "$pgdata/server.key" "$pgdata/server.crt"
   cat >>"$pgdata/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $pg_port
 unix_socket_directories = '$pgdata'
 max_connections = 200
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 CONF
   "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w start >/dev/null
   redis_port="$(free_port)"
@@ -76,6 +93,7 @@ export AEGIS_TEST_REDIS='redis://127.0.0.1:$redis_port/'
 export AEGIS_TEST_PG_CTL='${as_pg[*]} $bin/pg_ctl -D $pgdata -l $pgdata/server.log'
 export AEGIS_TEST_PG_DATA='$pgdata'
 export AEGIS_TEST_REDIS_CONF='$dir/redis/redis.conf'
+export AEGIS_TEST_PG_CA='$tls/ca.pem'
 ENV
   echo "postgres on 127.0.0.1:$pg_port, redis on 127.0.0.1:$redis_port; env in $dir/env" >&2
   ;;
