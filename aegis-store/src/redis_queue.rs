@@ -130,9 +130,21 @@ fn field(id: &StreamId, name: &str) -> Option<String> {
 }
 
 impl RedisQueue {
-    /// Connects to the Redis server at `url` (`redis://…`) and makes sure the stream and its
-    /// consumer group exist.
+    /// Connects to the Redis server at `url` (`redis://…`, or `rediss://…` for TLS, verified
+    /// against the public web roots and the CA file `AEGIS_QUEUE_CA_FILE` names, if any) and
+    /// makes sure the stream and its consumer group exist.
     pub fn connect(url: &str, config: RedisQueueConfig) -> Result<RedisQueue, StoreError> {
+        let ca = std::env::var_os("AEGIS_QUEUE_CA_FILE").filter(|f| !f.is_empty());
+        RedisQueue::connect_with_ca(url, config, ca.as_deref().map(std::path::Path::new))
+    }
+
+    /// [`connect`](Self::connect), with TLS (`rediss://`) verified against the PEM
+    /// certificates of `ca_file` (a private CA's, a managed service's) besides the public roots.
+    pub fn connect_with_ca(
+        url: &str,
+        config: RedisQueueConfig,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<RedisQueue, StoreError> {
         let target = crate::postgres::shown_url(url);
         let e = |what: &'static str| {
             let target = target.clone();
@@ -142,7 +154,24 @@ impl RedisQueue {
                 message: err.to_string(),
             }
         };
-        let client = redis::Client::open(url).map_err(e("cannot read the URL"))?;
+        let client = match ca_file {
+            Some(file) if url.starts_with("rediss://") => {
+                let root_cert = std::fs::read(file).map_err(|err| StoreError::Redis {
+                    target: target.clone(),
+                    what: "cannot read the CA file",
+                    message: format!("{}: {err}", file.display()),
+                })?;
+                redis::Client::build_with_tls(
+                    url,
+                    redis::TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(root_cert),
+                    },
+                )
+                .map_err(e("cannot set up TLS"))?
+            }
+            _ => redis::Client::open(url).map_err(e("cannot read the URL"))?,
+        };
         let mut conn = client
             .get_connection_with_timeout(Duration::from_secs(5))
             .map_err(e("cannot connect"))?;

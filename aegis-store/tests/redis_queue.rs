@@ -260,3 +260,36 @@ fn dead_letters_are_read_newest_first_a_page_at_a_time() {
     assert_eq!(q.dead_letters(None, 10).unwrap()[0].key, "id:t2499");
     assert_eq!(q.dead_letters(Some(&acme), 3).unwrap().len(), 3);
 }
+
+/// `rediss://` is TLS, the server verified against the CA given; without it the server's
+/// certificate (from a CA of the test servers' own) is refused. Needs the servers of
+/// `scripts/scale/servers.sh`, whose Redis has a TLS port.
+#[test]
+fn a_queue_over_tls_verifies_the_server() {
+    let (Ok(url), Ok(ca)) = (
+        std::env::var("AEGIS_TEST_REDIS_TLS"),
+        std::env::var("AEGIS_TEST_PG_CA"),
+    ) else {
+        assert!(
+            std::env::var("AEGIS_REQUIRE_REDIS").is_err(),
+            "AEGIS_REQUIRE_REDIS is set but AEGIS_TEST_REDIS_TLS or AEGIS_TEST_PG_CA is not"
+        );
+        eprintln!("SKIPPED: no Redis with TLS (scripts/scale/servers.sh)");
+        return;
+    };
+    let url = format!("{url}13");
+    let cfg = config(60_000, 5, 1_000);
+    let org = OrgId::parse("acme").unwrap();
+    let mut q =
+        RedisQueue::connect_with_ca(&url, cfg.clone(), Some(std::path::Path::new(&ca))).unwrap();
+    q.push(&org, &entries(3)).unwrap();
+    let taken = q.take("tls", 10, Duration::from_millis(10)).unwrap();
+    assert_eq!(taken.len(), 3);
+    let ids: Vec<&str> = taken.iter().map(|t| t.entry.as_str()).collect();
+    q.finish(&ids).unwrap();
+    let refused = RedisQueue::connect_with_ca(&url, cfg, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("cannot connect"), "{refused}");
+}

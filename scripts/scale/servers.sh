@@ -9,7 +9,8 @@
 # <dir>/env exports AEGIS_TEST_POSTGRES (a URL), AEGIS_TEST_REDIS (a URL), and what the fault
 # tests need to stop and start each server again (AEGIS_TEST_PG_CTL, AEGIS_TEST_PG_DATA,
 # AEGIS_TEST_REDIS_CONF), and the CA that signed PostgreSQL's TLS certificate
-# (AEGIS_TEST_PG_CA). Redis runs with its append-only file on, fsync always.
+# (AEGIS_TEST_PG_CA, which also signed Redis's, on AEGIS_TEST_REDIS_TLS). Redis runs with its
+# append-only file on, fsync always.
 set -euo pipefail
 cmd="${1:?start or stop}"
 dir="${2:?a directory for the data of the servers}"
@@ -68,11 +69,23 @@ ssl_key_file = 'server.key'
 CONF
   "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w start >/dev/null
   redis_port="$(free_port)"
+  redis_tls_port="$(free_port)"
   # A new, empty server each start (an old append-only file would be loaded first).
   rm -rf "$dir/redis" && mkdir -p "$dir/redis"
+  # Redis takes TLS connections too, on a port of their own, with a certificate from the
+  # same CA.
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$tls/redis.key" -out "$tls/redis.csr" >/dev/null 2>&1
+  openssl x509 -req -in "$tls/redis.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+    -days 2 -extfile "$tls/san.ext" -out "$tls/redis.crt" >/dev/null 2>&1
   cat >"$dir/redis/redis.conf" <<CONF
 bind 127.0.0.1
 port $redis_port
+tls-port $redis_tls_port
+tls-cert-file $tls/redis.crt
+tls-key-file $tls/redis.key
+tls-ca-cert-file $tls/ca.pem
+tls-auth-clients no
 dir $dir/redis
 appendonly yes
 appendfsync always
@@ -94,6 +107,7 @@ export AEGIS_TEST_PG_CTL='${as_pg[*]} $bin/pg_ctl -D $pgdata -l $pgdata/server.l
 export AEGIS_TEST_PG_DATA='$pgdata'
 export AEGIS_TEST_REDIS_CONF='$dir/redis/redis.conf'
 export AEGIS_TEST_PG_CA='$tls/ca.pem'
+export AEGIS_TEST_REDIS_TLS='rediss://127.0.0.1:$redis_tls_port/'
 ENV
   echo "postgres on 127.0.0.1:$pg_port, redis on 127.0.0.1:$redis_port; env in $dir/env" >&2
   ;;
