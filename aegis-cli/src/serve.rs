@@ -209,12 +209,7 @@ pub(crate) fn worker(args: WorkerArgs, domains: &[&'static dyn Domain]) -> Resul
                 .spawn(move || {
                     w.run(&stop, |work| {
                         stored.fetch_add(work.stored as u64, std::sync::atomic::Ordering::Relaxed);
-                        metrics.shared_stored.inc_by(work.stored as u64);
-                        if work.failed + work.dead > 0 {
-                            metrics
-                                .worker_errors
-                                .inc_by((work.failed + work.dead) as u64);
-                        }
+                        metrics.count_shared_work(work);
                     });
                 })
                 .map_err(|source| aegis_app::AppError::Io {

@@ -227,14 +227,7 @@ fn start_shared_workers(
         let handle = std::thread::Builder::new()
             .name(format!("aegis-shared-worker-{i}"))
             .spawn(move || {
-                worker.run(&stopping, |work| {
-                    metrics.shared_stored.inc_by(work.stored as u64);
-                    if work.failed + work.dead > 0 {
-                        metrics
-                            .worker_errors
-                            .inc_by((work.failed + work.dead) as u64);
-                    }
-                });
+                worker.run(&stopping, |work| metrics.count_shared_work(work));
             })
             .map_err(ServerError::Serve)?;
         handles.push(handle);

@@ -253,6 +253,24 @@ impl Metrics {
         out
     }
 
+    /// Sets the queue gauges from a scaled-out service's queue, as just read.
+    pub fn set_shared_queue(&self, depth: &aegis_store::redis_queue::RedisQueueDepth) {
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.queue_depth.set(gauge(depth.backlog));
+        self.queue_pending.set(gauge(depth.pending));
+        self.dead_letters.set(gauge(depth.dead_letters));
+        self.queue_oldest_age
+            .set(age_seconds(depth.oldest_added_ms));
+    }
+
+    /// Counts what a pass of a scaled-out worker stored and failed to.
+    pub fn count_shared_work(&self, work: &aegis_app::shared::SharedWork) {
+        self.shared_stored.inc_by(work.stored as u64);
+        if work.failed + work.dead > 0 {
+            self.worker_errors.inc_by((work.failed + work.dead) as u64);
+        }
+    }
+
     /// Counts one stored result.
     pub fn count(&self, live: &LiveResult) {
         let r = &live.result;
@@ -282,6 +300,13 @@ impl Metrics {
             }
         }
     }
+}
+
+/// Seconds since `ms` (milliseconds since the Unix epoch); 0 for none.
+pub(crate) fn age_seconds(ms: Option<i64>) -> f64 {
+    ms.map_or(0.0, |t| {
+        (aegis_app::store::now_ms() - t).max(0) as f64 / 1000.0
+    })
 }
 
 /// An observer that only counts: a worker process's, which has no live feed.

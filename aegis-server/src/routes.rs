@@ -1112,16 +1112,7 @@ async fn metrics(
         // While Redis cannot be read the queue gauges keep their last values: the process is
         // up, and its other metrics are worth scraping (an error here would read as it down).
         match blocking(move || Ok(service.shared_queue_depth()?)).await {
-            Ok(depth) => {
-                let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-                state.metrics.queue_depth.set(gauge(depth.backlog));
-                state.metrics.queue_pending.set(gauge(depth.pending));
-                state.metrics.dead_letters.set(gauge(depth.dead_letters));
-                state
-                    .metrics
-                    .queue_oldest_age
-                    .set(age_seconds(depth.oldest_added_ms));
-            }
+            Ok(depth) => state.metrics.set_shared_queue(&depth),
             Err(e) => tracing::warn!(error = ?e, "metrics: the shared queue cannot be read"),
         }
         return Ok((
@@ -1154,7 +1145,10 @@ async fn metrics(
         .metrics
         .queue_depth
         .set(i64::try_from(depth).unwrap_or(i64::MAX));
-    state.metrics.queue_oldest_age.set(age_seconds(oldest));
+    state
+        .metrics
+        .queue_oldest_age
+        .set(crate::metrics::age_seconds(oldest));
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -1163,13 +1157,6 @@ async fn metrics(
         state.metrics.encode(),
     )
         .into_response())
-}
-
-/// Seconds since `ms` (milliseconds since the Unix epoch); 0 for none.
-pub(crate) fn age_seconds(ms: Option<i64>) -> f64 {
-    ms.map_or(0.0, |t| {
-        (aegis_app::store::now_ms() - t).max(0) as f64 / 1000.0
-    })
 }
 
 /// Serves HTTPS with rustls on `listener` until `shutdown`, then lets connections finish.

@@ -121,13 +121,7 @@ async fn metrics(
     // The queue gauges keep their last values while Redis cannot be read: the workers' own
     // metrics are still worth scraping.
     if let Ok(Ok(depth)) = depth {
-        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        metrics.queue_depth.set(gauge(depth.backlog));
-        metrics.queue_pending.set(gauge(depth.pending));
-        metrics.dead_letters.set(gauge(depth.dead_letters));
-        metrics
-            .queue_oldest_age
-            .set(crate::routes::age_seconds(depth.oldest_added_ms));
+        metrics.set_shared_queue(&depth);
     }
     Ok((
         [(
