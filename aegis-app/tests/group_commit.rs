@@ -257,3 +257,30 @@ fn concurrent_otlp_exports_each_get_their_own_receipts() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+/// A worker's pass says whether it emptied the queue, which is when it may wait for more
+/// traces to gather (`Service::gather`); a pass that took a full batch never says so.
+#[test]
+fn a_pass_says_whether_it_emptied_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServiceConfig::new(dir.path().join("service"));
+    config.tiers = TierOptions {
+        no_models: true,
+        ..TierOptions::default()
+    };
+    config.batch = 2;
+    let service = Service::open(&[&Healthcare], config).unwrap();
+    let (org, _) = service.create_org("Acme").unwrap();
+    let traces: Vec<(String, &str)> = (0..3)
+        .map(|i| (format!("t-{i}"), "200 to 400 mg every 4 to 6 hours."))
+        .collect();
+    service
+        .ingest(&org.id, body(&traces).as_bytes(), None)
+        .unwrap();
+    let first = service.work_once().unwrap();
+    assert_eq!((first.evaluated, first.drained), (2, false));
+    let second = service.work_once().unwrap();
+    assert_eq!((second.evaluated, second.drained), (1, true));
+    let idle = service.work_once().unwrap();
+    assert_eq!((idle.evaluated, idle.drained), (0, true));
+}

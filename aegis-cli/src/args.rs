@@ -767,6 +767,11 @@ pub(crate) struct ServeArgs {
     /// How long one trace may take, in milliseconds, before it gets an `error` result.
     #[arg(long, default_value_t = 30_000)]
     pub(crate) time_budget_ms: u64,
+    /// How long, in milliseconds, a worker that emptied the queue waits before it looks
+    /// again, so that traces arriving a few at a time are stored in fewer, larger batches
+    /// (0: at once; a backlog is never slowed).
+    #[arg(long, default_value_t = 20)]
+    pub(crate) gather_ms: u64,
     /// The domain of OpenTelemetry traces that name none (no `aegis.domain` attribute, no
     /// `x-aegis-domain` header).
     #[arg(long, value_name = "DOMAIN")]

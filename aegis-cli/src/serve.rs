@@ -60,6 +60,7 @@ pub(crate) fn serve(args: ServeArgs, domains: &[&'static dyn Domain]) -> Result<
     config.time_budget = Duration::from_millis(args.time_budget_ms.max(1));
     config.default_domain = args.default_domain.clone();
     config.otlp_quiet = Duration::from_secs(args.otlp_quiet);
+    config.gather = Duration::from_millis(args.gather_ms);
     let alerts = aegis_app::alerts::Alerts::new(
         aegis_app::alerts::AlertConfig::load(args.tiers.config.as_deref())?,
         domains,

@@ -1,5 +1,6 @@
 //! The Tier-0 engine: detection plus replacement, for text, JSON values and traces.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use aegis_core::digest::hex;
@@ -167,6 +168,57 @@ pub struct PhiEngine {
     key: PhiKey,
     pseudonym_key: [u8; 32],
     vault: Option<Mutex<Vault>>,
+    clean: CleanTexts,
+}
+
+/// Texts already scanned and found to hold no identifier of a set of classes, kept whole
+/// (never a hash of them: a collision would let an identifier through) so that a text that
+/// comes back in trace after trace — an application's system prompt, its tools' JSON schemas,
+/// a fixed instruction — is not scanned again. A text with no identifier comes out as it went
+/// in whatever the key, mode or subject, so what is kept depends on nothing else. Bounded:
+/// emptied when it holds [`CleanTexts::MAX_BYTES`].
+#[derive(Default)]
+struct CleanTexts {
+    by_classes: std::sync::RwLock<HashMap<PhiClasses, HashSet<Box<str>>>>,
+    bytes: std::sync::atomic::AtomicUsize,
+}
+
+impl CleanTexts {
+    /// What all the texts kept may take together.
+    const MAX_BYTES: usize = 16 << 20;
+    /// Texts shorter than this are cheaper to scan than to look up and keep.
+    const MIN_LEN: usize = 64;
+    /// Longer texts are seldom repeated whole.
+    const MAX_LEN: usize = 64 << 10;
+
+    fn worth_keeping(text: &str) -> bool {
+        (Self::MIN_LEN..=Self::MAX_LEN).contains(&text.len())
+    }
+
+    fn contains(&self, classes: PhiClasses, text: &str) -> bool {
+        Self::worth_keeping(text)
+            && self
+                .by_classes
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&classes)
+                .is_some_and(|set| set.contains(text))
+    }
+
+    fn insert(&self, classes: PhiClasses, text: &str) {
+        use std::sync::atomic::Ordering;
+        if !Self::worth_keeping(text) {
+            return;
+        }
+        let mut map = self.by_classes.write().unwrap_or_else(|e| e.into_inner());
+        if self.bytes.load(Ordering::Relaxed) + text.len() > Self::MAX_BYTES {
+            map.clear();
+            self.bytes.store(0, Ordering::Relaxed);
+        }
+        if map.entry(classes).or_default().insert(text.into()) {
+            self.bytes.fetch_add(text.len(), Ordering::Relaxed);
+        }
+    }
 }
 
 impl std::fmt::Debug for PhiEngine {
@@ -186,6 +238,7 @@ impl PhiEngine {
             pseudonym_key: key.derive(b"aegis-phi pseudonym v1"),
             key,
             vault: None,
+            clean: CleanTexts::default(),
         })
     }
 
@@ -224,11 +277,18 @@ impl PhiEngine {
         subject: &str,
         report: &mut SanitizeReport,
     ) -> String {
+        if self.clean.contains(settings.classes, text) {
+            return text.to_owned();
+        }
         let found = self
             .detector
             .clone()
             .with_classes(settings.classes)
             .detect(text);
+        if found.is_empty() {
+            self.clean.insert(settings.classes, text);
+            return text.to_owned();
+        }
         self.replace(text, &found, settings, subject, report)
     }
 

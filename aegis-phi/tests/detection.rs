@@ -543,3 +543,39 @@ fn eponyms_are_neither_people_nor_places() {
     }
     assert!(!detector.detect("Moved to St Albans last year.").is_empty());
 }
+
+/// A text scanned clean is kept and not scanned again (an application's system prompt in
+/// every trace); what is kept is only ever a text with nothing to replace, per set of classes.
+#[test]
+fn texts_found_clean_are_remembered_per_class_set_and_never_hide_an_identifier() {
+    use aegis_core::{PhiClasses, PhiSettings};
+    let engine =
+        PhiEngine::new(PhiKey::from_config("a key for the clean-text test").unwrap()).unwrap();
+    let all = all_classes(PhiMode::Redact);
+    let prompt = "You are a clinical decision-support assistant for licensed clinicians. \
+                  Answer concisely and cite the usual adult dosing.";
+    for _ in 0..3 {
+        let mut report = SanitizeReport::default();
+        assert_eq!(engine.sanitize_text(prompt, &all, "s", &mut report), prompt);
+        assert_eq!(report.total(), 0);
+    }
+    // A text with a name, first seen by a setting that does not detect names (kept as clean
+    // for that setting), is still found by one that does, every time.
+    let named = "Please forward the discharge summary of Margaret Okonkwo-Bailey to the \
+                 cardiology clinic before Friday.";
+    let no_names = PhiSettings {
+        classes: PhiClasses::of(&[PhiClass::Email]),
+        ..all_classes(PhiMode::Redact)
+    };
+    let mut report = SanitizeReport::default();
+    assert_eq!(
+        engine.sanitize_text(named, &no_names, "s", &mut report),
+        named
+    );
+    for _ in 0..3 {
+        let mut report = SanitizeReport::default();
+        let clean = engine.sanitize_text(named, &all, "s", &mut report);
+        assert!(!clean.contains("Okonkwo"), "{clean}");
+        assert!(report.total() >= 1);
+    }
+}

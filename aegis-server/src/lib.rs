@@ -254,6 +254,8 @@ fn start_workers(state: &AppState, n: usize) -> Vec<std::thread::JoinHandle<()>>
                                 }
                                 if done.evaluated == 0 {
                                     service.wait_for_work(&mut seen, Duration::from_millis(200));
+                                } else {
+                                    service.gather(&done);
                                 }
                             }
                             Err(e) => {

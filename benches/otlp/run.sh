@@ -7,6 +7,7 @@
 #
 #   bash benches/otlp/run.sh [SECONDS]      (default 30)
 #   OTLP_BENCH_ONLY=aegis|phoenix bash benches/otlp/run.sh ...   (one side only)
+#   OTLP_BENCH_SCENARIOS="1 3" bash benches/otlp/run.sh ...       (some scenarios only)
 #
 # Bodies (benches/otlp/make_bodies.py) are recorded exports (examples/otlp) with fresh ids;
 # post.lua stamps every request's ids so that no trace or span is ever sent twice. Scenarios:
@@ -30,6 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs="${1:-30}"
 only="${OTLP_BENCH_ONLY:-}"
+pick="${OTLP_BENCH_SCENARIOS:-1 2 3}"
 target="${CARGO_TARGET_DIR:-target}"
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -185,6 +187,7 @@ n=0
 for s in "${scenarios[@]}"; do
   read -r name export copies count domain <<<"$s"
   n=$((n + 1))
+  [[ " $pick " == *" $n "* ]] || continue
   b="$work/bodies-$n"
   "$py" benches/otlp/make_bodies.py "examples/otlp/$export" "$b" --bodies "$count" --copies "$copies" --seed "$n"
   echo "== $n. $name: $export x$copies = $(meta "$b" traces_per_body) traces, $(meta "$b" spans_per_body) spans, $(meta "$b" bytes_per_body) bytes a request ($count bodies, x-aegis-domain: $domain)"
@@ -197,6 +200,7 @@ n=0
 for s in "${scenarios[@]}"; do
   read -r name _ <<<"$s"
   n=$((n + 1))
+  [[ " $pick " == *" $n "* ]] || continue
   python3 - "$name" $(cat "$work/result-aegis-$n" 2>/dev/null || echo 0 0) \
     $(cat "$work/result-phoenix-$n" 2>/dev/null || echo 0 0) <<'EOF'
 import sys
