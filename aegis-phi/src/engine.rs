@@ -181,6 +181,7 @@ pub struct PhiEngine {
 struct CleanTexts {
     by_classes: std::sync::RwLock<HashMap<PhiClasses, HashSet<Box<str>>>>,
     bytes: std::sync::atomic::AtomicUsize,
+    off: bool,
 }
 
 impl CleanTexts {
@@ -196,7 +197,8 @@ impl CleanTexts {
     }
 
     fn contains(&self, classes: PhiClasses, text: &str) -> bool {
-        Self::worth_keeping(text)
+        !self.off
+            && Self::worth_keeping(text)
             && self
                 .by_classes
                 .read()
@@ -207,7 +209,7 @@ impl CleanTexts {
 
     fn insert(&self, classes: PhiClasses, text: &str) {
         use std::sync::atomic::Ordering;
-        if !Self::worth_keeping(text) {
+        if self.off || !Self::worth_keeping(text) {
             return;
         }
         let mut map = self.by_classes.write().unwrap_or_else(|e| e.into_inner());
@@ -245,6 +247,14 @@ impl PhiEngine {
     /// An engine with a random key for this process: consistent within the process only.
     pub fn ephemeral() -> Result<PhiEngine, PhiError> {
         PhiEngine::new(PhiKey::random()?)
+    }
+
+    /// An engine that scans every text, even one it found clean before (by default it keeps
+    /// such texts and does not scan them again): for measuring the scan itself, or for input
+    /// whose texts never repeat.
+    pub fn scanning_every_text(mut self) -> PhiEngine {
+        self.clean.off = true;
+        self
     }
 
     /// Records every pseudonym in `vault`, so that it can be reversed later with the key.
