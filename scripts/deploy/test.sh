@@ -22,6 +22,11 @@ if ! command -v kubectl >/dev/null 2>&1; then
   echo "installing kubernetes-client (Debian package) for kubectl kustomize" >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client) >&2
 fi
+if ! command -v podman >/dev/null 2>&1; then
+  # podman-compose asks podman for its version before it resolves a file (nothing is run).
+  echo "installing podman (Debian package) for podman-compose" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman) >&2
+fi
 py="$(bash scripts/python-venv.sh deploy)"
 bin="$(dirname "$py")"
 if ! "$py" -c 'import podman_compose, check_jsonschema, kubernetes_validate' 2>/dev/null; then
